@@ -1,0 +1,629 @@
+"""A scenario as a factor graph, for numpy and for PyTensor alike.
+
+Every engine works on the same factors: one conditional table per discrete fact or
+outcome, one likelihood per claim, one weight vector per quadrature axis. A factor is an
+array with named axes. Continuous quantities (continuous facts, source reliabilities)
+become quadrature axes for the exact engine (Gauss-Legendre in probability space for
+facts, split at every threshold a claim names; Gauss-Jacobi for Beta rates, exact for
+the polynomials claims make of them) and scalars for the PyMC model. Uncertain
+probabilities (``theta``: tables with a concentration, source rates) are either replaced
+by their means (exact for the point answer: the joint is multilinear in each of them),
+integrated by quadrature (rates), or given as draws along a ``draw`` axis.
+
+Names of the axes are fact names; quadrature axes of rates are ``"<source>@tp"`` and
+``"<source>@fp"``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import opt_einsum
+from scipy import special, stats
+
+from scenarios import elicit
+from scenarios.propositions import Atom, parse_proposition
+from scenarios.scenario import (
+    Claim,
+    LogitPrior,
+    Probabilities,
+    Scenario,
+    TablePrior,
+)
+
+__all__ = ["DRAW", "Factor", "Network", "RateParam", "RowParam", "contract"]
+
+DRAW = "draw"
+#: Gauss-Legendre nodes per segment of a continuous fact.
+QUADRATURE_NODES = 24
+
+
+@dataclass(frozen=True)
+class Factor:
+    """Values over named axes."""
+
+    values: Any
+    axes: tuple[str, ...]
+
+
+def align(values: Any, axes: Sequence[str], target: Sequence[str]) -> Any:
+    """Transpose ``values`` to ``target`` order, with length-1 axes where it has none."""
+    axes = tuple(axes)
+    if not axes:
+        return values
+    present = [a for a in target if a in axes]
+    perm = [axes.index(a) for a in present]
+    if perm != list(range(len(perm))):
+        values = values.transpose(perm)
+    index = tuple(slice(None) if a in axes else None for a in target)
+    if all(i == slice(None) for i in index):
+        return values
+    return values[index]
+
+
+def product_of(factors: Sequence[Factor]) -> Factor:
+    """Elementwise product of factors over the union of their axes."""
+    target: list[str] = []
+    for f in factors:
+        target.extend(a for a in f.axes if a not in target)
+    out = None
+    for f in factors:
+        v = align(f.values, f.axes, target)
+        out = v if out is None else out * v
+    return Factor(out, tuple(target))
+
+
+def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "numpy") -> Any:
+    """Sum the product of ``factors`` over every axis not in ``output``.
+
+    Uses opt_einsum's contraction path (variable elimination) with any number of axes.
+    """
+    axes: dict[str, str] = {}
+    for f in factors:
+        for a in f.axes:
+            axes.setdefault(a, opt_einsum.get_symbol(len(axes)))
+    for a in output:
+        if a not in axes:
+            raise ValueError(f"axis {a!r} is in no factor")
+    terms = ",".join("".join(axes[a] for a in f.axes) for f in factors)
+    eq = f"{terms}->{''.join(axes[a] for a in output)}"
+    operands = [f.values for f in factors]
+    if backend == "numpy":
+        return opt_einsum.contract(eq, *operands, optimize="auto-hq" if len(factors) < 12 else "greedy")
+    return _contract_symbolic(eq, operands, [f.axes for f in factors], output, axes)
+
+
+def _contract_symbolic(
+    eq: str, operands: list[Any], factor_axes: list[tuple[str, ...]], output: Sequence[str],
+    symbols: Mapping[str, str],
+) -> Any:
+    # PyTensor's einsum takes only letters: follow opt_einsum's path pairwise, renaming axes.
+    import pytensor.tensor as pt
+
+    shapes = [tuple(int(s) for s in _static_shape(v)) for v in operands]
+    path, _ = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="greedy")
+    live = list(zip(operands, factor_axes, strict=True))
+    keep_final = set(output)
+    for step in path:
+        picked = [live[i] for i in sorted(step, reverse=True)]
+        for i in sorted(step, reverse=True):
+            live.pop(i)
+        later = set(a for _, ax in live for a in ax) | keep_final
+        union: list[str] = []
+        for _, ax in picked:
+            union.extend(a for a in ax if a not in union)
+        out_axes = tuple(a for a in union if a in later)
+        letters = {a: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] for i, a in enumerate(union)}
+        sub = ",".join("".join(letters[a] for a in ax) for _, ax in picked)
+        sub += "->" + "".join(letters[a] for a in out_axes)
+        live.append((pt.einsum(sub, *[v for v, _ in picked]), out_axes))
+    (value, axes), = live
+    return align(value, axes, tuple(output)) if axes != tuple(output) else value
+
+
+def _static_shape(v: Any) -> tuple[int, ...]:
+    shape = getattr(v, "type", None)
+    if shape is not None and hasattr(shape, "shape"):
+        out = tuple(1 if s is None else s for s in shape.shape)
+        return out
+    return np.shape(v)
+
+
+# --- parameters ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowParam:
+    """Uncertain rows of a table: Dirichlet(``alpha``) over ``rows`` of ``node``."""
+
+    name: str
+    node: str
+    rows: tuple[int, ...]
+    alpha: np.ndarray = field(compare=False)
+
+
+@dataclass(frozen=True)
+class RateParam:
+    """An uncertain rate: Beta(``a``, ``b``) (``b == 0`` marks a fixed value ``a``)."""
+
+    name: str
+    a: float
+    b: float
+
+    @property
+    def fixed(self) -> bool:
+        """Whether the rate is a known number."""
+        return self.b == 0.0
+
+    @property
+    def mean(self) -> float:
+        """Prior mean."""
+        return self.a if self.fixed else self.a / (self.a + self.b)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A claim ready to become a factor."""
+
+    claim: Claim
+    kind: str  # "soft" (source rates), "hard" (confirmed), "number"
+    weight: float
+    source: str | None  # key into Network.sources
+
+
+# --- the network ---------------------------------------------------------------------
+
+
+class Network:
+    """The factor-graph view of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    quadrature_nodes : int
+        Gauss-Legendre nodes per segment of each continuous fact.
+    """
+
+    def __init__(self, scenario: Scenario, quadrature_nodes: int = QUADRATURE_NODES) -> None:
+        self.scenario = scenario
+        self.quadrature_nodes = quadrature_nodes
+        self.discrete = tuple(n for n in scenario.order if scenario.nodes[n].is_discrete)
+        self.continuous = tuple(n for n in scenario.order if not scenario.nodes[n].is_discrete)
+        self.states = {n: scenario.nodes[n].state_names for n in self.discrete}
+        self.dists = {n: elicit.distribution(scenario.facts[n]) for n in self.continuous}
+        self.evidence = tuple(self._evidence())
+        self.sources = self._sources()
+        self.row_params = tuple(self._row_params())
+
+    # -- static structure -------------------------------------------------------
+
+    def _evidence(self) -> list[Evidence]:
+        tables = self.scenario.reliability
+        info, status, hedges = tables.informations(), tables.statuses(), tables.hedges()
+        out = []
+        for claim in self.scenario.claims:
+            if claim.status == "retracted":
+                continue
+            if claim.status == "confirmed":
+                out.append(Evidence(claim, "number" if claim.reported else "hard", 1.0, None))
+                continue
+            w = claim.weight
+            if w is None:
+                w = status[claim.status] * hedges[claim.hedge or "none"]
+                w *= info[claim.information] if claim.information is not None else 1.0
+            if w <= 0.0:
+                continue
+            if claim.reported is not None:
+                out.append(Evidence(claim, "number", w, None))
+            elif claim.likelihood is not None:
+                out.append(Evidence(claim, "soft", w, f"claim:{claim.id}"))
+            else:
+                out.append(Evidence(claim, "soft", w, f"source:{claim.source}"))
+        return out
+
+    def _sources(self) -> dict[str, tuple[RateParam, RateParam]]:
+        out: dict[str, tuple[RateParam, RateParam]] = {}
+        for ev in self.evidence:
+            if ev.source is None or ev.source in out:
+                continue
+            kind, name = ev.source.split(":", 1)
+            if kind == "claim":
+                lik = ev.claim.likelihood
+                assert lik is not None
+                rates = [(lik.if_true, lik.concentration), (lik.if_false, lik.concentration)]
+            else:
+                src = self.scenario.sources[name]
+                base = self.scenario.reliability.grade_rates(src.grade) if src.grade else None
+                tp = src.true_positive or base.true_positive  # type: ignore[union-attr]
+                fp = src.false_positive or base.false_positive  # type: ignore[union-attr]
+                rates = [(tp.mean, tp.concentration), (fp.mean, fp.concentration)]
+            params = []
+            for suffix, (mean, conc) in zip(("true_positive", "false_positive"), rates, strict=True):
+                pname = f"{name}_{suffix}"
+                if conc is None or mean in (0.0, 1.0):
+                    params.append(RateParam(pname, float(mean), 0.0))
+                else:
+                    params.append(RateParam(pname, mean * conc, (1 - mean) * conc))
+            out[ev.source] = (params[0], params[1])
+        return out
+
+    def claims_of(self, source: str) -> list[Evidence]:
+        """Soft evidence that names ``source``."""
+        return [ev for ev in self.evidence if ev.source == source]
+
+    def _row_params(self) -> list[RowParam]:
+        out = []
+        for name in self.discrete:
+            prior = self.scenario.nodes[name].prior
+            if isinstance(prior, LogitPrior):
+                continue
+            table = self.mean_table(name)
+            flat = table.reshape(-1, table.shape[-1])
+            conc = self._row_concentrations(name)
+            rows = tuple(i for i, c in enumerate(conc) if c is not None)
+            if rows:
+                alpha = np.stack([flat[i] * conc[i] for i in rows])  # type: ignore[operator]
+                out.append(RowParam(f"{name}_probs", name, rows, alpha))
+        return out
+
+    @cached_property
+    def parameters(self) -> tuple[RowParam | RateParam, ...]:
+        """Every uncertain probability (theta) of the model."""
+        rates = [r for pair in self.sources.values() for r in pair if not r.fixed]
+        return (*self.row_params, *rates)
+
+    # -- tables -----------------------------------------------------------------
+
+    def parents(self, name: str) -> tuple[str, ...]:
+        """Parents of a discrete node: discrete ones first, then continuous."""
+        ps = self.scenario.nodes[name].parents
+        return tuple(p for p in ps if p in self.states) + tuple(p for p in ps if p not in self.states)
+
+    def _vector(self, name: str, p: float | None, probs: Mapping[str, float] | None) -> np.ndarray:
+        if p is not None:
+            return np.array([1.0 - p, p])
+        assert probs is not None
+        v = np.array([probs[s] for s in self.states[name]], dtype=float)
+        return v / v.sum()
+
+    def _row_concentrations(self, name: str) -> list[float | None]:
+        prior = self.scenario.nodes[name].prior
+        if isinstance(prior, Probabilities):
+            return [prior.concentration]
+        assert isinstance(prior, TablePrior)
+        lookup = {tuple(r.when[g] for g in prior.given): r for r in prior.table}
+        out = []
+        for combo in np.ndindex(*[len(self.states[g]) for g in prior.given]):
+            key = tuple(self.states[g][i] for g, i in zip(prior.given, combo, strict=True))
+            row = lookup.get(key)
+            if row is not None:
+                out.append(row.concentration or prior.concentration)
+            else:
+                assert prior.default is not None
+                out.append(prior.default.concentration or prior.concentration)
+        return out
+
+    def mean_table(self, name: str) -> np.ndarray:
+        """Table of a table/probabilities node: axes ``given + (name,)``."""
+        prior = self.scenario.nodes[name].prior
+        if isinstance(prior, Probabilities):
+            return self._vector(name, prior.p, prior.probs)
+        assert isinstance(prior, TablePrior)
+        shape = [len(self.states[g]) for g in prior.given]
+        table = np.empty((*shape, len(self.states[name])))
+        lookup = {tuple(r.when[g] for g in prior.given): r for r in prior.table}
+        for combo in np.ndindex(*shape):
+            key = tuple(self.states[g][i] for g, i in zip(prior.given, combo, strict=True))
+            row = lookup.get(key) or prior.default
+            assert row is not None
+            table[combo] = self._vector(name, row.p, row.probs)
+        return table
+
+    def table_factor(
+        self, name: str, xp: Any, params: Mapping[str, Any] | None, draw_axis: bool,
+        continuous: Mapping[str, Factor],
+    ) -> Factor:
+        """The conditional table of a discrete node as a factor.
+
+        ``params`` maps parameter names to values (draws along a first axis when
+        ``draw_axis``); missing parameters take their means. ``continuous`` gives the
+        value of each continuous fact as a factor (quadrature axis, draw axis or scalar).
+        """
+        prior = self.scenario.nodes[name].prior
+        if isinstance(prior, LogitPrior):
+            return self._logit_factor(name, prior, xp, continuous)
+        given = prior.given if isinstance(prior, TablePrior) else ()
+        table = self.mean_table(name)
+        param = next((p for p in self.row_params if p.node == name), None)
+        if param is None or params is None or param.name not in params:
+            return Factor(table, (*given, name))
+        value = params[param.name]
+        k = table.shape[-1]
+        flat = table.reshape(-1, k)
+        rows = np.array(param.rows)
+        if xp is np:
+            if draw_axis:
+                out = np.broadcast_to(flat, (value.shape[0], *flat.shape)).copy()
+                out[:, rows] = value
+                return Factor(out.reshape(value.shape[0], *table.shape), (DRAW, *given, name))
+            out = flat.copy()
+            out[rows] = value
+            return Factor(out.reshape(table.shape), (*given, name))
+        full = xp.set_subtensor(xp.as_tensor_variable(flat)[rows], value)
+        return Factor(full.reshape(table.shape), (*given, name))
+
+    def standardiser(self, fact: str, center: float | None, scale: float | None) -> tuple[float, float]:
+        """``(center, scale)`` of a continuous parent in a logit link."""
+        c0, s0 = elicit.standardiser(self.scenario.facts[fact])
+        return (c0 if center is None else center, s0 if scale is None else scale)
+
+    def _logit_factor(
+        self, name: str, prior: LogitPrior, xp: Any, continuous: Mapping[str, Factor]
+    ) -> Factor:
+        states = self.states[name]
+        k = len(states)
+
+        def coef_vector(value: float | Mapping[str, float]) -> np.ndarray:
+            if isinstance(value, Mapping):
+                return np.array([float(value.get(s, 0.0)) for s in states])
+            v = np.zeros(k)
+            v[-1] = float(value)  # binary: log-odds of "true" against "false"
+            return v
+
+        parts = [Factor(coef_vector(prior.logit.intercept), (name,))]
+        for term in prior.logit.terms:
+            coef = coef_vector(term.coef)
+            if term.fact in self.states:
+                onehot = (np.array(self.states[term.fact]) == term.state).astype(float)
+                parts.append(Factor(np.multiply.outer(onehot, coef), (term.fact, name)))
+            else:
+                center, scale = self.standardiser(term.fact, term.center, term.scale)
+                x = continuous[term.fact]
+                z = (x.values - center) / scale
+                zc = align(z, x.axes, (*x.axes, name)) * coef if x.axes else z * coef
+                parts.append(Factor(zc, (*x.axes, name)))
+        target: list[str] = []
+        for p in parts:
+            target.extend(a for a in p.axes if a not in target and a != name)
+        target.append(name)
+        eta = sum(align(p.values, p.axes, target) for p in parts)
+        eta = eta - eta.max(axis=-1, keepdims=True)
+        e = xp.exp(eta)
+        return Factor(e / e.sum(axis=-1, keepdims=True), tuple(target))
+
+    # -- claims -----------------------------------------------------------------
+
+    def indicator(self, claim: Claim, continuous: Mapping[str, Factor]) -> Factor:
+        """1 where the claim's proposition holds, 0 elsewhere."""
+        assert claim.proposition is not None
+        clauses = []
+        for clause in parse_proposition(claim.proposition).clauses:
+            clauses.append(product_of([self._atom(a, continuous) for a in clause]))
+        if len(clauses) == 1:
+            return clauses[0]
+        # or: 1 - prod(1 - c)
+        negs = [Factor(1.0 - c.values, c.axes) for c in clauses]
+        p = product_of(negs)
+        return Factor(1.0 - p.values, p.axes)
+
+    def _atom(self, atom: Atom, continuous: Mapping[str, Factor]) -> Factor:
+        if atom.fact in self.states:
+            states = np.array(self.states[atom.fact])
+            values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
+            names = [("true" if v else "false") if isinstance(v, bool) else str(v) for v in values]
+            hit = np.isin(states, names)
+            if atom.op == "!=":
+                hit = ~hit
+            if atom.negated:
+                hit = ~hit
+            return Factor(hit.astype(float), (atom.fact,))
+        x = continuous[atom.fact]
+        t = float(atom.value)  # type: ignore[arg-type]
+        ops: dict[str, Callable[[Any], Any]] = {
+            ">": lambda v: v > t, ">=": lambda v: v >= t, "<": lambda v: v < t, "<=": lambda v: v <= t,
+        }
+        hit = ops[atom.op](x.values)
+        hit = 1.0 * hit
+        if atom.negated:
+            hit = 1.0 - hit
+        return Factor(hit, x.axes)
+
+    def number_loglik(self, ev: Evidence, x: Factor) -> Factor:
+        """Log-likelihood of a reported number over the fact's values."""
+        rep = ev.claim.reported
+        assert rep is not None
+        sd = rep.sd / math.sqrt(ev.weight)
+        if elicit.is_positive(self.scenario.facts[rep.fact]):
+            obs, mu = math.log(rep.value), _log(x.values) + rep.bias
+        else:
+            obs, mu = rep.value, x.values + rep.bias
+        z = (obs - mu) / sd
+        return Factor(-0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi)), x.axes)
+
+    def thresholds(self, fact: str) -> list[float]:
+        """Values where some claim cuts a continuous fact, and where reported numbers sit."""
+        cuts: list[float] = []
+        for ev in self.evidence:
+            c = ev.claim
+            if c.proposition is not None:
+                for clause in parse_proposition(c.proposition).clauses:
+                    cuts.extend(float(a.value) for a in clause if a.fact == fact)  # type: ignore[arg-type]
+            elif c.reported is not None and c.reported.fact == fact:
+                sd = c.reported.sd / math.sqrt(ev.weight)
+                if elicit.is_positive(self.scenario.facts[fact]):
+                    lv = math.log(c.reported.value) - c.reported.bias
+                    cuts.extend(math.exp(lv + k * sd) for k in (-4, -2, -1, 0, 1, 2, 4))
+                else:
+                    v = c.reported.value - c.reported.bias
+                    cuts.extend(v + k * sd for k in (-4, -2, -1, 0, 1, 2, 4))
+        return cuts
+
+    @cached_property
+    def quadrature(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Nodes and weights of each continuous fact's prior."""
+        out = {}
+        gl_x, gl_w = np.polynomial.legendre.leggauss(self.quadrature_nodes)
+        for name, d in self.dists.items():
+            cuts = np.asarray(d.dist.cdf(self.thresholds(name)), dtype=float)
+            edges = np.unique(np.clip(np.concatenate([[0.0, 1.0], cuts]), 0.0, 1.0))
+            us, ws = [], []
+            for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+                if hi - lo < 1e-15:
+                    continue
+                us.append(lo + (hi - lo) * (gl_x + 1) / 2)
+                ws.append((hi - lo) / 2 * gl_w)
+            u, w = np.concatenate(us), np.concatenate(ws)
+            out[name] = (np.asarray(d.dist.ppf(u), dtype=float), w / w.sum())
+        return out
+
+
+def _log(v: Any) -> Any:
+    if isinstance(v, np.ndarray | float | int):
+        return np.log(v)
+    import pytensor.tensor as pt
+
+    return pt.log(v)
+
+
+def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Jacobi nodes and weights of a Beta rate, exact for polynomials of ``degree``."""
+    if param.fixed:
+        return np.array([param.a]), np.array([1.0])
+    n = degree // 2 + 1
+    x, w = special.roots_jacobi(n, param.b - 1.0, param.a - 1.0)
+    return (x + 1.0) / 2.0, w / w.sum()
+
+
+def draw_parameters(
+    net: Network, draws: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Draws of every uncertain probability from its prior."""
+    out: dict[str, np.ndarray] = {}
+    for p in net.parameters:
+        if isinstance(p, RowParam):
+            g = rng.gamma(np.broadcast_to(p.alpha, (draws, *p.alpha.shape)))
+            out[p.name] = g / g.sum(axis=-1, keepdims=True)
+        else:
+            out[p.name] = stats.beta(p.a, p.b).rvs(size=draws, random_state=rng)
+    return out
+
+
+# --- assembling the factors ----------------------------------------------------------
+
+
+def _combine(fn: Callable[..., Any], *factors: Factor) -> Factor:
+    target: list[str] = []
+    for f in factors:
+        target.extend(a for a in f.axes if a not in target)
+    return Factor(fn(*(align(f.values, f.axes, target) for f in factors)), tuple(target))
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """The factors of one evaluation, split by role.
+
+    ``tables`` and ``weights`` make the prior; ``evidence`` multiplies in the claims;
+    ``loglik`` holds log-likelihood terms kept apart for the symbolic backend.
+    """
+
+    tables: tuple[Factor, ...]
+    weights: tuple[Factor, ...]
+    evidence: tuple[Factor, ...]
+    claim_ids: tuple[str, ...]
+    loglik: Mapping[str, Factor]
+    log_offset: float = 0.0
+
+    def all(self, with_evidence: bool = True) -> list[Factor]:
+        """Factors of the prior, with or without the claims."""
+        return [*self.tables, *self.weights, *(self.evidence if with_evidence else ())]
+
+
+def assemble(
+    net: Network,
+    *,
+    params: Mapping[str, Any] | None = None,
+    draw_axis: bool = False,
+    continuous: Mapping[str, Any] | None = None,
+    xp: Any = np,
+    skip_claims: Sequence[str] = (),
+) -> Assembly:
+    """Factors of the network.
+
+    Parameters
+    ----------
+    params : mapping, optional
+        Values of uncertain probabilities. ``None``: tables at their means and source
+        rates integrated by Gauss-Jacobi quadrature (the exact point answer).
+    draw_axis : bool
+        ``params`` carry draws along a first axis; factors get a ``draw`` axis.
+    continuous : mapping, optional
+        Scalar values of continuous facts (the PyMC model). ``None``: quadrature axes.
+    xp : module
+        ``numpy`` or ``pytensor.tensor``.
+    skip_claims : sequence of str
+        Claim ids to leave out.
+    """
+    weights: list[Factor] = []
+    if continuous is None:
+        values = {}
+        for name, (x, w) in net.quadrature.items():
+            values[name] = Factor(x, (name,))
+            weights.append(Factor(w, (name,)))
+    else:
+        values = {name: Factor(v, ()) for name, v in continuous.items()}
+    tables = [net.table_factor(n, xp, params, draw_axis, values) for n in net.discrete]
+
+    rates: dict[str, Factor] = {}
+    for key, pair in net.sources.items():
+        degree = len(net.claims_of(key))
+        for param, tag in zip(pair, ("tp", "fp"), strict=True):
+            if param.fixed:
+                rates[param.name] = Factor(param.a, ())
+            elif params is not None and param.name in params:
+                rates[param.name] = Factor(params[param.name], (DRAW,) if draw_axis else ())
+            else:
+                nodes, w = rate_quadrature(param, degree)
+                axis = f"{key}@{tag}"
+                rates[param.name] = Factor(nodes, (axis,))
+                weights.append(Factor(w, (axis,)))
+
+    evidence: list[Factor] = []
+    claim_ids: list[str] = []
+    loglik: dict[str, Factor] = {}
+    log_offset = 0.0
+    for ev in net.evidence:
+        c = ev.claim
+        if c.id in skip_claims:
+            continue
+        if ev.kind == "number":
+            assert c.reported is not None
+            ll = net.number_loglik(ev, values[c.reported.fact])
+            if ll.axes:
+                # exp relative to the peak keeps the quadrature factor in range
+                peak = float(ll.values.max())
+                evidence.append(Factor(np.exp(ll.values - peak), ll.axes))
+                claim_ids.append(c.id)
+                log_offset += peak
+            else:
+                loglik[c.id] = ll
+            continue
+        ind = net.indicator(c, values)
+        if ev.kind == "hard":
+            evidence.append(ind)
+            claim_ids.append(c.id)
+            continue
+        assert ev.source is not None
+        tp, fp = (rates[p.name] for p in net.sources[ev.source])
+        w = ev.weight
+        evidence.append(
+            _combine(lambda i, t, f, w=w: i * (w * t + 1.0 - w) + (1.0 - i) * (w * f + 1.0 - w), ind, tp, fp)
+        )
+        claim_ids.append(c.id)
+    return Assembly(
+        tuple(tables), tuple(weights), tuple(evidence), tuple(claim_ids), loglik, log_offset
+    )

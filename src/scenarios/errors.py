@@ -1,0 +1,84 @@
+"""The library's own exceptions and warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ImpossibleEvidenceError",
+    "Problem",
+    "SamplingWarning",
+    "ScenarioError",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario: where it is and what was expected.
+
+    Parameters
+    ----------
+    path : tuple of str or int
+        Field path inside the scenario, e.g. ``("facts", "troops", "prior", "mass")``.
+    message : str
+        What is wrong and what was expected.
+    """
+
+    path: tuple[str | int, ...]
+    message: str
+
+    def __str__(self) -> str:
+        where = ".".join(str(p) for p in self.path) or "<scenario>"
+        return f"{where}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario file or object is invalid.
+
+    Every problem found is listed at once, each with its field path; ``file`` names the
+    file when the scenario came from one.
+
+    Examples
+    --------
+    >>> err = ScenarioError([Problem(("facts", "x", "prior", "p"), "expected a number in [0, 1], got 1.5")],
+    ...                     file="priors/demo.yaml")
+    >>> print(err)
+    priors/demo.yaml: 1 problem
+      - facts.x.prior.p: expected a number in [0, 1], got 1.5
+    """
+
+    def __init__(self, problems: Iterable[Problem], file: str | None = None) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.file = file
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = self.file or "scenario"
+        n = len(self.problems)
+        head = f"{where}: {n} problem{'s' if n != 1 else ''}"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+    def with_file(self, file: str) -> ScenarioError:
+        """Return the same error naming ``file``."""
+        return ScenarioError(self.problems, file=file)
+
+    @classmethod
+    def single(cls, path: Sequence[str | int], message: str, file: str | None = None) -> ScenarioError:
+        """Build an error with one problem."""
+        return cls([Problem(tuple(path), message)], file=file)
+
+
+class ImpossibleEvidenceError(ValueError):
+    """The claims and observations cannot all hold: their likelihood is zero.
+
+    ``claims`` names the claims involved.
+    """
+
+    def __init__(self, message: str, claims: Sequence[str] = ()) -> None:
+        self.claims = tuple(claims)
+        super().__init__(message)
+
+
+class SamplingWarning(UserWarning):
+    """A full-engine fit has a diagnostic problem (R-hat, ESS, divergences, Pareto k)."""

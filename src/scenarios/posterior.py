@@ -1,0 +1,182 @@
+"""What an update returns: scenario probabilities with intervals, marginals, diagnostics.
+
+The reported probability of a state is its posterior mean P(state | claims). The
+interval is the equal-tailed credible interval of ``g(theta) = P(state | claims, theta)``
+under the posterior of ``theta``, every uncertain probability of the model (see
+``docs/format.md``, "What an interval means").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from scenarios.scenario import Scenario
+
+__all__ = ["Posterior", "scenario_hash", "weighted_quantile"]
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """sha256 of the scenario's canonical JSON form: the same scenario, the same hash."""
+    text = json.dumps(scenario.model_dump(mode="json", exclude_none=True), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """Quantiles of ``values`` (last axis) under normalised ``weights``.
+
+    Examples
+    --------
+    >>> weighted_quantile(np.array([1.0, 2.0, 3.0]), np.ones(3) / 3, [0.5])
+    array([2.])
+    """
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(values, axis=-1)
+    v = np.take_along_axis(values, order, axis=-1)
+    w = np.broadcast_to(weights, values.shape)
+    w = np.take_along_axis(w, order, axis=-1)
+    cdf = np.cumsum(w, axis=-1) - 0.5 * w
+    cdf = cdf / np.sum(w, axis=-1, keepdims=True)
+    flat_v = v.reshape(-1, v.shape[-1])
+    flat_c = cdf.reshape(-1, v.shape[-1])
+    out = np.array([np.interp(q, c, x) for c, x in zip(flat_c, flat_v, strict=True)])
+    return out.reshape(*values.shape[:-1], len(q))
+
+
+def state_table(
+    probabilities: Mapping[str, np.ndarray],
+    states: Mapping[str, Sequence[str]],
+    draws: Mapping[str, np.ndarray] | None = None,
+    weights: np.ndarray | None = None,
+    mass: float = 0.9,
+) -> pd.DataFrame:
+    """One row per (variable, state): probability and interval of g over draws.
+
+    ``draws[name]`` has shape (n_draws, n_states); without draws the interval is the point.
+    """
+    rows = []
+    tails = [(1 - mass) / 2, (1 + mass) / 2]
+    for name, p in probabilities.items():
+        if draws is not None and name in draws:
+            g = draws[name]
+            w = np.full(g.shape[0], 1.0 / g.shape[0]) if weights is None else weights
+            lo_hi = weighted_quantile(g.T, w, tails)
+        else:
+            lo_hi = np.stack([p, p], axis=-1)
+        for i, state in enumerate(states[name]):
+            rows.append((name, state, float(p[i]), float(lo_hi[i, 0]), float(lo_hi[i, 1])))
+    frame = pd.DataFrame(rows, columns=["variable", "state", "probability", "lower", "upper"])
+    return frame.set_index(["variable", "state"])
+
+
+@dataclass(frozen=True, eq=False)
+class Posterior:
+    """The result of :meth:`Scenario.update`.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        What was updated.
+    engine : str
+        ``"exact"`` or ``"pymc"``.
+    seed : int
+        Seed of every random draw behind the numbers.
+    scenarios : pandas.DataFrame
+        Index ``(outcome, state)``; columns ``probability`` (posterior mean), ``lower`` and
+        ``upper`` (equal-tailed credible interval of mass ``interval_mass``).
+    facts : pandas.DataFrame
+        The same for every discrete fact.
+    quantities : pandas.DataFrame
+        Continuous facts: posterior mean, sd and quantiles.
+    prior_scenarios, prior_facts, prior_quantities : pandas.DataFrame
+        The same without the claims.
+    diagnostics : pandas.DataFrame
+        Per diagnostic: value, threshold, and whether it passed.
+    idata : xarray.DataTree or None
+        The sampled posterior (full engine).
+    log_evidence : float
+        log P(claims) under the point model (exact engine).
+
+    Examples
+    --------
+    >>> post = scenarios.load("priors/wagner-2023-06-23.yaml").update()  # doctest: +SKIP
+    >>> post.scenarios.loc["mutiny_end"]  # doctest: +SKIP
+    """
+
+    scenario: Scenario
+    engine: str
+    seed: int
+    scenarios: pd.DataFrame
+    facts: pd.DataFrame
+    quantities: pd.DataFrame
+    prior_scenarios: pd.DataFrame
+    prior_facts: pd.DataFrame
+    prior_quantities: pd.DataFrame
+    interval_mass: float = 0.9
+    diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    idata: Any = None
+    log_evidence: float = float("nan")
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        label = f"{self.interval_mass:.0%} equal-tailed credible interval of P(state | claims, theta)"
+        for frame in (self.scenarios, self.facts, self.prior_scenarios, self.prior_facts):
+            frame.attrs.update(interval=label, engine=self.engine, seed=self.seed)
+
+    @property
+    def interval(self) -> str:
+        """What the ``lower``/``upper`` columns are."""
+        return str(self.scenarios.attrs["interval"])
+
+    @property
+    def warnings(self) -> list[str]:
+        """Diagnostics that failed, in words."""
+        if self.diagnostics.empty:
+            return []
+        bad = self.diagnostics[~self.diagnostics["ok"]]
+        return [f"{name}: {row.value:.4g} (want {row.want})" for name, row in bad.iterrows()]
+
+    def compare(self) -> pd.DataFrame:
+        """Prior versus posterior for every outcome and discrete fact.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``(variable, state)``; columns ``prior``, ``posterior``, ``change``.
+        """
+        post = pd.concat([self.scenarios, self.facts])["probability"]
+        prior = pd.concat([self.prior_scenarios, self.prior_facts])["probability"]
+        return pd.DataFrame({"prior": prior, "posterior": post, "change": post - prior})
+
+    def provenance(self) -> dict[str, Any]:
+        """What produced these numbers: scenario hash, engine, seed, settings, versions."""
+        from scenarios import versions
+
+        return {
+            "scenario_title": self.scenario.title,
+            "scenario_sha256": scenario_hash(self.scenario),
+            "engine": self.engine,
+            "seed": self.seed,
+            "interval": self.interval,
+            "settings": dict(self.settings),
+            "versions": versions(),
+        }
+
+    def __repr__(self) -> str:
+        table = self.scenarios.to_string(float_format=lambda v: f"{v:.3f}")
+        head = f"Posterior({self.scenario.title!r}, engine={self.engine!r}, seed={self.seed})"
+        warn = "".join(f"\nWARNING {w}" for w in self.warnings)
+        return f"{head}\n{self.interval}\n{table}{warn}"
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<p><b>{self.scenario.title}</b> — engine {self.engine}, seed {self.seed}; "
+            f"{self.interval}</p>" + self.scenarios.to_html(float_format=lambda v: f"{v:.3f}")
+        )

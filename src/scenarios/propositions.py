@@ -1,0 +1,178 @@
+"""Propositions on facts: the little language of claims.
+
+A proposition is what a claim asserts about the world, written the way an analyst
+would::
+
+    hq_seized                      # a binary fact is true
+    not helicopter_downed          # ... or false
+    resistance == none             # a categorical fact is in one state
+    putin_location != moscow
+    resistance in [none, token]
+    troops > 30                    # a threshold on a continuous fact
+    hq_seized and troops >= 25     # 'and' binds tighter than 'or'
+
+Names are fact names; a state that is not a plain word may be quoted
+(``cause == "foreign agents"``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Atom", "Proposition", "parse_proposition"]
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<op>==|!=|>=|<=|>|<)
+      | (?P<lbr>\[) | (?P<rbr>\]) | (?P<comma>,)
+      | (?P<str>"[^"]*"|'[^']*')
+      | (?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_.\-]*)
+    )""",
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "in"}
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One comparison: ``fact op value``.
+
+    ``op`` is one of ``== != > >= < <= in``; for ``in`` the value is a tuple of states.
+    ``negated`` flips the result (``not``, ``not in``).
+    """
+
+    fact: str
+    op: str
+    value: str | float | bool | tuple[str, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Proposition:
+    """A disjunction of conjunctions of atoms (``or`` of ``and``)."""
+
+    clauses: tuple[tuple[Atom, ...], ...]
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Facts named, in order of first mention."""
+        seen: dict[str, None] = {}
+        for clause in self.clauses:
+            for atom in clause:
+                seen.setdefault(atom.fact)
+        return tuple(seen)
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    tokens, pos = [], 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"cannot read {text[pos:]!r} (at character {pos + 1})")
+        kind = m.lastgroup or ""
+        value = m.group(kind).strip()
+        if kind == "word" and value in _KEYWORDS:
+            kind = value
+        tokens.append((kind, value))
+        pos = m.end()
+    return tokens
+
+
+def _value(kind: str, raw: str) -> str | float:
+    if kind == "num":
+        return float(raw)
+    if kind == "str":
+        return raw[1:-1]
+    if kind == "word":
+        return raw
+    raise ValueError(f"expected a state or a number, got {raw!r}")
+
+
+@lru_cache(maxsize=4096)
+def parse_proposition(text: str) -> Proposition:
+    """Parse a proposition.
+
+    Parameters
+    ----------
+    text : str
+        The proposition, e.g. ``"putin_location != moscow and troops > 30"``.
+
+    Returns
+    -------
+    Proposition
+
+    Raises
+    ------
+    ValueError
+        If the text is not a proposition; the message says where reading stopped.
+
+    Examples
+    --------
+    >>> parse_proposition("resistance in [none, token]").clauses[0][0].value
+    ('none', 'token')
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("expected a proposition such as 'fact == state', got an empty text")
+    tokens = _tokenize(text)
+    pos = 0
+
+    def peek() -> tuple[str, str]:
+        return tokens[pos] if pos < len(tokens) else ("end", "")
+
+    def take(kind: str | None = None) -> tuple[str, str]:
+        nonlocal pos
+        tok = peek()
+        if kind is not None and tok[0] != kind:
+            got = tok[1] or "the end"
+            raise ValueError(f"expected {kind!r} but found {got!r} in {text!r}")
+        pos += 1
+        return tok
+
+    def atom() -> Atom:
+        negated = False
+        if peek()[0] == "not":
+            take()
+            negated = True
+        kind, name = take()
+        if kind != "word":
+            raise ValueError(f"expected a fact name, found {name!r} in {text!r}")
+        nxt = peek()[0]
+        if nxt == "op":
+            op = take()[1]
+            vk, vr = take()
+            return Atom(name, op, _value(vk, vr), negated)
+        if nxt in ("in", "not"):
+            if nxt == "not":
+                take()
+                negated = not negated
+            take("in")
+            take("lbr")
+            states: list[str] = []
+            while True:
+                vk, vr = take()
+                states.append(str(_value(vk, vr)))
+                if peek()[0] == "comma":
+                    take()
+                    continue
+                take("rbr")
+                break
+            return Atom(name, "in", tuple(states), negated)
+        return Atom(name, "==", True, negated)
+
+    clauses: list[tuple[Atom, ...]] = []
+    current = [atom()]
+    while peek()[0] != "end":
+        kind, raw = take()
+        if kind == "and":
+            current.append(atom())
+        elif kind == "or":
+            clauses.append(tuple(current))
+            current = [atom()]
+        else:
+            raise ValueError(f"expected 'and', 'or' or the end, found {raw!r} in {text!r}")
+    clauses.append(tuple(current))
+    return Proposition(tuple(clauses))
