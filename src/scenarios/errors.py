@@ -41,8 +41,8 @@ class ScenarioError(Exception):
 
     Examples
     --------
-    >>> err = ScenarioError([Problem(("facts", "x", "prior", "p"), "expected a number in [0, 1], got 1.5")],
-    ...                     file="priors/demo.yaml")
+    >>> problem = Problem(("facts", "x", "prior", "p"), "expected a number in [0, 1], got 1.5")
+    >>> err = ScenarioError([problem], file="priors/demo.yaml")
     >>> print(err)
     priors/demo.yaml: 1 problem
       - facts.x.prior.p: expected a number in [0, 1], got 1.5
@@ -64,7 +64,9 @@ class ScenarioError(Exception):
         return ScenarioError(self.problems, file=file)
 
     @classmethod
-    def single(cls, path: Sequence[str | int], message: str, file: str | None = None) -> ScenarioError:
+    def single(
+        cls, path: Sequence[str | int], message: str, file: str | None = None
+    ) -> ScenarioError:
         """Build an error with one problem."""
         return cls([Problem(tuple(path), message)], file=file)
 

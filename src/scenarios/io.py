@@ -31,7 +31,7 @@ DEFAULT_PRIORS = "wagner-2023-06-23.yaml"
 class _StrictLoader(yaml.SafeLoader):
     """Safe YAML that also refuses aliases (billion-laughs) and duplicate keys."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
@@ -39,7 +39,7 @@ class _StrictLoader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:  # noqa: D102
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -47,12 +47,16 @@ class _StrictLoader(yaml.SafeLoader):
                 duplicate = key in seen
             except TypeError:
                 raise yaml.MarkedYAMLError(
-                    None, None, f"a mapping key must be plain text or a number, got {key!r}",
+                    None,
+                    None,
+                    f"a mapping key must be plain text or a number, got {key!r}",
                     key_node.start_mark,
                 ) from None
             if duplicate:
                 raise yaml.MarkedYAMLError(
-                    None, None, f"duplicate key {key!r} (the later value would hide the earlier)",
+                    None,
+                    None,
+                    f"duplicate key {key!r} (the later value would hide the earlier)",
                     key_node.start_mark,
                 )
             seen.add(key)
@@ -89,7 +93,7 @@ def loads(text: str, file: str | None = None) -> Scenario:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ScenarioError.single((), f"file is larger than {MAX_BYTES} bytes", file)
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         raise ScenarioError([_located(exc)], file) from None
     except RecursionError:
@@ -147,8 +151,9 @@ def load(path: str | os.PathLike[str]) -> Scenario:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError.single((), f"expected UTF-8 text ({exc.reason} at byte {exc.start})",
-                                   str(path)) from None
+        raise ScenarioError.single(
+            (), f"expected UTF-8 text ({exc.reason} at byte {exc.start})", str(path)
+        ) from None
     return loads(text, str(path))
 
 
@@ -158,7 +163,7 @@ def dumps(scenario: Scenario) -> str:
     data = {"format": scenario.format, **data}
     for group in ("facts", "outcomes"):
         for name, node in data.get(group, {}).items():
-            kind = getattr(scenario.nodes[name], "kind")
+            kind = scenario.nodes[name].kind
             data[group][name] = {"kind": kind, **{k: v for k, v in node.items() if k != "kind"}}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 

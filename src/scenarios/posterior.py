@@ -126,7 +126,9 @@ class Posterior:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        label = f"{self.interval_mass:.0%} equal-tailed credible interval of P(state | claims, theta)"
+        label = (
+            f"{self.interval_mass:.0%} equal-tailed credible interval of P(state | claims, theta)"
+        )
         for frame in (self.scenarios, self.facts, self.prior_scenarios, self.prior_facts):
             frame.attrs.update(interval=label, engine=self.engine, seed=self.seed)
 

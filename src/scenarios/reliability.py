@@ -1,11 +1,11 @@
-"""Admiralty grades as uncertain likelihoods.
+r"""Admiralty grades as uncertain likelihoods.
 
 A claim is an observation of a *report*. Its likelihood is
 
 .. math::
 
-    P(\\text{reported} \\mid \\text{true})  = w\\,t + (1 - w), \\qquad
-    P(\\text{reported} \\mid \\text{false}) = w\\,f + (1 - w),
+    P(\text{reported} \mid \text{true})  = w\,t + (1 - w), \qquad
+    P(\text{reported} \mid \text{false}) = w\,f + (1 - w),
 
 where ``t`` and ``f`` are the **source's** true- and false-positive rates and ``w`` in
 [0, 1] is the **claim's** weight. The letter of an Admiralty grade (A-F) grades the

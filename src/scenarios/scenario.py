@@ -14,8 +14,8 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cached_property
-from itertools import product
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from itertools import pairwise, product
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -103,9 +103,7 @@ Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)
 StateProbs = Annotated[
     dict[StateName, Probability], BeforeValidator(_state_keys), AfterValidator(FrozenDict)
 ]
-States = Annotated[
-    tuple[StateName, ...] | dict[StateName, str], BeforeValidator(_state_keys)
-]
+States = Annotated[tuple[StateName, ...] | dict[StateName, str], BeforeValidator(_state_keys)]
 
 
 class _Value(BaseModel):
@@ -134,7 +132,9 @@ class Probabilities(_Value):
     @model_validator(mode="after")
     def _one_of(self) -> Probabilities:
         if (self.p is None) == (self.probs is None):
-            raise ValueError("give exactly one of 'p' (binary facts) or 'probs' (state: probability)")
+            raise ValueError(
+                "give exactly one of 'p' (binary facts) or 'probs' (state: probability)"
+            )
         return self
 
 
@@ -178,7 +178,12 @@ class LogitTerm(_Value):
 
     fact: Name
     state: StateName | None = None
-    coef: Finite | Annotated[dict[StateName, Finite], BeforeValidator(_state_keys), AfterValidator(FrozenDict)]
+    coef: (
+        Finite
+        | Annotated[
+            dict[StateName, Finite], BeforeValidator(_state_keys), AfterValidator(FrozenDict)
+        ]
+    )
     center: Finite | None = None
     scale: Positive | None = None
 
@@ -186,9 +191,12 @@ class LogitTerm(_Value):
 class LogitLink(_Value):
     """Intercept and terms of a (multinomial) logit link."""
 
-    intercept: Finite | Annotated[
-        dict[StateName, Finite], BeforeValidator(_state_keys), AfterValidator(FrozenDict)
-    ] = 0.0
+    intercept: (
+        Finite
+        | Annotated[
+            dict[StateName, Finite], BeforeValidator(_state_keys), AfterValidator(FrozenDict)
+        ]
+    ) = 0.0
     terms: tuple[LogitTerm, ...] = ()
 
 
@@ -199,7 +207,7 @@ class LogitPrior(_Value):
 
 
 class RangePrior(_Value):
-    """"``mass`` of the probability between ``between[0]`` and ``between[1]``".
+    """A range: ``mass`` of the probability between ``between[0]`` and ``between[1]``.
 
     The family defaults from the fact: Beta for probabilities, LogNormal for positive
     quantities, Normal otherwise.
@@ -234,7 +242,7 @@ class QuantilePrior(_Value):
             raise ValueError("give at least two quantiles")
         if any(q <= 0 or q >= 1 for q, _ in items):
             raise ValueError("quantile levels must lie strictly between 0 and 1")
-        if any(b[1] <= a[1] for a, b in zip(items, items[1:], strict=False)):
+        if any(b[1] <= a[1] for a, b in pairwise(items)):
             raise ValueError("quantile values must increase with their levels")
         return self
 
@@ -244,7 +252,8 @@ class DistributionPrior(_Value):
 
     Examples
     --------
-    >>> DistributionPrior(distribution="LogNormal", parameters={"mu": 3.5, "sigma": 0.3}).distribution
+    >>> d = DistributionPrior(distribution="LogNormal", parameters={"mu": 3.5, "sigma": 0.3})
+    >>> d.distribution
     'LogNormal'
     """
 
@@ -253,7 +262,13 @@ class DistributionPrior(_Value):
 
 
 def _prior_tag(value: object) -> str | None:
-    keys = set(value) if isinstance(value, Mapping) else set(vars(value)) if isinstance(value, BaseModel) else set()
+    keys = (
+        set(value)
+        if isinstance(value, Mapping)
+        else set(vars(value))
+        if isinstance(value, BaseModel)
+        else set()
+    )
     if isinstance(value, BaseModel):
         return type(value).__name__
     for key, tag in (
@@ -271,14 +286,12 @@ def _prior_tag(value: object) -> str | None:
 
 
 Prior = Annotated[
-    Union[
-        Annotated[Probabilities, Tag("Probabilities")],
-        Annotated[TablePrior, Tag("TablePrior")],
-        Annotated[LogitPrior, Tag("LogitPrior")],
-        Annotated[RangePrior, Tag("RangePrior")],
-        Annotated[QuantilePrior, Tag("QuantilePrior")],
-        Annotated[DistributionPrior, Tag("DistributionPrior")],
-    ],
+    Annotated[Probabilities, Tag("Probabilities")]
+    | Annotated[TablePrior, Tag("TablePrior")]
+    | Annotated[LogitPrior, Tag("LogitPrior")]
+    | Annotated[RangePrior, Tag("RangePrior")]
+    | Annotated[QuantilePrior, Tag("QuantilePrior")]
+    | Annotated[DistributionPrior, Tag("DistributionPrior")],
     Discriminator(
         _prior_tag,
         custom_error_type="prior",
@@ -715,34 +728,49 @@ def _check_node(
         if isinstance(node.states, dict) and set(node.states) <= set(BINARY_STATES):
             pass
         else:
-            yield Problem((*path, "states"), "a binary fact has states false/true; omit 'states' "
-                          "or give {true: description, false: description}")
+            yield Problem(
+                (*path, "states"),
+                "a binary fact has states false/true; omit 'states' "
+                "or give {true: description, false: description}",
+            )
     elif node.states is not None:
         yield Problem((*path, "states"), f"a {kind} fact has no named states")
     states = node.state_names
     if discrete and not isinstance(prior, DISCRETE_PRIORS):
-        yield Problem((*path, "prior"), f"a {kind} fact needs p/probs, a table or a logit "
-                      f"link, got {type(prior).__name__}")
+        yield Problem(
+            (*path, "prior"),
+            f"a {kind} fact needs p/probs, a table or a logit link, got {type(prior).__name__}",
+        )
         return
     if not discrete and not isinstance(prior, CONTINUOUS_PRIORS):
-        yield Problem((*path, "prior"), f"a {kind} fact needs between, quantiles or a "
-                      f"distribution, got {type(prior).__name__}")
+        yield Problem(
+            (*path, "prior"),
+            f"a {kind} fact needs between, quantiles or a distribution, got {type(prior).__name__}",
+        )
         return
     if not discrete:
         yield from _check_continuous(path, node)  # type: ignore[arg-type]
         return
 
-    def check_probs(p: float | None, probs: Mapping[str, float] | None, at: tuple) -> Iterable[Problem]:
+    def check_probs(
+        p: float | None, probs: Mapping[str, float] | None, at: tuple
+    ) -> Iterable[Problem]:
         if p is not None:
             if kind != "binary":
-                yield Problem((*at, "p"), f"'p' is for binary facts; give 'probs' over {list(states)}")
+                yield Problem(
+                    (*at, "p"), f"'p' is for binary facts; give 'probs' over {list(states)}"
+                )
             return
         assert probs is not None
         if set(probs) != set(states):
-            yield Problem((*at, "probs"), f"expected probabilities for exactly the states "
-                          f"{list(states)}, got {list(probs)}")
+            yield Problem(
+                (*at, "probs"),
+                f"expected probabilities for exactly the states {list(states)}, got {list(probs)}",
+            )
         elif not _sums_to_one(probs.values()):
-            yield Problem((*at, "probs"), f"probabilities must sum to 1, got {math.fsum(probs.values()):.9g}")
+            yield Problem(
+                (*at, "probs"), f"probabilities must sum to 1, got {math.fsum(probs.values()):.9g}"
+            )
 
     if isinstance(prior, Probabilities):
         yield from check_probs(prior.p, prior.probs, (*path, "prior"))
@@ -755,8 +783,10 @@ def _check_node(
         elif where == ("facts",) and isinstance(nodes[parent], Outcome):
             yield Problem((*path, "prior"), f"a fact cannot depend on outcome {parent!r}")
         elif isinstance(prior, TablePrior) and not nodes[parent].is_discrete:
-            yield Problem((*path, "prior", "given", i), f"{parent!r} is continuous: use a logit "
-                          "link for continuous parents")
+            yield Problem(
+                (*path, "prior", "given", i),
+                f"{parent!r} is continuous: use a logit link for continuous parents",
+            )
     if isinstance(prior, TablePrior):
         if len(set(prior.given)) != len(prior.given):
             yield Problem((*path, "prior", "given"), "duplicate parents")
@@ -768,14 +798,18 @@ def _check_node(
         for r, row in enumerate(prior.table):
             at = (*path, "prior", "table", r)
             if set(row.when) != set(prior.given):
-                yield Problem((*at, "when"), f"expected states for exactly {list(prior.given)}, "
-                              f"got {list(row.when)}")
+                yield Problem(
+                    (*at, "when"),
+                    f"expected states for exactly {list(prior.given)}, got {list(row.when)}",
+                )
                 continue
             key = tuple(row.when[g] for g in prior.given)
             bad = [(g, s) for g, s in row.when.items() if s not in nodes[g].state_names]
             for g, s in bad:
-                yield Problem((*at, "when", g), f"unknown state {s!r} of {g!r}; states are "
-                              f"{list(nodes[g].state_names)}")
+                yield Problem(
+                    (*at, "when", g),
+                    f"unknown state {s!r} of {g!r}; states are {list(nodes[g].state_names)}",
+                )
             if bad:
                 continue
             if key in seen:
@@ -783,13 +817,18 @@ def _check_node(
             seen.add(key)
             yield from check_probs(row.p, row.probs, at)
         if prior.default is not None:
-            yield from check_probs(prior.default.p, prior.default.probs, (*path, "prior", "default"))
+            yield from check_probs(
+                prior.default.p, prior.default.probs, (*path, "prior", "default")
+            )
         else:
             missing = [c for c in product(*parent_states) if c not in seen]
             if missing:
                 example = dict(zip(prior.given, missing[0], strict=True))
-                yield Problem((*path, "prior", "table"), f"{len(missing)} parent combination(s) "
-                              f"have no row, e.g. {example}; add rows or a 'default'")
+                yield Problem(
+                    (*path, "prior", "table"),
+                    f"{len(missing)} parent combination(s) "
+                    f"have no row, e.g. {example}; add rows or a 'default'",
+                )
     if isinstance(prior, LogitPrior):
         link = prior.logit
         others = states[1:] if kind == "categorical" else ()
@@ -799,11 +838,17 @@ def _check_node(
                 yield Problem(at, "a binary link takes a number (log-odds of true)")
             if kind == "categorical":
                 if not isinstance(value, Mapping):
-                    yield Problem(at, f"a categorical link takes {{state: log-odds}} for states "
-                                  f"{list(others)} (against {states[0]!r})")
+                    yield Problem(
+                        at,
+                        f"a categorical link takes {{state: log-odds}} for states "
+                        f"{list(others)} (against {states[0]!r})",
+                    )
                 elif set(value) - set(others):
-                    yield Problem(at, f"unknown state(s) {sorted(set(value) - set(others))}; "
-                                  f"expected some of {list(others)}")
+                    yield Problem(
+                        at,
+                        f"unknown state(s) {sorted(set(value) - set(others))}; "
+                        f"expected some of {list(others)}",
+                    )
 
         yield from check_coef(link.intercept, (*path, "prior", "logit", "intercept"))
         for t, term in enumerate(link.terms):
@@ -814,14 +859,21 @@ def _check_node(
                 continue
             if parent.is_discrete:
                 if term.state is None:
-                    yield Problem((*at, "state"), f"{term.fact!r} is discrete: name the state "
-                                  f"that the term applies to, one of {list(parent.state_names)}")
+                    yield Problem(
+                        (*at, "state"),
+                        f"{term.fact!r} is discrete: name the state "
+                        f"that the term applies to, one of {list(parent.state_names)}",
+                    )
                 elif term.state not in parent.state_names:
-                    yield Problem((*at, "state"), f"unknown state {term.state!r}; states of "
-                                  f"{term.fact!r} are {list(parent.state_names)}")
+                    yield Problem(
+                        (*at, "state"),
+                        f"unknown state {term.state!r}; states of "
+                        f"{term.fact!r} are {list(parent.state_names)}",
+                    )
             elif term.state is not None:
-                yield Problem((*at, "state"), f"{term.fact!r} is continuous and enters linearly: "
-                              "omit 'state'")
+                yield Problem(
+                    (*at, "state"), f"{term.fact!r} is continuous and enters linearly: omit 'state'"
+                )
 
 
 def _check_continuous(path: tuple[str, ...], fact: Fact) -> Iterable[Problem]:
@@ -838,42 +890,60 @@ def _check_claim(
 ) -> Iterable[Problem]:
     path = ("claims", i)
     if claim.source is not None and claim.source not in scenario.sources:
-        yield Problem((*path, "source"), f"unknown source {claim.source!r}; sources are "
-                      f"{sorted(scenario.sources)}")
+        yield Problem(
+            (*path, "source"),
+            f"unknown source {claim.source!r}; sources are {sorted(scenario.sources)}",
+        )
     if (
         claim.source is None
         and claim.likelihood is None
         and claim.status not in ("confirmed", "retracted")
         and claim.proposition is not None
     ):
-        yield Problem((*path, "source"), "name a source (or give explicit 'likelihood', or "
-                      "status 'confirmed')")
+        yield Problem(
+            (*path, "source"),
+            "name a source (or give explicit 'likelihood', or status 'confirmed')",
+        )
     if claim.hedge is not None and claim.hedge not in hedges:
-        yield Problem((*path, "hedge"), f"unknown hedge {claim.hedge!r}; expected one of "
-                      f"{sorted(hedges)} (or add it under reliability.hedge)")
+        yield Problem(
+            (*path, "hedge"),
+            f"unknown hedge {claim.hedge!r}; expected one of "
+            f"{sorted(hedges)} (or add it under reliability.hedge)",
+        )
     if claim.reported is not None:
         fact = scenario.facts.get(claim.reported.fact)
         if fact is None:
             yield Problem((*path, "reported", "fact"), f"unknown fact {claim.reported.fact!r}")
         elif fact.is_discrete:
-            yield Problem((*path, "reported", "fact"), f"{claim.reported.fact!r} is {fact.kind}: "
-                          "a reported number needs a continuous fact")
+            yield Problem(
+                (*path, "reported", "fact"),
+                f"{claim.reported.fact!r} is {fact.kind}: "
+                "a reported number needs a continuous fact",
+            )
         elif _positive(fact) and claim.reported.value <= 0:
-            yield Problem((*path, "reported", "value"), f"{claim.reported.fact!r} is positive: "
-                          f"expected a reported value > 0, got {claim.reported.value}")
+            yield Problem(
+                (*path, "reported", "value"),
+                f"{claim.reported.fact!r} is positive: "
+                f"expected a reported value > 0, got {claim.reported.value}",
+            )
         return
     assert claim.proposition is not None
     for atom in (a for clause in parse_proposition(claim.proposition).clauses for a in clause):
         at = (*path, "proposition")
         if atom.fact not in scenario.facts:
-            where = "an outcome: claims are about facts" if atom.fact in scenario.outcomes else "unknown"
+            where = (
+                "an outcome: claims are about facts"
+                if atom.fact in scenario.outcomes
+                else "unknown"
+            )
             yield Problem(at, f"{atom.fact!r} is {where}; facts are {sorted(scenario.facts)}")
             continue
         fact = scenario.facts[atom.fact]
         if fact.is_discrete:
             if atom.op not in ("==", "!=", "in"):
-                yield Problem(at, f"{atom.fact!r} is {fact.kind}: compare it with ==, != or in, "
-                              f"not {atom.op}")
+                yield Problem(
+                    at, f"{atom.fact!r} is {fact.kind}: compare it with ==, != or in, not {atom.op}"
+                )
                 continue
             values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
             for v in values:
@@ -881,11 +951,15 @@ def _check_claim(
                 if fact.kind == "binary" and isinstance(v, float):
                     state = str(v)
                 if state not in fact.state_names:
-                    yield Problem(at, f"unknown state {state!r} of {atom.fact!r}; states are "
-                                  f"{list(fact.state_names)}")
+                    yield Problem(
+                        at,
+                        f"unknown state {state!r} of {atom.fact!r}; states are "
+                        f"{list(fact.state_names)}",
+                    )
         elif atom.op not in (">", ">=", "<", "<=") or not isinstance(atom.value, float):
-            yield Problem(at, f"{atom.fact!r} is {fact.kind}: compare it with a number using "
-                          "> >= < <=")
+            yield Problem(
+                at, f"{atom.fact!r} is {fact.kind}: compare it with a number using > >= < <="
+            )
 
 
 def _positive(fact: Fact) -> bool:
@@ -904,20 +978,27 @@ def _check(s: Scenario) -> Iterable[Problem]:
     for name, outcome in s.outcomes.items():
         yield from _check_node(name, outcome, ("outcomes",), nodes)
         if outcome.other is None and not outcome.exhaustive:
-            yield Problem(("outcomes", name), "outcome states must be exhaustive: name a "
-                          "catch-all state in 'other' (e.g. other: other) or explain in "
-                          "'exhaustive' why the states cover every case")
+            yield Problem(
+                ("outcomes", name),
+                "outcome states must be exhaustive: name a "
+                "catch-all state in 'other' (e.g. other: other) or explain in "
+                "'exhaustive' why the states cover every case",
+            )
         elif outcome.other is not None and outcome.other not in outcome.state_names:
-            yield Problem(("outcomes", name, "other"), f"catch-all {outcome.other!r} is not one "
-                          f"of the states {list(outcome.state_names)}")
+            yield Problem(
+                ("outcomes", name, "other"),
+                f"catch-all {outcome.other!r} is not one of the states {list(outcome.state_names)}",
+            )
     try:
         _topological(nodes)
     except ValueError as exc:
         yield Problem(("facts",), str(exc))
     for name, source in s.sources.items():
         if source.grade is None and (source.true_positive is None or source.false_positive is None):
-            yield Problem(("sources", name), "give a grade (A-F) or both true_positive and "
-                          "false_positive rates")
+            yield Problem(
+                ("sources", name),
+                "give a grade (A-F) or both true_positive and false_positive rates",
+            )
     for grade in s.reliability.grades:
         if grade not in rel.GRADE_RATES:
             yield Problem(("reliability", "grades", grade), f"expected a letter A-F, got {grade!r}")
@@ -925,8 +1006,10 @@ def _check(s: Scenario) -> Iterable[Problem]:
     ids: dict[str, int] = {}
     for i, claim in enumerate(s.claims):
         if claim.id in ids:
-            yield Problem(("claims", i, "id"), f"duplicate claim id {claim.id!r} "
-                          f"(also claims.{ids[claim.id]})")
+            yield Problem(
+                ("claims", i, "id"),
+                f"duplicate claim id {claim.id!r} (also claims.{ids[claim.id]})",
+            )
         ids.setdefault(claim.id, i)
         yield from _check_claim(i, claim, s, hedges)
 
@@ -939,7 +1022,7 @@ def _topological(nodes: Mapping[str, Fact | Outcome]) -> tuple[str, ...]:
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            cycle = [*trail[trail.index(name):], name]
+            cycle = [*trail[trail.index(name) :], name]
             raise ValueError(f"facts depend on each other in a cycle: {' -> '.join(cycle)}")
         state[name] = 1
         for parent in nodes[name].parents:
@@ -953,13 +1036,32 @@ def _topological(nodes: Mapping[str, Fact | Outcome]) -> tuple[str, ...]:
     return tuple(order)
 
 
+_PRIOR_TAGS = frozenset(
+    (
+        "Probabilities",
+        "TablePrior",
+        "LogitPrior",
+        "RangePrior",
+        "QuantilePrior",
+        "DistributionPrior",
+    )
+)
+
+
 def validation_problems(exc: ValidationError, prefix: tuple = ()) -> list[Problem]:
     """Turn a pydantic error into our located problems."""
     problems = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p[:1].isupper() and p.endswith("Prior") or p in ("Probabilities",)))
+        # union members show up in the path as their tags: a reader wants field names only
+        loc = tuple(p for p in err["loc"] if p not in _PRIOR_TAGS and not _is_member(p))
         msg = err["msg"]
-        if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict | list):
-            msg = f"{msg} (got {err['input']!r})"
+        given = err.get("input")
+        if err["type"] != "missing" and not isinstance(given, dict | list | tuple):
+            msg = f"{msg} (got {given!r})"
         problems.append(Problem((*prefix, *loc), msg))
     return problems
+
+
+def _is_member(part: object) -> bool:
+    # pydantic names union members like "float" or "dict[str,float]" in the path
+    return isinstance(part, str) and (part in ("float", "int", "str") or "[" in part)

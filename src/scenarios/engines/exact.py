@@ -28,10 +28,14 @@ KHAT_LIMIT = 0.7
 
 def _marginals(net: Network, factors: list, z: Any, draws: bool) -> dict[str, np.ndarray]:
     out = {}
+    batched = draws and any(DRAW in f.axes for f in factors)
     for name in net.discrete:
-        if draws:
+        if batched:
             joint = contract(factors, [DRAW, name])
             out[name] = joint / z[:, None]
+        elif draws:
+            joint = contract(factors, [name])
+            out[name] = np.broadcast_to(joint / z[:, None], (len(z), joint.shape[-1]))
         else:
             out[name] = contract(factors, [name]) / z
     return out
@@ -135,8 +139,8 @@ def update_exact(
         theta = draw_parameters(net, draws, rng)
         batch = assemble(net, params=theta, draw_axis=True)
         all_f = batch.all()
-        zs = np.asarray(contract(all_f, [DRAW]), dtype=float)
-        zs = np.broadcast_to(zs, (draws,))
+        zs = contract(all_f, [DRAW]) if any(DRAW in f.axes for f in all_f) else contract(all_f, [])
+        zs = np.broadcast_to(np.asarray(zs, dtype=float), (draws,))
         post_draws = _marginals(net, all_f, zs, draws=True)
         prior_all = batch.all(with_evidence=False)
         prior_draws = _marginals(net, prior_all, np.ones(draws), draws=True)
@@ -176,7 +180,8 @@ def _psis_weights(log_lik: np.ndarray) -> tuple[np.ndarray, float, float]:
     if np.ptp(log_lik) < 1e-12:
         n = log_lik.size
         return np.full(n, 1.0 / n), float("-inf"), float(n)
-    lw, khat = array_stats.psislw(log_lik - log_lik.max())
+    # psislw takes the log-likelihood of LOO and smooths weights 1/lik: hand it -log_lik
+    lw, khat = array_stats.psislw(-(log_lik - log_lik.max()))
     w = np.exp(lw - lw.max())
     w /= w.sum()
     return w, float(khat), float(1.0 / np.sum(w**2))

@@ -16,6 +16,7 @@ Names of the axes are fact names; quadrature axes of rates are ``"<source>@tp"``
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ DRAW = "draw"
 QUADRATURE_NODES = 24
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Factor:
     """Values over named axes."""
 
@@ -94,12 +95,17 @@ def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "n
     eq = f"{terms}->{''.join(axes[a] for a in output)}"
     operands = [f.values for f in factors]
     if backend == "numpy":
-        return opt_einsum.contract(eq, *operands, optimize="auto-hq" if len(factors) < 12 else "greedy")
+        return opt_einsum.contract(
+            eq, *operands, optimize="auto-hq" if len(factors) < 12 else "greedy"
+        )
     return _contract_symbolic(eq, operands, [f.axes for f in factors], output, axes)
 
 
 def _contract_symbolic(
-    eq: str, operands: list[Any], factor_axes: list[tuple[str, ...]], output: Sequence[str],
+    eq: str,
+    operands: list[Any],
+    factor_axes: list[tuple[str, ...]],
+    output: Sequence[str],
     symbols: Mapping[str, str],
 ) -> Any:
     # PyTensor's einsum takes only letters: follow opt_einsum's path pairwise, renaming axes.
@@ -118,11 +124,14 @@ def _contract_symbolic(
         for _, ax in picked:
             union.extend(a for a in ax if a not in union)
         out_axes = tuple(a for a in union if a in later)
-        letters = {a: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[i] for i, a in enumerate(union)}
+        letters = {
+            a: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[i]
+            for i, a in enumerate(union)
+        }
         sub = ",".join("".join(letters[a] for a in ax) for _, ax in picked)
         sub += "->" + "".join(letters[a] for a in out_axes)
         live.append((pt.einsum(sub, *[v for v, _ in picked]), out_axes))
-    (value, axes), = live
+    ((value, axes),) = live
     return align(value, axes, tuple(output)) if axes != tuple(output) else value
 
 
@@ -243,7 +252,9 @@ class Network:
                 fp = src.false_positive or base.false_positive  # type: ignore[union-attr]
                 rates = [(tp.mean, tp.concentration), (fp.mean, fp.concentration)]
             params = []
-            for suffix, (mean, conc) in zip(("true_positive", "false_positive"), rates, strict=True):
+            for suffix, (mean, conc) in zip(
+                ("true_positive", "false_positive"), rates, strict=True
+            ):
                 pname = f"{name}_{suffix}"
                 if conc is None or mean in (0.0, 1.0):
                     params.append(RateParam(pname, float(mean), 0.0))
@@ -282,7 +293,9 @@ class Network:
     def parents(self, name: str) -> tuple[str, ...]:
         """Parents of a discrete node: discrete ones first, then continuous."""
         ps = self.scenario.nodes[name].parents
-        return tuple(p for p in ps if p in self.states) + tuple(p for p in ps if p not in self.states)
+        return tuple(p for p in ps if p in self.states) + tuple(
+            p for p in ps if p not in self.states
+        )
 
     def _vector(self, name: str, p: float | None, probs: Mapping[str, float] | None) -> np.ndarray:
         if p is not None:
@@ -325,7 +338,11 @@ class Network:
         return table
 
     def table_factor(
-        self, name: str, xp: Any, params: Mapping[str, Any] | None, draw_axis: bool,
+        self,
+        name: str,
+        xp: Any,
+        params: Mapping[str, Any] | None,
+        draw_axis: bool,
         continuous: Mapping[str, Factor],
     ) -> Factor:
         """The conditional table of a discrete node as a factor.
@@ -357,7 +374,9 @@ class Network:
         full = xp.set_subtensor(xp.as_tensor_variable(flat)[rows], value)
         return Factor(full.reshape(table.shape), (*given, name))
 
-    def standardiser(self, fact: str, center: float | None, scale: float | None) -> tuple[float, float]:
+    def standardiser(
+        self, fact: str, center: float | None, scale: float | None
+    ) -> tuple[float, float]:
         """``(center, scale)`` of a continuous parent in a logit link."""
         c0, s0 = elicit.standardiser(self.scenario.facts[fact])
         return (c0 if center is None else center, s0 if scale is None else scale)
@@ -425,7 +444,10 @@ class Network:
         x = continuous[atom.fact]
         t = float(atom.value)  # type: ignore[arg-type]
         ops: dict[str, Callable[[Any], Any]] = {
-            ">": lambda v: v > t, ">=": lambda v: v >= t, "<": lambda v: v < t, "<=": lambda v: v <= t,
+            ">": lambda v: v > t,
+            ">=": lambda v: v >= t,
+            "<": lambda v: v < t,
+            "<=": lambda v: v <= t,
         }
         hit = ops[atom.op](x.values)
         hit = 1.0 * hit
@@ -472,7 +494,7 @@ class Network:
             cuts = np.asarray(d.dist.cdf(self.thresholds(name)), dtype=float)
             edges = np.unique(np.clip(np.concatenate([[0.0, 1.0], cuts]), 0.0, 1.0))
             us, ws = [], []
-            for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            for lo, hi in itertools.pairwise(edges):
                 if hi - lo < 1e-15:
                     continue
                 us.append(lo + (hi - lo) * (gl_x + 1) / 2)
@@ -499,9 +521,7 @@ def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarr
     return (x + 1.0) / 2.0, w / w.sum()
 
 
-def draw_parameters(
-    net: Network, draws: int, rng: np.random.Generator
-) -> dict[str, np.ndarray]:
+def draw_parameters(net: Network, draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Draws of every uncertain probability from its prior."""
     out: dict[str, np.ndarray] = {}
     for p in net.parameters:
@@ -621,7 +641,12 @@ def assemble(
         tp, fp = (rates[p.name] for p in net.sources[ev.source])
         w = ev.weight
         evidence.append(
-            _combine(lambda i, t, f, w=w: i * (w * t + 1.0 - w) + (1.0 - i) * (w * f + 1.0 - w), ind, tp, fp)
+            _combine(
+                lambda i, t, f, w=w: i * (w * t + 1.0 - w) + (1.0 - i) * (w * f + 1.0 - w),
+                ind,
+                tp,
+                fp,
+            )
         )
         claim_ids.append(c.id)
     return Assembly(
