@@ -1,0 +1,124 @@
+"""The full engine against independent answers: pymc-extras' marginalisation, the exact engine."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+import scenarios
+from scenarios import Scenario
+
+
+@pytest.fixture(scope="module")
+def mixed() -> Scenario:
+    """Every kind of node and claim the full engine compiles, in a few lines."""
+    return Scenario(
+        title="Mixed",
+        seed=11,
+        facts={
+            "biased": {"kind": "binary", "prior": {"p": 0.4, "concentration": 6}},
+            "size": {
+                "kind": "continuous",
+                "support": [0, None],
+                "prior": {"between": [25, 50], "mass": 0.9},
+            },
+            "res": {
+                "kind": "categorical",
+                "states": ["none", "some", "armed"],
+                "prior": {
+                    "logit": {
+                        "intercept": {"some": 0.2, "armed": -1},
+                        "terms": [
+                            {"fact": "size", "coef": {"armed": 1.0}},
+                            {"fact": "biased", "state": True, "coef": {"some": 0.5}},
+                        ],
+                    }
+                },
+            },
+        },
+        outcomes={
+            "call": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "given": ["biased", "res"],
+                    "concentration": 10,
+                    "default": {"p": 0.3},
+                    "table": [{"when": {"biased": True, "res": "armed"}, "p": 0.9}],
+                },
+            }
+        },
+        sources={"friend": {"grade": "C"}, "wire": {"grade": "B"}},
+        claims=[
+            {"id": "c1", "text": "biased", "proposition": "biased", "source": "friend"},
+            {"id": "c2", "text": "big", "proposition": "size > 40 and res != none",
+             "source": "friend"},
+            {"id": "c3", "text": "thirty", "reported": {"fact": "size", "value": 30, "sd": 0.2},
+             "source": "wire"},
+            {"id": "c4", "text": "armed", "proposition": "res == armed", "source": "wire",
+             "hedge": "allegedly"},
+        ],
+    )
+
+
+def test_marginalised_logp_equals_pymc_extras(mixed: Scenario) -> None:
+    from pymc_extras import marginalize
+
+    ours = mixed.to_pymc()
+    plain = mixed.to_pymc(marginalized=False)
+    theirs = marginalize(plain, [v for v in plain.free_RVs if v.name in ("biased", "res")])
+    with warnings.catch_warnings():  # pymc-extras: NonSeparableLogpWarning for joint claims
+        warnings.simplefilter("ignore")
+        f_ours, f_theirs = ours.compile_logp(), theirs.compile_logp()
+    start = ours.initial_point()
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        point = {k: v + rng.normal(scale=0.5, size=np.shape(v)) for k, v in start.items()}
+        # pymc-extras leaves the outcome (a leaf) unmarginalised: sum it out by hand
+        theirs_lp = logsumexp([f_theirs({**point, "call": c}) for c in (0, 1)])
+        assert f_ours(point) == pytest.approx(theirs_lp, abs=1e-10)
+
+
+@pytest.mark.slow
+def test_full_engine_within_mcse_of_exact(mixed: Scenario) -> None:
+    exact = mixed.update(draws=20000)
+    full = mixed.update(engine="pymc", seed=3)
+    assert full.diagnostics.loc["max_rhat", "value"] <= 1.01
+    for table_e, table_f in ((exact.scenarios, full.scenarios), (exact.facts, full.facts)):
+        diff = (table_f["probability"] - table_e["probability"]).abs()
+        assert (diff <= 4 * table_f["mcse"] + 1e-9).all(), diff / table_f["mcse"]
+        # the intervals describe the same posterior of theta
+        assert np.allclose(table_f[["lower", "upper"]], table_e[["lower", "upper"]], atol=0.03)
+    q_e, q_f = exact.quantities.loc["size"], full.quantities.loc["size"]
+    assert abs(q_f["mean"] - q_e["mean"]) < 4 * q_e["sd"] / np.sqrt(1000)
+
+
+@pytest.mark.slow
+def test_full_engine_on_wagner_agrees_with_exact() -> None:
+    wagner = scenarios.load(scenarios.default_priors())
+    exact = wagner.update(intervals=False)
+    full = wagner.update(engine="pymc")
+    assert full.seed == wagner.seed
+    assert full.diagnostics["ok"].all(), full.diagnostics
+    diff = (full.scenarios["probability"] - exact.scenarios["probability"]).abs()
+    assert (diff <= 4 * full.scenarios["mcse"] + 1e-9).all(), diff / full.scenarios["mcse"]
+    assert full.idata is not None and "posterior" in full.idata.children
+
+
+@pytest.mark.slow
+def test_same_seed_same_numbers(mixed: Scenario) -> None:
+    a = mixed.update(engine="pymc", seed=5, draws=300, tune=300)
+    b = mixed.update(engine="pymc", seed=5, draws=300, tune=300)
+    assert a.settings["sampler"] == "nutpie"
+    assert a.scenarios.equals(b.scenarios)
+
+
+@pytest.mark.slow
+def test_failed_diagnostics_warn(mixed: Scenario) -> None:
+    with pytest.warns(scenarios.SamplingWarning, match="ess|rhat"):
+        post = mixed.update(engine="pymc", seed=1, draws=30, tune=5, chains=2)
+    assert not post.diagnostics["ok"].all()
+    assert post.warnings
