@@ -26,13 +26,14 @@ __all__ = ["update_exact"]
 KHAT_LIMIT = 0.7
 
 
-def _marginals(net: Network, factors: list, z: Any, draws: bool) -> dict[str, np.ndarray]:
+def _marginals(
+    net: Network, asm: Assembly, z: Any, draws: bool, with_evidence: bool = True
+) -> dict[str, np.ndarray]:
     out = {}
-    batched = draws and any(DRAW in f.axes for f in factors)
     for name in net.discrete:
-        if batched:
-            joint = contract(factors, [DRAW, name])
-            out[name] = joint / z[:, None]
+        factors = asm.factors_for([name], with_evidence)
+        if draws and any(DRAW in f.axes for f in factors):
+            out[name] = contract(factors, [DRAW, name]) / z[:, None]
         elif draws:
             joint = contract(factors, [name])
             out[name] = np.broadcast_to(joint / z[:, None], (len(z), joint.shape[-1]))
@@ -41,11 +42,11 @@ def _marginals(net: Network, factors: list, z: Any, draws: bool) -> dict[str, np
     return out
 
 
-def _quantities(net: Network, factors: list, z: float) -> pd.DataFrame:
+def _quantities(net: Network, asm: Assembly, z: float) -> pd.DataFrame:
     rows = []
     for name in net.continuous:
         x, _ = net.quadrature[name]
-        w = contract(factors, [name]) / z
+        w = contract(asm.factors_for([name]), [name]) / z
         mean = float(np.sum(w * x))
         sd = float(np.sqrt(max(np.sum(w * (x - mean) ** 2), 0.0)))
         q05, q50, q95 = weighted_quantile(x, w, [0.05, 0.5, 0.95])
@@ -65,17 +66,13 @@ def prior_quantities(net: Network) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).set_index("fact")
 
 
-def _evidence_z(assembly: Assembly, with_evidence: bool = True) -> Any:
-    return contract(assembly.all(with_evidence), [])
-
-
 def _conflict(net: Network) -> list[str]:
     # deletion filter: drop each claim whose removal keeps the evidence impossible
     involved = [ev.claim.id for ev in net.evidence]
     for cid in list(involved):
         trial = [c for c in involved if c != cid]
         skip = [ev.claim.id for ev in net.evidence if ev.claim.id not in trial]
-        if float(_evidence_z(assemble(net, skip_claims=skip))) <= 0.0:
+        if float(contract(assemble(net, skip_claims=skip).factors_for(), [])) <= 0.0:
             involved = trial
     return involved
 
@@ -121,16 +118,14 @@ def update_exact(
     seed = scenario.seed if seed is None else int(seed)
     net = Network(scenario, quadrature_nodes=quadrature_nodes)
     point = assemble(net)
-    factors = point.all()
-    z = float(contract(factors, []))
+    z = float(contract(point.factors_for(), []))
     if not np.isfinite(z) or z <= 0.0:
         claims = _conflict(net)
         raise ImpossibleEvidenceError(
             f"the claims cannot all hold (their likelihood is zero): {', '.join(claims)}", claims
         )
-    marg = _marginals(net, factors, z, draws=False)
-    prior_factors = point.all(with_evidence=False)
-    prior_marg = _marginals(net, prior_factors, float(contract(prior_factors, [])), draws=False)
+    marg = _marginals(net, point, z, draws=False)
+    prior_marg = _marginals(net, point, 1.0, draws=False, with_evidence=False)
 
     post_draws = prior_draws = weights = None
     diag_rows = []
@@ -138,12 +133,11 @@ def update_exact(
         rng = np.random.default_rng(seed)
         theta = draw_parameters(net, draws, rng)
         batch = assemble(net, params=theta, draw_axis=True)
-        all_f = batch.all()
+        all_f = batch.factors_for()
         zs = contract(all_f, [DRAW]) if any(DRAW in f.axes for f in all_f) else contract(all_f, [])
         zs = np.broadcast_to(np.asarray(zs, dtype=float), (draws,))
-        post_draws = _marginals(net, all_f, zs, draws=True)
-        prior_all = batch.all(with_evidence=False)
-        prior_draws = _marginals(net, prior_all, np.ones(draws), draws=True)
+        post_draws = _marginals(net, batch, zs, draws=True)
+        prior_draws = _marginals(net, batch, np.ones(draws), draws=True, with_evidence=False)
         weights, khat, ess = _psis_weights(np.log(np.maximum(zs, 1e-300)))
         diag_rows.append(("pareto_k", khat, f"<= {KHAT_LIMIT}", khat <= KHAT_LIMIT))
         diag_rows.append(("importance_ess", ess, ">= 400", ess >= 400))
@@ -161,7 +155,7 @@ def update_exact(
         seed=seed,
         scenarios=table(outcomes, post_draws, weights),
         facts=table(facts, post_draws, weights),
-        quantities=_quantities(net, factors, z),
+        quantities=_quantities(net, point, z),
         prior_scenarios=table({n: prior_marg[n] for n in outcomes}, prior_draws, None),
         prior_facts=table({n: prior_marg[n] for n in facts}, prior_draws, None),
         prior_quantities=prior_quantities(net),

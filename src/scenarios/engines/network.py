@@ -20,7 +20,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -95,10 +95,15 @@ def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "n
     eq = f"{terms}->{''.join(axes[a] for a in output)}"
     operands = [f.values for f in factors]
     if backend == "numpy":
-        return opt_einsum.contract(
-            eq, *operands, optimize="auto-hq" if len(factors) < 12 else "greedy"
-        )
+        return _expression(eq, tuple(np.shape(v) for v in operands))(*operands)
     return _contract_symbolic(eq, operands, [f.axes for f in factors], output, axes)
+
+
+@lru_cache(maxsize=4096)
+def _expression(eq: str, shapes: tuple[tuple[int, ...], ...]) -> Any:
+    # the path search costs more than the contraction: a slider move reuses the plan
+    optimize = "auto-hq" if len(shapes) < 12 else "greedy"
+    return opt_einsum.contract_expression(eq, *shapes, optimize=optimize)
 
 
 def _contract_symbolic(
@@ -551,6 +556,7 @@ class Assembly:
     ``loglik`` holds log-likelihood terms kept apart for the symbolic backend.
     """
 
+    nodes: tuple[str, ...]
     tables: tuple[Factor, ...]
     weights: tuple[Factor, ...]
     evidence: tuple[Factor, ...]
@@ -561,6 +567,18 @@ class Assembly:
     def all(self, with_evidence: bool = True) -> list[Factor]:
         """Factors of the prior, with or without the claims."""
         return [*self.tables, *self.weights, *(self.evidence if with_evidence else ())]
+
+    def factors_for(self, targets: Sequence[str] = (), with_evidence: bool = True) -> list[Factor]:
+        """The factors a query needs: tables of nodes no claim or target reaches sum to one."""
+        evidence = list(self.evidence) if with_evidence else []
+        needed = set(targets) | {a for f in evidence for a in f.axes}
+        tables = []
+        for node, table in zip(reversed(self.nodes), reversed(self.tables), strict=True):
+            if node in needed:
+                tables.append(table)
+                needed.update(table.axes)
+        weights = [w for w in self.weights if w.axes[0] in needed]
+        return [*reversed(tables), *weights, *evidence]
 
 
 def assemble(
@@ -650,5 +668,11 @@ def assemble(
         )
         claim_ids.append(c.id)
     return Assembly(
-        tuple(tables), tuple(weights), tuple(evidence), tuple(claim_ids), loglik, log_offset
+        net.discrete,
+        tuple(tables),
+        tuple(weights),
+        tuple(evidence),
+        tuple(claim_ids),
+        loglik,
+        log_offset,
     )

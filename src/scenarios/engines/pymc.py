@@ -90,29 +90,11 @@ def build_model(scenario: Scenario, *, marginalized: bool = True) -> Any:
         if marginalized:
             asm = assemble(net, params=params, continuous=continuous, xp=pt, skip_claims=skip)
             if asm.evidence:
-                factors = _relevant(asm.all(), asm.evidence)
-                z = _contract_all(factors)
+                z = _contract_all(asm.factors_for())
                 pm.Potential("claims", pt.log(z))
         else:
             _plain_model(net, params, continuous, skip)
     return model
-
-
-def _relevant(factors: list, evidence: tuple) -> list:
-    # tables of nodes that no claim reaches sum to one: leave them out (barren nodes)
-    needed = {a for f in evidence for a in f.axes}
-    keep: list = []
-    changed = True
-    pool = list(factors)
-    while changed:
-        changed = False
-        for f in list(pool):
-            if any(f is e for e in evidence) or (f.axes and f.axes[-1] in needed):
-                keep.append(f)
-                pool.remove(f)
-                needed.update(f.axes)
-                changed = True
-    return keep
 
 
 def _contract_all(factors: list) -> Any:
@@ -296,13 +278,18 @@ def _rao_blackwell(net: Network, theta: dict[str, np.ndarray], n: int) -> dict[s
     for start in range(0, n, chunk):
         part = {k: v[start : start + chunk] for k, v in theta.items()}
         asm = assemble(net, params=part, draw_axis=True)
-        factors = asm.all()
         m = next(iter(part.values())).shape[0]
-        z = np.broadcast_to(contract(factors, [DRAW]), (m,))
+        z = np.broadcast_to(_batched(asm.factors_for(), []), (m,))
         for name in net.discrete:
-            joint = np.broadcast_to(contract(factors, [DRAW, name]), (m, len(net.states[name])))
-            out[name].append(joint / z[:, None])
+            joint = _batched(asm.factors_for([name]), [name])
+            out[name].append(np.broadcast_to(joint, (m, len(net.states[name]))) / z[:, None])
     return {name: np.concatenate(parts) for name, parts in out.items()}
+
+
+def _batched(factors: list, output: list[str]) -> np.ndarray:
+    if any(DRAW in f.axes for f in factors):
+        return contract(factors, [DRAW, *output])
+    return contract(factors, output)
 
 
 def _with_mcse(frame: pd.DataFrame, g: dict, chains: int, draws: int) -> pd.DataFrame:
