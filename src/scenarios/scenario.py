@@ -473,6 +473,13 @@ class Claim(_Value):
     proposition: str | None = None
     reported: ReportedNumber | None = None
     likelihood: ExplicitLikelihood | None = None
+    retracted_at: datetime | None = None
+    note: str | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the claim is evidence now (not retracted)."""
+        return self.status != "retracted" and self.retracted_at is None
 
     @model_validator(mode="after")
     def _what(self) -> Claim:
@@ -671,6 +678,62 @@ class Scenario(_Value):
             )
         return self.replace(claims=tuple(claims))
 
+    def retract(
+        self, claim_id: str, at: datetime | None = None, note: str | None = None
+    ) -> Scenario:
+        """Return a scenario where a discredited claim is retracted.
+
+        The claim stays in the ledger, marked with ``retracted_at`` (default: now, UTC) and
+        ``note``, and no longer counts; :meth:`known_at` an earlier time counts it again.
+        """
+        from datetime import UTC
+
+        when = at or datetime.now(UTC)
+        changes: dict[str, Any] = {"retracted_at": when}
+        if note is not None:
+            changes["note"] = note
+        return self.with_claim_changed(claim_id, **changes)
+
+    def known_at(self, time: datetime) -> Scenario:
+        """Return the scenario as it stood at ``time``.
+
+        Claims reported later are left out; claims retracted later count again. Claims
+        without a time are taken as known from the start.
+        """
+
+        def before(t: datetime | None) -> bool:
+            return t is not None and _comparable(t) <= _comparable(time)
+
+        kept = []
+        for c in self.claims:
+            if c.time is not None and not before(c.time):
+                continue
+            if c.retracted_at is not None and not before(c.retracted_at):
+                c = c.model_copy(update={"retracted_at": None})
+            kept.append(c)
+        return self.replace(claims=tuple(kept), as_of=time)
+
+    def intervene(self, **states: Any) -> Scenario:
+        """Return a scenario where facts are *set* (do-operator), not observed.
+
+        Each named discrete fact loses its own prior or table and takes the given state
+        with certainty, so it no longer carries evidence to its parents; claims stay
+        observed. Compare :meth:`observe`, which conditions on the state.
+        """
+        out = self
+        for name, state in states.items():
+            node = self.nodes.get(name)
+            if node is None or not node.is_discrete:
+                raise KeyError(f"intervene needs a discrete fact; {name!r} is not one")
+            value = _state_name(state)
+            if value not in node.state_names:
+                raise ValueError(
+                    f"unknown state {value!r} of {name!r}; states are {list(node.state_names)}"
+                )
+            probs = {s: float(s == value) for s in node.state_names}
+            out = out.with_prior(name, {"probs": probs})
+        return out
+
     # -- updating -----------------------------------------------------------------
 
     def update(self, engine: str = "exact", **options: Any) -> Posterior:
@@ -693,6 +756,13 @@ class Scenario(_Value):
         from scenarios.engines.pymc import build_model
 
         return build_model(self, **options)
+
+
+def _comparable(t: datetime) -> datetime:
+    # naive times are taken as UTC so that they compare with aware ones
+    from datetime import UTC
+
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
 def _as_prior(prior: Any) -> Any:

@@ -84,6 +84,10 @@ def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "n
 
     Uses opt_einsum's contraction path (variable elimination) with any number of axes.
     """
+    if not factors:
+        if output:
+            raise ValueError(f"axes {list(output)} are in no factor")
+        return np.float64(1.0)  # an empty product
     axes: dict[str, str] = {}
     for f in factors:
         for a in f.axes:
@@ -221,7 +225,7 @@ class Network:
         info, status, hedges = tables.informations(), tables.statuses(), tables.hedges()
         out = []
         for claim in self.scenario.claims:
-            if claim.status == "retracted":
+            if not claim.counted:
                 continue
             if claim.status == "confirmed":
                 out.append(Evidence(claim, "number" if claim.reported else "hard", 1.0, None))
@@ -589,6 +593,7 @@ def assemble(
     continuous: Mapping[str, Any] | None = None,
     xp: Any = np,
     skip_claims: Sequence[str] = (),
+    extra_rate_degree: int = 0,
 ) -> Assembly:
     """Factors of the network.
 
@@ -605,6 +610,9 @@ def assemble(
         ``numpy`` or ``pytensor.tensor``.
     skip_claims : sequence of str
         Claim ids to leave out.
+    extra_rate_degree : int
+        Make rate quadrature exact for polynomials this much higher (2 gives exact
+        posterior means and variances of the rates).
     """
     weights: list[Factor] = []
     if continuous is None:
@@ -618,7 +626,7 @@ def assemble(
 
     rates: dict[str, Factor] = {}
     for key, pair in net.sources.items():
-        degree = len(net.claims_of(key))
+        degree = len(net.claims_of(key)) + extra_rate_degree
         for param, tag in zip(pair, ("tp", "fp"), strict=True):
             if param.fixed:
                 rates[param.name] = Factor(param.a, ())

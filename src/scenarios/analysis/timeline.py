@@ -1,0 +1,113 @@
+"""The evidence ledger: scenario probabilities after each report, in time order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from scenarios.scenario import Claim, Scenario
+
+__all__ = ["plot_timeline", "timeline"]
+
+_START = datetime.min.replace(tzinfo=UTC)
+
+
+def _when(t: datetime | None) -> datetime:
+    if t is None:
+        return _START
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def _events(scenario: Scenario) -> list[tuple[datetime, int, str, Claim]]:
+    events = []
+    for i, claim in enumerate(scenario.claims):
+        if claim.status == "retracted" and claim.retracted_at is None:
+            continue  # retracted at an unknown time: never counted
+        events.append((_when(claim.time), i, "reported", claim))
+        if claim.retracted_at is not None:
+            events.append((_when(claim.retracted_at), i, "retracted", claim))
+    return sorted(events, key=lambda e: (e[0], e[1], e[2] == "retracted"))
+
+
+def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
+    """Update claim by claim in time order; the scenario probabilities after each step.
+
+    Claims without a time come first (known from the start), in file order. A retracted
+    claim appears twice: when it was reported, and when it stopped counting.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    **options
+        Passed to the exact engine (default ``intervals=False``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step (step 0 is the prior, no claims): ``time``, ``claim``, ``event``
+        (reported / retracted), ``text``, then one column per ``(outcome, state)`` with its
+        probability after that step, and ``moved`` (largest absolute change of any outcome
+        probability at that step: which report moved what).
+
+    Examples
+    --------
+    >>> timeline(scenario)[["claim", "moved"]]  # doctest: +SKIP
+    """
+    options.setdefault("intervals", False)
+    events = _events(scenario)
+    base = scenario.replace(claims=())
+    rows = []
+    counted: dict[int, Claim] = {}
+    states: list[Scenario] = [base]
+    labels: list[tuple[Any, str, str, str]] = [(pd.NaT, "", "prior", "before any report")]
+    for when, i, event, claim in events:
+        if event == "reported":
+            counted[i] = claim.model_copy(update={"retracted_at": None})
+        else:
+            counted.pop(i, None)
+        claims = tuple(counted[k] for k in sorted(counted))
+        states.append(base.replace(claims=claims))
+        labels.append((None if when == _START else when, claim.id, event, claim.text))
+    previous = None
+    for (when, cid, event, text), s in zip(labels, states, strict=True):
+        probs = s.update(**options).scenarios["probability"]
+        moved = 0.0 if previous is None else float((probs - previous).abs().max())
+        rows.append(
+            {
+                "time": when,
+                "claim": cid,
+                "event": event,
+                "text": text,
+                **{key: float(v) for key, v in probs.items()},
+                "moved": moved,
+            }
+        )
+        previous = probs
+    table = pd.DataFrame(rows)
+    table.index.name = "step"
+    return table
+
+
+def plot_timeline(table: pd.DataFrame, outcome: str, ax: Any = None) -> Any:
+    """Step plot of one outcome's state probabilities over the ledger's steps.
+
+    Returns the matplotlib axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.5))
+    columns = [c for c in table.columns if isinstance(c, tuple) and c[0] == outcome]
+    if not columns:
+        raise KeyError(f"no outcome {outcome!r} in the timeline")
+    for col in columns:
+        ax.step(table.index, table[col], where="post", label=col[1])
+    ax.set_xticks(table.index)
+    ax.set_xticklabels([c or "prior" for c in table["claim"]], rotation=60, ha="right", fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(f"P({outcome})")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    ax.set_title(f"{outcome}: report by report")
+    return ax

@@ -1,0 +1,79 @@
+"""Value of information: which unresolved fact is worth chasing next."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from scenarios.engines.exact import Query
+from scenarios.scenario import Scenario
+
+__all__ = ["value_of_information"]
+
+
+def _entropy(p: np.ndarray) -> float:
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum())
+
+
+def value_of_information(
+    scenario: Scenario, outcome: str | None = None, facts: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Rank unresolved facts by what learning them would tell about an outcome.
+
+    Exact: joint distributions P(outcome, fact | claims) from the exact engine (continuous
+    facts on their quadrature grid).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    outcome : str, optional
+        The outcome to learn about (default: the first).
+    facts : sequence of str, optional
+        Facts to consider (default: every fact not already known).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per fact, best first: ``mutual_information`` (bits: the expected reduction
+        of the outcome's entropy), ``share_of_uncertainty`` (that over the outcome's
+        entropy), ``p_mode_changes`` (probability that learning the fact changes the most
+        likely state) and ``expected_max_gain`` (expected rise of the top probability).
+
+    Examples
+    --------
+    >>> value_of_information(scenario, "mutiny_end").head(3)  # doctest: +SKIP
+    """
+    outcome = outcome or next(iter(scenario.outcomes))
+    if outcome not in scenario.outcomes:
+        raise KeyError(f"no outcome {outcome!r}; outcomes are {list(scenario.outcomes)}")
+    candidates = list(facts) if facts is not None else list(scenario.facts)
+    query = Query(scenario)
+    p_o = query.joint([outcome])
+    h = _entropy(p_o)
+    rows = []
+    for fact in candidates:
+        joint = query.joint([outcome, fact])
+        p_f = joint.sum(axis=0)
+        if facts is None and p_f.max() > 1.0 - 1e-12 and fact in query.network.states:
+            continue  # already known: nothing to learn
+        outer = p_o[:, None] * p_f[None, :]
+        mask = joint > 0
+        mi = float((joint[mask] * np.log2(joint[mask] / outer[mask])).sum())
+        cond = np.divide(joint, p_f[None, :], out=np.zeros_like(joint), where=p_f[None, :] > 0)
+        changes = float(p_f[np.argmax(cond, axis=0) != np.argmax(p_o)].sum())
+        gain = float((p_f * cond.max(axis=0)).sum() - p_o.max())
+        rows.append((fact, max(mi, 0.0), max(mi, 0.0) / h if h > 0 else 0.0, changes, gain))
+    cols = [
+        "fact",
+        "mutual_information",
+        "share_of_uncertainty",
+        "p_mode_changes",
+        "expected_max_gain",
+    ]
+    table = pd.DataFrame(rows, columns=cols).set_index("fact")
+    table = table.sort_values("mutual_information", ascending=False)
+    table.attrs.update(outcome=outcome, outcome_entropy_bits=h)
+    return table
