@@ -48,7 +48,8 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     pandas.DataFrame
         One row per step (step 0 is the prior, no claims): ``time``, ``claim``, ``event``
         (reported / retracted), ``text``, then one column per ``(outcome, state)`` with its
-        probability after that step, and ``moved`` (largest absolute change of any outcome
+        probability after that step (columns are a MultiIndex: ``table["claim"]`` and
+        ``table["mutiny_end"]`` both work), and ``moved`` (largest absolute change of any outcome
         probability at that step: which report moved what).
 
     Examples
@@ -76,16 +77,17 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
         moved = 0.0 if previous is None else float((probs - previous).abs().max())
         rows.append(
             {
-                "time": when,
-                "claim": cid,
-                "event": event,
-                "text": text,
+                ("time", ""): when,
+                ("claim", ""): cid,
+                ("event", ""): event,
+                ("text", ""): text,
                 **{key: float(v) for key, v in probs.items()},
-                "moved": moved,
+                ("moved", ""): moved,
             }
         )
         previous = probs
     table = pd.DataFrame(rows)
+    table.columns = pd.MultiIndex.from_tuples(table.columns)
     table.index.name = "step"
     return table
 
@@ -99,7 +101,7 @@ def plot_timeline(table: pd.DataFrame, outcome: str, ax: Any = None) -> Any:
 
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.5))
-    columns = [c for c in table.columns if isinstance(c, tuple) and c[0] == outcome]
+    columns = [c for c in table.columns if c[0] == outcome]
     if not columns:
         raise KeyError(f"no outcome {outcome!r} in the timeline")
     for col in columns:

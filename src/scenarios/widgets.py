@@ -1,0 +1,1245 @@
+"""The explorer: ipywidgets over a scenario, for forecasters in JupyterLab.
+
+Every prior, claim and source of a scenario gets a control; every change goes through
+the library (``Scenario.with_prior``, ``with_claim_changed``, ``with_source``), is
+re-validated, and is updated at once with the exact engine. The maths lives in the
+library and in the small pure functions at the top of this module (tested without a
+display); the :class:`Explorer` only wires widgets to them.
+
+Examples
+--------
+In a notebook cell::
+
+    import scenarios
+    from scenarios.widgets import Explorer
+
+    Explorer(scenarios.load(scenarios.default_priors()))
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import math
+import os
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from scenarios.errors import ScenarioError
+from scenarios.posterior import Posterior
+from scenarios.scenario import (
+    CONTINUOUS_PRIORS,
+    Fact,
+    LogitPrior,
+    Outcome,
+    Probabilities,
+    RangePrior,
+    Scenario,
+    TablePrior,
+)
+
+__all__ = [
+    "GRADES",
+    "INFORMATION",
+    "STATUSES",
+    "Explorer",
+    "ProbabilityEditor",
+    "chart_svg",
+    "comparison_html",
+    "diagnostics_html",
+    "interval_of",
+    "prior_with",
+    "range_prior",
+    "rescale",
+    "scenario_table_html",
+]
+
+STATUSES = ("reported", "disputed", "denied", "confirmed", "retracted")
+GRADES = ("A", "B", "C", "D", "E", "F")
+INFORMATION = (None, 1, 2, 3, 4, 5, 6)
+#: Mass of the interval a range slider edits.
+RANGE_MASS = 0.9
+
+Path_ = tuple[str | int, ...]
+
+# --- pure functions: what a control means ------------------------------------------
+
+
+def rescale(probs: Mapping[str, float], state: str, value: float) -> dict[str, float]:
+    """Set one state's probability and rescale the others proportionally.
+
+    The result sums to one (up to rounding). If the other states all had probability
+    zero, the remainder is shared equally among them.
+
+    Parameters
+    ----------
+    probs : mapping of str to float
+        Current state probabilities (summing to one).
+    state : str
+        The state being set.
+    value : float
+        Its new probability, clipped to [0, 1].
+
+    Returns
+    -------
+    dict of str to float
+        New probabilities, in the order of ``probs``.
+
+    Examples
+    --------
+    >>> rescale({"a": 0.5, "b": 0.3, "c": 0.2}, "a", 0.8)
+    {'a': 0.8, 'b': 0.12, 'c': 0.08}
+    """
+    if state not in probs:
+        raise KeyError(f"unknown state {state!r}; states are {list(probs)}")
+    value = min(max(float(value), 0.0), 1.0)
+    others = [s for s in probs if s != state]
+    if not others:
+        return {state: 1.0}
+    rest = math.fsum(max(float(probs[s]), 0.0) for s in others)
+    remainder = 1.0 - value
+    out = {}
+    for s in probs:
+        if s == state:
+            out[s] = value
+        elif rest > 0.0:
+            out[s] = round(remainder * max(float(probs[s]), 0.0) / rest, 6)
+        else:
+            out[s] = round(remainder / len(others), 6)
+    # the largest other state takes the rounding, so that the sum is 1 (to 1e-9)
+    largest = max(others, key=lambda s: out[s])
+    out[largest] = max(0.0, round(1.0 - math.fsum(v for s, v in out.items() if s != largest), 9))
+    return out
+
+
+def prior_with(prior: Any, path: Path_, value: Any) -> dict[str, Any]:
+    """The prior as a plain dict with the field at ``path`` set to ``value``.
+
+    Parameters
+    ----------
+    prior : pydantic prior model or dict
+        A fact's or outcome's prior (``Probabilities``, ``TablePrior``, ``LogitPrior`` ...).
+    path : tuple of str or int
+        Field path, e.g. ``("p",)``, ``("table", 2, "probs")``, ``("logit", "intercept")``.
+    value : object
+        The new value.
+
+    Returns
+    -------
+    dict
+        Ready for :meth:`Scenario.with_prior` (which validates it).
+
+    Examples
+    --------
+    >>> prior_with({"p": 0.3, "concentration": 5}, ("p",), 0.4)
+    {'p': 0.4, 'concentration': 5}
+    """
+    data = prior.model_dump(exclude_none=True) if hasattr(prior, "model_dump") else prior
+    data = _thaw(copy.deepcopy(data))
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+def _thaw(value: Any) -> Any:
+    # model_dump keeps tuples and our FrozenDicts: make everything plain and mutable
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+def _get(prior: Any, path: Path_) -> Any:
+    target = prior
+    for key in path:
+        target = target[key] if isinstance(key, int) else getattr(target, key)
+    return target
+
+
+def interval_of(fact: Fact, mass: float = RANGE_MASS) -> tuple[float, float]:
+    """The central interval of a continuous or probability fact's prior.
+
+    A range prior with this ``mass`` gives its own ``between`` back exactly; any other
+    prior gives the quantiles of its elicited distribution.
+
+    Examples
+    --------
+    >>> from scenarios import Fact
+    >>> interval_of(Fact(kind="continuous", support=(0, None), prior={"between": [25, 50]}))
+    (25.0, 50.0)
+    """
+    from scenarios import elicit
+
+    prior = fact.prior
+    if isinstance(prior, RangePrior) and math.isclose(prior.mass, mass):
+        return float(prior.between[0]), float(prior.between[1])
+    tail = (1.0 - mass) / 2.0
+    lo, hi = elicit.distribution(fact).dist.ppf([tail, 1.0 - tail])
+    return float(lo), float(hi)
+
+
+def range_prior(fact: Fact, lower: float, upper: float) -> dict[str, Any]:
+    """The prior a range slider writes: ``{between: [lower, upper], mass: 0.9}``.
+
+    A ``family`` given in the fact's current prior is kept; otherwise the library picks
+    it from the fact (Beta for probabilities, LogNormal for positive quantities, Normal).
+
+    Examples
+    --------
+    >>> from scenarios import Fact
+    >>> f = Fact(kind="probability", prior={"quantiles": {0.05: 0.1, 0.95: 0.4}})
+    >>> range_prior(f, 0.2, 0.5)
+    {'between': [0.2, 0.5], 'mass': 0.9}
+    """
+    out: dict[str, Any] = {"between": [float(lower), float(upper)], "mass": RANGE_MASS}
+    family = getattr(fact.prior, "family", None)
+    if family is not None:
+        out["family"] = family
+    return out
+
+
+def range_bounds(fact: Fact, lower: float, upper: float) -> tuple[float, float, float]:
+    """Slider ``(min, max, step)`` for a range: the interval widened by its width each side.
+
+    Bounded by the fact's support (strictly inside it, so that every position is a
+    valid prior) and by [0, 1] for a probability.
+    """
+    if fact.kind == "probability":
+        return 0.001, 0.999, 0.001
+    width = upper - lower
+    step = _nice_step(3 * width / 300)
+    lo, hi = lower - width, upper + width
+    s_lo, s_hi = fact.support or (None, None)
+    if s_lo is not None:
+        lo = max(lo, s_lo + step)
+    if s_hi is not None:
+        hi = min(hi, s_hi - step)
+    return _round_to(lo, step, math.floor), _round_to(hi, step, math.ceil), step
+
+
+def _nice_step(raw: float) -> float:
+    if raw <= 0 or not math.isfinite(raw):
+        return 0.01
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * power >= raw:
+            return m * power
+    return 10 * power
+
+
+def _round_to(x: float, step: float, how: Callable[[float], float]) -> float:
+    return round(how(x / step) * step, 10)
+
+
+# --- pure functions: what the views show --------------------------------------------
+
+_STYLE = """
+<style>
+.scn-table { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; }
+.scn-table th, .scn-table td { padding: 2px 8px; border-bottom: 1px solid #ddd; }
+.scn-table th { text-align: left; background: #f3f3f3; }
+.scn-table td.num { text-align: right; }
+.scn-table td.up { color: #1a7f37; } .scn-table td.down { color: #b3261e; }
+.scn-table tr.scn-first td { border-top: 2px solid #999; }
+.scn-warn { color: #b3261e; font-weight: bold; }
+.scn-note { color: #666; font-size: 11px; }
+</style>
+"""
+
+
+def _f(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def scenario_table_html(
+    posterior: Posterior, *, mcse: bool = False, exact: Posterior | None = None
+) -> str:
+    """The scenario probabilities as an HTML table.
+
+    One row per (outcome, state), ``<tr data-outcome=... data-state=...>``, with the
+    probability in ``<td class="probability">`` formatted to three decimals (``0.314``),
+    the credible interval, and the prior.
+
+    Parameters
+    ----------
+    posterior : Posterior
+    mcse : bool
+        Add the Monte Carlo standard error column (full engine).
+    exact : Posterior, optional
+        Add the exact engine's probability for comparison.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
+    >>> '<td class="probability num">0.314</td>' in scenario_table_html(post)
+    True
+    """
+    frame = posterior.scenarios
+    prior = posterior.prior_scenarios["probability"]
+    label = f"{posterior.interval_mass:.0%} interval"
+    head = ["outcome", "state", "probability", label, "prior", "change"]
+    if mcse:
+        head.append("MCSE")
+    if exact is not None:
+        head.append("exact engine")
+    rows = []
+    previous = None
+    for (outcome, state), row in frame.iterrows():
+        first = outcome != previous
+        previous = outcome
+        change = row["probability"] - prior[(outcome, state)]
+        cells = [
+            f"<td>{_e(outcome) if first else ''}</td>",
+            f"<td>{_e(state)}</td>",
+            f'<td class="probability num">{_f(row["probability"])}</td>',
+            f'<td class="interval num">{_f(row["lower"])} – {_f(row["upper"])}</td>',
+            f'<td class="prior num">{_f(prior[(outcome, state)])}</td>',
+            f'<td class="change num {_sign(change)}">{change:+.3f}</td>',
+        ]
+        if mcse:
+            cells.append(f'<td class="mcse num">{row.get("mcse", float("nan")):.4f}</td>')
+        if exact is not None:
+            p = exact.scenarios.loc[(outcome, state), "probability"]
+            cells.append(f'<td class="exact num">{_f(p)}</td>')
+        rows.append(
+            f'<tr class="{"scn-first" if first else ""}" data-outcome="{_e(outcome)}" '
+            f'data-state="{_e(state)}">{"".join(cells)}</tr>'
+        )
+    header = "".join(f"<th>{_e(h)}</th>" for h in head)
+    caption = (
+        f'<div class="scn-note">{_e(posterior.engine)} engine, seed {posterior.seed}; '
+        f"interval: {_e(posterior.interval)}</div>"
+    )
+    return (
+        f'{_STYLE}<table class="scn-table scn-scenarios"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{caption}"
+    )
+
+
+def comparison_html(posterior: Posterior) -> str:
+    """Prior versus posterior for every discrete fact, and for the continuous ones.
+
+    Discrete facts come from :meth:`Posterior.compare`; continuous facts show their prior
+    and posterior mean and 90% interval.
+    """
+    compare = posterior.compare()
+    facts = [v for v in compare.index.get_level_values(0).unique() if v in posterior.facts.index]
+    rows = []
+    for name in facts:
+        first = True
+        for state, row in compare.loc[name].iterrows():
+            rows.append(
+                f'<tr class="{"scn-first" if first else ""}" data-fact="{_e(name)}" '
+                f'data-state="{_e(state)}"><td>{_e(name) if first else ""}</td>'
+                f"<td>{_e(state)}</td>"
+                f'<td class="prior num">{_f(row["prior"])}</td>'
+                f'<td class="posterior num">{_f(row["posterior"])}</td>'
+                f'<td class="change num {_sign(row["change"])}">{row["change"]:+.3f}</td></tr>'
+            )
+            first = False
+    table = (
+        '<table class="scn-table scn-compare"><thead><tr><th>fact</th><th>state</th>'
+        "<th>prior</th><th>posterior</th><th>change</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    quantities = ""
+    if not posterior.quantities.empty:
+        qrows = []
+        for name, post in posterior.quantities.iterrows():
+            prior = posterior.prior_quantities.loc[name]
+            unit = post.get("unit") or ""
+            qrows.append(
+                f'<tr data-fact="{_e(name)}"><td>{_e(name)}</td><td>{_e(unit)}</td>'
+                f'<td class="num">{_summary(prior)}</td><td class="num">{_summary(post)}</td>'
+                "</tr>"
+            )
+        quantities = (
+            '<table class="scn-table scn-quantities"><thead><tr><th>quantity</th>'
+            "<th>unit</th><th>prior mean (90%)</th><th>posterior mean (90%)</th></tr></thead>"
+            f"<tbody>{''.join(qrows)}</tbody></table>"
+        )
+    return f"{_STYLE}{table}{quantities}"
+
+
+def diagnostics_html(posterior: Posterior) -> str:
+    """The posterior's diagnostics as a table, failed ones and warnings in red."""
+    diag = posterior.diagnostics
+    rows = []
+    for name, row in diag.iterrows():
+        cls = "" if row["ok"] else ' class="scn-warn"'
+        rows.append(
+            f'<tr data-diagnostic="{_e(name)}"{cls}><td>{_e(name)}</td>'
+            f'<td class="num">{_g(row["value"])}</td><td>{_e(row["want"])}</td>'
+            f"<td>{'ok' if row['ok'] else 'FAILED'}</td></tr>"
+        )
+    table = (
+        '<table class="scn-table scn-diagnostics"><thead><tr><th>diagnostic</th><th>value</th>'
+        f"<th>want</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    warned = "".join(f'<div class="scn-warn">WARNING {_e(w)}</div>' for w in posterior.warnings)
+    if not posterior.warnings and not diag.empty:
+        warned = '<div class="scn-note">All diagnostics passed.</div>'
+    return f"{_STYLE}{table}{warned}"
+
+
+def chart_svg(posterior: Posterior, *, width: int = 520) -> str:
+    """A horizontal bar chart of the scenario probabilities, as inline SVG.
+
+    Each state gets a bar (posterior probability), a whisker (credible interval) and a
+    grey tick (prior probability), grouped by outcome.
+    """
+    frame = posterior.scenarios
+    prior = posterior.prior_scenarios["probability"]
+    label_w, value_w, row_h, head_h = 150, 56, 18, 20
+    bar_w = width - label_w - value_w
+    outcomes = list(dict.fromkeys(frame.index.get_level_values(0)))
+    height = 24 + len(outcomes) * head_h + len(frame) * row_h + 16
+    x0 = label_w
+
+    def x(p: float) -> float:
+        return x0 + bar_w * min(max(float(p), 0.0), 1.0)
+
+    parts = [
+        f'<svg class="scn-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+        f'height="{height}" font-family="sans-serif" font-size="11">',
+        f'<rect x="{x0}" y="4" width="10" height="8" fill="#4c78a8"/>'
+        f'<text x="{x0 + 14}" y="12">posterior</text>'
+        f'<line x1="{x0 + 80}" y1="8" x2="{x0 + 100}" y2="8" stroke="#222"/>'
+        f'<text x="{x0 + 104}" y="12">{posterior.interval_mass:.0%} interval</text>'
+        f'<line x1="{x0 + 180}" y1="2" x2="{x0 + 180}" y2="14" stroke="#e45756" '
+        f'stroke-width="2"/><text x="{x0 + 186}" y="12">prior</text>',
+    ]
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        parts.append(
+            f'<line x1="{x(tick):.1f}" y1="20" x2="{x(tick):.1f}" y2="{height - 14}" '
+            'stroke="#e5e5e5"/>'
+            f'<text x="{x(tick):.1f}" y="{height - 2}" text-anchor="middle" fill="#666">'
+            f"{tick:g}</text>"
+        )
+    y = 24
+    for outcome in outcomes:
+        question = posterior.scenario.outcomes[outcome].question or ""
+        title = f"{outcome}: {question}" if question else outcome
+        parts.append(f'<text x="2" y="{y + 13}" font-weight="bold">{_e(_clip(title, 80))}</text>')
+        y += head_h
+        for state, row in frame.loc[outcome].iterrows():
+            p, lo, hi = row["probability"], row["lower"], row["upper"]
+            mid = y + row_h / 2
+            parts.append(
+                f'<g data-outcome="{_e(outcome)}" data-state="{_e(state)}">'
+                f"<title>{_e(outcome)} = {_e(state)}: {_f(p)} ({_f(lo)} – {_f(hi)}), "
+                f"prior {_f(prior[(outcome, state)])}</title>"
+                f'<text x="{x0 - 6}" y="{mid + 4}" text-anchor="end">{_e(_clip(state, 24))}</text>'
+                f'<rect x="{x0}" y="{y + 3}" width="{x(p) - x0:.1f}" height="{row_h - 6}" '
+                'fill="#4c78a8"/>'
+                f'<line x1="{x(lo):.1f}" y1="{mid}" x2="{x(hi):.1f}" y2="{mid}" stroke="#222"/>'
+                f'<line x1="{x(lo):.1f}" y1="{mid - 4}" x2="{x(lo):.1f}" y2="{mid + 4}" '
+                'stroke="#222"/>'
+                f'<line x1="{x(hi):.1f}" y1="{mid - 4}" x2="{x(hi):.1f}" y2="{mid + 4}" '
+                'stroke="#222"/>'
+                f'<line x1="{x(prior[(outcome, state)]):.1f}" y1="{y + 1}" '
+                f'x2="{x(prior[(outcome, state)]):.1f}" y2="{y + row_h - 1}" stroke="#e45756" '
+                'stroke-width="2"/>'
+                f'<text x="{x0 + bar_w + 6}" y="{mid + 4}">{_f(p)}</text></g>'
+            )
+            y += row_h
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _g(value: object) -> str:
+    try:
+        return f"{float(value):.4g}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return _e(value)
+
+
+def _summary(row: Any) -> str:
+    return f"{_g(row['mean'])} ({_g(row['q05'])} – {_g(row['q95'])})"
+
+
+def _sign(x: float) -> str:
+    return "up" if x > 5e-4 else "down" if x < -5e-4 else ""
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --- widgets -------------------------------------------------------------------------
+
+
+class ProbabilityEditor(widgets.VBox):
+    """One slider per state; moving one rescales the others, so the sum stays one.
+
+    ``value`` is the dict of state probabilities; observe it for edits.
+
+    Parameters
+    ----------
+    probs : mapping of str to float
+        Initial probabilities.
+    description : str
+        Shown above the sliders.
+
+    Examples
+    --------
+    >>> ed = ProbabilityEditor({"a": 0.5, "b": 0.3, "c": 0.2})
+    >>> ed.sliders["a"].value = 0.8
+    >>> round(sum(ed.value.values()), 12), round(ed.value["b"], 2)
+    (1.0, 0.12)
+    """
+
+    value = traitlets.Dict()
+
+    def __init__(self, probs: Mapping[str, float], description: str = "", **kwargs: Any) -> None:
+        self._syncing = False
+        self.sliders: dict[str, widgets.FloatSlider] = {}
+        for state, p in probs.items():
+            slider = widgets.FloatSlider(
+                value=float(p),
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                description=str(state),
+                readout_format=".3f",
+                continuous_update=False,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="95%"),
+            )
+            slider.observe(self._moved, names="value")
+            self.sliders[str(state)] = slider
+        children = list(self.sliders.values())
+        if description:
+            children.insert(0, widgets.HTML(f"<small>{_e(description)}</small>"))
+        super().__init__(children=children, **kwargs)
+        self.value = {str(k): float(v) for k, v in probs.items()}
+        self.add_class("scn-probability-editor")
+
+    def _moved(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        state = change["owner"].description
+        self.value = rescale(self.value, state, change["new"])
+
+    @traitlets.observe("value")
+    def _show(self, change: dict[str, Any]) -> None:
+        self._syncing = True
+        try:
+            for state, p in change["new"].items():
+                if state in self.sliders:
+                    self.sliders[state].value = float(p)
+        finally:
+            self._syncing = False
+
+
+@dataclass
+class _Binding:
+    """A control and what it means: its value in a scenario, and the edit it makes."""
+
+    widget: widgets.Widget
+    read: Callable[[Scenario], Any]
+    write: Callable[[Scenario, Any], Scenario]
+
+
+class Explorer:
+    """Widgets to explore a scenario: every prior, claim and source, and the live result.
+
+    Every control edits the scenario through the library (a new, validated
+    :class:`~scenarios.Scenario`) and the exact engine updates it at once; an edit that
+    makes the scenario invalid or the evidence impossible is refused, its message shown
+    in the status line, and the last good scenario kept. "Run full engine" samples the
+    PyMC model and shows its table with MCSE and diagnostics; "Save priors" writes the
+    edited scenario to a new file in ``priors_dir``.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The scenario to explore (a path is loaded with :func:`scenarios.load`).
+    priors_dir : str or path
+        Where "Save priors" writes (created if missing; files are never overwritten).
+    draws : int
+        Draws behind the exact engine's credible intervals.
+    full_options : mapping, optional
+        Options for the full engine (``draws``, ``tune``, ``chains``, ``seed`` ...).
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The current (last valid) scenario.
+    posterior : Posterior or None
+        Its exact-engine posterior (``None`` if even the initial scenario failed).
+    full_posterior : Posterior or None
+        The last full-engine posterior.
+    controls : dict of str to Widget
+        Every control by name: ``prior:<fact>`` (slider, state editor or range slider),
+        ``prior:<fact>.concentration``, ``prior:<fact>.table[<i>]``,
+        ``prior:<fact>.default``, ``prior:<fact>.intercept[.<state>]``,
+        ``claim:<id>.on``, ``claim:<id>.status``, ``claim:<id>.information``,
+        ``source:<name>.grade``, and the buttons ``run_full`` and ``save``.
+    widget : ipywidgets.VBox
+        The whole explorer.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> ex = Explorer(scenarios.load(scenarios.default_priors()))
+    >>> ex.controls["prior:army_strikes"].value = 0.5
+    >>> ex.scenario.facts["army_strikes"].prior.p
+    0.5
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | os.PathLike[str],
+        *,
+        priors_dir: str | os.PathLike[str] = "priors",
+        draws: int = 1000,
+        full_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        if not isinstance(scenario, Scenario):
+            from scenarios.io import load
+
+            scenario = load(scenario)
+        self.scenario: Scenario = scenario
+        self.priors_dir = Path(priors_dir)
+        self.draws = int(draws)
+        self.full_options: dict[str, Any] = dict(full_options or {})
+        self.posterior: Posterior | None = None
+        self.full_posterior: Posterior | None = None
+        self.saved: list[Path] = []
+        self.controls: dict[str, widgets.Widget] = {}
+        self._bindings: list[_Binding] = []
+        self._syncing = False
+        self._status_before_off: dict[str, str] = {}
+        self._warnings: list[str] = []
+        self._build()
+        try:
+            self.posterior = self._update(scenario)
+        except (ScenarioError, ValueError) as exc:
+            self._error(exc)
+        self._refresh()
+
+    # -- public actions ------------------------------------------------------------
+
+    def apply(self, edit: Callable[[Scenario], Scenario]) -> bool:
+        """Apply an edit to the current scenario, update, and refresh every view.
+
+        Parameters
+        ----------
+        edit : callable
+            Takes the current scenario and returns the edited one (e.g.
+            ``lambda s: s.with_prior("x", {"p": 0.4})``).
+
+        Returns
+        -------
+        bool
+            ``True`` if applied; ``False`` if the edit was invalid or made the evidence
+            impossible (the message is in the status line, the scenario unchanged).
+        """
+        started = time.perf_counter()
+        try:
+            new = edit(self.scenario)
+            post = self._update(new)
+        except (ScenarioError, ValueError, KeyError) as exc:
+            self._error(exc)
+            self._sync_controls()
+            return False
+        self.scenario, self.posterior = new, post
+        self._sync_controls()
+        self._refresh(elapsed=time.perf_counter() - started)
+        return True
+
+    def run_full(self) -> Posterior | None:
+        """Update with the full PyMC engine (NUTS) and show its table and diagnostics.
+
+        Returns
+        -------
+        Posterior or None
+            The full-engine posterior, or ``None`` if it failed (message in the status).
+        """
+        button = self.controls["run_full"]
+        button.disabled = True
+        button.description = "Running…"
+        options = {"progressbar": True, **self.full_options}
+        self.full_output.clear_output()
+        self.full_view.value = (
+            f'<div class="scn-note">Sampling the PyMC model with NUTS '
+            f"(started {datetime.now().strftime('%H:%M:%S')})…</div>"
+        )
+        started = time.perf_counter()
+        try:
+            with self.full_output, warnings.catch_warnings(record=True):
+                warnings.simplefilter("always")
+                post = self.scenario.update(engine="pymc", **options)
+        except (ScenarioError, ValueError) as exc:
+            self.full_view.value = f'<div class="scn-warn">Full engine failed: {_e(exc)}</div>'
+            return None
+        finally:
+            button.disabled = False
+            button.description = "Run full engine"
+        self.full_posterior = post
+        self._show_full(time.perf_counter() - started)
+        return post
+
+    def save(self) -> Path | None:
+        """Save the current scenario to a new file in ``priors_dir`` and say where.
+
+        Returns
+        -------
+        pathlib.Path or None
+            The new file, or ``None`` if it could not be written (message shown).
+        """
+        from scenarios.io import save
+
+        try:
+            self.priors_dir.mkdir(parents=True, exist_ok=True)
+            path = save(self.scenario, self.priors_dir)
+        except OSError as exc:
+            self.saved_label.value = f'<span class="scn-warn">Not saved: {_e(exc)}</span>'
+            return None
+        self.saved.append(path)
+        self.saved_label.value = f'Saved to <code class="scn-saved-path">{_e(path)}</code>'
+        return path
+
+    @property
+    def status_text(self) -> str:
+        """The status line as plain text."""
+        import re
+
+        return html.unescape(re.sub(r"<[^>]+>", "", self.status.value)).strip()
+
+    # -- display --------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"Explorer({self.scenario.title!r}, {len(self.controls)} controls)"
+
+    # -- updating -------------------------------------------------------------------
+
+    def _update(self, scenario: Scenario) -> Posterior:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            post = scenario.update(draws=self.draws)
+        self._warnings = [str(w.message) for w in caught if _is_sampling(w.category)]
+        return post
+
+    def _error(self, exc: BaseException) -> None:
+        kind = (
+            "Impossible evidence"
+            if type(exc).__name__ == "ImpossibleEvidenceError"
+            else ("Invalid edit")
+        )
+        message = _e(str(exc)).replace("\n", "<br>")
+        self.status.value = (
+            f'<div class="scn-status scn-error" style="color:#b3261e">'
+            f"<b>{kind}, not applied</b> (showing the last valid scenario): {message}</div>"
+        )
+
+    def _refresh(self, elapsed: float | None = None) -> None:
+        post = self.posterior
+        if post is None:
+            return
+        self.table.value = scenario_table_html(post)
+        self.chart.value = chart_svg(post)
+        self.comparison.value = comparison_html(post)
+        took = f" in {elapsed * 1000:.0f} ms" if elapsed is not None else ""
+        n_claims = sum(_counted(c) for c in self.scenario.claims)
+        draws = post.settings.get("draws", 0)
+        intervals = (
+            f"intervals from {draws} draws"
+            if draws
+            else "no uncertain probabilities (no intervals)"
+        )
+        warned = "".join(f'<div style="color:#b26a00">{_e(w)}</div>' for w in self._warnings)
+        self.status.value = (
+            f'<div class="scn-status scn-ok">Updated{took}: exact engine, '
+            f"{n_claims} of {len(self.scenario.claims)} claims counted, {intervals}.</div>"
+            f"{warned}"
+        )
+        if self.full_posterior is not None and self.full_posterior.scenario != self.scenario:
+            self.full_note.value = (
+                '<div class="scn-note">The scenario has changed since the full engine ran: '
+                "run it again to compare.</div>"
+            )
+        else:
+            self.full_note.value = ""
+
+    def _show_full(self, elapsed: float) -> None:
+        post = self.full_posterior
+        assert post is not None
+        settings = ", ".join(f"{k} {v}" for k, v in post.settings.items())
+        self.full_view.value = (
+            f"<div><b>Full engine</b> ({_e(settings)}; {elapsed:.1f} s)</div>"
+            + scenario_table_html(post, mcse=True, exact=self.posterior)
+            + "<div><b>Diagnostics</b></div>"
+            + diagnostics_html(post)
+        )
+        self.full_note.value = ""
+
+    def _sync_controls(self) -> None:
+        """Set every control from the current scenario (after an edit, or to revert one)."""
+        self._syncing = True
+        try:
+            for b in self._bindings:
+                value = b.read(self.scenario)
+                if isinstance(b.widget, widgets.FloatRangeSlider):
+                    b.widget.min = min(b.widget.min, value[0])
+                    b.widget.max = max(b.widget.max, value[1])
+                if b.widget.value != value:
+                    b.widget.value = value
+        finally:
+            self._syncing = False
+
+    def _bind(
+        self,
+        key: str,
+        widget: widgets.Widget,
+        read: Callable[[Scenario], Any],
+        write: Callable[[Scenario, Any], Scenario],
+    ) -> widgets.Widget:
+        binding = _Binding(widget, read, write)
+        self._bindings.append(binding)
+        self.controls[key] = widget
+
+        def changed(change: dict[str, Any]) -> None:
+            if self._syncing:
+                return
+            new = change["new"]
+            self.apply(lambda s: binding.write(s, new))
+
+        widget.observe(changed, names="value")
+        return widget
+
+    # -- building -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        s = self.scenario
+        self.status = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
+        self.status.add_class("scn-status-line")
+        self.chart = widgets.HTML()
+        self.chart.add_class("scn-chart-view")
+        self.table = widgets.HTML()
+        self.table.add_class("scn-table-view")
+        self.comparison = widgets.HTML(layout=widgets.Layout(max_height="420px", overflow="auto"))
+        self.comparison.add_class("scn-compare-view")
+
+        run = widgets.Button(
+            description="Run full engine",
+            button_style="primary",
+            icon="play",
+            tooltip="Sample the PyMC model with NUTS (seconds to minutes)",
+            layout=widgets.Layout(width="auto"),
+        )
+        run.on_click(lambda _: self.run_full())
+        save = widgets.Button(
+            description="Save priors",
+            icon="save",
+            tooltip=f"Write the edited scenario to a new file in {self.priors_dir}",
+            layout=widgets.Layout(width="auto"),
+        )
+        save.on_click(lambda _: self.save())
+        self.controls["run_full"], self.controls["save"] = run, save
+        self.saved_label = widgets.HTML()
+        self.saved_label.add_class("scn-saved")
+        self.full_output = widgets.Output()
+        self.full_view = widgets.HTML()
+        self.full_view.add_class("scn-full-view")
+        self.full_note = widgets.HTML()
+
+        priors = widgets.VBox([self._node_box(n, node) for n, node in s.nodes.items()])
+        claims = widgets.VBox([self._claim_box(c.id) for c in s.claims] or [_note("No claims.")])
+        sources = widgets.VBox([self._source_box(n) for n in s.sources] or [_note("No sources.")])
+        tabs = widgets.Tab(
+            children=[priors, claims, sources],
+            titles=("Priors", f"Claims ({len(s.claims)})", f"Sources ({len(s.sources)})"),
+            layout=widgets.Layout(max_height="900px", overflow="auto"),
+        )
+        as_of = f" — as of {s.as_of:%d %b %Y %H:%M}" if s.as_of else ""
+        header = widgets.HTML(
+            f'<h3 style="margin:4px 0">{_e(s.title)}{_e(as_of)}</h3>'
+            '<div class="scn-note">Move a prior, switch a claim or a source grade: the '
+            "scenario probabilities update at once (exact engine). Bars are posterior "
+            "probabilities, whiskers their credible intervals, red ticks the priors.</div>"
+        )
+        results = widgets.VBox(
+            [
+                self.chart,
+                self.table,
+                widgets.HTML("<b>Prior versus posterior, by fact</b>"),
+                self.comparison,
+            ],
+            layout=widgets.Layout(flex="1 1 55%", min_width="420px", padding="0 0 0 12px"),
+        )
+        left = widgets.VBox([tabs], layout=widgets.Layout(flex="1 1 45%", min_width="360px"))
+        full = widgets.VBox(
+            [
+                widgets.HBox([run, save, self.saved_label]),
+                self.full_note,
+                self.full_output,
+                self.full_view,
+            ]
+        )
+        self.widget = widgets.VBox(
+            [
+                header,
+                self.status,
+                widgets.HBox([left, results], layout=widgets.Layout(flex_flow="row wrap")),
+                full,
+            ]
+        )
+        self.widget.add_class("scn-explorer")
+
+    def _node_box(self, name: str, node: Fact | Outcome) -> widgets.Widget:
+        prior = node.prior
+        what = "outcome" if isinstance(node, Outcome) else node.kind
+        text = node.description or getattr(node, "question", None) or ""
+        title = widgets.HTML(
+            f"<b>{_e(name)}</b> <span class='scn-note'>{_e(what)}, "
+            f"{_e(_prior_kind(prior))}{': ' + _e(_clip(text, 90)) if text else ''}</span>"
+        )
+        if isinstance(node, Fact) and isinstance(prior, CONTINUOUS_PRIORS):
+            body = [self._range_control(name, node)]
+        elif isinstance(prior, Probabilities):
+            body = [self._probs_control(f"prior:{name}", name, ("",), label=name)]
+        elif isinstance(prior, TablePrior):
+            body = [self._table_control(name, node)]
+        elif isinstance(prior, LogitPrior):
+            body = self._logit_controls(name, node)
+        else:  # pragma: no cover - every prior kind is handled above
+            body = [_note(f"{type(prior).__name__}: no control")]
+        if getattr(prior, "concentration", None) is not None:
+            body.append(self._concentration(f"prior:{name}.concentration", name, ()))
+        box = widgets.VBox([title, *body], layout=widgets.Layout(margin="0 0 8px 0"))
+        box.add_class("scn-prior")
+        return box
+
+    def _probs_control(self, key: str, name: str, path: Path_, label: str) -> widgets.Widget:
+        """A slider (binary ``p``) or a state editor (``probs``) at ``path`` in the prior.
+
+        ``path`` is the location of the p/probs owner: ``("",)`` for the prior itself,
+        ``("table", i)`` for a row, ``("default",)``.
+        """
+        base = () if path == ("",) else path
+        owner = _get(self.scenario.nodes[name].prior, base)
+        if owner.p is not None:
+            field_path = (*base, "p")
+            widget: widgets.Widget = widgets.FloatSlider(
+                value=owner.p,
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                description=label,
+                readout_format=".2f",
+                continuous_update=False,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="95%"),
+            )
+            widget.add_class("scn-p")
+
+            def read(s: Scenario) -> Any:
+                return float(_get(s.nodes[name].prior, field_path))
+
+            def write(s: Scenario, v: Any) -> Scenario:
+                return s.with_prior(name, prior_with(s.nodes[name].prior, field_path, float(v)))
+
+        else:
+            field_path = (*base, "probs")
+            widget = ProbabilityEditor(owner.probs, description=label)
+
+            def read(s: Scenario) -> Any:
+                return {k: float(v) for k, v in _get(s.nodes[name].prior, field_path).items()}
+
+            def write(s: Scenario, v: Any) -> Scenario:
+                return s.with_prior(name, prior_with(s.nodes[name].prior, field_path, dict(v)))
+
+        return self._bind(key, widget, read, write)
+
+    def _concentration(self, key: str, name: str, base: Path_) -> widgets.Widget:
+        path = (*base, "concentration")
+        value = float(_get(self.scenario.nodes[name].prior, path))
+        slider = widgets.FloatLogSlider(
+            value=value,
+            base=10,
+            min=-1,
+            max=math.ceil(max(3.0, math.log10(value) + 1)),
+            step=0.05,
+            description="concentration",
+            readout_format=".3g",
+            continuous_update=False,
+            tooltip="How sure the forecaster is of these probabilities (larger = surer)",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="95%"),
+        )
+        slider.add_class("scn-concentration")
+
+        def read(s: Scenario) -> Any:
+            return float(_get(s.nodes[name].prior, path))
+
+        def write(s: Scenario, v: Any) -> Scenario:
+            return s.with_prior(name, prior_with(s.nodes[name].prior, path, float(v)))
+
+        return self._bind(key, slider, read, write)
+
+    def _range_control(self, name: str, fact: Fact) -> widgets.Widget:
+        lo, hi = interval_of(fact)
+        vmin, vmax, step = range_bounds(fact, lo, hi)
+        unit = f" {fact.unit}" if fact.unit else ""
+        slider = widgets.FloatRangeSlider(
+            value=(lo, hi),
+            min=min(vmin, lo),
+            max=max(vmax, hi),
+            step=step,
+            description=name,
+            readout_format=".3g",
+            continuous_update=False,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="95%"),
+        )
+        slider.add_class("scn-range")
+
+        def read(s: Scenario) -> Any:
+            return interval_of(s.facts[name])
+
+        def write(s: Scenario, v: Any) -> Scenario:
+            return s.with_prior(name, range_prior(s.facts[name], v[0], v[1]))
+
+        self._bind(f"prior:{name}", slider, read, write)
+        hint = _note(f"{RANGE_MASS:.0%} prior interval{_e(unit)}")
+        return widgets.VBox([slider, hint])
+
+    def _table_control(self, name: str, node: Fact | Outcome) -> widgets.Widget:
+        prior = node.prior
+        assert isinstance(prior, TablePrior)
+        rows = []
+        for i, row in enumerate(prior.table):
+            label = "when " + ", ".join(f"{k}={v}" for k, v in row.when.items())
+            rows.append(self._probs_control(f"prior:{name}.table[{i}]", name, ("table", i), label))
+            if row.concentration is not None:
+                rows.append(
+                    self._concentration(
+                        f"prior:{name}.table[{i}].concentration", name, ("table", i)
+                    )
+                )
+        if prior.default is not None:
+            rows.append(
+                self._probs_control(
+                    f"prior:{name}.default", name, ("default",), "every other combination"
+                )
+            )
+        acc = widgets.Accordion(
+            children=[widgets.VBox(rows)],
+            titles=(f"table given {', '.join(prior.given)} ({len(rows)} rows)",),
+            selected_index=None,
+        )
+        acc.add_class("scn-table-prior")
+        return acc
+
+    def _logit_controls(self, name: str, node: Fact | Outcome) -> list[widgets.Widget]:
+        prior = node.prior
+        assert isinstance(prior, LogitPrior)
+        states = node.state_names
+        out: list[widgets.Widget] = [
+            _note(
+                f"logit link on {', '.join(node.parents) or 'nothing'}: intercepts "
+                + (
+                    "(log-odds of true)"
+                    if node.kind == "binary"
+                    else f"(log-odds against {states[0]!r})"
+                )
+            )
+        ]
+        if node.kind == "binary":
+            targets: list[str | None] = [None]
+        else:
+            targets = list(states[1:])
+        for state in targets:
+            current = _intercept(prior.logit.intercept, state)
+            reach = max(6.0, abs(current) + 3.0)
+            slider = widgets.FloatSlider(
+                value=current,
+                min=-reach,
+                max=reach,
+                step=0.1,
+                description="intercept" if state is None else f"intercept: {state}",
+                readout_format=".1f",
+                continuous_update=False,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="95%"),
+            )
+            slider.add_class("scn-intercept")
+
+            def read(s: Scenario, state: str | None = state) -> Any:
+                return _intercept(s.nodes[name].prior.logit.intercept, state)
+
+            def write(s: Scenario, v: Any, state: str | None = state) -> Scenario:
+                old = s.nodes[name].prior.logit.intercept
+                if state is None:
+                    new: Any = float(v)
+                else:
+                    new = dict(old) if isinstance(old, Mapping) else {}
+                    new[state] = float(v)
+                return s.with_prior(
+                    name, prior_with(s.nodes[name].prior, ("logit", "intercept"), new)
+                )
+
+            key = f"prior:{name}.intercept" + ("" if state is None else f".{state}")
+            out.append(self._bind(key, slider, read, write))
+        return out
+
+    def _claim_box(self, claim_id: str) -> widgets.Widget:
+        claim = self.scenario.claim(claim_id)
+        on = widgets.Checkbox(
+            value=_counted(claim),
+            description=claim_id,
+            indent=False,
+            tooltip="Off: the claim is retracted (it stays in the ledger but counts for nothing)",
+            layout=widgets.Layout(width="210px"),
+        )
+        on.add_class("scn-claim-on")
+
+        def read_on(s: Scenario) -> Any:
+            return _counted(s.claim(claim_id))
+
+        def write_on(s: Scenario, v: Any) -> Scenario:
+            c = s.claim(claim_id)
+            if not v:
+                self._status_before_off[claim_id] = c.status
+                return s.with_claim_changed(claim_id, status="retracted")
+            changes: dict[str, Any] = {}
+            if c.status == "retracted":
+                before = self._status_before_off.get(claim_id)
+                changes["status"] = before if before not in (None, "retracted") else "reported"
+            if getattr(c, "retracted_at", None) is not None:
+                changes["retracted_at"] = None
+            return s.with_claim_changed(claim_id, **changes)
+
+        status = widgets.Dropdown(
+            options=list(STATUSES),
+            value=claim.status,
+            layout=widgets.Layout(width="110px"),
+            tooltip="Status of the claim",
+        )
+        status.add_class("scn-claim-status")
+
+        def write_status(s: Scenario, v: Any) -> Scenario:
+            return s.with_claim_changed(claim_id, status=v)
+
+        info = widgets.Dropdown(
+            options=[("info: none", None)] + [(f"info: {d}", d) for d in INFORMATION[1:]],
+            value=claim.information,
+            layout=widgets.Layout(width="100px"),
+            tooltip="Admiralty information digit: 1 confirmed ... 6 cannot be judged",
+        )
+        info.add_class("scn-claim-information")
+
+        def write_info(s: Scenario, v: Any) -> Scenario:
+            return s.with_claim_changed(claim_id, information=v)
+
+        self._bind(f"claim:{claim_id}.on", on, read_on, write_on)
+        self._bind(
+            f"claim:{claim_id}.status", status, lambda s: s.claim(claim_id).status, write_status
+        )
+        self._bind(
+            f"claim:{claim_id}.information",
+            info,
+            lambda s: s.claim(claim_id).information,
+            write_info,
+        )
+        about = (
+            claim.proposition
+            if claim.proposition is not None
+            else (
+                f"{claim.reported.fact} reported as {claim.reported.value:g}"  # type: ignore[union-attr]
+            )
+        )
+        source = claim.source or "no source"
+        hedge = f", “{claim.hedge}”" if claim.hedge else ""
+        text = widgets.HTML(
+            f"<div class='scn-note' title='{_e(claim.text)}'>{_e(_clip(claim.text, 110))}<br>"
+            f"<code>{_e(about)}</code> — {_e(source)}{_e(hedge)}</div>"
+        )
+        box = widgets.VBox(
+            [widgets.HBox([on, status, info]), text], layout=widgets.Layout(margin="0 0 6px 0")
+        )
+        box.add_class("scn-claim")
+        return box
+
+    def _source_box(self, name: str) -> widgets.Widget:
+        source = self.scenario.sources[name]
+        options: list[Any] = list(GRADES) if source.grade else [("explicit rates", None), *GRADES]
+        grade = widgets.Dropdown(
+            options=options,
+            value=source.grade,
+            description=name,
+            style={"description_width": "initial"},
+            tooltip="Admiralty source grade: A reliable ... F cannot be judged",
+            layout=widgets.Layout(width="auto"),
+        )
+        grade.add_class("scn-source-grade")
+
+        def write(s: Scenario, v: Any) -> Scenario:
+            return s.with_source(name, grade=v)
+
+        self._bind(f"source:{name}.grade", grade, lambda s: s.sources[name].grade, write)
+        n = sum(c.source == name for c in self.scenario.claims)
+        overridden = (
+            " (explicit rates override the grade)"
+            if source.true_positive is not None or source.false_positive is not None
+            else ""
+        )
+        text = _note(f"{source.name or name}; {n} claim{'s' if n != 1 else ''}{overridden}")
+        return widgets.VBox([grade, text], layout=widgets.Layout(margin="0 0 6px 0"))
+
+
+def _note(text: str) -> widgets.HTML:
+    return widgets.HTML(
+        f"<span class='scn-note' style='color:#666;font-size:11px'>{_e(text)}</span>"
+    )
+
+
+def _prior_kind(prior: Any) -> str:
+    return {
+        "Probabilities": "state probabilities",
+        "TablePrior": "conditional table",
+        "LogitPrior": "logit link",
+        "RangePrior": "range",
+        "QuantilePrior": "quantiles",
+        "DistributionPrior": "distribution",
+    }.get(type(prior).__name__, type(prior).__name__)
+
+
+def _intercept(intercept: float | Mapping[str, float], state: str | None) -> float:
+    if state is None:
+        return float(intercept) if not isinstance(intercept, Mapping) else 0.0
+    if isinstance(intercept, Mapping):
+        return float(intercept.get(state, 0.0))
+    return 0.0
+
+
+def _counted(claim: Any) -> bool:
+    counted = getattr(claim, "counted", None)
+    return bool(counted) if counted is not None else claim.status != "retracted"
+
+
+def _is_sampling(category: type[Warning]) -> bool:
+    from scenarios.errors import SamplingWarning
+
+    return issubclass(category, SamplingWarning)
