@@ -1,29 +1,65 @@
 """The ``scenarios`` command line.
 
-Exit codes: 0 success; 1 the scenario is invalid or its evidence impossible; 2 the
-command line is wrong; 3 the result has failed diagnostics (with ``--strict``).
+Commands::
+
+    scenarios update    [PRIORS] [--engine exact|pymc] [--seed N] [--facts] [--strict]
+    scenarios validate  PRIORS
+    scenarios report    [PRIORS] [-p NAME VALUE ...] [-o DIR] [--engine E] [--seed N] [--strict]
+    scenarios dashboard [PRIORS] [--port N] [--no-browser]
+
+Without ``PRIORS`` every command uses the built-in Wagner scenario. ``report`` runs the
+report notebook with papermill and prints where the HTML was written; ``dashboard``
+serves the Wagner explorer notebook with Voila on 127.0.0.1, behind a random token, and
+prints its URL (token included).
+
+Exit codes (scripts can rely on them):
+
+- 0: success (for ``dashboard``: the server ran and was stopped with Ctrl-C or SIGTERM);
+- 1: the scenario file is missing or invalid, or its claims cannot all hold;
+- 2: the command line is wrong (unknown option, bad ``-p`` parameter);
+- 3: with ``--strict``, a diagnostic failed (the table or report is still produced);
+- 4: the report notebook failed in its kernel, or the dashboard server failed to start;
+- 130 / 143: ``report`` was interrupted by SIGINT (Ctrl-C) / SIGTERM; the previous
+  report, if any, is left intact and no partial file is written.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import signal
+import socket
 import sys
+import threading
+import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_DIAGNOSTICS = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_DIAGNOSTICS, EXIT_FAILED = 0, 1, 2, 3, 4
+EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
+
+#: How long ``dashboard`` waits for the Voila server to answer.
+DASHBOARD_START_TIMEOUT = 120.0
 
 
-def _priors_arg(parser: argparse.ArgumentParser) -> None:
+def _priors_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
     parser.add_argument(
         "priors",
-        nargs="?",
+        nargs=None if required else "?",
         type=Path,
         default=None,
-        help="scenario file (default: the built-in Wagner scenario, priors/wagner-2023-06-23.yaml)",
+        help="scenario file"
+        + (
+            ""
+            if required
+            else " (default: the built-in Wagner scenario, priors/wagner-2023-06-23.yaml)"
+        ),
     )
 
 
@@ -32,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="scenarios",
         description="Bayesian scenario modelling: cited priors, graded claims, scenario "
         "probabilities with credible intervals.",
+        epilog="Exit codes: 0 ok; 1 invalid scenario or impossible evidence; 2 usage; "
+        "3 failed diagnostics (--strict); 4 report or dashboard failed to run; "
+        "130/143 interrupted.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -40,22 +79,82 @@ def _parser() -> argparse.ArgumentParser:
 
     update = sub.add_parser("update", help="update a scenario on its claims and print the table")
     _priors_arg(update)
-    update.add_argument(
-        "--engine",
-        choices=["exact", "pymc"],
-        default="exact",
-        help="exact (default, fast) or pymc (full NUTS sampling)",
-    )
-    update.add_argument(
-        "--seed", type=int, default=None, help="seed of all random draws (default: the file's seed)"
-    )
+    _engine_args(update)
     update.add_argument("--draws", type=int, default=None, help="draws (intervals / NUTS)")
     update.add_argument("--interval", type=float, default=0.9, help="credible mass (default 0.9)")
     update.add_argument("--facts", action="store_true", help="also print fact marginals")
     update.add_argument(
         "--strict", action="store_true", help="exit with code 3 when a diagnostic fails"
     )
+
+    report = sub.add_parser(
+        "report",
+        help="run the report notebook (papermill) and write an HTML report",
+        description="Run notebooks/report.ipynb on a scenario file with papermill and write "
+        "DIR/NAME.html (code hidden) and the executed DIR/NAME.ipynb, atomically: an "
+        "interrupted or failed run leaves the previous report intact. The same inputs give "
+        "the same numbers; the report records its inputs, their hashes and the versions.",
+        epilog="Parameters: priors (path), overrides (JSON object: fact -> prior), engine, "
+        "seed (-1: the file's), draws. Examples: scenarios report; scenarios report "
+        'priors/wagner-2023-06-23.yaml -p overrides \'{"hq_seized": {"p": 0.6}}\' -p seed 3. '
+        "Exit codes: 0 ok; 1 invalid scenario; 2 usage; 3 failed diagnostics (--strict); "
+        "4 the notebook failed; 130/143 interrupted.",
+    )
+    _priors_arg(report)
+    report.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        default=[],
+        help="a notebook parameter (priors, overrides, engine, seed, draws); VALUE is read as "
+        "JSON when it parses, else as text (priors is always text)",
+    )
+    report.add_argument(
+        "-o", "--out-dir", type=Path, default=Path("reports"), help="folder (default: reports)"
+    )
+    report.add_argument(
+        "--name", default=None, help="file name without extension (default: the priors file's)"
+    )
+    report.add_argument("--engine", choices=["exact", "pymc"], default=None, help="engine")
+    report.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
+    report.add_argument(
+        "--notebook", type=Path, default=None, help="another report notebook (same parameters)"
+    )
+    report.add_argument(
+        "--strict", action="store_true", help="exit with code 3 when a diagnostic fails"
+    )
+    report.add_argument("-q", "--quiet", action="store_true", help="no progress bar or table")
+
+    dashboard = sub.add_parser(
+        "dashboard",
+        help="serve the Wagner explorer notebook as a Voila app (127.0.0.1, token)",
+        description="Serve notebooks/wagner-explorer.ipynb with Voila on 127.0.0.1 only, "
+        "behind a random token, with PRIORS as its scenario (SCENARIOS_PRIORS_FILE), and "
+        "print the URL (token included). Stop it with Ctrl-C.",
+        epilog="Exit codes: 0 served and stopped; 1 invalid scenario; 2 usage; 4 the server "
+        "failed to start or died.",
+    )
+    _priors_arg(dashboard)
+    dashboard.add_argument(
+        "--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)"
+    )
+    dashboard.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    dashboard.add_argument("--notebook", type=Path, default=None, help="another notebook to serve")
     return parser
+
+
+def _engine_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=["exact", "pymc"],
+        default="exact",
+        help="exact (default, fast) or pymc (full NUTS sampling)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=None, help="seed of all random draws (default: the file's seed)"
+    )
 
 
 def _load(path: Path | None):
@@ -100,26 +199,33 @@ def _print_posterior(post, show_facts: bool) -> None:
         console.print(f"[bold red]WARNING[/bold red] {w}")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+# --- validate, update ------------------------------------------------------------------
+
+
+def _validate(args: argparse.Namespace) -> int:
     import scenarios
 
-    args = _parser().parse_args(argv)
     try:
         scenario = _load(args.priors)
-    except scenarios.ScenarioError as exc:
+    except (scenarios.ScenarioError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    except FileNotFoundError as exc:
+    print(
+        f"{args.priors or scenarios.default_priors()}: valid — {len(scenario.facts)} facts, "
+        f"{len(scenario.outcomes)} outcomes, {len(scenario.claims)} claims, "
+        f"{len(scenario.sources)} sources"
+    )
+    return EXIT_OK
+
+
+def _update(args: argparse.Namespace) -> int:
+    import scenarios
+
+    try:
+        scenario = _load(args.priors)
+    except (scenarios.ScenarioError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    if args.command == "validate":
-        print(
-            f"{args.priors or scenarios.default_priors()}: valid — {len(scenario.facts)} facts, "
-            f"{len(scenario.outcomes)} outcomes, {len(scenario.claims)} claims, "
-            f"{len(scenario.sources)} sources"
-        )
-        return EXIT_OK
     options: dict = {"interval": args.interval}
     if args.seed is not None:
         options["seed"] = args.seed
@@ -138,6 +244,300 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.strict and post.warnings:
         return EXIT_DIAGNOSTICS
     return EXIT_OK
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+class _Usage(Exception):
+    """A command-line mistake argparse cannot see (exit code 2)."""
+
+
+def _report_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``build_report`` keyword arguments from PRIORS, ``-p`` pairs and the flags."""
+    from scenarios.reports import PARAMETERS
+
+    given: dict[str, Any] = {}
+    for name, text in args.parameter:
+        if name not in PARAMETERS:
+            raise _Usage(f"-p {name}: unknown parameter; the report takes {', '.join(PARAMETERS)}")
+        if name in given:
+            raise _Usage(f"-p {name} is given twice")
+        if name == "priors":
+            value: Any = text  # a path is text, even "123"
+        else:
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError:
+                value = text
+        given[name] = value
+    for name, flag in (("priors", args.priors), ("engine", args.engine), ("seed", args.seed)):
+        if flag is not None:
+            if name in given:
+                raise _Usage(f"{name} is given both as an argument and as -p {name}")
+            given[name] = flag
+    priors = given.get("priors")
+    seed = given.get("seed")
+    return {
+        "priors": None if priors in (None, "") else priors,
+        "overrides": given.get("overrides"),
+        "engine": given.get("engine", "exact"),
+        "seed": None if seed == -1 else seed,
+        "draws": given.get("draws"),
+    }
+
+
+class _Signalled(BaseException):
+    """SIGTERM (or SIGINT) turned into an exception, so that clean-up code runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _signals_raise(signums: Sequence[int]) -> Iterator[None]:
+    """Within the block, the given signals raise :class:`_Signalled` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise _Signalled(signum)
+
+    previous = {s: signal.signal(s, handler) for s in signums}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _print_report_table(data: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    prov = data["provenance"]
+    console.print(
+        f"[bold]{data['title']}[/bold]  (engine {prov['engine']}, seed {prov['seed']}; "
+        f"lower/upper: {data['interval']})"
+    )
+    table = Table(title="Scenario probabilities", title_justify="left")
+    for col in ("variable", "state", "probability", "lower", "upper"):
+        table.add_column(col, justify="left" if col in ("variable", "state") else "right")
+    last = None
+    for row in data["scenarios"]:
+        table.add_row(
+            "" if row["variable"] == last else row["variable"],
+            row["state"],
+            f"{row['probability']:.3f}",
+            f"{row['lower']:.3f}",
+            f"{row['upper']:.3f}",
+        )
+        last = row["variable"]
+    console.print(table)
+
+
+def _report(args: argparse.Namespace) -> int:
+    import scenarios
+    from scenarios import reports
+
+    try:
+        options = _report_options(args)
+    except _Usage as exc:
+        print(f"scenarios report: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    progress = not args.quiet and sys.stderr.isatty()
+    try:
+        with _signals_raise([signal.SIGTERM]):
+            html = reports.build_report(
+                **options,
+                out_dir=args.out_dir,
+                name=args.name,
+                progress=progress,
+                notebook=args.notebook,
+            )
+    except reports.ParameterError as exc:
+        print(f"scenarios report: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (scenarios.ScenarioError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    except scenarios.ImpossibleEvidenceError as exc:
+        print(f"impossible evidence: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except reports.ReportError as exc:
+        print(f"scenarios report: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("scenarios report: interrupted; no report written", file=sys.stderr)
+        return EXIT_SIGINT
+    except _Signalled as exc:
+        print("scenarios report: terminated; no report written", file=sys.stderr)
+        return 128 + exc.signum
+    data = reports.read_report(html)
+    if not args.quiet:
+        _print_report_table(data)
+    for w in data["warnings"]:
+        print(f"WARNING {w}", file=sys.stderr)
+    print(f"report: {html}")
+    print(f"notebook: {html.with_suffix('.ipynb')}")
+    if args.strict and data["warnings"]:
+        return EXIT_DIAGNOSTICS
+    return EXIT_OK
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+def explorer_notebook() -> Path:
+    """The Wagner explorer notebook of this checkout."""
+    import scenarios
+
+    return Path(scenarios.__file__).resolve().parents[2] / "notebooks" / "wagner-explorer.ipynb"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _wait_ready(url: str, alive: Callable[[], bool], timeout: float, show: bool) -> bool:
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    deadline = time.monotonic() + timeout
+    with console.status("starting the dashboard (Voila)…") if show else _nothing():
+        while time.monotonic() < deadline:
+            if not alive():
+                return False
+            if _answers(url):
+                return True
+            time.sleep(0.25)
+    return False
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _stop(proc: Any, grace: float = 15.0) -> None:
+    """Ask the server to stop (SIGTERM: Voila shuts its kernels down), then kill it."""
+    import subprocess
+
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=grace)
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    import secrets
+    import subprocess
+    import webbrowser
+
+    import scenarios
+
+    try:
+        priors = (args.priors or scenarios.default_priors()).resolve()
+        scenarios.load(priors)
+    except (scenarios.ScenarioError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    notebook = (args.notebook or explorer_notebook()).resolve()
+    if not notebook.is_file():
+        print(f"scenarios dashboard: {notebook} not found", file=sys.stderr)
+        return EXIT_FAILED
+    if args.port is not None and not 0 < args.port < 65536:
+        print(f"scenarios dashboard: error: --port {args.port}: expected 1-65535", file=sys.stderr)
+        return EXIT_USAGE
+    port = args.port or _free_port()
+    token = secrets.token_urlsafe(32)
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # Agg would hide the notebook's plots
+    env["SCENARIOS_PRIORS_FILE"] = str(priors)
+    env["JUPYTER_TOKEN"] = token  # not on the command line, where other users could read it
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+        "--Voila.log_level=WARN",
+        "--KernelManager.transport_encryption=auto",  # CurveZMQ between server and kernel
+        "--token",  # a flag: require a token, taken from JUPYTER_TOKEN
+    ]
+    base = f"http://127.0.0.1:{port}"
+    url = f"{base}/?token={token}"
+    show = sys.stderr.isatty()
+    proc = subprocess.Popen(command, env=env, cwd=notebook.parent, start_new_session=True)
+    try:
+        with _signals_raise([signal.SIGTERM]):
+            if not _wait_ready(
+                f"{base}/voila/static/voila.js",
+                lambda: proc.poll() is None,
+                DASHBOARD_START_TIMEOUT,
+                show,
+            ):
+                print(
+                    f"scenarios dashboard: the Voila server did not start on {base} "
+                    f"(exit code {proc.poll()}); see its messages above",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
+            print(f"dashboard: {url}", flush=True)
+            print(
+                f"serving {notebook.name} on {priors.name}; stop with Ctrl-C",
+                file=sys.stderr,
+                flush=True,
+            )
+            if not args.no_browser:
+                webbrowser.open(url)
+            code = proc.wait()
+            print(f"scenarios dashboard: the server stopped (exit code {code})", file=sys.stderr)
+            return EXIT_FAILED
+    except (KeyboardInterrupt, _Signalled):
+        print("scenarios dashboard: stopping", file=sys.stderr)
+        return EXIT_OK
+    finally:
+        _stop(proc)
+
+
+# --- main ----------------------------------------------------------------------------------
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "validate": _validate,
+    "update": _update,
+    "report": _report,
+    "dashboard": _dashboard,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see the module docstring)."""
+    args = _parser().parse_args(argv)
+    return _COMMANDS[args.command](args)
 
 
 if __name__ == "__main__":

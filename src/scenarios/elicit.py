@@ -132,7 +132,7 @@ def _fit_beta(q: tuple[float, ...], v: tuple[float, ...]) -> Elicited:
 
     def residual(log_ab: np.ndarray) -> np.ndarray:
         a, b = np.exp(log_ab)
-        return stats.beta.cdf(va, a, b) - qa
+        return stats.beta.ppf(qa, a, b) - va
 
     mean = float(np.clip(np.interp(0.5, qa, va), 0.01, 0.99))
     start = np.log([mean * 4.0, (1.0 - mean) * 4.0])

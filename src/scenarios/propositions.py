@@ -46,7 +46,7 @@ class Atom:
 
     fact: str
     op: str
-    value: str | float | bool | tuple[str, ...]
+    value: str | float | bool | tuple[str | float, ...]
     negated: bool = False
 
 
@@ -151,10 +151,10 @@ def parse_proposition(text: str) -> Proposition:
                 negated = not negated
             take("in")
             take("lbr")
-            states: list[str] = []
+            states: list[str | float] = []
             while True:
                 vk, vr = take()
-                states.append(str(_value(vk, vr)))
+                states.append(_value(vk, vr))
                 if peek()[0] == "comma":
                     take()
                     continue
@@ -176,3 +176,19 @@ def parse_proposition(text: str) -> Proposition:
             raise ValueError(f"expected 'and', 'or' or the end, found {raw!r} in {text!r}")
     clauses.append(tuple(current))
     return Proposition(tuple(clauses))
+
+
+def state_matches(value: str | float | bool, state: str) -> bool:
+    """Whether a value written in a proposition names ``state``.
+
+    Unquoted numbers match numeric state names (``x == 1`` names state ``"1"`` or
+    ``"1.0"``); a bare binary fact name means ``"true"``.
+    """
+    if isinstance(value, bool):
+        return state == ("true" if value else "false")
+    if isinstance(value, float):
+        try:
+            return float(state) == value
+        except ValueError:
+            return False
+    return state == value

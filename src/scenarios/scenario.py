@@ -31,7 +31,7 @@ from pydantic import (
 
 from scenarios import reliability as rel
 from scenarios.errors import Problem, ScenarioError
-from scenarios.propositions import parse_proposition
+from scenarios.propositions import parse_proposition, state_matches
 
 if TYPE_CHECKING:
     from scenarios.posterior import Posterior
@@ -273,6 +273,7 @@ def _prior_tag(value: object) -> str | None:
         return type(value).__name__
     for key, tag in (
         ("table", "TablePrior"),
+        ("given", "TablePrior"),
         ("logit", "LogitPrior"),
         ("between", "RangePrior"),
         ("quantiles", "QuantilePrior"),
@@ -1017,13 +1018,10 @@ def _check_claim(
                 continue
             values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
             for v in values:
-                state = _state_name(v) if not isinstance(v, str) else v
-                if fact.kind == "binary" and isinstance(v, float):
-                    state = str(v)
-                if state not in fact.state_names:
+                if not any(state_matches(v, st) for st in fact.state_names):
                     yield Problem(
                         at,
-                        f"unknown state {state!r} of {atom.fact!r}; states are "
+                        f"unknown state {v!r} of {atom.fact!r}; states are "
                         f"{list(fact.state_names)}",
                     )
         elif atom.op not in (">", ">=", "<", "<=") or not isinstance(atom.value, float):
@@ -1072,6 +1070,20 @@ def _check(s: Scenario) -> Iterable[Problem]:
     for grade in s.reliability.grades:
         if grade not in rel.GRADE_RATES:
             yield Problem(("reliability", "grades", grade), f"expected a letter A-F, got {grade!r}")
+    for status in s.reliability.status:
+        if status not in rel.STATUS_WEIGHTS or status == "retracted":
+            yield Problem(
+                ("reliability", "status", status),
+                "expected one of "
+                f"{sorted(set(rel.STATUS_WEIGHTS) - {'retracted'})} (confirmed claims "
+                f"are hard evidence and retracted ones count for nothing), got {status!r}",
+            )
+    for digit in s.reliability.information:
+        if digit not in rel.INFORMATION_WEIGHTS:
+            yield Problem(
+                ("reliability", "information", digit),
+                f"expected an Admiralty information digit 1-6, got {digit!r}",
+            )
     hedges = s.reliability.hedges()
     ids: dict[str, int] = {}
     for i, claim in enumerate(s.claims):

@@ -65,6 +65,8 @@ __all__ = [
 STATUSES = ("reported", "disputed", "denied", "confirmed", "retracted")
 GRADES = ("A", "B", "C", "D", "E", "F")
 INFORMATION = (None, 1, 2, 3, 4, 5, 6)
+#: Width of slider labels, so that the tracks line up.
+LABEL_WIDTH = "170px"
 #: Mass of the interval a range slider edits.
 RANGE_MASS = 0.9
 
@@ -519,7 +521,7 @@ class ProbabilityEditor(widgets.VBox):
                 description=str(state),
                 readout_format=".3f",
                 continuous_update=False,
-                style={"description_width": "initial"},
+                style={"description_width": LABEL_WIDTH},
                 layout=widgets.Layout(width="95%"),
             )
             slider.observe(self._moved, names="value")
@@ -796,6 +798,9 @@ class Explorer:
 
     def _sync_controls(self) -> None:
         """Set every control from the current scenario (after an edit, or to revert one)."""
+        if _shape(self.scenario) != self._shape:
+            self._rebuild_controls()
+            return
         self._syncing = True
         try:
             for b in self._bindings:
@@ -864,15 +869,10 @@ class Explorer:
         self.full_view.add_class("scn-full-view")
         self.full_note = widgets.HTML()
 
-        priors = widgets.VBox([self._node_box(n, node) for n, node in s.nodes.items()])
-        claims = widgets.VBox([self._claim_box(c.id) for c in s.claims] or [_note("No claims.")])
-        sources = widgets.VBox([self._source_box(n) for n in s.sources] or [_note("No sources.")])
-        tabs = widgets.Tab(
-            children=[priors, claims, sources],
-            titles=("Priors", f"Claims ({len(s.claims)})", f"Sources ({len(s.sources)})"),
-            layout=widgets.Layout(max_height="900px", overflow="auto"),
+        self._left = widgets.VBox(
+            [self._control_tabs()], layout=widgets.Layout(flex="1 1 45%", min_width="360px")
         )
-        as_of = f" — as of {s.as_of:%d %b %Y %H:%M}" if s.as_of else ""
+        as_of = f" — as of {s.as_of:%d %b %Y %H:%M %Z}".rstrip() if s.as_of else ""
         header = widgets.HTML(
             f'<h3 style="margin:4px 0">{_e(s.title)}{_e(as_of)}</h3>'
             '<div class="scn-note">Move a prior, switch a claim or a source grade: the '
@@ -888,7 +888,6 @@ class Explorer:
             ],
             layout=widgets.Layout(flex="1 1 55%", min_width="420px", padding="0 0 0 12px"),
         )
-        left = widgets.VBox([tabs], layout=widgets.Layout(flex="1 1 45%", min_width="360px"))
         full = widgets.VBox(
             [
                 widgets.HBox([run, save, self.saved_label]),
@@ -901,11 +900,34 @@ class Explorer:
             [
                 header,
                 self.status,
-                widgets.HBox([left, results], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox([self._left, results], layout=widgets.Layout(flex_flow="row wrap")),
                 full,
             ]
         )
         self.widget.add_class("scn-explorer")
+
+    def _control_tabs(self, selected: int = 0) -> widgets.Tab:
+        """The controls of the current scenario's priors, claims and sources."""
+        s = self.scenario
+        self._shape = _shape(s)
+        priors = widgets.VBox([self._node_box(n, node) for n, node in s.nodes.items()])
+        claims = widgets.VBox([self._claim_box(c.id) for c in s.claims] or [_note("No claims.")])
+        sources = widgets.VBox([self._source_box(n) for n in s.sources] or [_note("No sources.")])
+        return widgets.Tab(
+            children=[priors, claims, sources],
+            titles=("Priors", f"Claims ({len(s.claims)})", f"Sources ({len(s.sources)})"),
+            selected_index=selected,
+            layout=widgets.Layout(max_height="900px", overflow="auto"),
+        )
+
+    def _rebuild_controls(self) -> None:
+        """New controls when an edit changed what there is to control (a claim added ...)."""
+        old = self._left.children[0]
+        selected = old.selected_index or 0
+        self._bindings = []
+        self.controls = {k: self.controls[k] for k in ("run_full", "save")}
+        self._left.children = [self._control_tabs(selected)]
+        _close(old)
 
     def _node_box(self, name: str, node: Fact | Outcome) -> widgets.Widget:
         prior = node.prior
@@ -918,7 +940,7 @@ class Explorer:
         if isinstance(node, Fact) and isinstance(prior, CONTINUOUS_PRIORS):
             body = [self._range_control(name, node)]
         elif isinstance(prior, Probabilities):
-            body = [self._probs_control(f"prior:{name}", name, ("",), label=name)]
+            body = [self._probs_control(f"prior:{name}", name, (), label=name)]
         elif isinstance(prior, TablePrior):
             body = [self._table_control(name, node)]
         elif isinstance(prior, LogitPrior):
@@ -931,13 +953,15 @@ class Explorer:
         box.add_class("scn-prior")
         return box
 
-    def _probs_control(self, key: str, name: str, path: Path_, label: str) -> widgets.Widget:
-        """A slider (binary ``p``) or a state editor (``probs``) at ``path`` in the prior.
+    def _probs_control(
+        self, key: str, name: str, base: Path_, label: str, heading: str = ""
+    ) -> widgets.Widget:
+        """A slider (binary ``p``) or a state editor (``probs``) for the prior at ``base``.
 
-        ``path`` is the location of the p/probs owner: ``("",)`` for the prior itself,
-        ``("table", i)`` for a row, ``("default",)``.
+        ``base`` locates the owner of ``p``/``probs`` in the prior: ``()`` for the prior
+        itself, ``("table", i)`` for a row, ``("default",)``. ``label`` names a binary
+        slider; ``heading`` goes above the control.
         """
-        base = () if path == ("",) else path
         owner = _get(self.scenario.nodes[name].prior, base)
         if owner.p is not None:
             field_path = (*base, "p")
@@ -949,7 +973,7 @@ class Explorer:
                 description=label,
                 readout_format=".2f",
                 continuous_update=False,
-                style={"description_width": "initial"},
+                style={"description_width": LABEL_WIDTH},
                 layout=widgets.Layout(width="95%"),
             )
             widget.add_class("scn-p")
@@ -962,7 +986,7 @@ class Explorer:
 
         else:
             field_path = (*base, "probs")
-            widget = ProbabilityEditor(owner.probs, description=label)
+            widget = ProbabilityEditor(owner.probs)
 
             def read(s: Scenario) -> Any:
                 return {k: float(v) for k, v in _get(s.nodes[name].prior, field_path).items()}
@@ -970,7 +994,8 @@ class Explorer:
             def write(s: Scenario, v: Any) -> Scenario:
                 return s.with_prior(name, prior_with(s.nodes[name].prior, field_path, dict(v)))
 
-        return self._bind(key, widget, read, write)
+        self._bind(key, widget, read, write)
+        return widgets.VBox([_note(heading), widget]) if heading else widget
 
     def _concentration(self, key: str, name: str, base: Path_) -> widgets.Widget:
         path = (*base, "concentration")
@@ -985,7 +1010,7 @@ class Explorer:
             readout_format=".3g",
             continuous_update=False,
             tooltip="How sure the forecaster is of these probabilities (larger = surer)",
-            style={"description_width": "initial"},
+            style={"description_width": LABEL_WIDTH},
             layout=widgets.Layout(width="95%"),
         )
         slider.add_class("scn-concentration")
@@ -1010,7 +1035,7 @@ class Explorer:
             description=name,
             readout_format=".3g",
             continuous_update=False,
-            style={"description_width": "initial"},
+            style={"description_width": LABEL_WIDTH},
             layout=widgets.Layout(width="95%"),
         )
         slider.add_class("scn-range")
@@ -1029,24 +1054,27 @@ class Explorer:
         prior = node.prior
         assert isinstance(prior, TablePrior)
         rows = []
+        p_label = "P(true)"
         for i, row in enumerate(prior.table):
-            label = "when " + ", ".join(f"{k}={v}" for k, v in row.when.items())
-            rows.append(self._probs_control(f"prior:{name}.table[{i}]", name, ("table", i), label))
+            when = "when " + ", ".join(f"{k} = {v}" for k, v in row.when.items())
+            key = f"prior:{name}.table[{i}]"
+            rows.append(self._probs_control(key, name, ("table", i), p_label, heading=when))
             if row.concentration is not None:
-                rows.append(
-                    self._concentration(
-                        f"prior:{name}.table[{i}].concentration", name, ("table", i)
-                    )
-                )
+                rows.append(self._concentration(f"{key}.concentration", name, ("table", i)))
         if prior.default is not None:
             rows.append(
                 self._probs_control(
-                    f"prior:{name}.default", name, ("default",), "every other combination"
+                    f"prior:{name}.default",
+                    name,
+                    ("default",),
+                    p_label,
+                    heading="every other combination (default)",
                 )
             )
+        n_rows = len(prior.table) + (prior.default is not None)
         acc = widgets.Accordion(
             children=[widgets.VBox(rows)],
-            titles=(f"table given {', '.join(prior.given)} ({len(rows)} rows)",),
+            titles=(f"table given {', '.join(prior.given)} ({n_rows} rows)",),
             selected_index=None,
         )
         acc.add_class("scn-table-prior")
@@ -1081,7 +1109,7 @@ class Explorer:
                 description="intercept" if state is None else f"intercept: {state}",
                 readout_format=".1f",
                 continuous_update=False,
-                style={"description_width": "initial"},
+                style={"description_width": LABEL_WIDTH},
                 layout=widgets.Layout(width="95%"),
             )
             slider.add_class("scn-intercept")
@@ -1207,6 +1235,33 @@ class Explorer:
         )
         text = _note(f"{source.name or name}; {n} claim{'s' if n != 1 else ''}{overridden}")
         return widgets.VBox([grade, text], layout=widgets.Layout(margin="0 0 6px 0"))
+
+
+def _shape(s: Scenario) -> tuple[Any, ...]:
+    """What there is to control: an edit that changes this needs new controls."""
+
+    def prior_shape(prior: Any) -> tuple[Any, ...]:
+        if isinstance(prior, Probabilities):
+            return ("probs", prior.p is None, prior.concentration is None)
+        if isinstance(prior, TablePrior):
+            rows = tuple((r.p is None, r.concentration is None) for r in prior.table)
+            default = None if prior.default is None else prior.default.p is None
+            return ("table", prior.given, rows, default, prior.concentration is None)
+        if isinstance(prior, LogitPrior):
+            return ("logit",)
+        return ("continuous",)
+
+    return (
+        tuple((n, prior_shape(node.prior)) for n, node in s.nodes.items()),
+        tuple(c.id for c in s.claims),
+        tuple((n, src.grade is None) for n, src in s.sources.items()),
+    )
+
+
+def _close(widget: widgets.Widget) -> None:
+    for child in getattr(widget, "children", ()):
+        _close(child)
+    widget.close()
 
 
 def _note(text: str) -> widgets.HTML:

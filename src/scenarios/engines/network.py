@@ -28,7 +28,7 @@ import opt_einsum
 from scipy import special, stats
 
 from scenarios import elicit
-from scenarios.propositions import Atom, parse_proposition
+from scenarios.propositions import Atom, parse_proposition, state_matches
 from scenarios.scenario import (
     Claim,
     LogitPrior,
@@ -261,9 +261,11 @@ class Network:
                 fp = src.false_positive or base.false_positive  # type: ignore[union-attr]
                 rates = [(tp.mean, tp.concentration), (fp.mean, fp.concentration)]
             params = []
-            for suffix, (mean, conc) in zip(
-                ("true_positive", "false_positive"), rates, strict=True
-            ):
+            # a claim's own rates are named apart from sources' (a claim may share a name)
+            suffixes = (
+                ("if_true", "if_false") if kind == "claim" else ("true_positive", "false_positive")
+            )
+            for suffix, (mean, conc) in zip(suffixes, rates, strict=True):
                 pname = f"{name}_{suffix}"
                 if conc is None or mean in (0.0, 1.0):
                     params.append(RateParam(pname, float(mean), 0.0))
@@ -441,10 +443,10 @@ class Network:
 
     def _atom(self, atom: Atom, continuous: Mapping[str, Factor]) -> Factor:
         if atom.fact in self.states:
-            states = np.array(self.states[atom.fact])
             values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
-            names = [("true" if v else "false") if isinstance(v, bool) else str(v) for v in values]
-            hit = np.isin(states, names)
+            hit = np.array(
+                [any(state_matches(v, st) for v in values) for st in self.states[atom.fact]]
+            )
             if atom.op == "!=":
                 hit = ~hit
             if atom.negated:
@@ -526,7 +528,10 @@ def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarr
     if param.fixed:
         return np.array([param.a]), np.array([1.0])
     n = degree // 2 + 1
-    x, w = special.roots_jacobi(n, param.b - 1.0, param.a - 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # scipy warns at a + b == 1 (fine)
+        x, w = special.roots_jacobi(n, param.b - 1.0, param.a - 1.0)
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
+        raise ValueError(f"no Gauss-Jacobi rule for Beta({param.a}, {param.b}) of {param.name}")
     return (x + 1.0) / 2.0, w / w.sum()
 
 

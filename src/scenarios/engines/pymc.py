@@ -63,8 +63,16 @@ def build_model(scenario: Scenario, *, marginalized: bool = True) -> Any:
     import pytensor.tensor as pt
 
     net = Network(scenario)
+    bounds, truncating = _confirmed_bounds(net)
     with pm.Model() as model:
-        continuous = {n: d.to_prior().create_variable(n) for n, d in net.dists.items()}
+        continuous = {}
+        for n, d in net.dists.items():
+            if n in bounds:  # a confirmed threshold truncates the prior (no cliff for NUTS)
+                lower, upper = bounds[n]
+                base = getattr(pm, d.name).dist(**d.parameters)
+                continuous[n] = pm.Truncated(n, base, lower=lower, upper=upper)
+            else:
+                continuous[n] = d.to_prior().create_variable(n)
         params: dict[str, Any] = {}
         for p in net.parameters:
             if isinstance(p, RowParam):
@@ -86,7 +94,7 @@ def build_model(scenario: Scenario, *, marginalized: bool = True) -> Any:
                 )
             else:
                 pm.Normal(f"claim_{ev.claim.id}", mu=x + rep.bias, sigma=sd, observed=rep.value)
-        skip = [ev.claim.id for ev in numbers]
+        skip = [ev.claim.id for ev in numbers] + truncating
         if marginalized:
             asm = assemble(net, params=params, continuous=continuous, xp=pt, skip_claims=skip)
             if asm.evidence:
@@ -95,6 +103,32 @@ def build_model(scenario: Scenario, *, marginalized: bool = True) -> Any:
         else:
             _plain_model(net, params, continuous, skip)
     return model
+
+
+def _confirmed_bounds(net: Network) -> tuple[dict[str, list[float | None]], list[str]]:
+    """Bounds that confirmed single thresholds (``x > 2.6``) put on continuous facts."""
+    from scenarios.propositions import parse_proposition
+
+    bounds: dict[str, list[float | None]] = {}
+    used = []
+    for ev in net.evidence:
+        if ev.kind != "hard" or ev.claim.proposition is None:
+            continue
+        clauses = parse_proposition(ev.claim.proposition).clauses
+        if len(clauses) != 1 or len(clauses[0]) != 1:
+            continue
+        atom = clauses[0][0]
+        if atom.fact not in net.dists or atom.op not in (">", ">=", "<", "<="):
+            continue
+        lower = (atom.op in (">", ">=")) != atom.negated
+        lo, hi = bounds.setdefault(atom.fact, [None, None])
+        t = float(atom.value)  # type: ignore[arg-type]
+        if lower:
+            bounds[atom.fact][0] = t if lo is None else max(lo, t)
+        else:
+            bounds[atom.fact][1] = t if hi is None else min(hi, t)
+        used.append(ev.claim.id)
+    return bounds, used
 
 
 def _contract_all(factors: list) -> Any:
