@@ -398,6 +398,14 @@ def explorer_notebook() -> Path:
     return Path(scenarios.__file__).resolve().parents[2] / "notebooks" / "wagner-explorer.ipynb"
 
 
+def _has_curve() -> bool:
+    try:
+        import zmq
+    except ImportError:
+        return False
+    return bool(zmq.has("curve"))
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -485,9 +493,10 @@ def _dashboard(args: argparse.Namespace) -> int:
         "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",
         "--Voila.log_level=WARN",
-        "--KernelManager.transport_encryption=auto",  # CurveZMQ between server and kernel
         "--token",  # a flag: require a token, taken from JUPYTER_TOKEN
     ]
+    if _has_curve():  # encrypt the server's traffic with its kernels (CurveZMQ)
+        command.append("--KernelManager.transport_encryption=auto")
     base = f"http://127.0.0.1:{port}"
     url = f"{base}/?token={token}"
     show = sys.stderr.isatty()

@@ -50,6 +50,7 @@ __all__ = [
     "DATA_TAG",
     "PARAMETERS",
     "REPORT_MIME",
+    "SAMPLING_CAPTION",
     "ParameterError",
     "ReportError",
     "ReportInputs",
@@ -65,6 +66,7 @@ __all__ = [
     "render_html",
     "report_data",
     "report_inputs",
+    "run_update",
 ]
 
 #: The report notebook's parameters and their defaults (its cell tagged ``parameters``).
@@ -236,8 +238,11 @@ def report_inputs(
     >>> inputs.seed, inputs.path.name
     (3, 'wagner-2023-06-23.yaml')
     """
+    from pydantic import ValidationError
+
     from scenarios.engines import ENGINES
     from scenarios.io import MAX_BYTES, default_priors, loads
+    from scenarios.scenario import validation_problems
 
     if priors is None or (isinstance(priors, str) and priors == ""):
         given, path = "", default_priors()
@@ -282,6 +287,10 @@ def report_inputs(
             ) from None
         except ScenarioError as exc:
             raise exc.with_file(f"{path} with overrides {{{name!r}: ...}}") from None
+        except ValidationError as exc:  # the prior itself, before the scenario re-validates
+            group = "facts" if name in scenario.facts else "outcomes"
+            problems = validation_problems(exc, (group, name, "prior"))
+            raise ScenarioError(problems, f"{path} with overrides {{{name!r}: ...}}") from None
     return ReportInputs(
         priors=given,
         path=path,
@@ -292,6 +301,35 @@ def report_inputs(
         draws=draws,
         scenario=scenario,
     )
+
+
+def run_update(inputs: ReportInputs) -> tuple[Posterior, list[str]]:
+    """Update the scenario as the inputs say, quietly; return the posterior and messages.
+
+    Failed diagnostics are in ``posterior.warnings`` (the report shows them in red). The
+    messages are any other warnings raised during the update (deprecations aside). The
+    sampler's log lines are silenced so that they do not land in the report.
+    """
+    import logging
+    import warnings
+
+    from scenarios.errors import SamplingWarning
+
+    loggers = [logging.getLogger(n) for n in ("pymc", "pymc.sampling", "pytensor", "nutpie")]
+    levels = [lg.level for lg in loggers]
+    try:
+        for lg in loggers:
+            lg.setLevel(logging.WARNING)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", FutureWarning)
+            post = inputs.scenario.update(**inputs.options())
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+    other = sorted({str(w.message) for w in caught if not issubclass(w.category, SamplingWarning)})
+    return post, other
 
 
 # --- tables ---------------------------------------------------------------------------
@@ -684,11 +722,19 @@ def plot_prior_posterior(post: Posterior, columns: int = 3) -> Figure | None:
     return fig
 
 
+SAMPLING_CAPTION = (
+    "<p><b>Rank plots</b> (ArviZ) of the sampled scalar quantities, one line per chain: "
+    "lines that stay inside the envelope mean the chains agree; a line that leaves it (drawn "
+    "black) belongs to a chain that explored the posterior differently.</p>"
+)
+
+
 def plot_sampling(post: Posterior, max_variables: int = 16) -> Figure | None:
     """ArviZ rank plots of the sampled scalar quantities (full engine only).
 
-    Rank plots of well-mixed chains are flat; a chain whose ranks pile up at one end has
-    not explored the posterior. ``None`` for the exact engine.
+    Each line is one chain's ECDF of fractional ranks minus the uniform's: chains that mixed
+    stay inside the envelope; a chain drifting out (drawn black) has not explored the
+    posterior like the others. ``None`` for the exact engine.
     """
     if post.idata is None:
         return None
@@ -699,7 +745,16 @@ def plot_sampling(post: Posterior, max_variables: int = 16) -> Figure | None:
     names = [n for n in posterior.data_vars if set(posterior[n].dims) <= {"chain", "draw"}]
     if not names:
         return None
-    pc = azp.plot_rank(post.idata, var_names=names[:max_variables], backend="matplotlib")
+    names = names[:max_variables]
+    columns = min(4, len(names))
+    rows = math.ceil(len(names) / columns)
+    pc = azp.plot_rank(
+        post.idata,
+        var_names=names,
+        backend="matplotlib",
+        col_wrap=columns,
+        figure_kwargs={"figsize": (3.2 * columns, 2.4 * rows), "layout": "constrained"},
+    )
     fig = pc.viz["figure"].item()
     plt.close(fig)  # displayed by the caller, not again by pyplot
     return fig

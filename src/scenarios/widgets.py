@@ -22,6 +22,7 @@ import copy
 import html
 import math
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -64,7 +65,8 @@ __all__ = [
 
 STATUSES = ("reported", "disputed", "denied", "confirmed", "retracted")
 GRADES = ("A", "B", "C", "D", "E", "F")
-INFORMATION = (None, 1, 2, 3, 4, 5, 6)
+#: Information digits a claim can take; 0 in the dropdown stands for none.
+INFORMATION = (1, 2, 3, 4, 5, 6)
 #: Width of slider labels, so that the tracks line up.
 LABEL_WIDTH = "170px"
 #: Mass of the interval a range slider edits.
@@ -592,7 +594,7 @@ class Explorer:
         Every control by name: ``prior:<fact>`` (slider, state editor or range slider),
         ``prior:<fact>.concentration``, ``prior:<fact>.table[<i>]``,
         ``prior:<fact>.default``, ``prior:<fact>.intercept[.<state>]``,
-        ``claim:<id>.on``, ``claim:<id>.status``, ``claim:<id>.information``,
+        ``claim:<id>.on``, ``claim:<id>.status``, ``claim:<id>.information`` (0 for none),
         ``source:<name>.grade``, and the buttons ``run_full`` and ``save``.
     widget : ipywidgets.VBox
         The whole explorer.
@@ -680,11 +682,22 @@ class Explorer:
         button.description = "Running…"
         options = {"progressbar": True, **self.full_options}
         self.full_output.clear_output()
-        self.full_view.value = (
-            f'<div class="scn-note">Sampling the PyMC model with NUTS '
-            f"(started {datetime.now().strftime('%H:%M:%S')})…</div>"
+        self.full_log.selected_index = 0
+        self.full_view.value = ""
+        chains = options.get("chains", 4)
+        draws = options.get("draws", 1000)
+        tune = options.get("tune", 1000)
+        what = (
+            f"Full engine: compiling the PyMC model and sampling {chains} chains of "
+            f"{tune} + {draws} draws with NUTS, started {datetime.now():%H:%M:%S}"
         )
         started = time.perf_counter()
+        stop = threading.Event()
+        ticker = threading.Thread(
+            target=self._tick, args=(stop, started, what), name="scenarios-full-ticker", daemon=True
+        )
+        self.full_progress.value = f'<div class="scn-note">{_e(what)}…</div>'
+        ticker.start()
         try:
             with self.full_output, warnings.catch_warnings(record=True):
                 warnings.simplefilter("always")
@@ -693,11 +706,22 @@ class Explorer:
             self.full_view.value = f'<div class="scn-warn">Full engine failed: {_e(exc)}</div>'
             return None
         finally:
+            stop.set()
+            ticker.join(timeout=5)
+            self.full_progress.value = ""
             button.disabled = False
             button.description = "Run full engine"
+        self.full_log.selected_index = None
         self.full_posterior = post
         self._show_full(time.perf_counter() - started)
         return post
+
+    def _tick(self, stop: threading.Event, started: float, what: str) -> None:
+        """Show the time elapsed while the full engine runs (a widget update per second)."""
+        while not stop.wait(1.0):
+            self.full_progress.value = (
+                f'<div class="scn-note">{_e(what)}: {time.perf_counter() - started:.0f} s…</div>'
+            )
 
     def save(self) -> Path | None:
         """Save the current scenario to a new file in ``priors_dir`` and say where.
@@ -865,6 +889,11 @@ class Explorer:
         self.saved_label = widgets.HTML()
         self.saved_label.add_class("scn-saved")
         self.full_output = widgets.Output()
+        self.full_progress = widgets.HTML()
+        self.full_progress.add_class("scn-full-progress")
+        self.full_log = widgets.Accordion(
+            children=[self.full_output], titles=("Sampler progress and log",), selected_index=None
+        )
         self.full_view = widgets.HTML()
         self.full_view.add_class("scn-full-view")
         self.full_note = widgets.HTML()
@@ -892,7 +921,8 @@ class Explorer:
             [
                 widgets.HBox([run, save, self.saved_label]),
                 self.full_note,
-                self.full_output,
+                self.full_progress,
+                self.full_log,
                 self.full_view,
             ]
         )
@@ -1171,15 +1201,15 @@ class Explorer:
             return s.with_claim_changed(claim_id, status=v)
 
         info = widgets.Dropdown(
-            options=[("info: none", None)] + [(f"info: {d}", d) for d in INFORMATION[1:]],
-            value=claim.information,
+            options=[("info: none", 0)] + [(f"info: {d}", d) for d in INFORMATION],
+            value=claim.information or 0,
             layout=widgets.Layout(width="100px"),
             tooltip="Admiralty information digit: 1 confirmed ... 6 cannot be judged",
         )
         info.add_class("scn-claim-information")
 
         def write_info(s: Scenario, v: Any) -> Scenario:
-            return s.with_claim_changed(claim_id, information=v)
+            return s.with_claim_changed(claim_id, information=v or None)
 
         self._bind(f"claim:{claim_id}.on", on, read_on, write_on)
         self._bind(
@@ -1188,7 +1218,7 @@ class Explorer:
         self._bind(
             f"claim:{claim_id}.information",
             info,
-            lambda s: s.claim(claim_id).information,
+            lambda s: s.claim(claim_id).information or 0,
             write_info,
         )
         about = (
@@ -1202,7 +1232,7 @@ class Explorer:
         hedge = f", “{claim.hedge}”" if claim.hedge else ""
         text = widgets.HTML(
             f"<div class='scn-note' title='{_e(claim.text)}'>{_e(_clip(claim.text, 110))}<br>"
-            f"<code>{_e(about)}</code> — {_e(source)}{_e(hedge)}</div>"
+            f"<code style='font-size:11px'>{_e(about)}</code> — {_e(source)}{_e(hedge)}</div>"
         )
         box = widgets.VBox(
             [widgets.HBox([on, status, info]), text], layout=widgets.Layout(margin="0 0 6px 0")
