@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import pairwise, product
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -303,6 +303,17 @@ Prior = Annotated[
     ),
 ]
 DISCRETE_PRIORS = (Probabilities, TablePrior, LogitPrior)
+
+
+def prior_parents(prior: Any) -> tuple[str, ...]:
+    """The facts (or outcomes) a prior conditions on."""
+    if isinstance(prior, TablePrior):
+        return prior.given
+    if isinstance(prior, LogitPrior):
+        return tuple(dict.fromkeys(t.fact for t in prior.logit.terms))
+    return ()
+
+
 CONTINUOUS_PRIORS = (RangePrior, QuantilePrior, DistributionPrior)
 
 
@@ -328,12 +339,7 @@ class _Node(_Value):
     @property
     def parents(self) -> tuple[str, ...]:
         """Facts (or outcomes) this one depends on."""
-        prior = self.prior
-        if isinstance(prior, TablePrior):
-            return prior.given
-        if isinstance(prior, LogitPrior):
-            return tuple(dict.fromkeys(t.fact for t in prior.logit.terms))
-        return ()
+        return prior_parents(self.prior)
 
     @property
     def is_discrete(self) -> bool:
@@ -766,12 +772,17 @@ def _comparable(t: datetime) -> datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=1)
+def _prior_adapter() -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Prior)
+
+
 def _as_prior(prior: Any) -> Any:
     if isinstance(prior, BaseModel):
         return prior
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(Prior).validate_python(prior)
+    return _prior_adapter().validate_python(prior)
 
 
 # --- whole-scenario checks ----------------------------------------------------------

@@ -35,6 +35,7 @@ from scenarios.scenario import (
     Probabilities,
     Scenario,
     TablePrior,
+    prior_parents,
 )
 
 __all__ = ["DRAW", "Factor", "Network", "RateParam", "RowParam", "contract"]
@@ -216,7 +217,8 @@ class Network:
         self.dists = {n: elicit.distribution(scenario.facts[n]) for n in self.continuous}
         self.evidence = tuple(self._evidence())
         self.sources = self._sources()
-        self.row_params = tuple(self._row_params())
+        self.priors = {name: node.prior for name, node in scenario.nodes.items()}
+        self._row_param = {n: self._row_param_of(n) for n in self.discrete}
 
     # -- static structure -------------------------------------------------------
 
@@ -278,22 +280,31 @@ class Network:
         """Soft evidence that names ``source``."""
         return [ev for ev in self.evidence if ev.source == source]
 
-    def _row_params(self) -> list[RowParam]:
-        out = []
-        for name in self.discrete:
-            prior = self.scenario.nodes[name].prior
-            if isinstance(prior, LogitPrior):
-                continue
-            table = self.mean_table(name)
-            flat = table.reshape(-1, table.shape[-1])
-            conc = self._row_concentrations(name)
-            rows = tuple(i for i, c in enumerate(conc) if c is not None)
-            if rows:
-                alpha = np.stack([flat[i] * conc[i] for i in rows])  # type: ignore[operator]
-                out.append(RowParam(f"{name}_probs", name, rows, alpha))
-        return out
+    def _row_param_of(self, name: str) -> RowParam | None:
+        if isinstance(self.priors[name], LogitPrior):
+            return None
+        table = self.mean_table(name)
+        flat = table.reshape(-1, table.shape[-1])
+        conc = self._row_concentrations(name)
+        rows = tuple(i for i, c in enumerate(conc) if c is not None)
+        if not rows:
+            return None
+        alpha = np.stack([flat[i] * conc[i] for i in rows])  # type: ignore[operator]
+        return RowParam(f"{name}_probs", name, rows, alpha)
 
-    @cached_property
+    @property
+    def row_params(self) -> tuple[RowParam, ...]:
+        """Uncertain table rows, node by node."""
+        return tuple(p for p in self._row_param.values() if p is not None)
+
+    def set_prior(self, name: str, prior: Any) -> None:
+        """Replace a discrete node's prior in place (validated by the caller)."""
+        if name not in self.states:
+            raise KeyError(f"{name!r} is not a discrete fact or outcome")
+        self.priors[name] = prior
+        self._row_param[name] = self._row_param_of(name)
+
+    @property
     def parameters(self) -> tuple[RowParam | RateParam, ...]:
         """Every uncertain probability (theta) of the model."""
         rates = [r for pair in self.sources.values() for r in pair if not r.fixed]
@@ -303,7 +314,7 @@ class Network:
 
     def parents(self, name: str) -> tuple[str, ...]:
         """Parents of a discrete node: discrete ones first, then continuous."""
-        ps = self.scenario.nodes[name].parents
+        ps = prior_parents(self.priors[name])
         return tuple(p for p in ps if p in self.states) + tuple(
             p for p in ps if p not in self.states
         )
@@ -316,7 +327,7 @@ class Network:
         return v / v.sum()
 
     def _row_concentrations(self, name: str) -> list[float | None]:
-        prior = self.scenario.nodes[name].prior
+        prior = self.priors[name]
         if isinstance(prior, Probabilities):
             return [prior.concentration]
         assert isinstance(prior, TablePrior)
@@ -334,7 +345,7 @@ class Network:
 
     def mean_table(self, name: str) -> np.ndarray:
         """Table of a table/probabilities node: axes ``given + (name,)``."""
-        prior = self.scenario.nodes[name].prior
+        prior = self.priors[name]
         if isinstance(prior, Probabilities):
             return self._vector(name, prior.p, prior.probs)
         assert isinstance(prior, TablePrior)
@@ -362,12 +373,12 @@ class Network:
         ``draw_axis``); missing parameters take their means. ``continuous`` gives the
         value of each continuous fact as a factor (quadrature axis, draw axis or scalar).
         """
-        prior = self.scenario.nodes[name].prior
+        prior = self.priors[name]
         if isinstance(prior, LogitPrior):
             return self._logit_factor(name, prior, xp, continuous)
         given = prior.given if isinstance(prior, TablePrior) else ()
         table = self.mean_table(name)
-        param = next((p for p in self.row_params if p.node == name), None)
+        param = self._row_param.get(name)
         if param is None or params is None or param.name not in params:
             return Factor(table, (*given, name))
         value = params[param.name]

@@ -1,0 +1,238 @@
+"""The exact engine compiled for sliders: change a prior, read the new table.
+
+:class:`Interactive` keeps the factor graph, the draws of the uncertain probabilities
+(seeded once, so intervals do not jitter as a slider moves) and the contraction plans.
+Changing a discrete prior re-checks that node alone and recomputes its table. The first
+change of a node also contracts everything else into a message over that node's table
+and the outcomes, so that while a slider is dragged each new table costs one small
+product. Anything else (a continuous prior, a claim, a source) rebuilds the model. The
+scenario it holds is always the validated, immutable result of the same edits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scenarios.engines.exact import KHAT_LIMIT, _psis_weights
+from scenarios.engines.network import (
+    DRAW,
+    Assembly,
+    Factor,
+    Network,
+    assemble,
+    contract,
+    draw_parameters,
+)
+from scenarios.errors import ImpossibleEvidenceError, ScenarioError
+from scenarios.posterior import weighted_quantile
+from scenarios.scenario import Scenario, _as_prior, _check_node
+
+__all__ = ["Interactive"]
+
+
+class Interactive:
+    """A scenario compiled for fast repeated updates.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    draws : int
+        Draws of the uncertain probabilities behind the intervals; 0 for point answers only.
+    seed : int, optional
+        Seed of those draws (default: the scenario's seed).
+    interval : float
+        Credible mass of the intervals.
+
+    Examples
+    --------
+    >>> fast = Interactive(scenario, draws=1000)  # doctest: +SKIP
+    >>> fast.set_prior("hq_seized", {"p": 0.6})  # doctest: +SKIP
+    >>> fast.table()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, scenario: Scenario, *, draws: int = 0, seed: int | None = None, interval: float = 0.9
+    ) -> None:
+        self.draws = int(draws)
+        self.seed = scenario.seed if seed is None else int(seed)
+        self.interval = interval
+        self._compile(scenario)
+
+    # -- state --------------------------------------------------------------------
+
+    def _compile(self, scenario: Scenario) -> None:
+        self._scenario: Scenario | None = scenario
+        self._pending: dict[str, Any] = {}
+        self._base = scenario
+        self.network = Network(scenario)
+        self._point = assemble(self.network)
+        self._theta: dict[str, np.ndarray] = {}
+        self._batch: Assembly | None = None
+        if self.draws and self.network.parameters:
+            rng = np.random.default_rng(self.seed)
+            self._theta = draw_parameters(self.network, self.draws, rng)
+            self._batch = assemble(self.network, params=self._theta, draw_axis=True)
+        outcomes = list(scenario.outcomes)
+        states = [(o, s) for o in outcomes for s in self.network.states[o]]
+        self._index = pd.MultiIndex.from_tuples(states, names=["variable", "state"])
+        self._sizes = [len(self.network.states[o]) for o in outcomes]
+        self._focus: tuple[str, Any, Any] | None = None  # (node, point message, batch message)
+        self._check_possible()
+
+    @property
+    def scenario(self) -> Scenario:
+        """The current scenario, validated (edits applied on first access)."""
+        if self._scenario is None:
+            scenario = self._base
+            for name, prior in self._pending.items():
+                scenario = scenario.with_prior(name, prior)
+            self._base, self._pending, self._scenario = scenario, {}, scenario
+        return self._scenario
+
+    def _check_possible(self, z: float | None = None) -> None:
+        if z is None:
+            z = float(contract(self._point.factors_for(), []))
+        if not np.isfinite(z) or z <= 0.0:
+            raise ImpossibleEvidenceError("the claims cannot all hold", list(self._point.claim_ids))
+
+    def _message(self, asm: Assembly, i: int) -> Any:
+        """Everything but table ``i``, contracted onto its axes and the outcomes."""
+        table = asm.tables[i]
+        keep = list(dict.fromkeys([DRAW, *table.axes, *self._outcomes]))
+        rest = [f for f in asm.factors_for(keep) if f is not table]
+        if not rest:
+            return None
+        # the draw axis, when there is one, must survive: each draw has its own message
+        axes = [a for a in keep if any(a in f.axes for f in rest)]
+        return Factor(contract(rest, axes), tuple(axes))
+
+    def _focus_on(self, name: str) -> None:
+        if self._focus is not None and self._focus[0] == name:
+            return
+        i = self._point.nodes.index(name)
+        batch = self._message(self._batch, i) if self._batch is not None else None
+        self._focus = (name, self._message(self._point, i), batch)
+
+    # -- edits --------------------------------------------------------------------
+
+    def set_prior(self, name: str, prior: Any) -> pd.DataFrame:
+        """Change the prior of fact or outcome ``name``; return the new scenario table.
+
+        Raises
+        ------
+        ScenarioError
+            If the prior is invalid for that node (the model is left unchanged).
+        """
+        nodes = self._base.nodes if not self._pending else {**self._base.nodes}
+        node = nodes.get(name)
+        if node is None:
+            raise KeyError(f"no fact or outcome {name!r}")
+        new = node.model_copy(update={"prior": _as_prior(prior)})
+        current = {
+            **self._base.nodes,
+            **{
+                k: self._base.nodes[k].model_copy(update={"prior": _as_prior(v)})
+                for k, v in self._pending.items()
+            },
+            name: new,
+        }
+        where = ("facts",) if name in self._base.facts else ("outcomes",)
+        problems = list(_check_node(name, new, where, current))
+        if problems:
+            raise ScenarioError(problems)
+        if not node.is_discrete or new.parents != node.parents:
+            self._compile(self.scenario.with_prior(name, prior))
+            return self.table()
+        self._focus_on(name)
+        self.network.set_prior(name, new.prior)
+        i = self._point.nodes.index(name)
+        table = self.network.table_factor(name, np, None, False, {})
+        self._point = _swap(self._point, i, table)
+        if self._batch is not None:
+            param = self.network._row_param.get(name)
+            if param is not None:
+                rng = np.random.default_rng([self.seed, i])
+                g = rng.gamma(np.broadcast_to(param.alpha, (self.draws, *param.alpha.shape)))
+                self._theta[param.name] = g / g.sum(axis=-1, keepdims=True)
+            else:
+                self._theta.pop(f"{name}_probs", None)
+            factor = self.network.table_factor(name, np, self._theta, True, {})
+            self._batch = _swap(self._batch, i, factor)
+        self._pending[name] = prior
+        self._scenario = None
+        return self.table()
+
+    def apply(self, edit: Any) -> pd.DataFrame:
+        """Apply any scenario edit (a function of the scenario) and return the new table.
+
+        Examples
+        --------
+        >>> fast.apply(lambda s: s.without_claim("hq_seized"))  # doctest: +SKIP
+        """
+        self._compile(edit(self.scenario))
+        return self.table()
+
+    # -- results ------------------------------------------------------------------
+
+    @property
+    def _outcomes(self) -> list[str]:
+        return list(self._base.outcomes)
+
+    def _joint(self, asm: Assembly, message: Any, batched: bool) -> np.ndarray:
+        """Unnormalised P(outcomes, claims), one axis per outcome (draws first if batched)."""
+        out = [DRAW, *self._outcomes] if batched else self._outcomes
+        if self._focus is not None and message is not None:
+            name = self._focus[0]
+            factors = [asm.tables[asm.nodes.index(name)], message]
+        else:
+            factors = asm.factors_for(self._outcomes)
+        if batched and not any(DRAW in f.axes for f in factors):
+            value = np.asarray(contract(factors, self._outcomes))
+            return np.broadcast_to(value, (self.draws, *value.shape))
+        return np.asarray(contract(factors, out))
+
+    def _marginals(self, joint: np.ndarray, batched: bool) -> np.ndarray:
+        lead = 1 if batched else 0
+        parts = []
+        for k in range(len(self._outcomes)):
+            other = tuple(a + lead for a in range(len(self._outcomes)) if a != k)
+            parts.append(joint.sum(axis=other) if other else joint)
+        return np.concatenate(parts, axis=-1)
+
+    def probabilities(self) -> np.ndarray:
+        """Point scenario probabilities, outcome by outcome, state by state."""
+        message = self._focus[1] if self._focus is not None else None
+        joint = self._joint(self._point, message, batched=False)
+        z = float(joint.sum())
+        self._check_possible(z)
+        return self._marginals(joint, batched=False) / z
+
+    def table(self) -> pd.DataFrame:
+        """The scenario table: probability, and lower/upper when ``draws`` > 0."""
+        p = self.probabilities()
+        if self._batch is None:
+            return pd.DataFrame({"probability": p, "lower": p, "upper": p}, index=self._index)
+        message = self._focus[2] if self._focus is not None else None
+        joint = self._joint(self._batch, message, batched=True)
+        zs = joint.reshape(self.draws, -1).sum(axis=1)
+        g = self._marginals(joint, batched=True) / zs[:, None]
+        w, khat, _ = _psis_weights(np.log(np.maximum(zs, 1e-300)))
+        tails = [(1 - self.interval) / 2, (1 + self.interval) / 2]
+        lo_hi = weighted_quantile(g.T, w, tails)
+        frame = pd.DataFrame(
+            {"probability": p, "lower": lo_hi[:, 0], "upper": lo_hi[:, 1]}, index=self._index
+        )
+        frame.attrs["pareto_k"] = khat
+        frame.attrs["reliable"] = khat <= KHAT_LIMIT
+        return frame
+
+
+def _swap(asm: Assembly, i: int, table: Any) -> Assembly:
+    from dataclasses import replace
+
+    tables = list(asm.tables)
+    tables[i] = table
+    return replace(asm, tables=tuple(tables))
