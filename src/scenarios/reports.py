@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DATA_TAG",
+    "NOTEBOOK_ONLY_TAG",
     "PARAMETERS",
     "REPORT_MIME",
     "SAMPLING_CAPTION",
@@ -81,6 +82,8 @@ PARAMETERS: dict[str, str | int] = {
 REPORT_MIME = "application/vnd.scenarios.report+json"
 #: Tag of the cell that emits it (left out of the HTML).
 DATA_TAG = "report-data"
+#: Tag of cells for whoever opens the notebook itself (left out of the HTML).
+NOTEBOOK_ONLY_TAG = "notebook-only"
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 _OVERRIDES_EXAMPLE = '\'{"hq_seized": {"p": 0.6}}\''
@@ -954,7 +957,12 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
     c.TagRemovePreprocessor.enabled = True
-    c.TagRemovePreprocessor.remove_cell_tags = {DATA_TAG, "injected-parameters", "parameters"}
+    c.TagRemovePreprocessor.remove_cell_tags = {
+        DATA_TAG,
+        NOTEBOOK_ONLY_TAG,
+        "injected-parameters",
+        "parameters",
+    }
     c.HTMLExporter.template_file = "report.html.j2"
     exporter = HTMLExporter(config=c, extra_loaders=[DictLoader({"report.html.j2": _TEMPLATE})])
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
@@ -1075,6 +1083,7 @@ def build_report(
             None,  # nothing is written until the whole notebook has run
             parameters=inputs.parameters(),
             kernel_name="python3",
+            language="python",
             progress_bar=progress,
             start_timeout=120,
             config=_kernel_config(),

@@ -34,7 +34,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from scenarios.errors import ScenarioError
+from scenarios.errors import ImpossibleEvidenceError, SamplingWarning, ScenarioError
 from scenarios.posterior import Posterior
 from scenarios.scenario import (
     CONTINUOUS_PRIORS,
@@ -675,13 +675,15 @@ class Explorer:
         Returns
         -------
         Posterior or None
-            The full-engine posterior, or ``None`` if it failed (message in the status).
+            The full-engine posterior, or ``None`` if it failed (the message is shown
+            in place of its table).
         """
         button = self.controls["run_full"]
         button.disabled = True
         button.description = "Running…"
         options = {"progressbar": True, **self.full_options}
         self.full_output.clear_output()
+        self.full_log.layout.display = None
         self.full_log.selected_index = 0
         self.full_view.value = ""
         chains = options.get("chains", 4)
@@ -702,7 +704,7 @@ class Explorer:
             with self.full_output, warnings.catch_warnings(record=True):
                 warnings.simplefilter("always")
                 post = self.scenario.update(engine="pymc", **options)
-        except (ScenarioError, ValueError) as exc:
+        except (ScenarioError, ValueError, RuntimeError) as exc:
             self.full_view.value = f'<div class="scn-warn">Full engine failed: {_e(exc)}</div>'
             return None
         finally:
@@ -764,19 +766,20 @@ class Explorer:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             post = scenario.update(draws=self.draws)
-        self._warnings = [str(w.message) for w in caught if _is_sampling(w.category)]
+        self._warnings = [str(w.message) for w in caught if issubclass(w.category, SamplingWarning)]
         return post
 
     def _error(self, exc: BaseException) -> None:
-        kind = (
-            "Impossible evidence"
-            if type(exc).__name__ == "ImpossibleEvidenceError"
-            else ("Invalid edit")
-        )
+        kind = "Impossible evidence" if isinstance(exc, ImpossibleEvidenceError) else "Invalid edit"
         message = _e(str(exc)).replace("\n", "<br>")
+        kept = (
+            "showing the last valid scenario"
+            if self.posterior is not None
+            else "nothing to show until an edit makes it valid"
+        )
         self.status.value = (
             f'<div class="scn-status scn-error" style="color:#b3261e">'
-            f"<b>{kind}, not applied</b> (showing the last valid scenario): {message}</div>"
+            f"<b>{kind}, not applied</b> ({kept}): {message}</div>"
         )
 
     def _refresh(self, elapsed: float | None = None) -> None:
@@ -892,7 +895,10 @@ class Explorer:
         self.full_progress = widgets.HTML()
         self.full_progress.add_class("scn-full-progress")
         self.full_log = widgets.Accordion(
-            children=[self.full_output], titles=("Sampler progress and log",), selected_index=None
+            children=[self.full_output],
+            titles=("Sampler progress and log",),
+            selected_index=None,
+            layout=widgets.Layout(display="none"),  # shown from the first run on
         )
         self.full_view = widgets.HTML()
         self.full_view.add_class("scn-full-view")
@@ -963,10 +969,10 @@ class Explorer:
         prior = node.prior
         what = "outcome" if isinstance(node, Outcome) else node.kind
         text = node.description or getattr(node, "question", None) or ""
-        title = widgets.HTML(
-            f"<b>{_e(name)}</b> <span class='scn-note'>{_e(what)}, "
-            f"{_e(_prior_kind(prior))}{': ' + _e(_clip(text, 90)) if text else ''}</span>"
+        about = f"{what}, {_prior_kind(prior, node.kind)}" + (
+            f": {_clip(text, 90)}" if text else ""
         )
+        title = widgets.HTML(f"<b>{_e(name)}</b> <span class='scn-note'>{_e(about)}</span>")
         if isinstance(node, Fact) and isinstance(prior, CONTINUOUS_PRIORS):
             body = [self._range_control(name, node)]
         elif isinstance(prior, Probabilities):
@@ -1300,7 +1306,9 @@ def _note(text: str) -> widgets.HTML:
     )
 
 
-def _prior_kind(prior: Any) -> str:
+def _prior_kind(prior: Any, kind: str) -> str:
+    if isinstance(prior, Probabilities) and kind == "binary":
+        return "probability of true"
     return {
         "Probabilities": "state probabilities",
         "TablePrior": "conditional table",
@@ -1322,9 +1330,3 @@ def _intercept(intercept: float | Mapping[str, float], state: str | None) -> flo
 def _counted(claim: Any) -> bool:
     counted = getattr(claim, "counted", None)
     return bool(counted) if counted is not None else claim.status != "retracted"
-
-
-def _is_sampling(category: type[Warning]) -> bool:
-    from scenarios.errors import SamplingWarning
-
-    return issubclass(category, SamplingWarning)

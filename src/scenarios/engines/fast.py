@@ -69,6 +69,7 @@ class Interactive:
         self._base = scenario
         self.network = Network(scenario)
         self._point = assemble(self.network)
+        self._values = {n: Factor(x, (n,)) for n, (x, _) in self.network.quadrature.items()}
         self._theta: dict[str, np.ndarray] = {}
         self._batch: Assembly | None = None
         if self.draws and self.network.parameters:
@@ -143,13 +144,17 @@ class Interactive:
         problems = list(_check_node(name, new, where, current))
         if problems:
             raise ScenarioError(problems)
-        if not node.is_discrete or new.parents != node.parents:
+        if (
+            not node.is_discrete
+            or new.parents != node.parents
+            or self._point.nodes.count(name) != 1
+        ):
             self._compile(self.scenario.with_prior(name, prior))
             return self.table()
         self._focus_on(name)
         self.network.set_prior(name, new.prior)
         i = self._point.nodes.index(name)
-        table = self.network.table_factor(name, np, None, False, {})
+        table = self.network.table_factor(name, np, None, False, self._values, chain=False)
         self._point = _swap(self._point, i, table)
         if self._batch is not None:
             param = self.network._row_param.get(name)
@@ -159,7 +164,9 @@ class Interactive:
                 self._theta[param.name] = g / g.sum(axis=-1, keepdims=True)
             else:
                 self._theta.pop(f"{name}_probs", None)
-            factor = self.network.table_factor(name, np, self._theta, True, {})
+            factor = self.network.table_factor(
+                name, np, self._theta, True, self._values, chain=False
+            )
             self._batch = _swap(self._batch, i, factor)
         self._pending[name] = prior
         self._scenario = None

@@ -43,6 +43,10 @@ __all__ = ["DRAW", "Factor", "Network", "RateParam", "RowParam", "contract"]
 DRAW = "draw"
 #: Gauss-Legendre nodes per segment of a continuous fact.
 QUADRATURE_NODES = 24
+#: A logit link over at least this many discrete parents is tried as a chain of sums.
+CHAIN_MIN_PARENTS = 6
+#: ... as long as no partial sum takes more distinct values than this.
+CHAIN_MAX_STATES = 4096
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,15 +104,72 @@ def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "n
     eq = f"{terms}->{''.join(axes[a] for a in output)}"
     operands = [f.values for f in factors]
     if backend == "numpy":
-        return _expression(eq, tuple(np.shape(v) for v in operands))(*operands)
+        batch = axes.get(DRAW, "")
+        return _expression(eq, tuple(np.shape(v) for v in operands), batch)(*operands)
     return _contract_symbolic(eq, operands, [f.axes for f in factors], output, axes)
 
 
 @lru_cache(maxsize=4096)
-def _expression(eq: str, shapes: tuple[tuple[int, ...], ...]) -> Any:
+def _expression(eq: str, shapes: tuple[tuple[int, ...], ...], batch: str = "") -> Any:
     # the path search costs more than the contraction: a slider move reuses the plan
-    optimize = "auto-hq" if len(shapes) < 12 else "greedy"
+    optimize: Any = "auto-hq" if len(shapes) < 9 else elimination_path(eq, shapes, batch)
     return opt_einsum.contract_expression(eq, *shapes, optimize=optimize)
+
+
+def elimination_path(
+    eq: str, shapes: Sequence[tuple[int, ...]], batch: str = ""
+) -> list[tuple[int, int]]:
+    """A pairwise contraction path that eliminates one variable at a time.
+
+    Variable elimination with the min-weight heuristic: next, sum out the variable whose
+    factors multiply into the smallest table. Axes kept in the output (outcomes, the
+    ``draw`` batch axis) are never summed, so a batch axis cannot drag many variables
+    into one huge intermediate, as a generic pairwise-greedy search can. The ``batch``
+    axis (draws) scales every step alike, so the order is chosen as if it had one entry.
+    """
+    inputs, output = eq.split("->")
+    terms = [set(t) for t in inputs.split(",")]
+    size: dict[str, int] = {}
+    for term, shape in zip(inputs.split(","), shapes, strict=True):
+        size.update(zip(term, shape, strict=True))
+    log_size = {a: 0.0 if a == batch else math.log(max(n, 1)) for a, n in size.items()}
+    keep = set(output)
+    ops: list[set[str]] = [set(t) for t in terms]
+    path: list[tuple[int, int]] = []
+
+    def merge(group: list[int]) -> None:
+        # pairwise, smallest first; the merged operand goes to the end, as opt_einsum does
+        group = sorted(group, key=lambda i: sum(log_size[a] for a in ops[i]))
+        while len(group) > 1:
+            i, j = sorted(group[:2])
+            merged = ops[i] | ops[j]
+            path.append((i, j))
+            del ops[j]
+            del ops[i]
+            ops.append(merged)
+            group = [len(ops) - 1, *(g - (g > i) - (g > j) for g in group[2:])]
+
+    remaining = set().union(*ops) - keep if ops else set()
+    while remaining:
+
+        def cost(v: str) -> float:
+            union = set().union(*(op for op in ops if v in op))
+            return sum(log_size[a] for a in union if a != v)
+
+        v = min(sorted(remaining), key=cost)
+        group = [i for i, op in enumerate(ops) if v in op]
+        if len(group) > 1:
+            merge(group)
+        touched = ops[-1] if len(group) > 1 else ops[group[0]]
+        others = [op for op in ops if op is not touched]
+        done = {a for a in touched if a not in keep and not any(a in op for op in others)}
+        for op in ops:
+            if op is touched:
+                op -= done
+        remaining -= done | {v}
+    if len(ops) > 1:
+        merge(list(range(len(ops))))
+    return path
 
 
 def _contract_symbolic(
@@ -366,8 +427,9 @@ class Network:
         params: Mapping[str, Any] | None,
         draw_axis: bool,
         continuous: Mapping[str, Factor],
-    ) -> Factor:
-        """The conditional table of a discrete node as a factor.
+        chain: bool = True,
+    ) -> Factor | list[Factor]:
+        """The conditional table of a discrete node as a factor (or a chain of factors).
 
         ``params`` maps parameter names to values (draws along a first axis when
         ``draw_axis``); missing parameters take their means. ``continuous`` gives the
@@ -375,7 +437,7 @@ class Network:
         """
         prior = self.priors[name]
         if isinstance(prior, LogitPrior):
-            return self._logit_factor(name, prior, xp, continuous)
+            return self._logit_factor(name, prior, xp, continuous, chain)
         given = prior.given if isinstance(prior, TablePrior) else ()
         table = self.mean_table(name)
         param = self._row_param.get(name)
@@ -404,8 +466,13 @@ class Network:
         return (c0 if center is None else center, s0 if scale is None else scale)
 
     def _logit_factor(
-        self, name: str, prior: LogitPrior, xp: Any, continuous: Mapping[str, Factor]
-    ) -> Factor:
+        self,
+        name: str,
+        prior: LogitPrior,
+        xp: Any,
+        continuous: Mapping[str, Factor],
+        chain: bool = True,
+    ) -> Factor | list[Factor]:
         states = self.states[name]
         k = len(states)
 
@@ -416,26 +483,66 @@ class Network:
             v[-1] = float(value)  # binary: log-odds of "true" against "false"
             return v
 
-        parts = [Factor(coef_vector(prior.logit.intercept), (name,))]
+        # each discrete parent adds one log-odds vector per state; continuous ones enter linearly
+        by_parent: dict[str, np.ndarray] = {}
+        linear = []
         for term in prior.logit.terms:
             coef = coef_vector(term.coef)
             if term.fact in self.states:
                 onehot = (np.array(self.states[term.fact]) == term.state).astype(float)
-                parts.append(Factor(np.multiply.outer(onehot, coef), (term.fact, name)))
+                contribution = np.multiply.outer(onehot, coef)
+                by_parent[term.fact] = by_parent.get(term.fact, 0.0) + contribution
             else:
                 center, scale = self.standardiser(term.fact, term.center, term.scale)
                 x = continuous[term.fact]
                 z = (x.values - center) / scale
                 zc = align(z, x.axes, (*x.axes, name)) * coef if x.axes else z * coef
-                parts.append(Factor(zc, (*x.axes, name)))
-        target: list[str] = []
-        for p in parts:
-            target.extend(a for a in p.axes if a not in target and a != name)
-        target.append(name)
-        eta = sum(align(p.values, p.axes, target) for p in parts)
-        eta = eta - eta.max(axis=-1, keepdims=True)
-        e = xp.exp(eta)
-        return Factor(e / e.sum(axis=-1, keepdims=True), tuple(target))
+                linear.append(Factor(zc, (*x.axes, name)))
+        intercept = Factor(coef_vector(prior.logit.intercept), (name,))
+        if chain and len(by_parent) >= CHAIN_MIN_PARENTS:
+            factors = self._sum_chain(name, by_parent, [intercept, *linear], xp)
+            if factors is not None:
+                return factors
+        parts = [intercept, *(Factor(v, (p, name)) for p, v in by_parent.items()), *linear]
+        return _softmax(parts, name, xp)
+
+    def _sum_chain(
+        self, name: str, by_parent: Mapping[str, np.ndarray], rest: list[Factor], xp: Any
+    ) -> list[Factor] | None:
+        """A logit over many discrete parents as a chain of partial sums of log-odds.
+
+        The table of a logit link over n parents has a row per parent combination; but its
+        value depends on the combination only through the sum of the parents' log-odds.
+        Chaining deterministic partial sums S_i = S_(i-1) + c_i(parent_i), with one state
+        per distinct value, is exact and small whenever those sums repeat (effects of
+        similar sizes); if they do not, the plain table is used.
+        """
+        k = len(self.states[name])
+        full = k * math.prod(len(self.states[p]) for p in by_parent)
+        sums = np.zeros((1, k))
+        factors: list[Factor] = []
+        size = 0
+        previous: str | None = None
+        for i, (parent, contribution) in enumerate(by_parent.items()):
+            candidates = (sums[:, None, :] + contribution[None, :, :]).reshape(-1, k)
+            distinct, inverse = np.unique(np.round(candidates, 10), axis=0, return_inverse=True)
+            if len(distinct) > CHAIN_MAX_STATES:
+                return None
+            step = np.zeros((len(sums) * len(contribution), len(distinct)))
+            step[np.arange(step.shape[0]), inverse.ravel()] = 1.0
+            axis = f"{name}#sum{i}"
+            if previous is None:
+                factors.append(Factor(step.reshape(len(contribution), -1), (parent, axis)))
+            else:
+                shape = (len(sums), len(contribution), len(distinct))
+                factors.append(Factor(step.reshape(shape), (previous, parent, axis)))
+            size += step.size
+            sums, previous = distinct, axis
+        assert previous is not None
+        if size + sums.size >= full:
+            return None
+        factors.append(_softmax([Factor(sums, (previous, name)), *rest], name, xp))
+        return factors
 
     # -- claims -----------------------------------------------------------------
 
@@ -524,6 +631,18 @@ class Network:
             u, w = np.concatenate(us), np.concatenate(ws)
             out[name] = (np.asarray(d.dist.ppf(u), dtype=float), w / w.sum())
         return out
+
+
+def _softmax(parts: Sequence[Factor], name: str, xp: Any) -> Factor:
+    """Normalised exp of summed log-odds, over ``name`` (the last axis)."""
+    target: list[str] = []
+    for p in parts:
+        target.extend(a for a in p.axes if a not in target and a != name)
+    target.append(name)
+    eta = sum(align(p.values, p.axes, target) for p in parts)
+    eta = eta - eta.max(axis=-1, keepdims=True)
+    e = xp.exp(eta)
+    return Factor(e / e.sum(axis=-1, keepdims=True), tuple(target))
 
 
 def _log(v: Any) -> Any:
@@ -638,7 +757,13 @@ def assemble(
             weights.append(Factor(w, (name,)))
     else:
         values = {name: Factor(v, ()) for name, v in continuous.items()}
-    tables = [net.table_factor(n, xp, params, draw_axis, values) for n in net.discrete]
+    owners: list[str] = []  # the node of each table factor (a chain has several)
+    tables: list[Factor] = []
+    for n in net.discrete:
+        table = net.table_factor(n, xp, params, draw_axis, values)
+        for f in table if isinstance(table, list) else [table]:
+            owners.append(n)
+            tables.append(f)
 
     rates: dict[str, Factor] = {}
     for key, pair in net.sources.items():
@@ -692,7 +817,7 @@ def assemble(
         )
         claim_ids.append(c.id)
     return Assembly(
-        net.discrete,
+        tuple(owners),
         tuple(tables),
         tuple(weights),
         tuple(evidence),

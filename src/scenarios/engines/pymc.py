@@ -154,7 +154,7 @@ def _plain_model(net: Network, params: dict, continuous: dict, skip: list[str]) 
     values: dict[str, Factor] = {n: Factor(v, ()) for n, v in continuous.items()}
     states: dict[str, Any] = {}
     for name in net.discrete:
-        table = net.table_factor(name, pt, params, False, values)
+        table = net.table_factor(name, pt, params, False, values, chain=False)
         index = tuple(states[a] for a in table.axes[:-1])
         p = (
             pt.as_tensor_variable(table.values)[index]
