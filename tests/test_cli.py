@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import scenarios
-from scenarios.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
+from scenarios.cli import EXIT_DIAGNOSTICS, EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
+from scenarios.reports import read_report
+
+OVERRIDE = json.dumps({"hq_seized": {"p": 0.6}})
 
 
 def test_update_prints_the_default_scenario_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["update"]) == EXIT_OK
     out = capsys.readouterr().out
     post = scenarios.load(scenarios.default_priors()).update()
-    for outcome, state in post.scenarios.index:
+    for _outcome, state in post.scenarios.index:
         assert state in out
     first = post.scenarios["probability"].iloc[0]
     assert f"{first:.3f}" in out
@@ -57,6 +69,252 @@ def test_bad_usage_exits_2() -> None:
 def test_installed_entry_point_has_help() -> None:
     exe = shutil.which("scenarios", path=str(Path(sys.executable).parent))
     assert exe is not None, "the scenarios command is not installed in this environment"
-    for command in ([], ["update"], ["validate"]):
+    for command in ([], ["update"], ["validate"], ["report"], ["dashboard"]):
         done = subprocess.run([exe, *command, "--help"], capture_output=True, text=True, check=True)
         assert "usage: scenarios" in done.stdout
+        assert "Exit codes" in done.stdout or command in (["update"], ["validate"])
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_report_writes_html_and_prints_where(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "reports"
+    argv = ["report", "-o", str(out), "-p", "seed", "3", "-p", "overrides", OVERRIDE, "-q"]
+    assert main(argv) == EXIT_OK
+    html = out / "wagner-2023-06-23.html"
+    printed = capsys.readouterr().out
+    assert f"report: {html}" in printed
+    assert html.exists() and html.with_suffix(".ipynb").exists()
+    prov = read_report(html)["provenance"]
+    assert prov["seed"] == 3 and prov["engine"] == "exact"
+    assert prov["overrides"] == {"hq_seized": {"p": 0.6}}
+
+
+@pytest.mark.slow
+def test_report_command_with_no_arguments_reports_on_wagner(tmp_path: Path) -> None:
+    exe = shutil.which("scenarios", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    done = subprocess.run(
+        [exe, "report"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    html = tmp_path / "reports" / "wagner-2023-06-23.html"
+    assert f"report: {html.relative_to(tmp_path)}" in done.stdout
+    assert "mutiny_end" in done.stdout  # the scenario table, as bootstrap shows it
+    data = read_report(html)
+    assert data["provenance"]["priors_file"] == str(scenarios.default_priors().resolve())
+
+
+@pytest.mark.slow
+def test_report_strict_exits_3_on_failed_diagnostics_and_shows_them_in_red(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 50 importance draws cannot give an effective sample size of 400
+    argv = ["report", "-o", str(tmp_path), "-p", "draws", "50", "--strict", "-q"]
+    assert main(argv) == EXIT_DIAGNOSTICS
+    err = capsys.readouterr().err
+    assert "WARNING importance_ess" in err
+    html = tmp_path / "wagner-2023-06-23.html"
+    page = html.read_text()
+    assert "Diagnostics failed" in page and "sc-warn" in page
+    assert read_report(html)["warnings"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-p", "colour", "red"], "unknown parameter"),
+        (["-p", "x = 1; import os; os.system('touch MARKER')", "1"], "unknown parameter"),
+        (["-p", "seed", "abc"], "seed: expected an integer"),
+        (["-p", "seed", "1", "-p", "seed", "2"], "given twice"),
+        (["--seed", "1", "-p", "seed", "2"], "both as an argument and as -p seed"),
+        (["-p", "overrides", "{not json"], "overrides: not valid JSON"),
+        (["-p", "overrides", '{"nope": {"p": 0.5}}'], "not a fact or outcome"),
+        (["-p", "draws", "-5"], "draws: expected"),
+        (["--name", "../x"], "name: expected a plain file name"),
+    ],
+)
+def test_report_bad_parameters_exit_2_before_any_kernel(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["report", "-o", str(out), *argv]) == EXIT_USAGE
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+    assert not (Path.cwd() / "MARKER").exists()
+
+
+def test_report_invalid_or_missing_priors_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: x\nfacts: {a: {kind: binary, prior: {p: 1.5}}}\noutcomes: {}\n")
+    assert main(["report", str(bad), "-o", str(tmp_path / "out")]) == EXIT_INVALID
+    assert "facts.a.prior.p" in capsys.readouterr().err
+    assert main(["report", "no/such/file.yaml", "-o", str(tmp_path / "out")]) == EXIT_INVALID
+    assert "no/such/file.yaml" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_report_notebook_failure_exits_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    params = nbformat.v4.new_code_cell('priors = ""\noverrides = "{}"\nengine = "exact"\nseed = -1')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("raise ValueError('broken notebook')")]
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(nb, path)
+    out = tmp_path / "out"
+    assert main(["report", "-o", str(out), "--notebook", str(path), "-q"]) == EXIT_FAILED
+    assert "ValueError: broken notebook" in capsys.readouterr().err
+    assert list(out.iterdir()) == []
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str, timeout: float = 120) -> tuple[int, str, str]:
+    """Status, Location header and body of a GET, redirects not followed."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=timeout) as response:
+            return response.status, "", response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers.get("Location", ""), ""
+
+
+def _listeners(port: int) -> list[tuple[str, str]]:
+    """(table, local address) of every socket listening on ``port`` (Linux /proc)."""
+    found = []
+    for table in ("tcp", "tcp6"):
+        path = Path("/proc/net") / table
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            address, hex_port = fields[1].rsplit(":", 1)
+            if int(hex_port, 16) == port and fields[3] == "0A":  # 0A: LISTEN
+                found.append((table, address))
+    return found
+
+
+def _pids_with(text: str) -> list[int]:
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text in cmdline.read_bytes().decode("utf-8", "replace"):
+                pids.append(int(cmdline.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.fixture
+def dashboard() -> Iterator[tuple[str, int, subprocess.Popen[str]]]:
+    """``scenarios dashboard`` on a free port: (URL printed, port, process)."""
+    exe = shutil.which("scenarios", path=str(Path(sys.executable).parent))
+    assert exe is not None
+    port = _free_port()
+    proc = subprocess.Popen(
+        [exe, "dashboard", "--no-browser", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    errors: list[str] = []
+    readers = [
+        threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True),
+        threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any(line.startswith("dashboard: ") for line in lines):
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, "".join(errors)
+        url = next(line.split(" ", 1)[1].strip() for line in lines if line.startswith("dashboard"))
+        yield url, port, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        for reader in readers:
+            reader.join(timeout=10)
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+        # the Voila server it started must be gone too
+        deadline = time.monotonic() + 30
+        while _pids_with(f"--port={port}") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        leftovers = _pids_with(f"--port={port}")
+        for pid in leftovers:
+            os.kill(pid, signal.SIGKILL)
+        assert not leftovers, "the Voila server outlived the dashboard command"
+
+
+@pytest.mark.slow
+def test_dashboard_serves_the_explorer_behind_a_token_on_localhost_only(
+    dashboard: tuple[str, int, subprocess.Popen[str]],
+) -> None:
+    url, port, proc = dashboard
+    base = f"http://127.0.0.1:{port}"
+    assert url.startswith(f"{base}/?token=")
+    token = url.split("token=", 1)[1]
+    assert len(token) >= 32
+    # without the token, or with a wrong one: refused (redirect to the login page, or 403)
+    for bad in (f"{base}/", f"{base}/?token=wrong", f"{base}/api/kernels"):
+        status, location, _ = _get(bad)
+        assert status == 403 or (status in (301, 302, 303, 307) and "/login" in location), bad
+    # with it: the explorer, rendered by Voila
+    status, _, body = _get(url)
+    assert status == 200
+    assert "voila" in body.lower() and "jp-OutputArea" in body
+    # bound to the loopback interface only
+    listening = _listeners(port)
+    assert listening, "nothing listens on the port"
+    assert all(table == "tcp" and address == "0100007F" for table, address in listening)
+    # and stopped cleanly by SIGTERM, exit code 0
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == EXIT_OK
+
+
+def test_dashboard_invalid_priors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dashboard", "no/such/file.yaml", "--no-browser"]) == EXIT_INVALID
+    assert "no/such/file.yaml" in capsys.readouterr().err
+
+
+def test_dashboard_missing_notebook_exits_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.ipynb"
+    assert main(["dashboard", "--no-browser", "--notebook", str(missing)]) == EXIT_FAILED
+    assert "nope.ipynb not found" in capsys.readouterr().err

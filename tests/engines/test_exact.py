@@ -1,0 +1,585 @@
+"""The exact engine against independent oracles.
+
+The oracles here do not use the engine's factor code: brute-force enumeration of the
+joint with exact Beta moments for source reliabilities, scipy quadrature for continuous
+facts, and closed-form Beta quantiles for the intervals.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from itertools import product
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from scipy import integrate, optimize, special, stats
+
+from scenarios import ImpossibleEvidenceError, Scenario
+from scenarios import reliability as rel
+from tests.strategies import OracleClaim, RandomNetwork, random_networks
+
+# --- the brute-force oracle ---------------------------------------------------------
+
+
+def beta_moments(a: float, b: float, k: int) -> np.ndarray:
+    """E[t^j] for j = 0..k under Beta(a, b): prod_{i<j} (a + i) / (a + b + i)."""
+    m = np.ones(k + 1)
+    for j in range(1, k + 1):
+        m[j] = m[j - 1] * (a + j - 1) / (a + b + j - 1)
+    return m
+
+
+def expected_product(weights: list[float], rate: tuple[float, float | None]) -> float:
+    """E[prod_c (w_c r + 1 - w_c)] for a rate r with (mean, concentration).
+
+    ``concentration=None`` (or a mean of 0 or 1) is a fixed rate; otherwise r is
+    Beta(mean k, (1 - mean) k) and the polynomial is expanded and integrated by moments.
+    """
+    mean, conc = rate
+    if conc is None or mean in (0.0, 1.0):
+        return math.prod(w * mean + 1.0 - w for w in weights)
+    poly = np.array([1.0])
+    for w in weights:
+        poly = np.polynomial.polynomial.polymul(poly, [1.0 - w, w])
+    return float(np.dot(poly, beta_moments(mean * conc, (1.0 - mean) * conc, len(poly) - 1)))
+
+
+def _rate(spec: Mapping[str, Any]) -> tuple[float, float | None]:
+    return float(spec["mean"]), spec.get("concentration")
+
+
+def source_rates(net: RandomNetwork, name: str) -> tuple[tuple, tuple]:
+    src = net.data["sources"][name]
+    grade = src["grade"]
+    override = net.reliability.get("grades", {}).get(grade)
+    if override is not None:
+        tp, fp = _rate(override["true_positive"]), _rate(override["false_positive"])
+    else:
+        tp, fp = rel.GRADE_RATES[grade]
+    if "true_positive" in src:
+        tp = _rate(src["true_positive"])
+    if "false_positive" in src:
+        fp = _rate(src["false_positive"])
+    return tp, fp
+
+
+def claim_weight(net: RandomNetwork, c: OracleClaim) -> float:
+    if c.weight is not None:
+        return c.weight
+    status = {**rel.STATUS_WEIGHTS, **net.reliability.get("status", {})}
+    hedge = {**rel.HEDGE_WEIGHTS, **net.reliability.get("hedge", {})}
+    info = {**rel.INFORMATION_WEIGHTS, **net.reliability.get("information", {})}
+    w = status[c.status] * hedge[c.hedge or "none"]
+    return w * (info[c.information] if c.information is not None else 1.0)
+
+
+def brute_force(net: RandomNetwork) -> tuple[float, dict[str, np.ndarray]]:
+    """Evidence probability and posterior marginals of every node, by enumeration."""
+    names = list(net.nodes)
+    marg = {n: np.zeros(len(net.nodes[n].states)) for n in names}
+    z = 0.0
+    for idx in product(*[range(len(net.nodes[n].states)) for n in names]):
+        at = dict(zip(names, idx, strict=True))
+        x = {n: net.nodes[n].states[i] for n, i in at.items()}
+        p = 1.0
+        for n in names:
+            node = net.nodes[n]
+            p *= node.table[(*(at[q] for q in node.parents), at[n])]
+        if p == 0.0:
+            continue
+        # hard evidence
+        if not all(c.holds(x) for c in net.claims if c.kind == "confirmed"):
+            continue
+        # soft evidence, grouped by whose reliability it shares
+        groups: dict[str, tuple[list[float], list[float], tuple, tuple]] = {}
+        for c in net.claims:
+            if c.kind == "source":
+                if c.source not in groups:
+                    groups[c.source] = ([], [], *source_rates(net, c.source))
+                key, w = c.source, claim_weight(net, c)
+            elif c.kind == "explicit":
+                lik = next(cl for cl in net.data["claims"] if cl["id"] == c.id)["likelihood"]
+                conc = lik.get("concentration")
+                groups[c.id] = ([], [], (c.if_true, conc), (c.if_false, conc))
+                key, w = c.id, 1.0
+            else:
+                continue  # confirmed (above) or retracted (nothing)
+            groups[key][0 if c.holds(x) else 1].append(w)
+        for true_ws, false_ws, tp, fp in groups.values():
+            p *= expected_product(true_ws, tp) * expected_product(false_ws, fp)
+        z += p
+        for n in names:
+            marg[n][at[n]] += p
+    if z > 0:
+        marg = {n: v / z for n, v in marg.items()}
+    return z, marg
+
+
+def probabilities(frame: pd.DataFrame, name: str) -> np.ndarray:
+    return frame.loc[name, "probability"].to_numpy()
+
+
+# --- property: random networks against brute force ----------------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_networks())
+def test_random_networks_match_brute_force(net: RandomNetwork) -> None:
+    s = Scenario.model_validate(net.data)
+    z, marg = brute_force(net)
+    if z == 0.0:
+        with pytest.raises(ImpossibleEvidenceError):
+            s.update(intervals=False)
+    assume(z > 0.0)
+    post = s.update(intervals=False)
+    for name in net.nodes:
+        frame = post.scenarios if name == "o" else post.facts
+        got = probabilities(frame, name)
+        assert list(frame.loc[name].index) == list(net.nodes[name].states)
+        np.testing.assert_allclose(got, marg[name], rtol=0, atol=1e-9, err_msg=name)
+    assert post.log_evidence == pytest.approx(math.log(z), abs=1e-9)
+
+
+def test_oracle_expected_product_matches_quadrature() -> None:
+    # the oracle's own check: Beta moments against direct numerical integration
+    ws, (mean, conc) = [0.3, 1.0, 0.75], (0.7, 12.0)
+    a, b = mean * conc, (1 - mean) * conc
+    direct, _ = integrate.quad(
+        lambda t: stats.beta.pdf(t, a, b) * math.prod(w * t + 1 - w for w in ws), 0, 1,
+        epsabs=0, epsrel=1e-13, limit=200,
+    )
+    assert expected_product(ws, (mean, conc)) == pytest.approx(direct, abs=1e-12)
+
+
+# --- continuous facts against scipy quadrature --------------------------------------
+
+
+def _lognormal_scenario(prior: dict, link: dict) -> Scenario:
+    return Scenario(
+        title="troops",
+        facts={
+            "troops": {"kind": "continuous", "unit": "thousand", "support": [0, None],
+                       "prior": prior},
+            "escalates": {"kind": "binary", "prior": {"logit": link}},
+        },
+        outcomes={
+            "war": {"kind": "binary", "exhaustive": "yes or no",
+                    "prior": {"given": ["escalates"], "table": [
+                        {"when": {"escalates": True}, "p": 0.8},
+                        {"when": {"escalates": False}, "p": 0.1}]}},
+        },
+        sources={"wire": {"grade": "B"}, "blog": {"grade": "C"}},
+        claims=[
+            {"id": "many", "text": "more than 40 thousand", "proposition": "troops > 40",
+             "source": "wire", "information": 3},
+            {"id": "number", "text": "45 thousand",
+             "reported": {"fact": "troops", "value": 45, "sd": 0.2, "bias": 0.05},
+             "source": "blog", "status": "disputed"},
+        ],
+    )
+
+
+MU, SIGMA = math.log(35.0), 0.25
+# "90% between 25 and 50" with the default family of a positive fact: a LogNormal
+RANGE_MU = (math.log(25) + math.log(50)) / 2
+RANGE_SIGMA = (math.log(50) - math.log(25)) / (2 * stats.norm.ppf(0.95))
+
+
+@pytest.mark.parametrize(
+    ("prior", "link", "mu", "sigma", "center", "scale"),
+    [
+        pytest.param(
+            {"distribution": "LogNormal", "parameters": {"mu": MU, "sigma": SIGMA}},
+            {"intercept": -0.5, "terms": [{"fact": "troops", "coef": 1.3, "center": 30,
+                                           "scale": 8}]},
+            MU, SIGMA, 30.0, 8.0, id="named-explicit-center",
+        ),
+        pytest.param(
+            {"between": [25, 50], "mass": 0.9},
+            {"intercept": 0.4, "terms": [{"fact": "troops", "coef": -0.9}]},
+            # default standardiser: prior median, and the 90% half-width over 1.645
+            RANGE_MU, RANGE_SIGMA, math.exp(RANGE_MU), (50 - 25) / (2 * stats.norm.ppf(0.95)),
+            id="range-default-center",
+        ),
+    ],
+)
+def test_continuous_fact_matches_quadrature(prior, link, mu, sigma, center, scale) -> None:
+    s = _lognormal_scenario(prior, link)
+    post = s.update(intervals=False)
+
+    w_many = rel.INFORMATION_WEIGHTS[3]
+    w_number = rel.STATUS_WEIGHTS["disputed"]
+    (tp_b, _), (fp_b, _) = rel.GRADE_RATES["B"]
+
+    def likelihood(x: float) -> float:
+        # one claim per source: E[w r + 1 - w] = w E[r] + 1 - w
+        many = w_many * (tp_b if x > 40 else fp_b) + 1 - w_many
+        # the reported number: ln(45) ~ Normal(ln(x) + bias, sd / sqrt(w))
+        number = stats.norm.pdf(math.log(45), math.log(x) + 0.05, 0.2 / math.sqrt(w_number))
+        return many * number
+
+    prior_pdf = stats.lognorm(sigma, scale=math.exp(mu)).pdf
+    coef = link["terms"][0]["coef"]
+
+    def p_escalates(x: float) -> float:
+        return special.expit(link["intercept"] + coef * (x - center) / scale)
+
+    def integral(fn) -> float:
+        def f(x):
+            return prior_pdf(x) * likelihood(x) * fn(x)
+
+        lo = integrate.quad(f, 0, 40, epsabs=0, epsrel=1e-13, limit=200)[0]
+        hi = integrate.quad(f, 40, np.inf, epsabs=0, epsrel=1e-13, limit=200)[0]
+        return lo + hi
+
+    z = integral(lambda x: 1.0)
+    p_esc = integral(p_escalates) / z
+    mean = integral(lambda x: x) / z
+    sd = math.sqrt(integral(lambda x: (x - mean) ** 2) / z)
+
+    assert post.facts.loc[("escalates", "true"), "probability"] == pytest.approx(p_esc, abs=1e-7)
+    p_war = 0.8 * p_esc + 0.1 * (1 - p_esc)
+    assert post.scenarios.loc[("war", "true"), "probability"] == pytest.approx(p_war, abs=1e-7)
+    q = post.quantities.loc["troops"]
+    assert q["mean"] == pytest.approx(mean, rel=1e-7)
+    assert q["sd"] == pytest.approx(sd, rel=1e-6)
+    assert post.log_evidence == pytest.approx(math.log(z), abs=1e-7)
+
+    # posterior median: where the posterior CDF crosses 1/2 (loose: the engine
+    # interpolates between quadrature nodes)
+    def cdf(v: float) -> float:
+        def f(x):
+            return prior_pdf(x) * likelihood(x)
+
+        parts = [(0, min(v, 40))] + ([(40, v)] if v > 40 else [])
+        return sum(integrate.quad(f, a, b, epsrel=1e-12)[0] for a, b in parts) / z
+
+    median = optimize.brentq(lambda v: cdf(v) - 0.5, 1, 200)
+    assert q["median"] == pytest.approx(median, rel=5e-3)
+    # and the prior side is the elicited distribution itself
+    pq = post.prior_quantities.loc["troops"]
+    assert pq["median"] == pytest.approx(math.exp(mu), rel=1e-9)
+    assert pq["q05"] == pytest.approx(math.exp(mu - stats.norm.ppf(0.95) * sigma), rel=1e-9)
+
+
+# --- intervals: closed-form second-order uncertainty --------------------------------
+
+MC_TOL = 0.01
+TAILS = [0.05, 0.95]
+
+
+def _interval(frame: pd.DataFrame, name: str, state: str) -> np.ndarray:
+    return frame.loc[(name, state), ["lower", "upper"]].to_numpy(dtype=float)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param([], id="no-claims"),
+        # a claim about an unrelated fact reweights the draws by the source's rates only,
+        # which are independent of theta_o: the interval of theta_o stays its prior Beta
+        pytest.param([{"id": "c", "text": "u", "proposition": "unrelated", "source": "s"}],
+                     id="unrelated-claim"),
+    ],
+)
+def test_interval_of_an_uncertain_prior_is_its_beta(claims: list) -> None:
+    m, k = 0.3, 10.0
+    s = Scenario(
+        title="beta",
+        facts={"unrelated": {"kind": "binary", "prior": {"p": 0.5}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no",
+                        "prior": {"p": m, "concentration": k}}},
+        sources={"s": {"grade": "C"}},
+        claims=claims,
+    )
+    post = s.update(draws=20000, seed=1)
+    assert post.scenarios.loc[("o", "true"), "probability"] == m
+    expected = stats.beta.ppf(TAILS, m * k, (1 - m) * k)
+    np.testing.assert_allclose(_interval(post.scenarios, "o", "true"), expected, atol=MC_TOL)
+    # the complement state's interval is the mirror image
+    np.testing.assert_allclose(
+        _interval(post.scenarios, "o", "false"), 1 - expected[::-1], atol=MC_TOL
+    )
+    assert "90%" in post.interval and "equal-tailed" in post.interval
+
+
+def test_interval_after_soft_evidence_is_the_beta_mixture_posterior() -> None:
+    # theta ~ Beta(a, b) is P(f); a claim with fixed likelihoods (L1, L0) makes the
+    # posterior of theta the mixture pi1 Beta(a + 1, b) + pi0 Beta(a, b + 1), and
+    # g(theta) = P(f | claim, theta) = theta L1 / (theta L1 + (1 - theta) L0), increasing.
+    m, k, l1, l0 = 0.4, 6.0, 0.9, 0.3
+    a, b = m * k, (1 - m) * k
+    s = Scenario(
+        title="mixture",
+        facts={"f": {"kind": "binary", "prior": {"p": m, "concentration": k}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no",
+                        "prior": {"given": ["f"], "table": [{"when": {"f": True}, "p": 1.0},
+                                                           {"when": {"f": False}, "p": 0.0}]}}},
+        claims=[{"id": "c", "text": "f holds", "proposition": "f",
+                 "likelihood": {"if_true": l1, "if_false": l0}}],
+    )
+    post = s.update(draws=20000, seed=3)
+
+    pi1 = a * l1 / (a * l1 + b * l0)
+
+    def mixture_cdf(t: float) -> float:
+        return pi1 * stats.beta.cdf(t, a + 1, b) + (1 - pi1) * stats.beta.cdf(t, a, b + 1)
+
+    def g(t: float) -> float:
+        return t * l1 / (t * l1 + (1 - t) * l0)
+
+    theta_q = [optimize.brentq(lambda t, q=q: mixture_cdf(t) - q, 1e-12, 1 - 1e-12) for q in TAILS]
+    expected = [g(t) for t in theta_q]
+    point = pi1  # E[g(theta) | claim] = P(f | claim)
+    assert post.facts.loc[("f", "true"), "probability"] == pytest.approx(point, abs=1e-12)
+    assert post.scenarios.loc[("o", "true"), "probability"] == pytest.approx(point, abs=1e-12)
+    np.testing.assert_allclose(_interval(post.facts, "f", "true"), expected, atol=MC_TOL)
+    np.testing.assert_allclose(_interval(post.scenarios, "o", "true"), expected, atol=MC_TOL)
+    # the prior interval ignores the claim: theta's own Beta
+    np.testing.assert_allclose(
+        _interval(post.prior_facts, "f", "true"), stats.beta.ppf(TAILS, a, b), atol=MC_TOL
+    )
+
+
+def test_hard_evidence_reweights_only_the_parameter_it_informs() -> None:
+    # f ~ Bernoulli(theta_f), theta_f ~ Beta(mk, (1-m)k); f confirmed, so the draws are
+    # weighted by theta_f (posterior Beta(mk + 1, (1-m)k)). g for the outcome is the row
+    # theta_{o|f} ~ Beta(m2 k2, (1-m2) k2), independent of theta_f: its interval must stay
+    # the prior Beta however the draws are weighted, and its point is m2.
+    m, k, m2, k2 = 0.2, 4.0, 0.7, 15.0
+    s = Scenario(
+        title="confirmed",
+        facts={"f": {"kind": "binary", "prior": {"p": m, "concentration": k}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no",
+                        "prior": {"given": ["f"], "table": [
+                            {"when": {"f": True}, "p": m2, "concentration": k2},
+                            {"when": {"f": False}, "p": 0.5}]}}},
+        claims=[{"id": "seen", "text": "f happened", "proposition": "f",
+                 "status": "confirmed"}],
+    )
+    post = s.update(draws=20000, seed=5)
+    assert post.scenarios.loc[("o", "true"), "probability"] == pytest.approx(m2, abs=1e-12)
+    np.testing.assert_allclose(
+        _interval(post.scenarios, "o", "true"),
+        stats.beta.ppf(TAILS, m2 * k2, (1 - m2) * k2),
+        atol=MC_TOL,
+    )
+    # before the claim P(o | theta) = theta_f theta_o + (1 - theta_f) / 2, whose mean is
+    # m m2 + (1 - m) / 2
+    assert post.prior_scenarios.loc[("o", "true"), "probability"] == pytest.approx(
+        m * m2 + (1 - m) * 0.5, abs=1e-12
+    )
+
+
+def test_intervals_when_only_source_rates_are_uncertain() -> None:
+    s = Scenario(
+        title="rates only",
+        facts={"f": {"kind": "binary", "prior": {"p": 0.5}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {
+            "given": ["f"], "table": [{"when": {"f": True}, "p": 1.0},
+                                      {"when": {"f": False}, "p": 0.0}]}}},
+        sources={"friend": {"grade": "C"}},
+        claims=[{"id": "c1", "text": "f", "proposition": "f", "source": "friend"}],
+    )
+    post = s.update(draws=20000, seed=2)
+    # independent oracle: importance sampling over the two Beta rates by numpy
+    (tm, tk), (fm, fk) = rel.GRADE_RATES["C"]
+    rng = np.random.default_rng(12345)
+    t = rng.beta(tm * tk, (1 - tm) * tk, 400_000)
+    f = rng.beta(fm * fk, (1 - fm) * fk, 400_000)
+    lik = 0.5 * t + 0.5 * f
+    g = t / (t + f)
+    order = np.argsort(g)
+    cdf = np.cumsum(lik[order]) / lik.sum()
+    expected = np.interp(TAILS, cdf, g[order])
+    assert post.facts.loc[("f", "true"), "probability"] == pytest.approx(tm / (tm + fm), abs=1e-12)
+    np.testing.assert_allclose(_interval(post.facts, "f", "true"), expected, atol=MC_TOL)
+    # prior: no claim, the fact's own point prior
+    np.testing.assert_allclose(_interval(post.prior_facts, "f", "true"), [0.5, 0.5], atol=1e-12)
+
+
+# --- impossible evidence ------------------------------------------------------------
+
+
+def _coin(**extra: Any) -> Scenario:
+    data: dict[str, Any] = {
+        "title": "coin",
+        "facts": {"f": {"kind": "binary", "prior": {"p": 0.5}},
+                  "g": {"kind": "categorical", "states": ["a", "b", "c"],
+                        "prior": {"given": ["f"], "table": [
+                            {"when": {"f": True}, "probs": {"a": 0.6, "b": 0.4, "c": 0.0}},
+                            {"when": {"f": False}, "probs": {"a": 0.1, "b": 0.2, "c": 0.7}}]}}},
+        "outcomes": {"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {
+            "given": ["f"], "table": [{"when": {"f": True}, "p": 0.9},
+                                      {"when": {"f": False}, "p": 0.2}]}}},
+        "sources": {"wire": {"grade": "B"}, "blog": {"grade": "B"}, "tv": {"grade": "B"}},
+    }
+    data.update(extra)
+    return Scenario.model_validate(data)
+
+
+def test_contradicting_confirmed_claims_raise_and_name_both() -> None:
+    s = _coin(claims=[
+        {"id": "soft", "text": "g is a", "proposition": "g == a", "source": "wire"},
+        {"id": "yes", "text": "f happened", "proposition": "f", "status": "confirmed"},
+        {"id": "other", "text": "g is not c", "proposition": "g != c", "source": "blog"},
+        {"id": "no", "text": "f did not happen", "proposition": "not f", "status": "confirmed"},
+    ])
+    with pytest.raises(ImpossibleEvidenceError) as info:
+        s.update()
+    assert set(info.value.claims) == {"yes", "no"}
+    assert len(info.value.claims) == 2
+    assert "yes" in str(info.value) and "no" in str(info.value)
+
+
+def test_observing_a_zero_probability_state_raises_not_nan() -> None:
+    # g == c is impossible when f is true: observing both names both observations
+    s = _coin().observe(f=True, g="c")
+    with pytest.raises(ImpossibleEvidenceError) as info:
+        s.update(intervals=False)
+    assert set(info.value.claims) == {"observed_f", "observed_g"}
+
+
+def test_a_single_impossible_observation_raises() -> None:
+    s = _coin(facts={"f": {"kind": "binary", "prior": {"p": 0.0}}}).observe(f=True)
+    with pytest.raises(ImpossibleEvidenceError) as info:
+        s.update(intervals=False)
+    assert info.value.claims == ("observed_f",)
+
+
+def test_concentration_one_rates_do_not_warn() -> None:
+    # Beta(a, b) with a + b = 1: scipy's Gauss-Jacobi nodes once warned 0/0 here
+    s = _coin(
+        sources={"s": {"grade": "A", "true_positive": {"mean": 0.75, "concentration": 1.0}}},
+        claims=_claims(["s", "s"]),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        post = s.update(intervals=False)
+    (fm, fk) = rel.GRADE_RATES["A"][1]
+    r = expected_product([1, 1], (0.75, 1.0)) / expected_product([1, 1], (fm, fk))
+    assert post.facts.loc[("f", "true"), "probability"] == pytest.approx(r / (1 + r), abs=1e-12)
+
+
+# --- semantics of sources, status, information --------------------------------------
+
+
+def _shift(s: Scenario, fact: str = "f", state: str = "true") -> float:
+    post = s.update(intervals=False)
+    return float(post.facts.loc[(fact, state), "probability"]
+                 - post.prior_facts.loc[(fact, state), "probability"])
+
+
+def _claims(sources: list[str], **fields: Any) -> list[dict[str, Any]]:
+    return [{"id": f"c{i}", "text": "f", "proposition": "f", "source": src, **fields}
+            for i, src in enumerate(sources)]
+
+
+def test_one_source_repeating_itself_counts_less_than_three_sources() -> None:
+    one = _coin(claims=_claims(["wire"] * 3))
+    three = _coin(claims=_claims(["wire", "blog", "tv"]))
+    shared, independent = _shift(one), _shift(three)
+    assert 0 < shared < independent
+    # and both match their closed forms (prior 1/2: posterior = r / (1 + r))
+    (tm, tk), (fm, fk) = rel.GRADE_RATES["B"]
+    r_shared = expected_product([1, 1, 1], (tm, tk)) / expected_product([1, 1, 1], (fm, fk))
+    r_independent = (tm / fm) ** 3
+    assert shared == pytest.approx(r_shared / (1 + r_shared) - 0.5, abs=1e-12)
+    assert independent == pytest.approx(r_independent / (1 + r_independent) - 0.5, abs=1e-12)
+    # one claim is one claim, whoever else the source talks about
+    assert _shift(_coin(claims=_claims(["wire"]))) == pytest.approx(
+        _shift(_coin(claims=_claims(["blog"]))), abs=1e-15
+    )
+
+
+def test_retracted_claim_changes_nothing() -> None:
+    base = _coin(claims=_claims(["wire"]))
+    with_retracted = base.with_claim(
+        {"id": "gone", "text": "g is c", "proposition": "g == c", "source": "blog",
+         "status": "retracted"}
+    )
+    a, b = base.update(intervals=False), with_retracted.update(intervals=False)
+    pd.testing.assert_frame_equal(a.facts, b.facts, check_exact=False, rtol=0, atol=1e-15)
+    pd.testing.assert_frame_equal(a.scenarios, b.scenarios, check_exact=False, rtol=0, atol=1e-15)
+    assert a.log_evidence == pytest.approx(b.log_evidence, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        pytest.param([], id="no-claims"),
+        pytest.param(_claims(["wire"], status="retracted"), id="retracted"),
+        pytest.param(_claims(["wire"], weight=0.0), id="zero-weight"),
+    ],
+)
+def test_scenario_without_effective_claims_gives_the_prior(claims: list) -> None:
+    post = _coin(claims=claims).update(intervals=False)
+    np.testing.assert_allclose(probabilities(post.facts, "f"), [0.5, 0.5], atol=1e-15)
+    # g: 0.5 [0.6, 0.4, 0] + 0.5 [0.1, 0.2, 0.7]
+    np.testing.assert_allclose(probabilities(post.facts, "g"), [0.35, 0.3, 0.35], atol=1e-15)
+    np.testing.assert_allclose(probabilities(post.scenarios, "o"), [0.45, 0.55], atol=1e-15)
+    pd.testing.assert_frame_equal(post.facts, post.prior_facts)
+    assert post.log_evidence == 0.0
+
+
+@pytest.mark.parametrize(
+    ("weaker", "stronger"),
+    [
+        pytest.param({"status": "disputed"}, {"status": "reported"}, id="disputed<reported"),
+        pytest.param({"status": "denied"}, {"status": "disputed"}, id="denied<disputed"),
+        pytest.param({"information": 4}, {"information": 1}, id="info4<info1"),
+        pytest.param({"hedge": "allegedly"}, {"hedge": "said"}, id="allegedly<said"),
+    ],
+)
+def test_weaker_claims_move_less(weaker: dict, stronger: dict) -> None:
+    for fields in ({}, {"information": 2}):
+        weak = _shift(_coin(claims=_claims(["wire"], **{**fields, **weaker})))
+        strong = _shift(_coin(claims=_claims(["wire"], **{**fields, **stronger})))
+        assert 0 < weak < strong
+
+
+# --- seeds --------------------------------------------------------------------------
+
+
+def _uncertain() -> Scenario:
+    return _coin(
+        facts={"f": {"kind": "binary", "prior": {"p": 0.3, "concentration": 8}},
+               "g": {"kind": "categorical", "states": ["a", "b"],
+                     "prior": {"probs": {"a": 0.5, "b": 0.5}}}},
+        claims=_claims(["wire", "blog"]),
+    )
+
+
+def test_same_seed_same_intervals_other_seed_slightly_different() -> None:
+    s = _uncertain()
+    a, b = s.update(seed=7, draws=2000), s.update(seed=7, draws=2000)
+    pd.testing.assert_frame_equal(a.scenarios, b.scenarios, check_exact=True)
+    pd.testing.assert_frame_equal(a.facts, b.facts, check_exact=True)
+    assert a.seed == 7 and a.provenance()["seed"] == 7
+
+    c = s.update(seed=8, draws=2000)
+    pd.testing.assert_series_equal(a.scenarios["probability"], c.scenarios["probability"],
+                                   check_exact=True)  # the point answer has no randomness
+    lo_hi_a = a.scenarios[["lower", "upper"]].to_numpy()
+    lo_hi_c = c.scenarios[["lower", "upper"]].to_numpy()
+    assert not np.array_equal(lo_hi_a, lo_hi_c)
+    np.testing.assert_allclose(lo_hi_a, lo_hi_c, atol=0.03)
+
+    # the scenario's own seed is the default, and is recorded
+    d = s.replace(seed=7).update(draws=2000)
+    assert d.seed == 7
+    pd.testing.assert_frame_equal(a.scenarios, d.scenarios, check_exact=True)
+
+
+def test_intervals_contain_the_point_and_are_ordered() -> None:
+    post = _uncertain().update(seed=0, draws=4000)
+    for frame in (post.scenarios, post.facts):
+        assert (frame["lower"] <= frame["probability"] + 1e-12).all()
+        assert (frame["probability"] <= frame["upper"] + 1e-12).all()
+    lo, hi = _interval(post.facts, "f", "true")
+    assert lo < hi

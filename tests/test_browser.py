@@ -1,0 +1,270 @@
+"""The Wagner explorer in a real JupyterLab, driven by a real (headless) Chromium.
+
+Follows ``shared/recipes/notebook-and-browser-tests.md``: JupyterLab on 127.0.0.1 with a
+token in a temporary root, Debian's /usr/bin/chromium through Playwright, Run All, then
+move sliders and check that the table shows what the library computes for the new prior.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import scenarios
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "wagner-explorer.ipynb"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+#: Bounds on every wait (milliseconds for Playwright, seconds for the server).
+SERVER_START_S = 60
+KERNEL_MS = 90_000
+UPDATE_MS = 30_000
+DRAWS = 1000  # the explorer's default draws
+
+
+@dataclass(frozen=True)
+class Lab:
+    url: str
+    token: str
+    root: Path
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str, timeout: float = 2.0) -> int:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return int(response.status)
+
+
+def _stop(proc: subprocess.Popen[bytes], url: str, token: str) -> None:
+    """Shut the server down (it stops its kernels), then make sure the group is gone."""
+    if proc.poll() is None:
+        try:
+            req = urllib.request.Request(f"{url}/api/shutdown?token={token}", method="POST")
+            urllib.request.urlopen(req, timeout=5).close()
+        except (OSError, urllib.error.URLError):
+            pass
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+    # kernels run in their own sessions; a clean shutdown has stopped them, this is a backstop
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    base = tmp_path_factory.mktemp("lab")
+    root, config, runtime, workspaces = (base / d for d in ("root", "config", "runtime", "ws"))
+    for d in (root, config / "labconfig", runtime, workspaces):
+        d.mkdir(parents=True)
+    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "SCENARIOS_PRIORS_FILE")}
+    env.update(
+        JUPYTER_CONFIG_DIR=str(config),
+        JUPYTER_RUNTIME_DIR=str(runtime),
+        # the venv's python runs the server, and so the kernel ("python" in its kernelspec)
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+    )
+    token = secrets.token_hex(16)
+    log = base / "jupyterlab.log"
+    for _attempt in range(3):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        with log.open("ab") as out:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "jupyterlab",
+                    "--no-browser",
+                    "--allow-root",
+                    "--ServerApp.ip=127.0.0.1",
+                    f"--ServerApp.port={port}",
+                    "--ServerApp.port_retries=0",
+                    f"--IdentityProvider.token={token}",
+                    f"--ServerApp.root_dir={root}",
+                    f"--LabApp.workspaces_dir={workspaces}",
+                ],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + SERVER_START_S
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if _get(f"{url}/api/status?token={token}") == 200:
+                    break
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.25)
+        else:
+            _stop(proc, url, token)
+            continue  # port taken or slow start: try another port
+        break
+    else:
+        pytest.fail(f"JupyterLab did not start; log:\n{log.read_text()[-3000:]}")
+    try:
+        yield Lab(url=url, token=token, root=root, log=log)
+    finally:
+        _stop(proc, url, token)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _expected_table(scenario: scenarios.Scenario) -> dict[tuple[str, str], str]:
+    post = scenario.update(draws=DRAWS)
+    return {key: f"{p:.3f}" for key, p in post.scenarios["probability"].items()}
+
+
+def test_explorer_slider_updates_the_table_in_jupyterlab(
+    lab: Lab, browser: object, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1500, "height": 2200})  # type: ignore[attr-defined]
+    context.set_default_timeout(UPDATE_MS)
+    expect.set_options(timeout=UPDATE_MS)
+    page = context.new_page()
+    try:
+        page.goto(f"{lab.url}/lab/tree/{NOTEBOOK.name}?token={lab.token}")
+        expect(page.locator(".jp-NotebookPanel")).to_be_visible(timeout=KERNEL_MS)
+        expect(page.locator("#jp-main-statusbar")).to_contain_text("Idle", timeout=KERNEL_MS)
+
+        page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+        page.locator('li[data-command="runmenu:run-all"]').click()
+        prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt")
+        expect(prompts.first).to_be_visible()
+        for i in range(prompts.count()):
+            expect(prompts.nth(i)).to_have_text(re.compile(r"^\[\d+\]:$"), timeout=KERNEL_MS)
+
+        explorer = page.locator(".scn-explorer")
+        expect(explorer).to_be_visible(timeout=KERNEL_MS)
+        table = explorer.locator(".scn-table-view")
+
+        def cell(outcome: str, state: str) -> object:
+            return table.locator(
+                f'tr[data-outcome="{outcome}"][data-state="{state}"] td.probability'
+            )
+
+        base = scenarios.load(scenarios.default_priors())
+        for (outcome, state), text in _expected_table(base).items():
+            expect(cell(outcome, state)).to_have_text(text, timeout=KERNEL_MS)
+
+        # 1. the binary fact army_strikes: keyboard on the slider handle
+        slider = explorer.locator(".widget-slider").filter(
+            has=page.locator(".widget-label", has_text=re.compile(r"^army_strikes$"))
+        )
+        expect(slider).to_have_count(1)
+        handle = slider.locator(".noUi-handle")
+        start = float(handle.get_attribute("aria-valuetext") or "nan")
+        assert start == pytest.approx(base.facts["army_strikes"].prior.p)
+        handle.focus()
+        for _ in range(5):
+            handle.press("ArrowRight")
+        expect(slider.locator(".widget-readout")).to_have_text("0.35")
+        # noUiSlider writes aria-valuenow with toFixed(1); aria-valuetext is the readout
+        value = float(handle.get_attribute("aria-valuetext") or "nan")
+        assert value == pytest.approx(0.35)
+        prior = {**base.facts["army_strikes"].prior.model_dump(exclude_none=True), "p": value}
+        edited = base.with_prior("army_strikes", prior)
+        post = edited.update(draws=DRAWS)
+        fact_cell = explorer.locator(
+            '.scn-compare-view tr[data-fact="army_strikes"][data-state="true"] td.posterior'
+        )
+        expect(fact_cell).to_have_text(
+            f"{post.facts.loc[('army_strikes', 'true'), 'probability']:.3f}"
+        )
+        for (outcome, state), text in _expected_table(edited).items():
+            expect(cell(outcome, state)).to_have_text(text)
+
+        # 2. a state of the categorical army_loyalty: type into the readout
+        loyal = explorer.locator(".scn-probability-editor .widget-slider").filter(
+            has=page.locator(".widget-label", has_text=re.compile(r"^loyal$"))
+        )
+        expect(loyal).to_have_count(1)
+        readout = loyal.locator(".widget-readout")
+        readout.fill("0.85")
+        readout.press("Enter")
+        expect(loyal.locator(".noUi-handle")).to_have_attribute(
+            "aria-valuetext", re.compile(r"^0\.850*$")
+        )
+        from scenarios.widgets import rescale
+
+        old = base.facts["army_loyalty"].prior
+        probs = rescale(dict(old.probs), "loyal", 0.85)
+        edited = edited.with_prior(
+            "army_loyalty", {**old.model_dump(exclude_none=True), "probs": probs}
+        )
+        expected = _expected_table(edited)
+        assert expected != _expected_table(base)  # the move shows in the table
+        for (outcome, state), text in expected.items():
+            expect(cell(outcome, state)).to_have_text(text)
+        wavering = explorer.locator(".scn-probability-editor .widget-slider").filter(
+            has=page.locator(".widget-label", has_text=re.compile(r"^wavering$"))
+        )
+        expect(wavering.locator(".widget-readout")).to_have_text(f"{probs['wavering']:.3f}")
+        expect(explorer.locator(".scn-status-line")).to_contain_text("Updated")
+
+        shot = tmp_path / "explorer.png"
+        explorer.screenshot(path=str(shot))
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(shot, ARTIFACTS / "explorer.png")
+    finally:
+        expect.set_options(timeout=5_000)
+        context.close()

@@ -1,0 +1,469 @@
+"""Reports: the real notebook run by papermill in a real kernel, rendered to HTML.
+
+The numbers a report shows are checked against the library computing them in this
+process; parameters are checked to be data (a marker file shows that no code ran); an
+interrupted or failed run must leave the previous report as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import papermill
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+import scenarios
+from scenarios import reports
+from scenarios.reports import (
+    ParameterError,
+    ReportError,
+    build_report,
+    parse_overrides,
+    read_report,
+    report_inputs,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
+WAGNER = scenarios.default_priors()
+OVERRIDE = {"hq_seized": {"p": 0.6}}
+
+
+def _frame(records: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(records).set_index(["variable", "state"]).sort_index()
+
+
+def _strip_run_time(page: str, data: dict) -> str:
+    return page.replace(data["provenance"]["run_at_utc"], "<run at>")
+
+
+def _variant(tmp: Path, code: str) -> Path:
+    """A copy of the report notebook with one more code cell, after the update has run."""
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cells = copy.deepcopy(nb.cells)
+    first_table = next(i for i, c in enumerate(cells) if "scenario_table_html" in c.source)
+    cells.insert(first_table, nbformat.v4.new_code_cell(code))
+    nb.cells = cells
+    path = tmp / "variant.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _others(folder: Path, *keep: str) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name not in keep)
+
+
+# --- inputs, without a kernel --------------------------------------------------------
+
+
+def test_report_inputs_default_and_hash() -> None:
+    inputs = report_inputs()
+    assert inputs.path == WAGNER.resolve()
+    assert inputs.sha256 == hashlib.sha256(WAGNER.read_bytes()).hexdigest()
+    assert inputs.seed is None and inputs.draws == 4000 and inputs.engine == "exact"
+    assert inputs.parameters() == {
+        "priors": str(WAGNER.resolve()),
+        "overrides": "{}",
+        "engine": "exact",
+        "seed": -1,
+        "draws": 4000,
+    }
+    assert set(inputs.parameters()) == set(reports.PARAMETERS)
+
+
+def test_overrides_are_applied_with_with_prior() -> None:
+    inputs = report_inputs(overrides=json.dumps(OVERRIDE), seed=5)
+    expected = scenarios.load(WAGNER).with_prior("hq_seized", {"p": 0.6})
+    assert inputs.scenario == expected
+    assert inputs.overrides == OVERRIDE
+    assert report_inputs(overrides=OVERRIDE).scenario == expected  # a mapping works too
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"overrides": "not json"}, "overrides: not valid JSON"),
+        ({"overrides": "[1, 2]"}, "expected an object"),
+        ({"overrides": '{"hq_seized": 0.6}'}, r"overrides\['hq_seized'\]: expected a prior"),
+        ({"overrides": '{"no_such_fact": {"p": 0.5}}'}, "not a fact or outcome"),
+        ({"overrides": "__import__('os').system('true')"}, "not valid JSON"),
+        ({"engine": "magic"}, "engine: expected one of"),
+        ({"engine": 'exact"; import os'}, "engine: expected one of"),
+        ({"seed": "3"}, "seed: expected an integer"),
+        ({"seed": True}, "seed: expected an integer"),
+        ({"seed": 2**40}, "seed: expected"),
+        ({"draws": 0}, "draws: expected"),
+        ({"draws": 10.5}, "draws: expected an integer"),
+        ({"priors": 42}, "priors: expected a file path"),
+    ],
+)
+def test_bad_parameters_are_refused(kwargs: dict, match: str) -> None:
+    with pytest.raises(ParameterError, match=match):
+        report_inputs(**kwargs)
+
+
+def test_override_with_a_bad_prior_names_the_field() -> None:
+    with pytest.raises(scenarios.ScenarioError, match=r"facts\.hq_seized\.prior"):
+        report_inputs(overrides={"hq_seized": {"p": 1.5}})
+
+
+@pytest.mark.parametrize(
+    "priors",
+    [
+        "x'); __import__('os').system('touch MARKER') #",
+        'a"\nimport os\nos.system("touch MARKER")\n"',
+        "bad\x00path",
+        "/no/such/dir/file.yaml",
+    ],
+)
+def test_a_priors_value_is_only_ever_a_path(
+    priors: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(scenarios.ScenarioError, match="cannot read the priors file"):
+        report_inputs(priors)
+    assert not (tmp_path / "MARKER").exists()
+
+
+def test_parse_overrides_examples() -> None:
+    assert parse_overrides(None) == {} == parse_overrides("") == parse_overrides("{}")
+    assert parse_overrides('{"a": {"p": 0.1}}') == {"a": {"p": 0.1}}
+
+
+def test_report_names_must_be_plain_file_names(tmp_path: Path) -> None:
+    for bad in ["../escape", "a/b", ".hidden", "x.html", ""]:
+        with pytest.raises(ParameterError, match="name: expected a plain file name"):
+            build_report(out_dir=tmp_path, name=bad, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_invalid_priors_fail_before_any_kernel(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: x\nfacts: {a: {kind: binary, prior: {p: 1.5}}}\noutcomes: {}\n")
+    out = tmp_path / "out"
+    with pytest.raises(scenarios.ScenarioError, match=r"facts\.a\.prior\.p"):
+        build_report(bad, out_dir=out, progress=False)
+    assert not out.exists()
+
+
+def test_a_python3_kernel_of_another_interpreter_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = tmp_path / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    argv = ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "Other", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))  # searched before the venv's kernels
+    out = tmp_path / "out"
+    with pytest.raises(ReportError, match="runs /usr/bin/python3, not this environment"):
+        build_report(out_dir=out, progress=False)
+    assert not out.exists()
+    monkeypatch.delenv("JUPYTER_PATH")
+    reports._check_kernel()  # the venv's own kernel is accepted
+
+
+# --- the pieces the notebook shows ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def wagner_post() -> scenarios.Posterior:
+    return scenarios.load(WAGNER).update()
+
+
+def test_scenario_table_shows_probabilities_intervals_and_their_meaning(
+    wagner_post: scenarios.Posterior,
+) -> None:
+    page = reports.scenario_table_html(wagner_post)
+    for (outcome, _state), row in wagner_post.scenarios.iterrows():
+        assert outcome in page
+        assert f"{row.probability:.1%}" in page
+        assert f"{row.lower:.1%} – {row.upper:.1%}" in page
+    assert wagner_post.interval in page
+
+
+def test_claims_table_has_every_claim_with_its_grading(wagner_post: scenarios.Posterior) -> None:
+    s = wagner_post.scenario
+    table = reports.claims_table(s)
+    assert list(table["claim"]) == [c.id for c in s.claims]
+    cols = {"text", "source", "grade", "information", "status", "hedge", "time", "citation"}
+    assert cols <= set(table.columns)
+    hq = table.set_index("claim").loc["hq_seized"]
+    claim = s.claim("hq_seized")
+    assert hq["grade"] == s.sources[claim.source].grade
+    assert hq["status"] == claim.status and hq["citation"] == claim.cites
+
+
+def test_text_from_the_file_is_escaped(tmp_path: Path) -> None:
+    hostile = "<script>alert(1)</script>"
+    s = scenarios.load(WAGNER).replace(title=hostile, description=hostile)
+    post = s.update(intervals=False)
+    page = reports.header_html(post)
+    assert hostile not in page and "&lt;script&gt;" in page
+
+
+def test_charts_have_one_panel_per_outcome_and_fact(wagner_post: scenarios.Posterior) -> None:
+    fig = reports.plot_scenarios(wagner_post)
+    assert len(fig.axes) == len(wagner_post.scenario.outcomes)
+    fig = reports.plot_prior_posterior(wagner_post)
+    facts = wagner_post.facts.index.get_level_values(0).unique()
+    assert sum(ax.axison for ax in fig.axes) == len(facts)
+    assert reports.plot_sampling(wagner_post) is None  # exact engine: nothing sampled
+
+
+def test_atomic_write_leaves_the_old_file_when_interrupted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "r.html"
+    target.write_text("previous report")
+
+    def boom(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reports.os, "replace", boom)
+    with pytest.raises(KeyboardInterrupt):
+        reports._write_atomic(target, "new report")
+    assert target.read_text() == "previous report"
+    assert _others(tmp_path, "r.html") == []
+
+
+# --- real runs -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The default report built twice, in two folders, with the same inputs.
+
+    ``MPLBACKEND=Agg`` (as on CI) must not keep the charts out of the report.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MPLBACKEND", "Agg")
+        a = build_report(out_dir=tmp_path_factory.mktemp("a"), progress=False)
+        b = build_report(WAGNER, out_dir=tmp_path_factory.mktemp("b"), progress=False)
+    return a, b
+
+
+@pytest.mark.slow
+def test_same_inputs_same_numbers_and_same_page(twice: tuple[Path, Path]) -> None:
+    a, b = twice
+    assert a.name == "wagner-2023-06-23.html" and a.with_suffix(".ipynb").exists()
+    da, db = read_report(a), read_report(b)
+    for key in ("scenarios", "facts", "quantities", "compare", "diagnostics", "warnings"):
+        assert da[key] == db[key], key
+    pa, pb = dict(da["provenance"]), dict(db["provenance"])
+    pa.pop("run_at_utc"), pb.pop("run_at_utc")
+    assert pa == pb
+    # the whole page, plots included, is the same but for the time of the run
+    assert _strip_run_time(a.read_text(), da) == _strip_run_time(b.read_text(), db)
+
+
+@pytest.mark.slow
+def test_report_numbers_are_the_librarys(twice: tuple[Path, Path]) -> None:
+    data = read_report(twice[0])
+    post = scenarios.load(WAGNER).update(draws=4000)
+    got = _frame(data["scenarios"])
+    want = post.scenarios.sort_index()
+    np.testing.assert_allclose(got[want.columns].to_numpy(), want.to_numpy(), rtol=1e-12)
+    page = twice[0].read_text()
+    for _, row in want.iterrows():
+        assert f"{row.probability:.1%}" in page
+        assert f"{row.lower:.1%} – {row.upper:.1%}" in page
+    assert post.interval in page
+
+
+@pytest.mark.slow
+def test_report_records_its_provenance(twice: tuple[Path, Path]) -> None:
+    html = twice[0]
+    data = read_report(html)
+    prov = data["provenance"]
+    scenario = scenarios.load(WAGNER)
+    assert prov["priors_file"] == str(WAGNER.resolve())
+    assert prov["priors_sha256"] == hashlib.sha256(WAGNER.read_bytes()).hexdigest()
+    assert prov["engine"] == "exact"
+    assert prov["seed"] == scenario.seed and prov["seed_given"] == -1
+    assert prov["overrides"] == {}
+    assert prov["posterior"]["scenario_sha256"] == scenarios.scenario_hash(scenario)
+    assert prov["posterior"]["versions"] == scenarios.versions()
+    assert Path(prov["python_executable"]).resolve() == Path(sys.executable).resolve()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", prov["run_at_utc"])
+    page = html.read_text()
+    for text in (
+        prov["priors_sha256"],
+        prov["posterior"]["scenario_sha256"],
+        str(scenario.seed),
+        prov["run_at_utc"],
+        f"numpy {scenarios.versions()['numpy']}",
+        f"scenarios {scenarios.__version__}",
+        "Provenance",
+    ):
+        assert text in page, text
+
+
+@pytest.mark.slow
+def test_report_html_hides_code_and_makes_no_outside_requests(twice: tuple[Path, Path]) -> None:
+    page = twice[0].read_text()
+    assert "report_inputs(" not in page  # no code
+    assert "hl-ipython3" not in page  # no highlighted code cell
+    code_cells = re.findall(r'class="jp-Cell jp-CodeCell[^"]*"', page)
+    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
+    assert reports.REPORT_MIME not in page and '"scenarios": [' not in page  # data cell left out
+    assert not re.search(r"<script[^>]+src=", page)  # no CDN script (works offline)
+    assert page.count("data:image/png;base64") >= 2  # the charts, even with MPLBACKEND=Agg
+    assert "<title>Wagner Group mutiny" in page
+
+
+@pytest.mark.slow
+def test_overrides_change_the_numbers_as_the_library_does(
+    tmp_path: Path, twice: tuple[Path, Path]
+) -> None:
+    html = build_report(
+        overrides=json.dumps(OVERRIDE), seed=11, out_dir=tmp_path, name="hq", progress=False
+    )
+    data = read_report(html)
+    changed = scenarios.load(WAGNER).with_prior("hq_seized", {"p": 0.6})
+    want = changed.update(seed=11, draws=4000).scenarios.sort_index()
+    got = _frame(data["scenarios"])[want.columns]
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12)
+    base = _frame(read_report(twice[0])["scenarios"])[want.columns]
+    assert not np.allclose(got.to_numpy(), base.to_numpy())
+    prov = data["provenance"]
+    assert prov["overrides"] == OVERRIDE and prov["seed"] == 11 and prov["seed_given"] == 11
+    assert prov["posterior"]["scenario_sha256"] == scenarios.scenario_hash(changed)
+    page = html.read_text()
+    assert "Priors overridden for this report: hq_seized" in page
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("parameters", "error"),
+    [
+        ({"priors": "x'); __import__('os').system('touch {marker}') #"}, "ScenarioError"),
+        ({"priors": 'a"\n__import__("os").system("touch {marker}")\n"""'}, "ScenarioError"),
+        ({"overrides": "__import__('os').system('touch {marker}')"}, "ParameterError"),
+        ({"engine": "exact\\\"; __import__('os').system('touch {marker}') #"}, "ParameterError"),
+    ],
+)
+def test_the_notebook_treats_parameters_as_data(
+    parameters: dict[str, str], error: str, tmp_path: Path
+) -> None:
+    marker = tmp_path / "MARKER"
+    params = {k: v.replace("{marker}", str(marker)) for k, v in parameters.items()}
+    with pytest.raises(PapermillExecutionError) as info:
+        papermill.execute_notebook(
+            str(NOTEBOOK),
+            None,
+            parameters=params,
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(tmp_path),
+        )
+    assert info.value.ename == error
+    assert not marker.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_leaves_the_previous_report(
+    tmp_path: Path, twice: tuple[Path, Path]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    html, nb = out / "wagner-2023-06-23.html", out / "wagner-2023-06-23.ipynb"
+    html.write_bytes(twice[0].read_bytes())
+    nb.write_bytes(twice[0].with_suffix(".ipynb").read_bytes())
+    before = (html.read_bytes(), nb.read_bytes())
+    broken = _variant(tmp_path, "raise RuntimeError('the kernel failed mid-run')")
+    with pytest.raises(ReportError, match="RuntimeError: the kernel failed mid-run"):
+        build_report(out_dir=out, progress=False, notebook=broken)
+    assert (html.read_bytes(), nb.read_bytes()) == before
+    assert _others(out, html.name, nb.name) == []
+
+
+def _wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(") ")[-1].startswith("Z"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_report_command_leaves_the_previous_report(
+    signum: int, tmp_path: Path, twice: tuple[Path, Path]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    html, nb = out / "wagner-2023-06-23.html", out / "wagner-2023-06-23.ipynb"
+    html.write_bytes(twice[0].read_bytes())
+    nb.write_bytes(twice[0].with_suffix(".ipynb").read_bytes())
+    before = (html.read_bytes(), nb.read_bytes())
+    started = tmp_path / "kernel.pid"
+    slow = _variant(
+        tmp_path,
+        "import os, pathlib, time\n"
+        "pathlib.Path(os.environ['SCENARIOS_TEST_STARTED']).write_text(str(os.getpid()))\n"
+        "time.sleep(300)",
+    )
+    exe = Path(sys.executable).parent / "scenarios"
+    env = {**os.environ, "SCENARIOS_TEST_STARTED": str(started)}
+    proc = subprocess.Popen(
+        [str(exe), "report", "-o", str(out), "--notebook", str(slow)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    kernel = None
+    try:
+        _wait_for(lambda: started.exists() and started.read_text(), 90, "the kernel to start")
+        kernel = int(started.read_text())
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 128 + signum, err
+        assert "no report written" in err
+        _wait_for(lambda: not _alive(kernel), 30, "the kernel to stop")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        if kernel is not None and _alive(kernel):
+            os.kill(kernel, signal.SIGKILL)
+    assert (html.read_bytes(), nb.read_bytes()) == before
+    assert _others(out, html.name, nb.name) == []
+
+
+@pytest.mark.slow
+def test_full_engine_report_is_reproducible_and_has_rank_plots(tmp_path: Path) -> None:
+    a = build_report(engine="pymc", draws=200, seed=4, out_dir=tmp_path / "a", progress=False)
+    b = build_report(engine="pymc", draws=200, seed=4, out_dir=tmp_path / "b", progress=False)
+    da, db = read_report(a), read_report(b)
+    assert da["scenarios"] == db["scenarios"]
+    assert da["provenance"]["engine"] == "pymc" and da["provenance"]["seed"] == 4
+    page = a.read_text()
+    assert "Rank plots" in page and "max_rhat" in page
+    assert "NUTS[" not in page  # the sampler's log stays out of the report
