@@ -151,11 +151,6 @@ def test_any_text_round_trips(title: str, text: str) -> None:
     assert loads(dumps(s)) == s
 
 
-@pytest.mark.xfail(
-    reason="BUG: a NEL character (U+0085) in any text field is written unescaped by dumps() "
-    "and read back as a space by loads(): the user's text changes on a round trip",
-    strict=True,
-)
 def test_next_line_character_round_trips() -> None:
     s = loads(SMALL).replace(description="a\x85b")
     assert loads(dumps(s)).description == "a\x85b"
@@ -275,11 +270,7 @@ BAD_FILES = {
                                    r"fact's support"],
     "range_outside_support.yaml": [r"facts\.troops\.prior: a LogNormal needs positive values"],
 }
-XFAIL_FILES = {
-    "bad_proposition.yaml": "BUG: a proposition that does not parse is reported at 'claims.0' "
-    "('claims.0: Value error, proposition: ...'), not at the field path "
-    "'claims.0.proposition'",
-}
+XFAIL_FILES: dict[str, str] = {}
 
 
 def test_every_bad_fixture_is_listed() -> None:

@@ -160,22 +160,12 @@ def test_containers_cannot_be_mutated(s: Scenario, mutate) -> None:
     _unchanged(s)
 
 
-@pytest.mark.xfail(
-    reason="BUG: FrozenDict does not block in-place '|=' (dict.__ior__): 's.facts |= {...}' "
-    "mutates the scenario's facts before the frozen-model setattr error is raised",
-    strict=True,
-)
 def test_in_place_union_cannot_mutate(s: Scenario) -> None:
     with pytest.raises((TypeError, ValidationError)):
         s.facts |= {"x": s.facts["f"]}
     assert "x" not in s.facts
 
 
-@pytest.mark.xfail(
-    reason="BUG: Scenario.nodes is a cached plain dict: 's.nodes.pop(\"f\")' succeeds and "
-    "corrupts every later use of the scenario (update() then fails)",
-    strict=True,
-)
 def test_nodes_view_cannot_be_mutated(s: Scenario) -> None:
     with pytest.raises(TypeError):
         s.nodes.pop("f")
@@ -259,12 +249,6 @@ FIELD_ERRORS = {
 }
 
 
-@pytest.mark.xfail(
-    reason="BUG: edits whose values fail field validation raise pydantic's ValidationError, "
-    "not ScenarioError with a field path (only whole-scenario checks raise ScenarioError)",
-    strict=True,
-    raises=ValidationError,
-)
 @pytest.mark.parametrize(("edit", "pattern"), FIELD_ERRORS.values(), ids=FIELD_ERRORS.keys())
 def test_invalid_values_in_edits_raise_scenario_error(s: Scenario, edit, pattern: str) -> None:
     with pytest.raises(ScenarioError, match=pattern):

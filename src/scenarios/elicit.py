@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 if TYPE_CHECKING:
     from scenarios.scenario import Fact
@@ -129,14 +129,20 @@ def _two_point(z: np.ndarray, v: np.ndarray) -> tuple[float, float]:
 @lru_cache(maxsize=256)
 def _fit_beta(q: tuple[float, ...], v: tuple[float, ...]) -> Elicited:
     qa, va = np.array(q), np.array(v)
+    target = special.logit(va)
 
     def residual(log_ab: np.ndarray) -> np.ndarray:
+        # on the logit scale, so that ranges near 0 or 1 weigh as much as central ones
         a, b = np.exp(log_ab)
-        return stats.beta.ppf(qa, a, b) - va
+        return special.logit(np.clip(stats.beta.ppf(qa, a, b), 1e-300, 1 - 1e-16)) - target
 
-    mean = float(np.clip(np.interp(0.5, qa, va), 0.01, 0.99))
-    start = np.log([mean * 4.0, (1.0 - mean) * 4.0])
-    fit = optimize.least_squares(residual, start, xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    # start from a logit-normal matched to the outermost quantiles
+    z = stats.norm.ppf(qa)
+    sd = max((target[-1] - target[0]) / (z[-1] - z[0]), 1e-3)
+    mean = float(special.expit(np.interp(0.5, qa, target)))
+    concentration = max(1.0 / (sd**2 * mean * (1 - mean)) - 1.0, 0.5)
+    start = np.log([mean * concentration, (1.0 - mean) * concentration])
+    fit = optimize.least_squares(residual, start, xtol=1e-15, ftol=1e-15, gtol=1e-15)
     a, b = np.exp(fit.x)
     return _make("Beta", alpha=float(a), beta=float(b))
 

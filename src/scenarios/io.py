@@ -76,6 +76,21 @@ _StrictLoader.add_implicit_resolver(
 )
 
 
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML whose strings survive a round trip, odd line breaks included."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> Any:
+    # NEL and the Unicode line/paragraph separators are folded by plain and block styles
+    odd = any(c in value for c in "\x85\u2028\u2029") or any(
+        ord(c) < 32 and c not in "\n\t" for c in value
+    )
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if odd else None)
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def _located(exc: yaml.YAMLError) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
@@ -178,7 +193,7 @@ def dumps(scenario: Scenario) -> str:
         for name, node in data.get(group, {}).items():
             kind = scenario.nodes[name].kind
             data[group][name] = {"kind": kind, **{k: v for k, v in node.items() if k != "kind"}}
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _slug(text: str) -> str:

@@ -66,7 +66,17 @@ class Proposition:
         return tuple(seen)
 
 
-def _tokenize(text: str) -> list[tuple[str, str]]:
+_SHOWN = {
+    "lbr": "'['",
+    "rbr": "']'",
+    "comma": "','",
+    "op": "a comparison (== != > >= < <=)",
+    "in": "'in'",
+    "word": "a name",
+}
+
+
+def _tokenize(text: str) -> list[tuple[str, str, int]]:
     tokens, pos = [], 0
     text = text.strip()
     while pos < len(text):
@@ -75,21 +85,22 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
             raise ValueError(f"cannot read {text[pos:]!r} (at character {pos + 1})")
         kind = m.lastgroup or ""
         value = m.group(kind).strip()
+        start = m.start(kind) + 1
         if kind == "word" and value in _KEYWORDS:
             kind = value
-        tokens.append((kind, value))
+        tokens.append((kind, value, start))
         pos = m.end()
     return tokens
 
 
-def _value(kind: str, raw: str) -> str | float:
+def _value(kind: str, raw: str, where: str) -> str | float:
     if kind == "num":
         return float(raw)
     if kind == "str":
         return raw[1:-1]
     if kind == "word":
         return raw
-    raise ValueError(f"expected a state or a number, got {raw!r}")
+    raise ValueError(f"expected a state or a number {where}")
 
 
 @lru_cache(maxsize=4096)
@@ -118,17 +129,21 @@ def parse_proposition(text: str) -> Proposition:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("expected a proposition such as 'fact == state', got an empty text")
     tokens = _tokenize(text)
+    end = len(text.strip()) + 1
     pos = 0
 
-    def peek() -> tuple[str, str]:
-        return tokens[pos] if pos < len(tokens) else ("end", "")
+    def peek() -> tuple[str, str, int]:
+        return tokens[pos] if pos < len(tokens) else ("end", "", end)
 
-    def take(kind: str | None = None) -> tuple[str, str]:
+    def where(tok: tuple[str, str, int]) -> str:
+        found = f"found {tok[1]!r}" if tok[0] != "end" else "found the end"
+        return f"at character {tok[2]} of {text!r} ({found})"
+
+    def take(kind: str | None = None) -> tuple[str, str, int]:
         nonlocal pos
         tok = peek()
         if kind is not None and tok[0] != kind:
-            got = tok[1] or "the end"
-            raise ValueError(f"expected {kind!r} but found {got!r} in {text!r}")
+            raise ValueError(f"expected {_SHOWN.get(kind, repr(kind))} {where(tok)}")
         pos += 1
         return tok
 
@@ -137,14 +152,15 @@ def parse_proposition(text: str) -> Proposition:
         if peek()[0] == "not":
             take()
             negated = True
-        kind, name = take()
+        tok = take()
+        kind, name = tok[0], tok[1]
         if kind != "word":
-            raise ValueError(f"expected a fact name, found {name!r} in {text!r}")
+            raise ValueError(f"expected a fact name {where(tok)}")
         nxt = peek()[0]
         if nxt == "op":
             op = take()[1]
-            vk, vr = take()
-            return Atom(name, op, _value(vk, vr), negated)
+            tok = take()
+            return Atom(name, op, _value(tok[0], tok[1], where(tok)), negated)
         if nxt in ("in", "not"):
             if nxt == "not":
                 take()
@@ -153,8 +169,8 @@ def parse_proposition(text: str) -> Proposition:
             take("lbr")
             states: list[str | float] = []
             while True:
-                vk, vr = take()
-                states.append(_value(vk, vr))
+                tok = take()
+                states.append(_value(tok[0], tok[1], where(tok)))
                 if peek()[0] == "comma":
                     take()
                     continue
@@ -166,14 +182,14 @@ def parse_proposition(text: str) -> Proposition:
     clauses: list[tuple[Atom, ...]] = []
     current = [atom()]
     while peek()[0] != "end":
-        kind, raw = take()
-        if kind == "and":
+        tok = take()
+        if tok[0] == "and":
             current.append(atom())
-        elif kind == "or":
+        elif tok[0] == "or":
             clauses.append(tuple(current))
             current = [atom()]
         else:
-            raise ValueError(f"expected 'and', 'or' or the end, found {raw!r} in {text!r}")
+            raise ValueError(f"expected 'and', 'or' or the end {where(tok)}")
     clauses.append(tuple(current))
     return Proposition(tuple(clauses))
 

@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -63,7 +64,7 @@ class FrozenDict(dict):  # type: ignore[type-arg]
     def _refuse(self, *args: object, **kwargs: object) -> None:
         raise TypeError("scenario values are immutable: use the Scenario.with_* methods")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
 
     def __reduce__(self) -> tuple[type, tuple[dict[Any, Any]]]:
         return (FrozenDict, (dict(self),))
@@ -494,12 +495,14 @@ class Claim(_Value):
             raise ValueError("give exactly one of 'proposition' or 'reported'")
         if self.reported is not None and self.likelihood is not None:
             raise ValueError("'likelihood' applies to propositions, not reported numbers")
-        if self.proposition is not None:
-            try:
-                parse_proposition(self.proposition)
-            except ValueError as exc:
-                raise ValueError(f"proposition: {exc}") from None
         return self
+
+    @field_validator("proposition")
+    @classmethod
+    def _parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_proposition(value)
+        return value
 
 
 class ReliabilityTables(_Value):
@@ -605,9 +608,9 @@ class Scenario(_Value):
     # -- views --------------------------------------------------------------------
 
     @cached_property
-    def nodes(self) -> dict[str, Fact | Outcome]:
+    def nodes(self) -> FrozenDict:
         """Facts and outcomes by name (facts first)."""
-        return {**self.facts, **self.outcomes}
+        return FrozenDict({**self.facts, **self.outcomes})
 
     @cached_property
     def order(self) -> tuple[str, ...]:
@@ -627,7 +630,7 @@ class Scenario(_Value):
         """Return a new, re-validated scenario with fields replaced."""
         data = {name: getattr(self, name) for name in type(self).model_fields}
         data.update(changes)
-        return type(self).model_validate(data)
+        return _validated(type(self), data)
 
     def with_prior(self, name: str, prior: Any) -> Scenario:
         """Return a scenario where fact or outcome ``name`` has a new prior.
@@ -638,17 +641,26 @@ class Scenario(_Value):
         """
         if name in self.facts:
             facts = dict(self.facts)
-            facts[name] = facts[name].model_copy(update={"prior": _as_prior(prior)})
+            facts[name] = facts[name].model_copy(
+                update={"prior": _as_prior(prior, ("facts", name, "prior"))}
+            )
             return self.replace(facts=facts)
         if name in self.outcomes:
             outcomes = dict(self.outcomes)
-            outcomes[name] = outcomes[name].model_copy(update={"prior": _as_prior(prior)})
+            outcomes[name] = outcomes[name].model_copy(
+                update={"prior": _as_prior(prior, ("outcomes", name, "prior"))}
+            )
             return self.replace(outcomes=outcomes)
         raise KeyError(f"no fact or outcome {name!r}; known: {list(self.nodes)}")
 
     def with_claim(self, claim: Claim | Mapping[str, Any]) -> Scenario:
         """Return a scenario with one more claim (appended to the ledger)."""
-        return self.replace(claims=(*self.claims, Claim.model_validate(claim)))
+        new = (
+            claim
+            if isinstance(claim, Claim)
+            else _validated(Claim, claim, ("claims", len(self.claims)))
+        )
+        return self.replace(claims=(*self.claims, new))
 
     def without_claim(self, claim_id: str) -> Scenario:
         """Return a scenario without claim ``claim_id``."""
@@ -658,14 +670,15 @@ class Scenario(_Value):
     def with_claim_changed(self, claim_id: str, **changes: Any) -> Scenario:
         """Return a scenario where one claim's fields (status, information, ...) changed."""
         old = self.claim(claim_id)
-        new = Claim.model_validate({**old.model_dump(exclude_none=True), **changes})
+        index = self.claims.index(old)
+        new = _validated(Claim, {**old.model_dump(exclude_none=True), **changes}, ("claims", index))
         return self.replace(claims=tuple(new if c.id == claim_id else c for c in self.claims))
 
     def with_source(self, name: str, **changes: Any) -> Scenario:
         """Return a scenario where source ``name`` is added or changed (e.g. ``grade="B"``)."""
         sources = dict(self.sources)
         base = sources[name].model_dump(exclude_none=True) if name in sources else {}
-        sources[name] = Source.model_validate({**base, **changes})
+        sources[name] = _validated(Source, {**base, **changes}, ("sources", name))
         return self.replace(sources=sources)
 
     def observe(self, **states: Any) -> Scenario:
@@ -779,10 +792,21 @@ def _prior_adapter() -> Any:
     return TypeAdapter(Prior)
 
 
-def _as_prior(prior: Any) -> Any:
+def _as_prior(prior: Any, path: tuple = ("prior",)) -> Any:
     if isinstance(prior, BaseModel):
         return prior
-    return _prior_adapter().validate_python(prior)
+    try:
+        return _prior_adapter().validate_python(prior)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, path)) from None
+
+
+def _validated(cls: Any, data: Any, path: tuple = ()) -> Any:
+    """``cls.model_validate(data)``, with pydantic's errors as a located ScenarioError."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, path)) from None
 
 
 # --- whole-scenario checks ----------------------------------------------------------
