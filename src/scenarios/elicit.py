@@ -2,7 +2,9 @@
 
 "90% between 25 and 50 thousand" becomes an equal-tailed fit: the distribution whose
 5% and 95% quantiles are 25 and 50. Quantiles are fitted by least squares on the
-quantile function (exact for two quantiles of a Normal or LogNormal). The family
+quantile function: on its own scale for a Normal, on the log scale for a LogNormal, on the
+logit scale for a Beta (so ranges near 0 or 1 count as much as central ones); two
+quantiles are matched exactly. The family
 follows the fact: Beta for a probability, LogNormal for a positive quantity (support
 ``[0, null]``), Normal for an unbounded one; ``family`` overrides it.
 """
@@ -100,7 +102,7 @@ def from_quantiles(quantiles: dict[float, float], family: str = "Normal") -> Eli
     --------
     >>> d = from_quantiles({0.1: 20.0, 0.5: 30.0, 0.9: 40.0})
     >>> round(d.parameters["mu"], 6), round(d.parameters["sigma"], 4)
-    (30.0, 7.8031)
+    (30.0, 7.803)
     """
     q = np.array(sorted(quantiles), dtype=float)
     v = np.array([quantiles[k] for k in sorted(quantiles)], dtype=float)

@@ -84,7 +84,7 @@ def beta_parameters(mean: float, concentration: float) -> tuple[float, float]:
 
     Examples
     --------
-    >>> beta_parameters(0.8, 20)
-    (16.0, 4.0)
+    >>> [round(x, 12) for x in beta_parameters(0.8, 20)]
+    [16.0, 4.0]
     """
     return (mean * concentration, (1.0 - mean) * concentration)

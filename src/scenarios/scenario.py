@@ -581,7 +581,7 @@ class Scenario(_Value):
     ...              "source": "friend"}],
     ... )
     >>> round(float(s.update().scenarios.loc[("call", "true"), "probability"]), 3)
-    0.749
+    0.78
     """
 
     format: Literal["scenarios/1"] = FORMAT
