@@ -48,26 +48,40 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DATA_TAG",
+    "LEDGER_COLUMNS",
     "NOTEBOOK_ONLY_TAG",
     "PARAMETERS",
     "REPORT_MIME",
     "SAMPLING_CAPTION",
+    "SCORING_HEADING",
     "ParameterError",
+    "ReportAnalysis",
     "ReportError",
     "ReportInputs",
+    "analysis_data",
     "build_report",
     "claims_table",
+    "find_resolution",
     "notebook_path",
     "parse_overrides",
     "plot_prior_posterior",
     "plot_sampling",
     "plot_scenarios",
+    "plot_sensitivity",
+    "plot_timelines",
+    "prior_share_text",
     "provenance",
     "read_report",
     "render_html",
     "report_data",
     "report_inputs",
+    "run_analysis",
     "run_update",
+    "scoring_html",
+    "sensitivity_html",
+    "timeline_html",
+    "timeline_moves",
+    "voi_html",
 ]
 
 #: The report notebook's parameters and their defaults (its cell tagged ``parameters``).
@@ -357,6 +371,8 @@ _STYLE = """
 .sc-report .sc-note { color: #57606a; font-size: 0.9em; max-width: 60em; }
 .sc-report .sc-warn { border: 2px solid #cf222e; background: #ffebe9; color: #82071e;
   padding: 8px 12px; margin: 0.6em 0; font-weight: 600; }
+.sc-report .sc-hindsight { border-left: 4px solid #bf8700; background: #fff8c5;
+  padding: 6px 12px; margin: 0.6em 0; max-width: 60em; }
 .sc-report .sc-ok { color: #1a7f37; font-weight: 600; }
 .sc-report .sc-bad { color: #cf222e; font-weight: 700; }
 .sc-report code { font-size: 0.9em; overflow-wrap: anywhere; }
@@ -763,6 +779,454 @@ def plot_sampling(post: Posterior, max_variables: int = 16) -> Figure | None:
     return fig
 
 
+# --- what forecasters ask of a posterior -------------------------------------------------
+
+#: Columns of a timeline table that are not outcome probabilities.
+LEDGER_COLUMNS = ("time", "claim", "event", "text", "moved")
+#: Heading of the report's scoring section, shown only when there is a resolution.
+SCORING_HEADING = (
+    "## Scoring\n\nIn hindsight: how this forecast scored against what actually happened."
+)
+#: Rows of the sensitivity table and the value-of-information tables a report shows.
+TOP_SENSITIVITY, TOP_VOI, TOP_MOVES = 10, 5, 5
+
+
+def find_resolution(priors: str | os.PathLike[str]) -> Path | None:
+    """The resolution file of a priors file, if there is one.
+
+    ``priors/<stem>.yaml`` resolves in ``resolutions/<stem>.yaml``: the folder
+    ``resolutions`` beside the priors file's folder.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> find_resolution(scenarios.default_priors()).name
+    'wagner-2023-06-23.yaml'
+    """
+    path = Path(priors).resolve()
+    candidate = path.parent.parent / "resolutions" / f"{path.stem}.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def timeline_moves(table: pd.DataFrame) -> pd.DataFrame:
+    """Which report moved what: every step of a timeline, the largest move first.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`scenarios.analysis.timeline`'s table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step after the prior (index ``step``): ``time``, ``claim``, ``event``,
+        ``text``, ``moved`` (as in the timeline), and the scenario probability that step
+        moved most: ``outcome``, ``state``, ``before``, ``after`` and ``change``. Sorted by
+        ``moved``, largest first (ties in time order).
+    """
+    import pandas as pd
+
+    probs = table[[c for c in table.columns if c[0] not in LEDGER_COLUMNS]]
+    rows = []
+    for step in table.index[1:]:
+        i = table.index.get_loc(step)
+        before, after = probs.iloc[i - 1], probs.iloc[i]
+        key = (after - before).abs().idxmax()
+        time = table.at[step, ("time", "")]
+        rows.append(
+            {
+                "step": step,
+                "time": None if pd.isna(time) else time,
+                "claim": table.at[step, ("claim", "")],
+                "event": table.at[step, ("event", "")],
+                "text": table.at[step, ("text", "")],
+                "moved": float(table.at[step, ("moved", "")]),
+                "outcome": key[0],
+                "state": key[1],
+                "before": float(before[key]),
+                "after": float(after[key]),
+                "change": float(after[key] - before[key]),
+            }
+        )
+    columns = ["step", "time", "claim", "event", "text", "moved", "outcome", "state"]
+    frame = pd.DataFrame(rows, columns=[*columns, "before", "after", "change"])
+    frame = frame.set_index("step").sort_values("moved", ascending=False, kind="stable")
+    return frame
+
+
+def prior_share_text(power: pd.DataFrame) -> str:
+    """:func:`scenarios.analysis.power_scaling` in words: how much the prior drives the answer.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame()
+    >>> t.attrs.update(target=("o", "s"), prior_share=0.8, prior_slope=0.2, evidence_slope=-0.05)
+    >>> prior_share_text(t)  # doctest: +NORMALIZE_WHITESPACE
+    'The prior drives 80% of the answer and the claims 20%: weighting the prior twice as
+    much moves P(o = s) by +0.200, weighting the claims twice as much by -0.050.'
+    """
+    outcome, state = power.attrs["target"]
+    share = power.attrs["prior_share"]
+    slope_p, slope_e = power.attrs["prior_slope"], power.attrs["evidence_slope"]
+    if not math.isfinite(share):
+        return (
+            f"Neither the prior nor the claims move P({outcome} = {state}) when weighted "
+            "more or less (both power-scaling slopes are zero)."
+        )
+    return (
+        f"The prior drives {share:.0%} of the answer and the claims {1 - share:.0%}: "
+        f"weighting the prior twice as much moves P({outcome} = {state}) by {slope_p:+.3f}, "
+        f"weighting the claims twice as much by {slope_e:+.3f}."
+    )
+
+
+def _clean(x: float) -> float:
+    """Rounding noise (|x| < 1e-12) as zero, so that tables do not show -0.000."""
+    return 0.0 if abs(x) < 1e-12 else float(x)
+
+
+@dataclass(frozen=True)
+class ReportAnalysis:
+    """The analysis sections of a report, computed with the exact engine.
+
+    Attributes
+    ----------
+    timeline : DataFrame
+        :func:`scenarios.analysis.timeline` of the scenario.
+    moves : DataFrame
+        :func:`timeline_moves` of it.
+    sensitivity : DataFrame
+        :func:`scenarios.analysis.sensitivity` for the most likely state of the first
+        outcome.
+    power : DataFrame
+        :func:`scenarios.analysis.power_scaling` for the same target.
+    voi : dict of str to DataFrame
+        :func:`scenarios.analysis.value_of_information` for each outcome.
+    resolution_path : pathlib.Path or None
+        The resolution file found for the priors file (:func:`find_resolution`).
+    resolution : Resolution or None
+    resolution_sha256 : str or None
+    score : DataFrame or None
+        :func:`scenarios.analysis.score` of the report's posterior.
+    score_problem : str or None
+        Why there is a resolution file but no score (it could not be read, or does not
+        match the scenario's outcomes).
+    """
+
+    timeline: pd.DataFrame
+    moves: pd.DataFrame
+    sensitivity: pd.DataFrame
+    power: pd.DataFrame
+    voi: dict[str, pd.DataFrame]
+    resolution_path: Path | None = None
+    resolution: Any = None
+    resolution_sha256: str | None = None
+    score: pd.DataFrame | None = None
+    score_problem: str | None = None
+
+
+def run_analysis(
+    post: Posterior,
+    inputs: ReportInputs | None = None,
+    *,
+    resolution: str | os.PathLike[str] | None = None,
+) -> ReportAnalysis:
+    """Compute the report's analysis sections for the posterior's scenario.
+
+    Timeline, sensitivity, power-scaling and value of information use the exact engine
+    (probabilities without intervals: deterministic). The score is of ``post`` itself
+    (the probabilities the report shows), against ``resolution`` or the priors file's
+    resolution (:func:`find_resolution` of ``inputs.path``).
+
+    Parameters
+    ----------
+    post : Posterior
+    inputs : ReportInputs, optional
+        Where the priors file is, to find its resolution.
+    resolution : str or path-like, optional
+        A resolution file to score against instead.
+    """
+    from scenarios import analysis
+
+    scenario = post.scenario
+    table = analysis.timeline(scenario)
+    sens = analysis.sensitivity(scenario)
+    power = analysis.power_scaling(scenario, sens.attrs["target"])
+    voi = {o: analysis.value_of_information(scenario, o) for o in scenario.outcomes}
+    path: Path | None = None
+    if resolution is not None:
+        path = Path(resolution)
+    elif inputs is not None:
+        path = find_resolution(inputs.path)
+    res = digest = scores = problem = None
+    if path is not None:
+        try:
+            res = analysis.load_resolution(path)
+            digest = file_sha256(path)
+            scores = analysis.score(post, res)
+        except (ScenarioError, KeyError, OSError) as exc:
+            problem = str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
+    return ReportAnalysis(
+        timeline=table,
+        moves=timeline_moves(table),
+        sensitivity=sens,
+        power=power,
+        voi=voi,
+        resolution_path=path,
+        resolution=res,
+        resolution_sha256=digest,
+        score=scores,
+        score_problem=problem,
+    )
+
+
+def timeline_html(moves: pd.DataFrame, top: int = TOP_MOVES) -> str:
+    """The reports that moved the scenario probabilities most, with what they moved."""
+    rows = []
+    for step, r in moves.head(top).iterrows():
+        when = "from the start" if _isna(r.time) else f"{r.time:%d %b %H:%M} UTC"
+        event = "" if r.event == "reported" else f" ({_e(r.event)})"
+        rows.append(
+            f"<tr data-step='{_e(step)}'><td class='num'>{_e(step)}</td><td>{_e(when)}</td>"
+            f"<td><b>{_e(r.claim)}</b>{event}<div class='sc-note'>{_e(r.text)}</div></td>"
+            f"<td>{_e(r.outcome)} = {_e(r.state)}</td>"
+            f"<td class='num'>{_pct(r.before)} → {_pct(r.after)}</td>"
+            f"<td class='num'>{r.change * 100:+.1f} pts</td></tr>"
+        )
+    head = (
+        "<tr><th>step</th><th>time</th><th>report</th><th>moved most</th>"
+        "<th>before → after</th><th>change</th></tr>"
+    )
+    note = (
+        f"<p class='sc-note'>The {min(top, len(moves))} of {len(moves)} steps that moved a "
+        "scenario probability most. Each step adds one report to those before it, in the "
+        "order they came in (claims without a time first); a retracted claim appears again "
+        "when it stopped counting.</p>"
+    )
+    return _wrap(f"<table class='sc'>{head}{''.join(rows)}</table>{note}")
+
+
+def plot_timelines(table: pd.DataFrame) -> Figure:
+    """Step plots of every outcome's probabilities, report by report (one panel each)."""
+    from matplotlib.figure import Figure
+
+    from scenarios.analysis.timeline import plot_timeline
+
+    outcomes = list(dict.fromkeys(c[0] for c in table.columns if c[0] not in LEDGER_COLUMNS))
+    fig = Figure(figsize=(10, 0.6 + 3.9 * len(outcomes)), layout="constrained")
+    axes = fig.subplots(len(outcomes), 1, squeeze=False)[:, 0]
+    for ax, outcome in zip(axes, outcomes, strict=True):
+        plot_timeline(table, outcome, ax=ax)
+        ax.grid(axis="y", color="#e1e4e8", lw=0.8)
+        ax.set_axisbelow(True)
+    return fig
+
+
+def sensitivity_html(sens: pd.DataFrame, power: pd.DataFrame, top: int = TOP_SENSITIVITY) -> str:
+    """The inputs that move the target probability most, and the prior's share in words."""
+    outcome, state = sens.attrs["target"]
+    rows = []
+    for rank, r in enumerate(sens.head(top).itertuples(), start=1):
+        rows.append(
+            f"<tr data-rank='{rank}'><td class='num'>{rank}</td><td>{_e(r.kind)}</td>"
+            f"<td><b>{_e(r.name)}</b></td><td>{_e(r.parameter)}</td>"
+            f"<td class='num'>{_e(r.low)} → {_pct(r.p_low)}</td>"
+            f"<td class='num'>{_e(r.high)} → {_pct(r.p_high)}</td>"
+            f"<td class='num'>{r.swing * 100:.1f} pts</td></tr>"
+        )
+    head = (
+        "<tr><th></th><th>kind</th><th>input</th><th>parameter</th><th>low setting → P</th>"
+        "<th>high setting → P</th><th>swing</th></tr>"
+    )
+    lead = (
+        f"<p>Target: <b>P({_e(outcome)} = {_e(state)}) = "
+        f"{_pct(sens.attrs['probability'])}</b>, the most likely state of {_e(outcome)}. "
+        f"{_e(prior_share_text(power))}</p>"
+    )
+    note = (
+        f"<p class='sc-note'>The {min(top, len(sens))} of {len(sens)} inputs that move it most. "
+        "Each input is set low and high with everything else as in the file: a probability "
+        "across its 90% prior interval (or one unit of log-odds either side when it has no "
+        "concentration), a logit coefficient by ±1, a quantity's 90% range scaled by 0.8 and "
+        "1.25, a claim left out or taken at full weight, a source graded one letter worse or "
+        "better. <b>Swing</b>: the distance between the two probabilities. The prior's share "
+        "comes from power-scaling (Kallioinen et al., 2024): the prior, or the claims, weighted "
+        "from half to twice as much.</p>"
+    )
+    return _wrap(f"{lead}<table class='sc'>{head}{''.join(rows)}</table>{note}")
+
+
+def plot_sensitivity(sens: pd.DataFrame, top: int = TOP_SENSITIVITY) -> Figure:
+    """The tornado chart of the ``top`` inputs (:func:`~scenarios.analysis.sensitivity`)."""
+    from matplotlib.figure import Figure
+
+    from scenarios.analysis.sensitivity import plot_tornado
+
+    n = min(top, len(sens))
+    fig = Figure(figsize=(10, 1.4 + 0.38 * n), layout="constrained")
+    ax = fig.subplots()
+    plot_tornado(sens, top=top, ax=ax)
+    ax.grid(axis="x", color="#e1e4e8", lw=0.8)
+    ax.set_axisbelow(True)
+    return fig
+
+
+def voi_html(voi: Mapping[str, pd.DataFrame], top: int = TOP_VOI) -> str:
+    """What to look for next: per outcome, the facts worth learning most."""
+    head = (
+        "<tr><th></th><th>fact</th><th>information (bits)</th><th>share of the uncertainty</th>"
+        "<th>chance it changes the most likely state</th>"
+        "<th>expected rise of the top probability</th></tr>"
+    )
+    parts = []
+    for outcome, table in voi.items():
+        h = table.attrs.get("outcome_entropy_bits", float("nan"))
+        rows = []
+        for rank, (fact, r) in enumerate(table.head(top).iterrows(), start=1):
+            rows.append(
+                f"<tr data-outcome='{_e(outcome)}' data-fact='{_e(fact)}'>"
+                f"<td class='num'>{rank}</td><td><b>{_e(fact)}</b></td>"
+                f"<td class='num'>{_clean(r.mutual_information):.3f}</td>"
+                f"<td class='num'>{_pct(_clean(r.share_of_uncertainty))}</td>"
+                f"<td class='num'>{_pct(_clean(r.p_mode_changes))}</td>"
+                f"<td class='num'>{_clean(r.expected_max_gain) * 100:+.1f} pts</td></tr>"
+            )
+        body = "".join(rows) or "<tr><td colspan='6'>Every fact is already known.</td></tr>"
+        parts.append(
+            f"<h3>{_e(outcome)}</h3><p class='sc-note'>Its uncertainty now: {h:.3f} bits.</p>"
+            f"<table class='sc'>{head}{body}</table>"
+        )
+    note = (
+        "<p class='sc-note'><b>Information</b>: how much learning the fact is expected to "
+        "reduce the uncertainty (entropy) of the outcome, in bits (mutual information, exact); "
+        "<b>share</b>: that as a part of the outcome's uncertainty now. <b>Chance it changes "
+        "the most likely state</b>: the probability that, once the fact is known, another "
+        "state becomes the most likely. Facts already known are left out.</p>"
+    )
+    return _wrap("".join(parts) + note)
+
+
+def scoring_html(analysis: ReportAnalysis) -> str:
+    """How the forecast scored against what happened (hindsight), or why it cannot be."""
+    path = analysis.resolution_path
+    if analysis.score is None:
+        return _wrap(
+            f"<p class='sc-warn'>A resolution file was found ({_e(path)}), but the forecast "
+            f"cannot be scored against it: {_e(analysis.score_problem)}</p>"
+        )
+    res = analysis.resolution
+    rows = []
+    for outcome, r in analysis.score.iterrows():
+        rows.append(
+            f"<tr data-outcome='{_e(outcome)}'><td><b>{_e(outcome)}</b></td>"
+            f"<td>{_e(r.resolved)}</td><td class='num'>{_pct(r.p_resolved)}</td>"
+            f"<td class='num'>{r.brier:.3f}</td><td class='num'>{r.log_score:.3f}</td></tr>"
+        )
+    mean_b, mean_l = analysis.score["brier"].mean(), analysis.score["log_score"].mean()
+    rows.append(
+        f"<tr class='sc-group'><td>mean of {len(analysis.score)}</td><td></td><td></td>"
+        f"<td class='num'>{mean_b:.3f}</td><td class='num'>{mean_l:.3f}</td></tr>"
+    )
+    head = (
+        "<tr><th>outcome</th><th>what happened</th><th>forecast probability of it</th>"
+        "<th>Brier score</th><th>log score</th></tr>"
+    )
+    when = f", resolved {res.resolved_at:%d %B %Y}" if res.resolved_at is not None else ""
+    lead = (
+        "<p class='sc-hindsight'><b>Hindsight.</b> Scored against <i>"
+        f"{_e(res.title)}</i>{_e(when)} (<code>{_e(path)}</code>). The resolution was written "
+        "after the events: it was not known when the forecast was made, and nothing above "
+        "used it.</p>"
+    )
+    note = (
+        "<p class='sc-note'><b>Brier score</b>: the sum over an outcome's states of (forecast "
+        "probability − 1 if it happened, else 0)², from 0 (certain and right) to 2 (certain and "
+        "wrong). <b>Log score</b>: the natural log of the probability given to what happened, "
+        "0 at best. Both are proper: a forecaster scores best by reporting what they "
+        "believe.</p>"
+    )
+    return _wrap(f"{lead}<table class='sc'>{head}{''.join(rows)}</table>{note}")
+
+
+def analysis_data(analysis: ReportAnalysis) -> dict[str, Any]:
+    """The analysis sections' numbers as JSON-able data (part of :func:`report_data`)."""
+    table = analysis.timeline
+    outcomes = [c for c in table.columns if c[0] not in LEDGER_COLUMNS]
+    steps = []
+    for step, row in table.iterrows():
+        probs: dict[str, dict[str, float]] = {}
+        for o, s in outcomes:
+            probs.setdefault(o, {})[s] = float(row[(o, s)])
+        time = row[("time", "")]
+        steps.append(
+            {
+                "step": int(step),
+                "time": None if _isna(time) else time.isoformat(),
+                "claim": row[("claim", "")],
+                "event": row[("event", "")],
+                "text": row[("text", "")],
+                "moved": float(row[("moved", "")]),
+                "probabilities": probs,
+            }
+        )
+    moves = analysis.moves.assign(
+        time=[None if _isna(t) else t.isoformat() for t in analysis.moves["time"]]
+    )
+    sens, power = analysis.sensitivity, analysis.power
+    data: dict[str, Any] = {
+        "timeline": {"steps": steps, "moved_most": _records(moves.head(TOP_MOVES))},
+        "sensitivity": {
+            "target": list(sens.attrs["target"]),
+            "probability": float(sens.attrs["probability"]),
+            "shown": TOP_SENSITIVITY,
+            "rows": _records(sens, index=False),
+        },
+        "power_scaling": {
+            "target": list(power.attrs["target"]),
+            "prior_share": _finite(power.attrs["prior_share"]),
+            "prior_slope": _plain(power.attrs["prior_slope"]),
+            "evidence_slope": _plain(power.attrs["evidence_slope"]),
+            "table": _records(power),
+        },
+        "value_of_information": {
+            o: {
+                "entropy_bits": float(t.attrs["outcome_entropy_bits"]),
+                "shown": TOP_VOI,
+                "rows": _records(t),
+            }
+            for o, t in analysis.voi.items()
+        },
+        "scoring": None,
+    }
+    if analysis.resolution_path is not None:
+        res = analysis.resolution
+        scoring: dict[str, Any] = {
+            "hindsight": True,
+            "resolution_file": str(analysis.resolution_path),
+            "resolution_sha256": analysis.resolution_sha256,
+            "problem": analysis.score_problem,
+        }
+        if res is not None:
+            scoring["title"] = res.title
+            scoring["resolved_at"] = (
+                res.resolved_at.isoformat() if res.resolved_at is not None else None
+            )
+            scoring["resolved"] = dict(res.outcomes)
+        if analysis.score is not None:
+            scoring["outcomes"] = _records(analysis.score)
+            scoring["mean_brier"] = float(analysis.score["brier"].mean())
+            scoring["mean_log_score"] = float(analysis.score["log_score"].mean())
+        data["scoring"] = scoring
+    return data
+
+
+def _isna(value: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
 # --- provenance and data ------------------------------------------------------------------
 
 
@@ -845,14 +1309,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [_plain(r) for r in frame.reset_index().to_dict(orient="records")]
+def _records(frame: pd.DataFrame, index: bool = True) -> list[dict[str, Any]]:
+    frame = frame.reset_index() if index else frame
+    return [_plain(r) for r in frame.to_dict(orient="records")]
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
 
 
 def report_data(
-    post: Posterior, inputs: ReportInputs, run_at: datetime | None = None
+    post: Posterior,
+    inputs: ReportInputs,
+    run_at: datetime | None = None,
+    analysis: ReportAnalysis | None = None,
 ) -> dict[str, Any]:
-    """The report's numbers and provenance as JSON-able data (see :func:`read_report`)."""
+    """The report's numbers and provenance as JSON-able data (see :func:`read_report`).
+
+    With ``analysis`` (:func:`run_analysis`), also ``timeline``, ``sensitivity``,
+    ``power_scaling``, ``value_of_information`` and ``scoring`` (``None`` when the priors
+    file has no resolution); see :func:`analysis_data`.
+    """
+    extra = analysis_data(analysis) if analysis is not None else {}
     return {
         "title": post.scenario.title,
         "interval": post.interval,
@@ -862,6 +1340,7 @@ def report_data(
         "compare": _records(post.compare()),
         "diagnostics": _records(post.diagnostics),
         "warnings": list(post.warnings),
+        **extra,
         "provenance": provenance(post, inputs, run_at),
     }
 

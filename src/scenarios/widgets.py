@@ -48,19 +48,30 @@ from scenarios.scenario import (
 )
 
 __all__ = [
+    "ANALYSIS_VIEWS",
     "GRADES",
     "INFORMATION",
     "STATUSES",
+    "AnalysisResult",
     "Explorer",
     "ProbabilityEditor",
     "chart_svg",
     "comparison_html",
     "diagnostics_html",
+    "figure_svg",
     "interval_of",
     "prior_with",
     "range_prior",
     "rescale",
     "scenario_table_html",
+    "score_html",
+    "sensitivity_html",
+    "timeline_steps_html",
+    "timeline_svg",
+    "tornado_svg",
+    "voi_html",
+    "what_if_html",
+    "what_if_summary",
 ]
 
 STATUSES = ("reported", "disputed", "denied", "confirmed", "retracted")
@@ -253,7 +264,7 @@ _STYLE = """
 .scn-table { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; }
 .scn-table th, .scn-table td { padding: 2px 8px; border-bottom: 1px solid #ddd; }
 .scn-table th { text-align: left; background: #f3f3f3; }
-.scn-table td.num { text-align: right; }
+.scn-table td.num { text-align: right; white-space: nowrap; }
 .scn-table td.up { color: #1a7f37; } .scn-table td.down { color: #b3261e; }
 .scn-table tr.scn-first td { border-top: 2px solid #999; }
 .scn-warn { color: #b3261e; font-weight: bold; }
@@ -486,6 +497,370 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+# --- pure functions: what the analysis views show -------------------------------------
+
+#: The explorer's analysis views, by key, with their tab titles.
+ANALYSIS_VIEWS: dict[str, str] = {
+    "timeline": "Report by report",
+    "sensitivity": "What matters most",
+    "voi": "What to look for next",
+    "what_if": "What if",
+    "score": "Score",
+}
+#: Rows of the sensitivity table (and bars of the tornado) the explorer shows.
+TOP_INPUTS = 10
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """One analysis view's numbers, and the scenario they were computed for.
+
+    Attributes
+    ----------
+    view : str
+        A key of :data:`ANALYSIS_VIEWS`.
+    scenario : Scenario
+        The scenario it was computed for: when the explorer's scenario differs, the
+        view is stale.
+    key : object
+        What was asked besides the scenario (the sensitivity target, the what-if fact
+        and state); ``None`` for the other views.
+    data : dict
+        The library's tables: ``timeline`` -> ``{"table", "moves"}``; ``sensitivity`` ->
+        ``{"table", "power"}``; ``voi`` -> outcome -> table; ``what_if`` ->
+        ``{"table", "summary"}``; ``score`` -> ``{"score", "baseline"}``.
+    seconds : float
+        How long it took.
+    error : str or None
+        Why it could not be computed (``data`` is then empty).
+    """
+
+    view: str
+    scenario: Scenario | None
+    key: Any
+    data: dict[str, Any]
+    seconds: float
+    error: str | None = None
+
+
+def figure_svg(fig: Any) -> str:
+    """A matplotlib figure as inline SVG, text kept as text, shrinking to its container."""
+    import io
+
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "scenarios"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+    return f'<div class="scn-figure">{svg}</div>'
+
+
+def _outcome_columns(table: Any) -> list[tuple[str, str]]:
+    from scenarios.reports import LEDGER_COLUMNS
+
+    return [c for c in table.columns if c[0] not in LEDGER_COLUMNS]
+
+
+def timeline_svg(table: Any, outcome: str) -> str:
+    """Step plot of one outcome's probabilities, report by report (inline SVG)."""
+    from matplotlib.figure import Figure
+
+    from scenarios.analysis.timeline import plot_timeline
+
+    fig = Figure(figsize=(7.2, 3.9), layout="constrained")
+    ax = fig.subplots()
+    plot_timeline(table, outcome, ax=ax)
+    ax.grid(axis="y", color="#e5e5e5", lw=0.8)
+    ax.set_axisbelow(True)
+    return figure_svg(fig)
+
+
+def timeline_steps_html(moves: Any, table: Any, outcome: str) -> str:
+    """Every step of the timeline, the one that moved most first: which report moved what.
+
+    Parameters
+    ----------
+    moves : DataFrame
+        :func:`scenarios.reports.timeline_moves` of ``table``.
+    table : DataFrame
+        :func:`scenarios.analysis.timeline`'s table.
+    outcome : str
+        The outcome whose states get a column each: their change at that step.
+
+    Rows are ``<tr data-step=... data-claim=...>``; ``td.moved`` is the step's largest
+    change of any scenario probability, in percentage points.
+    """
+    states = [s for o, s in _outcome_columns(table) if o == outcome]
+    head = "<th>step</th><th>time</th><th>report</th><th>moved</th><th>most</th>" + "".join(
+        f"<th>{_e(_clip(s, 14))}</th>" for s in states
+    )
+    rows = []
+    for step, r in moves.iterrows():
+        i = table.index.get_loc(step)
+        when = "" if _missing(r["time"]) else f"{r['time']:%d %b %H:%M}"
+        event = "" if r["event"] == "reported" else f" ({r['event']})"
+        cells = []
+        for s in states:
+            change = float(table.iloc[i][(outcome, s)] - table.iloc[i - 1][(outcome, s)])
+            cells.append(f'<td class="change num {_sign(change)}">{_pts(change, "")}</td>')
+        rows.append(
+            f'<tr data-step="{_e(step)}" data-claim="{_e(r["claim"])}">'
+            f'<td class="num">{_e(step)}</td><td style="white-space:nowrap">{_e(when)}</td>'
+            f'<td title="{_e(r["text"])}"><b>{_e(r["claim"])}</b>{_e(event)}</td>'
+            f'<td class="moved num">{r["moved"] * 100:.1f}</td>'
+            f'<td style="white-space:nowrap">{_e(r["state"])} ({_e(r["outcome"])}) '
+            f"{_pts(r['change'], '')}</td>{''.join(cells)}</tr>"
+        )
+    return (
+        f'{_STYLE}<table class="scn-table scn-timeline"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        '<div class="scn-note">One row per report, the one that moved a scenario probability '
+        "most first. <b>moved</b>: the largest change of any scenario probability at that step, "
+        f"and <b>most</b> which one it was; then the change of each state of {_e(outcome)}. "
+        "All in percentage points. Hover over a report for its text.</div>"
+    )
+
+
+def tornado_svg(sens: Any, top: int = TOP_INPUTS) -> str:
+    """The tornado chart of a sensitivity table's ``top`` rows (inline SVG)."""
+    from matplotlib.figure import Figure
+
+    from scenarios.analysis.sensitivity import plot_tornado
+
+    n = min(top, len(sens))
+    fig = Figure(figsize=(7.2, 1.3 + 0.34 * n), layout="constrained")
+    ax = fig.subplots()
+    plot_tornado(sens, top=top, ax=ax)
+    ax.grid(axis="x", color="#e5e5e5", lw=0.8)
+    ax.set_axisbelow(True)
+    return figure_svg(fig)
+
+
+def sensitivity_html(sens: Any, power: Any, top: int = TOP_INPUTS) -> str:
+    """The prior's share in words and the ``top`` rows of a sensitivity table.
+
+    Rows are ``<tr data-rank=... data-name=...>`` with ``td.p-low``, ``td.p-high`` and
+    ``td.swing`` to three decimals.
+    """
+    from scenarios.reports import prior_share_text
+
+    outcome, state = sens.attrs["target"]
+    rows = []
+    for rank, r in enumerate(sens.head(top).itertuples(), start=1):
+        rows.append(
+            f'<tr data-rank="{rank}" data-name="{_e(r.name)}"><td class="num">{rank}</td>'
+            f"<td>{_e(r.kind)}</td><td><b>{_e(r.name)}</b></td><td>{_e(r.parameter)}</td>"
+            f'<td class="num">{_e(r.low)}</td><td class="p-low num">{_f(r.p_low)}</td>'
+            f'<td class="num">{_e(r.high)}</td><td class="p-high num">{_f(r.p_high)}</td>'
+            f'<td class="swing num">{_f(r.swing)}</td></tr>'
+        )
+    share = power.attrs["prior_share"]
+    words = f"the prior drives {share:.0%} of the answer" if math.isfinite(share) else "no answer"
+    slopes = (
+        f" Weighting the prior twice as much moves it by {power.attrs['prior_slope']:+.3f}, "
+        f"the claims twice as much by {power.attrs['evidence_slope']:+.3f} (power-scaling)."
+    )
+    return (
+        f'{_STYLE}<div class="scn-prior-share" title="{_e(prior_share_text(power))}">'
+        f"<b>P({_e(outcome)} = {_e(state)}) = {_f(sens.attrs['probability'])}</b>: "
+        f'{_e(words)}.<span class="scn-note">{_e(slopes)}</span></div>'
+        '<table class="scn-table scn-sensitivity"><thead><tr><th></th><th>kind</th>'
+        "<th>input</th><th>parameter</th><th>low</th><th>P</th><th>high</th><th>P</th>"
+        f"<th>swing</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<div class="scn-note">The {min(top, len(sens))} of {len(sens)} inputs that move it '
+        "most, each set low and high with everything else as it is now: a probability across "
+        "its 90% prior interval (or ±1 log-odds without a concentration), a logit coefficient "
+        "by ±1, a quantity's range scaled by 0.8 and 1.25, a claim left out or at full weight, "
+        "a source one grade worse or better.</div>"
+    )
+
+
+def voi_html(table: Any, outcome: str) -> str:
+    """A value-of-information table, best first: what to look for next about ``outcome``.
+
+    Rows are ``<tr data-rank=... data-fact=...>``; ``td.mi`` is the mutual information in
+    bits to four decimals.
+    """
+    h = table.attrs.get("outcome_entropy_bits", float("nan"))
+    rows = []
+    for rank, (fact, r) in enumerate(table.iterrows(), start=1):
+        rows.append(
+            f'<tr data-rank="{rank}" data-fact="{_e(fact)}"><td class="num">{rank}</td>'
+            f"<td><b>{_e(fact)}</b></td>"
+            f'<td class="mi num">{_clean(r["mutual_information"]):.4f}</td>'
+            f'<td class="num">{_clean(r["share_of_uncertainty"]):.1%}</td>'
+            f'<td class="num">{_clean(r["p_mode_changes"]):.1%}</td>'
+            f'<td class="num">{_pts(r["expected_max_gain"])}</td></tr>'
+        )
+    body = "".join(rows) or '<tr><td colspan="6">Every fact is already known.</td></tr>'
+    lead = ""
+    if len(table):
+        best = table.index[0]
+        share = _clean(table["share_of_uncertainty"].iloc[0])
+        lead = (
+            f'<div class="scn-voi-lead">Look for <b>{_e(best)}</b> next: learning it would '
+            f"remove about {share:.0%} of the uncertainty about {_e(outcome)} "
+            f"({_clean(table['mutual_information'].iloc[0]):.3f} of {h:.3f} bits).</div>"
+        )
+    return (
+        f'{_STYLE}{lead}<table class="scn-table scn-voi"><thead><tr><th></th><th>fact</th>'
+        "<th>bits</th><th>share</th><th>P(top state changes)</th><th>top prob. gain</th>"
+        f"</tr></thead><tbody>{body}</tbody></table>"
+        '<div class="scn-note"><b>bits</b>: expected reduction of the uncertainty (entropy) '
+        f"of {_e(outcome)} on learning the fact (mutual information); <b>share</b>: that over "
+        "its uncertainty now; <b>P(top state changes)</b>: the chance that, once the fact is "
+        "known, another state is the most likely; <b>top prob. gain</b>: expected rise of the "
+        "most likely state's probability. Known facts are left out.</div>"
+    )
+
+
+def what_if_summary(table: Any, scenario: Scenario, fact: str, state: str) -> str:
+    """One line on observe versus intervene: where they differ most, and why.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> from scenarios.analysis import what_if
+    >>> s = scenarios.load(scenarios.default_priors())
+    >>> what_if_summary(what_if(s, elite_cohesion="fractured"), s, "elite_cohesion",
+    ...                 "fractured")[:60]
+    'elite_cohesion has no causes in the model, so learning that '
+    """
+    gap = (table["observe"] - table["intervene"]).abs()
+    what = f"{fact} = {state}"
+    causes = ", ".join(scenario.nodes[fact].parents)
+    if float(gap.max()) < 5e-4:
+        if not causes:
+            return (
+                f"{fact} has no causes in the model, so learning that {what} and making it "
+                "so give the same probabilities."
+            )
+        return (
+            f"Learning that {what} and making it so give almost the same probabilities: what "
+            f"it would say about its causes ({causes}) hardly moves the outcomes."
+        )
+    outcome, st = gap.idxmax()
+    row = table.loc[(outcome, st)]
+    return (
+        f"Learning that {what} moves P({outcome} = {st}) from {row['now']:.3f} to "
+        f"{row['observe']:.3f}; making it so (do) moves it to {row['intervene']:.3f}. The "
+        f"difference: learning it also tells about its causes ({causes or 'its parents'}), "
+        "making it so does not."
+    )
+
+
+def what_if_html(table: Any, summary: str) -> str:
+    """A what-if table side by side (now, observe, intervene) under its one-line summary.
+
+    Rows are ``<tr data-outcome=... data-state=...>`` with ``td.now``, ``td.observe`` and
+    ``td.intervene`` to three decimals.
+    """
+    rows = []
+    previous = None
+    for (outcome, state), r in table.iterrows():
+        first = outcome != previous
+        previous = outcome
+        rows.append(
+            f'<tr class="{"scn-first" if first else ""}" data-outcome="{_e(outcome)}" '
+            f'data-state="{_e(state)}"><td>{_e(outcome) if first else ""}</td>'
+            f"<td>{_e(state)}</td>"
+            f'<td class="now num">{_f(r["now"])}</td>'
+            f'<td class="observe num">{_f(r["observe"])}</td>'
+            f'<td class="change num {_sign(r["observe_change"])}">{_pts(r["observe_change"])}</td>'
+            f'<td class="intervene num">{_f(r["intervene"])}</td>'
+            f'<td class="change num {_sign(r["intervene_change"])}">'
+            f"{_pts(r['intervene_change'])}</td></tr>"
+        )
+    what = table.attrs.get("what", "")
+    return (
+        f'{_STYLE}<div class="scn-what-if-summary">{_e(summary)}</div>'
+        '<table class="scn-table scn-what-if"><thead><tr><th>outcome</th><th>state</th>'
+        f"<th>now</th><th>if we learnt {_e(what)}</th><th></th><th>if we made {_e(what)} "
+        f"(do)</th><th></th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        '<div class="scn-note"><b>Learnt</b> (observe): conditions on it, so it also tells '
+        "about its causes. <b>Made</b> (intervene, the do-operator): sets it from outside, "
+        "cutting it from its causes. The claims stay observed in both.</div>"
+    )
+
+
+def score_html(
+    score: Any, baseline: Any = None, *, resolution: Any = None, where: str | None = None
+) -> str:
+    """Brier and log scores of the current forecast, against the scenario as opened.
+
+    Rows are ``<tr data-outcome=...>`` with ``td.p-resolved``, ``td.brier`` and
+    ``td.log-score`` to four decimals.
+    """
+    rows = []
+    for outcome, r in score.iterrows():
+        base = ""
+        if baseline is not None and outcome in baseline.index:
+            b = baseline.loc[outcome]
+            delta = r["brier"] - b["brier"]
+            verdict = "better" if delta < -5e-5 else "worse" if delta > 5e-5 else "same"
+            cls = {"better": "up", "worse": "down", "same": ""}[verdict]
+            base = (
+                f'<td class="num">{b["p_resolved"]:.3f}</td><td class="num">{b["brier"]:.4f}'
+                f'</td><td class="num {cls}">{delta:+.4f} ({verdict})</td>'
+            )
+        rows.append(
+            f'<tr data-outcome="{_e(outcome)}"><td>{_e(outcome)}</td><td>{_e(r["resolved"])}'
+            f'</td><td class="p-resolved num">{r["p_resolved"]:.4f}</td>'
+            f'<td class="brier num">{r["brier"]:.4f}</td>'
+            f'<td class="log-score num">{r["log_score"]:.4f}</td>{base}</tr>'
+        )
+    extra = (
+        "<th>P as opened</th><th>Brier as opened</th><th>Brier change</th>"
+        if baseline is not None
+        else ""
+    )
+    title = getattr(resolution, "title", None)
+    when = getattr(resolution, "resolved_at", None)
+    about = (
+        f"Scored against <i>{_e(title)}</i>"
+        + (f", resolved {when:%d %B %Y}" if when is not None else "")
+        + (f" (<code>{_e(where)}</code>)" if where else "")
+        + ". "
+        if title
+        else ""
+    )
+    return (
+        f'{_STYLE}<div class="scn-hindsight" style="border-left:4px solid #bf8700;'
+        'background:#fff8c5;padding:4px 8px;margin:4px 0"><b>Hindsight</b>: how this forecast '
+        f"scores against what happened. {about}Moving a prior shows how it would have scored "
+        "with that prior; the resolution was not known when the forecast was made.</div>"
+        '<table class="scn-table scn-score"><thead><tr><th>outcome</th><th>what happened</th>'
+        f"<th>P(it) now</th><th>Brier</th><th>log score</th>{extra}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<div class="scn-mean-score">Mean over {len(score)} outcome'
+        f"{'s' if len(score) != 1 else ''}: Brier <b>{score['brier'].mean():.4f}</b>, "
+        f"log score <b>{score['log_score'].mean():.4f}</b></div>"
+        '<div class="scn-note"><b>Brier</b>: sum over the states of (P − 1 if it happened, '
+        "else 0)², 0 best, 2 worst. <b>Log score</b>: ln P(what happened), 0 best. Lower Brier "
+        "is better.</div>"
+    )
+
+
+def _pts(x: float, unit: str = " pts") -> str:
+    """A probability change in percentage points, ``+1.2 pts`` (never ``-0.0``)."""
+    v = round(float(x) * 100, 1)
+    return f"{v if v != 0 else 0.0:+.1f}{unit}"
+
+
+def _clean(x: float) -> float:
+    """Rounding noise (|x| < 1e-12) as zero, so that tables do not show -0.000."""
+    return 0.0 if abs(float(x)) < 1e-12 else float(x)
+
+
+def _missing(value: Any) -> bool:
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
 # --- widgets -------------------------------------------------------------------------
 
 
@@ -571,6 +946,15 @@ class Explorer:
     PyMC model and shows its table with MCSE and diagnostics; "Save priors" writes the
     edited scenario to a new file in ``priors_dir``.
 
+    Beside the scenario views, the analysis tabs answer what forecasters ask of a
+    posterior, for the current (edited) scenario: *Report by report* (the timeline),
+    *What matters most* (sensitivity and power-scaling), *What to look for next* (value of
+    information), *What if* (observe versus intervene) and *Score* (against a resolution,
+    in hindsight). They are heavier than an update, so each is computed when its tab is
+    shown or its "Refresh analysis" button is pressed, never on a slider move; a view
+    computed for an earlier scenario says it is stale. The score only re-scores the
+    posterior already shown, so it follows every edit.
+
     Parameters
     ----------
     scenario : Scenario or path
@@ -581,6 +965,10 @@ class Explorer:
         Draws behind the exact engine's credible intervals.
     full_options : mapping, optional
         Options for the full engine (``draws``, ``tune``, ``chains``, ``seed`` ...).
+    resolution : Resolution or path, optional
+        How the outcomes resolved, for the Score tab. Default: when ``scenario`` is a
+        path ``<folder>/<name>.yaml``, the file ``resolutions/<name>.yaml`` beside
+        ``<folder>`` if there is one (:func:`scenarios.reports.find_resolution`).
 
     Attributes
     ----------
@@ -590,12 +978,24 @@ class Explorer:
         Its exact-engine posterior (``None`` if even the initial scenario failed).
     full_posterior : Posterior or None
         The last full-engine posterior.
+    resolution : Resolution or None
+        What the Score tab scores against.
+    analysis : dict of str to AnalysisResult
+        The last result of each analysis view that has been computed (see
+        :meth:`refresh_analysis` and :meth:`stale`).
+    views : ipywidgets.Tab
+        The right-hand side: "Scenarios" (index 0), then one tab per
+        :data:`ANALYSIS_VIEWS` in that order.
     controls : dict of str to Widget
         Every control by name: ``prior:<fact>`` (slider, state editor or range slider),
         ``prior:<fact>.concentration``, ``prior:<fact>.table[<i>]``,
         ``prior:<fact>.default``, ``prior:<fact>.intercept[.<state>]``,
         ``claim:<id>.on``, ``claim:<id>.status``, ``claim:<id>.information`` (0 for none),
-        ``source:<name>.grade``, and the buttons ``run_full`` and ``save``.
+        ``source:<name>.grade``, the buttons ``run_full`` and ``save``, and the analysis
+        views' controls: ``analysis:timeline.outcome``, ``analysis:sensitivity.target``
+        (``("", "")``: the most likely state of the first outcome),
+        ``analysis:voi.outcome``, ``analysis:what_if.fact``, ``analysis:what_if.state``
+        and ``analysis:<view>.refresh`` (the "Refresh analysis" buttons).
     widget : ipywidgets.VBox
         The whole explorer.
 
@@ -615,10 +1015,13 @@ class Explorer:
         priors_dir: str | os.PathLike[str] = "priors",
         draws: int = 1000,
         full_options: Mapping[str, Any] | None = None,
+        resolution: Any = None,
     ) -> None:
+        self.priors_path: Path | None = None
         if not isinstance(scenario, Scenario):
             from scenarios.io import load
 
+            self.priors_path = Path(scenario)
             scenario = load(scenario)
         self.scenario: Scenario = scenario
         self.priors_dir = Path(priors_dir)
@@ -632,11 +1035,16 @@ class Explorer:
         self._syncing = False
         self._status_before_off: dict[str, str] = {}
         self._warnings: list[str] = []
+        self.analysis: dict[str, AnalysisResult] = {}
+        self._analysis_parts: dict[str, dict[str, widgets.HTML]] = {}
+        self._analysis_syncing = False
+        self._resolve(resolution)
         self._build()
         try:
             self.posterior = self._update(scenario)
         except (ScenarioError, ValueError) as exc:
             self._error(exc)
+        self._baseline_score = self._score_of(self.posterior)
         self._refresh()
 
     # -- public actions ------------------------------------------------------------
@@ -752,6 +1160,299 @@ class Explorer:
 
         return html.unescape(re.sub(r"<[^>]+>", "", self.status.value)).strip()
 
+    # -- analysis -------------------------------------------------------------------
+
+    @property
+    def shown_view(self) -> str | None:
+        """The analysis view whose tab is shown (``None``: the scenario views)."""
+        index = self.views.selected_index or 0
+        return list(ANALYSIS_VIEWS)[index - 1] if index > 0 else None
+
+    def show_view(self, view: str | None) -> None:
+        """Show an analysis view's tab (``None``: the scenario views); computed if stale."""
+        if view is not None and view not in ANALYSIS_VIEWS:
+            raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
+        self.views.selected_index = 0 if view is None else list(ANALYSIS_VIEWS).index(view) + 1
+
+    def stale(self, view: str) -> bool:
+        """Whether a view was never computed, or computed for another scenario or question."""
+        result = self.analysis.get(view)
+        return (
+            result is None
+            or result.scenario != self.scenario
+            or result.key != self._analysis_key(view)
+        )
+
+    def compute_analysis(self, view: str) -> AnalysisResult:
+        """Compute one analysis view for the current scenario (nothing is displayed).
+
+        The numbers are the library's (:mod:`scenarios.analysis`) for
+        :attr:`scenario` and what the view's controls ask; the result is kept in
+        :attr:`analysis`. A failure is kept as the result's ``error``.
+        """
+        if view not in ANALYSIS_VIEWS:
+            raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
+        scenario, key = self.scenario, self._analysis_key(view)
+        started = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SamplingWarning)
+                data, error = self._compute(view, scenario, key), None
+        except (ScenarioError, ValueError, KeyError) as exc:
+            data, error = {}, str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
+        result = AnalysisResult(view, scenario, key, data, time.perf_counter() - started, error)
+        self.analysis[view] = result
+        return result
+
+    def refresh_analysis(self, *views: str) -> dict[str, AnalysisResult]:
+        """Compute analysis views for the current scenario and display them.
+
+        Parameters
+        ----------
+        *views : str
+            Keys of :data:`ANALYSIS_VIEWS`; default: the view shown, or every view when the
+            scenario views are shown.
+
+        Returns
+        -------
+        dict of str to AnalysisResult
+        """
+        if not views:
+            views = (self.shown_view,) if self.shown_view else tuple(ANALYSIS_VIEWS)
+        out = {}
+        for view in views:
+            parts = self._analysis_parts[view]
+            parts["status"].value = '<span class="scn-note">Computing…</span>'
+            out[view] = self.compute_analysis(view)
+            self._show_analysis(view)
+        return out
+
+    def _resolve(self, resolution: Any) -> None:
+        """Find and load the resolution the Score tab scores against."""
+        from scenarios.analysis import Resolution, load_resolution
+
+        self.resolution: Resolution | None = None
+        self.resolution_path: Path | None = None
+        self._resolution_problem: str | None = None
+        if isinstance(resolution, Resolution):
+            self.resolution = resolution
+            return
+        if resolution is not None:  # given: a bad file is the caller's error
+            self.resolution_path = Path(resolution)
+            self.resolution = load_resolution(resolution)
+            return
+        if self.priors_path is None:
+            return
+        from scenarios.reports import find_resolution
+
+        self.resolution_path = find_resolution(self.priors_path)
+        if self.resolution_path is not None:
+            try:
+                self.resolution = load_resolution(self.resolution_path)
+            except ScenarioError as exc:
+                self._resolution_problem = str(exc)
+
+    def _score_of(self, post: Posterior | None) -> Any:
+        """The score of a posterior against the resolution, or ``None``."""
+        from scenarios.analysis import score
+
+        if post is None or self.resolution is None:
+            return None
+        try:
+            return score(post, self.resolution)
+        except KeyError:
+            return None
+
+    def _analysis_key(self, view: str) -> Any:
+        c = self.controls
+        if view == "sensitivity":
+            target = c["analysis:sensitivity.target"].value
+            return tuple(target) if target and target[0] else None
+        if view == "what_if":
+            fact, state = c["analysis:what_if.fact"].value, c["analysis:what_if.state"].value
+            return (fact, state) if fact and state else None
+        return None
+
+    def _compute(self, view: str, scenario: Scenario, key: Any) -> dict[str, Any]:
+        from scenarios import analysis
+        from scenarios.reports import timeline_moves
+
+        if view == "timeline":
+            table = analysis.timeline(scenario)
+            return {"table": table, "moves": timeline_moves(table)}
+        if view == "sensitivity":
+            table = analysis.sensitivity(scenario, key)
+            power = analysis.power_scaling(scenario, table.attrs["target"])
+            return {"table": table, "power": power}
+        if view == "voi":
+            return {o: analysis.value_of_information(scenario, o) for o in scenario.outcomes}
+        if view == "what_if":
+            if key is None:
+                raise ValueError("this scenario has no discrete fact to set")
+            fact, state = key
+            table = analysis.what_if(scenario, **{fact: state})
+            return {"table": table, "summary": what_if_summary(table, scenario, fact, state)}
+        # score: the posterior shown is already the current scenario's
+        if self.resolution is None:
+            raise ValueError(self._no_resolution())
+        if self.posterior is None or self.posterior.scenario != scenario:
+            raise ValueError("no posterior for this scenario (the last edit was refused)")
+        baseline = getattr(self, "_baseline_score", None)
+        return {"score": analysis.score(self.posterior, self.resolution), "baseline": baseline}
+
+    def _no_resolution(self) -> str:
+        if self._resolution_problem:
+            return f"the resolution file cannot be read: {self._resolution_problem}"
+        looked = ""
+        if self.priors_path is not None:
+            where = self.priors_path.resolve().parent.parent / "resolutions"
+            looked = f" (looked for {where / (self.priors_path.stem + '.yaml')})"
+        return (
+            f"no resolution for this scenario{looked}: nothing to score against until the "
+            "outcomes resolve. Pass Explorer(..., resolution=path) to score against one."
+        )
+
+    def _analysis_changed(self) -> None:
+        """After an edit: the score follows it; the other views say whether they are stale."""
+        self._sync_analysis_options()
+        self.compute_analysis("score")
+        self._show_analysis("score")
+        for view in self.analysis:
+            if view != "score":
+                self._show_status(view)
+
+    def _view_shown(self, change: dict[str, Any]) -> None:
+        view = self.shown_view
+        if view is None:
+            return
+        if self.stale(view):
+            self.refresh_analysis(view)
+        else:
+            self._show_analysis(view)
+
+    def _choice_changed(self, view: str, recompute: bool) -> None:
+        if self._analysis_syncing:
+            return
+        if recompute and self.shown_view == view:
+            self.refresh_analysis(view)
+        elif view in self.analysis:
+            self._show_analysis(view)
+
+    def _what_if_fact_changed(self, change: dict[str, Any]) -> None:
+        if self._analysis_syncing:
+            return
+        self._sync_what_if_states()
+        self._choice_changed("what_if", recompute=True)
+
+    def _sync_what_if_states(self) -> None:
+        fact = self.controls["analysis:what_if.fact"].value
+        states = list(self.scenario.nodes[fact].state_names) if fact else []
+        dropdown = self.controls["analysis:what_if.state"]
+        if list(dropdown.options) == states:
+            return
+        self._analysis_syncing = True
+        try:
+            old = dropdown.value
+            dropdown.options = states
+            if old in states:
+                dropdown.value = old
+            elif states:
+                dropdown.value = "true" if "true" in states else states[0]
+        finally:
+            self._analysis_syncing = False
+
+    def _analysis_options(self) -> dict[str, list[Any]]:
+        s = self.scenario
+        first = next(iter(s.outcomes))
+        targets: list[Any] = [(f"most likely state of {first}", ("", ""))]
+        targets += [
+            (f"{o} = {st}", (o, st)) for o, node in s.outcomes.items() for st in node.state_names
+        ]
+        facts = [n for n, f in s.facts.items() if f.is_discrete]
+        return {
+            "analysis:timeline.outcome": list(s.outcomes),
+            "analysis:sensitivity.target": targets,
+            "analysis:voi.outcome": list(s.outcomes),
+            "analysis:what_if.fact": facts,
+        }
+
+    def _sync_analysis_options(self) -> None:
+        """Keep the analysis dropdowns' choices those of the current scenario."""
+        self._analysis_syncing = True
+        try:
+            for key, options in self._analysis_options().items():
+                dropdown = self.controls[key]
+                if list(dropdown.options) == options:
+                    continue
+                old = dropdown.value
+                dropdown.options = options
+                values = [o[1] if isinstance(o, tuple) else o for o in options]
+                if old in values:
+                    dropdown.value = old
+        finally:
+            self._analysis_syncing = False
+        self._sync_what_if_states()
+
+    def _show_status(self, view: str) -> None:
+        result = self.analysis.get(view)
+        status = self._analysis_parts[view]["status"]
+        if view == "score":
+            status.value = (
+                '<span class="scn-note">Follows every edit: it only re-scores the scenario '
+                "probabilities shown.</span>"
+            )
+        elif result is None:
+            status.value = '<span class="scn-note">Computed when this tab is shown.</span>'
+        elif self.stale(view):
+            status.value = (
+                '<span class="scn-stale" style="color:#b26a00;font-weight:bold">Stale</span>'
+                '<span class="scn-note"> — the scenario (or the question) has changed since '
+                "this was computed; press Refresh analysis.</span>"
+            )
+        else:
+            status.value = (
+                '<span class="scn-fresh scn-note">Up to date: computed for the current '
+                f"scenario in {result.seconds:.2f} s (exact engine).</span>"
+            )
+
+    def _show_analysis(self, view: str) -> None:
+        """Display a view's last result (drawing it as its controls ask)."""
+        self._show_status(view)
+        body = self._analysis_parts[view]["body"]
+        result = self.analysis.get(view)
+        if result is None:
+            body.value = ""
+            return
+        if result.error is not None:
+            css = "scn-note" if view == "score" and self.resolution is None else "scn-warn"
+            body.value = f'{_STYLE}<div class="{css}">{_e(result.error)}</div>'
+            return
+        data, c = result.data, self.controls
+        if view == "timeline":
+            outcome = c["analysis:timeline.outcome"].value
+            body.value = timeline_svg(data["table"], outcome) + timeline_steps_html(
+                data["moves"], data["table"], outcome
+            )
+        elif view == "sensitivity":
+            body.value = sensitivity_html(data["table"], data["power"]) + tornado_svg(data["table"])
+        elif view == "voi":
+            outcome = c["analysis:voi.outcome"].value
+            if outcome in data:
+                body.value = voi_html(data[outcome], outcome)
+            else:
+                body.value = (
+                    f'<div class="scn-note">Press Refresh analysis for {_e(outcome)}.</div>'
+                )
+        elif view == "what_if":
+            body.value = what_if_html(data["table"], data["summary"])
+        else:
+            body.value = score_html(
+                data["score"],
+                data.get("baseline"),
+                resolution=self.resolution,
+                where=str(self.resolution_path) if self.resolution_path else None,
+            )
+
     # -- display --------------------------------------------------------------------
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -810,6 +1511,7 @@ class Explorer:
             )
         else:
             self.full_note.value = ""
+        self._analysis_changed()
 
     def _show_full(self, elapsed: float) -> None:
         post = self.full_posterior
@@ -914,13 +1616,23 @@ class Explorer:
             "scenario probabilities update at once (exact engine). Bars are posterior "
             "probabilities, whiskers their credible intervals, red ticks the priors.</div>"
         )
-        results = widgets.VBox(
+        overview = widgets.VBox(
             [
                 self.chart,
                 self.table,
                 widgets.HTML("<b>Prior versus posterior, by fact</b>"),
                 self.comparison,
-            ],
+            ]
+        )
+        self.views = widgets.Tab(
+            children=[overview, *(self._analysis_box(v) for v in ANALYSIS_VIEWS)],
+            titles=("Scenarios", *ANALYSIS_VIEWS.values()),
+            selected_index=0,
+        )
+        self.views.add_class("scn-views")
+        self.views.observe(self._view_shown, names="selected_index")
+        results = widgets.VBox(
+            [self.views],
             layout=widgets.Layout(flex="1 1 55%", min_width="420px", padding="0 0 0 12px"),
         )
         full = widgets.VBox(
@@ -961,9 +1673,76 @@ class Explorer:
         old = self._left.children[0]
         selected = old.selected_index or 0
         self._bindings = []
-        self.controls = {k: self.controls[k] for k in ("run_full", "save")}
+        self.controls = {
+            k: w
+            for k, w in self.controls.items()
+            if not k.startswith(("prior:", "claim:", "source:"))
+        }
         self._left.children = [self._control_tabs(selected)]
         _close(old)
+
+    def _analysis_box(self, view: str) -> widgets.Widget:
+        """An analysis tab: its choices, a "Refresh analysis" button, a status line, the view."""
+        options = self._analysis_options()
+        row: list[widgets.Widget] = []
+
+        def dropdown(key: str, description: str, width: str) -> widgets.Dropdown:
+            values = options[key]
+            w = widgets.Dropdown(
+                options=values,
+                description=description,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width=width),
+            )
+            w.add_class("scn-" + key.split(":", 1)[1].replace(".", "-").replace("_", "-"))
+            self.controls[key] = w
+            row.append(w)
+            return w
+
+        if view == "timeline":
+            d = dropdown("analysis:timeline.outcome", "outcome", "260px")
+            d.observe(lambda _: self._choice_changed("timeline", False), names="value")
+        elif view == "sensitivity":
+            d = dropdown("analysis:sensitivity.target", "probability of", "340px")
+            d.observe(lambda _: self._choice_changed("sensitivity", True), names="value")
+        elif view == "voi":
+            d = dropdown("analysis:voi.outcome", "about", "260px")
+            d.observe(lambda _: self._choice_changed("voi", False), names="value")
+        elif view == "what_if":
+            fact = dropdown("analysis:what_if.fact", "if", "220px")
+            # start on a fact with causes: there, learning it and setting it differ
+            caused = [n for n in fact.options if self.scenario.facts[n].parents]
+            if caused:
+                fact.value = caused[0]
+            state = widgets.Dropdown(options=[], layout=widgets.Layout(width="160px"))
+            state.add_class("scn-what-if-state")
+            self.controls["analysis:what_if.state"] = state
+            row.append(widgets.HTML("&nbsp;="))
+            row.append(state)
+            self._sync_what_if_states()
+            fact.observe(self._what_if_fact_changed, names="value")
+            state.observe(lambda _: self._choice_changed("what_if", True), names="value")
+        if view != "score":
+            refresh = widgets.Button(
+                description="Refresh analysis",
+                icon="refresh",
+                tooltip="Compute this view for the current scenario",
+                layout=widgets.Layout(width="auto"),
+            )
+            refresh.add_class("scn-refresh-analysis")
+            refresh.on_click(lambda _, view=view: self.refresh_analysis(view))
+            self.controls[f"analysis:{view}.refresh"] = refresh
+            row.append(refresh)
+        status = widgets.HTML()
+        status.add_class("scn-analysis-status")
+        body = widgets.HTML(layout=widgets.Layout(overflow="auto"))
+        body.add_class(f"scn-analysis-{view.replace('_', '-')}")
+        self._analysis_parts[view] = {"status": status, "body": body}
+        box = widgets.VBox(
+            [widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap")), status, body]
+        )
+        box.add_class("scn-analysis")
+        return box
 
     def _node_box(self, name: str, node: Fact | Outcome) -> widgets.Widget:
         prior = node.prior

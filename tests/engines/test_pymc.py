@@ -110,10 +110,29 @@ def test_full_engine_on_wagner_agrees_with_exact() -> None:
 
 @pytest.mark.slow
 def test_same_seed_same_numbers(mixed: Scenario) -> None:
-    a = mixed.update(engine="pymc", seed=5, draws=300, tune=300)
-    b = mixed.update(engine="pymc", seed=5, draws=300, tune=300)
+    a = mixed.update(engine="pymc", seed=5)
+    b = mixed.update(engine="pymc", seed=5)
     assert a.settings["sampler"] == "nutpie"
+    assert b.settings["compiled_model"] == "reused"
     assert a.scenarios.equals(b.scenarios)
+    c = mixed.update(engine="pymc", seed=6)
+    assert not c.scenarios.equals(a.scenarios)
+
+
+@pytest.mark.slow
+def test_compiled_model_is_reused_when_only_numbers_change(mixed: Scenario) -> None:
+    first = mixed.update(engine="pymc", seed=2)
+    edited = mixed.with_prior("biased", {"p": 0.7, "concentration": 6}).with_source("wire", grade="D")
+    second = edited.update(engine="pymc", seed=2)
+    assert first.settings["compiled_model"] in ("compiled", "reused")
+    assert second.settings["compiled_model"] == "reused"
+    exact = edited.update(intervals=False)
+    diff = (second.scenarios["probability"] - exact.scenarios["probability"]).abs()
+    assert (diff <= 4 * second.scenarios["mcse"] + 1e-9).all()
+    # a structural edit (a new claim) compiles a new model
+    third = edited.with_claim({"id": "c5", "text": "x", "proposition": "res == some",
+                               "source": "wire"}).update(engine="pymc", seed=2)
+    assert third.settings["compiled_model"] == "compiled"
 
 
 @pytest.mark.slow

@@ -455,7 +455,11 @@ class Network:
             out = flat.copy()
             out[rows] = value
             return Factor(out.reshape(table.shape), (*given, name))
-        full = xp.set_subtensor(xp.as_tensor_variable(flat)[rows], value)
+        # the rows drawn are zeros in the constant, so that it does not change with their
+        # means (a compiled model is then reused when only those means change)
+        base = flat.copy()
+        base[rows] = 0.0
+        full = xp.set_subtensor(xp.as_tensor_variable(base)[rows], value)
         return Factor(full.reshape(table.shape), (*given, name))
 
     def standardiser(

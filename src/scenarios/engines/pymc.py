@@ -11,8 +11,10 @@ theta)``; their average is the scenario probability and their quantiles its inte
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -20,12 +22,13 @@ import pandas as pd
 
 from scenarios.engines.network import (
     DRAW,
+    Factor,
     Network,
     RowParam,
     assemble,
     contract,
 )
-from scenarios.errors import ImpossibleEvidenceError, SamplingWarning
+from scenarios.errors import SamplingWarning
 from scenarios.posterior import Posterior, state_table
 from scenarios.scenario import Scenario
 
@@ -59,50 +62,147 @@ def build_model(scenario: Scenario, *, marginalized: bool = True) -> Any:
     >>> with model:  # extend it like any PyMC model
     ...     pm.sample()  # doctest: +SKIP
     """
+    return _build(scenario, marginalized=marginalized, data=False)[0]
+
+
+def _build(
+    scenario: Scenario, *, marginalized: bool = True, data: bool = False
+) -> tuple[Any, dict[str, np.ndarray]]:
+    """The model, and (with ``data``) the values of its ``pm.Data`` placeholders.
+
+    With ``data``, every number a prior or a grade sets (table entries, Dirichlet and
+    Beta parameters, continuous priors' parameters, reported numbers) is a ``pm.Data``
+    variable, so that a compiled model can be reused with new values.
+    """
     import pymc as pm
+    import pytensor
     import pytensor.tensor as pt
 
     net = Network(scenario)
     bounds, truncating = _confirmed_bounds(net)
+    values: dict[str, np.ndarray] = {}
+
+    def number(name: str, value: Any) -> Any:
+        if not data:
+            return value
+        values[name] = np.asarray(value, dtype=float)
+        # static shapes: the contraction plan and the compiled code may rely on them
+        shared = pytensor.shared(values[name], name=name, shape=values[name].shape)
+        model.register_data_var(shared)
+        return shared
+
     with pm.Model() as model:
         continuous = {}
         for n, d in net.dists.items():
+            kwargs = {k: number(f"{n}__{k}", v) for k, v in d.parameters.items()}
             if n in bounds:  # a confirmed threshold truncates the prior (no cliff for NUTS)
                 lower, upper = bounds[n]
-                base = getattr(pm, d.name).dist(**d.parameters)
+                base = getattr(pm, d.name).dist(**kwargs)
                 continuous[n] = pm.Truncated(n, base, lower=lower, upper=upper)
             else:
-                continuous[n] = d.to_prior().create_variable(n)
+                from pymc_extras.prior import Prior
+
+                continuous[n] = Prior(d.name, **kwargs).create_variable(n)
         params: dict[str, Any] = {}
         for p in net.parameters:
             if isinstance(p, RowParam):
-                params[p.name] = pm.Dirichlet(p.name, a=p.alpha)
+                params[p.name] = pm.Dirichlet(p.name, a=number(f"{p.name}__alpha", p.alpha))
             else:
-                params[p.name] = pm.Beta(p.name, alpha=p.a, beta=p.b)
+                ab = number(f"{p.name}__beta", [p.a, p.b])
+                params[p.name] = pm.Beta(p.name, alpha=ab[0], beta=ab[1])
         numbers = [ev for ev in net.evidence if ev.kind == "number"]
         for ev in numbers:
             rep = ev.claim.reported
             assert rep is not None
             x = continuous[rep.fact]
-            sd = rep.sd / math.sqrt(ev.weight)
-            if net.dists[rep.fact].support[0] >= 0.0:
-                pm.Normal(
-                    f"claim_{ev.claim.id}",
-                    mu=pt.log(x) + rep.bias,
-                    sigma=sd,
-                    observed=math.log(rep.value),
-                )
-            else:
-                pm.Normal(f"claim_{ev.claim.id}", mu=x + rep.bias, sigma=sd, observed=rep.value)
+            positive = net.dists[rep.fact].support[0] >= 0.0
+            value = math.log(rep.value) if positive else rep.value
+            error = number(
+                f"claim_{ev.claim.id}__error", [rep.bias, rep.sd / math.sqrt(ev.weight), value]
+            )
+            mu = (pt.log(x) if positive else x) + error[0]
+            pm.Normal(f"claim_{ev.claim.id}", mu=mu, sigma=error[1], observed=error[2])
         skip = [ev.claim.id for ev in numbers] + truncating
         if marginalized:
             asm = assemble(net, params=params, continuous=continuous, xp=pt, skip_claims=skip)
             if asm.evidence:
-                z = _contract_all(asm.factors_for())
+                factors = asm.factors_for()
+                if data:
+                    factors = [
+                        Factor(number(f"factor_{k}", f.values), f.axes)
+                        if isinstance(f.values, np.ndarray)
+                        else f
+                        for k, f in enumerate(factors)
+                    ]
+                z = _contract_all(factors)
                 pm.Potential("claims", pt.log(z))
         else:
             _plain_model(net, params, continuous, skip)
-    return model
+    return model, values
+
+
+#: Compiled nutpie models by graph structure, reused when only numbers change.
+_COMPILED: OrderedDict[str, Any] = OrderedDict()
+_COMPILED_MAX = 8
+
+
+def _graph_key(model: Any) -> str:
+    """A hash of the model's log-density graph: ops, wiring, constants, data names.
+
+    Two scenarios that differ only in numbers held as ``pm.Data`` get the same key.
+    """
+    from pytensor.compile.sharedvalue import SharedVariable
+    from pytensor.graph.basic import Constant
+    from pytensor.graph.traversal import graph_inputs, io_toposort
+
+    logp = model.logp()
+    ids: dict[Any, int] = {}
+    digest = hashlib.sha256()
+
+    def ref(v: Any) -> int:
+        if v not in ids:
+            if isinstance(v, SharedVariable):
+                tag = ("data", v.name, str(v.type), np.shape(v.get_value(borrow=True)))
+            elif isinstance(v, Constant):
+                arr = np.asarray(v.data)
+                tag = (
+                    "constant",
+                    str(v.type),
+                    arr.shape,
+                    hashlib.sha256(arr.tobytes()).hexdigest(),
+                )
+            else:
+                tag = ("input", v.name, str(v.type))
+            digest.update(repr(tag).encode())
+            ids[v] = len(ids)
+        return ids[v]
+
+    inputs = list(graph_inputs([logp]))
+    for node in io_toposort(inputs, [logp]):
+        op = node.op
+        props = op._props() if hasattr(op, "_props") else str(op)
+        digest.update(
+            repr((type(op).__name__, str(op), props, [ref(i) for i in node.inputs])).encode()
+        )
+        for out in node.outputs:
+            ids[out] = len(ids)
+    digest.update(repr(sorted((v.name, str(v.type)) for v in model.free_RVs)).encode())
+    return digest.hexdigest()
+
+
+def _compiled_nutpie(model: Any, values: dict[str, np.ndarray]) -> tuple[Any, bool]:
+    """The nutpie model for this structure: from the cache with new data, or compiled."""
+    import nutpie
+
+    key = _graph_key(model)
+    if key in _COMPILED:
+        _COMPILED.move_to_end(key)
+        return _COMPILED[key].with_data(**values), True
+    compiled = nutpie.compile_pymc_model(model)
+    _COMPILED[key] = compiled
+    while len(_COMPILED) > _COMPILED_MAX:
+        _COMPILED.popitem(last=False)
+    return compiled, False
 
 
 def _confirmed_bounds(net: Network) -> tuple[dict[str, list[float | None]], list[str]]:
@@ -231,32 +331,52 @@ def update_pymc(
     seed = scenario.seed if seed is None else int(seed)
     exact = update_exact(scenario, intervals=False)  # raises on impossible evidence
     net = Network(scenario)
-    model = build_model(scenario)
+    model, values = _build(scenario, data=True)
     if not model.free_RVs:
-        raise ImpossibleEvidenceError(
-            "the scenario has no uncertain quantity to sample; use the exact engine", ()
+        raise ValueError(
+            f"{scenario.title}: nothing to sample (no continuous fact and no uncertain "
+            "probability); the exact engine's answer is the whole answer"
         )
-    used = sampler
-    kwargs = dict(
-        draws=draws,
-        tune=tune,
-        chains=chains,
-        random_seed=seed,
-        progressbar=progressbar,
-        target_accept=target_accept,
-    )
-    if cores is not None:
-        kwargs["cores"] = cores
-    with model, warnings.catch_warnings():
+    used, cached = sampler, False
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        warnings.filterwarnings("ignore", message=".*nutpie.*")
-        try:
-            idata = pm.sample(nuts_sampler=sampler, **kwargs)
-        except Exception:  # nutpie missing or failing to compile: PyMC's own NUTS
-            if sampler == "pymc":
-                raise
-            used = "pymc"
-            idata = pm.sample(nuts_sampler="pymc", **kwargs)
+        idata = None
+        if sampler == "nutpie":
+            try:
+                import nutpie
+
+                compiled, cached = _compiled_nutpie(model, values)
+                idata = nutpie.sample(
+                    compiled,
+                    draws=draws,
+                    tune=tune,
+                    chains=chains,
+                    cores=cores or chains,
+                    seed=seed,
+                    progress_bar=progressbar,
+                    target_accept=target_accept,
+                )
+            except (ImportError, NotImplementedError, TypeError) as exc:
+                warnings.warn(
+                    f"nutpie failed ({exc}); falling back to PyMC's NUTS",
+                    SamplingWarning,
+                    stacklevel=2,
+                )
+                used = "pymc"
+        elif sampler != "pymc":
+            raise ValueError(f"unknown sampler {sampler!r}; expected 'nutpie' or 'pymc'")
+        if idata is None:
+            with model:
+                idata = pm.sample(
+                    draws=draws,
+                    tune=tune,
+                    chains=chains,
+                    cores=cores,
+                    random_seed=seed,
+                    progressbar=progressbar,
+                    target_accept=target_accept,
+                    nuts_sampler="pymc",
+                )
     post = idata["posterior"]
     theta: dict[str, np.ndarray] = {}
     for p in net.parameters:
@@ -285,6 +405,7 @@ def update_pymc(
         idata=idata,
         log_evidence=exact.log_evidence,
         settings={
+            "compiled_model": "reused" if cached else "compiled",
             "draws": draws,
             "tune": tune,
             "chains": chains,
