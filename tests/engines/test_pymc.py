@@ -54,12 +54,25 @@ def mixed() -> Scenario:
         sources={"friend": {"grade": "C"}, "wire": {"grade": "B"}},
         claims=[
             {"id": "c1", "text": "biased", "proposition": "biased", "source": "friend"},
-            {"id": "c2", "text": "big", "proposition": "size > 40 and res != none",
-             "source": "friend"},
-            {"id": "c3", "text": "thirty", "reported": {"fact": "size", "value": 30, "sd": 0.2},
-             "source": "wire"},
-            {"id": "c4", "text": "armed", "proposition": "res == armed", "source": "wire",
-             "hedge": "allegedly"},
+            {
+                "id": "c2",
+                "text": "big",
+                "proposition": "size > 40 and res != none",
+                "source": "friend",
+            },
+            {
+                "id": "c3",
+                "text": "thirty",
+                "reported": {"fact": "size", "value": 30, "sd": 0.2},
+                "source": "wire",
+            },
+            {
+                "id": "c4",
+                "text": "armed",
+                "proposition": "res == armed",
+                "source": "wire",
+                "hedge": "allegedly",
+            },
         ],
     )
 
@@ -122,7 +135,9 @@ def test_same_seed_same_numbers(mixed: Scenario) -> None:
 @pytest.mark.slow
 def test_compiled_model_is_reused_when_only_numbers_change(mixed: Scenario) -> None:
     first = mixed.update(engine="pymc", seed=2)
-    edited = mixed.with_prior("biased", {"p": 0.7, "concentration": 6}).with_source("wire", grade="D")
+    edited = mixed.with_prior("biased", {"p": 0.7, "concentration": 6}).with_source(
+        "wire", grade="D"
+    )
     second = edited.update(engine="pymc", seed=2)
     assert first.settings["compiled_model"] in ("compiled", "reused")
     assert second.settings["compiled_model"] == "reused"
@@ -130,8 +145,9 @@ def test_compiled_model_is_reused_when_only_numbers_change(mixed: Scenario) -> N
     diff = (second.scenarios["probability"] - exact.scenarios["probability"]).abs()
     assert (diff <= 4 * second.scenarios["mcse"] + 1e-9).all()
     # a structural edit (a new claim) compiles a new model
-    third = edited.with_claim({"id": "c5", "text": "x", "proposition": "res == some",
-                               "source": "wire"}).update(engine="pymc", seed=2)
+    third = edited.with_claim(
+        {"id": "c5", "text": "x", "proposition": "res == some", "source": "wire"}
+    ).update(engine="pymc", seed=2)
     assert third.settings["compiled_model"] == "compiled"
 
 
