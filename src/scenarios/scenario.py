@@ -90,16 +90,25 @@ def _state_keys(value: object) -> object:
     return value
 
 
+#: Largest magnitude accepted for any number in a scenario (beyond it, float arithmetic
+#: on probabilities and log-odds stops meaning anything).
+MAX_MAGNITUDE = 1e12
+#: Smallest positive scale accepted (concentrations, error sds, distribution scales).
+MIN_POSITIVE = 1e-9
+
+
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError(f"expected a finite number, got {value}")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"expected a number of magnitude at most {MAX_MAGNITUDE:g}, got {value}")
     return value
 
 
 StateName = Annotated[str, BeforeValidator(_state_name), Field(min_length=1)]
 Finite = Annotated[float, AfterValidator(_finite)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0), AfterValidator(_finite)]
-Positive = Annotated[float, Field(gt=0.0), AfterValidator(_finite)]
+Positive = Annotated[float, Field(ge=MIN_POSITIVE), AfterValidator(_finite)]
 Name = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=200)]
 StateProbs = Annotated[
     dict[StateName, Probability], BeforeValidator(_state_keys), AfterValidator(FrozenDict)
