@@ -6,11 +6,15 @@ Commands::
     scenarios validate  PRIORS
     scenarios report    [PRIORS] [-p NAME VALUE ...] [-o DIR] [--engine E] [--seed N] [--strict]
     scenarios dashboard [PRIORS] [--port N] [--no-browser]
+    scenarios sweep     [PRIORS ...] [--grid NAME=VALUES ...] [--grid-file FILE] [--seeds S]
+                        [--engine E] [--out DIR] [--scheduler ADDRESS] [--workers N] [--report]
 
 Without ``PRIORS`` every command uses the built-in Wagner scenario. ``report`` runs the
 report notebook with papermill and prints where the HTML was written; ``dashboard``
 serves the Wagner explorer notebook with Voila on 127.0.0.1, behind a random token, and
-prints its URL (token included).
+prints its URL (token included). ``sweep`` updates every variant of the files and the grid
+on Dask (a local cluster, or ``--scheduler tcp://host:port``) with a progress bar, resumes
+a killed sweep, and writes ``DIR/results.parquet`` (see ``docs/sweeps.md``).
 
 Exit codes (scripts can rely on them):
 
@@ -18,9 +22,12 @@ Exit codes (scripts can rely on them):
 - 1: the scenario file is missing or invalid, or its claims cannot all hold;
 - 2: the command line is wrong (unknown option, bad ``-p`` parameter);
 - 3: with ``--strict``, a diagnostic failed (the table or report is still produced);
-- 4: the report notebook failed in its kernel, or the dashboard server failed to start;
+- 4: the report notebook failed in its kernel, or the dashboard server failed to start,
+  or the sweep's Dask cluster could not be started or reached (or ``--timeout`` passed);
+- 5: ``sweep`` ran, but some variants failed (each is a row with its error in the table);
 - 130 / 143: ``report`` was interrupted by SIGINT (Ctrl-C) / SIGTERM; the previous
-  report, if any, is left intact and no partial file is written.
+  report, if any, is left intact and no partial file is written. ``sweep`` keeps the
+  variants that finished; the same command resumes.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_DIAGNOSTICS, EXIT_FAILED = 0, 1, 2, 3, 4
 EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
+EXIT_VARIANTS_FAILED = 5
 
 #: How long ``dashboard`` waits for the Voila server to answer.
 DASHBOARD_START_TIMEOUT = 120.0
@@ -69,8 +77,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Bayesian scenario modelling: cited priors, graded claims, scenario "
         "probabilities with credible intervals.",
         epilog="Exit codes: 0 ok; 1 invalid scenario or impossible evidence; 2 usage; "
-        "3 failed diagnostics (--strict); 4 report or dashboard failed to run; "
-        "130/143 interrupted.",
+        "3 failed diagnostics (--strict); 4 report, dashboard or cluster failed to run; "
+        "5 some sweep variants failed; 130/143 interrupted.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -142,7 +150,87 @@ def _parser() -> argparse.ArgumentParser:
     )
     dashboard.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     dashboard.add_argument("--notebook", type=Path, default=None, help="another notebook to serve")
+    _sweep_args(sub)
     return parser
+
+
+def _sweep_args(sub: Any) -> None:
+    sweep = sub.add_parser(
+        "sweep",
+        help="update many variants (files x a grid of priors x seeds) on Dask; one table",
+        description="Update every variant (each scenario file, with each combination of the "
+        "grid's prior values, with each seed) on dask.distributed, with a progress bar, and "
+        "write one tidy table, DIR/results.parquet: a row per (variant, outcome, state) "
+        "with the variant's inputs, or a row with the error of a failed variant. Each "
+        "finished variant is kept in DIR/parts/, so running the same command again after a "
+        "kill resumes where it stopped. See docs/sweeps.md.",
+        epilog="Grid: NAME is a fact or outcome, then a field of its prior as in the file "
+        "(army_strikes.p, troops.between, troops.between.0, "
+        "mutiny_end.logit.intercept.suppressed); VALUES is START:STOP:COUNT (evenly spaced, "
+        "ends included), v1,v2,... or a JSON array ('[[20, 40], [25, 50]]'). Example, 1,000 "
+        "variants: scenarios sweep --grid army_strikes.p=0.05:0.95:40 "
+        "--grid troops.between.0=15:35:5 --grid troops.between.1=40:80:5. "
+        "Exit codes: 0 every variant ok; 1 invalid or missing scenario file; 2 usage or a "
+        "bad grid; 4 the cluster could not be started or reached, or --timeout passed; "
+        "5 some variants failed; 130/143 interrupted (finished variants are kept).",
+    )
+    sweep.add_argument(
+        "priors",
+        nargs="*",
+        type=Path,
+        help="scenario files or folders of them (default: the built-in Wagner scenario)",
+    )
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="NAME=VALUES",
+        help="a prior field and its values, e.g. army_strikes.p=0.05:0.95:40 (repeatable; "
+        "the variants are the cartesian product)",
+    )
+    sweep.add_argument(
+        "--grid-file", type=Path, default=None, help="YAML mapping NAME: [values] or 'a:b:n'"
+    )
+    sweep.add_argument("--engine", choices=["exact", "pymc"], default="exact", help="engine")
+    sweep.add_argument(
+        "--seeds",
+        default=None,
+        help="seeds, e.g. 1,2,3 or 1:10:10 (each multiplies the variants; default: each "
+        "file's seed)",
+    )
+    sweep.add_argument("--draws", type=int, default=None, help="draws (default: the engine's)")
+    sweep.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path("sweep-results"),
+        help="output folder (default: sweep-results); a rerun resumes in it",
+    )
+    sweep.add_argument(
+        "--scheduler",
+        default=None,
+        help="an existing Dask scheduler (tcp://host:port, or a scheduler .json file), or "
+        "'serial' (this process, no Dask); default: a local cluster",
+    )
+    sweep.add_argument(
+        "--workers", type=int, default=None, help="local cluster workers (default: CPUs)"
+    )
+    sweep.add_argument(
+        "--batch-size", type=int, default=None, help="variants per Dask task (default: auto)"
+    )
+    sweep.add_argument(
+        "--report", action="store_true", help="also write each variant's HTML report (slow)"
+    )
+    sweep.add_argument(
+        "--retry-failed", action="store_true", help="run variants that failed before again"
+    )
+    sweep.add_argument(
+        "--timeout", type=float, default=None, help="give up after this many seconds (exit 4)"
+    )
+    sweep.add_argument(
+        "--dry-run", action="store_true", help="print the plan (how many variants) and stop"
+    )
+    sweep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 
 def _engine_args(parser: argparse.ArgumentParser) -> None:
@@ -533,6 +621,101 @@ def _dashboard(args: argparse.Namespace) -> int:
         _stop(proc)
 
 
+# --- sweep ---------------------------------------------------------------------------------
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(seconds, 60)
+    return f"{int(minutes)}m{secs:04.1f}s" if minutes else f"{secs:.1f} s"
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import scenarios
+    from scenarios import sweep
+
+    for flag, value in (
+        ("--workers", args.workers),
+        ("--batch-size", args.batch_size),
+        ("--draws", args.draws),
+    ):
+        if value is not None and value < 1:
+            print(f"scenarios sweep: error: {flag} {value}: expected >= 1", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        grid = sweep.parse_grid(args.grid, file=args.grid_file)
+        seeds = sweep.parse_seeds(args.seeds) if args.seeds is not None else None
+        variants = sweep.plan(
+            args.priors or None, grid, engine=args.engine, seeds=seeds, draws=args.draws
+        )
+    except sweep.GridError as exc:
+        print(f"scenarios sweep: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (scenarios.ScenarioError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    files = len({v.priors for v in variants})
+    if args.dry_run:
+        print(f"{len(variants)} variants from {files} file{'s' * (files != 1)}; first ones:")
+        for v in variants[:5]:
+            print(
+                f"  {v.variant_id[:12]}  {Path(v.priors).name}  {v.overrides_json}  seed {v.seed}"
+            )
+        return EXIT_OK
+    quiet = args.quiet
+    if not quiet:
+        n = args.workers or sweep._default_workers()
+        where = args.scheduler or f"a local cluster of {n} worker{'s' * (n != 1)}"
+        print(f"sweep: {len(variants)} variants on {where}; output in {args.out}", file=sys.stderr)
+    try:
+        with _signals_raise([signal.SIGTERM]):
+            table = sweep.run_sweep(
+                variants,
+                args.out,
+                scheduler=args.scheduler,
+                workers=args.workers,
+                report=args.report,
+                progress=not quiet,
+                batch_size=args.batch_size,
+                retry_failed=args.retry_failed,
+                timeout=args.timeout,
+            )
+    except sweep.GridError as exc:
+        print(f"scenarios sweep: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sweep.SweepError as exc:
+        print(f"scenarios sweep: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except (KeyboardInterrupt, _Signalled) as exc:
+        print(
+            f"scenarios sweep: {'terminated' if isinstance(exc, _Signalled) else 'interrupted'}"
+            f"; finished variants are kept in {args.out / 'parts'}: run the same command "
+            "again to resume",
+            file=sys.stderr,
+        )
+        return 128 + exc.signum if isinstance(exc, _Signalled) else EXIT_SIGINT
+    a = table.attrs
+    rate = f", {a['computed'] / a['seconds']:.1f} variants/s" if a["computed"] else ""
+    print(
+        f"sweep: {a['variants']} variants: {a['ok']} ok, {a['failed']} failed "
+        f"({a['computed']} computed, {a['skipped']} already done) in "
+        f"{_duration(a['seconds'])}{rate}"
+    )
+    if a["failed"]:
+        errors = table[table["status"] != "ok"].drop_duplicates("variant_id")
+        for _, row in errors.head(5).iterrows():
+            first = str(row["error"]).splitlines()
+            detail = first[-1].strip() if first else ""
+            print(
+                f"  failed {row['variant_id'][:12]} {row['overrides']}: {detail}", file=sys.stderr
+            )
+        if len(errors) > 5:
+            print(
+                f"  ... and {len(errors) - 5} more (the error column of the table)", file=sys.stderr
+            )
+    print(f"results: {a['path']}")
+    return EXIT_VARIANTS_FAILED if a["failed"] else EXIT_OK
+
+
 # --- main ----------------------------------------------------------------------------------
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -540,6 +723,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "update": _update,
     "report": _report,
     "dashboard": _dashboard,
+    "sweep": _sweep,
 }
 
 
