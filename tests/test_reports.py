@@ -23,10 +23,19 @@ import numpy as np
 import pandas as pd
 import papermill
 import pytest
+from pandas.testing import assert_frame_equal
 from papermill.exceptions import PapermillExecutionError
 
 import scenarios
 from scenarios import reports
+from scenarios.analysis import (
+    load_resolution,
+    power_scaling,
+    score,
+    sensitivity,
+    timeline,
+    value_of_information,
+)
 from scenarios.reports import (
     ParameterError,
     ReportError,
@@ -35,11 +44,21 @@ from scenarios.reports import (
     read_report,
     report_inputs,
 )
+from tests.analysis.conftest import confounded
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
 WAGNER = scenarios.default_priors()
+EVER_GIVEN = ROOT / "priors" / "ever-given-2021-03-25.yaml"
+RESOLUTION = ROOT / "resolutions" / "wagner-2023-06-23.yaml"
 OVERRIDE = {"hq_seized": {"p": 0.6}}
+#: How the Ever Given questions resolved (for tests only: the canal reopened on 29 March
+#: 2021 and the queue was cleared on 3 April).
+EVER_GIVEN_RESOLUTION = (
+    "format: scenarios-resolution/1\ntitle: How the Suez blockage ended\n"
+    "resolved_at: 2021-04-10T00:00:00Z\n"
+    "outcomes:\n  canal_reopens: mar29_apr04\n  queue_cleared_by_apr10: true\n"
+)
 
 
 def _frame(records: list[dict]) -> pd.DataFrame:
@@ -64,6 +83,48 @@ def _variant(tmp: Path, code: str) -> Path:
 
 def _others(folder: Path, *keep: str) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name not in keep)
+
+
+def _rows(page: str) -> list[tuple[dict[str, str], list[str]]]:
+    """Every table row of a page: its attributes and its cells' text.
+
+    nbconvert re-serialises the HTML of outputs (attribute order, quotes), so the report's
+    rows are read with a parser, not matched as text.
+    """
+    from html.parser import HTMLParser
+
+    rows: list[tuple[dict[str, str], list[str]]] = []
+
+    class Rows(HTMLParser):
+        cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "tr":
+                rows.append(({k: v or "" for k, v in attrs}, []))
+            elif tag in ("td", "th") and rows:
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                rows[-1][1].append("".join(self.cell).strip())
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    Rows().feed(page)
+    return rows
+
+
+def _where(page: str, **attrs: str) -> list[tuple[dict[str, str], list[str]]]:
+    """The rows whose attributes include ``attrs`` (``data_fact`` for ``data-fact``)."""
+    want = {k.replace("_", "-"): v for k, v in attrs.items()}
+    return [(a, c) for a, c in _rows(page) if all(a.get(k) == v for k, v in want.items())]
+
+
+def _with(page: str, attribute: str) -> list[dict[str, str]]:
+    return [a for a, _ in _rows(page) if attribute in a]
 
 
 # --- inputs, without a kernel --------------------------------------------------------
@@ -241,6 +302,157 @@ def test_atomic_write_leaves_the_old_file_when_interrupted(
     assert _others(tmp_path, "r.html") == []
 
 
+# --- the analysis sections, without a kernel ------------------------------------------
+
+
+def test_find_resolution_looks_beside_the_priors_folder(tmp_path: Path) -> None:
+    assert reports.find_resolution(WAGNER) == RESOLUTION.resolve()
+    assert reports.find_resolution(EVER_GIVEN) is None
+    (tmp_path / "priors").mkdir()
+    (tmp_path / "resolutions").mkdir()
+    priors = tmp_path / "priors" / "x.yaml"
+    priors.write_text("")
+    assert reports.find_resolution(priors) is None
+    (tmp_path / "resolutions" / "x.yaml").write_text("")
+    assert reports.find_resolution(priors) == tmp_path / "resolutions" / "x.yaml"
+
+
+@pytest.fixture(scope="module")
+def ever_given(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[reports.ReportInputs, scenarios.Posterior, reports.ReportAnalysis]:
+    """The Ever Given scenario in a folder of its own, with a resolution beside it."""
+    base = tmp_path_factory.mktemp("ever-given")
+    (base / "priors").mkdir()
+    (base / "resolutions").mkdir()
+    priors = base / "priors" / EVER_GIVEN.name
+    priors.write_bytes(EVER_GIVEN.read_bytes())
+    (base / "resolutions" / EVER_GIVEN.name).write_text(EVER_GIVEN_RESOLUTION)
+    inputs = report_inputs(priors)
+    post, _ = reports.run_update(inputs)
+    return inputs, post, reports.run_analysis(post, inputs)
+
+
+def test_run_analysis_is_the_librarys(
+    ever_given: tuple[reports.ReportInputs, scenarios.Posterior, reports.ReportAnalysis],
+) -> None:
+    inputs, post, analysis = ever_given
+    s = inputs.scenario
+    table = timeline(s)
+    assert_frame_equal(analysis.timeline, table)
+    sens = sensitivity(s)
+    assert_frame_equal(analysis.sensitivity, sens)
+    first = next(iter(s.outcomes))
+    likeliest = post.scenarios.loc[first, "probability"].idxmax()
+    assert analysis.sensitivity.attrs["target"] == (first, likeliest)
+    assert_frame_equal(analysis.power, power_scaling(s, (first, likeliest)))
+    assert list(analysis.voi) == list(s.outcomes)
+    for outcome in s.outcomes:
+        assert_frame_equal(analysis.voi[outcome], value_of_information(s, outcome))
+    resolution = load_resolution(analysis.resolution_path)
+    assert analysis.resolution == resolution
+    assert_frame_equal(analysis.score, score(post, resolution))
+    assert analysis.score_problem is None
+
+    # which report moved what: every step once, largest move first, its largest change
+    moves = analysis.moves
+    assert sorted(moves.index) == list(table.index[1:])
+    assert list(moves["moved"]) == sorted(table["moved"].iloc[1:], reverse=True)
+    probs = table[[c for c in table.columns if c[0] not in reports.LEDGER_COLUMNS]]
+    for step, r in moves.iterrows():
+        change = probs.loc[step] - probs.loc[step - 1]
+        assert r["change"] == pytest.approx(change[(r["outcome"], r["state"])], abs=1e-15)
+        assert abs(r["change"]) == pytest.approx(table.at[step, ("moved", "")], abs=1e-15)
+        assert r["claim"] == table.at[step, ("claim", "")]
+
+
+def test_analysis_sections_show_the_librarys_numbers(
+    ever_given: tuple[reports.ReportInputs, scenarios.Posterior, reports.ReportAnalysis],
+) -> None:
+    _, post, analysis = ever_given
+    page = reports.timeline_html(analysis.moves)
+    top = analysis.moves.head(reports.TOP_MOVES)
+    assert [a["data-step"] for a in _with(page, "data-step")] == [str(i) for i in top.index]
+    for r in top.itertuples():
+        assert f"{r.change * 100:+.1f} pts" in page and f"<b>{r.claim}</b>" in page
+
+    sens, power = analysis.sensitivity, analysis.power
+    page = reports.sensitivity_html(sens, power)
+    assert len(_with(page, "data-rank")) == min(reports.TOP_SENSITIVITY, len(sens))
+    for r in sens.head(reports.TOP_SENSITIVITY).itertuples():
+        assert f"{r.swing * 100:.1f} pts" in page and f"→ {r.p_low:.1%}" in page
+    assert f"The prior drives {power.attrs['prior_share']:.0%} of the answer" in page
+
+    page = reports.voi_html(analysis.voi)
+    for outcome, table in analysis.voi.items():
+        shown = [a["data-fact"] for a, _ in _where(page, data_outcome=outcome)]
+        assert shown == list(table.index[: reports.TOP_VOI])
+        assert f"{table['mutual_information'].iloc[0]:.3f}" in page
+
+    page = reports.scoring_html(analysis)
+    assert "Hindsight" in page and "How the Suez blockage ended" in page
+    for r in analysis.score.itertuples():
+        [(_, cells)] = _where(page, data_score=r.Index)
+        assert cells == [
+            r.Index,
+            r.resolved,
+            f"{r.p_resolved:.1%}",
+            f"{r.brier:.3f}",
+            f"{r.log_score:.3f}",
+        ]
+
+    fig = reports.plot_timelines(analysis.timeline)
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == [
+        f"{o}: report by report" for o in post.scenario.outcomes
+    ]
+    fig = reports.plot_sensitivity(sens)
+    assert len(fig.axes[0].patches) == 2 * min(reports.TOP_SENSITIVITY, len(sens))
+
+
+def test_analysis_data_is_json_with_the_librarys_numbers(
+    ever_given: tuple[reports.ReportInputs, scenarios.Posterior, reports.ReportAnalysis],
+) -> None:
+    inputs, post, analysis = ever_given
+    data = json.loads(json.dumps(reports.report_data(post, inputs, analysis=analysis)))
+    table = analysis.timeline
+    steps = data["timeline"]["steps"]
+    assert [s["claim"] for s in steps] == list(table["claim"])
+    for step in steps:
+        for outcome, probs in step["probabilities"].items():
+            for state, p in probs.items():
+                assert p == table.loc[step["step"], (outcome, state)]
+    assert [m["step"] for m in data["timeline"]["moved_most"]] == list(
+        analysis.moves.index[: reports.TOP_MOVES]
+    )
+    rows = pd.DataFrame(data["sensitivity"]["rows"])
+    assert_frame_equal(rows, analysis.sensitivity, check_like=False, check_flags=False)
+    assert data["power_scaling"]["prior_share"] == analysis.power.attrs["prior_share"]
+    for outcome, table in analysis.voi.items():
+        got = pd.DataFrame(data["value_of_information"][outcome]["rows"]).set_index("fact")
+        assert_frame_equal(got, table, check_flags=False)
+    scoring = data["scoring"]
+    assert scoring["hindsight"] is True
+    assert scoring["resolved"] == {"canal_reopens": "mar29_apr04", "queue_cleared_by_apr10": "true"}
+    got = pd.DataFrame(scoring["outcomes"]).set_index("outcome")
+    assert_frame_equal(got, analysis.score)
+    assert scoring["mean_brier"] == pytest.approx(analysis.score["brier"].mean())
+
+
+def test_a_resolution_that_does_not_fit_is_reported_not_fatal(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: scenarios-resolution/1\ntitle: t\noutcomes: {o: maybe}\n")
+    post = confounded().update()
+    analysis = reports.run_analysis(post, resolution=bad)
+    assert analysis.score is None and "not a state of" in analysis.score_problem
+    assert "cannot be scored" in reports.scoring_html(analysis)
+    unreadable = tmp_path / "unreadable.yaml"
+    unreadable.write_text("outcomes: [\n")
+    analysis = reports.run_analysis(post, resolution=unreadable)
+    assert analysis.score is None and str(unreadable) in analysis.score_problem
+    # no resolution: no scoring at all
+    assert reports.run_analysis(post).resolution_path is None
+
+
 # --- real runs -----------------------------------------------------------------------------
 
 
@@ -262,7 +474,19 @@ def test_same_inputs_same_numbers_and_same_page(twice: tuple[Path, Path]) -> Non
     a, b = twice
     assert a.name == "wagner-2023-06-23.html" and a.with_suffix(".ipynb").exists()
     da, db = read_report(a), read_report(b)
-    for key in ("scenarios", "facts", "quantities", "compare", "diagnostics", "warnings"):
+    for key in (
+        "scenarios",
+        "facts",
+        "quantities",
+        "compare",
+        "diagnostics",
+        "warnings",
+        "timeline",
+        "sensitivity",
+        "power_scaling",
+        "value_of_information",
+        "scoring",
+    ):
         assert da[key] == db[key], key
     pa, pb = dict(da["provenance"]), dict(db["provenance"])
     pa.pop("run_at_utc"), pb.pop("run_at_utc")
@@ -467,3 +691,99 @@ def test_full_engine_report_is_reproducible_and_has_rank_plots(tmp_path: Path) -
     page = a.read_text()
     assert "Rank plots" in page and "max_rhat" in page
     assert "NUTS[" not in page  # the sampler's log stays out of the report
+
+
+@pytest.fixture(scope="module")
+def wagner_library() -> dict:
+    """The library's answers for the default report, computed in this process."""
+    s = scenarios.load(WAGNER)
+    post = s.update(draws=4000)
+    sens = sensitivity(s)
+    return {
+        "post": post,
+        "timeline": timeline(s),
+        "sensitivity": sens,
+        "power": power_scaling(s, sens.attrs["target"]),
+        "voi": {o: value_of_information(s, o) for o in s.outcomes},
+        "score": score(post, load_resolution(RESOLUTION)),
+    }
+
+
+@pytest.mark.slow
+def test_report_analysis_sections_are_the_librarys(
+    twice: tuple[Path, Path], wagner_library: dict
+) -> None:
+    lib = wagner_library
+    data, page = read_report(twice[0]), twice[0].read_text()
+    headings = [
+        "Scenario probabilities",
+        "Report by report",
+        "What matters most",
+        "What to look for next",
+        "Scoring",
+        "What the claims changed",
+    ]
+    where = [page.find(f">{h}<") for h in headings]
+    assert -1 not in where and where == sorted(where), dict(zip(headings, where, strict=True))
+
+    # report by report: every step's probabilities, and the 5 steps that moved most
+    table = lib["timeline"]
+    steps = data["timeline"]["steps"]
+    assert [s["claim"] for s in steps] == list(table["claim"])
+    for step in steps:
+        for outcome, probs in step["probabilities"].items():
+            for state, p in probs.items():
+                assert p == pytest.approx(table.loc[step["step"], (outcome, state)], abs=1e-14)
+    moved = table.iloc[1:].sort_values("moved", ascending=False, kind="stable")
+    top = moved.head(5)
+    assert [m["claim"] for m in data["timeline"]["moved_most"]] == list(top["claim"])
+    for claim in top["claim"]:
+        assert f"<b>{claim}</b>" in page
+
+    # what matters most: the most likely state of the first outcome, top 10 in the page
+    sens, power = lib["sensitivity"], lib["power"]
+    post = lib["post"]
+    likeliest = post.scenarios.loc["mutiny_end", "probability"].idxmax()
+    assert data["sensitivity"]["target"] == ["mutiny_end", likeliest]
+    got = pd.DataFrame(data["sensitivity"]["rows"])[list(sens.columns)]  # JSON sorts keys
+    assert_frame_equal(got, sens, check_flags=False, atol=1e-14, rtol=0)
+    for r in sens.head(10).itertuples():
+        assert f"{r.swing * 100:.1f} pts" in page
+    assert len(_with(page, "data-rank")) == 10
+    share = power.attrs["prior_share"]
+    assert data["power_scaling"]["prior_share"] == pytest.approx(share, abs=1e-14)
+    assert f"The prior drives {share:.0%} of the answer" in page
+
+    # what to look for next: every outcome, its top 5 facts
+    for outcome, voi in lib["voi"].items():
+        got = pd.DataFrame(data["value_of_information"][outcome]["rows"]).set_index("fact")
+        assert_frame_equal(got[list(voi.columns)], voi, check_flags=False, atol=1e-14, rtol=0)
+        shown = [a["data-fact"] for a, _ in _where(page, data_outcome=outcome)]
+        assert shown == list(voi.index[:5])
+
+    # scoring, in hindsight, against the shipped resolution
+    scoring = data["scoring"]
+    assert scoring["resolution_file"] == str(RESOLUTION.resolve())
+    assert scoring["resolved"] == {"mutiny_end": "negotiated", "putin_in_power": "true"}
+    got = pd.DataFrame(scoring["outcomes"]).set_index("outcome")
+    assert_frame_equal(got[list(lib["score"].columns)], lib["score"], atol=1e-14, rtol=0)
+    assert "Hindsight" in page
+    for r in lib["score"].itertuples():
+        [(_, cells)] = _where(page, data_score=r.Index)
+        assert cells == [
+            r.Index,
+            r.resolved,
+            f"{r.p_resolved:.1%}",
+            f"{r.brier:.3f}",
+            f"{r.log_score:.3f}",
+        ]
+
+
+@pytest.mark.slow
+def test_a_report_without_a_resolution_has_no_scoring(tmp_path: Path) -> None:
+    html = build_report(EVER_GIVEN, out_dir=tmp_path, progress=False)
+    data, page = read_report(html), html.read_text()
+    assert data["scoring"] is None
+    assert ">Scoring<" not in page and "Hindsight" not in page
+    assert ">Report by report<" in page and ">What to look for next<" in page
+    assert data["timeline"]["steps"][0]["event"] == "prior"

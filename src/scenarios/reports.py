@@ -1119,7 +1119,7 @@ def scoring_html(analysis: ReportAnalysis) -> str:
     rows = []
     for outcome, r in analysis.score.iterrows():
         rows.append(
-            f"<tr data-outcome='{_e(outcome)}'><td><b>{_e(outcome)}</b></td>"
+            f"<tr data-score='{_e(outcome)}'><td><b>{_e(outcome)}</b></td>"
             f"<td>{_e(r.resolved)}</td><td class='num'>{_pct(r.p_resolved)}</td>"
             f"<td class='num'>{r.brier:.3f}</td><td class='num'>{r.log_score:.3f}</td></tr>"
         )

@@ -269,6 +269,7 @@ _STYLE = """
 .scn-table tr.scn-first td { border-top: 2px solid #999; }
 .scn-warn { color: #b3261e; font-weight: bold; }
 .scn-note { color: #666; font-size: 11px; }
+.scn-analysis .jupyter-widget-html-content, .scn-analysis .widget-html-content { min-width: 0; }
 </style>
 """
 
@@ -507,6 +508,21 @@ ANALYSIS_VIEWS: dict[str, str] = {
     "what_if": "What if",
     "score": "Score",
 }
+#: Short tab labels of the analysis views (the full titles head each tab).
+ANALYSIS_TABS: dict[str, str] = {
+    "timeline": "Timeline",
+    "sensitivity": "What matters",
+    "voi": "Look next",
+    "what_if": "What if",
+    "score": "Score",
+}
+_ANALYSIS_ABOUT: dict[str, str] = {
+    "timeline": "the scenario probabilities after each claim, in the order the reports came in.",
+    "sensitivity": "which prior, claim or source moves a scenario probability most.",
+    "voi": "the unresolved facts that would tell most about an outcome if we learnt them.",
+    "what_if": "learning that a fact is in a state (observe) against making it so (intervene).",
+    "score": "how this forecast scores against what actually happened, in hindsight.",
+}
 #: Rows of the sensitivity table (and bars of the tornado) the explorer shows.
 TOP_INPUTS = 10
 
@@ -652,7 +668,8 @@ def sensitivity_html(sens: Any, power: Any, top: int = TOP_INPUTS) -> str:
     for rank, r in enumerate(sens.head(top).itertuples(), start=1):
         rows.append(
             f'<tr data-rank="{rank}" data-name="{_e(r.name)}"><td class="num">{rank}</td>'
-            f"<td>{_e(r.kind)}</td><td><b>{_e(r.name)}</b></td><td>{_e(r.parameter)}</td>"
+            f'<td title="{_e(r.kind)}"><b>{_e(r.name)}</b> '
+            f'<span class="scn-note">{_e(r.parameter)}</span></td>'
             f'<td class="num">{_e(r.low)}</td><td class="p-low num">{_f(r.p_low)}</td>'
             f'<td class="num">{_e(r.high)}</td><td class="p-high num">{_f(r.p_high)}</td>'
             f'<td class="swing num">{_f(r.swing)}</td></tr>'
@@ -667,8 +684,8 @@ def sensitivity_html(sens: Any, power: Any, top: int = TOP_INPUTS) -> str:
         f'{_STYLE}<div class="scn-prior-share" title="{_e(prior_share_text(power))}">'
         f"<b>P({_e(outcome)} = {_e(state)}) = {_f(sens.attrs['probability'])}</b>: "
         f'{_e(words)}.<span class="scn-note">{_e(slopes)}</span></div>'
-        '<table class="scn-table scn-sensitivity"><thead><tr><th></th><th>kind</th>'
-        "<th>input</th><th>parameter</th><th>low</th><th>P</th><th>high</th><th>P</th>"
+        '<table class="scn-table scn-sensitivity"><thead><tr><th></th>'
+        "<th>input (prior, claim or source)</th><th>low</th><th>P</th><th>high</th><th>P</th>"
         f"<th>swing</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<div class="scn-note">The {min(top, len(sens))} of {len(sens)} inputs that move it '
         "most, each set low and high with everything else as it is now: a probability across "
@@ -803,8 +820,8 @@ def score_html(
             verdict = "better" if delta < -5e-5 else "worse" if delta > 5e-5 else "same"
             cls = {"better": "up", "worse": "down", "same": ""}[verdict]
             base = (
-                f'<td class="num">{b["p_resolved"]:.3f}</td><td class="num">{b["brier"]:.4f}'
-                f'</td><td class="num {cls}">{delta:+.4f} ({verdict})</td>'
+                f'<td class="num" title="P(it) as opened: {b["p_resolved"]:.4f}">'
+                f'{b["brier"]:.4f}</td><td class="num {cls}">{delta:+.4f} {verdict}</td>'
             )
         rows.append(
             f'<tr data-outcome="{_e(outcome)}"><td>{_e(outcome)}</td><td>{_e(r["resolved"])}'
@@ -812,11 +829,7 @@ def score_html(
             f'<td class="brier num">{r["brier"]:.4f}</td>'
             f'<td class="log-score num">{r["log_score"]:.4f}</td>{base}</tr>'
         )
-    extra = (
-        "<th>P as opened</th><th>Brier as opened</th><th>Brier change</th>"
-        if baseline is not None
-        else ""
-    )
+    extra = "<th>Brier as opened</th><th>change</th>" if baseline is not None else ""
     title = getattr(resolution, "title", None)
     when = getattr(resolution, "resolved_at", None)
     about = (
@@ -833,7 +846,7 @@ def score_html(
         f"scores against what happened. {about}Moving a prior shows how it would have scored "
         "with that prior; the resolution was not known when the forecast was made.</div>"
         '<table class="scn-table scn-score"><thead><tr><th>outcome</th><th>what happened</th>'
-        f"<th>P(it) now</th><th>Brier</th><th>log score</th>{extra}</tr></thead>"
+        f"<th>P(it)</th><th>Brier</th><th>log score</th>{extra}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
         f'<div class="scn-mean-score">Mean over {len(score)} outcome'
         f"{'s' if len(score) != 1 else ''}: Brier <b>{score['brier'].mean():.4f}</b>, "
@@ -1416,42 +1429,46 @@ class Explorer:
             )
 
     def _show_analysis(self, view: str) -> None:
-        """Display a view's last result (drawing it as its controls ask)."""
+        """Display a view's last result (drawing it as its controls ask), then its status."""
+        page = self._draw_analysis(view)
+        if page:
+            # wide tables scroll inside the tab (the style lets the widget shrink to it)
+            page = (
+                '<div class="scn-analysis-body" style="line-height:1.35;max-width:100%;'
+                f'overflow-x:auto">{page}</div>'
+            )
+        self._analysis_parts[view]["body"].value = page
         self._show_status(view)
-        body = self._analysis_parts[view]["body"]
+
+    def _draw_analysis(self, view: str) -> str:
+        """The HTML of a view's last result, or ``""`` if it has none."""
         result = self.analysis.get(view)
         if result is None:
-            body.value = ""
-            return
+            return ""
         if result.error is not None:
             css = "scn-note" if view == "score" and self.resolution is None else "scn-warn"
-            body.value = f'{_STYLE}<div class="{css}">{_e(result.error)}</div>'
-            return
+            return f'{_STYLE}<div class="{css}">{_e(result.error)}</div>'
         data, c = result.data, self.controls
         if view == "timeline":
             outcome = c["analysis:timeline.outcome"].value
-            body.value = timeline_svg(data["table"], outcome) + timeline_steps_html(
+            return timeline_svg(data["table"], outcome) + timeline_steps_html(
                 data["moves"], data["table"], outcome
             )
-        elif view == "sensitivity":
-            body.value = sensitivity_html(data["table"], data["power"]) + tornado_svg(data["table"])
-        elif view == "voi":
+        if view == "sensitivity":
+            return sensitivity_html(data["table"], data["power"]) + tornado_svg(data["table"])
+        if view == "voi":
             outcome = c["analysis:voi.outcome"].value
-            if outcome in data:
-                body.value = voi_html(data[outcome], outcome)
-            else:
-                body.value = (
-                    f'<div class="scn-note">Press Refresh analysis for {_e(outcome)}.</div>'
-                )
-        elif view == "what_if":
-            body.value = what_if_html(data["table"], data["summary"])
-        else:
-            body.value = score_html(
-                data["score"],
-                data.get("baseline"),
-                resolution=self.resolution,
-                where=str(self.resolution_path) if self.resolution_path else None,
-            )
+            if outcome not in data:
+                return f'<div class="scn-note">Press Refresh analysis for {_e(outcome)}.</div>'
+            return voi_html(data[outcome], outcome)
+        if view == "what_if":
+            return what_if_html(data["table"], data["summary"])
+        return score_html(
+            data["score"],
+            data.get("baseline"),
+            resolution=self.resolution,
+            where=str(self.resolution_path) if self.resolution_path else None,
+        )
 
     # -- display --------------------------------------------------------------------
 
@@ -1626,7 +1643,7 @@ class Explorer:
         )
         self.views = widgets.Tab(
             children=[overview, *(self._analysis_box(v) for v in ANALYSIS_VIEWS)],
-            titles=("Scenarios", *ANALYSIS_VIEWS.values()),
+            titles=("Scenarios", *ANALYSIS_TABS.values()),
             selected_index=0,
         )
         self.views.add_class("scn-views")
@@ -1735,11 +1752,17 @@ class Explorer:
             row.append(refresh)
         status = widgets.HTML()
         status.add_class("scn-analysis-status")
-        body = widgets.HTML(layout=widgets.Layout(overflow="auto"))
+        # min_width 0: wide tables scroll inside the tab instead of widening it
+        body = widgets.HTML(layout=widgets.Layout(width="100%", min_width="0", overflow="auto"))
         body.add_class(f"scn-analysis-{view.replace('_', '-')}")
         self._analysis_parts[view] = {"status": status, "body": body}
+        heading = widgets.HTML(
+            f"<b>{_e(ANALYSIS_VIEWS[view])}</b>"
+            f"<span class='scn-note' style='color:#666'>: {_e(_ANALYSIS_ABOUT[view])}</span>"
+        )
         box = widgets.VBox(
-            [widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap")), status, body]
+            [heading, widgets.HBox(row, layout=widgets.Layout(flex_flow="row wrap")), status, body],
+            layout=widgets.Layout(width="100%", min_width="0"),
         )
         box.add_class("scn-analysis")
         return box
