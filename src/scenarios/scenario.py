@@ -500,6 +500,12 @@ class Claim(_Value):
 
     @model_validator(mode="after")
     def _what(self) -> Claim:
+        if self.status == "retracted" and self.retracted_at is not None:
+            raise ValueError(
+                "a claim retracted at a known time keeps its original status (reported, "
+                "disputed ...) and says when in 'retracted_at'; status 'retracted' is for a "
+                "retraction of unknown time"
+            )
         if (self.proposition is None) == (self.reported is None):
             raise ValueError("give exactly one of 'proposition' or 'reported'")
         if self.reported is not None and self.likelihood is not None:

@@ -159,3 +159,21 @@ def test_wagner_tools_run_end_to_end() -> None:
     )
     sens = sensitivity(wagner, ("mutiny_end", "suppressed"))
     assert (sens.kind == "claim").any()
+
+
+def test_retracted_status_and_time_together_are_refused(ledger: Scenario) -> None:
+    with pytest.raises(scenarios.ScenarioError, match="retracted_at"):
+        ledger.with_claim_changed("c1", status="retracted", retracted_at=t(13))
+
+
+def test_plot_helpers_are_exported() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from scenarios import analysis
+
+    wagner = scenarios.load(scenarios.default_priors())
+    ax = analysis.plot_timeline(analysis.timeline(wagner), "mutiny_end")
+    assert ax.get_ylabel() == "P(mutiny_end)"
+    ax = analysis.plot_tornado(analysis.sensitivity(wagner, ("mutiny_end", "negotiated")))
+    assert len(ax.patches) > 0

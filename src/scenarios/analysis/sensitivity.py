@@ -26,6 +26,7 @@ from scipy.special import expit, logit
 
 from scenarios import elicit
 from scenarios.engines.exact import Query
+from scenarios.engines.fast import Interactive
 from scenarios.scenario import (
     DistributionPrior,
     LogitPrior,
@@ -100,7 +101,7 @@ def _dump(model: Any) -> dict[str, Any]:
     return model.model_dump(exclude_none=True)
 
 
-def _prior_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, Edit, Edit]]:
+def _prior_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, dict, dict]]:
     for name, node in scenario.nodes.items():
         prior = node.prior
         states = node.state_names
@@ -116,7 +117,7 @@ def _prior_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, Edit,
                     **({"probs": None} if "p" in part else {"p": None}),
                 },
             ):
-                yield (name, param, lo_l, hi_l, _with(name, lo), _with(name, hi))
+                yield (name, param, lo_l, hi_l, lo, hi)
         elif isinstance(prior, TablePrior):
             base = _dump(prior)
             for i, row in enumerate(prior.table):
@@ -131,7 +132,7 @@ def _prior_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, Edit,
                 for param, lo_l, hi_l, lo, hi in _probability_edits(
                     row, states, prior.concentration, rebuild
                 ):
-                    yield (name, f"{param} | {when}", lo_l, hi_l, _with(name, lo), _with(name, hi))
+                    yield (name, f"{param} | {when}", lo_l, hi_l, lo, hi)
             if prior.default is not None:
 
                 def rebuild_default(part: dict, base: dict = base) -> dict:
@@ -147,8 +148,8 @@ def _prior_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, Edit,
                         f"{param} | other rows",
                         lo_l,
                         hi_l,
-                        _with(name, lo),
-                        _with(name, hi),
+                        lo,
+                        hi,
                     )
         elif isinstance(prior, LogitPrior):
             yield from _logit_edits(name, prior)
@@ -176,12 +177,12 @@ def _prior_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, Edit,
                 "90% range",
                 f"{low[0]:.3g}-{low[1]:.3g}",
                 f"{high[0]:.3g}-{high[1]:.3g}",
-                _with(name, ranged(low)),
-                _with(name, ranged(high)),
+                ranged(low),
+                ranged(high),
             )
 
 
-def _logit_edits(name: str, prior: LogitPrior) -> Iterator[tuple[str, str, str, str, Edit, Edit]]:
+def _logit_edits(name: str, prior: LogitPrior) -> Iterator[tuple[str, str, str, str, dict, dict]]:
     base = _dump(prior)
 
     def moved(path: tuple, key: str | None, delta: float) -> dict:
@@ -210,13 +211,9 @@ def _logit_edits(name: str, prior: LogitPrior) -> Iterator[tuple[str, str, str, 
                 param,
                 "-1",
                 "+1",
-                _with(name, moved(path, key, -1.0)),
-                _with(name, moved(path, key, 1.0)),
+                moved(path, key, -1.0),
+                moved(path, key, 1.0),
             )
-
-
-def _with(name: str, prior: dict) -> Edit:
-    return lambda s: s.with_prior(name, prior)
 
 
 def _evidence_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, str, Edit, Edit]]:
@@ -293,9 +290,17 @@ def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None)
     def prob(s: Scenario) -> float:
         return float(s.update(intervals=False).scenarios.loc[(outcome, state), "probability"])
 
+    # a prior moved on its own is what the slider engine is for: one small product each
+    fast = Interactive(scenario)
+
+    def prob_with(name: str, prior: dict) -> float:
+        return float(fast.set_prior(name, prior).loc[(outcome, state), "probability"])
+
     rows = []
     for name, param, lo_l, hi_l, lo, hi in _prior_edits(scenario):
-        rows.append(("prior", name, param, lo_l, hi_l, prob(lo(scenario)), prob(hi(scenario))))
+        p_lo, p_hi = prob_with(name, lo), prob_with(name, hi)
+        fast.set_prior(name, scenario.nodes[name].prior)
+        rows.append(("prior", name, param, lo_l, hi_l, p_lo, p_hi))
     for kind, name, param, lo_l, hi_l, lo, hi in _evidence_edits(scenario):
         rows.append((kind, name, param, lo_l, hi_l, prob(lo(scenario)), prob(hi(scenario))))
     cols = ["kind", "name", "parameter", "low", "high", "p_low", "p_high"]

@@ -64,7 +64,8 @@ def value_of_information(
         mi = float((joint[mask] * np.log2(joint[mask] / outer[mask])).sum())
         cond = np.divide(joint, p_f[None, :], out=np.zeros_like(joint), where=p_f[None, :] > 0)
         changes = float(p_f[np.argmax(cond, axis=0) != np.argmax(p_o)].sum())
-        gain = float((p_f * cond.max(axis=0)).sum() - p_o.max())
+        # never negative (Jensen); clip the rounding
+        gain = max(float((p_f * cond.max(axis=0)).sum() - p_o.max()), 0.0)
         rows.append((fact, max(mi, 0.0), max(mi, 0.0) / h if h > 0 else 0.0, changes, gain))
     cols = [
         "fact",
