@@ -22,6 +22,8 @@ import scenarios
 from scenarios.cli import EXIT_DIAGNOSTICS, EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from scenarios.reports import read_report
 
+from .conftest import tally
+
 OVERRIDE = json.dumps({"hq_seized": {"p": 0.6}})
 
 
@@ -294,6 +296,7 @@ def test_dashboard_serves_the_explorer_behind_a_token_on_localhost_only(
     for bad in (f"{base}/", f"{base}/?token=wrong", f"{base}/api/kernels"):
         status, location, _ = _get(bad)
         assert status == 403 or (status in (301, 302, 303, 307) and "/login" in location), bad
+    tally("dashboard requests without the right token", 3, {"refused": 3})
     # with it: the explorer, rendered by Voila
     status, _, body = _get(url)
     assert status == 200

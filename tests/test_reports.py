@@ -46,6 +46,8 @@ from scenarios.reports import (
 )
 from tests.analysis.conftest import confounded
 
+from .conftest import tally
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "report.ipynb"
 WAGNER = scenarios.default_priors()
@@ -197,6 +199,7 @@ def test_a_priors_value_is_only_ever_a_path(
     with pytest.raises(scenarios.ScenarioError, match="cannot read the priors file"):
         report_inputs(priors)
     assert not (tmp_path / "MARKER").exists()
+    tally("report parameters carrying code (checked before a kernel)", 1, {"passed as data": 1})
 
 
 def test_parse_overrides_examples() -> None:
@@ -598,6 +601,7 @@ def test_the_notebook_treats_parameters_as_data(
     assert info.value.ename == error
     assert not marker.exists()
     assert list(tmp_path.iterdir()) == []
+    tally("report parameters carrying code (inside the kernel)", 1, {"passed as data": 1})
 
 
 @pytest.mark.slow
@@ -615,6 +619,7 @@ def test_a_failing_notebook_leaves_the_previous_report(
         build_report(out_dir=out, progress=False, notebook=broken)
     assert (html.read_bytes(), nb.read_bytes()) == before
     assert _others(out, html.name, nb.name) == []
+    tally("report runs failed mid-run (kernel error)", 1, {"previous report intact": 1})
 
 
 def _wait_for(predicate, timeout: float, what: str) -> None:
@@ -679,6 +684,8 @@ def test_an_interrupted_report_command_leaves_the_previous_report(
             os.kill(kernel, signal.SIGKILL)
     assert (html.read_bytes(), nb.read_bytes()) == before
     assert _others(out, html.name, nb.name) == []
+    tally(f"report runs interrupted by {signal.Signals(signum).name}", 1,
+          {"previous report intact": 1})
 
 
 @pytest.mark.slow
