@@ -124,6 +124,7 @@ def test_report_strict_exits_3_on_failed_diagnostics_and_shows_them_in_red(
     page = html.read_text()
     assert "Diagnostics failed" in page and "sc-warn" in page
     assert read_report(html)["warnings"]
+    tally("sampler trouble injected (report with 50 draws)", 1, {"shown in red, exit 3": 1})
 
 
 @pytest.mark.parametrize(

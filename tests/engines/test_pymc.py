@@ -11,6 +11,8 @@ from scipy.special import logsumexp
 import scenarios
 from scenarios import Scenario
 
+from ..conftest import tally
+
 
 @pytest.fixture(scope="module")
 def mixed() -> Scenario:
@@ -157,3 +159,4 @@ def test_failed_diagnostics_warn(mixed: Scenario) -> None:
         post = mixed.update(engine="pymc", seed=1, draws=30, tune=5, chains=2)
     assert not post.diagnostics["ok"].all()
     assert post.warnings
+    tally("sampler trouble injected (30 draws, 5 tuning steps)", 1, {"warned": 1})
