@@ -104,7 +104,8 @@ def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "n
     eq = f"{terms}->{''.join(axes[a] for a in output)}"
     operands = [f.values for f in factors]
     if backend == "numpy":
-        batch = axes.get(DRAW, "")
+        # draws and sources' rate nodes touch many factors: order as if they were free
+        batch = "".join(sym for a, sym in axes.items() if a == DRAW or "@" in a)
         return _expression(eq, tuple(np.shape(v) for v in operands), batch)(*operands)
     return _contract_symbolic(eq, operands, [f.axes for f in factors], output, axes)
 
@@ -124,15 +125,16 @@ def elimination_path(
     Variable elimination with the min-weight heuristic: next, sum out the variable whose
     factors multiply into the smallest table. Axes kept in the output (outcomes, the
     ``draw`` batch axis) are never summed, so a batch axis cannot drag many variables
-    into one huge intermediate, as a generic pairwise-greedy search can. The ``batch``
-    axis (draws) scales every step alike, so the order is chosen as if it had one entry.
+    into one huge intermediate, as a generic pairwise-greedy search can. ``batch`` axes
+    (draws, and the quadrature nodes of sources' rates, shared by all of a source's
+    claims) scale every step alike, so the order is chosen as if each had one entry.
     """
     inputs, output = eq.split("->")
     terms = [set(t) for t in inputs.split(",")]
     size: dict[str, int] = {}
     for term, shape in zip(inputs.split(","), shapes, strict=True):
         size.update(zip(term, shape, strict=True))
-    log_size = {a: 0.0 if a == batch else math.log(max(n, 1)) for a, n in size.items()}
+    log_size = {a: 0.0 if a in batch else math.log(max(n, 1)) for a, n in size.items()}
     keep = set(output)
     ops: list[set[str]] = [set(t) for t in terms]
     path: list[tuple[int, int]] = []
