@@ -113,7 +113,12 @@ def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "n
 @lru_cache(maxsize=4096)
 def _expression(eq: str, shapes: tuple[tuple[int, ...], ...], batch: str = "") -> Any:
     # the path search costs more than the contraction: a slider move reuses the plan
-    optimize: Any = "auto-hq" if len(shapes) < 9 else elimination_path(eq, shapes, batch)
+    if len(shapes) < 9:
+        optimize: Any = "auto-hq"
+    elif batch:
+        optimize = elimination_path(eq, shapes, batch)
+    else:  # plain networks (no draws, no shared rates): opt_einsum's greedy is quick and good
+        optimize = "greedy"
     return opt_einsum.contract_expression(eq, *shapes, optimize=optimize)
 
 
