@@ -174,15 +174,20 @@ def load(path: str | os.PathLike[str]) -> Scenario:
         raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError.single((), f"cannot read the file: {exc.strerror}", str(path)) from None
+    return from_bytes(raw, str(path))
+
+
+def from_bytes(raw: bytes, file: str | None = None) -> Scenario:
+    """Validate a scenario from a file's bytes: size limit, UTF-8, then :func:`loads`."""
     if len(raw) > MAX_BYTES:
-        raise ScenarioError.single((), f"file is larger than {MAX_BYTES} bytes", str(path))
+        raise ScenarioError.single((), f"file is larger than {MAX_BYTES} bytes", file)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError.single(
-            (), f"expected UTF-8 text ({exc.reason} at byte {exc.start})", str(path)
+            (), f"expected UTF-8 text ({exc.reason} at byte {exc.start})", file
         ) from None
-    return loads(text, str(path))
+    return loads(text, file)
 
 
 def dumps(scenario: Scenario) -> str:

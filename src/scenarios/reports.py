@@ -258,7 +258,7 @@ def report_inputs(
     from pydantic import ValidationError
 
     from scenarios.engines import ENGINES
-    from scenarios.io import MAX_BYTES, default_priors, loads
+    from scenarios.io import default_priors, from_bytes
     from scenarios.scenario import validation_problems
 
     if priors is None or (isinstance(priors, str) and priors == ""):
@@ -285,15 +285,7 @@ def report_inputs(
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ScenarioError.single((), f"cannot read the priors file: {reason}", given) from None
-    if len(raw) > MAX_BYTES:
-        raise ScenarioError.single((), f"file is larger than {MAX_BYTES} bytes", str(path))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError.single(
-            (), f"expected UTF-8 text ({exc.reason} at byte {exc.start})", str(path)
-        ) from None
-    scenario = loads(text, str(path))
+    scenario = from_bytes(raw, str(path))
     for name, prior in wanted.items():
         try:
             scenario = scenario.with_prior(name, prior)

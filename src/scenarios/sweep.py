@@ -825,7 +825,7 @@ def plan(
     18
     """
     from scenarios.engines import ENGINES
-    from scenarios.io import loads
+    from scenarios.io import from_bytes
 
     if engine not in ENGINES:
         raise GridError([f"engine: expected one of {list(ENGINES)}, got {engine!r}"])
@@ -851,13 +851,7 @@ def plan(
             raise ScenarioError.single(
                 (), f"cannot read the file: {exc.strerror}", str(path)
             ) from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ScenarioError.single(
-                (), f"expected UTF-8 text ({exc.reason} at byte {exc.start})", str(path)
-            ) from None
-        scenario = loads(text, str(path))
+        scenario = from_bytes(raw, str(path))
         for key, values in entries.items():
             try:
                 check_key(scenario, key, values)
