@@ -290,13 +290,22 @@ def _print_posterior(post, show_facts: bool) -> None:
 # --- validate, update ------------------------------------------------------------------
 
 
-def _validate(args: argparse.Namespace) -> int:
+def _load_or_say(args: argparse.Namespace) -> Any:
+    """The scenario named on the command line, or None after printing why it is not."""
     import scenarios
 
     try:
-        scenario = _load(args.priors)
+        return _load(args.priors)
     except (scenarios.ScenarioError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
+        return None
+
+
+def _validate(args: argparse.Namespace) -> int:
+    import scenarios
+
+    scenario = _load_or_say(args)
+    if scenario is None:
         return EXIT_INVALID
     print(
         f"{args.priors or scenarios.default_priors()}: valid — {len(scenario.facts)} facts, "
@@ -309,10 +318,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     import scenarios
 
-    try:
-        scenario = _load(args.priors)
-    except (scenarios.ScenarioError, FileNotFoundError) as exc:
-        print(exc, file=sys.stderr)
+    scenario = _load_or_say(args)
+    if scenario is None:
         return EXIT_INVALID
     options: dict = {"interval": args.interval}
     if args.seed is not None:
