@@ -47,9 +47,9 @@ PYAGRUM_RATIO_TARGET = 3.0
 
 
 def our_name(raw: str) -> str:
-    """The node name our BIF loader gives (``scenarios.bif._name``)."""
+    """The node name our BIF loader gives (``scenarios.io.bif._name``)."""
     try:
-        from scenarios.bif import _name
+        from scenarios.io.bif import _name
 
         return _name(raw)
     except ImportError:
@@ -81,8 +81,8 @@ class Engines:
         from pgmpy.inference import VariableElimination
 
         from benchmarks.factor_models import bif_path, pgmpy_bif_model, pyagrum_from_pgmpy
-        from scenarios.bif import from_bif
         from scenarios.engines.exact import Query
+        from scenarios.io.bif import from_bif
 
         t0 = time.perf_counter()
         with warnings.catch_warnings():

@@ -188,8 +188,8 @@ def _parts(s: Any, values: list[float], repeats: int, calls: int) -> tuple[pd.Da
         ),
     }
     try:
-        from scenarios import elicit
         from scenarios.posterior import state_table
+        from scenarios.spec import elicit
 
         post = changed[0].update(intervals=False)
         states = nets[0].states

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
-from scenarios import elicit
-from scenarios.scenario import Fact
+from scenarios.spec import elicit
+from scenarios.spec.scenario import Fact
 
 Z95 = stats.norm.ppf(0.95)
 

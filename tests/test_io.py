@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import scenarios
 from scenarios import Scenario, ScenarioError, dumps, load, loads, save
-from scenarios.io import MAX_BYTES
+from scenarios.io.files import MAX_BYTES
 from tests.strategies import RandomNetwork, random_networks
 
 ROOT = Path(__file__).resolve().parents[1]

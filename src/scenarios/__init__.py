@@ -3,19 +3,24 @@
 Load a priors file, update it on its claims, read the scenario probabilities::
 
     import scenarios
-    s = scenarios.load("priors/wagner-2023-06-23.yaml")
+    s = scenarios.load(scenarios.example("wagner-2023-06-23"))
     s.update().scenarios                # exact engine
     s.update(engine="pymc").scenarios   # full PyMC model, NUTS via nutpie
+
+The layers, lowest first (each imports only from those below it): ``errors``,
+``spec`` (the file format and validation), ``io`` (files), ``posterior``,
+``engines``, ``analysis``, ``views``, ``sweeps``, ``cli``.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from scenarios.errors import ImpossibleEvidenceError, SamplingWarning, ScenarioError
-from scenarios.io import default_priors, dumps, load, loads, save
-from scenarios.posterior import Posterior, scenario_hash
-from scenarios.scenario import Claim, Fact, Outcome, Scenario, Source
+import scenarios.engines  # noqa: F401  (registers the engines that Scenario.update finds)
+from scenarios.errors import ImpossibleEvidenceError, Problem, SamplingWarning, ScenarioError
+from scenarios.io import default_priors, dumps, example, examples, init, load, loads, save
+from scenarios.posterior import Posterior, scenario_hash, versions
+from scenarios.spec.scenario import Claim, Fact, Outcome, Scenario, Source
 
 try:
     __version__ = version("scenarios")
@@ -28,6 +33,7 @@ __all__ = [
     "ImpossibleEvidenceError",
     "Outcome",
     "Posterior",
+    "Problem",
     "SamplingWarning",
     "Scenario",
     "ScenarioError",
@@ -35,22 +41,12 @@ __all__ = [
     "__version__",
     "default_priors",
     "dumps",
+    "example",
+    "examples",
+    "init",
     "load",
     "loads",
     "save",
     "scenario_hash",
     "versions",
 ]
-
-
-def versions() -> dict[str, str]:
-    """Versions of this library and of the libraries its numbers depend on."""
-    import platform
-
-    out = {"python": platform.python_version(), "scenarios": __version__}
-    for name in ("numpy", "scipy", "pandas", "pymc", "pytensor", "pymc-extras", "arviz", "nutpie"):
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = "not installed"
-    return out

@@ -487,10 +487,10 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def explorer_notebook() -> Path:
-    """The Wagner explorer notebook of this checkout."""
-    import scenarios
+    """The explorer notebook shipped in the package."""
+    from scenarios.io.data import notebook
 
-    return Path(scenarios.__file__).resolve().parents[2] / "notebooks" / "wagner-explorer.ipynb"
+    return notebook("wagner-explorer")
 
 
 def _has_curve() -> bool:

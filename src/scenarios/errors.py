@@ -29,15 +29,25 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = ".".join(str(p) for p in self.path) or "<scenario>"
-        return f"{where}: {self.message}"
+        if not self.path:  # a problem with the file or input as a whole
+            return self.message
+        return f"{'.'.join(str(p) for p in self.path)}: {self.message}"
 
 
 class ScenarioError(Exception):
-    """A scenario file or object is invalid.
+    """Something the user gave is wrong: the base of every error the library raises.
 
     Every problem found is listed at once, each with its field path; ``file`` names the
-    file when the scenario came from one.
+    file (or the input, such as a report parameter) when there is one. Subclasses say
+    where the problems were found (a sweep grid, a report's parameters) and are caught
+    as this class by callers that only need the list.
+
+    Parameters
+    ----------
+    problems : iterable of Problem or str
+        A plain string is a problem without a field path.
+    file : str, optional
+        The file or input the problems are in.
 
     Examples
     --------
@@ -48,20 +58,30 @@ class ScenarioError(Exception):
       - facts.x.prior.p: expected a number in [0, 1], got 1.5
     """
 
-    def __init__(self, problems: Iterable[Problem], file: str | None = None) -> None:
-        self.problems: tuple[Problem, ...] = tuple(problems)
+    #: What the problems are in, when no file is named.
+    subject = "scenario"
+
+    def __init__(self, problems: Iterable[Problem | str], file: str | None = None) -> None:
+        self.problems: tuple[Problem, ...] = tuple(
+            p if isinstance(p, Problem) else Problem((), str(p)) for p in problems
+        )
         self.file = file
         super().__init__(self._render())
 
     def _render(self) -> str:
-        where = self.file or "scenario"
+        where = self.file or self.subject
         n = len(self.problems)
         head = f"{where}: {n} problem{'s' if n != 1 else ''}"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """Each problem as one line of text, its field path first when it has one."""
+        return tuple(str(p) for p in self.problems)
+
     def with_file(self, file: str) -> ScenarioError:
         """Return the same error naming ``file``."""
-        return ScenarioError(self.problems, file=file)
+        return type(self)(self.problems, file=file)
 
     @classmethod
     def single(

@@ -18,9 +18,32 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from scenarios.scenario import Scenario
+    from scenarios.spec.scenario import Scenario
 
-__all__ = ["Posterior", "scenario_hash", "weighted_quantile"]
+__all__ = ["Posterior", "scenario_hash", "versions", "weighted_quantile"]
+
+
+def versions() -> dict[str, str]:
+    """Versions of this library and of the libraries its numbers depend on.
+
+    Examples
+    --------
+    >>> sorted(versions())[:3]
+    ['arviz', 'numpy', 'nutpie']
+    """
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in (
+        "scenarios", "numpy", "scipy", "pandas", "pymc", "pytensor", "pymc-extras", "arviz",
+        "nutpie",
+    ):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "0+unknown" if name == "scenarios" else "not installed"
+    return out
 
 
 def scenario_hash(scenario: Scenario) -> str:
@@ -159,8 +182,6 @@ class Posterior:
 
     def provenance(self) -> dict[str, Any]:
         """What produced these numbers: scenario hash, engine, seed, settings, versions."""
-        from scenarios import versions
-
         return {
             "scenario_title": self.scenario.title,
             "scenario_sha256": scenario_hash(self.scenario),

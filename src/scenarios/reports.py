@@ -37,14 +37,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scenarios.errors import ScenarioError
+from scenarios.views.plots import (
+    LEDGER_COLUMNS,
+    plot_prior_posterior,
+    plot_sampling,
+    plot_scenarios,
+    plot_sensitivity,
+    plot_timelines,
+)
 
 if TYPE_CHECKING:
     import nbformat
     import pandas as pd
-    from matplotlib.figure import Figure
 
     from scenarios.posterior import Posterior
-    from scenarios.scenario import Scenario
+    from scenarios.spec.scenario import Scenario
 
 __all__ = [
     "DATA_TAG",
@@ -259,7 +266,7 @@ def report_inputs(
 
     from scenarios.engines import ENGINES
     from scenarios.io import default_priors, from_bytes
-    from scenarios.scenario import validation_problems
+    from scenarios.spec.scenario import validation_problems
 
     if priors is None or (isinstance(priors, str) and priors == ""):
         given, path = "", default_priors()
@@ -647,92 +654,6 @@ def diagnostics_html(post: Posterior, other: Sequence[str] = ()) -> str:
 # --- charts ---------------------------------------------------------------------------
 
 
-def plot_scenarios(post: Posterior) -> Figure:
-    """Scenario probabilities per outcome: bars, interval error bars, prior ticks.
-
-    Returns a :class:`matplotlib.figure.Figure` not registered with pyplot (no global state).
-    """
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
-
-    table, prior = post.scenarios, post.prior_scenarios
-    outcomes = list(dict.fromkeys(table.index.get_level_values(0)))
-    sizes = [len(table.loc[o]) for o in outcomes]
-    fig = Figure(figsize=(9, 0.9 + 0.42 * sum(sizes) + 0.6 * len(outcomes)), layout="constrained")
-    axes = fig.subplots(len(outcomes), 1, squeeze=False, height_ratios=sizes)[:, 0]
-    for ax, outcome in zip(axes, outcomes, strict=True):
-        t = table.loc[outcome]
-        y = range(len(t))[::-1]
-        p = t["probability"].to_numpy()
-        err = [p - t["lower"].to_numpy(), t["upper"].to_numpy() - p]
-        ax.barh(list(y), p, color="#3b6fb6", height=0.6, label="posterior")
-        ax.errorbar(
-            p,
-            list(y),
-            xerr=err,
-            fmt="none",
-            ecolor="#1b1f24",
-            capsize=4,
-            lw=1.2,
-            label=f"{post.interval_mass:.0%} interval",
-        )
-        p0 = prior.loc[outcome]["probability"].reindex(t.index).to_numpy()
-        ax.scatter(
-            p0, list(y), marker="|", s=260, color="#d1242f", linewidths=2, zorder=3, label="prior"
-        )
-        for yi, pi, hi in zip(y, p, t["upper"].to_numpy(), strict=True):
-            ax.text(hi + 0.01, yi, _pct(pi), va="center", fontsize=9)
-        ax.set_yticks(list(y), [str(s) for s in t.index])
-        ax.set_xlim(0, 1.06)
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.grid(axis="x", color="#e1e4e8", lw=0.8)
-        ax.set_axisbelow(True)
-        q = post.scenario.outcomes[outcome].question
-        ax.set_title(f"{outcome}" + (f": {q}" if q else ""), loc="left", fontsize=10, wrap=True)
-    axes[0].legend(
-        loc="lower right", fontsize=8, frameon=False, ncols=3, bbox_to_anchor=(1.0, 1.12)
-    )
-    return fig
-
-
-def plot_prior_posterior(post: Posterior, columns: int = 3) -> Figure | None:
-    """Prior against posterior for every discrete fact (posterior with its interval)."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
-
-    facts = list(dict.fromkeys(post.facts.index.get_level_values(0)))
-    if not facts:
-        return None
-    rows = math.ceil(len(facts) / columns)
-    fig = Figure(figsize=(3.6 * columns, 2.3 * rows), layout="constrained")
-    axes = fig.subplots(rows, columns, squeeze=False).ravel()
-    for ax in axes[len(facts) :]:
-        ax.set_axis_off()
-    for ax, fact in zip(axes, facts, strict=False):
-        t = post.facts.loc[fact]
-        p0 = post.prior_facts.loc[fact]["probability"].reindex(t.index).to_numpy()
-        p = t["probability"].to_numpy()
-        y = list(range(len(t)))[::-1]
-        ax.barh([v + 0.2 for v in y], p0, height=0.38, color="#c4ccd6", label="prior")
-        ax.barh([v - 0.2 for v in y], p, height=0.38, color="#3b6fb6", label="posterior")
-        ax.errorbar(
-            p,
-            [v - 0.2 for v in y],
-            xerr=[p - t["lower"], t["upper"] - p],
-            fmt="none",
-            ecolor="#1b1f24",
-            capsize=2,
-            lw=0.9,
-        )
-        ax.set_yticks(y, [str(s) for s in t.index], fontsize=8)
-        ax.set_xlim(0, 1)
-        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.tick_params(axis="x", labelsize=7)
-        ax.set_title(fact, loc="left", fontsize=9)
-    axes[0].legend(fontsize=7, frameon=False, loc="lower right")
-    return fig
-
-
 SAMPLING_CAPTION = (
     "<p><b>Rank plots</b> (ArviZ) of the sampled scalar quantities, one line per chain: "
     "lines that stay inside the envelope mean the chains agree; a line that leaves it (drawn "
@@ -740,41 +661,8 @@ SAMPLING_CAPTION = (
 )
 
 
-def plot_sampling(post: Posterior, max_variables: int = 16) -> Figure | None:
-    """ArviZ rank plots of the sampled scalar quantities (full engine only).
-
-    Each line is one chain's ECDF of fractional ranks minus the uniform's: chains that mixed
-    stay inside the envelope; a chain drifting out (drawn black) has not explored the
-    posterior like the others. ``None`` for the exact engine.
-    """
-    if post.idata is None:
-        return None
-    import arviz_plots as azp
-    import matplotlib.pyplot as plt
-
-    posterior = post.idata["posterior"]
-    names = [n for n in posterior.data_vars if set(posterior[n].dims) <= {"chain", "draw"}]
-    if not names:
-        return None
-    names = names[:max_variables]
-    columns = min(4, len(names))
-    rows = math.ceil(len(names) / columns)
-    pc = azp.plot_rank(
-        post.idata,
-        var_names=names,
-        backend="matplotlib",
-        col_wrap=columns,
-        figure_kwargs={"figsize": (3.2 * columns, 2.4 * rows), "layout": "constrained"},
-    )
-    fig = pc.viz["figure"].item()
-    plt.close(fig)  # displayed by the caller, not again by pyplot
-    return fig
-
-
 # --- what forecasters ask of a posterior -------------------------------------------------
 
-#: Columns of a timeline table that are not outcome probabilities.
-LEDGER_COLUMNS = ("time", "claim", "event", "text", "moved")
 #: Heading of the report's scoring section, shown only when there is a resolution.
 SCORING_HEADING = (
     "## Scoring\n\nIn hindsight: how this forecast scored against what actually happened."
@@ -795,9 +683,9 @@ def find_resolution(priors: str | os.PathLike[str]) -> Path | None:
     >>> find_resolution(scenarios.default_priors()).name
     'wagner-2023-06-23.yaml'
     """
-    path = Path(priors).resolve()
-    candidate = path.parent.parent / "resolutions" / f"{path.stem}.yaml"
-    return candidate if candidate.is_file() else None
+    from scenarios.io.data import resolution_for
+
+    return resolution_for(priors)
 
 
 def timeline_moves(table: pd.DataFrame) -> pd.DataFrame:
@@ -999,22 +887,6 @@ def timeline_html(moves: pd.DataFrame, top: int = TOP_MOVES) -> str:
     return _wrap(f"<table class='sc'>{head}{''.join(rows)}</table>{note}")
 
 
-def plot_timelines(table: pd.DataFrame) -> Figure:
-    """Step plots of every outcome's probabilities, report by report (one panel each)."""
-    from matplotlib.figure import Figure
-
-    from scenarios.analysis.timeline import plot_timeline
-
-    outcomes = list(dict.fromkeys(c[0] for c in table.columns if c[0] not in LEDGER_COLUMNS))
-    fig = Figure(figsize=(10, 0.6 + 3.9 * len(outcomes)), layout="constrained")
-    axes = fig.subplots(len(outcomes), 1, squeeze=False)[:, 0]
-    for ax, outcome in zip(axes, outcomes, strict=True):
-        plot_timeline(table, outcome, ax=ax)
-        ax.grid(axis="y", color="#e1e4e8", lw=0.8)
-        ax.set_axisbelow(True)
-    return fig
-
-
 def sensitivity_html(sens: pd.DataFrame, power: pd.DataFrame, top: int = TOP_SENSITIVITY) -> str:
     """The inputs that move the target probability most, and the prior's share in words."""
     outcome, state = sens.attrs["target"]
@@ -1047,21 +919,6 @@ def sensitivity_html(sens: pd.DataFrame, power: pd.DataFrame, top: int = TOP_SEN
         "from half to twice as much.</p>"
     )
     return _wrap(f"{lead}<table class='sc'>{head}{''.join(rows)}</table>{note}")
-
-
-def plot_sensitivity(sens: pd.DataFrame, top: int = TOP_SENSITIVITY) -> Figure:
-    """The tornado chart of the ``top`` inputs (:func:`~scenarios.analysis.sensitivity`)."""
-    from matplotlib.figure import Figure
-
-    from scenarios.analysis.sensitivity import plot_tornado
-
-    n = min(top, len(sens))
-    fig = Figure(figsize=(10, 1.4 + 0.38 * n), layout="constrained")
-    ax = fig.subplots()
-    plot_tornado(sens, top=top, ax=ax)
-    ax.grid(axis="x", color="#e1e4e8", lw=0.8)
-    ax.set_axisbelow(True)
-    return fig
 
 
 def voi_html(voi: Mapping[str, pd.DataFrame], top: int = TOP_VOI) -> str:
@@ -1365,16 +1222,10 @@ def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def notebook_path() -> Path:
-    """The report notebook of this checkout: ``notebooks/report.ipynb``."""
-    import scenarios
+    """The report notebook shipped in the package."""
+    from scenarios.io.data import notebook
 
-    path = Path(scenarios.__file__).resolve().parents[2] / "notebooks" / "report.ipynb"
-    if not path.exists():
-        raise ReportError(
-            f"{path} not found: reports need a source checkout of scenarios (the notebook is "
-            "not part of the installed package)"
-        )
-    return path
+    return notebook("report")
 
 
 def _check_kernel() -> None:

@@ -39,7 +39,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import copy
 import hashlib
 import itertools
 import json
@@ -58,12 +57,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scenarios.errors import ScenarioError
+from scenarios.spec.overrides import (
+    OverrideError,
+    apply_overrides,
+    canonical_json,
+    check_override,
+    split_key,
+    thaw,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from scenarios.scenario import Scenario
+    from scenarios.spec.scenario import Scenario
 
 __all__ = [
     "COLUMNS",
@@ -72,7 +79,7 @@ __all__ = [
     "Variant",
     "apply_overrides",
     "auto_batch_size",
-    "check_key",
+    "check_override",
     "parse_grid",
     "parse_seeds",
     "parse_values",
@@ -113,27 +120,22 @@ TASKS_PER_WORKER = 10
 #: Seconds to wait for an existing cluster's scheduler and first worker.
 CONNECT_TIMEOUT = 60.0
 
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[^.\s]+)*$")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*:\s*({_NUMBER})\s*:\s*(\d+)\s*$")
 _MAX_VALUES = 1_000_000
 
 
-class GridError(ValueError):
+class GridError(OverrideError):
     """A grid, an override or a sweep option is wrong; every problem is listed.
 
     Examples
     --------
     >>> print(GridError(["army_strike.p: no fact or outcome 'army_strike'"]))
-    1 problem in the sweep grid:
+    sweep grid: 1 problem
       - army_strike.p: no fact or outcome 'army_strike'
     """
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the sweep grid:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+    subject = "sweep grid"
 
 
 class SweepError(RuntimeError):
@@ -173,26 +175,13 @@ def _plain(value: Any, where: str) -> Any:
 
 def _freeze(value: Any) -> Any:
     """JSON data made immutable: lists become tuples, objects FrozenDicts."""
-    from scenarios.scenario import FrozenDict
+    from scenarios.spec.scenario import FrozenDict
 
     if isinstance(value, dict):
         return FrozenDict({k: _freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
         return tuple(_freeze(v) for v in value)
     return value
-
-
-def _thaw(value: Any) -> Any:
-    """Frozen JSON data back to plain dicts and lists."""
-    if isinstance(value, Mapping):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_thaw(v) for v in value]
-    return value
-
-
-def _canonical_json(value: Any) -> str:
-    return json.dumps(_thaw(value), sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def _item(text: str) -> Any:
@@ -351,16 +340,12 @@ def parse_grid(
 
 
 def _grid_file(path: Path) -> dict[str, Any]:
-    import yaml
-
-    from scenarios.io import _StrictLoader
+    from scenarios.io.yamlfile import read_yaml
 
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
-    except OSError as exc:
-        raise GridError([f"{path}: cannot read the grid file: {exc.strerror}"]) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise GridError([f"{path}: not a valid YAML grid file: {exc}"]) from None
+        data = read_yaml(path)
+    except ScenarioError as exc:
+        raise GridError(exc.problems, file=exc.file) from None
     if not isinstance(data, dict) or not data:
         raise GridError(
             [
@@ -399,198 +384,6 @@ def parse_seeds(spec: str | Iterable[int]) -> list[int]:
 
 
 # --- overrides ---------------------------------------------------------------------------
-
-
-def _split(key: str) -> tuple[str, tuple[str, ...]]:
-    if not isinstance(key, str) or not _KEY.match(key):
-        raise GridError(
-            [
-                f"{key!r}: expected NODE or NODE.FIELD[.FIELD ...], e.g. army_strikes.p or "
-                "troops.between.0"
-            ]
-        )
-    node, *path = key.split(".")
-    return node, tuple(path)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list | tuple):
-        return "list"
-    return "object"
-
-
-def _locate(prior: Any, path: tuple[str, ...], key: str) -> tuple[Any, str | int, Any]:
-    """The container holding ``path``'s last step, that step, and its current value.
-
-    The current value is ``_MISSING`` for a new key of a mapping.
-    """
-    container = prior
-    for i, part in enumerate(path):
-        last = i == len(path) - 1
-        at = ".".join(path[: i + 1])
-        if isinstance(container, list):
-            if not part.isdigit() or int(part) >= len(container):
-                raise GridError(
-                    [
-                        f"{key}: {at!r} is not an item of a list of {len(container)} (use an "
-                        f"index 0-{len(container) - 1})"
-                    ]
-                )
-            step: str | int = int(part)
-        elif isinstance(container, dict):
-            if part not in container and not last:
-                raise GridError(
-                    [f"{key}: the prior has no field {at!r}; it has {sorted(container)}"]
-                )
-            step = part
-        else:
-            raise GridError(
-                [f"{key}: {'.'.join(path[:i])!r} is a {_kind(container)}, with no fields"]
-            )
-        if last:
-            current = (
-                container.get(step, _MISSING) if isinstance(container, dict) else (container[step])
-            )
-            return container, step, current
-        container = container[step]
-    raise GridError([f"{key}: empty field path"])  # not reached: path is never empty
-
-
-_MISSING = object()
-
-
-def _prior_data(scenario: Scenario, node: str) -> dict[str, Any]:
-    return scenario.nodes[node].prior.model_dump(mode="json", exclude_none=True)
-
-
-def check_key(scenario: Scenario, key: str, values: Sequence[Any] = ()) -> None:
-    """Check a grid key against a scenario, and its values' kinds against the file's.
-
-    Raises
-    ------
-    GridError
-        Naming the key: an unknown fact or field, an index out of range, or a value of
-        another kind than the file's (a number where the file has a list, ...).
-    """
-    node, path = _split(key)
-    if node not in scenario.nodes:
-        raise GridError([f"{key}: no fact or outcome {node!r}; known: {', '.join(scenario.nodes)}"])
-    if not path:
-        bad = [v for v in values if not isinstance(v, dict)]
-        if bad:
-            raise GridError(
-                [
-                    f'{key}: a whole prior is an object such as {{"p": 0.3}}, got {bad[0]!r}; '
-                    f"to change one field use {node}.FIELD"
-                ]
-            )
-        return
-    prior = _prior_data(scenario, node)
-    _, step, current = _locate(prior, path, key)
-    if current is _MISSING:
-        fields = type(scenario.nodes[node].prior).model_fields
-        if len(path) == 1 and step not in fields:
-            raise GridError(
-                [
-                    f"{key}: {type(scenario.nodes[node].prior).__name__} has no field {step!r}; "
-                    f"its fields are {', '.join(fields)}"
-                ]
-            )
-        return
-    want = _kind(current)
-    for v in values:
-        if v is not None and _kind(v) != want:
-            example = json.dumps(current)
-            extra = (
-                f"; to sweep whole lists give a list of them, e.g. [{example}, ...], or "
-                f"sweep one item as {key}.0"
-                if want == "list"
-                else ""
-            )
-            raise GridError(
-                [
-                    f"{key}: the file's value is a {want} ({example:.60}), got {_kind(v)} "
-                    f"{json.dumps(v):.60}{extra}"
-                ]
-            )
-
-
-def apply_overrides(
-    scenario: Scenario, overrides: Mapping[str, Any], file: str | None = None
-) -> tuple[Scenario, dict[str, dict[str, Any]]]:
-    """The scenario with ``overrides`` applied through :meth:`Scenario.with_prior`.
-
-    Parameters
-    ----------
-    scenario : Scenario
-    overrides : mapping
-        Grid key -> value (see the module docstring); a whole-prior key is applied before
-        the fields of the same node.
-    file : str, optional
-        Named in errors.
-
-    Returns
-    -------
-    scenario : Scenario
-        Validated.
-    priors : dict
-        The new prior of every changed node, in full (what ``build_report`` takes as
-        ``overrides``).
-
-    Raises
-    ------
-    GridError
-        An unknown node or field.
-    ScenarioError
-        A value the scenario refuses, located (``facts.army_strikes.prior.p``) and naming
-        the file and the overrides.
-
-    Examples
-    --------
-    >>> import scenarios
-    >>> s = scenarios.load(scenarios.default_priors())
-    >>> s2, priors = apply_overrides(s, {"army_strikes.p": 0.6})
-    >>> priors
-    {'army_strikes': {'p': 0.6, 'concentration': 5.0}}
-    """
-    by_node: dict[str, list[tuple[tuple[str, ...], Any, str]]] = {}
-    for key in sorted(overrides, key=lambda k: (_split(k)[0], len(_split(k)[1]), k)):
-        node, path = _split(key)
-        if node not in scenario.nodes:
-            raise GridError(
-                [f"{key}: no fact or outcome {node!r}; known: {', '.join(scenario.nodes)}"]
-            )
-        by_node.setdefault(node, []).append((path, _thaw(overrides[key]), key))
-    priors: dict[str, dict[str, Any]] = {}
-    for node, edits in by_node.items():
-        prior = _prior_data(scenario, node)
-        for path, value, key in edits:
-            if not path:
-                if not isinstance(value, dict):
-                    raise GridError([f"{key}: a whole prior is an object, got {value!r}"])
-                prior = copy.deepcopy(value)
-                continue
-            container, step, _ = _locate(prior, path, key)
-            if value is None and isinstance(container, dict):
-                container.pop(step, None)
-            else:
-                container[step] = copy.deepcopy(value)
-        priors[node] = prior
-    where = f"{file or 'scenario'} with overrides {_canonical_json(overrides)}"
-    for node, prior in priors.items():
-        try:
-            scenario = scenario.with_prior(node, prior)
-        except ScenarioError as exc:
-            raise exc.with_file(where) from None
-    return scenario, priors
 
 
 # --- variants ----------------------------------------------------------------------------
@@ -668,7 +461,7 @@ class Variant:
             raise GridError(problems)
         frozen = {}
         for key in sorted(self.overrides):
-            _split(key)
+            split_key(key)
             frozen[key] = _freeze(_plain(self.overrides[key], key))
         object.__setattr__(self, "overrides", _freeze(frozen))
 
@@ -680,7 +473,7 @@ class Variant:
         return {
             "priors": self.priors,
             "priors_sha256": self.priors_sha256,
-            "overrides": _thaw(self.overrides),
+            "overrides": thaw(self.overrides),
             "engine": self.engine,
             "seed": self.seed,
             "draws": self.draws,
@@ -719,12 +512,12 @@ class Variant:
     @cached_property
     def variant_id(self) -> str:
         """sha256 of the variant's canonical JSON (sorted keys, no spaces)."""
-        return hashlib.sha256(_canonical_json(self.to_dict()).encode()).hexdigest()
+        return hashlib.sha256(canonical_json(self.to_dict()).encode()).hexdigest()
 
     @property
     def overrides_json(self) -> str:
         """The overrides as canonical JSON text (the ``overrides`` column)."""
-        return _canonical_json(self.overrides)
+        return canonical_json(self.overrides)
 
     def scenario(self) -> Scenario:
         """The file's scenario with the overrides applied (the file must be unchanged).
@@ -836,7 +629,7 @@ def plan(
     entries: dict[str, list[Any]] = {}
     for key, values in (grid or {}).items():
         try:
-            _split(key)
+            split_key(key)
             entries[key] = _values(key, values)
         except GridError as exc:
             problems.extend(exc.problems)
@@ -854,7 +647,7 @@ def plan(
         scenario = from_bytes(raw, str(path))
         for key, values in entries.items():
             try:
-                check_key(scenario, key, values)
+                check_override(scenario, key, values)
             except GridError as exc:
                 problems.extend(f"{path.name}: {p}" for p in exc.problems)
         loaded.append((path, sha, scenario))

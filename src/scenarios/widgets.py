@@ -36,7 +36,7 @@ import traitlets
 
 from scenarios.errors import ImpossibleEvidenceError, SamplingWarning, ScenarioError
 from scenarios.posterior import Posterior
-from scenarios.scenario import (
+from scenarios.spec.scenario import (
     CONTINUOUS_PRIORS,
     Fact,
     LogitPrior,
@@ -194,7 +194,7 @@ def interval_of(fact: Fact, mass: float = RANGE_MASS) -> tuple[float, float]:
     >>> interval_of(Fact(kind="continuous", support=(0, None), prior={"between": [25, 50]}))
     (25.0, 50.0)
     """
-    from scenarios import elicit
+    from scenarios.spec import elicit
 
     prior = fact.prior
     if isinstance(prior, RangePrior) and math.isclose(prior.mass, mass):
@@ -584,7 +584,7 @@ def timeline_svg(table: Any, outcome: str) -> str:
     """Step plot of one outcome's probabilities, report by report (inline SVG)."""
     from matplotlib.figure import Figure
 
-    from scenarios.analysis.timeline import plot_timeline
+    from scenarios.views.plots import plot_timeline
 
     fig = Figure(figsize=(7.2, 3.9), layout="constrained")
     ax = fig.subplots()
@@ -644,7 +644,7 @@ def tornado_svg(sens: Any, top: int = TOP_INPUTS) -> str:
     """The tornado chart of a sensitivity table's ``top`` rows (inline SVG)."""
     from matplotlib.figure import Figure
 
-    from scenarios.analysis.sensitivity import plot_tornado
+    from scenarios.views.plots import plot_tornado
 
     n = min(top, len(sens))
     fig = Figure(figsize=(7.2, 1.3 + 0.34 * n), layout="constrained")

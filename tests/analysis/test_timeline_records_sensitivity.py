@@ -17,6 +17,7 @@ from scenarios.analysis import (
     track_record,
     with_track_record,
 )
+from scenarios.views import plots
 
 
 def t(hour: int) -> datetime:
@@ -173,7 +174,7 @@ def test_plot_helpers_are_exported() -> None:
     from scenarios import analysis
 
     wagner = scenarios.load(scenarios.default_priors())
-    ax = analysis.plot_timeline(analysis.timeline(wagner), "mutiny_end")
+    ax = plots.plot_timeline(analysis.timeline(wagner), "mutiny_end")
     assert ax.get_ylabel() == "P(mutiny_end)"
-    ax = analysis.plot_tornado(analysis.sensitivity(wagner, ("mutiny_end", "negotiated")))
+    ax = plots.plot_tornado(analysis.sensitivity(wagner, ("mutiny_end", "negotiated")))
     assert len(ax.patches) > 0

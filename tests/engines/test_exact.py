@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from scipy import integrate, optimize, special, stats
 
 from scenarios import ImpossibleEvidenceError, Scenario
-from scenarios import reliability as rel
+from scenarios.spec import reliability as rel
 from tests.strategies import OracleClaim, RandomNetwork, random_networks
 
 # --- the brute-force oracle ---------------------------------------------------------

@@ -18,11 +18,10 @@ from scenarios.analysis.scoring import (
     compare_forecasters,
     load_archive,
     load_resolution,
-    plot_calibration,
     score,
 )
-from scenarios.analysis.sensitivity import plot_tornado, power_scaling, sensitivity
-from scenarios.analysis.timeline import plot_timeline, timeline
+from scenarios.analysis.sensitivity import power_scaling, sensitivity
+from scenarios.analysis.timeline import timeline
 from scenarios.analysis.voi import value_of_information
 from scenarios.analysis.whatif import what_if
 
@@ -33,9 +32,6 @@ __all__ = [
     "compare_forecasters",
     "load_archive",
     "load_resolution",
-    "plot_calibration",
-    "plot_timeline",
-    "plot_tornado",
     "pool",
     "power_scaling",
     "resolve_claim",

@@ -16,11 +16,11 @@ from typing import Any, Literal
 import numpy as np
 from scipy import integrate
 
-from scenarios import elicit
 from scenarios.engines.network import Network, align
 from scenarios.errors import ScenarioError
 from scenarios.posterior import scenario_hash
-from scenarios.scenario import LogitPrior, Probabilities, Scenario, TablePrior
+from scenarios.spec import elicit
+from scenarios.spec.scenario import LogitPrior, Probabilities, Scenario, TablePrior
 
 __all__ = ["pool"]
 
@@ -259,13 +259,13 @@ def pool(
 
 
 def _validated(prior: dict) -> Any:
-    from scenarios.scenario import _as_prior
+    from scenarios.spec.scenario import _as_prior
 
     return _as_prior(prior)
 
 
 def _pool_source(name: str, have: list, first: Scenario) -> Any:
-    from scenarios.scenario import Source
+    from scenarios.spec.scenario import Source
 
     total = sum(wi for wi, _ in have)
     rates = {}

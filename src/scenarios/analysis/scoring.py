@@ -16,7 +16,6 @@ priors file and its sha256.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,12 +25,12 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from scenarios.errors import ScenarioError
+from scenarios.io.files import sha256_file, write_atomic
 from scenarios.posterior import Posterior, scenario_hash
-from scenarios.scenario import _state_name, validation_problems
+from scenarios.spec.scenario import _state_name, validation_problems
 
 __all__ = [
     "Resolution",
@@ -40,7 +39,6 @@ __all__ = [
     "compare_forecasters",
     "load_archive",
     "load_resolution",
-    "plot_calibration",
     "score",
 ]
 
@@ -67,16 +65,14 @@ class Resolution(BaseModel):
 
 def load_resolution(path: str | os.PathLike[str]) -> Resolution:
     """Load a resolution file; errors name the file and the field."""
-    from scenarios.io import _StrictLoader
+    from scenarios.io.yamlfile import read_yaml
 
     path = Path(path)
+    data = read_yaml(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
         return Resolution.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(validation_problems(exc), str(path)) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError.single((), f"cannot read a resolution: {exc}", str(path)) from None
 
 
 def _probabilities(forecast: Posterior | pd.DataFrame) -> pd.Series:
@@ -138,7 +134,7 @@ def compare_forecasters(
     rows = []
     for f in files:
         scores = score(load(f).update(**options), resolution)
-        digest = hashlib.sha256(Path(f).read_bytes()).hexdigest()
+        digest = sha256_file(f)
         rows.append(
             (str(f), scores["brier"].mean(), scores["log_score"].mean(), len(scores), digest)
         )
@@ -182,29 +178,6 @@ def calibration(forecasts: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     return table
 
 
-def plot_calibration(table: pd.DataFrame, ax: Any = None) -> Any:
-    """Reliability diagram of :func:`calibration`'s table. Returns the matplotlib axes."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 4.5))
-    ok = table["forecasts"] > 0
-    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--", label="perfect")
-    ax.errorbar(
-        table.loc[ok, "mean_forecast"],
-        table.loc[ok, "observed"],
-        yerr=table.loc[ok, "stderr"],
-        fmt="o",
-        label="forecasts",
-    )
-    ax.set_xlabel("forecast probability")
-    ax.set_ylabel("observed frequency")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.legend(fontsize=8)
-    return ax
-
-
 def archive_forecast(
     posterior: Posterior, priors: str | os.PathLike[str] | None, archive: str | os.PathLike[str]
 ) -> Path:
@@ -212,11 +185,9 @@ def archive_forecast(
 
     Written atomically to a new file in ``archive`` (never overwriting).
     """
-    from scenarios.io import _write_new
-
     folder = Path(archive)
     folder.mkdir(parents=True, exist_ok=True)
-    priors_hash = hashlib.sha256(Path(priors).read_bytes()).hexdigest() if priors else None
+    priors_hash = sha256_file(priors) if priors else None
     record = {
         "archived_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "priors": str(priors) if priors else None,
@@ -241,7 +212,7 @@ def archive_forecast(
     for n in range(1, 1000):
         path = folder / f"forecast-{stamp}-{n}.json"
         try:
-            _write_new(path, json.dumps(record, indent=2), overwrite=False)
+            write_atomic(path, json.dumps(record, indent=2), overwrite=False)
             return path
         except FileExistsError:
             continue

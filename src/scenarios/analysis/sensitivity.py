@@ -24,10 +24,10 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit, logit
 
-from scenarios import elicit
 from scenarios.engines.exact import Query
 from scenarios.engines.fast import Interactive
-from scenarios.scenario import (
+from scenarios.spec import elicit
+from scenarios.spec.scenario import (
     DistributionPrior,
     LogitPrior,
     Probabilities,
@@ -37,7 +37,7 @@ from scenarios.scenario import (
     TablePrior,
 )
 
-__all__ = ["plot_tornado", "power_scaling", "sensitivity"]
+__all__ = ["power_scaling", "sensitivity"]
 
 LETTERS = "ABCDE"
 Edit = Callable[[Scenario], Scenario]
@@ -309,27 +309,6 @@ def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None)
     table = table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
     table.attrs.update(target=(outcome, state), probability=prob(scenario))
     return table
-
-
-def plot_tornado(table: pd.DataFrame, top: int = 15, ax: Any = None) -> Any:
-    """Tornado chart of :func:`sensitivity`'s table. Returns the matplotlib axes."""
-    import matplotlib.pyplot as plt
-
-    rows = table.head(top).iloc[::-1]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
-    base = table.attrs.get("probability", 0.0)
-    labels = [f"{r.name}: {r.parameter}" for r in rows.itertuples()]
-    y = np.arange(len(rows))
-    ax.barh(y, rows["p_low"] - base, left=base, color="#c0504d", label="low setting")
-    ax.barh(y, rows["p_high"] - base, left=base, color="#4f81bd", label="high setting")
-    ax.axvline(base, color="black", lw=0.8)
-    ax.set_yticks(y)
-    ax.set_yticklabels(labels, fontsize=8)
-    outcome, state = table.attrs.get("target", ("", ""))
-    ax.set_xlabel(f"P({outcome} = {state})")
-    ax.legend(fontsize=8, loc="lower right")
-    return ax
 
 
 def power_scaling(

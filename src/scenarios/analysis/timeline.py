@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.scenario import Claim, Scenario
+from scenarios.spec.scenario import Claim, Scenario
 
-__all__ = ["plot_timeline", "timeline"]
+__all__ = ["timeline"]
 
 _START = datetime.min.replace(tzinfo=UTC)
 
@@ -92,24 +92,3 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     return table
 
 
-def plot_timeline(table: pd.DataFrame, outcome: str, ax: Any = None) -> Any:
-    """Step plot of one outcome's state probabilities over the ledger's steps.
-
-    Returns the matplotlib axes.
-    """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.5))
-    columns = [c for c in table.columns if c[0] == outcome]
-    if not columns:
-        raise KeyError(f"no outcome {outcome!r} in the timeline")
-    for col in columns:
-        ax.step(table.index, table[col], where="post", label=col[1])
-    ax.set_xticks(table.index)
-    ax.set_xticklabels([c or "prior" for c in table["claim"]], rotation=60, ha="right", fontsize=8)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel(f"P({outcome})")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    ax.set_title(f"{outcome}: report by report")
-    return ax

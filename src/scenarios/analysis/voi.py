@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.engines.exact import Query
-from scenarios.scenario import Scenario
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["value_of_information"]
 

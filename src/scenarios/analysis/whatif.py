@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.scenario import Scenario
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["what_if"]
 

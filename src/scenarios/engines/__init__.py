@@ -2,29 +2,42 @@
 
 ``exact``: variable elimination and quadrature (fast; what sliders use).
 ``pymc``: the scenario compiled to PyMC, discrete facts marginalised, NUTS via nutpie.
+Both register with :mod:`scenarios.spec.registry` here, so that
+:meth:`Scenario.update` finds them by name; each is imported when first used.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from scenarios.spec.registry import Engine, register
+
 if TYPE_CHECKING:
     from scenarios.posterior import Posterior
-    from scenarios.scenario import Scenario
+    from scenarios.spec.scenario import Scenario
 
-__all__ = ["ENGINES", "run"]
+__all__ = ["ENGINES"]
 
 ENGINES = ("exact", "pymc")
 
 
-def run(scenario: Scenario, engine: str = "exact", **options: Any) -> Posterior:
-    """Update ``scenario`` with the named engine (see :meth:`Scenario.update`)."""
-    if engine == "exact":
-        from scenarios.engines.exact import update_exact
+def _exact(scenario: Scenario, **options: Any) -> Posterior:
+    from scenarios.engines.exact import update_exact
 
-        return update_exact(scenario, **options)
-    if engine in ("pymc", "full"):
-        from scenarios.engines.pymc import update_pymc
+    return update_exact(scenario, **options)
 
-        return update_pymc(scenario, **options)
-    raise ValueError(f"unknown engine {engine!r}; expected one of {list(ENGINES)}")
+
+def _pymc(scenario: Scenario, **options: Any) -> Posterior:
+    from scenarios.engines.pymc import update_pymc
+
+    return update_pymc(scenario, **options)
+
+
+def _pymc_model(scenario: Scenario, **options: Any) -> Any:
+    from scenarios.engines.pymc import build_model
+
+    return build_model(scenario, **options)
+
+
+register(Engine("exact", _exact))
+register(Engine("pymc", _pymc, model=_pymc_model), "full")

@@ -28,8 +28,8 @@ from scenarios.engines.network import (
 )
 from scenarios.errors import ImpossibleEvidenceError
 from scenarios.posterior import Posterior, state_table, weighted_quantile
-from scenarios.propositions import state_matches
-from scenarios.scenario import Scenario
+from scenarios.spec.propositions import state_matches
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["update_exact"]
 

@@ -28,7 +28,7 @@ from scenarios.engines.network import (
 )
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
 from scenarios.posterior import weighted_quantile
-from scenarios.scenario import Scenario, _as_prior, _check_node
+from scenarios.spec.scenario import Scenario, _as_prior, _check_node
 
 __all__ = ["Interactive"]
 

@@ -27,9 +27,9 @@ import numpy as np
 import opt_einsum
 from scipy import special, stats
 
-from scenarios import elicit
-from scenarios.propositions import Atom, parse_proposition, state_matches
-from scenarios.scenario import (
+from scenarios.spec import elicit
+from scenarios.spec.propositions import Atom, parse_proposition, state_matches
+from scenarios.spec.scenario import (
     Claim,
     LogitPrior,
     Probabilities,

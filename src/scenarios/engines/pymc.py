@@ -30,7 +30,7 @@ from scenarios.engines.network import (
 )
 from scenarios.errors import SamplingWarning
 from scenarios.posterior import Posterior, state_table
-from scenarios.scenario import Scenario
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["build_model", "update_pymc"]
 
@@ -207,7 +207,7 @@ def _compiled_nutpie(model: Any, values: dict[str, np.ndarray]) -> tuple[Any, bo
 
 def _confirmed_bounds(net: Network) -> tuple[dict[str, list[float | None]], list[str]]:
     """Bounds that confirmed single thresholds (``x > 2.6``) put on continuous facts."""
-    from scenarios.propositions import parse_proposition
+    from scenarios.spec.propositions import parse_proposition
 
     bounds: dict[str, list[float | None]] = {}
     used = []

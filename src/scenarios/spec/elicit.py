@@ -19,7 +19,7 @@ import numpy as np
 from scipy import optimize, special, stats
 
 if TYPE_CHECKING:
-    from scenarios.scenario import Fact
+    from scenarios.spec.scenario import Fact
 
 __all__ = ["Elicited", "distribution", "from_quantiles", "from_range", "is_positive"]
 
@@ -175,7 +175,7 @@ def distribution(fact: Fact) -> Elicited:
         If the prior cannot be turned into a proper distribution, or falls outside the
         fact's support.
     """
-    from scenarios.scenario import DistributionPrior, QuantilePrior, RangePrior
+    from scenarios.spec.scenario import DistributionPrior, QuantilePrior, RangePrior
 
     prior = fact.prior
     if isinstance(prior, DistributionPrior):

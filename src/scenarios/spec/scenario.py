@@ -30,9 +30,10 @@ from pydantic import (
     model_validator,
 )
 
-from scenarios import reliability as rel
 from scenarios.errors import Problem, ScenarioError
-from scenarios.propositions import parse_proposition, state_matches
+from scenarios.spec import registry
+from scenarios.spec import reliability as rel
+from scenarios.spec.propositions import parse_proposition, state_matches
 
 if TYPE_CHECKING:
     from scenarios.posterior import Posterior
@@ -521,7 +522,7 @@ class Claim(_Value):
 
 
 class ReliabilityTables(_Value):
-    """Overrides of the default tables in :mod:`scenarios.reliability`."""
+    """Overrides of the default tables in :mod:`scenarios.spec.reliability`."""
 
     grades: Annotated[dict[str, GradeRates], AfterValidator(FrozenDict)] = Field(
         default_factory=FrozenDict
@@ -782,15 +783,13 @@ class Scenario(_Value):
         **options
             Passed to the engine (``seed``, ``draws``, ``interval`` ...).
         """
-        from scenarios.engines import run
-
-        return run(self, engine=engine, **options)
+        return registry.engine(engine).update(self, **options)
 
     def to_pymc(self, **options: Any) -> Any:
         """The scenario as a ``pymc.Model`` with the discrete facts marginalised."""
-        from scenarios.engines.pymc import build_model
-
-        return build_model(self, **options)
+        build = registry.engine("pymc").model
+        assert build is not None  # the pymc engine registers its model builder
+        return build(self, **options)
 
 
 def _comparable(t: datetime) -> datetime:
@@ -998,7 +997,7 @@ def _check_node(
 
 
 def _check_continuous(path: tuple[str, ...], fact: Fact) -> Iterable[Problem]:
-    from scenarios import elicit
+    from scenarios.spec import elicit
 
     try:
         elicit.distribution(fact)
@@ -1081,7 +1080,7 @@ def _check_claim(
 
 
 def _positive(fact: Fact) -> bool:
-    from scenarios import elicit
+    from scenarios.spec import elicit
 
     return elicit.is_positive(fact)
 

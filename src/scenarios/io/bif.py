@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.scenario import Scenario
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["from_bif"]
 

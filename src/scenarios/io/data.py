@@ -1,0 +1,134 @@
+"""Files shipped inside the package: example priors, resolutions and notebooks.
+
+Found through :mod:`importlib.resources`, so they are there after a wheel install
+whatever the working folder; :func:`init` copies them into a folder a team owns.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from scenarios.io.files import write_atomic
+
+__all__ = ["DEFAULT_EXAMPLE", "example", "examples", "init", "notebook", "resolution_for"]
+
+#: The built-in scenario: the Wagner Group mutiny of 23 June 2023.
+DEFAULT_EXAMPLE = "wagner-2023-06-23"
+
+_FOLDERS = ("priors", "resolutions", "notebooks")
+
+
+def _data(folder: str) -> Traversable:
+    return resources.files("scenarios").joinpath("data", folder)
+
+
+def _path(item: Traversable) -> Path:
+    # the package is installed as files (wheel or editable), never zipped: see pyproject
+    return Path(os.fspath(item))  # type: ignore[arg-type]
+
+
+def examples() -> list[str]:
+    """Names of the shipped example scenarios.
+
+    Examples
+    --------
+    >>> "wagner-2023-06-23" in examples()
+    True
+    """
+    return sorted(p.name[:-5] for p in _data("priors").iterdir() if p.name.endswith(".yaml"))
+
+
+def example(name: str = DEFAULT_EXAMPLE) -> Path:
+    """Path of a shipped example priors file.
+
+    Parameters
+    ----------
+    name : str
+        The file's stem, e.g. ``"ever-given-2021-03-25"``.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the examples there are.
+
+    Examples
+    --------
+    >>> example().name
+    'wagner-2023-06-23.yaml'
+    """
+    item = _data("priors").joinpath(f"{name}.yaml")
+    if not item.is_file():
+        raise FileNotFoundError(f"no example {name!r}; the examples are {', '.join(examples())}")
+    return _path(item)
+
+
+def notebook(name: str) -> Path:
+    """Path of a shipped notebook (``"report"``, ``"wagner-explorer"``, ``"tutorial"``).
+
+    Examples
+    --------
+    >>> notebook("report").name
+    'report.ipynb'
+    """
+    item = _data("notebooks").joinpath(f"{name}.ipynb")
+    if not item.is_file():
+        raise FileNotFoundError(f"no shipped notebook {name!r}")
+    return _path(item)
+
+
+def resolution_for(priors: str | os.PathLike[str]) -> Path | None:
+    """The resolution file that goes with a priors file, if there is one.
+
+    Looked for as ``resolutions/<stem>.yaml`` beside the priors file's folder: the
+    layout :func:`init` writes and the package ships.
+
+    Examples
+    --------
+    >>> resolution_for(example()).name
+    'wagner-2023-06-23.yaml'
+    """
+    path = Path(priors).resolve()
+    candidate = path.parent.parent / "resolutions" / f"{path.stem}.yaml"
+    return candidate if candidate.is_file() else None
+
+
+def init(folder: str | os.PathLike[str]) -> list[Path]:
+    """Write a starter folder for a team's own events: priors, resolutions, notebooks.
+
+    Nothing is overwritten: a file that is already there is kept and left out of the
+    returned list.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Created if missing.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> written = init(tempfile.mkdtemp())
+    >>> sorted({p.parent.name for p in written})
+    ['notebooks', 'priors', 'resolutions']
+    """
+    root = Path(folder)
+    written = []
+    for sub in _FOLDERS:
+        (root / sub).mkdir(parents=True, exist_ok=True)
+        for item in sorted(_data(sub).iterdir(), key=lambda i: i.name):
+            if not item.is_file() or item.name.startswith((".", "_")):
+                continue
+            target = root / sub / item.name
+            try:
+                write_atomic(target, item.read_bytes(), overwrite=False)
+            except FileExistsError:
+                continue
+            written.append(target)
+    return written

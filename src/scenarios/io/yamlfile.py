@@ -1,0 +1,150 @@
+"""YAML as scenario files need it: safe, located, and the same everywhere.
+
+One reader for every YAML the library takes (priors, resolutions, grids, sweep
+plans): plain YAML only (no Python tags), no aliases (billion laughs), no duplicate
+keys, YAML 1.2 booleans (``yes``/``no`` stay text, so states keep their names), a
+size limit checked before reading, and errors that name the file, line and column.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import yaml
+
+from scenarios.errors import Problem, ScenarioError
+from scenarios.io.files import MAX_BYTES, read_text
+
+__all__ = ["dump_yaml", "parse_yaml", "read_yaml"]
+
+
+class StrictLoader(yaml.SafeLoader):
+    """Safe YAML that also refuses aliases (billion-laughs) and duplicate keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not allowed in scenario files", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+            except TypeError:
+                raise yaml.MarkedYAMLError(
+                    None,
+                    None,
+                    f"a mapping key must be plain text or a number, got {key!r}",
+                    key_node.start_mark,
+                ) from None
+            if duplicate:
+                raise yaml.MarkedYAMLError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (the later value would hide the earlier)",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.1 reads yes/no/on/off as booleans, which would silently rename states such as
+# `yes`/`no`: only true/false are booleans here (as in YAML 1.2).
+StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+class Dumper(yaml.SafeDumper):
+    """Safe YAML whose strings survive a round trip, odd line breaks included."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> Any:
+    # NEL and the Unicode line/paragraph separators are folded by plain and block styles
+    odd = any(c in value for c in "\x85\u2028\u2029") or any(
+        ord(c) < 32 and c not in "\n\t" for c in value
+    )
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if odd else None)
+
+
+Dumper.add_representer(str, _represent_text)
+
+
+def located(exc: yaml.YAMLError) -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
+    what = getattr(exc, "problem", None) or str(exc)
+    return Problem((where,), f"not valid scenario YAML: {what}")
+
+
+def parse_yaml(text: str, file: str | None = None, limit: int = MAX_BYTES) -> Any:
+    r"""Plain data from YAML text, read with :class:`StrictLoader`.
+
+    Parameters
+    ----------
+    text : str
+    file : str, optional
+        Named in errors.
+    limit : int
+        Largest size accepted, in UTF-8 bytes.
+
+    Raises
+    ------
+    ScenarioError
+        With the line and column of a syntax error, an alias, a duplicate key or a
+        Python tag; or the text is too large or too deeply nested.
+
+    Examples
+    --------
+    >>> parse_yaml("states: [yes, no]")
+    {'states': ['yes', 'no']}
+    >>> parse_yaml("a: 1\na: 2", file="demo.yaml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scenarios.errors.ScenarioError: demo.yaml: 1 problem
+      - line 2, column 1: not valid scenario YAML: duplicate key 'a' (the later value ...)
+    """
+    if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise ScenarioError.single((), f"file is larger than {limit:,} bytes", file)
+    try:
+        return yaml.load(text, Loader=StrictLoader)
+    except yaml.YAMLError as exc:
+        raise ScenarioError([located(exc)], file) from None
+    except RecursionError:
+        raise ScenarioError.single((), "nesting is too deep", file) from None
+
+
+def read_yaml(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> Any:
+    """Plain data from a YAML file: a bounded read, then :func:`parse_yaml`.
+
+    Examples
+    --------
+    >>> from scenarios.io.data import example
+    >>> read_yaml(example("wagner-2023-06-23"))["title"][:6]
+    'Wagner'
+    """
+    return parse_yaml(read_text(path, limit), str(path), limit)
+
+
+def dump_yaml(data: Any) -> str:
+    r"""YAML text for plain data, strings kept intact through a round trip.
+
+    Examples
+    --------
+    >>> parse_yaml(dump_yaml({"text": "line\u2028break"}))
+    {'text': 'line\u2028break'}
+    """
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,83 @@
+"""Where a scenario finds its engines, without importing them.
+
+The spec layer sits below the engines, so :meth:`Scenario.update` cannot import
+them; engines register themselves here when :mod:`scenarios.engines` is imported
+(``import scenarios`` does that), and the scenario looks them up by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Engine", "engine", "engine_names", "register"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """An engine as the scenario sees it.
+
+    Parameters
+    ----------
+    name : str
+        What ``update(engine=...)`` calls it.
+    update : callable
+        ``update(scenario, **options) -> Posterior``.
+    model : callable, optional
+        ``model(scenario, **options)``: the engine's own model object (PyMC's ``Model``).
+    """
+
+    name: str
+    update: Callable[..., Any]
+    model: Callable[..., Any] | None = None
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def register(engine: Engine, *aliases: str) -> None:
+    """Make ``engine`` available under its name and ``aliases``.
+
+    Examples
+    --------
+    >>> register(Engine("echo", lambda scenario, **options: options), "same")
+    >>> engine("same").update(None, seed=1)
+    {'seed': 1}
+    >>> _ = _ENGINES.pop("echo"), _ENGINES.pop("same")
+    """
+    for name in (engine.name, *aliases):
+        _ENGINES[name] = engine
+
+
+def engine_names() -> tuple[str, ...]:
+    """Names of the registered engines (aliases included).
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> {"exact", "pymc"} <= set(engine_names())
+    True
+    """
+    return tuple(_ENGINES)
+
+
+def engine(name: str) -> Engine:
+    """The engine registered as ``name``.
+
+    Raises
+    ------
+    ValueError
+        Naming the engines there are.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> engine("exact").name
+    'exact'
+    """
+    try:
+        return _ENGINES[name]
+    except (KeyError, TypeError):
+        known = list(_ENGINES) or ["(none registered: import scenarios)"]
+        raise ValueError(f"unknown engine {name!r}; expected one of {known}") from None
