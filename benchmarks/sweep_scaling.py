@@ -7,7 +7,7 @@ Run from the repository root::
     .venv/bin/python -m benchmarks.sweep_scaling --no-save  # print only
 
 The same Wagner variants (``army_strikes.p`` x ``troops.between.1``, exact engine,
-default draws) are run by ``scenarios.sweep.run_sweep`` in this process without Dask
+default draws) are run by ``scenarios.sweeps.run_sweep`` in this process without Dask
 (``serial``), and on local clusters of 1 and 2 worker processes (one thread each). Both
 clusters are started first and kept warm (every worker has imported the library), then
 the configurations run alternately, the order flipping every repetition, each into a
@@ -23,6 +23,7 @@ The result is printed as markdown and appended to ``benchmarks/RESULTS.md`` unde
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import platform
@@ -88,9 +89,9 @@ def _load() -> str:
 
 
 def _variants(n_p: int, n_upper: int) -> list[Any]:
-    from scenarios import sweep
+    from scenarios import sweeps
 
-    return sweep.plan(
+    return sweeps.plan(
         None, {"army_strikes.p": f"0.05:0.95:{n_p}", "troops.between.1": f"40:80:{n_upper}"}
     )
 
@@ -118,10 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import pandas as pd
-    from distributed import Client, LocalCluster
 
     import scenarios
-    from scenarios import sweep
+    from scenarios import sweeps
+    from scenarios.sweeps.cluster import dask_client
 
     n_p, n_upper = (12, 5) if args.quick else (24, 10)
     repeats = args.repeats or (2 if args.quick else 3)
@@ -132,36 +133,30 @@ def main(argv: list[str] | None = None) -> int:
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     log(f"sweep_scaling: {n} variants, {repeats} repeats; load average {load_before}")
 
-    clusters: dict[int, tuple[Any, Any]] = {}
+    clients: dict[int, Any] = {}
     startup: dict[int, float] = {}
-    try:
+    with contextlib.ExitStack() as stack:
+        # the local clusters run_sweep would start, kept open for every repetition
         for w in (1, 2):
             t0 = time.perf_counter()
-            cluster = LocalCluster(
-                n_workers=w,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster, set_as_default=False)
+            client, _ = stack.enter_context(dask_client(None, w))
             client.wait_for_workers(w, timeout=120)
             # warm: every worker imports the library and parses the file once
             with tempfile.TemporaryDirectory() as tmp:
-                sweep.run_sweep(
+                sweeps.run_sweep(
                     variants[: 2 * w], tmp, scheduler=client, progress=False, batch_size=1
                 )
             startup[w] = time.perf_counter() - t0
-            clusters[w] = (cluster, client)
+            clients[w] = client
             log(f"  cluster of {w} worker(s) started and warm in {startup[w]:.1f} s")
+        # quiet the clusters' closing (runs first on the way out: last in, first out)
+        stack.callback(lambda: logging.getLogger("distributed").setLevel(logging.ERROR))
 
         configs: dict[str, tuple[Any, int, int | None]] = {
             "serial (this process, no Dask)": ("serial", 1, None),
-            "local cluster, 1 worker": (clusters[1][1], 1, None),
-            "local cluster, 2 workers": (clusters[2][1], 2, None),
-            "local cluster, 2 workers, batch 1": (clusters[2][1], 2, 1),
+            "local cluster, 1 worker": (clients[1], 1, None),
+            "local cluster, 2 workers": (clients[2], 2, None),
+            "local cluster, 2 workers, batch 1": (clients[2], 2, 1),
         }
         times: dict[str, list[float]] = {name: [] for name in configs}
         tables: dict[str, Any] = {}
@@ -171,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 scheduler, _, batch = configs[name]
                 with tempfile.TemporaryDirectory() as tmp:
                     t0 = time.perf_counter()
-                    table = sweep.run_sweep(
+                    table = sweeps.run_sweep(
                         variants,
                         tmp,
                         scheduler=scheduler,
@@ -183,11 +178,6 @@ def main(argv: list[str] | None = None) -> int:
                 assert table.attrs["computed"] == n and table.attrs["failed"] == 0
                 tables.setdefault(name, table)
                 log(f"  repeat {r + 1}/{repeats}: {name}: {times[name][-1]:.1f} s")
-    finally:
-        logging.getLogger("distributed").setLevel(logging.ERROR)
-        for cluster, client in reversed(clusters.values()):
-            client.close()
-            cluster.close()
 
     reference = _comparable(tables[names[0]])
     equal = all(_comparable(t).equals(reference) for t in tables.values())
@@ -195,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for name, (_, workers, batch) in configs.items():
         med = statistics.median(times[name])
-        auto = sweep.auto_batch_size(n, workers)
+        auto = sweeps.auto_batch_size(n, workers)
         rows.append(
             {
                 "configuration": name,
@@ -219,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             "`.venv/bin/python -m benchmarks.sweep_scaling"
             + (" --quick" if args.quick else "")
             + "`: variants per second of "
-            "`scenarios.sweep.run_sweep` against local Dask worker count.",
+            "`scenarios.sweeps.run_sweep` against local Dask worker count.",
             "",
             f"- Machine: {platform.node()}, {_cpu_model()}, {cpus} CPUs available, "
             f"{platform.system()} {platform.release()}; load average (1, 5, 15 min) "

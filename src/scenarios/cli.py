@@ -638,7 +638,8 @@ def _duration(seconds: float) -> str:
 
 def _sweep(args: argparse.Namespace) -> int:
     import scenarios
-    from scenarios import sweep
+    from scenarios import sweeps
+    from scenarios.sweeps.cluster import default_workers
 
     for flag, value in (
         ("--workers", args.workers),
@@ -649,12 +650,12 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"scenarios sweep: error: {flag} {value}: expected >= 1", file=sys.stderr)
             return EXIT_USAGE
     try:
-        grid = sweep.parse_grid(args.grid, file=args.grid_file)
-        seeds = sweep.parse_seeds(args.seeds) if args.seeds is not None else None
-        variants = sweep.plan(
+        grid = sweeps.parse_grid(args.grid, file=args.grid_file)
+        seeds = sweeps.parse_seeds(args.seeds) if args.seeds is not None else None
+        variants = sweeps.plan(
             args.priors or None, grid, engine=args.engine, seeds=seeds, draws=args.draws
         )
-    except sweep.GridError as exc:
+    except sweeps.GridError as exc:  # before ScenarioError, its base: a usage error
         print(f"scenarios sweep: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (scenarios.ScenarioError, FileNotFoundError) as exc:
@@ -670,12 +671,12 @@ def _sweep(args: argparse.Namespace) -> int:
         return EXIT_OK
     quiet = args.quiet
     if not quiet:
-        n = args.workers or sweep._default_workers()
+        n = args.workers or default_workers()
         where = args.scheduler or f"a local cluster of {n} worker{'s' * (n != 1)}"
         print(f"sweep: {len(variants)} variants on {where}; output in {args.out}", file=sys.stderr)
     try:
         with _signals_raise([signal.SIGTERM]):
-            table = sweep.run_sweep(
+            table = sweeps.run_sweep(
                 variants,
                 args.out,
                 scheduler=args.scheduler,
@@ -686,11 +687,11 @@ def _sweep(args: argparse.Namespace) -> int:
                 retry_failed=args.retry_failed,
                 timeout=args.timeout,
             )
-    except sweep.GridError as exc:
+    except sweeps.GridError as exc:
         print(f"scenarios sweep: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except sweep.SweepError as exc:
-        print(f"scenarios sweep: {exc}", file=sys.stderr)
+    except sweeps.SweepError as exc:  # the cluster, the folder's lock, the timeout
+        print(f"scenarios {exc}", file=sys.stderr)
         return EXIT_FAILED
     except (KeyboardInterrupt, _Signalled) as exc:
         print(

@@ -1,0 +1,396 @@
+"""Planning a sweep: the :class:`Variant` value and :func:`plan` (files x grid x seeds).
+
+A variant is plain data (a file's path and sha256, prior overrides, engine, seed,
+draws); its id is the sha256 of its canonical JSON, so the same variant has the same id
+in every run and on every machine. Planning reads and validates every file and checks
+every grid key against every file (:func:`scenarios.spec.overrides.check_override`)
+before anything runs, listing all problems at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scenarios.engines import ENGINES
+from scenarios.errors import ScenarioError
+from scenarios.io.files import read_bytes, sha256_bytes
+from scenarios.io.scenario_files import default_priors, from_bytes
+from scenarios.spec.overrides import (
+    OverrideError,
+    apply_overrides,
+    canonical_json,
+    check_override,
+    split_key,
+    thaw,
+)
+from scenarios.spec.scenario import FrozenDict
+from scenarios.sweeps.errors import GridError
+from scenarios.sweeps.grid import grid_values, parse_seeds, plain
+
+if TYPE_CHECKING:
+    from scenarios.spec.scenario import Scenario
+
+__all__ = ["Variant", "plan", "read_priors"]
+
+
+def _freeze(value: Any) -> Any:
+    """JSON data made immutable: lists become tuples, objects FrozenDicts."""
+    if isinstance(value, dict):
+        return FrozenDict({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One run of a sweep: a priors file, prior overrides, engine, seed and draws.
+
+    Plain data (it pickles and round-trips through :meth:`to_dict`); ``variant_id`` is the
+    sha256 of its canonical JSON, so the same variant has the same id in every run and on
+    every machine that has the file at the same path with the same content.
+
+    Parameters
+    ----------
+    priors : str
+        Absolute path of the scenario file.
+    priors_sha256 : str
+        sha256 of the file's bytes when the sweep was planned; a variant whose file has
+        changed since fails with a message instead of mixing old and new numbers.
+    overrides : mapping
+        Grid key (``"army_strikes.p"``) -> value; see
+        :func:`scenarios.spec.overrides.apply_overrides`.
+    engine : {"exact", "pymc"}
+    seed : int or None
+        Seed of every random draw; ``None``: the file's (:func:`plan` always sets it).
+    draws : int or None
+        Draws behind the intervals (exact) or per chain (pymc); ``None``: the engine's
+        default.
+
+    Raises
+    ------
+    GridError
+        Listing every field of the wrong kind, and any malformed override key.
+
+    Examples
+    --------
+    >>> v = Variant("/data/w.yaml", "0" * 64, {"army_strikes.p": 0.2}, seed=1)
+    >>> v.variant_id == Variant.from_dict(v.to_dict()).variant_id
+    True
+    >>> v.overrides_json
+    '{"army_strikes.p":0.2}'
+    """
+
+    priors: str
+    priors_sha256: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    engine: str = "exact"
+    seed: int | None = None
+    draws: int | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[Any] = []
+        if not isinstance(self.priors, str) or not self.priors:
+            problems.append(f"priors: expected a file path (text), got {self.priors!r}")
+        if not (
+            isinstance(self.priors_sha256, str)
+            and re.fullmatch(r"[0-9a-f]{64}", self.priors_sha256)
+        ):
+            problems.append(f"priors_sha256: expected 64 hex digits, got {self.priors_sha256!r}")
+        if self.engine not in ENGINES:
+            problems.append(f"engine: expected one of {list(ENGINES)}, got {self.engine!r}")
+        if self.seed is not None and (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or not 0 <= self.seed < 2**32
+        ):
+            problems.append(f"seed: expected an integer 0 <= seed < 2**32, got {self.seed!r}")
+        if self.draws is not None and (
+            isinstance(self.draws, bool) or not isinstance(self.draws, int) or self.draws < 1
+        ):
+            problems.append(f"draws: expected a positive integer, got {self.draws!r}")
+        frozen = {}
+        if not isinstance(self.overrides, Mapping):
+            problems.append(f"overrides: expected a mapping, got {self.overrides!r}")
+        else:
+            for key in sorted(self.overrides, key=str):
+                try:
+                    split_key(key)
+                    frozen[key] = _freeze(plain(self.overrides[key], key))
+                except OverrideError as exc:  # GridError too
+                    problems.extend(exc.problems)
+        if problems:
+            raise GridError(problems)
+        object.__setattr__(self, "overrides", _freeze(frozen))
+
+    def __hash__(self) -> int:
+        return hash(self.variant_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON data; :meth:`from_dict` gives the variant back.
+
+        Returns
+        -------
+        dict
+            ``priors``, ``priors_sha256``, ``overrides``, ``engine``, ``seed``, ``draws``.
+
+        Examples
+        --------
+        >>> Variant("/data/w.yaml", "0" * 64, {"troops.between": [20, 40]}).to_dict()["overrides"]
+        {'troops.between': [20, 40]}
+        """
+        return {
+            "priors": self.priors,
+            "priors_sha256": self.priors_sha256,
+            "overrides": thaw(self.overrides),
+            "engine": self.engine,
+            "seed": self.seed,
+            "draws": self.draws,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Variant:
+        """The variant of :meth:`to_dict`'s data.
+
+        Parameters
+        ----------
+        data : mapping
+            As :meth:`to_dict` returns it.
+
+        Returns
+        -------
+        Variant
+
+        Examples
+        --------
+        >>> Variant.from_dict({"priors": "/data/w.yaml", "priors_sha256": "0" * 64}).engine
+        'exact'
+        """
+        return cls(**dict(data))
+
+    @classmethod
+    def from_row(cls, row: Any) -> Variant:
+        """The variant behind a row of the results table (a Series or a mapping).
+
+        Parameters
+        ----------
+        row : pandas.Series or mapping
+            A row of :func:`~scenarios.sweeps.run_sweep`'s table.
+
+        Returns
+        -------
+        Variant
+
+        Examples
+        --------
+        >>> row = {"priors": "/data/w.yaml", "priors_sha256": "0" * 64, "engine": "exact",
+        ...        "overrides": '{"army_strikes.p":0.2}', "seed": 3, "draws": float("nan")}
+        >>> v = Variant.from_row(row)
+        >>> dict(v.overrides), v.seed, v.draws
+        ({'army_strikes.p': 0.2}, 3, None)
+        """
+        import pandas as pd
+
+        get = row.get if isinstance(row, Mapping) else row.__getitem__
+
+        def optional(value: Any) -> int | None:
+            return None if pd.isna(value) else int(value)
+
+        return cls(
+            priors=str(get("priors")),
+            priors_sha256=str(get("priors_sha256")),
+            overrides=json.loads(get("overrides")),
+            engine=str(get("engine")),
+            seed=optional(get("seed")),
+            draws=optional(get("draws")),
+        )
+
+    @cached_property
+    def variant_id(self) -> str:
+        """sha256 of the variant's canonical JSON (sorted keys, no spaces)."""
+        return sha256_bytes(canonical_json(self.to_dict()).encode())
+
+    @property
+    def overrides_json(self) -> str:
+        """The overrides as canonical JSON text (the ``overrides`` column)."""
+        return canonical_json(self.overrides)
+
+    def scenario(self) -> Scenario:
+        """The file's scenario with the overrides applied (the file must be unchanged).
+
+        Returns
+        -------
+        Scenario
+            Validated.
+
+        Raises
+        ------
+        ScenarioError
+            The file cannot be read, has changed since the sweep was planned, is invalid,
+            or an override value is refused.
+
+        Examples
+        --------
+        >>> (v,) = plan(grid={"army_strikes.p": [0.6]})
+        >>> v.scenario().facts["army_strikes"].prior.p
+        0.6
+        """
+        scenario = from_bytes(read_priors(self), self.priors)
+        return apply_overrides(scenario, self.overrides, Path(self.priors).name)[0]
+
+
+def read_priors(variant: Variant) -> bytes:
+    """The bytes of a variant's file, checked against the sha256 it was planned with.
+
+    Parameters
+    ----------
+    variant : Variant
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file: it cannot be read (see :func:`scenarios.io.files.read_bytes`) or
+        has changed since the sweep was planned.
+
+    Examples
+    --------
+    >>> (v,) = plan()
+    >>> read_priors(v).startswith(b"#")
+    True
+    """
+    raw = read_bytes(variant.priors)
+    sha = sha256_bytes(raw)
+    if sha != variant.priors_sha256:
+        raise ScenarioError.single(
+            (),
+            f"the file has changed since the sweep was planned (sha256 {sha[:12]}..., "
+            f"planned {variant.priors_sha256[:12]}...); plan the sweep again",
+            variant.priors,
+        )
+    return raw
+
+
+def _files(files: Any) -> list[Path]:
+    """The scenario files to plan: a folder stands for its YAML files."""
+    if files is None:
+        return [default_priors()]
+    if isinstance(files, str | os.PathLike):
+        files = [files]
+    out: list[Path] = []
+    for f in files:
+        path = Path(f)
+        if path.is_dir():
+            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+            if not found:
+                raise ScenarioError.single((), "a folder with no .yaml scenario files", str(path))
+            out.extend(found)
+        else:
+            out.append(path)
+    if not out:
+        raise ScenarioError.single((), "no scenario files given")
+    return out
+
+
+def plan(
+    files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    grid: Mapping[str, Any] | None = None,
+    *,
+    engine: str = "exact",
+    seeds: int | str | Sequence[int] | None = None,
+    draws: int | None = None,
+) -> list[Variant]:
+    """Every variant of a sweep: files x grid combinations x seeds.
+
+    Parameters
+    ----------
+    files : path, sequence of paths, or None
+        Scenario files; a folder stands for its ``*.yaml`` files; ``None``: the built-in
+        Wagner scenario.
+    grid : mapping, optional
+        Grid key -> values (a list, a numpy array, or text as in
+        :func:`~scenarios.sweeps.grid.parse_values`), e.g.
+        ``{"army_strikes.p": "0.05:0.95:40", "troops.between": [[20, 40], [25, 50]]}``.
+        Every key must apply to every file.
+    engine : {"exact", "pymc"}
+    seeds : int, sequence of int, text, or None
+        ``None``: each file's own seed. Several seeds multiply the variants.
+    draws : int, optional
+        Draws behind the intervals; ``None``: the engine's default.
+
+    Returns
+    -------
+    list of Variant
+        For each file, the cartesian product of the grid in the grid's key order (the last
+        key varying fastest), each with every seed; duplicates removed.
+
+    Raises
+    ------
+    GridError
+        Every bad key or value kind, each named with its file (an unknown fact or field,
+        an index out of range, a value of another kind than the file's).
+    ScenarioError
+        A file is missing or invalid.
+
+    Examples
+    --------
+    >>> len(plan(grid={"army_strikes.p": "0.1:0.9:9", "troops.between.0": [20, 25]}))
+    18
+    >>> variants = plan(grid={"army_strikes.p": [0.2, 0.4]}, seeds=[1, 2])
+    >>> [(dict(v.overrides), v.seed) for v in variants[:3]]
+    [({'army_strikes.p': 0.2}, 1), ({'army_strikes.p': 0.2}, 2), ({'army_strikes.p': 0.4}, 1)]
+    """
+    if engine not in ENGINES:
+        raise GridError([f"engine: expected one of {list(ENGINES)}, got {engine!r}"])
+    if draws is not None and (isinstance(draws, bool) or not isinstance(draws, int) or draws < 1):
+        raise GridError([f"draws: expected a positive integer, got {draws!r}"])
+    seed_list = None if seeds is None else parse_seeds([seeds] if isinstance(seeds, int) else seeds)
+    problems: list[str] = []
+    entries: dict[str, list[Any]] = {}
+    for key, values in (grid or {}).items():
+        try:
+            split_key(key)
+            entries[key] = grid_values(key, values)
+        except OverrideError as exc:  # GridError too
+            problems.extend(str(p) for p in exc.problems)
+    if problems:
+        raise GridError(problems)
+    loaded = []
+    for path in _files(files):
+        path = path.resolve()
+        raw = read_bytes(path)
+        scenario = from_bytes(raw, str(path))
+        for key, values in entries.items():
+            try:
+                check_override(scenario, key, values)
+            except OverrideError as exc:
+                problems.extend(f"{path.name}: {p}" for p in exc.problems)
+        loaded.append((path, sha256_bytes(raw), scenario))
+    if problems:
+        raise GridError(problems)
+    keys = list(entries)
+    variants: dict[str, Variant] = {}
+    for path, sha, scenario in loaded:
+        for combo in itertools.product(*entries.values()):
+            for seed in seed_list or [scenario.seed]:
+                v = Variant(
+                    priors=str(path),
+                    priors_sha256=sha,
+                    overrides=dict(zip(keys, combo, strict=True)),
+                    engine=engine,
+                    seed=seed,
+                    draws=draws,
+                )
+                variants.setdefault(v.variant_id, v)
+    return list(variants.values())

@@ -1,0 +1,94 @@
+"""The output folder: atomic parts with normal permissions, the results file, the lock."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import scenarios
+from scenarios import sweeps
+from scenarios.io.files import umask
+from scenarios.sweeps import SweepError
+from scenarios.sweeps.store import COLUMNS, INTERVAL, locked, read_part, to_table, write_table
+
+from .helpers import comparable, small_plan
+
+
+def test_saved_files_have_normal_permissions(tmp_path: Path) -> None:
+    variants = small_plan(bad=False)[:2]
+    sweeps.run_sweep(variants, tmp_path, scheduler="serial", progress=False)
+    want = 0o666 & ~umask()  # what open() gives, not mkstemp's 0600
+    files = [tmp_path / "results.parquet", tmp_path / "sweep.json"]
+    files += sorted((tmp_path / "parts").glob("*.parquet"))
+    assert len(files) == 4
+    for f in files:
+        assert stat.S_IMODE(f.stat().st_mode) == want, f
+    assert not list(tmp_path.rglob(".*.tmp"))  # no temporary file left behind
+
+
+def test_the_results_file_records_the_interval_and_versions(tmp_path: Path) -> None:
+    variants = small_plan(bad=False)[:2]
+    table = sweeps.run_sweep(variants, tmp_path, scheduler="serial", progress=False)
+    meta = json.loads(pq.read_schema(tmp_path / "results.parquet").metadata[b"scenarios.sweep"])
+    assert meta["interval"] == INTERVAL and meta["variants"] == 2
+    assert meta["versions"]["scenarios"] == scenarios.__version__
+    plan = json.loads((tmp_path / "sweep.json").read_text())
+    assert [v["variant_id"] for v in plan["variants"]] == [v.variant_id for v in variants]
+    assert (
+        sweeps.Variant.from_dict(
+            {k: v for k, v in plan["variants"][0].items() if k != "variant_id"}
+        )
+        == variants[0]
+    )
+    # read back from the folder or from the file: the same table
+    assert comparable(sweeps.read_results(tmp_path)).equals(comparable(table))
+    assert comparable(sweeps.read_results(tmp_path / "results.parquet")).equals(comparable(table))
+
+
+def test_a_part_from_another_version_is_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "other.parquet"
+    pq.write_table(pa.table({"variant_id": ["v"], "p": [0.5]}), path)
+    assert read_part(path) is None
+    write_table(to_table([{"variant_id": "v", "probability": 0.5}]), path)
+    part = read_part(path)
+    assert part is not None and part.column_names == list(COLUMNS)
+
+
+def test_a_corrupt_part_is_removed_and_reported(tmp_path: Path) -> None:
+    variants = small_plan(bad=False)[:2]
+    sweeps.run_sweep(variants, tmp_path, scheduler="serial", progress=False)
+    part = tmp_path / "parts" / f"{variants[0].variant_id}.parquet"
+    part.write_bytes(b"not parquet")
+    table = sweeps.run_sweep(variants, tmp_path, scheduler="serial", progress=False)
+    assert table.attrs["failed"] == 1 and not part.exists()
+    assert "unreadable" in table.loc[0, "error"]
+    table = sweeps.run_sweep(variants, tmp_path, scheduler="serial", progress=False)
+    assert table.attrs["failed"] == 0 and table.attrs["computed"] == 1
+
+
+def test_two_sweeps_cannot_write_one_folder(tmp_path: Path) -> None:
+    import fcntl
+
+    with open(tmp_path / ".lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(SweepError, match="another sweep is writing to") as info:
+            sweeps.run_sweep(small_plan()[:1], tmp_path, scheduler="serial", progress=False)
+    assert isinstance(info.value, scenarios.ScenarioError)  # one exception base
+    assert str(info.value).startswith("sweep: 1 problem")
+    assert not (tmp_path / "parts" / f"{small_plan()[0].variant_id}.parquet").exists()
+    with locked(tmp_path):  # released: it can be taken again
+        pass
+
+
+def test_stale_temporary_parts_are_removed_under_the_lock(tmp_path: Path) -> None:
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    stale = parts / ".abc.parquet.x1y2.tmp"  # as a killed write_atomic leaves it
+    stale.write_bytes(b"half a file")
+    sweeps.run_sweep(small_plan(bad=False)[:1], tmp_path, scheduler="serial", progress=False)
+    assert not stale.exists()
