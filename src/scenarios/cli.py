@@ -1,25 +1,31 @@
-"""The ``scenarios`` command line.
+"""The ``scenarios`` command line (also ``python -m scenarios``).
 
 Commands::
 
     scenarios update    [PRIORS] [--engine exact|pymc] [--seed N] [--facts] [--strict]
-    scenarios validate  PRIORS
+    scenarios validate  [PRIORS]
+    scenarios init      DIR
     scenarios report    [PRIORS] [-p NAME VALUE ...] [-o DIR] [--engine E] [--seed N] [--strict]
     scenarios dashboard [PRIORS] [--port N] [--no-browser]
     scenarios sweep     [PRIORS ...] [--grid NAME=VALUES ...] [--grid-file FILE] [--seeds S]
                         [--engine E] [--out DIR] [--scheduler ADDRESS] [--workers N] [--report]
 
-Without ``PRIORS`` every command uses the built-in Wagner scenario. ``report`` runs the
-report notebook with papermill and prints where the HTML was written; ``dashboard``
-serves the Wagner explorer notebook with Voila on 127.0.0.1, behind a random token, and
-prints its URL (token included). ``sweep`` updates every variant of the files and the grid
-on Dask (a local cluster, or ``--scheduler tcp://host:port``) with a progress bar, resumes
-a killed sweep, and writes ``DIR/results.parquet`` (see ``docs/sweeps.md``).
+Without ``PRIORS`` every command uses the built-in Wagner scenario, shipped in the
+package (:func:`scenarios.io.data.example`), so every command works from any folder.
+``init DIR`` writes a starter folder for a team's own events (``DIR/priors``,
+``DIR/resolutions``, ``DIR/notebooks``, copied from the package) and never overwrites a
+file. ``report`` runs the report notebook with papermill and prints where the HTML was
+written; ``dashboard`` serves the Wagner explorer notebook with Voila on 127.0.0.1,
+behind a random token, and prints its URL (token included). ``sweep`` updates every
+variant of the files and the grid on Dask (a local cluster, or ``--scheduler
+tcp://host:port``) with a progress bar, resumes a killed sweep, and writes
+``DIR/results.parquet`` (see ``docs/sweeps.md``).
 
 Exit codes (scripts can rely on them):
 
 - 0: success (for ``dashboard``: the server ran and was stopped with Ctrl-C or SIGTERM);
-- 1: the scenario file is missing or invalid, or its claims cannot all hold;
+- 1: the scenario file is missing or invalid, or its claims cannot all hold (for
+  ``init``: the folder cannot be written);
 - 2: the command line is wrong (unknown option, bad ``-p`` parameter);
 - 3: with ``--strict``, a diagnostic failed (the table or report is still produced);
 - 4: the report notebook failed in its kernel, or the dashboard server failed to start,
@@ -63,11 +69,7 @@ def _priors_arg(parser: argparse.ArgumentParser, required: bool = False) -> None
         type=Path,
         default=None,
         help="scenario file"
-        + (
-            ""
-            if required
-            else " (default: the built-in Wagner scenario, priors/wagner-2023-06-23.yaml)"
-        ),
+        + ("" if required else " (default: the built-in Wagner scenario, wagner-2023-06-23)"),
     )
 
 
@@ -76,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="scenarios",
         description="Bayesian scenario modelling: cited priors, graded claims, scenario "
         "probabilities with credible intervals.",
-        epilog="Exit codes: 0 ok; 1 invalid scenario or impossible evidence; 2 usage; "
+        epilog="Exit codes: 0 ok; 1 invalid scenario or impossible evidence (init: the folder "
+        "cannot be written); 2 usage; "
         "3 failed diagnostics (--strict); 4 report, dashboard or cluster failed to run; "
         "5 some sweep variants failed; 130/143 interrupted.",
     )
@@ -84,6 +87,17 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check a scenario file and list every problem")
     _priors_arg(validate)
+
+    init = sub.add_parser(
+        "init",
+        help="write a starter folder: priors, resolutions, notebooks",
+        description="Copy the shipped example priors files, their resolutions and the "
+        "notebooks into DIR/priors, DIR/resolutions and DIR/notebooks (created if missing), "
+        "to start a team's own events from. A file already there is kept, never overwritten.",
+        epilog="Exit codes: 0 ok (including when every file was already there); 1 DIR cannot "
+        "be written; 2 usage.",
+    )
+    init.add_argument("folder", type=Path, metavar="DIR", help="the folder to write into")
 
     update = sub.add_parser("update", help="update a scenario on its claims and print the table")
     _priors_arg(update)
@@ -98,7 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser(
         "report",
         help="run the report notebook (papermill) and write an HTML report",
-        description="Run notebooks/report.ipynb on a scenario file with papermill and write "
+        description="Run the report notebook shipped in the package on a scenario file with "
+        "papermill and write "
         "DIR/NAME.html (code hidden) and the executed DIR/NAME.ipynb, atomically: an "
         "interrupted or failed run leaves the previous report intact. The same inputs give "
         "the same numbers; the report records its inputs, their hashes and the versions.",
@@ -138,7 +153,8 @@ def _parser() -> argparse.ArgumentParser:
     dashboard = sub.add_parser(
         "dashboard",
         help="serve the Wagner explorer notebook as a Voila app (127.0.0.1, token)",
-        description="Serve notebooks/wagner-explorer.ipynb with Voila on 127.0.0.1 only, "
+        description="Serve the Wagner explorer notebook shipped in the package with Voila on "
+        "127.0.0.1 only, "
         "behind a random token, with PRIORS as its scenario (SCENARIOS_PRIORS_FILE), and "
         "print the URL (token included). Stop it with Ctrl-C.",
         epilog="Exit codes: 0 served and stopped; 1 invalid scenario; 2 usage; 4 the server "
@@ -338,6 +354,32 @@ def _update(args: argparse.Namespace) -> int:
     _print_posterior(post, args.facts)
     if args.strict and post.warnings:
         return EXIT_DIAGNOSTICS
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from scenarios.io.data import DEFAULT_EXAMPLE, init
+
+    # what a full starter is, to tell the files kept (already there) from those written
+    with tempfile.TemporaryDirectory() as fresh:
+        starter = [path.relative_to(fresh) for path in init(fresh)]
+    try:
+        written = init(args.folder)
+    except OSError as exc:
+        print(f"scenarios init: cannot write {args.folder}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    kept = [args.folder / rel for rel in starter if args.folder / rel not in written]
+    for path in written:
+        print(f"wrote {path}")
+    for path in kept:
+        print(f"kept  {path} (already there; not overwritten)")
+    print(
+        f"{args.folder}: {len(written)} file{'s' * (len(written) != 1)} written, "
+        f"{len(kept)} kept. Next: scenarios validate "
+        f"{args.folder / 'priors' / DEFAULT_EXAMPLE}.yaml"
+    )
     return EXIT_OK
 
 
@@ -728,6 +770,7 @@ def _sweep(args: argparse.Namespace) -> int:
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": _validate,
     "update": _update,
+    "init": _init,
     "report": _report,
     "dashboard": _dashboard,
     "sweep": _sweep,
@@ -735,7 +778,27 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (see the module docstring)."""
+    """Run the ``scenarios`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code, as listed in the module docstring (0: success). A wrong command
+        line exits through :class:`SystemExit` with code 2, as argparse does.
+
+    Examples
+    --------
+    >>> main(["validate"])  # doctest: +ELLIPSIS
+    /.../wagner-2023-06-23.yaml: valid — 14 facts, 2 outcomes, 15 claims, 6 sources
+    0
+    >>> main(["validate", "no/such/file.yaml"])
+    1
+    """
     args = _parser().parse_args(argv)
     return _COMMANDS[args.command](args)
 
