@@ -70,6 +70,27 @@ def test_missing_file_is_an_error_not_a_traceback(capsys: pytest.CaptureFixture[
     assert "no/such/file.yaml" in capsys.readouterr().err
 
 
+def test_impossible_evidence_exits_1_naming_the_claims(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "impossible.yaml"
+    path.write_text(
+        "title: contradiction\n"
+        "facts: {f: {kind: binary, prior: {p: 0.5}}}\n"
+        "outcomes: {o: {kind: binary, exhaustive: yes or no, prior: {given: [f], table: [\n"
+        "  {when: {f: true}, p: 0.9}, {when: {f: false}, p: 0.2}]}}}\n"
+        "claims:\n"
+        "  - {id: yes_f, text: f happened, proposition: f, status: confirmed}\n"
+        "  - {id: no_f, text: f did not happen, proposition: not f, status: confirmed}\n"
+    )
+    assert main(["validate", str(path)]) == EXIT_OK  # valid: only the evidence is impossible
+    capsys.readouterr()
+    assert main(["update", str(path)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert err.startswith("impossible evidence:")
+    assert "yes_f" in err and "no_f" in err
+
+
 def test_bad_usage_exits_2() -> None:
     with pytest.raises(SystemExit) as info:
         main(["update", "--engine", "magic"])

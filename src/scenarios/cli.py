@@ -47,10 +47,19 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from scenarios.errors import ImpossibleEvidenceError, SamplingWarning, ScenarioError
+from scenarios.io import default_priors, load
+from scenarios.io.data import DEFAULT_EXAMPLE, init
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from scenarios.spec.scenario import Scenario
 
 __all__ = ["main"]
 
@@ -261,70 +270,93 @@ def _engine_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _load(path: Path | None):
-    import scenarios
-
-    return scenarios.load(path if path is not None else scenarios.default_priors())
+# --- shared by the commands ----------------------------------------------------------------
 
 
-def _print_posterior(post, show_facts: bool) -> None:
+class _Usage(Exception):
+    """A command-line mistake argparse cannot see (exit code 2)."""
+
+
+class _Signalled(BaseException):
+    """SIGTERM (or SIGINT) turned into an exception, so that clean-up code runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _signals_raise(signums: Sequence[int]) -> Iterator[None]:
+    """Within the block, the given signals raise :class:`_Signalled` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise _Signalled(signum)
+
+    previous = {s: signal.signal(s, handler) for s in signums}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _load(path: Path | None) -> Scenario:
+    """The scenario file named on the command line, or the built-in one."""
+    return load(path if path is not None else default_priors())
+
+
+_Row = tuple[str, str, float, float, float]  # variable, state, probability, lower, upper
+
+
+def _print_scenarios(
+    title: str, engine: str, seed: int, interval: str, rows: Iterable[_Row]
+) -> Any:
+    """Print the title line and the scenario table; returns the console, for more."""
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
-
-    def render(frame, title: str) -> None:
-        table = Table(title=title, title_justify="left")
-        for col in ("variable", "state", "probability", "lower", "upper"):
-            table.add_column(col, justify="right" if col not in ("variable", "state") else "left")
-        last = None
-        for (var, state), row in frame.iterrows():
-            table.add_row(
-                "" if var == last else var,
-                state,
-                f"{row.probability:.3f}",
-                f"{row.lower:.3f}",
-                f"{row.upper:.3f}",
-            )
-            last = var
-        console.print(table)
-
-    s = post.scenario
-    console.print(
-        f"[bold]{s.title}[/bold]  (engine {post.engine}, seed {post.seed}; "
-        f"lower/upper: {post.interval})"
-    )
-    render(post.scenarios, "Scenario probabilities")
-    if show_facts:
-        render(post.facts, "Facts")
-        if not post.quantities.empty:
-            console.print(post.quantities.to_string(float_format=lambda v: f"{v:.3f}"))
-    for w in post.warnings:
-        console.print(f"[bold red]WARNING[/bold red] {w}")
+    console.print(f"[bold]{title}[/bold]  (engine {engine}, seed {seed}; lower/upper: {interval})")
+    _print_table(console, "Scenario probabilities", rows)
+    return console
 
 
-# --- validate, update ------------------------------------------------------------------
+def _print_table(console: Any, title: str, rows: Iterable[_Row]) -> None:
+    """A probability table, each variable named on its first row only."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for col in ("variable", "state", "probability", "lower", "upper"):
+        table.add_column(col, justify="left" if col in ("variable", "state") else "right")
+    last = None
+    for variable, state, probability, lower, upper in rows:
+        table.add_row(
+            "" if variable == last else variable,
+            state,
+            f"{probability:.3f}",
+            f"{lower:.3f}",
+            f"{upper:.3f}",
+        )
+        last = variable
+    console.print(table)
 
 
-def _load_or_say(args: argparse.Namespace) -> Any:
-    """The scenario named on the command line, or None after printing why it is not."""
-    import scenarios
+def _rows(frame: pd.DataFrame) -> list[_Row]:
+    return [
+        (variable, state, row.probability, row.lower, row.upper)
+        for (variable, state), row in frame.iterrows()
+    ]
 
-    try:
-        return _load(args.priors)
-    except (scenarios.ScenarioError, FileNotFoundError) as exc:
-        print(exc, file=sys.stderr)
-        return None
+
+# --- validate, update, init ----------------------------------------------------------------
 
 
 def _validate(args: argparse.Namespace) -> int:
-    import scenarios
-
-    scenario = _load_or_say(args)
-    if scenario is None:
-        return EXIT_INVALID
+    scenario = _load(args.priors)
     print(
-        f"{args.priors or scenarios.default_priors()}: valid — {len(scenario.facts)} facts, "
+        f"{args.priors or default_priors()}: valid — {len(scenario.facts)} facts, "
         f"{len(scenario.outcomes)} outcomes, {len(scenario.claims)} claims, "
         f"{len(scenario.sources)} sources"
     )
@@ -332,26 +364,26 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _update(args: argparse.Namespace) -> int:
-    import scenarios
-
-    scenario = _load_or_say(args)
-    if scenario is None:
-        return EXIT_INVALID
-    options: dict = {"interval": args.interval}
+    scenario = _load(args.priors)
+    options: dict[str, Any] = {"interval": args.interval}
     if args.seed is not None:
         options["seed"] = args.seed
     if args.draws is not None:
         options["draws"] = args.draws
     if args.engine == "pymc":
         options["progressbar"] = sys.stderr.isatty()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", scenarios.SamplingWarning)  # printed below instead
-            post = scenario.update(engine=args.engine, **options)
-    except scenarios.ImpossibleEvidenceError as exc:
-        print(f"impossible evidence: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    _print_posterior(post, args.facts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SamplingWarning)  # printed below instead
+        post = scenario.update(engine=args.engine, **options)
+    console = _print_scenarios(
+        post.scenario.title, post.engine, post.seed, post.interval, _rows(post.scenarios)
+    )
+    if args.facts:
+        _print_table(console, "Facts", _rows(post.facts))
+        if not post.quantities.empty:
+            console.print(post.quantities.to_string(float_format=lambda v: f"{v:.3f}"))
+    for w in post.warnings:
+        console.print(f"[bold red]WARNING[/bold red] {w}")
     if args.strict and post.warnings:
         return EXIT_DIAGNOSTICS
     return EXIT_OK
@@ -359,8 +391,6 @@ def _update(args: argparse.Namespace) -> int:
 
 def _init(args: argparse.Namespace) -> int:
     import tempfile
-
-    from scenarios.io.data import DEFAULT_EXAMPLE, init
 
     # what a full starter is, to tell the files kept (already there) from those written
     with tempfile.TemporaryDirectory() as fresh:
@@ -384,10 +414,6 @@ def _init(args: argparse.Namespace) -> int:
 
 
 # --- report --------------------------------------------------------------------------------
-
-
-class _Usage(Exception):
-    """A command-line mistake argparse cannot see (exit code 2)."""
 
 
 def _report_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -424,56 +450,13 @@ def _report_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-class _Signalled(BaseException):
-    """SIGTERM (or SIGINT) turned into an exception, so that clean-up code runs."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-@contextmanager
-def _signals_raise(signums: Sequence[int]) -> Iterator[None]:
-    """Within the block, the given signals raise :class:`_Signalled` (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        raise _Signalled(signum)
-
-    previous = {s: signal.signal(s, handler) for s in signums}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
-
-
 def _print_report_table(data: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
     prov = data["provenance"]
-    console.print(
-        f"[bold]{data['title']}[/bold]  (engine {prov['engine']}, seed {prov['seed']}; "
-        f"lower/upper: {data['interval']})"
-    )
-    table = Table(title="Scenario probabilities", title_justify="left")
-    for col in ("variable", "state", "probability", "lower", "upper"):
-        table.add_column(col, justify="left" if col in ("variable", "state") else "right")
-    last = None
-    for row in data["scenarios"]:
-        table.add_row(
-            "" if row["variable"] == last else row["variable"],
-            row["state"],
-            f"{row['probability']:.3f}",
-            f"{row['lower']:.3f}",
-            f"{row['upper']:.3f}",
-        )
-        last = row["variable"]
-    console.print(table)
+    rows = [
+        (r["variable"], r["state"], r["probability"], r["lower"], r["upper"])
+        for r in data["scenarios"]
+    ]
+    _print_scenarios(data["title"], prov["engine"], prov["seed"], data["interval"], rows)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -800,7 +783,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     1
     """
     args = _parser().parse_args(argv)
-    return _COMMANDS[args.command](args)
+    try:
+        return _COMMANDS[args.command](args)
+    except ImpossibleEvidenceError as exc:
+        print(f"impossible evidence: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except (ScenarioError, FileNotFoundError) as exc:  # located problems, or no such file
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":
