@@ -20,6 +20,7 @@ import pytest
 
 import scenarios
 from scenarios.cli import EXIT_DIAGNOSTICS, EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
+from scenarios.io.data import example, examples
 from scenarios.reports import read_report
 
 from .conftest import tally
@@ -50,16 +51,44 @@ def test_validate_reports_problems_with_file_and_path(
 
 
 def test_validate_accepts_every_shipped_file(capsys: pytest.CaptureFixture[str]) -> None:
-    files = sorted((Path(__file__).parents[1] / "priors").glob("*.yaml"))
-    assert files
-    for path in files:
-        assert main(["validate", str(path)]) == EXIT_OK
-    assert "valid" in capsys.readouterr().out
+    names = examples()
+    assert len(names) >= 2
+    for name in names:
+        assert main(["validate", str(example(name))]) == EXIT_OK
+        assert f"{name}.yaml: valid" in capsys.readouterr().out
+
+
+def test_validate_without_a_file_checks_the_built_in_scenario(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["validate"]) == EXIT_OK
+    assert capsys.readouterr().out.startswith(f"{example()}: valid")
 
 
 def test_missing_file_is_an_error_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["update", "no/such/file.yaml"]) == EXIT_INVALID
     assert "no/such/file.yaml" in capsys.readouterr().err
+
+
+def test_impossible_evidence_exits_1_naming_the_claims(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "impossible.yaml"
+    path.write_text(
+        "title: contradiction\n"
+        "facts: {f: {kind: binary, prior: {p: 0.5}}}\n"
+        "outcomes: {o: {kind: binary, exhaustive: yes or no, prior: {given: [f], table: [\n"
+        "  {when: {f: true}, p: 0.9}, {when: {f: false}, p: 0.2}]}}}\n"
+        "claims:\n"
+        "  - {id: yes_f, text: f happened, proposition: f, status: confirmed}\n"
+        "  - {id: no_f, text: f did not happen, proposition: not f, status: confirmed}\n"
+    )
+    assert main(["validate", str(path)]) == EXIT_OK  # valid: only the evidence is impossible
+    capsys.readouterr()
+    assert main(["update", str(path)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert err.startswith("impossible evidence:")
+    assert "yes_f" in err and "no_f" in err
 
 
 def test_bad_usage_exits_2() -> None:
@@ -71,10 +100,97 @@ def test_bad_usage_exits_2() -> None:
 def test_installed_entry_point_has_help() -> None:
     exe = shutil.which("scenarios", path=str(Path(sys.executable).parent))
     assert exe is not None, "the scenarios command is not installed in this environment"
-    for command in ([], ["update"], ["validate"], ["report"], ["dashboard"]):
+    for command in ([], ["update"], ["validate"], ["init"], ["report"], ["dashboard"], ["sweep"]):
         done = subprocess.run([exe, *command, "--help"], capture_output=True, text=True, check=True)
         assert "usage: scenarios" in done.stdout
         assert "Exit codes" in done.stdout or command in (["update"], ["validate"])
+
+
+def _source_env() -> dict[str, str]:
+    """The environment with this test run's scenarios package first on the path."""
+    src = str(Path(scenarios.__file__).parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+
+
+@pytest.mark.parametrize("module", ["scenarios", "scenarios.cli"])
+def test_python_dash_m_runs_the_command_line(module: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", module, "validate"],
+        cwd=tmp_path,
+        env=_source_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    assert f"{example()}: valid" in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", module, "validate", "missing.yaml"],
+        cwd=tmp_path,
+        env=_source_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == EXIT_INVALID
+    assert "missing.yaml" in done.stderr
+
+
+# --- init ----------------------------------------------------------------------------------
+
+
+def test_init_writes_a_starter_folder_that_validates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "team"
+    assert main(["init", str(folder)]) == EXIT_OK
+    out = capsys.readouterr().out
+    for sub in ("priors", "resolutions", "notebooks"):
+        assert any((folder / sub).iterdir()), sub
+    for name in examples():
+        path = folder / "priors" / f"{name}.yaml"
+        assert f"wrote {path}" in out
+        assert path.read_bytes() == example(name).read_bytes()
+        assert main(["validate", str(path)]) == EXIT_OK
+    assert (folder / "resolutions" / "wagner-2023-06-23.yaml").is_file()
+    assert (folder / "notebooks" / "report.ipynb").is_file()
+    assert "kept  " not in out and ", 0 kept" in out
+    assert f"scenarios validate {folder / 'priors' / 'wagner-2023-06-23.yaml'}" in out
+
+
+def test_init_never_overwrites_and_says_what_it_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "team"
+    assert main(["init", str(folder)]) == EXIT_OK
+    first = sorted(p for p in folder.rglob("*") if p.is_file())
+    capsys.readouterr()
+    mine = folder / "priors" / "wagner-2023-06-23.yaml"
+    mine.write_text("title: our own edits\n")
+    gone = folder / "notebooks" / "report.ipynb"
+    gone.unlink()
+    assert main(["init", str(folder)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert mine.read_text() == "title: our own edits\n"  # kept as the team left it
+    assert f"kept  {mine}" in out
+    assert f"wrote {gone}" in out and gone.is_file()  # a missing file is written again
+    assert out.count("wrote ") == 1
+    assert out.count("kept  ") == len(first) - 1
+    assert sorted(p for p in folder.rglob("*") if p.is_file()) == first
+
+
+def test_init_into_a_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("not a folder")
+    assert main(["init", str(target)]) == EXIT_INVALID
+    assert f"cannot write {target}" in capsys.readouterr().err
+    assert target.read_text() == "not a folder"
+
+
+def test_init_needs_a_folder() -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["init"])
+    assert info.value.code == EXIT_USAGE
 
 
 # --- report --------------------------------------------------------------------------------

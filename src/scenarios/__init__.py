@@ -7,9 +7,22 @@ Load a priors file, update it on its claims, read the scenario probabilities::
     s.update().scenarios                # exact engine
     s.update(engine="pymc").scenarios   # full PyMC model, NUTS via nutpie
 
-The layers, lowest first (each imports only from those below it): ``errors``,
-``spec`` (the file format and validation), ``io`` (files), ``posterior``,
-``engines``, ``analysis``, ``views``, ``sweeps``, ``cli``.
+This module is the small public API: the scenario types, the errors, loading and saving
+files, the shipped examples and :class:`Posterior`. The rest is imported from where it
+lives: ``scenarios.analysis``, ``scenarios.engines.fast``, ``scenarios.io.bif``, the views
+and the sweeps. The layers, lowest first (each imports only from those below it; see
+``docs/layout.md``): ``errors``, ``spec`` (the file format and validation), ``io``
+(files), ``posterior``, ``engines``, ``analysis``, ``views``, ``sweeps``, ``cli``.
+
+Examples
+--------
+>>> import scenarios
+>>> s = scenarios.load(scenarios.example())
+>>> post = s.update(seed=1)
+>>> post.scenarios.loc["putin_in_power"].index.tolist()
+['false', 'true']
+>>> round(float(post.scenarios.loc["putin_in_power", "probability"].sum()), 9)
+1.0
 """
 
 from __future__ import annotations

@@ -1,25 +1,31 @@
-"""The ``scenarios`` command line.
+"""The ``scenarios`` command line (also ``python -m scenarios``).
 
 Commands::
 
     scenarios update    [PRIORS] [--engine exact|pymc] [--seed N] [--facts] [--strict]
-    scenarios validate  PRIORS
+    scenarios validate  [PRIORS]
+    scenarios init      DIR
     scenarios report    [PRIORS] [-p NAME VALUE ...] [-o DIR] [--engine E] [--seed N] [--strict]
     scenarios dashboard [PRIORS] [--port N] [--no-browser]
     scenarios sweep     [PRIORS ...] [--grid NAME=VALUES ...] [--grid-file FILE] [--seeds S]
                         [--engine E] [--out DIR] [--scheduler ADDRESS] [--workers N] [--report]
 
-Without ``PRIORS`` every command uses the built-in Wagner scenario. ``report`` runs the
-report notebook with papermill and prints where the HTML was written; ``dashboard``
-serves the Wagner explorer notebook with Voila on 127.0.0.1, behind a random token, and
-prints its URL (token included). ``sweep`` updates every variant of the files and the grid
-on Dask (a local cluster, or ``--scheduler tcp://host:port``) with a progress bar, resumes
-a killed sweep, and writes ``DIR/results.parquet`` (see ``docs/sweeps.md``).
+Without ``PRIORS`` every command uses the built-in Wagner scenario, shipped in the
+package (:func:`scenarios.io.data.example`), so every command works from any folder.
+``init DIR`` writes a starter folder for a team's own events (``DIR/priors``,
+``DIR/resolutions``, ``DIR/notebooks``, copied from the package) and never overwrites a
+file. ``report`` runs the report notebook with papermill and prints where the HTML was
+written; ``dashboard`` serves the Wagner explorer notebook with Voila on 127.0.0.1,
+behind a random token, and prints its URL (token included). ``sweep`` updates every
+variant of the files and the grid on Dask (a local cluster, or ``--scheduler
+tcp://host:port``) with a progress bar, resumes a killed sweep, and writes
+``DIR/results.parquet`` (see ``docs/sweeps.md``).
 
 Exit codes (scripts can rely on them):
 
 - 0: success (for ``dashboard``: the server ran and was stopped with Ctrl-C or SIGTERM);
-- 1: the scenario file is missing or invalid, or its claims cannot all hold;
+- 1: the scenario file is missing or invalid, or its claims cannot all hold (for
+  ``init``: the folder cannot be written);
 - 2: the command line is wrong (unknown option, bad ``-p`` parameter);
 - 3: with ``--strict``, a diagnostic failed (the table or report is still produced);
 - 4: the report notebook failed in its kernel, or the dashboard server failed to start,
@@ -41,10 +47,19 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from scenarios.errors import ImpossibleEvidenceError, SamplingWarning, ScenarioError
+from scenarios.io import default_priors, load
+from scenarios.io.data import DEFAULT_EXAMPLE, init
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from scenarios.spec.scenario import Scenario
 
 __all__ = ["main"]
 
@@ -63,11 +78,7 @@ def _priors_arg(parser: argparse.ArgumentParser, required: bool = False) -> None
         type=Path,
         default=None,
         help="scenario file"
-        + (
-            ""
-            if required
-            else " (default: the built-in Wagner scenario, priors/wagner-2023-06-23.yaml)"
-        ),
+        + ("" if required else " (default: the built-in Wagner scenario, wagner-2023-06-23)"),
     )
 
 
@@ -76,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="scenarios",
         description="Bayesian scenario modelling: cited priors, graded claims, scenario "
         "probabilities with credible intervals.",
-        epilog="Exit codes: 0 ok; 1 invalid scenario or impossible evidence; 2 usage; "
+        epilog="Exit codes: 0 ok; 1 invalid scenario or impossible evidence (init: the folder "
+        "cannot be written); 2 usage; "
         "3 failed diagnostics (--strict); 4 report, dashboard or cluster failed to run; "
         "5 some sweep variants failed; 130/143 interrupted.",
     )
@@ -84,6 +96,17 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check a scenario file and list every problem")
     _priors_arg(validate)
+
+    init = sub.add_parser(
+        "init",
+        help="write a starter folder: priors, resolutions, notebooks",
+        description="Copy the shipped example priors files, their resolutions and the "
+        "notebooks into DIR/priors, DIR/resolutions and DIR/notebooks (created if missing), "
+        "to start a team's own events from. A file already there is kept, never overwritten.",
+        epilog="Exit codes: 0 ok (including when every file was already there); 1 DIR cannot "
+        "be written; 2 usage.",
+    )
+    init.add_argument("folder", type=Path, metavar="DIR", help="the folder to write into")
 
     update = sub.add_parser("update", help="update a scenario on its claims and print the table")
     _priors_arg(update)
@@ -98,7 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser(
         "report",
         help="run the report notebook (papermill) and write an HTML report",
-        description="Run notebooks/report.ipynb on a scenario file with papermill and write "
+        description="Run the report notebook shipped in the package on a scenario file with "
+        "papermill and write "
         "DIR/NAME.html (code hidden) and the executed DIR/NAME.ipynb, atomically: an "
         "interrupted or failed run leaves the previous report intact. The same inputs give "
         "the same numbers; the report records its inputs, their hashes and the versions.",
@@ -138,7 +162,8 @@ def _parser() -> argparse.ArgumentParser:
     dashboard = sub.add_parser(
         "dashboard",
         help="serve the Wagner explorer notebook as a Voila app (127.0.0.1, token)",
-        description="Serve notebooks/wagner-explorer.ipynb with Voila on 127.0.0.1 only, "
+        description="Serve the Wagner explorer notebook shipped in the package with Voila on "
+        "127.0.0.1 only, "
         "behind a random token, with PRIORS as its scenario (SCENARIOS_PRIORS_FILE), and "
         "print the URL (token included). Stop it with Ctrl-C.",
         epilog="Exit codes: 0 served and stopped; 1 invalid scenario; 2 usage; 4 the server "
@@ -245,70 +270,93 @@ def _engine_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _load(path: Path | None):
-    import scenarios
-
-    return scenarios.load(path if path is not None else scenarios.default_priors())
+# --- shared by the commands ----------------------------------------------------------------
 
 
-def _print_posterior(post, show_facts: bool) -> None:
+class _Usage(Exception):
+    """A command-line mistake argparse cannot see (exit code 2)."""
+
+
+class _Signalled(BaseException):
+    """SIGTERM (or SIGINT) turned into an exception, so that clean-up code runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _signals_raise(signums: Sequence[int]) -> Iterator[None]:
+    """Within the block, the given signals raise :class:`_Signalled` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise _Signalled(signum)
+
+    previous = {s: signal.signal(s, handler) for s in signums}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def _load(path: Path | None) -> Scenario:
+    """The scenario file named on the command line, or the built-in one."""
+    return load(path if path is not None else default_priors())
+
+
+_Row = tuple[str, str, float, float, float]  # variable, state, probability, lower, upper
+
+
+def _print_scenarios(
+    title: str, engine: str, seed: int, interval: str, rows: Iterable[_Row]
+) -> Any:
+    """Print the title line and the scenario table; returns the console, for more."""
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
-
-    def render(frame, title: str) -> None:
-        table = Table(title=title, title_justify="left")
-        for col in ("variable", "state", "probability", "lower", "upper"):
-            table.add_column(col, justify="right" if col not in ("variable", "state") else "left")
-        last = None
-        for (var, state), row in frame.iterrows():
-            table.add_row(
-                "" if var == last else var,
-                state,
-                f"{row.probability:.3f}",
-                f"{row.lower:.3f}",
-                f"{row.upper:.3f}",
-            )
-            last = var
-        console.print(table)
-
-    s = post.scenario
-    console.print(
-        f"[bold]{s.title}[/bold]  (engine {post.engine}, seed {post.seed}; "
-        f"lower/upper: {post.interval})"
-    )
-    render(post.scenarios, "Scenario probabilities")
-    if show_facts:
-        render(post.facts, "Facts")
-        if not post.quantities.empty:
-            console.print(post.quantities.to_string(float_format=lambda v: f"{v:.3f}"))
-    for w in post.warnings:
-        console.print(f"[bold red]WARNING[/bold red] {w}")
+    console.print(f"[bold]{title}[/bold]  (engine {engine}, seed {seed}; lower/upper: {interval})")
+    _print_table(console, "Scenario probabilities", rows)
+    return console
 
 
-# --- validate, update ------------------------------------------------------------------
+def _print_table(console: Any, title: str, rows: Iterable[_Row]) -> None:
+    """A probability table, each variable named on its first row only."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for col in ("variable", "state", "probability", "lower", "upper"):
+        table.add_column(col, justify="left" if col in ("variable", "state") else "right")
+    last = None
+    for variable, state, probability, lower, upper in rows:
+        table.add_row(
+            "" if variable == last else variable,
+            state,
+            f"{probability:.3f}",
+            f"{lower:.3f}",
+            f"{upper:.3f}",
+        )
+        last = variable
+    console.print(table)
 
 
-def _load_or_say(args: argparse.Namespace) -> Any:
-    """The scenario named on the command line, or None after printing why it is not."""
-    import scenarios
+def _rows(frame: pd.DataFrame) -> list[_Row]:
+    return [
+        (variable, state, row.probability, row.lower, row.upper)
+        for (variable, state), row in frame.iterrows()
+    ]
 
-    try:
-        return _load(args.priors)
-    except (scenarios.ScenarioError, FileNotFoundError) as exc:
-        print(exc, file=sys.stderr)
-        return None
+
+# --- validate, update, init ----------------------------------------------------------------
 
 
 def _validate(args: argparse.Namespace) -> int:
-    import scenarios
-
-    scenario = _load_or_say(args)
-    if scenario is None:
-        return EXIT_INVALID
+    scenario = _load(args.priors)
     print(
-        f"{args.priors or scenarios.default_priors()}: valid — {len(scenario.facts)} facts, "
+        f"{args.priors or default_priors()}: valid — {len(scenario.facts)} facts, "
         f"{len(scenario.outcomes)} outcomes, {len(scenario.claims)} claims, "
         f"{len(scenario.sources)} sources"
     )
@@ -316,36 +364,56 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _update(args: argparse.Namespace) -> int:
-    import scenarios
-
-    scenario = _load_or_say(args)
-    if scenario is None:
-        return EXIT_INVALID
-    options: dict = {"interval": args.interval}
+    scenario = _load(args.priors)
+    options: dict[str, Any] = {"interval": args.interval}
     if args.seed is not None:
         options["seed"] = args.seed
     if args.draws is not None:
         options["draws"] = args.draws
     if args.engine == "pymc":
         options["progressbar"] = sys.stderr.isatty()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", scenarios.SamplingWarning)  # printed below instead
-            post = scenario.update(engine=args.engine, **options)
-    except scenarios.ImpossibleEvidenceError as exc:
-        print(f"impossible evidence: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    _print_posterior(post, args.facts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SamplingWarning)  # printed below instead
+        post = scenario.update(engine=args.engine, **options)
+    console = _print_scenarios(
+        post.scenario.title, post.engine, post.seed, post.interval, _rows(post.scenarios)
+    )
+    if args.facts:
+        _print_table(console, "Facts", _rows(post.facts))
+        if not post.quantities.empty:
+            console.print(post.quantities.to_string(float_format=lambda v: f"{v:.3f}"))
+    for w in post.warnings:
+        console.print(f"[bold red]WARNING[/bold red] {w}")
     if args.strict and post.warnings:
         return EXIT_DIAGNOSTICS
     return EXIT_OK
 
 
+def _init(args: argparse.Namespace) -> int:
+    import tempfile
+
+    # what a full starter is, to tell the files kept (already there) from those written
+    with tempfile.TemporaryDirectory() as fresh:
+        starter = [path.relative_to(fresh) for path in init(fresh)]
+    try:
+        written = init(args.folder)
+    except OSError as exc:
+        print(f"scenarios init: cannot write {args.folder}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    kept = [args.folder / rel for rel in starter if args.folder / rel not in written]
+    for path in written:
+        print(f"wrote {path}")
+    for path in kept:
+        print(f"kept  {path} (already there; not overwritten)")
+    print(
+        f"{args.folder}: {len(written)} file{'s' * (len(written) != 1)} written, "
+        f"{len(kept)} kept. Next: scenarios validate "
+        f"{args.folder / 'priors' / DEFAULT_EXAMPLE}.yaml"
+    )
+    return EXIT_OK
+
+
 # --- report --------------------------------------------------------------------------------
-
-
-class _Usage(Exception):
-    """A command-line mistake argparse cannot see (exit code 2)."""
 
 
 def _report_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -382,56 +450,13 @@ def _report_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-class _Signalled(BaseException):
-    """SIGTERM (or SIGINT) turned into an exception, so that clean-up code runs."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-@contextmanager
-def _signals_raise(signums: Sequence[int]) -> Iterator[None]:
-    """Within the block, the given signals raise :class:`_Signalled` (main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        raise _Signalled(signum)
-
-    previous = {s: signal.signal(s, handler) for s in signums}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
-
-
 def _print_report_table(data: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
     prov = data["provenance"]
-    console.print(
-        f"[bold]{data['title']}[/bold]  (engine {prov['engine']}, seed {prov['seed']}; "
-        f"lower/upper: {data['interval']})"
-    )
-    table = Table(title="Scenario probabilities", title_justify="left")
-    for col in ("variable", "state", "probability", "lower", "upper"):
-        table.add_column(col, justify="left" if col in ("variable", "state") else "right")
-    last = None
-    for row in data["scenarios"]:
-        table.add_row(
-            "" if row["variable"] == last else row["variable"],
-            row["state"],
-            f"{row['probability']:.3f}",
-            f"{row['lower']:.3f}",
-            f"{row['upper']:.3f}",
-        )
-        last = row["variable"]
-    console.print(table)
+    rows = [
+        (r["variable"], r["state"], r["probability"], r["lower"], r["upper"])
+        for r in data["scenarios"]
+    ]
+    _print_scenarios(data["title"], prov["engine"], prov["seed"], data["interval"], rows)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -729,6 +754,7 @@ def _sweep(args: argparse.Namespace) -> int:
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": _validate,
     "update": _update,
+    "init": _init,
     "report": _report,
     "dashboard": _dashboard,
     "sweep": _sweep,
@@ -736,9 +762,36 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (see the module docstring)."""
+    """Run the ``scenarios`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code, as listed in the module docstring (0: success). A wrong command
+        line exits through :class:`SystemExit` with code 2, as argparse does.
+
+    Examples
+    --------
+    >>> main(["validate"])  # doctest: +ELLIPSIS
+    /.../wagner-2023-06-23.yaml: valid — 14 facts, 2 outcomes, 15 claims, 6 sources
+    0
+    >>> main(["validate", "no/such/file.yaml"])
+    1
+    """
     args = _parser().parse_args(argv)
-    return _COMMANDS[args.command](args)
+    try:
+        return _COMMANDS[args.command](args)
+    except ImpossibleEvidenceError as exc:
+        print(f"impossible evidence: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except (ScenarioError, FileNotFoundError) as exc:  # located problems, or no such file
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":
