@@ -54,7 +54,10 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> timeline(scenario)[["claim", "moved"]]  # doctest: +SKIP
+    >>> import scenarios
+    >>> table = timeline(scenarios.load(scenarios.default_priors()))
+    >>> table["event"].iloc[0], table["claim"].iloc[1]
+    ('prior', 'coup_attempt')
     """
     options.setdefault("intervals", False)
     events = _events(scenario)
@@ -90,5 +93,3 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     table.index.name = "step"
     return table
-
-
