@@ -20,7 +20,8 @@ from scenarios.engines.network import Network, align
 from scenarios.errors import ScenarioError
 from scenarios.posterior import scenario_hash
 from scenarios.spec import elicit
-from scenarios.spec.scenario import LogitPrior, Probabilities, Scenario, TablePrior
+from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["pool"]
 
@@ -259,13 +260,13 @@ def pool(
 
 
 def _validated(prior: dict) -> Any:
-    from scenarios.spec.scenario import _as_prior
+    from scenarios.spec.validation import as_prior
 
-    return _as_prior(prior)
+    return as_prior(prior)
 
 
 def _pool_source(name: str, have: list, first: Scenario) -> Any:
-    from scenarios.spec.scenario import Source
+    from scenarios.spec.claims import Source
 
     total = sum(wi for wi, _ in have)
     rates = {}

@@ -15,7 +15,8 @@ from datetime import datetime
 import numpy as np
 
 from scenarios.engines.network import Network, assemble, contract, rate_quadrature
-from scenarios.spec.scenario import Claim, Rate, Scenario, Source
+from scenarios.spec.claims import Claim, Rate, Source
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["resolve_claim", "track_record", "with_track_record"]
 

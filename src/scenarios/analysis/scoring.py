@@ -30,7 +30,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from scenarios.errors import ScenarioError
 from scenarios.io.files import sha256_file, write_atomic
 from scenarios.posterior import Posterior, scenario_hash
-from scenarios.spec.scenario import _state_name, validation_problems
+from scenarios.spec.fields import state_name
+from scenarios.spec.validation import validation_problems
 
 __all__ = [
     "Resolution",
@@ -58,7 +59,7 @@ class Resolution(BaseModel):
     title: str
     scenario: str | None = None
     resolved_at: datetime | None = None
-    outcomes: dict[str, Annotated[str, BeforeValidator(_state_name)]]
+    outcomes: dict[str, Annotated[str, BeforeValidator(state_name)]]
     notes: str | None = None
     sources: tuple[str, ...] = ()
 

@@ -27,15 +27,15 @@ from scipy.special import expit, logit
 from scenarios.engines.exact import Query
 from scenarios.engines.fast import Interactive
 from scenarios.spec import elicit
-from scenarios.spec.scenario import (
+from scenarios.spec.priors import (
     DistributionPrior,
     LogitPrior,
     Probabilities,
     QuantilePrior,
     RangePrior,
-    Scenario,
     TablePrior,
 )
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["power_scaling", "sensitivity"]
 
