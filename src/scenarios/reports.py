@@ -267,7 +267,7 @@ def report_inputs(
 
     from scenarios.engines import ENGINES
     from scenarios.io import default_priors, from_bytes
-    from scenarios.spec.scenario import validation_problems
+    from scenarios.spec.validation import validation_problems
 
     if priors is None or (isinstance(priors, str) and priors == ""):
         given, path = "", default_priors()

@@ -175,7 +175,7 @@ def _plain(value: Any, where: str) -> Any:
 
 def _freeze(value: Any) -> Any:
     """JSON data made immutable: lists become tuples, objects FrozenDicts."""
-    from scenarios.spec.scenario import FrozenDict
+    from scenarios.spec.fields import FrozenDict
 
     if isinstance(value, dict):
         return FrozenDict({k: _freeze(v) for k, v in value.items()})

@@ -36,16 +36,15 @@ import traitlets
 
 from scenarios.errors import ImpossibleEvidenceError, SamplingWarning, ScenarioError
 from scenarios.posterior import Posterior
-from scenarios.spec.scenario import (
+from scenarios.spec.nodes import Fact, Outcome
+from scenarios.spec.priors import (
     CONTINUOUS_PRIORS,
-    Fact,
     LogitPrior,
-    Outcome,
     Probabilities,
     RangePrior,
-    Scenario,
     TablePrior,
 )
+from scenarios.spec.scenario import Scenario
 
 __all__ = [
     "ANALYSIS_VIEWS",

@@ -20,7 +20,9 @@ from scenarios.engines.parameters import mean_table
 from scenarios.errors import ScenarioError
 from scenarios.posterior import scenario_hash
 from scenarios.spec import elicit
-from scenarios.spec.scenario import LogitPrior, Probabilities, Scenario, Source, TablePrior
+from scenarios.spec.claims import Source
+from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["pool"]
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from scenarios.engines.parameters import RateMoments, rate_moments
-from scenarios.spec.scenario import Claim, Rate, Scenario, Source
+from scenarios.spec.claims import Claim, Rate, Source
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["resolve_claim", "track_record", "with_track_record"]
 

@@ -29,15 +29,15 @@ from scenarios.engines.exact import Query
 from scenarios.engines.fast import Interactive
 from scenarios.spec import elicit
 from scenarios.spec.overrides import set_field
-from scenarios.spec.scenario import (
+from scenarios.spec.priors import (
     DistributionPrior,
     LogitPrior,
     Probabilities,
     QuantilePrior,
     RangePrior,
-    Scenario,
     TablePrior,
 )
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["PowerScaling", "Sensitivity", "power_scaling", "sensitivity"]
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.spec.scenario import Claim, Scenario
+from scenarios.spec.claims import Claim
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["timeline"]
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from scenarios.engines.network import Network, align, assemble, contract, rate_quadrature
-from scenarios.spec.scenario import Probabilities, Scenario, TablePrior
+from scenarios.spec.priors import Probabilities, TablePrior
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["RateMoments", "mean_table", "rate_moments"]
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from scenarios.errors import ScenarioError
 from scenarios.io.files import read_text, sha256_file, write_atomic
-from scenarios.spec.scenario import validation_problems
+from scenarios.spec.validation import validation_problems
 
 if TYPE_CHECKING:
     from scenarios.posterior import Posterior

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from scenarios.errors import ScenarioError
 from scenarios.io.yamlfile import read_yaml
 from scenarios.spec.resolution import Resolution
-from scenarios.spec.scenario import validation_problems
+from scenarios.spec.validation import validation_problems
 
 __all__ = ["load_resolution", "resolution_from_dict"]
 

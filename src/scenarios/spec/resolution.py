@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from scenarios.spec.scenario import StateName
+from scenarios.spec.fields import StateName
 
 __all__ = ["RESOLUTION_FORMAT", "Resolution"]
 
