@@ -9,7 +9,7 @@ import pytest
 from scipy import optimize, special, stats
 
 from scenarios.spec import elicit
-from scenarios.spec.scenario import Fact
+from scenarios.spec.nodes import Fact
 
 Z95 = stats.norm.ppf(0.95)
 

@@ -29,13 +29,13 @@ from papermill.exceptions import PapermillExecutionError
 import scenarios
 from scenarios import reports
 from scenarios.analysis import (
-    load_resolution,
     power_scaling,
     score,
     sensitivity,
     timeline,
     value_of_information,
 )
+from scenarios.io import load_resolution
 from scenarios.reports import (
     ParameterError,
     ReportError,
@@ -344,14 +344,14 @@ def test_run_analysis_is_the_librarys(
     table = timeline(s)
     assert_frame_equal(analysis.timeline, table)
     sens = sensitivity(s)
-    assert_frame_equal(analysis.sensitivity, sens)
+    assert_frame_equal(analysis.sensitivity.table, sens.table)
     first = next(iter(s.outcomes))
     likeliest = post.scenarios.loc[first, "probability"].idxmax()
-    assert analysis.sensitivity.attrs["target"] == (first, likeliest)
-    assert_frame_equal(analysis.power, power_scaling(s, (first, likeliest)))
+    assert analysis.sensitivity.target == (first, likeliest)
+    assert_frame_equal(analysis.power.table, power_scaling(s, (first, likeliest)).table)
     assert list(analysis.voi) == list(s.outcomes)
     for outcome in s.outcomes:
-        assert_frame_equal(analysis.voi[outcome], value_of_information(s, outcome))
+        assert_frame_equal(analysis.voi[outcome].table, value_of_information(s, outcome).table)
     resolution = load_resolution(analysis.resolution_path)
     assert analysis.resolution == resolution
     assert_frame_equal(analysis.score, score(post, resolution))
@@ -381,13 +381,14 @@ def test_analysis_sections_show_the_librarys_numbers(
 
     sens, power = analysis.sensitivity, analysis.power
     page = reports.sensitivity_html(sens, power)
-    assert len(_with(page, "data-rank")) == min(reports.TOP_SENSITIVITY, len(sens))
-    for r in sens.head(reports.TOP_SENSITIVITY).itertuples():
+    assert len(_with(page, "data-rank")) == min(reports.TOP_SENSITIVITY, len(sens.table))
+    for r in sens.table.head(reports.TOP_SENSITIVITY).itertuples():
         assert f"{r.swing * 100:.1f} pts" in page and f"→ {r.p_low:.1%}" in page
-    assert f"The prior drives {power.attrs['prior_share']:.0%} of the answer" in page
+    assert f"The prior drives {power.prior_share:.0%} of the answer" in page
 
     page = reports.voi_html(analysis.voi)
-    for outcome, table in analysis.voi.items():
+    for outcome, result in analysis.voi.items():
+        table = result.table
         shown = [a["data-fact"] for a, _ in _where(page, data_outcome=outcome)]
         assert shown == list(table.index[: reports.TOP_VOI])
         assert f"{table['mutual_information'].iloc[0]:.3f}" in page
@@ -409,7 +410,7 @@ def test_analysis_sections_show_the_librarys_numbers(
         f"{o}: report by report" for o in post.scenario.outcomes
     ]
     fig = reports.plot_sensitivity(sens)
-    assert len(fig.axes[0].patches) == 2 * min(reports.TOP_SENSITIVITY, len(sens))
+    assert len(fig.axes[0].patches) == 2 * min(reports.TOP_SENSITIVITY, len(sens.table))
 
 
 def test_analysis_data_is_json_with_the_librarys_numbers(
@@ -428,11 +429,12 @@ def test_analysis_data_is_json_with_the_librarys_numbers(
         analysis.moves.index[: reports.TOP_MOVES]
     )
     rows = pd.DataFrame(data["sensitivity"]["rows"])
-    assert_frame_equal(rows, analysis.sensitivity, check_like=False, check_flags=False)
-    assert data["power_scaling"]["prior_share"] == analysis.power.attrs["prior_share"]
-    for outcome, table in analysis.voi.items():
+    assert_frame_equal(rows, analysis.sensitivity.table, check_like=False, check_flags=False)
+    assert data["power_scaling"]["prior_share"] == analysis.power.prior_share
+    for outcome, result in analysis.voi.items():
         got = pd.DataFrame(data["value_of_information"][outcome]["rows"]).set_index("fact")
-        assert_frame_equal(got, table, check_flags=False)
+        assert_frame_equal(got, result.table, check_flags=False)
+        assert data["value_of_information"][outcome]["entropy_bits"] == result.entropy_bits
     scoring = data["scoring"]
     assert scoring["hindsight"] is True
     assert scoring["resolved"] == {"canal_reopens": "mar29_apr04", "queue_cleared_by_apr10": "true"}
@@ -710,7 +712,7 @@ def wagner_library() -> dict:
         "post": post,
         "timeline": timeline(s),
         "sensitivity": sens,
-        "power": power_scaling(s, sens.attrs["target"]),
+        "power": power_scaling(s, sens.target),
         "voi": {o: value_of_information(s, o) for o in s.outcomes},
         "score": score(post, load_resolution(RESOLUTION)),
     }
@@ -752,17 +754,18 @@ def test_report_analysis_sections_are_the_librarys(
     post = lib["post"]
     likeliest = post.scenarios.loc["mutiny_end", "probability"].idxmax()
     assert data["sensitivity"]["target"] == ["mutiny_end", likeliest]
-    got = pd.DataFrame(data["sensitivity"]["rows"])[list(sens.columns)]  # JSON sorts keys
-    assert_frame_equal(got, sens, check_flags=False, atol=1e-14, rtol=0)
-    for r in sens.head(10).itertuples():
+    got = pd.DataFrame(data["sensitivity"]["rows"])[list(sens.table.columns)]  # JSON sorts keys
+    assert_frame_equal(got, sens.table, check_flags=False, atol=1e-14, rtol=0)
+    for r in sens.table.head(10).itertuples():
         assert f"{r.swing * 100:.1f} pts" in page
     assert len(_with(page, "data-rank")) == 10
-    share = power.attrs["prior_share"]
+    share = power.prior_share
     assert data["power_scaling"]["prior_share"] == pytest.approx(share, abs=1e-14)
     assert f"The prior drives {share:.0%} of the answer" in page
 
     # what to look for next: every outcome, its top 5 facts
-    for outcome, voi in lib["voi"].items():
+    for outcome, result in lib["voi"].items():
+        voi = result.table
         got = pd.DataFrame(data["value_of_information"][outcome]["rows"]).set_index("fact")
         assert_frame_equal(got[list(voi.columns)], voi, check_flags=False, atol=1e-14, rtol=0)
         shown = [a["data-fact"] for a, _ in _where(page, data_outcome=outcome)]

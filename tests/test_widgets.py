@@ -22,8 +22,6 @@ from pandas.testing import assert_frame_equal
 import scenarios
 from scenarios import Scenario
 from scenarios.analysis import (
-    Resolution,
-    load_resolution,
     power_scaling,
     score,
     sensitivity,
@@ -31,8 +29,10 @@ from scenarios.analysis import (
     value_of_information,
     what_if,
 )
+from scenarios.io import load_resolution
 from scenarios.reports import timeline_moves
 from scenarios.spec.elicit import distribution
+from scenarios.spec.resolution import Resolution
 from scenarios.widgets import (
     ANALYSIS_VIEWS,
     STATUSES,
@@ -646,7 +646,7 @@ def test_value_of_information_is_computed_when_shown_and_goes_stale(wagner: Scen
     assert ex.shown_view is None and "voi" not in ex.analysis
     ex.show_view("voi")
     assert ex.views.selected_index == list(ANALYSIS_VIEWS).index("voi") + 1
-    voi = value_of_information(wagner, "mutiny_end")
+    voi = value_of_information(wagner, "mutiny_end").table
     body = _body(ex, "voi")
     assert _rows(body, "data-fact") == list(voi.index)
     top = voi.index[0]
@@ -665,8 +665,9 @@ def test_value_of_information_is_computed_when_shown_and_goes_stale(wagner: Scen
     edited = ex.scenario
     assert edited != wagner
     for outcome in edited.outcomes:
-        assert_frame_equal(ex.analysis["voi"].data[outcome], value_of_information(edited, outcome))
-    new = value_of_information(edited, "mutiny_end")
+        want = value_of_information(edited, outcome).table
+        assert_frame_equal(ex.analysis["voi"].data[outcome].table, want)
+    new = value_of_information(edited, "mutiny_end").table
     body = _body(ex, "voi")
     assert _rows(body, "data-fact") == list(new.index)
     top = new.index[0]
@@ -676,7 +677,7 @@ def test_value_of_information_is_computed_when_shown_and_goes_stale(wagner: Scen
     result = ex.analysis["voi"]
     ex.controls["analysis:voi.outcome"].value = "putin_in_power"
     assert ex.analysis["voi"] is result
-    other = value_of_information(edited, "putin_in_power")
+    other = value_of_information(edited, "putin_in_power").table
     assert _rows(_body(ex, "voi"), "data-fact") == list(other.index)
 
 
@@ -715,16 +716,16 @@ def test_sensitivity_view_ranks_the_inputs_and_says_the_prior_share() -> None:
     ex = Explorer(s)
     ex.show_view("sensitivity")
     sens = sensitivity(s)  # default: the most likely state of the first outcome
-    power = power_scaling(s, sens.attrs["target"])
+    power = power_scaling(s, sens.target)
     body = _body(ex, "sensitivity")
-    top = sens.head(TOP_INPUTS)
+    top = sens.table.head(TOP_INPUTS)
     assert _rows(body, "data-rank") == [str(i) for i in range(1, len(top) + 1)]
     for rank, r in enumerate(top.itertuples(), start=1):
         row = f'data-rank="{rank}"'
         assert _cell(body, row, "p-low") == f"{r.p_low:.3f}"
         assert _cell(body, row, "p-high") == f"{r.p_high:.3f}"
         assert _cell(body, row, "swing") == f"{r.swing:.3f}"
-    assert f"the prior drives {power.attrs['prior_share']:.0%} of the answer" in body
+    assert f"the prior drives {power.prior_share:.0%} of the answer" in body
     assert "<svg" in body  # the tornado
 
     # an edit makes it stale; Refresh analysis computes it for the edited scenario
@@ -734,18 +735,18 @@ def test_sensitivity_view_ranks_the_inputs_and_says_the_prior_share() -> None:
     edited = s.with_prior("storm", {"p": 0.6, "concentration": 6})
     assert ex.scenario == edited and not ex.stale("sensitivity")
     want = sensitivity(edited)
-    assert_frame_equal(ex.analysis["sensitivity"].data["table"], want)
+    assert_frame_equal(ex.analysis["sensitivity"].data["table"].table, want.table)
     body = _body(ex, "sensitivity")
-    assert _cell(body, 'data-rank="1"', "swing") == f"{want.iloc[0]['swing']:.3f}"
-    share = power_scaling(edited, want.attrs["target"]).attrs["prior_share"]
+    assert _cell(body, 'data-rank="1"', "swing") == f"{want.table.iloc[0]['swing']:.3f}"
+    share = power_scaling(edited, want.target).prior_share
     assert f"the prior drives {share:.0%} of the answer" in body
 
     # another target, asked while the tab is shown, is computed at once
     ex.controls["analysis:sensitivity.target"].value = ("cost", "high")
     got = ex.analysis["sensitivity"].data["table"]
-    assert got.attrs["target"] == ("cost", "high") and not ex.stale("sensitivity")
+    assert got.target == ("cost", "high") and not ex.stale("sensitivity")
     p_high = update(edited).scenarios.loc[("cost", "high"), "probability"]
-    assert got.attrs["probability"] == pytest.approx(p_high, abs=1e-12)
+    assert got.probability == pytest.approx(p_high, abs=1e-12)
     assert f"P(cost = high) = {p_high:.3f}" in _body(ex, "sensitivity")
 
 

@@ -33,7 +33,9 @@ import scenarios.engines  # noqa: F401  (registers the engines that Scenario.upd
 from scenarios.errors import ImpossibleEvidenceError, Problem, SamplingWarning, ScenarioError
 from scenarios.io import default_priors, dumps, example, examples, init, load, loads, save
 from scenarios.posterior import Posterior, scenario_hash, versions
-from scenarios.spec.scenario import Claim, Fact, Outcome, Scenario, Source
+from scenarios.spec.claims import Claim, Source
+from scenarios.spec.nodes import Fact, Outcome
+from scenarios.spec.scenario import Scenario
 
 try:
     __version__ = version("scenarios")

@@ -129,8 +129,12 @@ class Posterior:
 
     Examples
     --------
-    >>> post = scenarios.load("priors/wagner-2023-06-23.yaml").update()  # doctest: +SKIP
-    >>> post.scenarios.loc["mutiny_end"]  # doctest: +SKIP
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.example()).update(intervals=False)
+    >>> post.engine, post.scenarios.index.names
+    ('exact', FrozenList(['variable', 'state']))
+    >>> post.interval
+    '90% equal-tailed credible interval of P(state | claims, theta)'
     """
 
     scenario: Scenario

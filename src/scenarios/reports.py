@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     import nbformat
     import pandas as pd
 
+    from scenarios.analysis import PowerScaling, Sensitivity, ValueOfInformation
     from scenarios.posterior import Posterior
     from scenarios.spec.scenario import Scenario
 
@@ -266,7 +267,7 @@ def report_inputs(
 
     from scenarios.engines import ENGINES
     from scenarios.io import default_priors, from_bytes
-    from scenarios.spec.scenario import validation_problems
+    from scenarios.spec.validation import validation_problems
 
     if priors is None or (isinstance(priors, str) and priors == ""):
         given, path = "", default_priors()
@@ -734,21 +735,22 @@ def timeline_moves(table: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def prior_share_text(power: pd.DataFrame) -> str:
+def prior_share_text(power: PowerScaling) -> str:
     """:func:`scenarios.analysis.power_scaling` in words: how much the prior drives the answer.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame()
-    >>> t.attrs.update(target=("o", "s"), prior_share=0.8, prior_slope=0.2, evidence_slope=-0.05)
+    >>> from scenarios.analysis import PowerScaling
+    >>> t = PowerScaling(("o", "s"), pd.DataFrame(), prior_slope=0.2, evidence_slope=-0.05,
+    ...                  prior_share=0.8)
     >>> prior_share_text(t)  # doctest: +NORMALIZE_WHITESPACE
     'The prior drives 80% of the answer and the claims 20%: weighting the prior twice as
     much moves P(o = s) by +0.200, weighting the claims twice as much by -0.050.'
     """
-    outcome, state = power.attrs["target"]
-    share = power.attrs["prior_share"]
-    slope_p, slope_e = power.attrs["prior_slope"], power.attrs["evidence_slope"]
+    outcome, state = power.target
+    share = power.prior_share
+    slope_p, slope_e = power.prior_slope, power.evidence_slope
     if not math.isfinite(share):
         return (
             f"Neither the prior nor the claims move P({outcome} = {state}) when weighted "
@@ -776,12 +778,12 @@ class ReportAnalysis:
         :func:`scenarios.analysis.timeline` of the scenario.
     moves : DataFrame
         :func:`timeline_moves` of it.
-    sensitivity : DataFrame
+    sensitivity : Sensitivity
         :func:`scenarios.analysis.sensitivity` for the most likely state of the first
         outcome.
-    power : DataFrame
+    power : PowerScaling
         :func:`scenarios.analysis.power_scaling` for the same target.
-    voi : dict of str to DataFrame
+    voi : dict of str to ValueOfInformation
         :func:`scenarios.analysis.value_of_information` for each outcome.
     resolution_path : pathlib.Path or None
         The resolution file found for the priors file (:func:`find_resolution`).
@@ -796,9 +798,9 @@ class ReportAnalysis:
 
     timeline: pd.DataFrame
     moves: pd.DataFrame
-    sensitivity: pd.DataFrame
-    power: pd.DataFrame
-    voi: dict[str, pd.DataFrame]
+    sensitivity: Sensitivity
+    power: PowerScaling
+    voi: dict[str, ValueOfInformation]
     resolution_path: Path | None = None
     resolution: Any = None
     resolution_sha256: str | None = None
@@ -828,11 +830,12 @@ def run_analysis(
         A resolution file to score against instead.
     """
     from scenarios import analysis
+    from scenarios.io.resolutions import load_resolution
 
     scenario = post.scenario
     table = analysis.timeline(scenario)
     sens = analysis.sensitivity(scenario)
-    power = analysis.power_scaling(scenario, sens.attrs["target"])
+    power = analysis.power_scaling(scenario, sens.target)
     voi = {o: analysis.value_of_information(scenario, o) for o in scenario.outcomes}
     path: Path | None = None
     if resolution is not None:
@@ -842,7 +845,7 @@ def run_analysis(
     res = digest = scores = problem = None
     if path is not None:
         try:
-            res = analysis.load_resolution(path)
+            res = load_resolution(path)
             digest = file_sha256(path)
             scores = analysis.score(post, res)
         except (ScenarioError, KeyError, OSError) as exc:
@@ -887,11 +890,12 @@ def timeline_html(moves: pd.DataFrame, top: int = TOP_MOVES) -> str:
     return _wrap(f"<table class='sc'>{head}{''.join(rows)}</table>{note}")
 
 
-def sensitivity_html(sens: pd.DataFrame, power: pd.DataFrame, top: int = TOP_SENSITIVITY) -> str:
+def sensitivity_html(sens: Sensitivity, power: PowerScaling, top: int = TOP_SENSITIVITY) -> str:
     """The inputs that move the target probability most, and the prior's share in words."""
-    outcome, state = sens.attrs["target"]
+    outcome, state = sens.target
+    n = len(sens.table)
     rows = []
-    for rank, r in enumerate(sens.head(top).itertuples(), start=1):
+    for rank, r in enumerate(sens.table.head(top).itertuples(), start=1):
         rows.append(
             f"<tr data-rank='{rank}'><td class='num'>{rank}</td><td>{_e(r.kind)}</td>"
             f"<td><b>{_e(r.name)}</b></td><td>{_e(r.parameter)}</td>"
@@ -905,11 +909,11 @@ def sensitivity_html(sens: pd.DataFrame, power: pd.DataFrame, top: int = TOP_SEN
     )
     lead = (
         f"<p>Target: <b>P({_e(outcome)} = {_e(state)}) = "
-        f"{_pct(sens.attrs['probability'])}</b>, the most likely state of {_e(outcome)}. "
+        f"{_pct(sens.probability)}</b>, the most likely state of {_e(outcome)}. "
         f"{_e(prior_share_text(power))}</p>"
     )
     note = (
-        f"<p class='sc-note'>The {min(top, len(sens))} of {len(sens)} inputs that move it most. "
+        f"<p class='sc-note'>The {min(top, n)} of {n} inputs that move it most. "
         "Each input is set low and high with everything else as in the file: a probability "
         "across its 90% prior interval (or one unit of log-odds either side when it has no "
         "concentration), a logit coefficient by ±1, a quantity's 90% range scaled by 0.8 and "
@@ -921,7 +925,7 @@ def sensitivity_html(sens: pd.DataFrame, power: pd.DataFrame, top: int = TOP_SEN
     return _wrap(f"{lead}<table class='sc'>{head}{''.join(rows)}</table>{note}")
 
 
-def voi_html(voi: Mapping[str, pd.DataFrame], top: int = TOP_VOI) -> str:
+def voi_html(voi: Mapping[str, ValueOfInformation], top: int = TOP_VOI) -> str:
     """What to look for next: per outcome, the facts worth learning most."""
     head = (
         "<tr><th></th><th>fact</th><th>information (bits)</th><th>share of the uncertainty</th>"
@@ -929,8 +933,8 @@ def voi_html(voi: Mapping[str, pd.DataFrame], top: int = TOP_VOI) -> str:
         "<th>expected rise of the top probability</th></tr>"
     )
     parts = []
-    for outcome, table in voi.items():
-        h = table.attrs.get("outcome_entropy_bits", float("nan"))
+    for outcome, result in voi.items():
+        h, table = result.entropy_bits, result.table
         rows = []
         for rank, (fact, r) in enumerate(table.head(top).iterrows(), start=1):
             rows.append(
@@ -1026,23 +1030,23 @@ def analysis_data(analysis: ReportAnalysis) -> dict[str, Any]:
     data: dict[str, Any] = {
         "timeline": {"steps": steps, "moved_most": _records(moves.head(TOP_MOVES))},
         "sensitivity": {
-            "target": list(sens.attrs["target"]),
-            "probability": float(sens.attrs["probability"]),
+            "target": list(sens.target),
+            "probability": float(sens.probability),
             "shown": TOP_SENSITIVITY,
-            "rows": _records(sens, index=False),
+            "rows": _records(sens.table, index=False),
         },
         "power_scaling": {
-            "target": list(power.attrs["target"]),
-            "prior_share": _finite(power.attrs["prior_share"]),
-            "prior_slope": _plain(power.attrs["prior_slope"]),
-            "evidence_slope": _plain(power.attrs["evidence_slope"]),
-            "table": _records(power),
+            "target": list(power.target),
+            "prior_share": _finite(power.prior_share),
+            "prior_slope": _plain(power.prior_slope),
+            "evidence_slope": _plain(power.evidence_slope),
+            "table": _records(power.table),
         },
         "value_of_information": {
             o: {
-                "entropy_bits": float(t.attrs["outcome_entropy_bits"]),
+                "entropy_bits": float(t.entropy_bits),
                 "shown": TOP_VOI,
-                "rows": _records(t),
+                "rows": _records(t.table),
             }
             for o, t in analysis.voi.items()
         },

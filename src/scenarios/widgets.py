@@ -36,16 +36,15 @@ import traitlets
 
 from scenarios.errors import ImpossibleEvidenceError, SamplingWarning, ScenarioError
 from scenarios.posterior import Posterior
-from scenarios.spec.scenario import (
+from scenarios.spec.nodes import Fact, Outcome
+from scenarios.spec.priors import (
     CONTINUOUS_PRIORS,
-    Fact,
     LogitPrior,
-    Outcome,
     Probabilities,
     RangePrior,
-    Scenario,
     TablePrior,
 )
+from scenarios.spec.scenario import Scenario
 
 __all__ = [
     "ANALYSIS_VIEWS",
@@ -542,9 +541,10 @@ class AnalysisResult:
         What was asked besides the scenario (the sensitivity target, the what-if fact
         and state); ``None`` for the other views.
     data : dict
-        The library's tables: ``timeline`` -> ``{"table", "moves"}``; ``sensitivity`` ->
-        ``{"table", "power"}``; ``voi`` -> outcome -> table; ``what_if`` ->
-        ``{"table", "summary"}``; ``score`` -> ``{"score", "baseline"}``.
+        The library's results: ``timeline`` -> ``{"table", "moves"}``; ``sensitivity`` ->
+        ``{"table": Sensitivity, "power": PowerScaling}``; ``voi`` -> outcome ->
+        ValueOfInformation; ``what_if`` -> ``{"table", "summary", "what"}``; ``score`` ->
+        ``{"score", "baseline"}``.
     seconds : float
         How long it took.
     error : str or None
@@ -646,7 +646,7 @@ def tornado_svg(sens: Any, top: int = TOP_INPUTS) -> str:
 
     from scenarios.views.plots import plot_tornado
 
-    n = min(top, len(sens))
+    n = min(top, len(sens.table))
     fig = Figure(figsize=(7.2, 1.3 + 0.34 * n), layout="constrained")
     ax = fig.subplots()
     plot_tornado(sens, top=top, ax=ax)
@@ -663,9 +663,10 @@ def sensitivity_html(sens: Any, power: Any, top: int = TOP_INPUTS) -> str:
     """
     from scenarios.reports import prior_share_text
 
-    outcome, state = sens.attrs["target"]
+    outcome, state = sens.target
+    n = len(sens.table)
     rows = []
-    for rank, r in enumerate(sens.head(top).itertuples(), start=1):
+    for rank, r in enumerate(sens.table.head(top).itertuples(), start=1):
         rows.append(
             f'<tr data-rank="{rank}" data-name="{_e(r.name)}"><td class="num">{rank}</td>'
             f'<td title="{_e(r.kind)}"><b>{_e(r.name)}</b> '
@@ -674,20 +675,20 @@ def sensitivity_html(sens: Any, power: Any, top: int = TOP_INPUTS) -> str:
             f'<td class="num">{_e(r.high)}</td><td class="p-high num">{_f(r.p_high)}</td>'
             f'<td class="swing num">{_f(r.swing)}</td></tr>'
         )
-    share = power.attrs["prior_share"]
+    share = power.prior_share
     words = f"the prior drives {share:.0%} of the answer" if math.isfinite(share) else "no answer"
     slopes = (
-        f" Weighting the prior twice as much moves it by {power.attrs['prior_slope']:+.3f}, "
-        f"the claims twice as much by {power.attrs['evidence_slope']:+.3f} (power-scaling)."
+        f" Weighting the prior twice as much moves it by {power.prior_slope:+.3f}, "
+        f"the claims twice as much by {power.evidence_slope:+.3f} (power-scaling)."
     )
     return (
         f'{_STYLE}<div class="scn-prior-share" title="{_e(prior_share_text(power))}">'
-        f"<b>P({_e(outcome)} = {_e(state)}) = {_f(sens.attrs['probability'])}</b>: "
+        f"<b>P({_e(outcome)} = {_e(state)}) = {_f(sens.probability)}</b>: "
         f'{_e(words)}.<span class="scn-note">{_e(slopes)}</span></div>'
         '<table class="scn-table scn-sensitivity"><thead><tr><th></th>'
         "<th>input (prior, claim or source)</th><th>low</th><th>P</th><th>high</th><th>P</th>"
         f"<th>swing</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f'<div class="scn-note">The {min(top, len(sens))} of {len(sens)} inputs that move it '
+        f'<div class="scn-note">The {min(top, n)} of {n} inputs that move it '
         "most, each set low and high with everything else as it is now: a probability across "
         "its 90% prior interval (or ±1 log-odds without a concentration), a logit coefficient "
         "by ±1, a quantity's range scaled by 0.8 and 1.25, a claim left out or at full weight, "
@@ -695,13 +696,14 @@ def sensitivity_html(sens: Any, power: Any, top: int = TOP_INPUTS) -> str:
     )
 
 
-def voi_html(table: Any, outcome: str) -> str:
+def voi_html(voi: Any, outcome: str) -> str:
     """A value-of-information table, best first: what to look for next about ``outcome``.
 
     Rows are ``<tr data-rank=... data-fact=...>``; ``td.mi`` is the mutual information in
     bits to four decimals.
     """
-    h = table.attrs.get("outcome_entropy_bits", float("nan"))
+    h = voi.entropy_bits
+    table = voi.table
     rows = []
     for rank, (fact, r) in enumerate(table.iterrows(), start=1):
         rows.append(
@@ -769,7 +771,7 @@ def what_if_summary(table: Any, scenario: Scenario, fact: str, state: str) -> st
     )
 
 
-def what_if_html(table: Any, summary: str) -> str:
+def what_if_html(table: Any, summary: str, what: str = "") -> str:
     """A what-if table side by side (now, observe, intervene) under its one-line summary.
 
     Rows are ``<tr data-outcome=... data-state=...>`` with ``td.now``, ``td.observe`` and
@@ -791,7 +793,6 @@ def what_if_html(table: Any, summary: str) -> str:
             f'<td class="change num {_sign(r["intervene_change"])}">'
             f"{_pts(r['intervene_change'])}</td></tr>"
         )
-    what = table.attrs.get("what", "")
     return (
         f'{_STYLE}<div class="scn-what-if-summary">{_e(summary)}</div>'
         '<table class="scn-table scn-what-if"><thead><tr><th>outcome</th><th>state</th>'
@@ -1242,7 +1243,8 @@ class Explorer:
 
     def _resolve(self, resolution: Any) -> None:
         """Find and load the resolution the Score tab scores against."""
-        from scenarios.analysis import Resolution, load_resolution
+        from scenarios.io.resolutions import load_resolution
+        from scenarios.spec.resolution import Resolution
 
         self.resolution: Resolution | None = None
         self.resolution_path: Path | None = None
@@ -1295,7 +1297,7 @@ class Explorer:
             return {"table": table, "moves": timeline_moves(table)}
         if view == "sensitivity":
             table = analysis.sensitivity(scenario, key)
-            power = analysis.power_scaling(scenario, table.attrs["target"])
+            power = analysis.power_scaling(scenario, table.target)
             return {"table": table, "power": power}
         if view == "voi":
             return {o: analysis.value_of_information(scenario, o) for o in scenario.outcomes}
@@ -1304,7 +1306,8 @@ class Explorer:
                 raise ValueError("this scenario has no discrete fact to set")
             fact, state = key
             table = analysis.what_if(scenario, **{fact: state})
-            return {"table": table, "summary": what_if_summary(table, scenario, fact, state)}
+            summary = what_if_summary(table, scenario, fact, state)
+            return {"table": table, "summary": summary, "what": f"{fact} = {state}"}
         # score: the posterior shown is already the current scenario's
         if self.resolution is None:
             raise ValueError(self._no_resolution())
@@ -1462,7 +1465,7 @@ class Explorer:
                 return f'<div class="scn-note">Press Refresh analysis for {_e(outcome)}.</div>'
             return voi_html(data[outcome], outcome)
         if view == "what_if":
-            return what_if_html(data["table"], data["summary"])
+            return what_if_html(data["table"], data["summary"], data["what"])
         return score_html(
             data["score"],
             data.get("baseline"),

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import scenarios
 from scenarios import Scenario
-from scenarios.analysis import (
-    Resolution,
-    archive_forecast,
-    calibration,
-    compare_forecasters,
-    load_resolution,
-    pool,
-    score,
-)
-from scenarios.analysis.scoring import load_archive
+from scenarios.analysis import calibration, compare_forecasters, pool, score
+from scenarios.io import load_resolution
+from scenarios.io.data import resolution_for
+from scenarios.posterior import scenario_hash
+from scenarios.spec.resolution import Resolution
 
 from .conftest import confounded
 
-ROOT = Path(__file__).parents[2]
+
+def p_o(p_c: float) -> float:
+    """P(o = true) of :func:`confounded`, by hand."""
+    return p_c * (0.9 * 0.8 + 0.1 * 0.7) + (1 - p_c) * (0.2 * 0.3 + 0.8 * 0.1)
 
 
 def test_brier_and_log_score_follow_their_formulas(confounded_scenario: Scenario) -> None:
@@ -37,7 +32,7 @@ def test_brier_and_log_score_follow_their_formulas(confounded_scenario: Scenario
 
 
 def test_wagner_resolution_is_shipped_and_scores_the_default_priors() -> None:
-    resolution = load_resolution(ROOT / "resolutions" / "wagner-2023-06-23.yaml")
+    resolution = load_resolution(resolution_for(scenarios.default_priors()))
     post = scenarios.load(scenarios.default_priors()).update(intervals=False)
     scores = score(post, resolution)
     assert set(scores.index) == {"mutiny_end", "putin_in_power"}
@@ -53,13 +48,18 @@ def test_resolution_naming_an_unknown_state_is_an_error(confounded_scenario: Sce
         score(post, Resolution(title="t", outcomes={"o": "perhaps"}))
 
 
-def test_compare_forecasters_ranks_by_brier(tmp_path: Path) -> None:
-    good = scenarios.save(confounded(p_c=0.9), tmp_path / "good.yaml")
-    bad = scenarios.save(confounded(p_c=0.05), tmp_path / "bad.yaml")
-    table = compare_forecasters([bad, good], Resolution(title="t", outcomes={"o": True}))
-    assert list(table["priors"]) == [str(good), str(bad)]
-    assert table["brier"].is_monotonic_increasing
-    assert table.loc[0, "sha256"] == __import__("hashlib").sha256(good.read_bytes()).hexdigest()
+def test_compare_forecasters_ranks_by_brier() -> None:
+    good, bad = confounded(p_c=0.9), confounded(p_c=0.05)
+    resolution = Resolution(title="t", outcomes={"o": True})
+    table = compare_forecasters({"bad": bad, "good": good.update(intervals=False)}, resolution)
+    assert list(table["forecaster"]) == ["good", "bad"]
+    # one yes/no question resolved true: Brier (1 - p)^2 + (0 - (1 - p))^2, log score ln p
+    for i, p_c in enumerate((0.9, 0.05)):
+        p = p_o(p_c)
+        assert table.loc[i, "brier"] == pytest.approx(2 * (1 - p) ** 2, abs=1e-12)
+        assert table.loc[i, "log_score"] == pytest.approx(np.log(p), abs=1e-12)
+    assert list(table["outcomes"]) == [1, 1]
+    assert list(table["scenario_sha256"]) == [scenario_hash(good), scenario_hash(bad)]
 
 
 def test_calibration_of_calibrated_forecasts() -> None:
@@ -71,18 +71,20 @@ def test_calibration_of_calibrated_forecasts() -> None:
     assert np.allclose(table["observed"], table["mean_forecast"], atol=4 * table["stderr"].max())
 
 
-def test_archive_links_the_priors_file_and_hash(tmp_path: Path) -> None:
-    priors = scenarios.default_priors()
-    post = scenarios.load(priors).update(intervals=False)
-    a = archive_forecast(post, priors, tmp_path)
-    b = archive_forecast(post, priors, tmp_path)
-    assert a != b  # never overwritten
-    record = json.loads(a.read_text())
-    assert record["priors_sha256"] == __import__("hashlib").sha256(priors.read_bytes()).hexdigest()
-    assert record["seed"] == post.seed
-    rows = load_archive(tmp_path, [load_resolution(ROOT / "resolutions/wagner-2023-06-23.yaml")])
-    assert len(rows) == 2 * len(post.scenarios)
-    assert rows.loc[rows.state == "negotiated", "happened"].all()
+def test_calibration_table_by_hand() -> None:
+    forecasts = pd.DataFrame(
+        {
+            "probability": [0.05, 0.1, 0.15, 0.6, 0.7, 0.95, 1.0],
+            "happened": [False, False, True, True, False, True, True],
+        }
+    )
+    table = calibration(forecasts, bins=4)
+    assert table["low"].tolist() == [0.0, 0.25, 0.5, 0.75]
+    assert table["forecasts"].tolist() == [3, 0, 2, 2]
+    assert table["mean_forecast"].iloc[[0, 2, 3]].tolist() == pytest.approx([0.1, 0.65, 0.975])
+    assert table["observed"].iloc[[0, 2, 3]].tolist() == pytest.approx([1 / 3, 0.5, 1.0])
+    assert table["stderr"].iloc[0] == pytest.approx(np.sqrt(1 / 3 * 2 / 3 / 3))
+    assert table.loc[1, ["mean_forecast", "observed", "stderr"]].isna().all()
 
 
 def test_pooling_identical_files_returns_the_same_answer() -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from scipy.special import expit, logit
 
 import scenarios
 from scenarios import Scenario
@@ -59,13 +60,19 @@ def p_true(s: Scenario) -> float:
 def test_timeline_replays_claims_in_time_order(ledger: Scenario) -> None:
     table = timeline(ledger)
     assert list(table["claim"]) == ["", "c1", "c2", "c3"]
-    assert table.loc[0, ("o", "true")] == pytest.approx(p_true(ledger.replace(claims=())))
+    # by hand: P(o) = P(x) [0.6 * 0.9 + 0.4 * 0.2] + (1 - P(x)) 0.2 while y is unreported
+    prior = 0.3 * 0.62 + 0.7 * 0.2
+    # c1: wire (grade B: mean rates t = 0.8, f = 0.15) says x, at full weight
+    px = 0.3 * 0.8 / (0.3 * 0.8 + 0.7 * 0.15)
+    after_c1 = px * 0.62 + (1 - px) * 0.2
+    assert table.loc[0, ("o", "true")] == pytest.approx(prior, abs=1e-12)
+    assert table.loc[1, ("o", "true")] == pytest.approx(after_c1, abs=1e-12)
     assert table.loc[3, ("o", "true")] == pytest.approx(p_true(ledger))
     # step 1 is exactly the scenario known at 10:00
     assert table.loc[1, ("o", "true")] == pytest.approx(p_true(ledger.known_at(t(10))))
-    moved = abs(table.loc[1, ("o", "true")] - table.loc[0, ("o", "true")])
-    assert table.loc[1, "moved"] == pytest.approx(max(moved, table.loc[1, "moved"]))
-    assert table.loc[1, "moved"] >= moved - 1e-12
+    # moved: the largest change of any outcome probability (o true and o false move alike)
+    assert table.loc[0, "moved"] == 0.0
+    assert table.loc[1, "moved"] == pytest.approx(after_c1 - prior, abs=1e-12)
 
 
 def test_retraction_is_kept_in_the_ledger_and_undone_as_of_earlier(ledger: Scenario) -> None:
@@ -128,26 +135,97 @@ def test_resolving_a_claim_reweighs_the_same_sources_other_claims(ledger: Scenar
 
 
 def test_sensitivity_rows_recompute_exactly(ledger: Scenario) -> None:
-    table = sensitivity(ledger, ("o", "true"))
+    sens = sensitivity(ledger, ("o", "true"))
+    table = sens.table
+    assert sens.target == ("o", "true")
+    assert sens.probability == pytest.approx(p_true(ledger), abs=1e-12)
     assert table["swing"].is_monotonic_decreasing
+    assert np.allclose(table["swing"], (table["p_high"] - table["p_low"]).abs(), atol=0)
     claim_row = table[(table.kind == "claim") & (table.name == "c3")].iloc[0]
     assert claim_row.p_low == pytest.approx(p_true(ledger.without_claim("c3")))
     assert claim_row.p_high == pytest.approx(p_true(ledger.with_claim_changed("c3", weight=1.0)))
+    # x's p has no concentration: one unit of log-odds either side of 0.3
     p_row = table[(table.kind == "prior") & (table.name == "x")].iloc[0]
-    assert p_row.p_low == pytest.approx(
-        p_true(ledger.with_prior("x", {"p": float(p_row.low)})), abs=1e-3
+    low, high = expit(logit(0.3) - 1), expit(logit(0.3) + 1)
+    assert (p_row.parameter, p_row.low, p_row.high) == ("p", f"{low:.3f}", f"{high:.3f}")
+    assert p_row.p_low == pytest.approx(p_true(ledger.with_prior("x", {"p": low})), abs=1e-12)
+    assert p_row.p_high == pytest.approx(p_true(ledger.with_prior("x", {"p": high})), abs=1e-12)
+    # the table's default row of o, moved the same way
+    default = table[(table.name == "o") & (table.parameter == "p | other rows")].iloc[0]
+    moved = {"given": ["x", "y"], "table": [{"when": {"x": True, "y": True}, "p": 0.9}]}
+    low, high = expit(logit(0.2) - 1), expit(logit(0.2) + 1)
+    assert default.p_low == pytest.approx(
+        p_true(ledger.with_prior("o", {**moved, "default": {"p": low}})), abs=1e-12
     )
-    assert {"prior", "claim", "source"} <= set(table.kind)
-    assert table.attrs["probability"] == pytest.approx(p_true(ledger))
+    # sources graded B go to C and A
+    wire = table[(table.kind == "source") & (table.name == "wire")].iloc[0]
+    assert (wire.low, wire.high) == ("C", "A")
+    assert wire.p_high == pytest.approx(p_true(ledger.with_source("wire", grade="A")), abs=1e-12)
+    # x.p, y.p, o's one row and its default; three claims; two sources
+    assert sorted(table.kind) == sorted(["prior"] * 4 + ["claim"] * 3 + ["source"] * 2)
 
 
 def test_power_scaling_ends(ledger: Scenario) -> None:
-    table = power_scaling(ledger, ("o", "true"), alphas=(1e-9, 1.0, 2.0))
+    power = power_scaling(ledger, ("o", "true"), alphas=(1e-9, 1.0, 2.0))
+    table = power.table
+    assert power.target == ("o", "true")
     assert table.loc[1.0, "prior_scaled"] == pytest.approx(p_true(ledger))
     assert table.loc[1e-9, "evidence_scaled"] == pytest.approx(
         p_true(ledger.replace(claims=())), abs=1e-6
     )
-    assert 0.0 <= table.attrs["prior_share"] <= 1.0
+
+
+def coin(p: float, claim: bool) -> Scenario:
+    """Outcome o is fact f (prior ``p``); optionally one claim on f with fixed rates."""
+    claims = [
+        {
+            "id": "c",
+            "text": "f",
+            "proposition": "f",
+            "likelihood": {"if_true": 0.8, "if_false": 0.2},
+            "weight": 1.0,
+        }
+    ]
+    copy = [{"when": {"f": True}, "p": 1.0}, {"when": {"f": False}, "p": 0.0}]
+    return Scenario(
+        title="Coin",
+        facts={"f": {"kind": "binary", "prior": {"p": p}}},
+        outcomes={
+            "o": {"kind": "binary", "exhaustive": "y/n", "prior": {"given": ["f"], "table": copy}}
+        },
+        claims=claims if claim else [],
+    )
+
+
+@pytest.mark.parametrize(("p", "claim"), [(0.3, False), (0.5, True), (0.3, True)])
+def test_power_scaling_against_the_powered_posterior_by_hand(p: float, claim: bool) -> None:
+    alphas = (0.5, 1.0, 2.0)
+    power = power_scaling(coin(p, claim), ("o", "true"), alphas=alphas)
+    lik = (0.8, 0.2) if claim else (1.0, 1.0)
+
+    def powered(a_prior: float, a_evidence: float) -> float:
+        yes = p**a_prior * lik[0] ** a_evidence
+        no = (1 - p) ** a_prior * lik[1] ** a_evidence
+        return yes / (yes + no)
+
+    prior = [powered(a, 1.0) for a in alphas]
+    evidence = [powered(1.0, a) for a in alphas]
+    assert np.allclose(power.table["prior_scaled"], prior, atol=1e-12)
+    assert np.allclose(power.table["evidence_scaled"], evidence, atol=1e-12)
+    x = np.log2(alphas)
+    slope_p, slope_e = np.polyfit(x, prior, 1)[0], np.polyfit(x, evidence, 1)[0]
+    assert power.prior_slope == pytest.approx(slope_p, abs=1e-12)
+    assert power.evidence_slope == pytest.approx(slope_e, abs=1e-12)
+    if p == 0.5:  # a flat prior stays flat when powered: the claim drives it all
+        assert power.prior_slope == pytest.approx(0.0, abs=1e-12)
+        assert power.prior_share == pytest.approx(0.0, abs=1e-12)
+    elif not claim:  # no claims: the prior drives it all
+        assert power.evidence_slope == pytest.approx(0.0, abs=1e-12)
+        assert power.prior_share == pytest.approx(1.0, abs=1e-12)
+    else:
+        want = abs(slope_p) / (abs(slope_p) + abs(slope_e))
+        assert 0.05 < want < 0.95
+        assert power.prior_share == pytest.approx(want, abs=1e-12)
 
 
 def test_wagner_tools_run_end_to_end() -> None:
@@ -158,8 +236,10 @@ def test_wagner_tools_run_end_to_end() -> None:
         tl.iloc[-1][list(wagner.update(intervals=False).scenarios.index)].astype(float),
         wagner.update(intervals=False).scenarios["probability"],
     )
-    sens = sensitivity(wagner, ("mutiny_end", "suppressed"))
-    assert (sens.kind == "claim").any()
+    sens = sensitivity(wagner, ("mutiny_end", "suppressed")).table
+    counted = [c.id for c in wagner.claims if c.counted and c.status != "confirmed"]
+    assert sorted(sens.loc[sens.kind == "claim", "name"]) == sorted(counted)
+    assert sorted(sens.loc[sens.kind == "source", "name"]) == sorted(wagner.sources)
 
 
 def test_retracted_status_and_time_together_are_refused(ledger: Scenario) -> None:
@@ -176,5 +256,7 @@ def test_plot_helpers_are_exported() -> None:
     wagner = scenarios.load(scenarios.default_priors())
     ax = plots.plot_timeline(analysis.timeline(wagner), "mutiny_end")
     assert ax.get_ylabel() == "P(mutiny_end)"
-    ax = plots.plot_tornado(analysis.sensitivity(wagner, ("mutiny_end", "negotiated")))
-    assert len(ax.patches) > 0
+    sens = analysis.sensitivity(wagner, ("mutiny_end", "negotiated"))
+    ax = plots.plot_tornado(sens, top=15)
+    assert len(ax.patches) == 2 * min(15, len(sens.table))  # a low and a high bar per input
+    assert ax.get_xlabel() == "P(mutiny_end = negotiated)"

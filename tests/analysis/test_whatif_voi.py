@@ -38,7 +38,8 @@ def test_intervene_rejects_unknown_states(confounded_scenario: Scenario) -> None
 def test_value_of_information_matches_hand_computed_mutual_information(
     confounded_scenario: Scenario,
 ) -> None:
-    voi = value_of_information(confounded_scenario, "o")
+    result = value_of_information(confounded_scenario, "o")
+    voi = result.table
     # joint P(o, c) by hand
     p_c = np.array([0.7, 0.3])  # c false, true
     p_a_given_c = np.array([[0.8, 0.2], [0.1, 0.9]])  # rows c, cols a (false, true)
@@ -62,9 +63,23 @@ def test_value_of_information_matches_hand_computed_mutual_information(
     flips = sum(p_c[c] for c in range(2) if np.argmax(cond_c[:, c]) != np.argmax(p_o))
     assert voi.loc["c", "p_mode_changes"] == pytest.approx(flips, abs=1e-12)
     assert list(voi.index) == sorted(voi.index, key=lambda f: -voi.loc[f, "mutual_information"])
+    # the outcome's entropy, and the share of it each fact would remove
+    h = float(-(p_o * np.log2(p_o)).sum())
+    assert (result.outcome, result.entropy_bits) == ("o", pytest.approx(h, abs=1e-12))
+    assert voi.loc["c", "share_of_uncertainty"] == pytest.approx(mi(joint_oca.sum(2)) / h)
+    # expected rise of the top probability: E_c[max_o P(o | c)] - max_o P(o)
+    gain = sum(p_c[c] * cond_c[:, c].max() for c in range(2)) - p_o.max()
+    assert voi.loc["c", "expected_max_gain"] == pytest.approx(gain, abs=1e-12)
 
 
 def test_known_facts_are_not_worth_chasing(confounded_scenario: Scenario) -> None:
-    voi = value_of_information(confounded_scenario.observe(c=True), "o")
-    assert "c" not in voi.index
-    assert voi.loc["a", "mutual_information"] >= 0
+    voi = value_of_information(confounded_scenario.observe(c=True), "o").table
+    assert list(voi.index) == ["a"]
+    # given c: a is true with 0.9, and then o with 0.8 (0.7 when a is false)
+    joint = np.array([[0.9 * 0.2, 0.1 * 0.3], [0.9 * 0.8, 0.1 * 0.7]])  # rows o, cols a
+    outer = joint.sum(1, keepdims=True) * joint.sum(0, keepdims=True)
+    mi = float((joint * np.log2(joint / outer)).sum())
+    assert voi.loc["a", "mutual_information"] == pytest.approx(mi, abs=1e-12)
+    # asked about explicitly, a known fact is listed with nothing to tell
+    asked = value_of_information(confounded_scenario.observe(c=True), "o", facts=["c"]).table
+    assert asked.loc["c", "mutual_information"] == pytest.approx(0.0, abs=1e-12)

@@ -1,37 +1,31 @@
-"""What forecasters ask of a posterior.
+"""What forecasters ask of a posterior: tables and numbers, never pictures or files.
 
 - :mod:`~scenarios.analysis.timeline`: the evidence ledger, report by report.
 - :mod:`~scenarios.analysis.records`: resolve claims, carry sources' track records.
 - :mod:`~scenarios.analysis.sensitivity`: tornado over priors and evidence, power-scaling.
 - :mod:`~scenarios.analysis.voi`: value of information, "what to look for next".
 - :mod:`~scenarios.analysis.whatif`: observe versus intervene.
-- :mod:`~scenarios.analysis.scoring`: resolutions, Brier and log scores, calibration.
+- :mod:`~scenarios.analysis.scoring`: Brier and log scores, forecasters compared, calibration.
 - :mod:`~scenarios.analysis.pooling`: linear and logarithmic pooling of forecasters' files.
+
+Charts of these results are in :mod:`scenarios.views.plots`; resolution files and the
+forecast archive are read and written by :mod:`scenarios.io`.
 """
 
 from scenarios.analysis.pooling import pool
 from scenarios.analysis.records import resolve_claim, track_record, with_track_record
-from scenarios.analysis.scoring import (
-    Resolution,
-    archive_forecast,
-    calibration,
-    compare_forecasters,
-    load_archive,
-    load_resolution,
-    score,
-)
-from scenarios.analysis.sensitivity import power_scaling, sensitivity
+from scenarios.analysis.scoring import calibration, compare_forecasters, score
+from scenarios.analysis.sensitivity import PowerScaling, Sensitivity, power_scaling, sensitivity
 from scenarios.analysis.timeline import timeline
-from scenarios.analysis.voi import value_of_information
+from scenarios.analysis.voi import ValueOfInformation, value_of_information
 from scenarios.analysis.whatif import what_if
 
 __all__ = [
-    "Resolution",
-    "archive_forecast",
+    "PowerScaling",
+    "Sensitivity",
+    "ValueOfInformation",
     "calibration",
     "compare_forecasters",
-    "load_archive",
-    "load_resolution",
     "pool",
     "power_scaling",
     "resolve_claim",

@@ -16,11 +16,13 @@ from typing import Any, Literal
 import numpy as np
 from scipy import integrate
 
-from scenarios.engines.network import Network, align
+from scenarios.engines.parameters import mean_table
 from scenarios.errors import ScenarioError
 from scenarios.posterior import scenario_hash
 from scenarios.spec import elicit
-from scenarios.spec.scenario import LogitPrior, Probabilities, Scenario, TablePrior
+from scenarios.spec.claims import Source
+from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["pool"]
 
@@ -48,18 +50,12 @@ def _combine(p: np.ndarray, w: np.ndarray, method: Method) -> np.ndarray:
 
 
 def _pool_table(name: str, members: list[Scenario], w: np.ndarray, method: Method) -> dict:
-    nets = [Network(s) for s in members]
     given: list[str] = []
     for s in members:
         given.extend(g for g in s.nodes[name].parents if g not in given)
-    states = nets[0].states
+    states = {n: members[0].nodes[n].state_names for n in (*given, name)}
     shape = [len(states[g]) for g in given]
-    tables = []
-    for net, s in zip(nets, members, strict=True):
-        prior = s.nodes[name].prior
-        own = list(prior.given) if isinstance(prior, TablePrior) else []
-        t = align(net.mean_table(name), (*own, name), (*given, name))
-        tables.append(np.broadcast_to(t, (*shape, len(states[name]))))
+    tables = [mean_table(s, name, given) for s in members]
     pooled = _combine(np.stack(tables), w, method)
     concentrations = [_concentration(s.nodes[name].prior) for s in members]
     conc = float(np.dot(w, concentrations)) if all(c is not None for c in concentrations) else None
@@ -179,7 +175,11 @@ def pool(
 
     Examples
     --------
-    >>> pooled = pool([alice, bob], weights=[2, 1], method="log")  # doctest: +SKIP
+    >>> import scenarios
+    >>> alice = scenarios.load(scenarios.default_priors())
+    >>> bob = alice.with_prior("army_strikes", {"p": 0.6})
+    >>> round(pool([alice, bob], weights=[2, 1]).facts["army_strikes"].prior.p, 12)
+    0.4
     """
     members = list(scenarios)
     if not members:
@@ -222,7 +222,12 @@ def pool(
                     "tables; write them the same way"
                 )
             reasoning = f"pooled ({method}) from {len(members)} forecasters"
-            out[name] = node.model_copy(update={"prior": _validated(prior), "reasoning": reasoning})
+            # plain data: validated with the whole pooled scenario by ``replace`` below
+            out[name] = {
+                **node.model_dump(exclude_none=True),
+                "prior": prior,
+                "reasoning": reasoning,
+            }
         return out
 
     sources: dict[str, Any] = {}
@@ -258,15 +263,7 @@ def pool(
     )
 
 
-def _validated(prior: dict) -> Any:
-    from scenarios.spec.scenario import _as_prior
-
-    return _as_prior(prior)
-
-
 def _pool_source(name: str, have: list, first: Scenario) -> Any:
-    from scenarios.spec.scenario import Source
-
     total = sum(wi for wi, _ in have)
     rates = {}
     for field in ("true_positive", "false_positive"):

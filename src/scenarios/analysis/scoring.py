@@ -1,78 +1,26 @@
-"""Resolutions and scores: how good the forecast was.
-
-A resolution file records how questions (outcomes) actually resolved::
-
-    format: scenarios-resolution/1
-    title: How the Wagner mutiny ended
-    resolved_at: 2023-06-24T20:00:00Z
-    outcomes:
-      mutiny_end: negotiated
-    sources: [...]
+"""Scores: how good a forecast was, once its questions resolved.
 
 Scores are proper: Brier (sum over states of (p - 1[resolved])^2, 0 best, 2 worst) and
-log score (ln p of the resolved state, 0 best). Each archived forecast links to the
-priors file and its sha256.
+log score (ln p of the resolved state, 0 best). How questions resolved is a
+:class:`~scenarios.spec.resolution.Resolution` (read one with
+:func:`scenarios.io.load_resolution`); forecasts archived with
+:func:`scenarios.io.archive_forecast` come back with :func:`scenarios.io.load_archive`,
+ready for :func:`calibration`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from scenarios.errors import ScenarioError
-from scenarios.io.files import sha256_file, write_atomic
 from scenarios.posterior import Posterior, scenario_hash
-from scenarios.spec.scenario import _state_name, validation_problems
+from scenarios.spec.resolution import Resolution
+from scenarios.spec.scenario import Scenario
 
-__all__ = [
-    "Resolution",
-    "archive_forecast",
-    "calibration",
-    "compare_forecasters",
-    "load_archive",
-    "load_resolution",
-    "score",
-]
-
-
-class Resolution(BaseModel):
-    """How outcomes resolved.
-
-    Examples
-    --------
-    >>> Resolution(title="t", outcomes={"mutiny_end": "negotiated"}).outcomes["mutiny_end"]
-    'negotiated'
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    format: Literal["scenarios-resolution/1"] = "scenarios-resolution/1"
-    title: str
-    scenario: str | None = None
-    resolved_at: datetime | None = None
-    outcomes: dict[str, Annotated[str, BeforeValidator(_state_name)]]
-    notes: str | None = None
-    sources: tuple[str, ...] = ()
-
-
-def load_resolution(path: str | os.PathLike[str]) -> Resolution:
-    """Load a resolution file; errors name the file and the field."""
-    from scenarios.io.yamlfile import read_yaml
-
-    path = Path(path)
-    data = read_yaml(path)
-    try:
-        return Resolution.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(validation_problems(exc), str(path)) from None
+__all__ = ["calibration", "compare_forecasters", "score"]
 
 
 def _probabilities(forecast: Posterior | pd.DataFrame) -> pd.Series:
@@ -94,10 +42,19 @@ def score(forecast: Posterior | pd.DataFrame, resolution: Resolution) -> pd.Data
     pandas.DataFrame
         One row per outcome: ``resolved`` state, ``p_resolved``, ``brier``, ``log_score``.
 
+    Raises
+    ------
+    KeyError
+        The resolution names a state the outcome does not have, or the forecast covers
+        none of the resolved outcomes.
+
     Examples
     --------
-    >>> resolution = load_resolution("resolutions/wagner-2023-06-23.yaml")  # doctest: +SKIP
-    >>> score(scenario.update(), resolution)  # doctest: +SKIP
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
+    >>> resolution = Resolution(title="t", outcomes={"putin_in_power": True})
+    >>> score(post, resolution).columns.tolist()
+    ['resolved', 'p_resolved', 'brier', 'log_score']
     """
     probs = _probabilities(forecast)
     rows = []
@@ -118,27 +75,50 @@ def score(forecast: Posterior | pd.DataFrame, resolution: Resolution) -> pd.Data
 
 
 def compare_forecasters(
-    files: Sequence[str | os.PathLike[str]], resolution: Resolution, **options: Any
+    forecasts: Mapping[str, Scenario | Posterior], resolution: Resolution, **options: Any
 ) -> pd.DataFrame:
-    """Score several forecasters' priors files on the same resolved questions.
+    """Score several forecasters on the same resolved questions.
+
+    Parameters
+    ----------
+    forecasts : mapping of str to Scenario or Posterior
+        Each forecaster's name (e.g. the path of their priors file) and their scenario
+        (updated here with ``options``, default ``intervals=False``) or posterior.
+    resolution : Resolution
+    **options
+        Passed to :meth:`Scenario.update`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per file: mean ``brier`` and ``log_score`` over the resolved outcomes,
-        the number of outcomes scored, and the file's sha256; best (lowest Brier) first.
-    """
-    from scenarios.io import load
+        One row per forecaster, best (lowest mean Brier) first: ``forecaster``, mean
+        ``brier`` and ``log_score`` over the resolved outcomes, the number of
+        ``outcomes`` scored, and the ``scenario_sha256`` of what was scored.
 
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.default_priors())
+    >>> bold = s.with_prior("army_strikes", {"p": 0.9})
+    >>> resolution = Resolution(title="t", outcomes={"mutiny_end": "negotiated"})
+    >>> compare_forecasters({"file": s, "bold": bold}, resolution)["outcomes"].tolist()
+    [1, 1]
+    """
     options.setdefault("intervals", False)
     rows = []
-    for f in files:
-        scores = score(load(f).update(**options), resolution)
-        digest = sha256_file(f)
+    for name, forecast in forecasts.items():
+        post = forecast if isinstance(forecast, Posterior) else forecast.update(**options)
+        scores = score(post, resolution)
         rows.append(
-            (str(f), scores["brier"].mean(), scores["log_score"].mean(), len(scores), digest)
+            (
+                str(name),
+                scores["brier"].mean(),
+                scores["log_score"].mean(),
+                len(scores),
+                scenario_hash(post.scenario),
+            )
         )
-    cols = ["priors", "brier", "log_score", "outcomes", "sha256"]
+    cols = ["forecaster", "brier", "log_score", "outcomes", "scenario_sha256"]
     return pd.DataFrame(rows, columns=cols).sort_values("brier").reset_index(drop=True)
 
 
@@ -149,7 +129,7 @@ def calibration(forecasts: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     ----------
     forecasts : DataFrame
         One row per (question, state) forecast with columns ``probability`` and
-        ``happened`` (bool): e.g. :func:`load_archive` joined with resolutions.
+        ``happened`` (bool): e.g. :func:`scenarios.io.load_archive` with resolutions.
     bins : int
         Equal-width probability bins.
 
@@ -158,6 +138,13 @@ def calibration(forecasts: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     pandas.DataFrame
         Per bin: ``forecasts`` (count), ``mean_forecast``, ``observed`` frequency, and
         ``stderr`` of the observed frequency.
+
+    Examples
+    --------
+    >>> forecasts = pd.DataFrame({"probability": [0.1, 0.3, 0.9], "happened": [0, 1, 1]})
+    >>> table = calibration(forecasts, bins=2)
+    >>> table["forecasts"].tolist(), table["observed"].tolist()
+    ([2, 1], [0.5, 1.0])
     """
     edges = np.linspace(0, 1, bins + 1)
     which = np.clip(np.digitize(forecasts["probability"], edges[1:-1]), 0, bins - 1)
@@ -176,68 +163,3 @@ def calibration(forecasts: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     n = table["forecasts"].replace(0, np.nan)
     table["stderr"] = np.sqrt(table["observed"] * (1 - table["observed"]) / n)
     return table
-
-
-def archive_forecast(
-    posterior: Posterior, priors: str | os.PathLike[str] | None, archive: str | os.PathLike[str]
-) -> Path:
-    """Archive a forecast as JSON, linked to the priors file and its sha256.
-
-    Written atomically to a new file in ``archive`` (never overwriting).
-    """
-    folder = Path(archive)
-    folder.mkdir(parents=True, exist_ok=True)
-    priors_hash = sha256_file(priors) if priors else None
-    record = {
-        "archived_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "priors": str(priors) if priors else None,
-        "priors_sha256": priors_hash,
-        "scenario_sha256": scenario_hash(posterior.scenario),
-        "title": posterior.scenario.title,
-        "as_of": posterior.scenario.as_of.isoformat() if posterior.scenario.as_of else None,
-        "engine": posterior.engine,
-        "seed": posterior.seed,
-        "forecast": [
-            {
-                "outcome": o,
-                "state": s,
-                "probability": float(r.probability),
-                "lower": float(r.lower),
-                "upper": float(r.upper),
-            }
-            for (o, s), r in posterior.scenarios.iterrows()
-        ],
-    }
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    for n in range(1, 1000):
-        path = folder / f"forecast-{stamp}-{n}.json"
-        try:
-            write_atomic(path, json.dumps(record, indent=2), overwrite=False)
-            return path
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free name in {folder}")
-
-
-def load_archive(
-    archive: str | os.PathLike[str], resolutions: Iterable[Resolution] = ()
-) -> pd.DataFrame:
-    """Every archived forecast as rows; with resolutions, a ``happened`` column."""
-    resolved: Mapping[str, str] = {}
-    for r in resolutions:
-        resolved = {**resolved, **r.outcomes}
-    rows = []
-    for path in sorted(Path(archive).glob("forecast-*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        for f in record["forecast"]:
-            row = {
-                "file": path.name,
-                "priors": record["priors"],
-                "priors_sha256": record["priors_sha256"],
-                "title": record["title"],
-                **f,
-            }
-            if f["outcome"] in resolved:
-                row["happened"] = resolved[f["outcome"]] == f["state"]
-            rows.append(row)
-    return pd.DataFrame(rows)

@@ -17,7 +17,8 @@ the exact engine:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,17 +28,18 @@ from scipy.special import expit, logit
 from scenarios.engines.exact import Query
 from scenarios.engines.fast import Interactive
 from scenarios.spec import elicit
-from scenarios.spec.scenario import (
+from scenarios.spec.overrides import set_field
+from scenarios.spec.priors import (
     DistributionPrior,
     LogitPrior,
     Probabilities,
     QuantilePrior,
     RangePrior,
-    Scenario,
     TablePrior,
 )
+from scenarios.spec.scenario import Scenario
 
-__all__ = ["power_scaling", "sensitivity"]
+__all__ = ["PowerScaling", "Sensitivity", "power_scaling", "sensitivity"]
 
 LETTERS = "ABCDE"
 Edit = Callable[[Scenario], Scenario]
@@ -66,6 +68,7 @@ def _p_range(p: float, concentration: float | None) -> tuple[float, float]:
 
 
 def _shift_state(probs: Mapping[str, float], state: str, to: float) -> dict[str, float]:
+    """``probs`` with ``state`` at ``to`` and the other states rescaled to fill the rest."""
     rest = 1.0 - probs[state]
     out = {}
     for s, v in probs.items():
@@ -76,152 +79,136 @@ def _shift_state(probs: Mapping[str, float], state: str, to: float) -> dict[str,
     return out
 
 
-def _probability_edits(
-    row: Any, states: tuple[str, ...], concentration: float | None, rebuild: Callable[[Any], Any]
-) -> Iterator[tuple[str, str, str, Any, Any]]:
-    """(parameter, low label, high label, low prior-part, high prior-part) of one row."""
+class PriorEdit(NamedTuple):
+    """One prior input of the tornado: its two settings, as whole priors."""
+
+    node: str
+    parameter: str
+    low_label: str
+    high_label: str
+    low: dict[str, Any]
+    high: dict[str, Any]
+
+
+def _row_edits(
+    prior: Any,
+    at: tuple[str | int, ...],
+    row: Any,
+    states: tuple[str, ...],
+    concentration: float | None,
+) -> Iterator[tuple[str, str, str, dict, dict]]:
+    """(parameter, low label, high label, low prior, high prior) of the row at ``at``."""
     conc = row.concentration or concentration
     if row.p is not None:
         lo, hi = _p_range(row.p, conc)
-        yield "p", f"{lo:.3f}", f"{hi:.3f}", rebuild({"p": lo}), rebuild({"p": hi})
+        low, high = (set_field(prior, (*at, "p"), v) for v in (lo, hi))
+        yield "p", f"{lo:.3f}", f"{hi:.3f}", low, high
         return
     for state in states:
-        p = row.probs[state]
-        lo, hi = _p_range(p, conc)
-        yield (
-            f"P({state})",
-            f"{lo:.3f}",
-            f"{hi:.3f}",
-            rebuild({"probs": _shift_state(row.probs, state, lo)}),
-            rebuild({"probs": _shift_state(row.probs, state, hi)}),
+        lo, hi = _p_range(row.probs[state], conc)
+        low, high = (
+            set_field(prior, (*at, "probs"), _shift_state(row.probs, state, v)) for v in (lo, hi)
         )
+        yield f"P({state})", f"{lo:.3f}", f"{hi:.3f}", low, high
 
 
-def _dump(model: Any) -> dict[str, Any]:
-    return model.model_dump(exclude_none=True)
-
-
-def _prior_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, dict, dict]]:
+def _prior_edits(scenario: Scenario) -> Iterator[PriorEdit]:
     for name, node in scenario.nodes.items():
         prior = node.prior
         states = node.state_names
         if isinstance(prior, Probabilities):
-            base = _dump(prior)
-            for param, lo_l, hi_l, lo, hi in _probability_edits(
-                prior,
-                states,
-                None,
-                lambda part, base=base: {
-                    **base,
-                    **part,
-                    **({"probs": None} if "p" in part else {"p": None}),
-                },
-            ):
-                yield (name, param, lo_l, hi_l, lo, hi)
+            for edit in _row_edits(prior, (), prior, states, None):
+                yield PriorEdit(name, *edit)
         elif isinstance(prior, TablePrior):
-            base = _dump(prior)
             for i, row in enumerate(prior.table):
                 when = ", ".join(f"{k}={v}" for k, v in row.when.items())
-
-                def rebuild(part: dict, i: int = i, base: dict = base) -> dict:
-                    rows = [dict(r) for r in base["table"]]
-                    rows[i] = {k: v for k, v in {**rows[i], **part}.items() if v is not None}
-                    rows[i].pop("probs" if "p" in part else "p", None)
-                    return {**base, "table": rows}
-
-                for param, lo_l, hi_l, lo, hi in _probability_edits(
-                    row, states, prior.concentration, rebuild
+                for param, *rest in _row_edits(
+                    prior, ("table", i), row, states, prior.concentration
                 ):
-                    yield (name, f"{param} | {when}", lo_l, hi_l, lo, hi)
+                    yield PriorEdit(name, f"{param} | {when}", *rest)
             if prior.default is not None:
-
-                def rebuild_default(part: dict, base: dict = base) -> dict:
-                    default = {k: v for k, v in {**base["default"], **part}.items()}
-                    default.pop("probs" if "p" in part else "p", None)
-                    return {**base, "default": default}
-
-                for param, lo_l, hi_l, lo, hi in _probability_edits(
-                    prior.default, states, prior.concentration, rebuild_default
+                for param, *rest in _row_edits(
+                    prior, ("default",), prior.default, states, prior.concentration
                 ):
-                    yield (
-                        name,
-                        f"{param} | other rows",
-                        lo_l,
-                        hi_l,
-                        lo,
-                        hi,
-                    )
+                    yield PriorEdit(name, f"{param} | other rows", *rest)
         elif isinstance(prior, LogitPrior):
             yield from _logit_edits(name, prior)
         elif isinstance(prior, RangePrior | QuantilePrior | DistributionPrior):
-            d = elicit.distribution(scenario.facts[name])
-            lo, hi = (float(v) for v in d.dist.ppf([0.05, 0.95]))
-            if d.support[0] >= 0:
-                low, high = (lo * 0.8, hi * 0.8), (lo * 1.25, hi * 1.25)
-            else:
-                half = (hi - lo) / 2
-                low, high = (lo - half, hi - half), (lo + half, hi + half)
-            family = d.name if d.name in ("Normal", "LogNormal", "Beta") else None
-            if family == "Beta":
-                low = tuple(np.clip(low, 1e-4, 1 - 1e-4))
-                high = tuple(np.clip(high, 1e-4, 1 - 1e-4))
-
-            def ranged(b: tuple[float, float], family: str | None = family) -> dict:
-                out: dict[str, Any] = {"between": list(b), "mass": 0.9}
-                if family:
-                    out["family"] = family
-                return out
-
-            yield (
-                name,
-                "90% range",
-                f"{low[0]:.3g}-{low[1]:.3g}",
-                f"{high[0]:.3g}-{high[1]:.3g}",
-                ranged(low),
-                ranged(high),
-            )
+            yield _range_edit(scenario, name)
 
 
-def _logit_edits(name: str, prior: LogitPrior) -> Iterator[tuple[str, str, str, str, dict, dict]]:
-    base = _dump(prior)
+def _range_edit(scenario: Scenario, name: str) -> PriorEdit:
+    """A continuous fact's 90% range scaled by 0.8 and 1.25, or shifted by half its width."""
+    d = elicit.distribution(scenario.facts[name])
+    lo, hi = (float(v) for v in d.dist.ppf([0.05, 0.95]))
+    if d.support[0] >= 0:
+        low, high = (lo * 0.8, hi * 0.8), (lo * 1.25, hi * 1.25)
+    else:
+        half = (hi - lo) / 2
+        low, high = (lo - half, hi - half), (lo + half, hi + half)
+    family = d.name if d.name in ("Normal", "LogNormal", "Beta") else None
+    if family == "Beta":
+        low = tuple(np.clip(low, 1e-4, 1 - 1e-4))
+        high = tuple(np.clip(high, 1e-4, 1 - 1e-4))
 
-    def moved(path: tuple, key: str | None, delta: float) -> dict:
-        data = {
-            "logit": {**base["logit"], "terms": [dict(t) for t in base["logit"].get("terms", [])]}
-        }
-        holder = data["logit"] if path[0] == "intercept" else data["logit"]["terms"][path[1]]
-        field = "intercept" if path[0] == "intercept" else "coef"
-        value = holder.get(field, 0.0)
-        if key is None:
-            holder[field] = float(value) + delta
-        else:
-            holder[field] = {**value, key: float(value.get(key, 0.0)) + delta}
-        return data
+    def ranged(b: tuple[float, float]) -> dict[str, Any]:
+        whole: dict[str, Any] = {"between": list(b), "mass": 0.9}
+        if family:
+            whole["family"] = family
+        return set_field(scenario.facts[name].prior, (), whole)
 
-    places: list[tuple[tuple, Any, str]] = [(("intercept",), prior.logit.intercept, "intercept")]
+    return PriorEdit(
+        name,
+        "90% range",
+        f"{low[0]:.3g}-{low[1]:.3g}",
+        f"{high[0]:.3g}-{high[1]:.3g}",
+        ranged(low),
+        ranged(high),
+    )
+
+
+def _logit_edits(name: str, prior: LogitPrior) -> Iterator[PriorEdit]:
+    """The intercept and each coefficient (each state's, when they are per state) by ±1."""
+    places: list[tuple[tuple[str | int, ...], Any, str]] = [
+        (("logit", "intercept"), prior.logit.intercept, "intercept")
+    ]
     for t, term in enumerate(prior.logit.terms):
         label = f"coef {term.fact}" + (f"={term.state}" if term.state else "")
-        places.append((("terms", t), term.coef, label))
+        places.append((("logit", "terms", t, "coef"), term.coef, label))
     for path, value, label in places:
         keys = list(value) if isinstance(value, Mapping) else [None]
         for key in keys:
+            at = path if key is None else (*path, key)
+            now = float(value if key is None else value[key])
             param = label if key is None else f"{label} [{key}]"
-            yield (
+            yield PriorEdit(
                 name,
                 param,
                 "-1",
                 "+1",
-                moved(path, key, -1.0),
-                moved(path, key, 1.0),
+                set_field(prior, at, now - 1.0),
+                set_field(prior, at, now + 1.0),
             )
 
 
-def _evidence_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, str, Edit, Edit]]:
+class EvidenceEdit(NamedTuple):
+    """One claim or source input of the tornado: its two settings, as scenario edits."""
+
+    kind: str
+    name: str
+    parameter: str
+    low_label: str
+    high_label: str
+    low: Edit
+    high: Edit
+
+
+def _evidence_edits(scenario: Scenario) -> Iterator[EvidenceEdit]:
     for claim in scenario.claims:
         if not claim.counted or claim.status == "confirmed":
             continue
         cid = claim.id
-        yield (
+        yield EvidenceEdit(
             "claim",
             cid,
             "weight",
@@ -237,7 +224,7 @@ def _evidence_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, st
                 better, worse = "B", "E"
             else:
                 better, worse = LETTERS[max(i - 1, 0)], LETTERS[min(i + 1, len(LETTERS) - 1)]
-            yield (
+            yield EvidenceEdit(
                 "source",
                 name,
                 "grade",
@@ -250,10 +237,10 @@ def _evidence_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, st
             tp = source.true_positive
 
             def rate(delta: float, n: str = name, tp: Any = tp) -> Edit:
-                mean = float(np.clip(tp.mean + delta, 0.01, 0.99))
-                return lambda s: s.with_source(n, true_positive={**_dump(tp), "mean": mean})
+                moved = set_field(tp, ("mean",), float(np.clip(tp.mean + delta, 0.01, 0.99)))
+                return lambda s: s.with_source(n, true_positive=moved)
 
-            yield (
+            yield EvidenceEdit(
                 "source",
                 name,
                 "true-positive rate",
@@ -264,7 +251,29 @@ def _evidence_edits(scenario: Scenario) -> Iterator[tuple[str, str, str, str, st
             )
 
 
-def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class Sensitivity:
+    """A tornado table and the probability it watched.
+
+    Attributes
+    ----------
+    target : (str, str)
+        The (outcome, state) watched.
+    probability : float
+        Its probability with every input as in the scenario.
+    table : pandas.DataFrame
+        One row per input, largest ``swing`` first: ``kind`` (prior, claim, source),
+        ``name``, ``parameter``, ``low``/``high`` (the input's two settings), ``p_low`` /
+        ``p_high`` (the target probability at each) and ``swing`` (their absolute
+        difference).
+    """
+
+    target: tuple[str, str]
+    probability: float
+    table: pd.DataFrame
+
+
+def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None) -> Sensitivity:
     """Tornado table: how far each prior, claim and source moves one scenario probability.
 
     Parameters
@@ -275,15 +284,24 @@ def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None)
 
     Returns
     -------
-    pandas.DataFrame
-        One row per input, largest ``swing`` first: ``kind`` (prior, claim, source),
-        ``name``, ``parameter``, ``low``/``high`` (the input's two settings), ``p_low`` /
-        ``p_high`` (the target probability at each) and ``swing`` (their absolute
-        difference). ``attrs`` hold the target and its current probability.
+    Sensitivity
+        The target, its probability now, and one row per input, largest swing first.
 
     Examples
     --------
-    >>> sensitivity(scenario, ("mutiny_end", "suppressed")).head()  # doctest: +SKIP
+    >>> import scenarios
+    >>> s = scenarios.loads('''
+    ... title: Coin
+    ... facts: {biased: {kind: binary, prior: {p: 0.3}}}
+    ... outcomes: {heads: {kind: binary, exhaustive: yes or no,
+    ...            prior: {given: [biased], table: [{when: {biased: true}, p: 0.9},
+    ...                                            {when: {biased: false}, p: 0.5}]}}}
+    ... ''')
+    >>> sens = sensitivity(s, ("heads", "true"))
+    >>> sens.target, round(sens.probability, 3)
+    (('heads', 'true'), 0.62)
+    >>> sens.table[["name", "parameter", "low", "high"]].iloc[0].tolist()
+    ['heads', 'p | biased=false', '0.269', '0.731']
     """
     outcome, state = _target(scenario, target)
 
@@ -297,25 +315,50 @@ def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None)
         return float(fast.set_prior(name, prior).loc[(outcome, state), "probability"])
 
     rows = []
-    for name, param, lo_l, hi_l, lo, hi in _prior_edits(scenario):
-        p_lo, p_hi = prob_with(name, lo), prob_with(name, hi)
-        fast.set_prior(name, scenario.nodes[name].prior)
-        rows.append(("prior", name, param, lo_l, hi_l, p_lo, p_hi))
-    for kind, name, param, lo_l, hi_l, lo, hi in _evidence_edits(scenario):
-        rows.append((kind, name, param, lo_l, hi_l, prob(lo(scenario)), prob(hi(scenario))))
+    for e in _prior_edits(scenario):
+        p_lo, p_hi = prob_with(e.node, e.low), prob_with(e.node, e.high)
+        fast.set_prior(e.node, scenario.nodes[e.node].prior)
+        rows.append(("prior", e.node, e.parameter, e.low_label, e.high_label, p_lo, p_hi))
+    for e in _evidence_edits(scenario):
+        p_lo, p_hi = prob(e.low(scenario)), prob(e.high(scenario))
+        rows.append((e.kind, e.name, e.parameter, e.low_label, e.high_label, p_lo, p_hi))
     cols = ["kind", "name", "parameter", "low", "high", "p_low", "p_high"]
     table = pd.DataFrame(rows, columns=cols)
     table["swing"] = (table["p_high"] - table["p_low"]).abs()
     table = table.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
-    table.attrs.update(target=(outcome, state), probability=prob(scenario))
-    return table
+    return Sensitivity(target=(outcome, state), probability=prob(scenario), table=table)
+
+
+@dataclass(frozen=True, eq=False)
+class PowerScaling:
+    """How much the prior and the claims each drive one scenario probability.
+
+    Attributes
+    ----------
+    target : (str, str)
+        The (outcome, state) watched.
+    table : pandas.DataFrame
+        Index ``alpha``; columns ``prior_scaled`` and ``evidence_scaled``: the target
+        with the prior, or the claims, raised to the power ``alpha``.
+    prior_slope, evidence_slope : float
+        Change of the target per doubling of ``alpha`` (least squares over
+        ``log2(alpha)``).
+    prior_share : float
+        ``|prior_slope| / (|prior_slope| + |evidence_slope|)``; NaN when both are 0.
+    """
+
+    target: tuple[str, str]
+    table: pd.DataFrame
+    prior_slope: float
+    evidence_slope: float
+    prior_share: float
 
 
 def power_scaling(
     scenario: Scenario,
     target: tuple[str, str] | str | None = None,
     alphas: tuple[float, ...] = (0.5, 0.8, 1.0, 1.25, 2.0),
-) -> pd.DataFrame:
+) -> PowerScaling:
     """Prior versus evidence: the target probability with the prior or the claims powered.
 
     The prior (every table and quadrature weight) or the claims' likelihoods are raised to
@@ -323,12 +366,26 @@ def power_scaling(
     each drives the answer (Kallioinen et al., 2024, "Detecting and diagnosing prior and
     likelihood sensitivity with power-scaling").
 
+    Parameters
+    ----------
+    scenario : Scenario
+    target : (outcome, state) or outcome, optional
+        The probability to watch (default: the most likely state of the first outcome).
+    alphas : tuple of float
+        Powers to try (1 is the model as written).
+
     Returns
     -------
-    pandas.DataFrame
-        Index ``alpha``; columns ``prior_scaled`` and ``evidence_scaled``. ``attrs`` hold
-        ``prior_slope``, ``evidence_slope`` (change per doubling) and ``prior_share``
-        (``|prior_slope| / (|prior_slope| + |evidence_slope|)``).
+    PowerScaling
+        The table over ``alphas``, both slopes and the prior's share.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.default_priors())
+    >>> power = power_scaling(s, ("mutiny_end", "suppressed"))
+    >>> power.table.index.tolist()
+    [0.5, 0.8, 1.0, 1.25, 2.0]
     """
     outcome, state = _target(scenario, target)
     index = scenario.outcomes[outcome].state_names.index(state)
@@ -344,10 +401,10 @@ def power_scaling(
     slope_p = float(np.polyfit(x, table["prior_scaled"], 1)[0])
     slope_e = float(np.polyfit(x, table["evidence_scaled"], 1)[0])
     total = abs(slope_p) + abs(slope_e)
-    table.attrs.update(
+    return PowerScaling(
         target=(outcome, state),
+        table=table,
         prior_slope=slope_p,
         evidence_slope=slope_e,
         prior_share=abs(slope_p) / total if total > 0 else float("nan"),
     )
-    return table

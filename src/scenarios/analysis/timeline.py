@@ -7,7 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.spec.scenario import Claim, Scenario
+from scenarios.spec.claims import Claim
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["timeline"]
 
@@ -54,7 +55,10 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> timeline(scenario)[["claim", "moved"]]  # doctest: +SKIP
+    >>> import scenarios
+    >>> table = timeline(scenarios.load(scenarios.default_priors()))
+    >>> table["event"].iloc[0], table["claim"].iloc[1]
+    ('prior', 'coup_attempt')
     """
     options.setdefault("intervals", False)
     events = _events(scenario)
@@ -90,5 +94,3 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     table.index.name = "step"
     return table
-
-

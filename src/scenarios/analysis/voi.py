@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,29 @@ import pandas as pd
 from scenarios.engines.exact import Query
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["value_of_information"]
+__all__ = ["ValueOfInformation", "value_of_information"]
+
+
+@dataclass(frozen=True, eq=False)
+class ValueOfInformation:
+    """What learning each fact would tell about one outcome.
+
+    Attributes
+    ----------
+    outcome : str
+    entropy_bits : float
+        The outcome's uncertainty now (entropy, bits).
+    table : pandas.DataFrame
+        Index ``fact``, best first: ``mutual_information`` (bits: the expected reduction
+        of the outcome's entropy), ``share_of_uncertainty`` (that over
+        ``entropy_bits``), ``p_mode_changes`` (probability that learning the fact
+        changes the most likely state) and ``expected_max_gain`` (expected rise of the
+        top probability).
+    """
+
+    outcome: str
+    entropy_bits: float
+    table: pd.DataFrame
 
 
 def _entropy(p: np.ndarray) -> float:
@@ -20,7 +43,7 @@ def _entropy(p: np.ndarray) -> float:
 
 def value_of_information(
     scenario: Scenario, outcome: str | None = None, facts: Sequence[str] | None = None
-) -> pd.DataFrame:
+) -> ValueOfInformation:
     """Rank unresolved facts by what learning them would tell about an outcome.
 
     Exact: joint distributions P(outcome, fact | claims) from the exact engine (continuous
@@ -36,15 +59,18 @@ def value_of_information(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per fact, best first: ``mutual_information`` (bits: the expected reduction
-        of the outcome's entropy), ``share_of_uncertainty`` (that over the outcome's
-        entropy), ``p_mode_changes`` (probability that learning the fact changes the most
-        likely state) and ``expected_max_gain`` (expected rise of the top probability).
+    ValueOfInformation
+        The outcome, its entropy now, and one row per fact, best first.
 
     Examples
     --------
-    >>> value_of_information(scenario, "mutiny_end").head(3)  # doctest: +SKIP
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.default_priors())
+    >>> voi = value_of_information(s, "mutiny_end")
+    >>> voi.table.columns.tolist()
+    ['mutual_information', 'share_of_uncertainty', 'p_mode_changes', 'expected_max_gain']
+    >>> bool(voi.table["mutual_information"].is_monotonic_decreasing)
+    True
     """
     outcome = outcome or next(iter(scenario.outcomes))
     if outcome not in scenario.outcomes:
@@ -57,7 +83,7 @@ def value_of_information(
     for fact in candidates:
         joint = query.joint([outcome, fact])
         p_f = joint.sum(axis=0)
-        if facts is None and p_f.max() > 1.0 - 1e-12 and fact in query.network.states:
+        if facts is None and p_f.max() > 1.0 - 1e-12 and scenario.facts[fact].is_discrete:
             continue  # already known: nothing to learn
         outer = p_o[:, None] * p_f[None, :]
         mask = joint > 0
@@ -76,5 +102,4 @@ def value_of_information(
     ]
     table = pd.DataFrame(rows, columns=cols).set_index("fact")
     table = table.sort_values("mutual_information", ascending=False)
-    table.attrs.update(outcome=outcome, outcome_entropy_bits=h)
-    return table
+    return ValueOfInformation(outcome=outcome, entropy_bits=h, table=table)

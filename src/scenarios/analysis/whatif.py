@@ -32,7 +32,10 @@ def what_if(scenario: Scenario, **states: Any) -> pd.DataFrame:
 
     Examples
     --------
-    >>> what_if(scenario, army_loyal=False)  # doctest: +SKIP
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.default_priors())
+    >>> what_if(s, elite_cohesion="fractured").columns.tolist()
+    ['now', 'observe', 'intervene', 'observe_change', 'intervene_change']
     """
     if not states:
         raise ValueError("name at least one fact and its state, e.g. what_if(s, hq_seized=True)")
@@ -42,5 +45,4 @@ def what_if(scenario: Scenario, **states: Any) -> pd.DataFrame:
     table = pd.DataFrame({"now": now, "observe": seen, "intervene": done})
     table["observe_change"] = table["observe"] - table["now"]
     table["intervene_change"] = table["intervene"] - table["now"]
-    table.attrs["what"] = ", ".join(f"{k} = {v}" for k, v in states.items())
     return table

@@ -31,7 +31,7 @@ from scenarios.posterior import Posterior, state_table, weighted_quantile
 from scenarios.spec.propositions import state_matches
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["update_exact"]
+__all__ = ["KHAT_LIMIT", "Query", "prior_quantities", "psis_weights", "update_exact"]
 
 #: Pareto k above which importance sampling is unreliable (Vehtari et al. 2024).
 KHAT_LIMIT = 0.7
@@ -67,7 +67,24 @@ def _quantities(net: Network, asm: Assembly, z: float) -> pd.DataFrame:
 
 
 def prior_quantities(net: Network) -> pd.DataFrame:
-    """Continuous facts' prior summaries, straight from their distributions."""
+    """Continuous facts' prior summaries, straight from their distributions.
+
+    Parameters
+    ----------
+    net : Network
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``fact``; columns ``unit``, ``mean``, ``sd``, ``q05``, ``median``, ``q95``.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> table = prior_quantities(Network(load(example())))
+    >>> round(float(table.loc["troops", "median"]), 3)
+    35.355
+    """
     rows = []
     for name, d in net.dists.items():
         q05, q50, q95 = d.dist.ppf([0.05, 0.5, 0.95])
@@ -124,7 +141,12 @@ def update_exact(
 
     Examples
     --------
-    >>> post = update_exact(scenarios.load("priors/wagner-2023-06-23.yaml"))  # doctest: +SKIP
+    >>> from scenarios.io import example, load
+    >>> post = update_exact(load(example()), draws=2000)
+    >>> post.engine, post.settings["draws"]
+    ('exact', 2000)
+    >>> list(post.scenarios.columns)
+    ['probability', 'lower', 'upper']
     """
     seed = scenario.seed if seed is None else int(seed)
     net = Network(scenario, quadrature_nodes=quadrature_nodes)
@@ -149,7 +171,7 @@ def update_exact(
         zs = np.broadcast_to(np.asarray(zs, dtype=float), (draws,))
         post_draws = _marginals(net, batch, zs, draws=True)
         prior_draws = _marginals(net, batch, np.ones(draws), draws=True, with_evidence=False)
-        weights, khat, ess = _psis_weights(np.log(np.maximum(zs, 1e-300)))
+        weights, khat, ess = psis_weights(np.log(np.maximum(zs, 1e-300)))
         diag_rows.append(("pareto_k", khat, f"<= {KHAT_LIMIT}", khat <= KHAT_LIMIT))
         diag_rows.append(("importance_ess", ess, ">= 400", ess >= 400))
     outcomes = {n: marg[n] for n in scenario.outcomes}
@@ -179,7 +201,37 @@ def update_exact(
     return posterior
 
 
-def _psis_weights(log_lik: np.ndarray) -> tuple[np.ndarray, float, float]:
+def psis_weights(log_lik: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Pareto-smoothed importance weights of prior draws given their log-likelihoods.
+
+    The draws come from the prior; their target is the posterior, so each draw's raw
+    weight is its likelihood. Smoothing the largest weights (PSIS, Vehtari et al. 2024)
+    makes the estimate stable; its k-hat says whether to trust it.
+
+    Parameters
+    ----------
+    log_lik : numpy.ndarray
+        One log-likelihood per draw.
+
+    Returns
+    -------
+    weights : numpy.ndarray
+        Normalised to sum to one.
+    khat : float
+        Pareto k-hat (reliable up to :data:`KHAT_LIMIT`; ``-inf`` when every draw has
+        the same likelihood).
+    ess : float
+        The importance-sampling effective sample size, ``1 / sum(weights**2)``.
+
+    Examples
+    --------
+    >>> w, khat, ess = psis_weights(np.zeros(4))
+    >>> w.tolist(), khat, ess
+    ([0.25, 0.25, 0.25, 0.25], -inf, 4.0)
+    >>> w, khat, ess = psis_weights(np.random.default_rng(0).normal(size=2000))
+    >>> bool(abs(w.sum() - 1) < 1e-12), bool(khat < KHAT_LIMIT), bool(ess < 2000)
+    (True, True, True)
+    """
     from arviz_stats.base import array_stats
 
     if np.ptp(log_lik) < 1e-12:
@@ -221,10 +273,13 @@ class Query:
 
     Examples
     --------
-    >>> q = Query(scenario)  # doctest: +SKIP
-    >>> q.joint(["mutiny_end", "hq_seized"]).shape  # doctest: +SKIP
+    >>> from scenarios.io import example, load
+    >>> q = Query(load(example()))
+    >>> q.joint(["mutiny_end", "hq_seized"]).shape
     (5, 2)
-    >>> q.joint(["lung"], evidence={"asia": "yes"})  # doctest: +SKIP
+    >>> p = q.joint(["putin_in_power"], evidence={"hq_seized": True})
+    >>> q.states("putin_in_power"), round(float(p.sum()), 12)
+    (('false', 'true'), 1.0)
     """
 
     def __init__(
@@ -257,7 +312,26 @@ class Query:
     def joint(self, names: Sequence[str], evidence: Mapping[str, Any] | None = None) -> np.ndarray:
         """P(names | claims, evidence) with one axis per name, in that order.
 
-        ``evidence`` maps discrete facts to observed states (hard evidence for this query).
+        Parameters
+        ----------
+        names : sequence of str
+            Discrete nodes, or continuous facts (an axis over their quadrature nodes).
+        evidence : mapping of str to state, optional
+            Discrete facts' observed states (hard evidence for this query only).
+
+        Returns
+        -------
+        numpy.ndarray
+            Normalised to sum to one.
+
+        Raises
+        ------
+        KeyError
+            An evidence name is not a discrete node.
+        ValueError
+            An evidence state is not one of the node's states.
+        ImpossibleEvidenceError
+            The evidence has probability zero given the claims.
         """
         asm = self._asm
         if evidence:
@@ -282,7 +356,16 @@ class Query:
         return joint / total
 
     def states(self, name: str) -> tuple[str, ...] | np.ndarray:
-        """State names of a discrete node, or quadrature nodes of a continuous fact."""
+        """State names of a discrete node, or quadrature nodes of a continuous fact.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        tuple of str or numpy.ndarray
+        """
         if name in self.network.states:
             return self.network.states[name]
         return self.network.quadrature[name][0]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scenarios.engines.exact import KHAT_LIMIT, _psis_weights
+from scenarios.engines.exact import KHAT_LIMIT, psis_weights
 from scenarios.engines.network import (
     DRAW,
     Assembly,
@@ -28,7 +28,8 @@ from scenarios.engines.network import (
 )
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
 from scenarios.posterior import weighted_quantile
-from scenarios.spec.scenario import Scenario, _as_prior, _check_node
+from scenarios.spec.scenario import Scenario
+from scenarios.spec.validation import as_prior, check_node
 
 __all__ = ["Interactive"]
 
@@ -48,9 +49,15 @@ class Interactive:
 
     Examples
     --------
-    >>> fast = Interactive(scenario, draws=1000)  # doctest: +SKIP
-    >>> fast.set_prior("hq_seized", {"p": 0.6})  # doctest: +SKIP
-    >>> fast.table()  # doctest: +SKIP
+    >>> from scenarios.io import example, load
+    >>> scenario = load(example())
+    >>> fast = Interactive(scenario, draws=1000)
+    >>> table = fast.set_prior("army_strikes", {"p": 0.6})
+    >>> list(table.columns)
+    ['probability', 'lower', 'upper']
+    >>> exact = scenario.with_prior("army_strikes", {"p": 0.6}).update(intervals=False)
+    >>> bool(abs(table["probability"] - exact.scenarios["probability"]).max() < 1e-12)
+    True
     """
 
     def __init__(
@@ -117,13 +124,36 @@ class Interactive:
         batch = self._message(self._batch, i) if self._batch is not None else None
         self._focus = (name, self._message(self._point, i), batch)
 
+    @property
+    def parameter_draws(self) -> dict[str, np.ndarray]:
+        """The draws of every uncertain probability behind the intervals, by name.
+
+        Empty without ``draws``. The same draws serve every edit, so that intervals do
+        not jitter; a node whose table changes gets fresh draws of its own rows.
+        """
+        return dict(self._theta)
+
     # -- edits --------------------------------------------------------------------
 
     def set_prior(self, name: str, prior: Any) -> pd.DataFrame:
         """Change the prior of fact or outcome ``name``; return the new scenario table.
 
+        Parameters
+        ----------
+        name : str
+            A fact or outcome.
+        prior : mapping or prior value
+            As in a file, e.g. ``{"p": 0.6}``; validated against the node.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The scenario table, as :meth:`table`.
+
         Raises
         ------
+        KeyError
+            No fact or outcome ``name``.
         ScenarioError
             If the prior is invalid for that node (the model is left unchanged).
         """
@@ -131,17 +161,17 @@ class Interactive:
         node = nodes.get(name)
         if node is None:
             raise KeyError(f"no fact or outcome {name!r}")
-        new = node.model_copy(update={"prior": _as_prior(prior)})
+        new = node.model_copy(update={"prior": as_prior(prior)})
         current = {
             **self._base.nodes,
             **{
-                k: self._base.nodes[k].model_copy(update={"prior": _as_prior(v)})
+                k: self._base.nodes[k].model_copy(update={"prior": as_prior(v)})
                 for k, v in self._pending.items()
             },
             name: new,
         }
         where = ("facts",) if name in self._base.facts else ("outcomes",)
-        problems = list(_check_node(name, new, where, current))
+        problems = list(check_node(name, new, where, current))
         if problems:
             raise ScenarioError(problems)
         if (
@@ -157,7 +187,7 @@ class Interactive:
         table = self.network.table_factor(name, np, None, False, self._values, chain=False)
         self._point = _swap(self._point, i, table)
         if self._batch is not None:
-            param = self.network._row_param.get(name)
+            param = self.network.row_param(name)
             if param is not None:
                 rng = np.random.default_rng([self.seed, i])
                 g = rng.gamma(np.broadcast_to(param.alpha, (self.draws, *param.alpha.shape)))
@@ -175,9 +205,24 @@ class Interactive:
     def apply(self, edit: Any) -> pd.DataFrame:
         """Apply any scenario edit (a function of the scenario) and return the new table.
 
+        Parameters
+        ----------
+        edit : callable
+            ``edit(scenario) -> Scenario``, e.g. one of the ``Scenario.with_*`` methods.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The scenario table, as :meth:`table`.
+
         Examples
         --------
-        >>> fast.apply(lambda s: s.without_claim("hq_seized"))  # doctest: +SKIP
+        >>> from scenarios.io import example, load
+        >>> fast = Interactive(load(example()))
+        >>> first = fast.scenario.claims[0].id
+        >>> table = fast.apply(lambda s: s.without_claim(first))
+        >>> first in [c.id for c in fast.scenario.claims]
+        False
         """
         self._compile(edit(self.scenario))
         return self.table()
@@ -210,7 +255,13 @@ class Interactive:
         return np.concatenate(parts, axis=-1)
 
     def probabilities(self) -> np.ndarray:
-        """Point scenario probabilities, outcome by outcome, state by state."""
+        """Point scenario probabilities, outcome by outcome, state by state.
+
+        Returns
+        -------
+        numpy.ndarray
+            In the order of :meth:`table`'s rows.
+        """
         message = self._focus[1] if self._focus is not None else None
         joint = self._joint(self._point, message, batched=False)
         z = float(joint.sum())
@@ -218,7 +269,15 @@ class Interactive:
         return self._marginals(joint, batched=False) / z
 
     def table(self) -> pd.DataFrame:
-        """The scenario table: probability, and lower/upper when ``draws`` > 0."""
+        """The scenario table: probability, and lower/upper when ``draws`` > 0.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``(variable, state)`` over the outcomes; columns ``probability``,
+            ``lower``, ``upper``; ``attrs["pareto_k"]`` and ``attrs["reliable"]`` with
+            draws.
+        """
         p = self.probabilities()
         if self._batch is None:
             return pd.DataFrame({"probability": p, "lower": p, "upper": p}, index=self._index)
@@ -226,7 +285,7 @@ class Interactive:
         joint = self._joint(self._batch, message, batched=True)
         zs = joint.reshape(self.draws, -1).sum(axis=1)
         g = self._marginals(joint, batched=True) / zs[:, None]
-        w, khat, _ = _psis_weights(np.log(np.maximum(zs, 1e-300)))
+        w, khat, _ = psis_weights(np.log(np.maximum(zs, 1e-300)))
         tails = [(1 - self.interval) / 2, (1 + self.interval) / 2]
         lo_hi = weighted_quantile(g.T, w, tails)
         frame = pd.DataFrame(

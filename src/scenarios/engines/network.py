@@ -28,15 +28,10 @@ import opt_einsum
 from scipy import special, stats
 
 from scenarios.spec import elicit
+from scenarios.spec.claims import Claim
+from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior, prior_parents
 from scenarios.spec.propositions import Atom, parse_proposition, state_matches
-from scenarios.spec.scenario import (
-    Claim,
-    LogitPrior,
-    Probabilities,
-    Scenario,
-    TablePrior,
-    prior_parents,
-)
+from scenarios.spec.scenario import Scenario
 
 __all__ = ["DRAW", "Factor", "Network", "RateParam", "RowParam", "contract"]
 
@@ -359,6 +354,20 @@ class Network:
             return None
         alpha = np.stack([flat[i] * conc[i] for i in rows])  # type: ignore[operator]
         return RowParam(f"{name}_probs", name, rows, alpha)
+
+    def row_param(self, name: str) -> RowParam | None:
+        """The uncertain rows of a discrete node's table, or ``None`` if every row is exact.
+
+        Parameters
+        ----------
+        name : str
+            A discrete fact or outcome.
+
+        Returns
+        -------
+        RowParam or None
+        """
+        return self._row_param.get(name)
 
     @property
     def row_params(self) -> tuple[RowParam, ...]:

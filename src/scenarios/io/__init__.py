@@ -3,12 +3,16 @@
 Everything the library reads or writes on disk goes through this package:
 :mod:`~scenarios.io.files` (bounded reads, the one atomic writer, hashing),
 :mod:`~scenarios.io.yamlfile` (the one YAML reader), :mod:`~scenarios.io.data`
-(files shipped in the package) and :mod:`~scenarios.io.scenario_files` (priors files).
+(files shipped in the package), :mod:`~scenarios.io.scenario_files` (priors files),
+:mod:`~scenarios.io.resolutions` (how questions resolved) and
+:mod:`~scenarios.io.archive` (archived forecasts).
 """
 
 from __future__ import annotations
 
+from scenarios.io.archive import archive_forecast, load_archive
 from scenarios.io.data import example, examples, init
+from scenarios.io.resolutions import load_resolution
 from scenarios.io.scenario_files import (
     default_priors,
     dumps,
@@ -20,6 +24,7 @@ from scenarios.io.scenario_files import (
 )
 
 __all__ = [
+    "archive_forecast",
     "default_priors",
     "dumps",
     "example",
@@ -28,6 +33,8 @@ __all__ = [
     "from_dict",
     "init",
     "load",
+    "load_archive",
+    "load_resolution",
     "loads",
     "save",
 ]

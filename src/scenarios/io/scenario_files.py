@@ -20,7 +20,8 @@ from scenarios.errors import ScenarioError
 from scenarios.io.data import example
 from scenarios.io.files import MAX_BYTES, decode, read_bytes, write_atomic
 from scenarios.io.yamlfile import dump_yaml, parse_yaml
-from scenarios.spec.scenario import Scenario, validation_problems
+from scenarios.spec.scenario import Scenario
+from scenarios.spec.validation import validation_problems
 
 __all__ = ["default_priors", "dumps", "from_bytes", "from_dict", "load", "loads", "save"]
 

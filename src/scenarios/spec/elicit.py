@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import optimize, special, stats
 
+from scenarios.spec.priors import DistributionPrior, QuantilePrior, RangePrior
+
 if TYPE_CHECKING:
-    from scenarios.spec.scenario import Fact
+    from scenarios.spec.nodes import Fact
 
 __all__ = ["Elicited", "distribution", "from_quantiles", "from_range", "is_positive"]
 
@@ -175,8 +177,6 @@ def distribution(fact: Fact) -> Elicited:
         If the prior cannot be turned into a proper distribution, or falls outside the
         fact's support.
     """
-    from scenarios.spec.scenario import DistributionPrior, QuantilePrior, RangePrior
-
     prior = fact.prior
     if isinstance(prior, DistributionPrior):
         elicited = _make(prior.distribution, **prior.parameters)

@@ -31,7 +31,7 @@ from scenarios.spec.overrides import (
     split_key,
     thaw,
 )
-from scenarios.spec.scenario import FrozenDict
+from scenarios.spec.fields import FrozenDict
 from scenarios.sweeps.errors import GridError
 from scenarios.sweeps.grid import grid_values, parse_seeds, plain
 

@@ -16,6 +16,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from scenarios.analysis.sensitivity import Sensitivity
     from scenarios.posterior import Posterior
 
 __all__ = [
@@ -192,14 +193,14 @@ def plot_timelines(table: pd.DataFrame) -> Figure:
     return fig
 
 
-def plot_tornado(table: pd.DataFrame, top: int = 15, ax: Any = None) -> Any:
-    """Tornado chart of :func:`sensitivity`'s table. Returns the matplotlib axes."""
+def plot_tornado(sens: Sensitivity, top: int = 15, ax: Any = None) -> Any:
+    """Tornado chart of :func:`~scenarios.analysis.sensitivity`. Returns the matplotlib axes."""
     import matplotlib.pyplot as plt
 
-    rows = table.head(top).iloc[::-1]
+    rows = sens.table.head(top).iloc[::-1]
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
-    base = table.attrs.get("probability", 0.0)
+    base = sens.probability
     labels = [f"{r.name}: {r.parameter}" for r in rows.itertuples()]
     y = np.arange(len(rows))
     ax.barh(y, rows["p_low"] - base, left=base, color="#c0504d", label="low setting")
@@ -207,17 +208,17 @@ def plot_tornado(table: pd.DataFrame, top: int = 15, ax: Any = None) -> Any:
     ax.axvline(base, color="black", lw=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=8)
-    outcome, state = table.attrs.get("target", ("", ""))
+    outcome, state = sens.target
     ax.set_xlabel(f"P({outcome} = {state})")
     ax.legend(fontsize=8, loc="lower right")
     return ax
 
 
-def plot_sensitivity(sens: pd.DataFrame, top: int = 10) -> Figure:
+def plot_sensitivity(sens: Sensitivity, top: int = 10) -> Figure:
     """The tornado chart of the ``top`` inputs (:func:`~scenarios.analysis.sensitivity`)."""
     from matplotlib.figure import Figure
 
-    n = min(top, len(sens))
+    n = min(top, len(sens.table))
     fig = Figure(figsize=(10, 1.4 + 0.38 * n), layout="constrained")
     ax = fig.subplots()
     plot_tornado(sens, top=top, ax=ax)

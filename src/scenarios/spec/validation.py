@@ -1,0 +1,580 @@
+"""Validation across fields: what pydantic cannot check one field at a time.
+
+Each value of a scenario validates its own fields when it is built (see
+:mod:`~scenarios.spec.priors`, :mod:`~scenarios.spec.nodes`,
+:mod:`~scenarios.spec.claims`); :func:`check_scenario` then checks how they fit
+together, and :func:`validation_problems` turns pydantic's errors into the same located
+:class:`~scenarios.errors.Problem` list, so that a file's every problem is reported at
+once with its field path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from itertools import product
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from scenarios.errors import Problem, ScenarioError
+from scenarios.spec import reliability as rel
+from scenarios.spec.claims import Claim
+from scenarios.spec.nodes import BINARY_STATES, Fact, Outcome
+from scenarios.spec.priors import (
+    CONTINUOUS_PRIORS,
+    DISCRETE_PRIORS,
+    PRIOR_TAGS,
+    LogitPrior,
+    Prior,
+    Probabilities,
+    TablePrior,
+)
+from scenarios.spec.propositions import parse_proposition, state_matches
+
+if TYPE_CHECKING:
+    from scenarios.spec.scenario import Scenario
+
+__all__ = [
+    "SUM_TOLERANCE",
+    "as_prior",
+    "check_node",
+    "check_scenario",
+    "topological_order",
+    "validated",
+    "validation_problems",
+]
+
+#: Relative tolerance on probabilities summing to one (bnlearn tables are off by ~3e-7).
+SUM_TOLERANCE = 1e-6
+
+
+def _sums_to_one(probs: Iterable[float]) -> bool:
+    return abs(math.fsum(probs) - 1.0) <= SUM_TOLERANCE
+
+
+def check_node(
+    name: str, node: Fact | Outcome, where: tuple[str, ...], nodes: Mapping[str, Fact | Outcome]
+) -> Iterable[Problem]:
+    """The problems of one fact or outcome among ``nodes``: states, prior, parents.
+
+    Parameters
+    ----------
+    name : str
+    node : Fact or Outcome
+    where : tuple of str
+        ``("facts",)`` or ``("outcomes",)``: the start of each problem's path.
+    nodes : mapping of str to Fact or Outcome
+        Every fact and outcome of the scenario (``node`` as it would be included), for
+        the parents' states.
+
+    Yields
+    ------
+    Problem
+        Located at ``(*where, name, ...)``.
+
+    Examples
+    --------
+    >>> f = Fact(kind="categorical", states=["a", "b"], prior={"probs": {"a": 0.5, "c": 0.5}})
+    >>> for problem in check_node("f", f, ("facts",), {"f": f}):
+    ...     print(problem)
+    facts.f.prior.probs: expected probabilities for exactly the states ['a', 'b'], got ['a', 'c']
+    """
+    path = (*where, name)
+    kind = node.kind
+    prior = node.prior
+    discrete = kind in ("binary", "categorical")
+    if kind == "categorical":
+        if not node.states or len(node.states) < 2:
+            yield Problem((*path, "states"), "a categorical needs at least two states")
+            return
+        if len(set(node.state_names)) != len(node.state_names):
+            yield Problem((*path, "states"), f"duplicate state names in {list(node.state_names)}")
+            return
+    elif node.states is not None and kind == "binary":
+        if isinstance(node.states, dict) and set(node.states) <= set(BINARY_STATES):
+            pass
+        else:
+            yield Problem(
+                (*path, "states"),
+                "a binary fact has states false/true; omit 'states' "
+                "or give {true: description, false: description}",
+            )
+    elif node.states is not None:
+        yield Problem((*path, "states"), f"a {kind} fact has no named states")
+    states = node.state_names
+    if discrete and not isinstance(prior, DISCRETE_PRIORS):
+        yield Problem(
+            (*path, "prior"),
+            f"a {kind} fact needs p/probs, a table or a logit link, got {type(prior).__name__}",
+        )
+        return
+    if not discrete and not isinstance(prior, CONTINUOUS_PRIORS):
+        yield Problem(
+            (*path, "prior"),
+            f"a {kind} fact needs between, quantiles or a distribution, got {type(prior).__name__}",
+        )
+        return
+    if not discrete:
+        yield from _check_continuous(path, node)  # type: ignore[arg-type]
+        return
+
+    def check_probs(
+        p: float | None, probs: Mapping[str, float] | None, at: tuple
+    ) -> Iterable[Problem]:
+        if p is not None:
+            if kind != "binary":
+                yield Problem(
+                    (*at, "p"), f"'p' is for binary facts; give 'probs' over {list(states)}"
+                )
+            return
+        assert probs is not None
+        if set(probs) != set(states):
+            yield Problem(
+                (*at, "probs"),
+                f"expected probabilities for exactly the states {list(states)}, got {list(probs)}",
+            )
+        elif not _sums_to_one(probs.values()):
+            yield Problem(
+                (*at, "probs"), f"probabilities must sum to 1, got {math.fsum(probs.values()):.9g}"
+            )
+
+    if isinstance(prior, Probabilities):
+        yield from check_probs(prior.p, prior.probs, (*path, "prior"))
+        return
+    for i, parent in enumerate(node.parents):
+        if parent == name:
+            yield Problem((*path, "prior"), "a fact cannot depend on itself")
+        elif parent not in nodes:
+            yield Problem((*path, "prior"), f"unknown parent {parent!r}; known: {sorted(nodes)}")
+        elif where == ("facts",) and isinstance(nodes[parent], Outcome):
+            yield Problem((*path, "prior"), f"a fact cannot depend on outcome {parent!r}")
+        elif isinstance(prior, TablePrior) and not nodes[parent].is_discrete:
+            yield Problem(
+                (*path, "prior", "given", i),
+                f"{parent!r} is continuous: use a logit link for continuous parents",
+            )
+    if isinstance(prior, TablePrior):
+        if len(set(prior.given)) != len(prior.given):
+            yield Problem((*path, "prior", "given"), "duplicate parents")
+            return
+        if any(g not in nodes or not nodes[g].is_discrete for g in prior.given):
+            return
+        parent_states = [nodes[g].state_names for g in prior.given]
+        seen: set[tuple[str, ...]] = set()
+        for r, row in enumerate(prior.table):
+            at = (*path, "prior", "table", r)
+            if set(row.when) != set(prior.given):
+                yield Problem(
+                    (*at, "when"),
+                    f"expected states for exactly {list(prior.given)}, got {list(row.when)}",
+                )
+                continue
+            key = tuple(row.when[g] for g in prior.given)
+            bad = [(g, s) for g, s in row.when.items() if s not in nodes[g].state_names]
+            for g, s in bad:
+                yield Problem(
+                    (*at, "when", g),
+                    f"unknown state {s!r} of {g!r}; states are {list(nodes[g].state_names)}",
+                )
+            if bad:
+                continue
+            if key in seen:
+                yield Problem((*at, "when"), f"row {dict(row.when)} is given twice")
+            seen.add(key)
+            yield from check_probs(row.p, row.probs, at)
+        if prior.default is not None:
+            yield from check_probs(
+                prior.default.p, prior.default.probs, (*path, "prior", "default")
+            )
+        else:
+            missing = [c for c in product(*parent_states) if c not in seen]
+            if missing:
+                example = dict(zip(prior.given, missing[0], strict=True))
+                yield Problem(
+                    (*path, "prior", "table"),
+                    f"{len(missing)} parent combination(s) "
+                    f"have no row, e.g. {example}; add rows or a 'default'",
+                )
+    if isinstance(prior, LogitPrior):
+        link = prior.logit
+        others = states[1:] if kind == "categorical" else ()
+
+        def check_coef(value: float | Mapping[str, float], at: tuple) -> Iterable[Problem]:
+            if kind == "binary" and not isinstance(value, float | int):
+                yield Problem(at, "a binary link takes a number (log-odds of true)")
+            if kind == "categorical":
+                if not isinstance(value, Mapping):
+                    yield Problem(
+                        at,
+                        f"a categorical link takes {{state: log-odds}} for states "
+                        f"{list(others)} (against {states[0]!r})",
+                    )
+                elif set(value) - set(others):
+                    yield Problem(
+                        at,
+                        f"unknown state(s) {sorted(set(value) - set(others))}; "
+                        f"expected some of {list(others)}",
+                    )
+
+        yield from check_coef(link.intercept, (*path, "prior", "logit", "intercept"))
+        for t, term in enumerate(link.terms):
+            at = (*path, "prior", "logit", "terms", t)
+            yield from check_coef(term.coef, (*at, "coef"))
+            parent = nodes.get(term.fact)
+            if parent is None:
+                continue
+            if parent.is_discrete:
+                if term.state is None:
+                    yield Problem(
+                        (*at, "state"),
+                        f"{term.fact!r} is discrete: name the state "
+                        f"that the term applies to, one of {list(parent.state_names)}",
+                    )
+                elif term.state not in parent.state_names:
+                    yield Problem(
+                        (*at, "state"),
+                        f"unknown state {term.state!r}; states of "
+                        f"{term.fact!r} are {list(parent.state_names)}",
+                    )
+            elif term.state is not None:
+                yield Problem(
+                    (*at, "state"), f"{term.fact!r} is continuous and enters linearly: omit 'state'"
+                )
+
+
+def _check_continuous(path: tuple[str, ...], fact: Fact) -> Iterable[Problem]:
+    from scenarios.spec import elicit  # scipy: imported when a continuous fact is checked
+
+    try:
+        elicit.distribution(fact)
+    except ValueError as exc:
+        yield Problem((*path, "prior"), str(exc))
+
+
+def _check_claim(
+    i: int, claim: Claim, scenario: Scenario, hedges: Mapping[str, float]
+) -> Iterable[Problem]:
+    path = ("claims", i)
+    if claim.source is not None and claim.source not in scenario.sources:
+        yield Problem(
+            (*path, "source"),
+            f"unknown source {claim.source!r}; sources are {sorted(scenario.sources)}",
+        )
+    if (
+        claim.source is None
+        and claim.likelihood is None
+        and claim.status not in ("confirmed", "retracted")
+        and claim.proposition is not None
+    ):
+        yield Problem(
+            (*path, "source"),
+            "name a source (or give explicit 'likelihood', or status 'confirmed')",
+        )
+    if claim.hedge is not None and claim.hedge not in hedges:
+        yield Problem(
+            (*path, "hedge"),
+            f"unknown hedge {claim.hedge!r}; expected one of "
+            f"{sorted(hedges)} (or add it under reliability.hedge)",
+        )
+    if claim.reported is not None:
+        fact = scenario.facts.get(claim.reported.fact)
+        if fact is None:
+            yield Problem((*path, "reported", "fact"), f"unknown fact {claim.reported.fact!r}")
+        elif fact.is_discrete:
+            yield Problem(
+                (*path, "reported", "fact"),
+                f"{claim.reported.fact!r} is {fact.kind}: "
+                "a reported number needs a continuous fact",
+            )
+        elif _positive(fact) and claim.reported.value <= 0:
+            yield Problem(
+                (*path, "reported", "value"),
+                f"{claim.reported.fact!r} is positive: "
+                f"expected a reported value > 0, got {claim.reported.value}",
+            )
+        return
+    assert claim.proposition is not None
+    for atom in (a for clause in parse_proposition(claim.proposition).clauses for a in clause):
+        at = (*path, "proposition")
+        if atom.fact not in scenario.facts:
+            where = (
+                "an outcome: claims are about facts"
+                if atom.fact in scenario.outcomes
+                else "unknown"
+            )
+            yield Problem(at, f"{atom.fact!r} is {where}; facts are {sorted(scenario.facts)}")
+            continue
+        fact = scenario.facts[atom.fact]
+        if fact.is_discrete:
+            if atom.op not in ("==", "!=", "in"):
+                yield Problem(
+                    at, f"{atom.fact!r} is {fact.kind}: compare it with ==, != or in, not {atom.op}"
+                )
+                continue
+            values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
+            for v in values:
+                if not any(state_matches(v, st) for st in fact.state_names):
+                    yield Problem(
+                        at,
+                        f"unknown state {v!r} of {atom.fact!r}; states are "
+                        f"{list(fact.state_names)}",
+                    )
+        elif atom.op not in (">", ">=", "<", "<=") or not isinstance(atom.value, float):
+            yield Problem(
+                at, f"{atom.fact!r} is {fact.kind}: compare it with a number using > >= < <="
+            )
+
+
+def _positive(fact: Fact) -> bool:
+    from scenarios.spec import elicit  # scipy: imported when a continuous fact is checked
+
+    return elicit.is_positive(fact)
+
+
+def check_scenario(s: Scenario) -> Iterable[Problem]:
+    """Every problem across the fields of a scenario whose fields are each valid.
+
+    What pydantic cannot see field by field: unknown parents and cycles, states and
+    probabilities that do not fit the node, tables missing rows, claims naming unknown
+    sources, facts or states, duplicate claim ids, unknown reliability keys.
+
+    Parameters
+    ----------
+    s : Scenario
+        Built without this check (``Scenario.model_construct``) or already valid.
+
+    Yields
+    ------
+    Problem
+
+    Examples
+    --------
+    >>> from scenarios.io.data import example
+    >>> from scenarios.io.scenario_files import load
+    >>> list(check_scenario(load(example())))
+    []
+    """
+    clash = set(s.facts) & set(s.outcomes)
+    for name in sorted(clash):
+        yield Problem(("outcomes", name), f"{name!r} is both a fact and an outcome")
+    nodes = {**s.facts, **s.outcomes}
+    for name, fact in s.facts.items():
+        yield from check_node(name, fact, ("facts",), nodes)
+    for name, outcome in s.outcomes.items():
+        yield from check_node(name, outcome, ("outcomes",), nodes)
+        if outcome.other is None and not outcome.exhaustive:
+            yield Problem(
+                ("outcomes", name),
+                "outcome states must be exhaustive: name a "
+                "catch-all state in 'other' (e.g. other: other) or explain in "
+                "'exhaustive' why the states cover every case",
+            )
+        elif outcome.other is not None and outcome.other not in outcome.state_names:
+            yield Problem(
+                ("outcomes", name, "other"),
+                f"catch-all {outcome.other!r} is not one of the states {list(outcome.state_names)}",
+            )
+    try:
+        topological_order(nodes)
+    except ValueError as exc:
+        yield Problem(("facts",), str(exc))
+    for name, source in s.sources.items():
+        if source.grade is None and (source.true_positive is None or source.false_positive is None):
+            yield Problem(
+                ("sources", name),
+                "give a grade (A-F) or both true_positive and false_positive rates",
+            )
+    for grade in s.reliability.grades:
+        if grade not in rel.GRADE_RATES:
+            yield Problem(("reliability", "grades", grade), f"expected a letter A-F, got {grade!r}")
+    for status in s.reliability.status:
+        if status not in rel.STATUS_WEIGHTS or status == "retracted":
+            yield Problem(
+                ("reliability", "status", status),
+                "expected one of "
+                f"{sorted(set(rel.STATUS_WEIGHTS) - {'retracted'})} (confirmed claims "
+                f"are hard evidence and retracted ones count for nothing), got {status!r}",
+            )
+    for digit in s.reliability.information:
+        if digit not in rel.INFORMATION_WEIGHTS:
+            yield Problem(
+                ("reliability", "information", digit),
+                f"expected an Admiralty information digit 1-6, got {digit!r}",
+            )
+    hedges = s.reliability.hedges()
+    ids: dict[str, int] = {}
+    for i, claim in enumerate(s.claims):
+        if claim.id in ids:
+            yield Problem(
+                ("claims", i, "id"),
+                f"duplicate claim id {claim.id!r} (also claims.{ids[claim.id]})",
+            )
+        ids.setdefault(claim.id, i)
+        yield from _check_claim(i, claim, s, hedges)
+
+
+def topological_order(nodes: Mapping[str, Fact | Outcome]) -> tuple[str, ...]:
+    """Node names in an order where every node comes after its parents.
+
+    Parameters
+    ----------
+    nodes : mapping of str to Fact or Outcome
+        Parents missing from ``nodes`` are ignored.
+
+    Returns
+    -------
+    tuple of str
+
+    Raises
+    ------
+    ValueError
+        If nodes depend on each other in a cycle; the message shows it.
+
+    Examples
+    --------
+    >>> a = Fact(kind="binary", prior={"given": ["b"], "default": {"p": 0.5}})
+    >>> b = Fact(kind="binary", prior={"p": 0.5})
+    >>> topological_order({"a": a, "b": b})
+    ('b', 'a')
+    >>> c = Fact(kind="binary", prior={"given": ["a"], "default": {"p": 0.5}})
+    >>> topological_order({"a": a, "b": c})
+    Traceback (most recent call last):
+    ...
+    ValueError: facts depend on each other in a cycle: a -> b -> a
+    """
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = [*trail[trail.index(name) :], name]
+            raise ValueError(f"facts depend on each other in a cycle: {' -> '.join(cycle)}")
+        state[name] = 1
+        for parent in nodes[name].parents:
+            if parent in nodes:
+                visit(parent, (*trail, name))
+        state[name] = 2
+        order.append(name)
+
+    for name in nodes:
+        visit(name, ())
+    return tuple(order)
+
+
+def validation_problems(exc: ValidationError, prefix: tuple = ()) -> list[Problem]:
+    """Turn a pydantic error into located problems, with field names only in each path.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+    prefix : tuple
+        Put before each path (where the validated value sits in a scenario).
+
+    Returns
+    -------
+    list of Problem
+
+    Examples
+    --------
+    >>> from pydantic import ValidationError
+    >>> try:
+    ...     Fact(kind="binary", prior={"p": 1.5})
+    ... except ValidationError as exc:
+    ...     print(validation_problems(exc, ("facts", "f"))[0])
+    facts.f.prior.p: Input should be less than or equal to 1 (got 1.5)
+    """
+    problems = []
+    for err in exc.errors(include_url=False):
+        # union members show up in the path as their tags: a reader wants field names only
+        loc = tuple(p for p in err["loc"] if p not in PRIOR_TAGS and not _is_member(p))
+        msg = err["msg"]
+        given = err.get("input")
+        if err["type"] != "missing" and not isinstance(given, dict | list | tuple):
+            msg = f"{msg} (got {given!r})"
+        problems.append(Problem((*prefix, *loc), msg))
+    return problems
+
+
+def _is_member(part: object) -> bool:
+    # pydantic names union members like "float" or "dict[str,float]" in the path
+    return isinstance(part, str) and (part in ("float", "int", "str") or "[" in part)
+
+
+def validated(cls: Any, data: Any, path: tuple[str | int, ...] = ()) -> Any:
+    """``cls.model_validate(data)``, with pydantic's errors as a located ScenarioError.
+
+    Parameters
+    ----------
+    cls : type of pydantic.BaseModel
+    data : mapping
+    path : tuple
+        Where the value sits in a scenario, put before each problem's path.
+
+    Returns
+    -------
+    cls
+
+    Raises
+    ------
+    ScenarioError
+
+    Examples
+    --------
+    >>> from scenarios.spec.claims import Source
+    >>> validated(Source, {"grade": "Z"}, ("sources", "wire"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scenarios.errors.ScenarioError: scenario: 1 problem
+      - sources.wire.grade: Input should be 'A', 'B', 'C', 'D', 'E' or 'F' (got 'Z')
+    """
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, path)) from None
+
+
+@lru_cache(maxsize=1)
+def _prior_adapter() -> TypeAdapter[Any]:
+    return TypeAdapter(Prior)
+
+
+def as_prior(prior: Any, path: tuple[str | int, ...] = ("prior",)) -> Any:
+    """A prior value from its plain data (as in a file), validated on its own.
+
+    Parameters
+    ----------
+    prior : mapping or prior value
+        A prior value (e.g. a :class:`~scenarios.spec.priors.TablePrior`) is returned
+        as it is.
+    path : tuple
+        Where the prior sits, put before each problem's path.
+
+    Returns
+    -------
+    Probabilities, TablePrior, LogitPrior, RangePrior, QuantilePrior or DistributionPrior
+        Checked field by field only: whether it fits its node is :func:`check_node`'s job.
+
+    Raises
+    ------
+    ScenarioError
+
+    Examples
+    --------
+    >>> as_prior({"between": [25, 50]}).mass
+    0.9
+    >>> as_prior({"p": 2}, ("facts", "f", "prior"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scenarios.errors.ScenarioError: scenario: 1 problem
+      - facts.f.prior.p: Input should be less than or equal to 1 (got 2)
+    """
+    if isinstance(prior, BaseModel):
+        return prior
+    try:
+        return _prior_adapter().validate_python(prior)
+    except ValidationError as exc:
+        raise ScenarioError(validation_problems(exc, path)) from None
