@@ -23,6 +23,7 @@ from scenarios.engines import ENGINES
 from scenarios.errors import ScenarioError
 from scenarios.io.files import read_bytes, sha256_bytes
 from scenarios.io.scenario_files import default_priors, from_bytes
+from scenarios.spec.fields import FrozenDict
 from scenarios.spec.overrides import (
     OverrideError,
     apply_overrides,
@@ -31,7 +32,6 @@ from scenarios.spec.overrides import (
     split_key,
     thaw,
 )
-from scenarios.spec.fields import FrozenDict
 from scenarios.sweeps.errors import GridError
 from scenarios.sweeps.grid import grid_values, parse_seeds, plain
 
