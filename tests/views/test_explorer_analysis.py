@@ -28,8 +28,7 @@ from scenarios.io.data import resolution_for
 from scenarios.reports import timeline_moves
 from scenarios.views.explorer import ANALYSIS_VIEWS, Explorer
 from scenarios.views.explorer.edits import rescale
-from scenarios.views.explorer.model import what_if_summary
-from scenarios.views.explorer.render import TOP_INPUTS
+from scenarios.views.html import TOP_INPUTS, what_if_summary
 from tests.views.explorer_support import (
     PRIORS,
     RESOLUTION,
@@ -195,7 +194,7 @@ def test_what_if_view_compares_learning_and_setting_a_fact() -> None:
         row = f'data-outcome="{outcome}" data-state="{state}"'
         for col in ("now", "observe", "intervene"):
             assert cell(body, row, col) == f"{r[col]:.3f}"
-    assert html.escape(what_if_summary(table, s, "damage", "true")) in body
+    assert html.escape(what_if_summary(table, s, "damage", "true", fmt="decimal")) in body
     assert "causes (storm)" in body
 
     ex.controls["analysis:what_if.fact"].value = "crew"

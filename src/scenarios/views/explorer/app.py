@@ -34,7 +34,7 @@ from scenarios.views.explorer.panels import (
     analysis_html,
     analysis_status_html,
 )
-from scenarios.views.explorer.render import diagnostics_html, scenario_table_html
+from scenarios.views.html import diagnostics_html, scenario_table_html
 
 __all__ = ["Explorer", "save_folder"]
 
@@ -496,9 +496,11 @@ class Explorer:
         settings = ", ".join(f"{k} {v}" for k, v in post.settings.items())
         self.full_view.value = (
             f"<div><b>Full engine</b> ({_e(settings)}; {elapsed:.1f} s)</div>"
-            + scenario_table_html(post, mcse=True, exact=self.posterior)
+            + scenario_table_html(
+                post, fmt="decimal", mcse=True, exact=self.posterior, bars=False, notes=False
+            )
             + "<div><b>Diagnostics</b></div>"
-            + diagnostics_html(post)
+            + diagnostics_html(post, settings=False, css=False)
         )
         self.full_note.value = ""
 

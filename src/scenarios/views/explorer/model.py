@@ -40,7 +40,6 @@ __all__ = [
     "AnalysisResult",
     "ExplorerModel",
     "analysis_choices",
-    "what_if_summary",
 ]
 
 #: The explorer's analysis views, by key, with their titles.
@@ -70,7 +69,7 @@ class AnalysisResult:
     data : dict
         The library's tables: ``timeline`` -> ``{"table", "moves"}``; ``sensitivity`` ->
         ``{"table", "power"}``; ``voi`` -> outcome -> table; ``what_if`` ->
-        ``{"table", "summary"}``; ``score`` -> ``{"score", "baseline"}``.
+        ``{"table"}``; ``score`` -> ``{"score", "baseline"}``.
     seconds : float
         How long it took.
     error : str or None
@@ -88,53 +87,6 @@ class AnalysisResult:
     data: dict[str, Any]
     seconds: float
     error: str | None = None
-
-
-def what_if_summary(table: Any, scenario: Scenario, fact: str, state: str) -> str:
-    """One line on observe versus intervene: where they differ most, and why.
-
-    Parameters
-    ----------
-    table : DataFrame
-        :func:`scenarios.analysis.what_if`'s table.
-    scenario : Scenario
-    fact, state : str
-        What was learnt or set.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> import scenarios
-    >>> from scenarios.analysis import what_if
-    >>> s = scenarios.load(scenarios.example())
-    >>> what_if_summary(what_if(s, elite_cohesion="fractured"), s, "elite_cohesion",
-    ...                 "fractured")[:60]
-    'elite_cohesion has no causes in the model, so learning that '
-    """
-    gap = (table["observe"] - table["intervene"]).abs()
-    what = f"{fact} = {state}"
-    causes = ", ".join(scenario.nodes[fact].parents)
-    if float(gap.max()) < 5e-4:
-        if not causes:
-            return (
-                f"{fact} has no causes in the model, so learning that {what} and making it "
-                "so give the same probabilities."
-            )
-        return (
-            f"Learning that {what} and making it so give almost the same probabilities: what "
-            f"it would say about its causes ({causes}) hardly moves the outcomes."
-        )
-    outcome, st = gap.idxmax()
-    row = table.loc[(outcome, st)]
-    return (
-        f"Learning that {what} moves P({outcome} = {st}) from {row['now']:.3f} to "
-        f"{row['observe']:.3f}; making it so (do) moves it to {row['intervene']:.3f}. The "
-        f"difference: learning it also tells about its causes ({causes or 'its parents'}), "
-        "making it so does not."
-    )
 
 
 class ExplorerModel:
@@ -331,8 +283,7 @@ class ExplorerModel:
             if key is None:
                 raise ValueError("this scenario has no discrete fact to set")
             fact, state = key
-            table = analysis.what_if(scenario, **{fact: state})
-            return {"table": table, "summary": what_if_summary(table, scenario, fact, state)}
+            return {"table": analysis.what_if(scenario, **{fact: state})}
         # score: the posterior shown is already the current scenario's
         if self.resolution is None:
             raise ValueError(self.no_resolution())

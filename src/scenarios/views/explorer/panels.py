@@ -18,19 +18,18 @@ import ipywidgets as widgets
 
 from scenarios.posterior import Posterior
 from scenarios.spec.scenario import Scenario
+from scenarios.views.explorer.charts import chart_svg, timeline_svg, tornado_svg
 from scenarios.views.explorer.model import ANALYSIS_VIEWS, AnalysisResult, analysis_choices
-from scenarios.views.explorer.render import (
-    STYLE,
-    chart_svg,
+from scenarios.views.html import (
     comparison_html,
+    note_html,
     scenario_table_html,
     score_html,
     sensitivity_html,
     timeline_steps_html,
-    timeline_svg,
-    tornado_svg,
     voi_html,
     what_if_html,
+    what_if_summary,
 )
 
 __all__ = [
@@ -105,9 +104,9 @@ class ScenarioView:
         ----------
         post : Posterior
         """
-        self.table.value = scenario_table_html(post)
+        self.table.value = scenario_table_html(post, fmt="decimal", bars=False, notes=False)
         self.chart.value = chart_svg(post)
-        self.comparison.value = comparison_html(post)
+        self.comparison.value = comparison_html(post, fmt="decimal")
 
 
 def analysis_html(
@@ -135,30 +134,35 @@ def analysis_html(
 
     Examples
     --------
-    >>> analysis_html(AnalysisResult("voi", None, None, {}, 0.0, "no scenario")).endswith(
-    ...     '<div class="scn-warn">no scenario</div>')
+    >>> '<div class="scn-warn">no scenario</div>' in analysis_html(
+    ...     AnalysisResult("voi", None, None, {}, 0.0, "no scenario"))
     True
     """
     if result is None:
         return ""
     view, data = result.view, result.data
     if result.error is not None:
-        css = "scn-note" if view == "score" and resolution is None else "scn-warn"
-        return f'{STYLE}<div class="{css}">{_e(result.error)}</div>'
+        return note_html(result.error, "note" if view == "score" and resolution is None else "warn")
     if view == "timeline":
         assert outcome is not None
-        return timeline_svg(data["table"], outcome) + timeline_steps_html(
-            data["moves"], data["table"], outcome
-        )
+        table = data["table"]
+        steps = timeline_steps_html(data["moves"], table, outcome, fmt="decimal")
+        return timeline_svg(table, outcome) + steps
     if view == "sensitivity":
-        return sensitivity_html(data["table"], data["power"]) + tornado_svg(data["table"])
+        page = sensitivity_html(data["table"], data["power"], fmt="decimal")
+        return page + tornado_svg(data["table"])
     if view == "voi":
         if outcome not in data:
-            return f'<div class="scn-note">Press Refresh analysis for {_e(outcome)}.</div>'
+            return note_html(f"Press Refresh analysis for {outcome}.")
         return voi_html(data[outcome], outcome)
     if view == "what_if":
-        return what_if_html(data["table"], data["summary"])
-    return score_html(data["score"], data.get("baseline"), resolution=resolution, where=where)
+        assert result.scenario is not None and result.key is not None
+        fact, state = result.key
+        summary = what_if_summary(data["table"], result.scenario, fact, state, fmt="decimal")
+        return what_if_html(data["table"], summary, fmt="decimal")
+    return score_html(
+        data["score"], data.get("baseline"), resolution=resolution, where=where, fmt="decimal"
+    )
 
 
 def analysis_status_html(view: str, result: AnalysisResult | None, stale: bool) -> str:
