@@ -31,8 +31,8 @@ from scenarios.analysis import (
     value_of_information,
     what_if,
 )
-from scenarios.reports import timeline_moves
 from scenarios.spec.elicit import distribution
+from scenarios.views.report import timeline_moves
 from scenarios.widgets import (
     ANALYSIS_VIEWS,
     STATUSES,

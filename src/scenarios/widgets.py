@@ -575,7 +575,7 @@ def figure_svg(fig: Any) -> str:
 
 
 def _outcome_columns(table: Any) -> list[tuple[str, str]]:
-    from scenarios.reports import LEDGER_COLUMNS
+    from scenarios.views.plots import LEDGER_COLUMNS
 
     return [c for c in table.columns if c[0] not in LEDGER_COLUMNS]
 
@@ -600,7 +600,7 @@ def timeline_steps_html(moves: Any, table: Any, outcome: str) -> str:
     Parameters
     ----------
     moves : DataFrame
-        :func:`scenarios.reports.timeline_moves` of ``table``.
+        :func:`scenarios.views.report.timeline_moves` of ``table``.
     table : DataFrame
         :func:`scenarios.analysis.timeline`'s table.
     outcome : str
@@ -661,7 +661,7 @@ def sensitivity_html(sens: Any, power: Any, top: int = TOP_INPUTS) -> str:
     Rows are ``<tr data-rank=... data-name=...>`` with ``td.p-low``, ``td.p-high`` and
     ``td.swing`` to three decimals.
     """
-    from scenarios.reports import prior_share_text
+    from scenarios.views.html import prior_share_text
 
     outcome, state = sens.attrs["target"]
     rows = []
@@ -981,7 +981,7 @@ class Explorer:
     resolution : Resolution or path, optional
         How the outcomes resolved, for the Score tab. Default: when ``scenario`` is a
         path ``<folder>/<name>.yaml``, the file ``resolutions/<name>.yaml`` beside
-        ``<folder>`` if there is one (:func:`scenarios.reports.find_resolution`).
+        ``<folder>`` if there is one (:func:`scenarios.io.data.resolution_for`).
 
     Attributes
     ----------
@@ -1256,7 +1256,7 @@ class Explorer:
             return
         if self.priors_path is None:
             return
-        from scenarios.reports import find_resolution
+        from scenarios.io.data import resolution_for as find_resolution
 
         self.resolution_path = find_resolution(self.priors_path)
         if self.resolution_path is not None:
@@ -1288,7 +1288,7 @@ class Explorer:
 
     def _compute(self, view: str, scenario: Scenario, key: Any) -> dict[str, Any]:
         from scenarios import analysis
-        from scenarios.reports import timeline_moves
+        from scenarios.views.report import timeline_moves
 
         if view == "timeline":
             table = analysis.timeline(scenario)
