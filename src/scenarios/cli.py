@@ -344,7 +344,7 @@ class _Usage(Exception):
 
 def _report_options(args: argparse.Namespace) -> dict[str, Any]:
     """``build_report`` keyword arguments from PRIORS, ``-p`` pairs and the flags."""
-    from scenarios.reports import PARAMETERS
+    from scenarios.views.report import PARAMETERS
 
     given: dict[str, Any] = {}
     for name, text in args.parameter:
@@ -430,7 +430,7 @@ def _print_report_table(data: dict[str, Any]) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     import scenarios
-    from scenarios import reports
+    from scenarios.views import report
 
     try:
         options = _report_options(args)
@@ -440,32 +440,33 @@ def _report(args: argparse.Namespace) -> int:
     progress = not args.quiet and sys.stderr.isatty()
     try:
         with _signals_raise([signal.SIGTERM]):
-            html = reports.build_report(
+            html = report.build_report(
                 **options,
                 out_dir=args.out_dir,
                 name=args.name,
                 progress=progress,
                 notebook=args.notebook,
             )
-    except reports.ParameterError as exc:
+    # ParameterError and ReportError are ScenarioErrors: caught first, for their exit codes
+    except report.ParameterError as exc:
         print(f"scenarios report: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except report.ReportError as exc:
+        print(f"scenarios report: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except (scenarios.ScenarioError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
     except scenarios.ImpossibleEvidenceError as exc:
         print(f"impossible evidence: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    except reports.ReportError as exc:
-        print(f"scenarios report: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     except KeyboardInterrupt:
         print("scenarios report: interrupted; no report written", file=sys.stderr)
         return EXIT_SIGINT
     except _Signalled as exc:
         print("scenarios report: terminated; no report written", file=sys.stderr)
         return 128 + exc.signum
-    data = reports.read_report(html)
+    data = report.read_report(html)
     if not args.quiet:
         _print_report_table(data)
     for w in data["warnings"]:

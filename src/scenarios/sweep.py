@@ -761,7 +761,7 @@ def _build_report(
     variant: Variant, text: str, priors: Mapping[str, Any], seed: int
 ) -> tuple[str, str]:
     """HTML and notebook text of the variant's report, built in a scratch folder."""
-    from scenarios.reports import build_report
+    from scenarios.views.report import build_report
 
     with tempfile.TemporaryDirectory(prefix="scenarios-sweep-") as tmp:
         path = Path(variant.priors)
@@ -1132,7 +1132,7 @@ def run_sweep(
     workers : int, optional
         Worker processes of the local cluster; default: the CPUs available.
     report : bool
-        Also build each variant's HTML report (``scenarios.reports.build_report``, a
+        Also build each variant's HTML report (``scenarios.views.report.build_report``, a
         Jupyter kernel per variant: seconds each) into ``out/reports/<variant_id>.html``.
     progress : bool
         A progress bar on stderr (a line every 10% when stderr is not a terminal).

@@ -25,10 +25,10 @@ from scenarios.analysis import (
     what_if,
 )
 from scenarios.io.data import resolution_for
-from scenarios.reports import timeline_moves
 from scenarios.views.explorer import ANALYSIS_VIEWS, Explorer
 from scenarios.views.explorer.edits import rescale
 from scenarios.views.html import TOP_INPUTS, what_if_summary
+from scenarios.views.report import timeline_moves
 from tests.views.explorer_support import (
     PRIORS,
     RESOLUTION,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -24,58 +23,13 @@ from scenarios.analysis import (
 )
 from scenarios.io.data import resolution_for
 from scenarios.io.scenario_files import from_dict
-from scenarios.reports import timeline_moves
 from scenarios.views import formats
 from scenarios.views import html as views
+from scenarios.views.report import timeline_moves
+
+from .pages import cell, rows
 
 HOSTILE = "<script>alert('x')</script>&\""
-
-
-class Table(HTMLParser):
-    """Rows of a fragment: each row's attributes, its cells' classes and texts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[dict[str, Any]] = []
-        self.cell: dict[str, Any] | None = None
-        self.tables: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "table":
-            self.tables.append(a.get("class", ""))
-        elif tag == "tr":
-            self.rows.append({"attrs": a, "cells": [], "table": self.tables[-1]})
-        elif tag in ("td", "th") and self.rows:
-            self.cell = {"class": a.get("class", "").split(), "text": ""}
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self.cell is not None:
-            self.cell["text"] = self.cell["text"].strip()
-            self.rows[-1]["cells"].append(self.cell)
-            self.cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self.cell is not None:
-            self.cell["text"] += data
-
-
-def rows(page: str, table: str | None = None, **attrs: str) -> list[dict[str, Any]]:
-    """Rows of ``table`` (its class) whose attributes include ``attrs`` (``data_fact``)."""
-    parser = Table()
-    parser.feed(page)
-    want = {k.replace("_", "-"): v for k, v in attrs.items()}
-    return [
-        r
-        for r in parser.rows
-        if (table is None or r["table"] == table)
-        and all(r["attrs"].get(k) == v for k, v in want.items())
-    ]
-
-
-def cell(row: dict[str, Any], cls: str) -> str:
-    [found] = [c["text"] for c in row["cells"] if c["class"][:1] == [cls]]
-    return found
 
 
 @pytest.fixture(scope="module")

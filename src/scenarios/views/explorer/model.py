@@ -268,7 +268,7 @@ class ExplorerModel:
 
     def _compute(self, view: str, scenario: Scenario, key: Any) -> dict[str, Any]:
         from scenarios import analysis
-        from scenarios.reports import timeline_moves
+        from scenarios.views.report import timeline_moves
 
         if view == "timeline":
             table = analysis.timeline(scenario)

@@ -73,7 +73,7 @@ def timeline_steps_html(
     --------
     >>> import scenarios
     >>> from scenarios.analysis import timeline
-    >>> from scenarios.reports import timeline_moves
+    >>> from scenarios.views.report import timeline_moves
     >>> moves = timeline_moves(timeline(scenarios.load(scenarios.default_priors())))
     >>> page = timeline_steps_html(moves, top=3)
     >>> page.count("<tr data-step=")
