@@ -43,9 +43,9 @@ def _command(out_dir: Path) -> list[str]:
 def run(ctx: Context) -> GroupResult:
     result = GroupResult(NAME, TITLE)
     try:
-        from scenarios.reports import build_report  # noqa: F401
+        from scenarios.views.report import build_report  # noqa: F401
     except ImportError as exc:
-        why = f"skipped: scenarios.reports.build_report is not there yet ({exc})"
+        why = f"skipped: scenarios.views.report.build_report is not there yet ({exc})"
         result.notes.append(why)
         result.targets.append(
             not_measured(NAME, "peak memory of the default report", "<= 2 GB", why)

@@ -21,7 +21,7 @@ import pytest
 import scenarios
 from scenarios.cli import EXIT_DIAGNOSTICS, EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from scenarios.io.data import example, examples
-from scenarios.reports import read_report
+from scenarios.views.report import read_report
 
 from .conftest import tally
 
@@ -238,7 +238,7 @@ def test_report_strict_exits_3_on_failed_diagnostics_and_shows_them_in_red(
     assert "WARNING importance_ess" in err
     html = tmp_path / "wagner-2023-06-23.html"
     page = html.read_text()
-    assert "Diagnostics failed" in page and "sc-warn" in page
+    assert "Diagnostics failed" in page and "scn-warn" in page
     assert read_report(html)["warnings"]
     tally("sampler trouble injected (report with 50 draws)", 1, {"shown in red, exit 3": 1})
 
@@ -252,7 +252,7 @@ def test_report_strict_exits_3_on_failed_diagnostics_and_shows_them_in_red(
         (["-p", "seed", "1", "-p", "seed", "2"], "given twice"),
         (["--seed", "1", "-p", "seed", "2"], "both as an argument and as -p seed"),
         (["-p", "overrides", "{not json"], "overrides: not valid JSON"),
-        (["-p", "overrides", '{"nope": {"p": 0.5}}'], "not a fact or outcome"),
+        (["-p", "overrides", '{"nope": {"p": 0.5}}'], "no fact or outcome 'nope'"),
         (["-p", "draws", "-5"], "draws: expected"),
         (["--name", "../x"], "name: expected a plain file name"),
     ],

@@ -40,12 +40,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
-import socket
 import sys
 import threading
-import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -66,9 +63,6 @@ __all__ = ["main"]
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_DIAGNOSTICS, EXIT_FAILED = 0, 1, 2, 3, 4
 EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
 EXIT_VARIANTS_FAILED = 5
-
-#: How long ``dashboard`` waits for the Voila server to answer.
-DASHBOARD_START_TIMEOUT = 120.0
 
 
 def _priors_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
@@ -418,7 +412,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _report_options(args: argparse.Namespace) -> dict[str, Any]:
     """``build_report`` keyword arguments from PRIORS, ``-p`` pairs and the flags."""
-    from scenarios.reports import PARAMETERS
+    from scenarios.views.report import PARAMETERS
 
     given: dict[str, Any] = {}
     for name, text in args.parameter:
@@ -461,7 +455,7 @@ def _print_report_table(data: dict[str, Any]) -> None:
 
 def _report(args: argparse.Namespace) -> int:
     import scenarios
-    from scenarios import reports
+    from scenarios.views import report
 
     try:
         options = _report_options(args)
@@ -471,32 +465,33 @@ def _report(args: argparse.Namespace) -> int:
     progress = not args.quiet and sys.stderr.isatty()
     try:
         with _signals_raise([signal.SIGTERM]):
-            html = reports.build_report(
+            html = report.build_report(
                 **options,
                 out_dir=args.out_dir,
                 name=args.name,
                 progress=progress,
                 notebook=args.notebook,
             )
-    except reports.ParameterError as exc:
+    # ParameterError and ReportError are ScenarioErrors: caught first, for their exit codes
+    except report.ParameterError as exc:
         print(f"scenarios report: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except report.ReportError as exc:
+        print(f"scenarios report: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except (scenarios.ScenarioError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
     except scenarios.ImpossibleEvidenceError as exc:
         print(f"impossible evidence: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    except reports.ReportError as exc:
-        print(f"scenarios report: {exc}", file=sys.stderr)
-        return EXIT_FAILED
     except KeyboardInterrupt:
         print("scenarios report: interrupted; no report written", file=sys.stderr)
         return EXIT_SIGINT
     except _Signalled as exc:
         print("scenarios report: terminated; no report written", file=sys.stderr)
         return 128 + exc.signum
-    data = reports.read_report(html)
+    data = report.read_report(html)
     if not args.quiet:
         _print_report_table(data)
     for w in data["warnings"]:
@@ -511,78 +506,9 @@ def _report(args: argparse.Namespace) -> int:
 # --- dashboard -----------------------------------------------------------------------------
 
 
-def explorer_notebook() -> Path:
-    """The explorer notebook shipped in the package."""
-    from scenarios.io.data import notebook
-
-    return notebook("wagner-explorer")
-
-
-def _has_curve() -> bool:
-    try:
-        import zmq
-    except ImportError:
-        return False
-    return bool(zmq.has("curve"))
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _answers(url: str) -> bool:
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _wait_ready(url: str, alive: Callable[[], bool], timeout: float, show: bool) -> bool:
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    deadline = time.monotonic() + timeout
-    with console.status("starting the dashboard (Voila)…") if show else _nothing():
-        while time.monotonic() < deadline:
-            if not alive():
-                return False
-            if _answers(url):
-                return True
-            time.sleep(0.25)
-    return False
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
-def _stop(proc: Any, grace: float = 15.0) -> None:
-    """Ask the server to stop (SIGTERM: Voila shuts its kernels down), then kill it."""
-    import subprocess
-
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=grace)
-
-
 def _dashboard(args: argparse.Namespace) -> int:
-    import secrets
-    import subprocess
-    import webbrowser
-
     import scenarios
+    from scenarios.views import dashboard
 
     try:
         priors = (args.priors or scenarios.default_priors()).resolve()
@@ -590,67 +516,26 @@ def _dashboard(args: argparse.Namespace) -> int:
     except (scenarios.ScenarioError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    notebook = (args.notebook or explorer_notebook()).resolve()
-    if not notebook.is_file():
-        print(f"scenarios dashboard: {notebook} not found", file=sys.stderr)
-        return EXIT_FAILED
-    if args.port is not None and not 0 < args.port < 65536:
-        print(f"scenarios dashboard: error: --port {args.port}: expected 1-65535", file=sys.stderr)
-        return EXIT_USAGE
-    port = args.port or _free_port()
-    token = secrets.token_urlsafe(32)
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)  # Agg would hide the notebook's plots
-    env["SCENARIOS_PRIORS_FILE"] = str(priors)
-    env["JUPYTER_TOKEN"] = token  # not on the command line, where other users could read it
-    command = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebook),
-        "--no-browser",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-        "--Voila.port_retries=0",
-        "--Voila.log_level=WARN",
-        "--token",  # a flag: require a token, taken from JUPYTER_TOKEN
-    ]
-    if _has_curve():  # encrypt the server's traffic with its kernels (CurveZMQ)
-        command.append("--KernelManager.transport_encryption=auto")
-    base = f"http://127.0.0.1:{port}"
-    url = f"{base}/?token={token}"
-    show = sys.stderr.isatty()
-    proc = subprocess.Popen(command, env=env, cwd=notebook.parent, start_new_session=True)
     try:
         with _signals_raise([signal.SIGTERM]):
-            if not _wait_ready(
-                f"{base}/voila/static/voila.js",
-                lambda: proc.poll() is None,
-                DASHBOARD_START_TIMEOUT,
-                show,
-            ):
-                print(
-                    f"scenarios dashboard: the Voila server did not start on {base} "
-                    f"(exit code {proc.poll()}); see its messages above",
-                    file=sys.stderr,
-                )
-                return EXIT_FAILED
-            print(f"dashboard: {url}", flush=True)
-            print(
-                f"serving {notebook.name} on {priors.name}; stop with Ctrl-C",
-                file=sys.stderr,
-                flush=True,
+            code = dashboard.serve(
+                priors,
+                notebook=args.notebook,
+                port=args.port,
+                open_browser=not args.no_browser,
+                show=sys.stderr.isatty(),
             )
-            if not args.no_browser:
-                webbrowser.open(url)
-            code = proc.wait()
-            print(f"scenarios dashboard: the server stopped (exit code {code})", file=sys.stderr)
-            return EXIT_FAILED
+    except ValueError as exc:
+        print(f"scenarios dashboard: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (FileNotFoundError, dashboard.DashboardError) as exc:
+        print(f"scenarios dashboard: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except (KeyboardInterrupt, _Signalled):
         print("scenarios dashboard: stopping", file=sys.stderr)
         return EXIT_OK
-    finally:
-        _stop(proc)
+    print(f"scenarios dashboard: the server stopped (exit code {code})", file=sys.stderr)
+    return EXIT_FAILED
 
 
 # --- sweep ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Every notebook in notebooks/ runs headless under papermill, in a real kernel.
+"""Every shipped notebook runs headless under papermill, in a real kernel.
 
-The notebooks are globbed, so a new notebook is tested as soon as it is added. Each runs
+The notebooks shipped in the package (found with :mod:`scenarios.io.data`) are globbed,
+so a new notebook is tested as soon as it is added. Each runs
 in a fresh folder (a notebook must not depend on, or write into, the checkout) with
 ``MPLBACKEND=Agg`` set, as on CI.
 """
@@ -13,12 +14,14 @@ import nbformat
 import papermill
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+from scenarios.io.data import notebook
+
+NOTEBOOKS = sorted(notebook("report").parent.glob("*.ipynb"))
 
 
 def test_the_notebooks_are_there() -> None:
     names = {p.name for p in NOTEBOOKS}
-    assert "report.ipynb" in names, names
+    assert {"report.ipynb", "wagner-explorer.ipynb", "tutorial.ipynb"} <= names, names
 
 
 @pytest.mark.slow

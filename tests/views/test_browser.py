@@ -13,7 +13,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,12 +25,14 @@ from pathlib import Path
 import pytest
 
 import scenarios
+from scenarios.io.data import notebook
+from scenarios.views.dashboard import free_port
+from scenarios.views.explorer import rescale
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "wagner-explorer.ipynb"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+NOTEBOOK = notebook("wagner-explorer")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -56,12 +57,6 @@ class Lab:
     token: str
     root: Path
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str, timeout: float = 2.0) -> int:
@@ -113,7 +108,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     token = secrets.token_hex(16)
     log = base / "jupyterlab.log"
     for _attempt in range(3):
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         with log.open("ab") as out:
             proc = subprocess.Popen(
@@ -202,7 +197,7 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
                 f'tr[data-outcome="{outcome}"][data-state="{state}"] td.probability'
             )
 
-        base = scenarios.load(scenarios.default_priors())
+        base = scenarios.load(scenarios.example())
         for (outcome, state), text in _expected_table(base).items():
             expect(cell(outcome, state)).to_have_text(text, timeout=KERNEL_MS)
 
@@ -244,8 +239,6 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
         expect(loyal.locator(".noUi-handle")).to_have_attribute(
             "aria-valuetext", re.compile(r"^0\.850*$")
         )
-        from scenarios.widgets import rescale
-
         old = base.facts["army_loyalty"].prior
         probs = rescale(dict(old.probs), "loyal", 0.85)
         edited = edited.with_prior(

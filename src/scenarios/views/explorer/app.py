@@ -1,0 +1,591 @@
+"""The :class:`Explorer`: the controls, the views and the model, wired together.
+
+The parts: :mod:`~scenarios.views.explorer.edits` (what a control means),
+:mod:`~scenarios.views.explorer.model` (the edited scenario and what was computed for
+it, no widgets), :mod:`~scenarios.views.explorer.controls` (the sliders and dropdowns),
+:mod:`~scenarios.views.explorer.panels` (the scenario view and the analysis tabs). This
+module lays them out, sends every edit to the model, and shows the result.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+
+from scenarios.errors import ImpossibleEvidenceError, ScenarioError
+from scenarios.posterior import Posterior
+from scenarios.spec.scenario import Scenario
+from scenarios.views.explorer.controls import Controls
+from scenarios.views.explorer.edits import counted
+from scenarios.views.explorer.model import ANALYSIS_VIEWS, AnalysisResult, ExplorerModel
+from scenarios.views.explorer.panels import (
+    ANALYSIS_TABS,
+    AnalysisTabs,
+    ScenarioView,
+    analysis_html,
+    analysis_status_html,
+)
+from scenarios.views.html import diagnostics_html, scenario_table_html
+
+__all__ = ["Explorer", "save_folder"]
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def save_folder(priors: str | os.PathLike[str] | None) -> Path:
+    """Where "Save priors" writes by default: beside the opened file, never into the package.
+
+    Parameters
+    ----------
+    priors : path or None
+        The priors file the explorer opened (``None``: a scenario built in Python).
+
+    Returns
+    -------
+    pathlib.Path
+        The file's folder; ``priors`` in the working folder for a scenario built in
+        Python or an example shipped with the library (its folder is the installed
+        package's).
+
+    Examples
+    --------
+    >>> from scenarios.io.data import example
+    >>> save_folder(example()) == Path("priors")
+    True
+    >>> save_folder("my-team/priors/election.yaml")
+    PosixPath('my-team/priors')
+    """
+    from scenarios.io.data import example
+
+    if priors is None:
+        return Path("priors")
+    path = Path(priors)
+    if path.resolve().parent == example().resolve().parent:
+        return Path("priors")
+    return path.parent
+
+
+class Explorer:
+    """Widgets to explore a scenario: every prior, claim and source, and the live result.
+
+    Every control edits the scenario through the library (a new, validated
+    :class:`~scenarios.Scenario`) and the exact engine updates it at once; an edit that
+    makes the scenario invalid or the evidence impossible is refused, its message shown
+    in the status line, and the last good scenario kept. "Run full engine" samples the
+    PyMC model and shows its table with MCSE and diagnostics; "Save priors" writes the
+    edited scenario to a new file in ``priors_dir``.
+
+    Beside the scenario views, the analysis tabs answer what forecasters ask of a
+    posterior, for the current (edited) scenario: *Report by report* (the timeline),
+    *What matters most* (sensitivity and power-scaling), *What to look for next* (value of
+    information), *What if* (observe versus intervene) and *Score* (against a resolution,
+    in hindsight). They are heavier than an update, so each is computed when its tab is
+    shown or its "Refresh analysis" button is pressed, never on a slider move; a view
+    computed for an earlier scenario says it is stale. The score only re-scores the
+    posterior already shown, so it follows every edit.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The scenario to explore (a path is loaded with :func:`scenarios.load`).
+    priors_dir : str or path, optional
+        Where "Save priors" writes (created if missing; files are never overwritten).
+        Default: :func:`save_folder` (beside the opened file, or ``./priors``).
+    draws : int
+        Draws behind the exact engine's credible intervals.
+    full_options : mapping, optional
+        Options for the full engine (``draws``, ``tune``, ``chains``, ``seed`` ...).
+    resolution : Resolution or path, optional
+        How the outcomes resolved, for the Score tab. Default: when ``scenario`` is a
+        path ``<folder>/<name>.yaml``, the file ``resolutions/<name>.yaml`` beside
+        ``<folder>`` if there is one (:func:`scenarios.io.data.resolution_for`).
+
+    Attributes
+    ----------
+    model : ExplorerModel
+        The state without widgets: the scenario, its posteriors, the analyses.
+    controls : dict of str to Widget
+        Every control by name: those of :class:`~scenarios.views.explorer.controls.Controls`
+        (``prior:...``, ``claim:...``, ``source:...``) and of
+        :class:`~scenarios.views.explorer.panels.AnalysisTabs` (``analysis:...``), and the
+        buttons ``run_full`` and ``save``.
+    views : ipywidgets.Tab
+        The right-hand side: "Scenarios" (index 0), then one tab per
+        :data:`~scenarios.views.explorer.model.ANALYSIS_VIEWS` in that order.
+    table, chart, comparison : ipywidgets.HTML
+        The scenario view.
+    status : ipywidgets.HTML
+        The status line: updated, or why an edit was refused.
+    widget : ipywidgets.VBox
+        The whole explorer.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> ex = Explorer(scenarios.load(scenarios.example()))
+    >>> ex.controls["prior:army_strikes"].value = 0.5
+    >>> ex.scenario.facts["army_strikes"].prior.p
+    0.5
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | os.PathLike[str],
+        *,
+        priors_dir: str | os.PathLike[str] | None = None,
+        draws: int = 1000,
+        full_options: Mapping[str, Any] | None = None,
+        resolution: Any = None,
+    ) -> None:
+        self.priors_path: Path | None = None
+        if not isinstance(scenario, Scenario):
+            from scenarios.io import load
+
+            self.priors_path = Path(scenario)
+            scenario = load(scenario)
+        self.priors_dir = Path(priors_dir) if priors_dir else save_folder(self.priors_path)
+        self.full_options: dict[str, Any] = dict(full_options or {})
+        self.saved: list[Path] = []
+        self.model = ExplorerModel(
+            scenario, draws=draws, resolution=resolution, priors_path=self.priors_path
+        )
+        self._build()
+        if self.model.error is not None:
+            self._refused(self.model.error)
+        self._refresh()
+
+    # -- the model's state --------------------------------------------------------------
+
+    @property
+    def scenario(self) -> Scenario:
+        """The current (last valid) scenario."""
+        return self.model.scenario
+
+    @property
+    def posterior(self) -> Posterior | None:
+        """Its exact-engine posterior (``None`` if even the opened scenario failed)."""
+        return self.model.posterior
+
+    @property
+    def full_posterior(self) -> Posterior | None:
+        """The last full-engine posterior."""
+        return self.model.full_posterior
+
+    @property
+    def analysis(self) -> dict[str, AnalysisResult]:
+        """The last result of each analysis view computed (see :meth:`refresh_analysis`)."""
+        return self.model.analysis
+
+    @property
+    def resolution(self) -> Any:
+        """What the Score tab scores against (a Resolution, or ``None``)."""
+        return self.model.resolution
+
+    @property
+    def resolution_path(self) -> Path | None:
+        """The file of :attr:`resolution`, if it came from one."""
+        return self.model.resolution_path
+
+    @property
+    def controls(self) -> dict[str, widgets.Widget]:
+        """Every control by name (see the class docstring)."""
+        return {**self._controls.widgets, **self._tabs.controls, **self._buttons}
+
+    @property
+    def status_text(self) -> str:
+        """The status line as plain text."""
+        return html.unescape(re.sub(r"<[^>]+>", "", self.status.value)).strip()
+
+    # -- public actions ------------------------------------------------------------
+
+    def apply(self, edit: Callable[[Scenario], Scenario]) -> bool:
+        """Apply an edit to the current scenario, update, and refresh every view.
+
+        Parameters
+        ----------
+        edit : callable
+            Takes the current scenario and returns the edited one (e.g.
+            ``lambda s: s.with_prior("x", {"p": 0.4})``).
+
+        Returns
+        -------
+        bool
+            ``True`` if applied; ``False`` if the edit was invalid or made the evidence
+            impossible (the message is in the status line, the scenario unchanged).
+        """
+        started = time.perf_counter()
+        try:
+            self.model.apply(edit)
+        except (ScenarioError, ValueError, KeyError) as exc:
+            self._refused(exc)
+            self._controls.sync(self.scenario)
+            return False
+        self._controls.sync(self.scenario)
+        self._refresh(elapsed=time.perf_counter() - started)
+        return True
+
+    def run_full(self) -> Posterior | None:
+        """Update with the full PyMC engine (NUTS) and show its table and diagnostics.
+
+        Returns
+        -------
+        Posterior or None
+            The full-engine posterior, or ``None`` if it failed (the message is shown
+            in place of its table).
+        """
+        button = self._buttons["run_full"]
+        button.disabled = True
+        button.description = "Running…"
+        options = {"progressbar": True, **self.full_options}
+        self.full_output.clear_output()
+        self.full_log.layout.display = None
+        self.full_log.selected_index = 0
+        self.full_view.value = ""
+        what = (
+            f"Full engine: compiling the PyMC model and sampling {options.get('chains', 4)} "
+            f"chains of {options.get('tune', 1000)} + {options.get('draws', 1000)} draws "
+            f"with NUTS, started {datetime.now():%H:%M:%S}"
+        )
+        started = time.perf_counter()
+        stop = threading.Event()
+        ticker = threading.Thread(
+            target=self._tick, args=(stop, started, what), name="scenarios-full-ticker", daemon=True
+        )
+        self.full_progress.value = f'<div class="scn-note">{_e(what)}…</div>'
+        ticker.start()
+        try:
+            with self.full_output:
+                post = self.model.run_full(**options)
+        except (ScenarioError, ValueError, RuntimeError) as exc:
+            self.full_view.value = f'<div class="scn-warn">Full engine failed: {_e(exc)}</div>'
+            return None
+        finally:
+            stop.set()
+            ticker.join(timeout=5)
+            self.full_progress.value = ""
+            button.disabled = False
+            button.description = "Run full engine"
+        self.full_log.selected_index = None
+        self._show_full(post, time.perf_counter() - started)
+        return post
+
+    def save(self) -> Path | None:
+        """Save the current scenario to a new file in ``priors_dir`` and say where.
+
+        Returns
+        -------
+        pathlib.Path or None
+            The new file, or ``None`` if it could not be written (message shown).
+        """
+        from scenarios.io import save
+
+        try:
+            self.priors_dir.mkdir(parents=True, exist_ok=True)
+            path = save(self.scenario, self.priors_dir)
+        except OSError as exc:
+            self.saved_label.value = f'<span class="scn-warn">Not saved: {_e(exc)}</span>'
+            return None
+        self.saved.append(path)
+        self.saved_label.value = f'Saved to <code class="scn-saved-path">{_e(path)}</code>'
+        return path
+
+    # -- analysis -------------------------------------------------------------------
+
+    @property
+    def shown_view(self) -> str | None:
+        """The analysis view whose tab is shown (``None``: the scenario views)."""
+        index = self.views.selected_index or 0
+        return list(ANALYSIS_VIEWS)[index - 1] if index > 0 else None
+
+    def show_view(self, view: str | None) -> None:
+        """Show an analysis view's tab (``None``: the scenario views); computed if stale.
+
+        Parameters
+        ----------
+        view : str or None
+            A key of :data:`~scenarios.views.explorer.model.ANALYSIS_VIEWS`.
+        """
+        if view is not None and view not in ANALYSIS_VIEWS:
+            raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
+        self.views.selected_index = 0 if view is None else list(ANALYSIS_VIEWS).index(view) + 1
+
+    def stale(self, view: str) -> bool:
+        """Whether a view was never computed, or computed for another scenario or question.
+
+        Parameters
+        ----------
+        view : str
+
+        Returns
+        -------
+        bool
+        """
+        return self.model.stale(view, self._tabs.key(view))
+
+    def compute_analysis(self, view: str) -> AnalysisResult:
+        """Compute one analysis view for the current scenario (nothing is displayed).
+
+        The numbers are the library's (:mod:`scenarios.analysis`) for :attr:`scenario`
+        and what the view's controls ask; the result is kept in :attr:`analysis`. A
+        failure is kept as the result's ``error``.
+
+        Parameters
+        ----------
+        view : str
+
+        Returns
+        -------
+        AnalysisResult
+        """
+        if view not in ANALYSIS_VIEWS:
+            raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
+        return self.model.compute(view, self._tabs.key(view))
+
+    def refresh_analysis(self, *views: str) -> dict[str, AnalysisResult]:
+        """Compute analysis views for the current scenario and display them.
+
+        Parameters
+        ----------
+        *views : str
+            Keys of :data:`~scenarios.views.explorer.model.ANALYSIS_VIEWS`; default: the
+            view shown, or every view when the scenario views are shown.
+
+        Returns
+        -------
+        dict of str to AnalysisResult
+        """
+        if not views:
+            views = (self.shown_view,) if self.shown_view else tuple(ANALYSIS_VIEWS)
+        out = {}
+        for view in views:
+            self._tabs.status[view].value = '<span class="scn-note">Computing…</span>'
+            out[view] = self.compute_analysis(view)
+            self._show_analysis(view)
+        return out
+
+    def analysis_html(self, view: str) -> str:
+        """The HTML an analysis view shows now (``""`` before it is computed).
+
+        Parameters
+        ----------
+        view : str
+
+        Returns
+        -------
+        str
+        """
+        return self._tabs.body[view].value
+
+    def analysis_status(self, view: str) -> str:
+        """The HTML of an analysis view's status line (up to date, stale ...).
+
+        Parameters
+        ----------
+        view : str
+
+        Returns
+        -------
+        str
+        """
+        return self._tabs.status[view].value
+
+    # -- display --------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"Explorer({self.scenario.title!r}, {len(self.controls)} controls)"
+
+    # -- showing ----------------------------------------------------------------------
+
+    def _refused(self, exc: BaseException) -> None:
+        kind = "Impossible evidence" if isinstance(exc, ImpossibleEvidenceError) else "Invalid edit"
+        message = _e(str(exc)).replace("\n", "<br>")
+        kept = (
+            "showing the last valid scenario"
+            if self.posterior is not None
+            else "nothing to show until an edit makes it valid"
+        )
+        self.status.value = (
+            f'<div class="scn-status scn-error" style="color:#b3261e">'
+            f"<b>{kind}, not applied</b> ({kept}): {message}</div>"
+        )
+
+    def _refresh(self, elapsed: float | None = None) -> None:
+        post = self.posterior
+        if post is None:
+            return
+        self._scenario_view.show(post)
+        took = f" in {elapsed * 1000:.0f} ms" if elapsed is not None else ""
+        n_claims = sum(counted(c) for c in self.scenario.claims)
+        draws = post.settings.get("draws", 0)
+        intervals = (
+            f"intervals from {draws} draws"
+            if draws
+            else "no uncertain probabilities (no intervals)"
+        )
+        warned = "".join(f'<div style="color:#b26a00">{_e(w)}</div>' for w in self.model.warnings)
+        self.status.value = (
+            f'<div class="scn-status scn-ok">Updated{took}: exact engine, '
+            f"{n_claims} of {len(self.scenario.claims)} claims counted, {intervals}.</div>"
+            f"{warned}"
+        )
+        self.full_note.value = (
+            '<div class="scn-note">The scenario has changed since the full engine ran: '
+            "run it again to compare.</div>"
+            if self.model.full_is_stale
+            else ""
+        )
+        # the score follows every edit; the other views say whether they are stale
+        self._tabs.sync_choices(self.scenario)
+        self.compute_analysis("score")
+        self._show_analysis("score")
+        for view in self.analysis:
+            if view != "score":  # not redrawn: only its status says whether it is stale
+                self._tabs.status[view].value = analysis_status_html(
+                    view, self.analysis[view], self.stale(view)
+                )
+
+    def _show_analysis(self, view: str) -> None:
+        """Display a view's last result (drawn as its choices ask), and its status."""
+        result = self.analysis.get(view)
+        where = self.resolution_path
+        page = analysis_html(
+            result,
+            outcome=self._tabs.outcome(view),
+            resolution=self.resolution,
+            where=str(where) if where else None,
+        )
+        self._tabs.show(view, page, analysis_status_html(view, result, self.stale(view)))
+
+    def _view_shown(self, change: dict[str, Any]) -> None:
+        view = self.shown_view
+        if view is None:
+            return
+        if self.stale(view):
+            self.refresh_analysis(view)
+        else:
+            self._show_analysis(view)
+
+    def _choice_changed(self, view: str, recompute: bool) -> None:
+        if recompute and self.shown_view == view:
+            self.refresh_analysis(view)
+        elif view in self.analysis:
+            self._show_analysis(view)
+
+    def _tick(self, stop: threading.Event, started: float, what: str) -> None:
+        """Show the time elapsed while the full engine runs (a widget update per second)."""
+        while not stop.wait(1.0):
+            self.full_progress.value = (
+                f'<div class="scn-note">{_e(what)}: {time.perf_counter() - started:.0f} s…</div>'
+            )
+
+    def _show_full(self, post: Posterior, elapsed: float) -> None:
+        settings = ", ".join(f"{k} {v}" for k, v in post.settings.items())
+        self.full_view.value = (
+            f"<div><b>Full engine</b> ({_e(settings)}; {elapsed:.1f} s)</div>"
+            + scenario_table_html(
+                post, fmt="decimal", mcse=True, exact=self.posterior, bars=False, notes=False
+            )
+            + "<div><b>Diagnostics</b></div>"
+            + diagnostics_html(post, settings=False, css=False)
+        )
+        self.full_note.value = ""
+
+    # -- building -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        s = self.scenario
+        self.status = widgets.HTML(layout=widgets.Layout(min_height="1.5em"))
+        self.status.add_class("scn-status-line")
+        self._controls = Controls(s, self.apply)
+        self._scenario_view = ScenarioView()
+        self.chart = self._scenario_view.chart
+        self.table = self._scenario_view.table
+        self.comparison = self._scenario_view.comparison
+        self._tabs = AnalysisTabs(s, self.refresh_analysis, self._choice_changed)
+
+        header = widgets.HTML(
+            f'<h3 style="margin:4px 0">{_e(s.title)}'
+            + (_e(f" — as of {s.as_of:%d %b %Y %H:%M %Z}".rstrip()) if s.as_of else "")
+            + "</h3>"
+            '<div class="scn-note">Move a prior, switch a claim or a source grade: the '
+            "scenario probabilities update at once (exact engine). Bars are posterior "
+            "probabilities, whiskers their credible intervals, red ticks the priors.</div>"
+        )
+        self.views = widgets.Tab(
+            children=[self._scenario_view.box, *self._tabs.boxes.values()],
+            titles=("Scenarios", *ANALYSIS_TABS.values()),
+            selected_index=0,
+        )
+        self.views.add_class("scn-views")
+        self.views.observe(self._view_shown, names="selected_index")
+        results = widgets.VBox(
+            [self.views],
+            layout=widgets.Layout(flex="1 1 55%", min_width="420px", padding="0 0 0 12px"),
+        )
+        self.widget = widgets.VBox(
+            [
+                header,
+                self.status,
+                widgets.HBox(
+                    [self._controls.box, results], layout=widgets.Layout(flex_flow="row wrap")
+                ),
+                self._full_box(),
+            ]
+        )
+        self.widget.add_class("scn-explorer")
+
+    def _full_box(self) -> widgets.Widget:
+        """The buttons "Run full engine" and "Save priors", and the full engine's output."""
+        run = widgets.Button(
+            description="Run full engine",
+            button_style="primary",
+            icon="play",
+            tooltip="Sample the PyMC model with NUTS (seconds to minutes)",
+            layout=widgets.Layout(width="auto"),
+        )
+        run.on_click(lambda _: self.run_full())
+        save = widgets.Button(
+            description="Save priors",
+            icon="save",
+            tooltip=f"Write the edited scenario to a new file in {self.priors_dir}",
+            layout=widgets.Layout(width="auto"),
+        )
+        save.on_click(lambda _: self.save())
+        self._buttons = {"run_full": run, "save": save}
+        self.saved_label = widgets.HTML()
+        self.saved_label.add_class("scn-saved")
+        self.full_output = widgets.Output()
+        self.full_progress = widgets.HTML()
+        self.full_progress.add_class("scn-full-progress")
+        self.full_log = widgets.Accordion(
+            children=[self.full_output],
+            titles=("Sampler progress and log",),
+            selected_index=None,
+            layout=widgets.Layout(display="none"),  # shown from the first run on
+        )
+        self.full_view = widgets.HTML()
+        self.full_view.add_class("scn-full-view")
+        self.full_note = widgets.HTML()
+        return widgets.VBox(
+            [
+                widgets.HBox([run, save, self.saved_label]),
+                self.full_note,
+                self.full_progress,
+                self.full_log,
+                self.full_view,
+            ]
+        )

@@ -1,0 +1,552 @@
+"""The controls of a scenario: a slider or dropdown for every prior, claim and source.
+
+Each control is bound to what it means (:mod:`scenarios.views.explorer.edits`): how to
+read its value from a scenario, and the edit its new value makes. :class:`Controls`
+builds them for a scenario, hands every edit to a callback (the explorer applies it,
+or refuses it) and sets the controls back from the scenario afterwards.
+
+Examples
+--------
+>>> import scenarios
+>>> s = scenarios.load(scenarios.example())
+>>> edits = []
+>>> c = Controls(s, lambda edit: edits.append(edit(s)) or True)
+>>> c.widgets["prior:army_strikes"].value = 0.4
+>>> edits[0].facts["army_strikes"].prior.p
+0.4
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+from scenarios.spec.scenario import (
+    CONTINUOUS_PRIORS,
+    Fact,
+    LogitPrior,
+    Outcome,
+    Probabilities,
+    Scenario,
+    TablePrior,
+)
+from scenarios.views.explorer.edits import (
+    GRADES,
+    INFORMATION,
+    RANGE_MASS,
+    STATUSES,
+    FieldPath,
+    control_shape,
+    counted,
+    field,
+    intercept_of,
+    interval_of,
+    prior_kind,
+    range_bounds,
+    range_prior,
+    rescale,
+    switch_claim,
+    with_field,
+    with_intercept,
+)
+
+__all__ = ["LABEL_WIDTH", "Binding", "Controls", "ProbabilityEditor", "close_all", "note"]
+
+#: Width of slider labels, so that the tracks line up.
+LABEL_WIDTH = "170px"
+
+Edit = Callable[[Scenario], Scenario]
+
+
+def note(text: str) -> widgets.HTML:
+    """A small grey line of text.
+
+    Examples
+    --------
+    >>> note("No claims.").value
+    "<span class='scn-note' style='color:#666;font-size:11px'>No claims.</span>"
+    """
+    return widgets.HTML(
+        f"<span class='scn-note' style='color:#666;font-size:11px'>{_e(text)}</span>"
+    )
+
+
+def close_all(widget: widgets.Widget) -> None:
+    """Close a widget and every widget inside it (their models leave the kernel).
+
+    Examples
+    --------
+    >>> box = widgets.VBox([note("a")])
+    >>> close_all(box)
+    >>> box.comm is None
+    True
+    """
+    for child in getattr(widget, "children", ()):
+        close_all(child)
+    widget.close()
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _slider(kind: type[widgets.Widget], **options: Any) -> Any:
+    return kind(
+        continuous_update=False,
+        style={"description_width": LABEL_WIDTH},
+        layout=widgets.Layout(width="95%"),
+        **options,
+    )
+
+
+class ProbabilityEditor(widgets.VBox):
+    """One slider per state; moving one rescales the others, so the sum stays one.
+
+    ``value`` is the dict of state probabilities; observe it for edits.
+
+    Parameters
+    ----------
+    probs : mapping of str to float
+        Initial probabilities.
+    description : str
+        Shown above the sliders.
+    **kwargs
+        For :class:`ipywidgets.VBox`.
+
+    Examples
+    --------
+    >>> ed = ProbabilityEditor({"a": 0.5, "b": 0.3, "c": 0.2})
+    >>> ed.sliders["a"].value = 0.8
+    >>> round(sum(ed.value.values()), 12), round(ed.value["b"], 2)
+    (1.0, 0.12)
+    """
+
+    value = traitlets.Dict()
+
+    def __init__(self, probs: Mapping[str, float], description: str = "", **kwargs: Any) -> None:
+        self._syncing = False
+        self.sliders: dict[str, widgets.FloatSlider] = {}
+        for state, p in probs.items():
+            slider = _slider(
+                widgets.FloatSlider,
+                value=float(p),
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                description=str(state),
+                readout_format=".3f",
+            )
+            slider.observe(self._moved, names="value")
+            self.sliders[str(state)] = slider
+        children: list[widgets.Widget] = list(self.sliders.values())
+        if description:
+            children.insert(0, widgets.HTML(f"<small>{_e(description)}</small>"))
+        super().__init__(children=children, **kwargs)
+        self.value = {str(k): float(v) for k, v in probs.items()}
+        self.add_class("scn-probability-editor")
+
+    def _moved(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        state = change["owner"].description
+        self.value = rescale(self.value, state, change["new"])
+
+    @traitlets.observe("value")
+    def _show(self, change: dict[str, Any]) -> None:
+        self._syncing = True
+        try:
+            for state, p in change["new"].items():
+                if state in self.sliders:
+                    self.sliders[state].value = float(p)
+        finally:
+            self._syncing = False
+
+
+@dataclass
+class Binding:
+    """A control and what it means: its value in a scenario, and the edit it makes.
+
+    Attributes
+    ----------
+    widget : ipywidgets.Widget
+    read : callable
+        Scenario -> the control's value.
+    write : callable
+        (Scenario, value) -> the edited scenario.
+    """
+
+    widget: widgets.Widget
+    read: Callable[[Scenario], Any]
+    write: Callable[[Scenario, Any], Scenario]
+
+
+class Controls:
+    """Tabs of controls (Priors, Claims, Sources) for a scenario, bound to edits.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Whose controls to build.
+    on_edit : callable
+        Called with an edit (Scenario -> Scenario) when a control moves; returns whether
+        it was applied. Either way, call :meth:`sync` with the scenario that holds then.
+
+    Attributes
+    ----------
+    widgets : dict of str to Widget
+        Every control by name: ``prior:<fact>`` (slider, state editor or range slider),
+        ``prior:<fact>.concentration``, ``prior:<fact>.table[<i>]``,
+        ``prior:<fact>.default``, ``prior:<fact>.intercept[.<state>]``,
+        ``claim:<id>.on``, ``claim:<id>.status``, ``claim:<id>.information`` (0 for none),
+        ``source:<name>.grade``.
+    box : ipywidgets.VBox
+        Holds the tabs (replaced when the scenario gains or loses something to control).
+    """
+
+    def __init__(self, scenario: Scenario, on_edit: Callable[[Edit], bool]) -> None:
+        self._on_edit = on_edit
+        self._syncing = False
+        self._status_before_off: dict[str, str] = {}
+        self.widgets: dict[str, widgets.Widget] = {}
+        self.bindings: list[Binding] = []
+        self.box = widgets.VBox(layout=widgets.Layout(flex="1 1 45%", min_width="360px"))
+        self.box.children = [self._tabs(scenario)]
+
+    def sync(self, scenario: Scenario) -> None:
+        """Set every control from a scenario (after an edit, or to revert a refused one).
+
+        When the scenario has other things to control than the controls' (a claim added,
+        a concentration removed), new controls replace the old ones.
+        """
+        if control_shape(scenario) != self._shape:
+            self._rebuild(scenario)
+            return
+        self._syncing = True
+        try:
+            for b in self.bindings:
+                value = b.read(scenario)
+                if isinstance(b.widget, widgets.FloatRangeSlider):
+                    b.widget.min = min(b.widget.min, value[0])
+                    b.widget.max = max(b.widget.max, value[1])
+                if b.widget.value != value:
+                    b.widget.value = value
+        finally:
+            self._syncing = False
+
+    # -- building -------------------------------------------------------------------
+
+    def _tabs(self, s: Scenario, selected: int = 0) -> widgets.Tab:
+        self._scenario = s  # what the controls are built from
+        self._shape = control_shape(s)
+        priors = widgets.VBox([self._node_box(n, node) for n, node in s.nodes.items()])
+        claims = widgets.VBox([self._claim_box(c.id) for c in s.claims] or [note("No claims.")])
+        sources = widgets.VBox([self._source_box(n) for n in s.sources] or [note("No sources.")])
+        return widgets.Tab(
+            children=[priors, claims, sources],
+            titles=("Priors", f"Claims ({len(s.claims)})", f"Sources ({len(s.sources)})"),
+            selected_index=selected,
+            layout=widgets.Layout(max_height="900px", overflow="auto"),
+        )
+
+    def _rebuild(self, scenario: Scenario) -> None:
+        old = self.box.children[0]
+        selected = old.selected_index or 0
+        self.bindings, self.widgets = [], {}
+        self.box.children = [self._tabs(scenario, selected)]
+        close_all(old)
+
+    def _bind(
+        self,
+        key: str,
+        widget: widgets.Widget,
+        read: Callable[[Scenario], Any],
+        write: Callable[[Scenario, Any], Scenario],
+    ) -> widgets.Widget:
+        binding = Binding(widget, read, write)
+        self.bindings.append(binding)
+        self.widgets[key] = widget
+
+        def changed(change: dict[str, Any]) -> None:
+            if self._syncing:
+                return
+            new = change["new"]
+            self._on_edit(lambda s: binding.write(s, new))
+
+        widget.observe(changed, names="value")
+        return widget
+
+    def _node_box(self, name: str, node: Fact | Outcome) -> widgets.Widget:
+        prior = node.prior
+        what = "outcome" if isinstance(node, Outcome) else node.kind
+        text = node.description or getattr(node, "question", None) or ""
+        about = f"{what}, {prior_kind(prior, node.kind)}" + (f": {_clip(text, 90)}" if text else "")
+        title = widgets.HTML(f"<b>{_e(name)}</b> <span class='scn-note'>{_e(about)}</span>")
+        if isinstance(node, Fact) and isinstance(prior, CONTINUOUS_PRIORS):
+            body = [self._range_control(name, node)]
+        elif isinstance(prior, Probabilities):
+            body = [self._probs_control(f"prior:{name}", name, (), label=name)]
+        elif isinstance(prior, TablePrior):
+            body = [self._table_control(name, prior)]
+        elif isinstance(prior, LogitPrior):
+            body = self._logit_controls(name, node)
+        else:  # pragma: no cover - every prior kind is handled above
+            body = [note(f"{type(prior).__name__}: no control")]
+        if getattr(prior, "concentration", None) is not None:
+            body.append(self._concentration(f"prior:{name}.concentration", name, ()))
+        box = widgets.VBox([title, *body], layout=widgets.Layout(margin="0 0 8px 0"))
+        box.add_class("scn-prior")
+        return box
+
+    def _probs_control(
+        self, key: str, name: str, base: FieldPath, label: str, heading: str = ""
+    ) -> widgets.Widget:
+        """A slider (binary ``p``) or a state editor (``probs``) for the prior at ``base``.
+
+        ``base`` locates the owner of ``p``/``probs`` in the prior: ``()`` for the prior
+        itself, ``("table", i)`` for a row, ``("default",)``. ``label`` names a binary
+        slider; ``heading`` goes above the control.
+        """
+        owner = field(self._scenario.nodes[name].prior, base)
+        widget: widgets.Widget
+        if owner.get("p") is not None:
+            path = (*base, "p")
+            widget = _slider(
+                widgets.FloatSlider,
+                value=owner["p"],
+                min=0.0,
+                max=1.0,
+                step=0.01,
+                description=label,
+                readout_format=".2f",
+            )
+            widget.add_class("scn-p")
+
+            def read(s: Scenario) -> Any:
+                return float(field(s.nodes[name].prior, path))
+
+            def write(s: Scenario, v: Any) -> Scenario:
+                return with_field(s, name, path, float(v))
+
+        else:
+            path = (*base, "probs")
+            widget = ProbabilityEditor(owner["probs"])
+
+            def read(s: Scenario) -> Any:
+                return {k: float(v) for k, v in field(s.nodes[name].prior, path).items()}
+
+            def write(s: Scenario, v: Any) -> Scenario:
+                return with_field(s, name, path, dict(v))
+
+        self._bind(key, widget, read, write)
+        return widgets.VBox([note(heading), widget]) if heading else widget
+
+    def _concentration(self, key: str, name: str, base: FieldPath) -> widgets.Widget:
+        path = (*base, "concentration")
+        value = float(field(self._scenario.nodes[name].prior, path))
+        slider = _slider(
+            widgets.FloatLogSlider,
+            value=value,
+            base=10,
+            min=-1,
+            max=math.ceil(max(3.0, math.log10(value) + 1)),
+            step=0.05,
+            description="concentration",
+            readout_format=".3g",
+            tooltip="How sure the forecaster is of these probabilities (larger = surer)",
+        )
+        slider.add_class("scn-concentration")
+
+        def read(s: Scenario) -> Any:
+            return float(field(s.nodes[name].prior, path))
+
+        def write(s: Scenario, v: Any) -> Scenario:
+            return with_field(s, name, path, float(v))
+
+        return self._bind(key, slider, read, write)
+
+    def _range_control(self, name: str, fact: Fact) -> widgets.Widget:
+        lo, hi = interval_of(fact)
+        vmin, vmax, step = range_bounds(fact, lo, hi)
+        unit = f" {fact.unit}" if fact.unit else ""
+        slider = _slider(
+            widgets.FloatRangeSlider,
+            value=(lo, hi),
+            min=min(vmin, lo),
+            max=max(vmax, hi),
+            step=step,
+            description=name,
+            readout_format=".3g",
+        )
+        slider.add_class("scn-range")
+
+        def read(s: Scenario) -> Any:
+            return interval_of(s.facts[name])
+
+        def write(s: Scenario, v: Any) -> Scenario:
+            return s.with_prior(name, range_prior(s.facts[name], v[0], v[1]))
+
+        self._bind(f"prior:{name}", slider, read, write)
+        hint = note(f"{RANGE_MASS:.0%} prior interval{unit}")
+        return widgets.VBox([slider, hint])
+
+    def _table_control(self, name: str, prior: TablePrior) -> widgets.Widget:
+        rows = []
+        p_label = "P(true)"
+        for i, row in enumerate(prior.table):
+            when = "when " + ", ".join(f"{k} = {v}" for k, v in row.when.items())
+            key = f"prior:{name}.table[{i}]"
+            rows.append(self._probs_control(key, name, ("table", i), p_label, heading=when))
+            if row.concentration is not None:
+                rows.append(self._concentration(f"{key}.concentration", name, ("table", i)))
+        if prior.default is not None:
+            rows.append(
+                self._probs_control(
+                    f"prior:{name}.default",
+                    name,
+                    ("default",),
+                    p_label,
+                    heading="every other combination (default)",
+                )
+            )
+        n_rows = len(prior.table) + (prior.default is not None)
+        acc = widgets.Accordion(
+            children=[widgets.VBox(rows)],
+            titles=(f"table given {', '.join(prior.given)} ({n_rows} rows)",),
+            selected_index=None,
+        )
+        acc.add_class("scn-table-prior")
+        return acc
+
+    def _logit_controls(self, name: str, node: Fact | Outcome) -> list[widgets.Widget]:
+        prior = node.prior
+        assert isinstance(prior, LogitPrior)
+        states = node.state_names
+        against = (
+            "(log-odds of true)" if node.kind == "binary" else f"(log-odds against {states[0]!r})"
+        )
+        out: list[widgets.Widget] = [
+            note(f"logit link on {', '.join(node.parents) or 'nothing'}: intercepts {against}")
+        ]
+        targets: list[str | None] = [None] if node.kind == "binary" else list(states[1:])
+        for state in targets:
+            current = intercept_of(prior.logit.intercept, state)
+            reach = max(6.0, abs(current) + 3.0)
+            slider = _slider(
+                widgets.FloatSlider,
+                value=current,
+                min=-reach,
+                max=reach,
+                step=0.1,
+                description="intercept" if state is None else f"intercept: {state}",
+                readout_format=".1f",
+            )
+            slider.add_class("scn-intercept")
+
+            def read(s: Scenario, state: str | None = state) -> Any:
+                return intercept_of(s.nodes[name].prior.logit.intercept, state)
+
+            def write(s: Scenario, v: Any, state: str | None = state) -> Scenario:
+                return with_intercept(s, name, state, float(v))
+
+            key = f"prior:{name}.intercept" + ("" if state is None else f".{state}")
+            out.append(self._bind(key, slider, read, write))
+        return out
+
+    def _claim_box(self, claim_id: str) -> widgets.Widget:
+        claim = self._scenario.claim(claim_id)
+        on = widgets.Checkbox(
+            value=counted(claim),
+            description=claim_id,
+            indent=False,
+            tooltip="Off: the claim is retracted (it stays in the ledger but counts for nothing)",
+            layout=widgets.Layout(width="210px"),
+        )
+        on.add_class("scn-claim-on")
+
+        def write_on(s: Scenario, v: Any) -> Scenario:
+            if not v:
+                self._status_before_off[claim_id] = s.claim(claim_id).status
+            return switch_claim(s, claim_id, bool(v), self._status_before_off.get(claim_id))
+
+        status = widgets.Dropdown(
+            options=list(STATUSES),
+            value=claim.status,
+            layout=widgets.Layout(width="110px"),
+            tooltip="Status of the claim",
+        )
+        status.add_class("scn-claim-status")
+        info = widgets.Dropdown(
+            options=[("info: none", 0)] + [(f"info: {d}", d) for d in INFORMATION],
+            value=claim.information or 0,
+            layout=widgets.Layout(width="100px"),
+            tooltip="Admiralty information digit: 1 confirmed ... 6 cannot be judged",
+        )
+        info.add_class("scn-claim-information")
+
+        self._bind(f"claim:{claim_id}.on", on, lambda s: counted(s.claim(claim_id)), write_on)
+        self._bind(
+            f"claim:{claim_id}.status",
+            status,
+            lambda s: s.claim(claim_id).status,
+            lambda s, v: s.with_claim_changed(claim_id, status=v),
+        )
+        self._bind(
+            f"claim:{claim_id}.information",
+            info,
+            lambda s: s.claim(claim_id).information or 0,
+            lambda s, v: s.with_claim_changed(claim_id, information=v or None),
+        )
+        if claim.proposition is not None:
+            about = claim.proposition
+        else:
+            reported = claim.reported
+            assert reported is not None
+            about = f"{reported.fact} reported as {reported.value:g}"
+        source = claim.source or "no source"
+        hedge = f", “{claim.hedge}”" if claim.hedge else ""
+        text = widgets.HTML(
+            f"<div class='scn-note' title='{_e(claim.text)}'>{_e(_clip(claim.text, 110))}<br>"
+            f"<code style='font-size:11px'>{_e(about)}</code> — {_e(source)}{_e(hedge)}</div>"
+        )
+        box = widgets.VBox(
+            [widgets.HBox([on, status, info]), text], layout=widgets.Layout(margin="0 0 6px 0")
+        )
+        box.add_class("scn-claim")
+        return box
+
+    def _source_box(self, name: str) -> widgets.Widget:
+        source = self._scenario.sources[name]
+        options: list[Any] = list(GRADES) if source.grade else [("explicit rates", None), *GRADES]
+        grade = widgets.Dropdown(
+            options=options,
+            value=source.grade,
+            description=name,
+            style={"description_width": "initial"},
+            tooltip="Admiralty source grade: A reliable ... F cannot be judged",
+            layout=widgets.Layout(width="auto"),
+        )
+        grade.add_class("scn-source-grade")
+        self._bind(
+            f"source:{name}.grade",
+            grade,
+            lambda s: s.sources[name].grade,
+            lambda s, v: s.with_source(name, grade=v),
+        )
+        n = sum(c.source == name for c in self._scenario.claims)
+        overridden = (
+            " (explicit rates override the grade)"
+            if source.true_positive is not None or source.false_positive is not None
+            else ""
+        )
+        text = note(f"{source.name or name}; {n} claim{'s' if n != 1 else ''}{overridden}")
+        return widgets.VBox([grade, text], layout=widgets.Layout(margin="0 0 6px 0"))

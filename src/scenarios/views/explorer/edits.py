@@ -1,0 +1,435 @@
+"""What a control means: a control's value read from a scenario, and the edit it makes.
+
+Pure functions over :class:`~scenarios.Scenario` (no widgets): the explorer's sliders
+and dropdowns only call them. A prior is read and edited by field path through
+:mod:`scenarios.spec.overrides`, the one way to change one number of a prior, so a
+control's path (``("table", 1, "p")``) is the path a sweep or a report override writes
+as ``hq_seized.table.1.p``.
+
+Examples
+--------
+>>> import scenarios
+>>> s = scenarios.load(scenarios.example())
+>>> field(s.facts["hq_seized"].prior, ("table", 1, "p"))
+0.65
+>>> with_field(s, "hq_seized", ("table", 1, "p"), 0.5).facts["hq_seized"].prior.table[1].p
+0.5
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from scenarios.spec.overrides import prior_data, set_field
+from scenarios.spec.scenario import (
+    Claim,
+    Fact,
+    LogitPrior,
+    Probabilities,
+    RangePrior,
+    Scenario,
+    TablePrior,
+)
+
+__all__ = [
+    "GRADES",
+    "INFORMATION",
+    "RANGE_MASS",
+    "STATUSES",
+    "control_shape",
+    "counted",
+    "field",
+    "intercept_of",
+    "interval_of",
+    "prior_kind",
+    "range_bounds",
+    "range_prior",
+    "rescale",
+    "switch_claim",
+    "with_field",
+    "with_intercept",
+]
+
+#: A claim's statuses, in the order of the status dropdown.
+STATUSES = ("reported", "disputed", "denied", "confirmed", "retracted")
+#: Admiralty source grades.
+GRADES = ("A", "B", "C", "D", "E", "F")
+#: Information digits a claim can take; 0 in the dropdown stands for none.
+INFORMATION = (1, 2, 3, 4, 5, 6)
+#: Mass of the interval a range slider edits.
+RANGE_MASS = 0.9
+
+FieldPath = Sequence[str | int]
+
+
+# --- priors ----------------------------------------------------------------------------
+
+
+def field(prior: Any, path: FieldPath) -> Any:
+    """The value at ``path`` of a prior, as the file writes it (plain data).
+
+    Parameters
+    ----------
+    prior : pydantic prior model or mapping
+    path : sequence of str or int
+        e.g. ``("p",)``, ``("table", 2, "probs")``; ``()`` for the whole prior.
+
+    Returns
+    -------
+    object
+        A number, a list or a dict (``probs`` as ``{state: probability}``).
+
+    Examples
+    --------
+    >>> field({"p": 0.3, "concentration": 5}, ("p",))
+    0.3
+    """
+    value: Any = prior_data(prior)
+    for step in path:
+        value = value[int(step)] if isinstance(value, list) else value[step]
+    return value
+
+
+def with_field(scenario: Scenario, name: str, path: FieldPath, value: Any) -> Scenario:
+    """The scenario with the field at ``path`` of ``name``'s prior set to ``value``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    name : str
+        A fact or outcome.
+    path : sequence of str or int
+        A field path into its prior (see :func:`scenarios.spec.overrides.set_field`).
+    value : object
+
+    Returns
+    -------
+    Scenario
+        Validated (:meth:`Scenario.with_prior` raises on an invalid value).
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example())
+    >>> with_field(s, "army_strikes", ("p",), 0.4).facts["army_strikes"].prior
+    Probabilities(p=0.4, probs=None, concentration=5.0)
+    """
+    return scenario.with_prior(name, set_field(scenario.nodes[name].prior, path, value))
+
+
+def rescale(probs: Mapping[str, float], state: str, value: float) -> dict[str, float]:
+    """Set one state's probability and rescale the others proportionally.
+
+    The result sums to one (up to rounding). If the other states all had probability
+    zero, the remainder is shared equally among them.
+
+    Parameters
+    ----------
+    probs : mapping of str to float
+        Current state probabilities (summing to one).
+    state : str
+        The state being set.
+    value : float
+        Its new probability, clipped to [0, 1].
+
+    Returns
+    -------
+    dict of str to float
+        New probabilities, in the order of ``probs``.
+
+    Examples
+    --------
+    >>> rescale({"a": 0.5, "b": 0.3, "c": 0.2}, "a", 0.8)
+    {'a': 0.8, 'b': 0.12, 'c': 0.08}
+    """
+    if state not in probs:
+        raise KeyError(f"unknown state {state!r}; states are {list(probs)}")
+    value = min(max(float(value), 0.0), 1.0)
+    others = [s for s in probs if s != state]
+    if not others:
+        return {state: 1.0}
+    rest = math.fsum(max(float(probs[s]), 0.0) for s in others)
+    remainder = 1.0 - value
+    out = {}
+    for s in probs:
+        if s == state:
+            out[s] = value
+        elif rest > 0.0:
+            out[s] = round(remainder * max(float(probs[s]), 0.0) / rest, 6)
+        else:
+            out[s] = round(remainder / len(others), 6)
+    # the largest other state takes the rounding, so that the sum is 1 (to 1e-9)
+    largest = max(others, key=lambda s: out[s])
+    out[largest] = max(0.0, round(1.0 - math.fsum(v for s, v in out.items() if s != largest), 9))
+    return out
+
+
+def intercept_of(intercept: float | Mapping[str, float], state: str | None) -> float:
+    """One intercept of a logit link: the binary one (``state=None``) or a state's.
+
+    Examples
+    --------
+    >>> intercept_of({"b": 1.5}, "b"), intercept_of({"b": 1.5}, "c"), intercept_of(-0.5, None)
+    (1.5, 0.0, -0.5)
+    """
+    if state is None:
+        return float(intercept) if not isinstance(intercept, Mapping) else 0.0
+    if isinstance(intercept, Mapping):
+        return float(intercept.get(state, 0.0))
+    return 0.0
+
+
+def with_intercept(scenario: Scenario, name: str, state: str | None, value: float) -> Scenario:
+    """The scenario with one intercept of ``name``'s logit link set to ``value``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    name : str
+        A fact or outcome with a :class:`~scenarios.spec.scenario.LogitPrior`.
+    state : str or None
+        ``None`` for a binary node's intercept; else the state whose log-odds (against
+        the first state) it is.
+    value : float
+
+    Returns
+    -------
+    Scenario
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example())
+    >>> s2 = with_intercept(s, "mutiny_end", "regime_change", -2.0)
+    >>> s2.outcomes["mutiny_end"].prior.logit.intercept["regime_change"]
+    -2.0
+    """
+    old = field(scenario.nodes[name].prior, ("logit", "intercept"))
+    if state is None:
+        new: Any = float(value)
+    else:
+        new = dict(old) if isinstance(old, Mapping) else {}
+        new[state] = float(value)
+    return with_field(scenario, name, ("logit", "intercept"), new)
+
+
+def interval_of(fact: Fact, mass: float = RANGE_MASS) -> tuple[float, float]:
+    """The central interval of a continuous or probability fact's prior.
+
+    A range prior with this ``mass`` gives its own ``between`` back exactly; any other
+    prior gives the quantiles of its elicited distribution.
+
+    Parameters
+    ----------
+    fact : Fact
+    mass : float
+        Probability inside the interval.
+
+    Returns
+    -------
+    (float, float)
+
+    Examples
+    --------
+    >>> from scenarios import Fact
+    >>> interval_of(Fact(kind="continuous", support=(0, None), prior={"between": [25, 50]}))
+    (25.0, 50.0)
+    """
+    from scenarios.spec import elicit
+
+    prior = fact.prior
+    if isinstance(prior, RangePrior) and math.isclose(prior.mass, mass):
+        return float(prior.between[0]), float(prior.between[1])
+    tail = (1.0 - mass) / 2.0
+    lo, hi = elicit.distribution(fact).dist.ppf([tail, 1.0 - tail])
+    return float(lo), float(hi)
+
+
+def range_prior(fact: Fact, lower: float, upper: float) -> dict[str, Any]:
+    """The prior a range slider writes: ``{between: [lower, upper], mass: 0.9}``.
+
+    A ``family`` given in the fact's current prior is kept; otherwise the library picks
+    it from the fact (Beta for probabilities, LogNormal for positive quantities, Normal).
+
+    Parameters
+    ----------
+    fact : Fact
+    lower, upper : float
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> from scenarios import Fact
+    >>> f = Fact(kind="probability", prior={"quantiles": {0.05: 0.1, 0.95: 0.4}})
+    >>> range_prior(f, 0.2, 0.5)
+    {'between': [0.2, 0.5], 'mass': 0.9}
+    """
+    out: dict[str, Any] = {"between": [float(lower), float(upper)], "mass": RANGE_MASS}
+    family = getattr(fact.prior, "family", None)
+    if family is not None:
+        out["family"] = family
+    return out
+
+
+def range_bounds(fact: Fact, lower: float, upper: float) -> tuple[float, float, float]:
+    """Slider ``(min, max, step)`` for a range: the interval widened by its width each side.
+
+    Bounded by the fact's support (strictly inside it, so that every position is a
+    valid prior) and by [0, 1] for a probability.
+
+    Parameters
+    ----------
+    fact : Fact
+    lower, upper : float
+        The interval shown.
+
+    Returns
+    -------
+    (float, float, float)
+
+    Examples
+    --------
+    >>> from scenarios import Fact
+    >>> range_bounds(Fact(kind="continuous", support=(0, None), prior={"between": [25, 50]}),
+    ...              25, 50)
+    (0.25, 75.0, 0.25)
+    """
+    if fact.kind == "probability":
+        return 0.001, 0.999, 0.001
+    width = upper - lower
+    step = _nice_step(3 * width / 300)
+    lo, hi = lower - width, upper + width
+    s_lo, s_hi = fact.support or (None, None)
+    if s_lo is not None:
+        lo = max(lo, s_lo + step)
+    if s_hi is not None:
+        hi = min(hi, s_hi - step)
+    return _round_to(lo, step, math.floor), _round_to(hi, step, math.ceil), step
+
+
+def _nice_step(raw: float) -> float:
+    if raw <= 0 or not math.isfinite(raw):
+        return 0.01
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * power >= raw:
+            return m * power
+    return 10 * power
+
+
+def _round_to(x: float, step: float, how: Callable[[float], float]) -> float:
+    return round(how(x / step) * step, 10)
+
+
+def prior_kind(prior: Any, kind: str) -> str:
+    """A prior's kind in words, for the heading of its controls.
+
+    Examples
+    --------
+    >>> prior_kind(Probabilities(p=0.4), "binary")
+    'probability of true'
+    """
+    if isinstance(prior, Probabilities) and kind == "binary":
+        return "probability of true"
+    return {
+        "Probabilities": "state probabilities",
+        "TablePrior": "conditional table",
+        "LogitPrior": "logit link",
+        "RangePrior": "range",
+        "QuantilePrior": "quantiles",
+        "DistributionPrior": "distribution",
+    }.get(type(prior).__name__, type(prior).__name__)
+
+
+def control_shape(scenario: Scenario) -> tuple[Any, ...]:
+    """What there is to control: an edit that changes this needs new controls.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example())
+    >>> control_shape(with_field(s, "army_strikes", ("p",), 0.4)) == control_shape(s)
+    True
+    >>> control_shape(with_field(s, "army_strikes", ("concentration",), None)) == control_shape(s)
+    False
+    """
+
+    def prior_shape(prior: Any) -> tuple[Any, ...]:
+        if isinstance(prior, Probabilities):
+            return ("probs", prior.p is None, prior.concentration is None)
+        if isinstance(prior, TablePrior):
+            rows = tuple((r.p is None, r.concentration is None) for r in prior.table)
+            default = None if prior.default is None else prior.default.p is None
+            return ("table", prior.given, rows, default, prior.concentration is None)
+        if isinstance(prior, LogitPrior):
+            return ("logit",)
+        return ("continuous",)
+
+    return (
+        tuple((n, prior_shape(node.prior)) for n, node in scenario.nodes.items()),
+        tuple(c.id for c in scenario.claims),
+        tuple((n, src.grade is None) for n, src in scenario.sources.items()),
+    )
+
+
+# --- claims ----------------------------------------------------------------------------
+
+
+def counted(claim: Claim) -> bool:
+    """Whether a claim counts as evidence (is switched on): not retracted.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example())
+    >>> counted(s.claim("hq_seized"))
+    True
+    """
+    on = getattr(claim, "counted", None)
+    return bool(on) if on is not None else claim.status != "retracted"
+
+
+def switch_claim(
+    scenario: Scenario, claim_id: str, on: bool, status_before: str | None = None
+) -> Scenario:
+    """The scenario with a claim switched off (retracted, kept in the ledger) or back on.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    claim_id : str
+    on : bool
+    status_before : str, optional
+        The status to go back to when switched on (the one it had when switched off);
+        default ``"reported"``.
+
+    Returns
+    -------
+    Scenario
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example())
+    >>> off = switch_claim(s, "hq_seized", False)
+    >>> off.claim("hq_seized").status
+    'retracted'
+    >>> switch_claim(off, "hq_seized", True).claim("hq_seized").status
+    'reported'
+    """
+    claim = scenario.claim(claim_id)
+    if not on:
+        return scenario.with_claim_changed(claim_id, status="retracted")
+    changes: dict[str, Any] = {}
+    if claim.status == "retracted":
+        changes["status"] = (
+            status_before if status_before not in (None, "retracted") else "reported"
+        )
+    if getattr(claim, "retracted_at", None) is not None:
+        changes["retracted_at"] = None
+    return scenario.with_claim_changed(claim_id, **changes)

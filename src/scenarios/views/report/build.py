@@ -1,0 +1,260 @@
+"""Building a report: the notebook run by papermill in a checked kernel, rendered to HTML.
+
+:func:`build_report` runs the shipped report notebook (``scenarios.io.data.notebook(
+"report")``) on a priors file in a real Jupyter kernel, renders the executed notebook to
+HTML without its code (nbconvert), and writes ``<out_dir>/<name>.html`` and the executed
+``<name>.ipynb`` with :func:`scenarios.io.files.write_atomic`: a run that fails or is
+interrupted leaves the previous report as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scenarios.io.files import write_atomic
+from scenarios.views.report.errors import ParameterError, ReportError
+from scenarios.views.report.parameters import report_inputs
+from scenarios.views.report.provenance import DATA_TAG
+
+if TYPE_CHECKING:
+    import nbformat
+
+__all__ = [
+    "NOTEBOOK_ONLY_TAG",
+    "build_report",
+    "check_kernel",
+    "check_name",
+    "kernel_config",
+    "render_html",
+]
+
+#: Tag of cells for whoever opens the notebook itself (left out of the HTML).
+NOTEBOOK_ONLY_TAG = "notebook-only"
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+# The lab template without require.js and MathJax from a CDN (the report has neither widgets
+# nor maths): the page is self-contained and opening it makes no request to anyone.
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+"""
+
+
+def check_kernel() -> None:
+    """Refuse to run when the ``python3`` kernel is not this environment's interpreter.
+
+    Raises
+    ------
+    ReportError
+        There is no ``python3`` kernel, or it runs another Python.
+
+    Examples
+    --------
+    >>> check_kernel()  # the environment's own kernel
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec("python3")
+    except NoSuchKernel:
+        raise ReportError.single(
+            (),
+            "no Jupyter kernel named 'python3': install ipykernel in this environment "
+            f"({sys.prefix})",
+        ) from None
+    exe = spec.argv[0] if spec.argv else ""
+    ours = {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
+    # jupyter_client runs a bare "python" kernel with this interpreter (sys.executable)
+    if exe not in ours and Path(exe).resolve() != Path(sys.executable).resolve():
+        raise ReportError.single(
+            (),
+            f"the Jupyter kernel 'python3' ({spec.resource_dir}) runs {exe}, not this "
+            f"environment's {sys.executable}; remove that kernelspec or reinstall ipykernel "
+            "here, so that reports are computed by the libraries recorded in them",
+        )
+
+
+def kernel_config() -> Any:
+    """Kernel settings: encrypt the kernel's loopback traffic (CurveZMQ) when pyzmq can.
+
+    Returns
+    -------
+    traitlets.config.Config
+
+    Examples
+    --------
+    >>> type(kernel_config()).__name__
+    'Config'
+    """
+    import zmq
+    from traitlets.config import Config
+
+    if zmq.has("curve"):
+        return Config({"KernelManager": {"transport_encryption": "auto"}})
+    return Config()
+
+
+def render_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """The executed notebook as one HTML page without code, prompts or the data cell.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+    title : str
+        The page's ``<title>``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Hello")])
+    >>> "<title>Greeting</title>" in render_html(nb, "Greeting")
+    True
+    """
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    c = Config()
+    c.HTMLExporter.exclude_input = True
+    c.HTMLExporter.exclude_input_prompt = True
+    c.HTMLExporter.exclude_output_prompt = True
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {
+        DATA_TAG,
+        NOTEBOOK_ONLY_TAG,
+        "injected-parameters",
+        "parameters",
+    }
+    c.HTMLExporter.template_file = "report.html.j2"
+    exporter = HTMLExporter(config=c, extra_loaders=[DictLoader({"report.html.j2": _TEMPLATE})])
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def check_name(name: object) -> str:
+    """A report's file name, checked: plain, no folder, no extension.
+
+    Raises
+    ------
+    ParameterError
+        Naming what is allowed.
+
+    Examples
+    --------
+    >>> check_name("wagner-2023-06-23")
+    'wagner-2023-06-23'
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or name.endswith((".html", ".ipynb")):
+        raise ParameterError.single(
+            ("name",),
+            "expected a plain file name without extension (letters, digits, '.', '_', "
+            f"'-'; e.g. 'wagner-2023-06-23'), got {name!r:.80}",
+        )
+    return name
+
+
+def build_report(
+    priors: str | os.PathLike[str] | None = None,
+    *,
+    overrides: str | Mapping[str, Any] | None = None,
+    engine: str = "exact",
+    seed: int | None = None,
+    draws: int | None = None,
+    out_dir: str | os.PathLike[str] = "reports",
+    name: str | None = None,
+    progress: bool = True,
+    notebook: str | os.PathLike[str] | None = None,
+) -> Path:
+    """Run the report notebook on a priors file and write HTML and the executed notebook.
+
+    Parameters
+    ----------
+    priors : str, path-like or None
+        Scenario file; ``None``: the built-in Wagner scenario.
+    overrides : str, mapping or None
+        Fact or outcome name -> prior (JSON text or a mapping), e.g.
+        ``{"hq_seized": {"p": 0.6}}``, or dotted field path -> value; see
+        :func:`scenarios.views.report.parse_overrides`.
+    engine : {"exact", "pymc"}
+    seed : int or None
+        Seed of every random draw; ``None``: the file's seed.
+    draws : int or None
+        Draws behind the intervals (exact) or per chain (pymc); ``None``: 4000.
+    out_dir : str or path-like
+        Folder of the report (created if missing).
+    name : str, optional
+        File name without extension; default: the priors file's stem.
+    progress : bool
+        Show papermill's progress bar (cells executed) on stderr.
+    notebook : str or path-like, optional
+        Another report notebook taking the same parameters; default: the shipped one,
+        ``scenarios.io.data.notebook("report")``.
+
+    Returns
+    -------
+    pathlib.Path
+        The HTML report; the executed notebook is beside it (``.ipynb``).
+
+    Raises
+    ------
+    ParameterError
+        A parameter of the wrong type or value (nothing is run).
+    scenarios.ScenarioError
+        The priors file (or an override) is invalid (nothing is run).
+    scenarios.ImpossibleEvidenceError
+        The claims cannot all hold (nothing is run).
+    ReportError
+        The notebook failed in the kernel; the message has the kernel's error. The
+        previous report, if any, is left as it was.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> build_report(scenarios.example("wagner-2023-06-23"), seed=1)  # doctest: +SKIP
+    PosixPath('reports/wagner-2023-06-23.html')
+    """
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from scenarios.io.data import notebook as shipped_notebook
+
+    inputs = report_inputs(priors, overrides=overrides, engine=engine, seed=seed, draws=draws)
+    name = check_name(inputs.path.stem if name is None else name)
+    nb_path = Path(notebook) if notebook is not None else shipped_notebook("report")
+    if not nb_path.is_file():
+        raise ReportError.single((), "report notebook not found", str(nb_path))
+    # fail fast, in milliseconds, on claims that cannot all hold
+    inputs.scenario.update(engine="exact", intervals=False)
+    check_kernel()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        nb = papermill.execute_notebook(
+            str(nb_path),
+            None,  # nothing is written until the whole notebook has run
+            parameters=inputs.parameters(),
+            kernel_name="python3",
+            language="python",
+            progress_bar=progress,
+            start_timeout=120,
+            config=kernel_config(),
+        )
+    except PapermillExecutionError as exc:
+        raise ReportError.single(
+            (), f"the report notebook failed (cell {exc.exec_count}): {exc.ename}: {exc.evalue}"
+        ) from None
+    page = render_html(nb, f"{inputs.scenario.title} — scenario report")
+    html_path, nb_out = out / f"{name}.html", out / f"{name}.ipynb"
+    write_atomic(nb_out, nbformat.writes(nb))
+    write_atomic(html_path, page)
+    return html_path

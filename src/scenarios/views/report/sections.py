@@ -1,0 +1,372 @@
+"""The report's sections: the shared HTML renderers with the report's choices.
+
+Each function returns one section's HTML, from :mod:`scenarios.views.html` (probabilities
+as percentages, the report's numbers of rows); the charts beside them are
+:mod:`scenarios.views.plots`'. The header carries the stylesheet for the whole page; the
+other sections leave it out unless asked (``css=True``).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from scenarios.views import html
+
+if TYPE_CHECKING:
+    from scenarios.posterior import Posterior
+    from scenarios.views.report.analysis import ReportAnalysis
+    from scenarios.views.report.parameters import ReportInputs
+
+__all__ = [
+    "SAMPLING_CAPTION",
+    "SCORING_HEADING",
+    "TOP_CHANGES",
+    "TOP_MOVES",
+    "TOP_SENSITIVITY",
+    "TOP_VOI",
+    "changes_section",
+    "claims_section",
+    "diagnostics_section",
+    "header_html",
+    "provenance_html",
+    "quantities_section",
+    "scenarios_section",
+    "scoring_section",
+    "sensitivity_section",
+    "timeline_section",
+    "voi_section",
+]
+
+#: Rows shown: the sensitivity table, each value-of-information table, the timeline's
+#: largest moves, the prior-against-posterior changes.
+TOP_SENSITIVITY, TOP_VOI, TOP_MOVES, TOP_CHANGES = 10, 5, 5, 12
+#: Heading of the report's scoring section, shown only when there is a resolution.
+SCORING_HEADING = (
+    "## Scoring\n\nIn hindsight: how this forecast scored against what actually happened."
+)
+#: Caption of the rank plots (full engine only); trusted markup.
+SAMPLING_CAPTION = (
+    "<p><b>Rank plots</b> (ArviZ) of the sampled scalar quantities, one line per chain: "
+    "lines that stay inside the envelope mean the chains agree; a line that leaves it (drawn "
+    "black) belongs to a chain that explored the posterior differently.</p>"
+)
+
+
+def header_html(post: Posterior, inputs: ReportInputs | None = None, *, css: bool = True) -> str:
+    """Title, as-of time, source document, description, overrides and failed diagnostics.
+
+    Parameters
+    ----------
+    post : Posterior
+    inputs : ReportInputs, optional
+        Its overrides are named in red.
+    css : bool
+        Put the page's stylesheet in front (the header comes first).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
+    >>> "<h1>Wagner Group mutiny, 23 June 2023</h1>" in header_html(post)
+    True
+    """
+    s = post.scenario
+    meta = []
+    if s.as_of is not None:
+        meta.append(f"as of {s.as_of:%d %B %Y, %H:%M} UTC")
+    if s.report is not None and (s.report.title or s.report.url or s.report.file):
+        meta.append(f"source: {s.report.title or s.report.url or s.report.file}")
+    sources = {c.source for c in s.claims if c.source}
+    meta.append(f"{len(s.claims)} claims from {len(sources)} sources")
+    meta.append(f"engine {post.engine}, seed {post.seed}")
+    return html.render(
+        "report_header.html",
+        css=css,
+        block_class="scn-report",
+        title=s.title,
+        meta=meta,
+        description=s.description,
+        overrides=list(inputs.overrides) if inputs is not None else [],
+        warnings=list(post.warnings),
+        other=[],
+        passed=False,
+    )
+
+
+def scenarios_section(post: Posterior, *, css: bool = False) -> str:
+    """The scenario probabilities, with intervals, prior, change and what each state means.
+
+    Parameters
+    ----------
+    post : Posterior
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
+    >>> '<td class="probability num">31.4%</td>' in scenarios_section(post)
+    True
+    """
+    return html.scenario_table_html(post, css=css)
+
+
+def changes_section(post: Posterior, *, css: bool = False) -> str:
+    """The facts' and outcomes' states the claims moved most, prior against posterior.
+
+    Parameters
+    ----------
+    post : Posterior
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
+    >>> changes_section(post).count("<tr data-")
+    12
+    """
+    return html.comparison_html(post, top=TOP_CHANGES, outcomes=True, quantities=False, css=css)
+
+
+def quantities_section(post: Posterior, *, css: bool = False) -> str:
+    """The continuous facts, prior and posterior (or a note that there are none).
+
+    Parameters
+    ----------
+    post : Posterior
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
+    >>> 'data-fact="troops"' in quantities_section(post)
+    True
+    """
+    return html.quantities_html(post, css=css)
+
+
+def claims_section(post: Posterior, *, css: bool = False) -> str:
+    """Every claim with its grading and citation; then the sources.
+
+    Parameters
+    ----------
+    post : Posterior
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
+    >>> 'data-claim="hq_seized"' in claims_section(post)
+    True
+    """
+    return html.claims_html(post.scenario, css=css)
+
+
+def diagnostics_section(post: Posterior, other: Sequence[str] = (), *, css: bool = False) -> str:
+    """Diagnostics, engine settings, failed diagnostics and other messages of the update.
+
+    Parameters
+    ----------
+    post : Posterior
+    other : sequence of str
+        Other messages of the update (:func:`scenarios.views.report.run_update`).
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.default_priors()).update()
+    >>> "All diagnostics passed." in diagnostics_section(post)
+    True
+    """
+    return html.diagnostics_html(post, other, css=css)
+
+
+def timeline_section(analysis: ReportAnalysis, *, css: bool = False) -> str:
+    """The reports that moved the scenario probabilities most, with what they moved.
+
+    Parameters
+    ----------
+    analysis : ReportAnalysis
+        :func:`scenarios.views.report.run_analysis`.
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from scenarios.views.report import report_inputs, run_analysis
+    >>> inputs = report_inputs()
+    >>> result = run_analysis(inputs.scenario.update(intervals=False), inputs)
+    >>> timeline_section(result).count("<tr data-step=")
+    5
+    """
+    return html.timeline_steps_html(analysis.moves, top=TOP_MOVES, texts=True, css=css)
+
+
+def sensitivity_section(analysis: ReportAnalysis, *, css: bool = False) -> str:
+    """The inputs that move the target probability most, and the prior's share in words.
+
+    Parameters
+    ----------
+    analysis : ReportAnalysis
+        :func:`scenarios.views.report.run_analysis`.
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from scenarios.views.report import report_inputs, run_analysis
+    >>> inputs = report_inputs()
+    >>> result = run_analysis(inputs.scenario.update(intervals=False), inputs)
+    >>> sensitivity_section(result).count("<tr data-rank=")
+    10
+    """
+    return html.sensitivity_html(analysis.sensitivity, analysis.power, TOP_SENSITIVITY, css=css)
+
+
+def voi_section(analysis: ReportAnalysis, *, css: bool = False) -> str:
+    """What to look for next: per outcome, the facts worth learning most.
+
+    Parameters
+    ----------
+    analysis : ReportAnalysis
+        :func:`scenarios.views.report.run_analysis`.
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from scenarios.views.report import report_inputs, run_analysis
+    >>> inputs = report_inputs()
+    >>> result = run_analysis(inputs.scenario.update(intervals=False), inputs)
+    >>> voi_section(result).count('<tr data-outcome="putin_in_power"')
+    5
+    """
+    return html.voi_html(analysis.voi, top=TOP_VOI, css=css)
+
+
+def scoring_section(analysis: ReportAnalysis, *, css: bool = False) -> str:
+    """How the forecast scored against what happened (hindsight), or why it cannot be.
+
+    Parameters
+    ----------
+    analysis : ReportAnalysis
+        :func:`scenarios.views.report.run_analysis`.
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from scenarios.views.report import report_inputs, run_analysis
+    >>> inputs = report_inputs()
+    >>> result = run_analysis(inputs.scenario.update(intervals=False), inputs)
+    >>> "Hindsight" in scoring_section(result)
+    True
+    """
+    return html.score_html(
+        analysis.score,
+        resolution=analysis.resolution,
+        where=str(analysis.resolution_path),
+        problem=analysis.score_problem,
+        css=css,
+    )
+
+
+def provenance_html(record: Mapping[str, Any], *, css: bool = False) -> str:
+    """The provenance block: inputs, hashes, engine, seed, versions and time of the run.
+
+    Parameters
+    ----------
+    record : mapping
+        :func:`scenarios.views.report.provenance`.
+    css : bool
+        Put the stylesheet in front.
+
+    Returns
+    -------
+    str
+        A table with one ``<tr data-provenance=...>`` per item, and the command that
+        reproduces the numbers.
+
+    Examples
+    --------
+    >>> from scenarios.views.report import provenance, report_inputs, run_update
+    >>> inputs = report_inputs()
+    >>> post, _ = run_update(inputs)
+    >>> "scenarios report" in provenance_html(provenance(post, inputs))
+    True
+    """
+    post = record["posterior"]
+    overrides = json.dumps(record["overrides"], sort_keys=True) if record["overrides"] else "none"
+    seed_note = " (the file's seed)" if record["seed_given"] == -1 else " (given)"
+    versions = ", ".join(f"{k} {v}" for k, v in post["versions"].items())
+    rows = [
+        ("priors file", record["priors_file"], True),
+        ("priors file sha256", record["priors_sha256"], True),
+        ("overrides", overrides, True),
+        ("scenario (after overrides) sha256", post["scenario_sha256"], True),
+        ("engine", record["engine"], False),
+        ("seed", f"{record['seed']}{seed_note}", False),
+        ("draws", record["draws"], False),
+        ("engine settings", json.dumps(post["settings"], sort_keys=True), True),
+        ("interval", post["interval"], False),
+        ("run at (UTC)", record["run_at_utc"], False),
+        ("kernel python", record["python_executable"], True),
+        ("versions", versions, False),
+    ]
+    command = ["scenarios", "report", record["priors_file"], "--engine", str(record["engine"])]
+    command += ["--seed", str(record["seed"]), "-p", "draws", str(record["draws"])]
+    if record["overrides"]:
+        command += ["-p", "overrides", overrides]
+    return html.render("report_provenance.html", css=css, rows=rows, command=shlex.join(command))
