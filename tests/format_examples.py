@@ -17,12 +17,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import scenarios
-from scenarios.io import _StrictLoader, from_dict
+from scenarios.io import from_dict
+from scenarios.io.yamlfile import parse_yaml
 
-BASE = yaml.safe_load(
+BASE = parse_yaml(
     """
 title: base
 facts:
@@ -46,7 +45,7 @@ sources:
 
 def build(text: str) -> scenarios.Scenario:
     """Load a complete example, or a fragment merged into the base scenario."""
-    data: Any = yaml.load(text, Loader=_StrictLoader)
+    data: Any = parse_yaml(text, "example")
     if "title" in data:
         return scenarios.loads(text, "example")
     merged = copy.deepcopy(BASE)

@@ -77,6 +77,7 @@ def _build(
     import pymc as pm
     import pytensor
     import pytensor.tensor as pt
+    from pymc_extras.prior import Prior
 
     net = Network(scenario)
     bounds, truncating = _confirmed_bounds(net)
@@ -95,14 +96,13 @@ def _build(
         continuous = {}
         for n, d in net.dists.items():
             kwargs = {k: number(f"{n}__{k}", v) for k, v in d.parameters.items()}
+            prior = Prior(d.name, **kwargs)
             if n in bounds:  # a confirmed threshold truncates the prior (no cliff for NUTS)
                 lower, upper = bounds[n]
-                base = getattr(pm, d.name).dist(**kwargs)
+                base = prior.pymc_distribution.dist(**prior.parameters)
                 continuous[n] = pm.Truncated(n, base, lower=lower, upper=upper)
             else:
-                from pymc_extras.prior import Prior
-
-                continuous[n] = Prior(d.name, **kwargs).create_variable(n)
+                continuous[n] = prior.create_variable(n)
         params: dict[str, Any] = {}
         for p in net.parameters:
             if isinstance(p, RowParam):
@@ -385,7 +385,7 @@ def update_pymc(
         arr = np.asarray(post[p.name].values)
         theta[p.name] = arr.reshape(arr.shape[0] * arr.shape[1], *arr.shape[2:])
     n_chains, n_draws = post.sizes["chain"], post.sizes["draw"]
-    g = _rao_blackwell(net, theta, n_chains * n_draws)
+    g = rao_blackwell(net, theta, n_chains * n_draws)
     probs = {n: g[n].mean(axis=0) for n in net.discrete}
     outcomes = {n: probs[n] for n in scenario.outcomes}
     facts = {n: probs[n] for n in net.discrete if n in scenario.facts}
@@ -420,8 +420,34 @@ def update_pymc(
     return posterior
 
 
-def _rao_blackwell(net: Network, theta: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
-    """g(theta) for every draw: exact P(state | claims, theta), continuous facts integrated."""
+def rao_blackwell(net: Network, theta: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """g(theta) for every draw: exact P(state | claims, theta), continuous facts integrated.
+
+    The full engine samples only the uncertain probabilities theta; each discrete
+    node's probabilities given a draw are then computed exactly (Rao-Blackwellised), so
+    their Monte Carlo error is that of g(theta) alone.
+
+    Parameters
+    ----------
+    net : Network
+    theta : dict of str to numpy.ndarray
+        Draws of each of ``net.parameters`` by name, draws first (chains flattened).
+    n : int
+        Number of draws (used when there are no parameters at all).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        For every discrete node, shape ``(n, n_states)``.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> g = rao_blackwell(net, {}, 3)
+    >>> g["mutiny_end"].shape[0], bool(np.allclose(g["mutiny_end"].sum(axis=1), 1.0))
+    (3, True)
+    """
     if not theta:
         asm = assemble(net)
         factors = asm.all()
