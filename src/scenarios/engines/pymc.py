@@ -11,7 +11,6 @@ theta)``; their average is the scenario probability and their quantiles its inte
 
 from __future__ import annotations
 
-import hashlib
 import math
 import warnings
 from collections import OrderedDict
@@ -29,6 +28,7 @@ from scenarios.engines.network import (
     contract,
 )
 from scenarios.errors import SamplingWarning
+from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table
 from scenarios.spec.scenario import Scenario
 
@@ -157,7 +157,7 @@ def _graph_key(model: Any) -> str:
 
     logp = model.logp()
     ids: dict[Any, int] = {}
-    digest = hashlib.sha256()
+    parts: list[bytes] = []  # hashed as one text, in order
 
     def ref(v: Any) -> int:
         if v not in ids:
@@ -169,11 +169,11 @@ def _graph_key(model: Any) -> str:
                     "constant",
                     str(v.type),
                     arr.shape,
-                    hashlib.sha256(arr.tobytes()).hexdigest(),
+                    sha256_bytes(arr.tobytes()),
                 )
             else:
                 tag = ("input", v.name, str(v.type))
-            digest.update(repr(tag).encode())
+            parts.append(repr(tag).encode())
             ids[v] = len(ids)
         return ids[v]
 
@@ -181,13 +181,13 @@ def _graph_key(model: Any) -> str:
     for node in io_toposort(inputs, [logp]):
         op = node.op
         props = op._props() if hasattr(op, "_props") else str(op)
-        digest.update(
+        parts.append(
             repr((type(op).__name__, str(op), props, [ref(i) for i in node.inputs])).encode()
         )
         for out in node.outputs:
             ids[out] = len(ids)
-    digest.update(repr(sorted((v.name, str(v.type)) for v in model.free_RVs)).encode())
-    return digest.hexdigest()
+    parts.append(repr(sorted((v.name, str(v.type)) for v in model.free_RVs)).encode())
+    return sha256_bytes(b"".join(parts))
 
 
 def _compiled_nutpie(model: Any, values: dict[str, np.ndarray]) -> tuple[Any, bool]:

@@ -11,7 +11,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from scenarios.io.files import write_atomic
+from scenarios.io.files import read_bytes, write_atomic
 
 __all__ = ["DEFAULT_EXAMPLE", "example", "examples", "init", "notebook", "resolution_for"]
 
@@ -127,7 +127,7 @@ def init(folder: str | os.PathLike[str]) -> list[Path]:
                 continue
             target = root / sub / item.name
             try:
-                write_atomic(target, item.read_bytes(), overwrite=False)
+                write_atomic(target, read_bytes(_path(item)), overwrite=False)
             except FileExistsError:
                 continue
             written.append(target)
