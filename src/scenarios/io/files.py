@@ -68,13 +68,17 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise ScenarioError.single((), f"cannot read the file: {exc.strerror}", name) from None
-    with os.fdopen(fd, "rb") as fh:
+    try:
         info = os.fstat(fd)
         kind = _kind(info.st_mode)
-        if kind != "a regular file":
+        if kind != "a regular file":  # checked on the descriptor: no race with the name
             raise ScenarioError.single((), f"expected a regular file, got {kind}", name)
         if info.st_size > limit:  # known before reading anything
             raise ScenarioError.single((), f"file is larger than {limit:,} bytes", name)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
         raw = fh.read(limit + 1)  # a file that grows meanwhile still stops here
     if len(raw) > limit:
         raise ScenarioError.single((), f"file is larger than {limit:,} bytes", name)

@@ -1,11 +1,11 @@
-"""The YAML examples of docs/format.md, checked by tests/test_docs.py.
+"""The YAML examples of docs/format.md, checked by tests/spec/test_format_examples.py.
 
 Complete files (with a ``title``) are loaded as they are; fragments are merged into a
 small base scenario (facts ``hq_seized``, ``resistance``, ``troops``, outcome ``o``,
 source ``wire``). Each must load and update without warnings, except examples whose
 first line is ``# invalid: <message>``, which must fail with that message.
 
-Also runnable alone: ``.venv/bin/python tests/format_examples.py [docs/format.md]``.
+Also runnable alone: ``.venv/bin/python tests/spec/format_examples.py [docs/format.md]``.
 """
 
 from __future__ import annotations
