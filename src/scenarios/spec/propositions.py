@@ -77,12 +77,15 @@ _SHOWN = {
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
+    """Tokens as (kind, text, 1-based position in ``text`` as given)."""
     tokens, pos = [], 0
-    text = text.strip()
-    while pos < len(text):
+    end = len(text.rstrip())
+    while pos < end:
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ValueError(f"cannot read {text[pos:]!r} (at character {pos + 1})")
+            rest = text[pos:end]
+            at = pos + len(rest) - len(rest.lstrip()) + 1  # the character, not the blank
+            raise ValueError(f"cannot read {rest.lstrip()!r} (at character {at} of {text!r})")
         kind = m.lastgroup or ""
         value = m.group(kind).strip()
         start = m.start(kind) + 1
@@ -129,7 +132,7 @@ def parse_proposition(text: str) -> Proposition:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("expected a proposition such as 'fact == state', got an empty text")
     tokens = _tokenize(text)
-    end = len(text.strip()) + 1
+    end = len(text.rstrip()) + 1
     pos = 0
 
     def peek() -> tuple[str, str, int]:
