@@ -42,7 +42,9 @@ def outcome_of(text_or_data: Any) -> str:
     try:
         post = s.update(intervals=False)
     except ImpossibleEvidenceError as exc:
-        assert str(exc)
+        # a conflict needs claims, and the message names them
+        assert exc.claims, str(exc)
+        assert all(c in str(exc) for c in exc.claims), str(exc)
         return "impossible"
     values = post.scenarios[["probability", "lower", "upper"]].to_numpy()
     assert np.isfinite(values).all(), "a posterior must never hold NaN or infinity"
