@@ -7,7 +7,8 @@ import pytest
 
 import scenarios
 from scenarios.engines import network
-from scenarios.engines.network import Network, assemble
+from scenarios.engines.assembly import assemble
+from scenarios.engines.network import Network
 
 
 def many_parents(k: int, coefs: list[float], categorical: bool = False) -> scenarios.Scenario:

@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 import scenarios
+from scenarios.engines.assembly import assemble
 from scenarios.engines.exact import psis_weights
+from scenarios.engines.factors import DRAW, contract
 from scenarios.engines.fast import Interactive
-from scenarios.engines.network import DRAW, Network, assemble, contract
+from scenarios.engines.network import Network
 from scenarios.posterior import weighted_quantile
 
 

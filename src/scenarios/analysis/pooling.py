@@ -16,7 +16,8 @@ from typing import Any, Literal
 import numpy as np
 from scipy import integrate
 
-from scenarios.engines.network import Network, align
+from scenarios.engines.factors import align
+from scenarios.engines.network import Network
 from scenarios.errors import ScenarioError
 from scenarios.posterior import scenario_hash
 from scenarios.spec import elicit

@@ -14,7 +14,9 @@ from datetime import datetime
 
 import numpy as np
 
-from scenarios.engines.network import Network, assemble, contract, rate_quadrature
+from scenarios.engines.assembly import assemble
+from scenarios.engines.factors import contract
+from scenarios.engines.network import Network, rate_quadrature
 from scenarios.spec.claims import Claim, Rate, Source
 from scenarios.spec.scenario import Scenario
 

@@ -19,14 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scenarios.engines.network import (
-    DRAW,
-    Factor,
-    Network,
-    RowParam,
-    assemble,
-    contract,
-)
+from scenarios.engines.assembly import assemble
+from scenarios.engines.factors import DRAW, Factor, contract
+from scenarios.engines.network import Network, RowParam
 from scenarios.errors import SamplingWarning
 from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table
@@ -248,8 +243,6 @@ def _contract_all(factors: list) -> Any:
 def _plain_model(net: Network, params: dict, continuous: dict, skip: list[str]) -> None:
     import pymc as pm
     import pytensor.tensor as pt
-
-    from scenarios.engines.network import Factor
 
     values: dict[str, Factor] = {n: Factor(v, ()) for n, v in continuous.items()}
     states: dict[str, Any] = {}
