@@ -27,6 +27,11 @@ __all__ = ["Posterior", "scenario_hash", "versions", "weighted_quantile"]
 def versions() -> dict[str, str]:
     """Versions of this library and of the libraries its numbers depend on.
 
+    Returns
+    -------
+    dict of str to str
+        ``"not installed"`` for a missing library.
+
     Examples
     --------
     >>> sorted(versions())[:3]
@@ -257,7 +262,20 @@ class Posterior:
         return pd.DataFrame({"prior": prior, "posterior": post, "change": post - prior})
 
     def provenance(self) -> dict[str, Any]:
-        """What produced these numbers: scenario hash, engine, seed, settings, versions."""
+        """What produced these numbers: scenario hash, engine, seed, settings, versions.
+
+        Returns
+        -------
+        dict
+            Plain data, ready for JSON.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> post = scenarios.load(scenarios.example()).update(intervals=False)
+        >>> sorted(post.provenance())[:3]
+        ['engine', 'interval', 'scenario_sha256']
+        """
         return {
             "scenario_title": self.scenario.title,
             "scenario_sha256": scenario_hash(self.scenario),

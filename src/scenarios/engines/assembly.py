@@ -33,6 +33,15 @@ class Assembly:
 
     ``tables`` and ``weights`` make the prior; ``evidence`` multiplies in the claims;
     ``loglik`` holds log-likelihood terms kept apart for the symbolic backend.
+
+    Examples
+    --------
+    >>> from scenarios.engines.factors import contract
+    >>> from scenarios.io import example, load
+    >>> asm = assemble(Network(load(example())))
+    >>> p = contract(asm.factors_for(["hq_seized"]), ["hq_seized"])
+    >>> (p / p.sum()).shape
+    (2,)
     """
 
     nodes: tuple[str, ...]
@@ -44,11 +53,33 @@ class Assembly:
     log_offset: float = 0.0
 
     def all(self, with_evidence: bool = True) -> list[Factor]:
-        """Factors of the prior, with or without the claims."""
+        """Factors of the prior, with or without the claims.
+
+        Parameters
+        ----------
+        with_evidence : bool
+
+        Returns
+        -------
+        list of Factor
+        """
         return [*self.tables, *self.weights, *(self.evidence if with_evidence else ())]
 
     def factors_for(self, targets: Sequence[str] = (), with_evidence: bool = True) -> list[Factor]:
-        """The factors a query needs: tables of nodes no claim or target reaches sum to one."""
+        """The factors a query needs: tables of nodes no claim or target reaches sum to one.
+
+        Parameters
+        ----------
+        targets : sequence of str
+            The axes the query keeps.
+        with_evidence : bool
+
+        Returns
+        -------
+        list of Factor
+            Every table an evidence factor or a target reaches (through parents), the
+            weights of the quadrature axes among them, and the evidence.
+        """
         evidence = list(self.evidence) if with_evidence else []
         needed = set(targets) | {a for f in evidence for a in f.axes}
         tables = []
@@ -88,6 +119,21 @@ def assemble(
     extra_rate_degree : int
         Make rate quadrature exact for polynomials this much higher (2 gives exact
         posterior means and variances of the rates).
+
+    Returns
+    -------
+    Assembly
+
+    Examples
+    --------
+    >>> from scenarios.engines.factors import DRAW
+    >>> from scenarios.engines.network import draw_parameters
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> theta = draw_parameters(net, 50, np.random.default_rng(0))
+    >>> batch = assemble(net, params=theta, draw_axis=True)
+    >>> any(DRAW in f.axes for f in batch.tables)
+    True
     """
     weights: list[Factor] = []
     if continuous is None:

@@ -182,6 +182,25 @@ def elimination_path(
     into one huge intermediate, as a generic pairwise-greedy search can. ``batch`` axes
     (draws, and the quadrature nodes of sources' rates, shared by all of a source's
     claims) scale every step alike, so the order is chosen as if each had one entry.
+
+    Parameters
+    ----------
+    eq : str
+        An einsum equation, e.g. ``"ab,bc->c"``.
+    shapes : sequence of tuple of int
+        The operands' shapes.
+    batch : str
+        Symbols of the batch axes.
+
+    Returns
+    -------
+    list of tuple of int
+        Pairs of operand positions, in opt_einsum's path format.
+
+    Examples
+    --------
+    >>> elimination_path("ab,bc,cd->d", [(2, 3), (3, 4), (4, 5)])
+    [(0, 1), (0, 1)]
     """
     inputs, output = eq.split("->")
     terms = [set(t) for t in inputs.split(",")]

@@ -58,7 +58,15 @@ CHAIN_MAX_STATES = 4096
 
 @dataclass(frozen=True)
 class RowParam:
-    """Uncertain rows of a table: Dirichlet(``alpha``) over ``rows`` of ``node``."""
+    """Uncertain rows of a table: Dirichlet(``alpha``) over ``rows`` of ``node``.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> param = Network(load(example())).row_param("army_strikes")
+    >>> param.name, param.rows, param.alpha.round(6).tolist()
+    ('army_strikes_probs', (0,), [[3.5, 1.5]])
+    """
 
     name: str
     node: str
@@ -68,7 +76,13 @@ class RowParam:
 
 @dataclass(frozen=True)
 class RateParam:
-    """An uncertain rate: Beta(``a``, ``b``) (``b == 0`` marks a fixed value ``a``)."""
+    """An uncertain rate: Beta(``a``, ``b``) (``b == 0`` marks a fixed value ``a``).
+
+    Examples
+    --------
+    >>> RateParam("wire_true_positive", 8.0, 2.0).mean, RateParam("x", 0.7, 0.0).fixed
+    (0.8, True)
+    """
 
     name: str
     a: float
@@ -87,7 +101,20 @@ class RateParam:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A claim ready to become a factor."""
+    """A claim ready to become a factor.
+
+    ``kind`` is ``"soft"`` (weighed by its source's rates, or its own likelihood),
+    ``"hard"`` (confirmed) or ``"number"`` (a reported number); ``weight`` is the
+    claim's weight ``w``; ``source`` keys :attr:`Network.sources` (``"source:<name>"``
+    or ``"claim:<id>"``).
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> ev = Network(load(example())).evidence[0]
+    >>> ev.kind in ("soft", "hard", "number"), 0.0 < ev.weight <= 1.0
+    (True, True)
+    """
 
     claim: Claim
     kind: str  # "soft" (source rates), "hard" (confirmed), "number"
@@ -106,6 +133,15 @@ class Network:
     scenario : Scenario
     quadrature_nodes : int
         Gauss-Legendre nodes per segment of each continuous fact.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> net.continuous, net.states["hq_seized"]
+    (('troops',), ('false', 'true'))
+    >>> len(net.parameters) > 0
+    True
     """
 
     def __init__(self, scenario: Scenario, quadrature_nodes: int = QUADRATURE_NODES) -> None:
@@ -177,7 +213,17 @@ class Network:
         return out
 
     def claims_of(self, source: str) -> list[Evidence]:
-        """Soft evidence that names ``source``."""
+        """Soft evidence that names ``source``.
+
+        Parameters
+        ----------
+        source : str
+            A key of :attr:`sources` (``"source:<name>"`` or ``"claim:<id>"``).
+
+        Returns
+        -------
+        list of Evidence
+        """
         return [ev for ev in self.evidence if ev.source == source]
 
     def _row_param_of(self, name: str) -> RowParam | None:
@@ -212,7 +258,20 @@ class Network:
         return tuple(p for p in self._row_param.values() if p is not None)
 
     def set_prior(self, name: str, prior: Any) -> None:
-        """Replace a discrete node's prior in place (validated by the caller)."""
+        """Replace a discrete node's prior in place (validated by the caller).
+
+        Parameters
+        ----------
+        name : str
+            A discrete fact or outcome.
+        prior : Probabilities, TablePrior or LogitPrior
+            Already checked against the node (:func:`scenarios.spec.validation.check_node`).
+
+        Raises
+        ------
+        KeyError
+            If ``name`` is not a discrete node.
+        """
         if name not in self.states:
             raise KeyError(f"{name!r} is not a discrete fact or outcome")
         self.priors[name] = prior
@@ -227,7 +286,16 @@ class Network:
     # -- tables -----------------------------------------------------------------
 
     def parents(self, name: str) -> tuple[str, ...]:
-        """Parents of a discrete node: discrete ones first, then continuous."""
+        """Parents of a discrete node: discrete ones first, then continuous.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        tuple of str
+        """
         ps = prior_parents(self.priors[name])
         return tuple(p for p in ps if p in self.states) + tuple(
             p for p in ps if p not in self.states
@@ -258,7 +326,19 @@ class Network:
         return out
 
     def mean_table(self, name: str) -> np.ndarray:
-        """Table of a table/probabilities node: axes ``given + (name,)``."""
+        """Mean table of a table/probabilities node: axes ``given + (name,)``.
+
+        Parameters
+        ----------
+        name : str
+            A node whose prior is :class:`~scenarios.spec.priors.Probabilities` or a
+            :class:`~scenarios.spec.priors.TablePrior`.
+
+        Returns
+        -------
+        numpy.ndarray
+            Rows sum to one.
+        """
         prior = self.priors[name]
         if isinstance(prior, Probabilities):
             return self._vector(name, prior.p, prior.probs)
@@ -284,9 +364,23 @@ class Network:
     ) -> Factor | list[Factor]:
         """The conditional table of a discrete node as a factor (or a chain of factors).
 
-        ``params`` maps parameter names to values (draws along a first axis when
-        ``draw_axis``); missing parameters take their means. ``continuous`` gives the
-        value of each continuous fact as a factor (quadrature axis, draw axis or scalar).
+        Parameters
+        ----------
+        name : str
+        xp : module
+            ``numpy`` or ``pytensor.tensor``.
+        params : mapping, optional
+            Parameter names to values (draws along a first axis when ``draw_axis``);
+            missing parameters take their means.
+        draw_axis : bool
+        continuous : mapping of str to Factor
+            The value of each continuous fact (quadrature axis, draw axis or scalar).
+        chain : bool
+            Allow a logit link over many parents to become a chain of partial sums.
+
+        Returns
+        -------
+        Factor or list of Factor
         """
         prior = self.priors[name]
         if isinstance(prior, LogitPrior):
@@ -318,7 +412,19 @@ class Network:
     def standardiser(
         self, fact: str, center: float | None, scale: float | None
     ) -> tuple[float, float]:
-        """``(center, scale)`` of a continuous parent in a logit link."""
+        """``(center, scale)`` of a continuous parent in a logit link.
+
+        Parameters
+        ----------
+        fact : str
+        center, scale : float or None
+            The term's own values; ``None`` takes the fact's default
+            (:func:`scenarios.spec.elicit.standardiser`).
+
+        Returns
+        -------
+        center, scale : float
+        """
         c0, s0 = elicit.standardiser(self.scenario.facts[fact])
         return (c0 if center is None else center, s0 if scale is None else scale)
 
@@ -404,7 +510,19 @@ class Network:
     # -- claims -----------------------------------------------------------------
 
     def indicator(self, claim: Claim, continuous: Mapping[str, Factor]) -> Factor:
-        """1 where the claim's proposition holds, 0 elsewhere."""
+        """1 where the claim's proposition holds, 0 elsewhere.
+
+        Parameters
+        ----------
+        claim : Claim
+            A claim with a proposition.
+        continuous : mapping of str to Factor
+            The value of each continuous fact.
+
+        Returns
+        -------
+        Factor
+        """
         assert claim.proposition is not None
         clauses = []
         for clause in parse_proposition(claim.proposition).clauses:
@@ -442,7 +560,20 @@ class Network:
         return Factor(hit, x.axes)
 
     def number_loglik(self, ev: Evidence, x: Factor) -> Factor:
-        """Log-likelihood of a reported number over the fact's values."""
+        """Log-likelihood of a reported number over the fact's values.
+
+        Parameters
+        ----------
+        ev : Evidence
+            Of kind ``"number"``.
+        x : Factor
+            The fact's values.
+
+        Returns
+        -------
+        Factor
+            Over ``x``'s axes.
+        """
         rep = ev.claim.reported
         assert rep is not None
         sd = rep.sd / math.sqrt(ev.weight)
@@ -454,7 +585,17 @@ class Network:
         return Factor(-0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi)), x.axes)
 
     def thresholds(self, fact: str) -> list[float]:
-        """Values where some claim cuts a continuous fact, and where reported numbers sit."""
+        """Values where some claim cuts a continuous fact, and where reported numbers sit.
+
+        Parameters
+        ----------
+        fact : str
+
+        Returns
+        -------
+        list of float
+            Quadrature segments split there.
+        """
         cuts: list[float] = []
         for ev in self.evidence:
             c = ev.claim
@@ -511,7 +652,29 @@ def _log(v: Any) -> Any:
 
 
 def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Jacobi nodes and weights of a Beta rate, exact for polynomials of ``degree``."""
+    """Gauss-Jacobi nodes and weights of a Beta rate, exact for polynomials of ``degree``.
+
+    Parameters
+    ----------
+    param : RateParam
+    degree : int
+
+    Returns
+    -------
+    nodes, weights : numpy.ndarray
+        The weights sum to one; a fixed rate has one node.
+
+    Raises
+    ------
+    ValueError
+        If scipy gives no finite rule for these Beta parameters.
+
+    Examples
+    --------
+    >>> x, w = rate_quadrature(RateParam("r", 2.0, 3.0), degree=3)
+    >>> round(float(w @ x), 12), round(float(w @ x**3), 12)  # Beta(2, 3): 2/5 and 4/35
+    (0.4, 0.114285714286)
+    """
     if param.fixed:
         return np.array([param.a]), np.array([1.0])
     n = degree // 2 + 1
@@ -523,7 +686,27 @@ def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarr
 
 
 def draw_parameters(net: Network, draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Draws of every uncertain probability from its prior."""
+    """Draws of every uncertain probability from its prior.
+
+    Parameters
+    ----------
+    net : Network
+    draws : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        For each of ``net.parameters`` by name, draws first.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> theta = draw_parameters(net, 10, np.random.default_rng(0))
+    >>> theta["army_strikes_probs"].shape
+    (10, 1, 2)
+    """
     out: dict[str, np.ndarray] = {}
     for p in net.parameters:
         if isinstance(p, RowParam):

@@ -125,6 +125,11 @@ def parse_yaml(text: str, file: str | None = None, limit: int = MAX_BYTES) -> An
     limit : int
         Largest size accepted, in UTF-8 bytes.
 
+    Returns
+    -------
+    object
+        Mappings, lists, text, numbers, booleans and ``None``.
+
     Raises
     ------
     ScenarioError
@@ -154,6 +159,21 @@ def parse_yaml(text: str, file: str | None = None, limit: int = MAX_BYTES) -> An
 def read_yaml(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> Any:
     """Plain data from a YAML file: a bounded read, then :func:`parse_yaml`.
 
+    Parameters
+    ----------
+    path : str or path-like
+    limit : int
+        Largest size accepted, in bytes.
+
+    Returns
+    -------
+    object
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`scenarios.io.files.read_text` and :func:`parse_yaml`, naming the file.
+
     Examples
     --------
     >>> from scenarios.io.data import example
@@ -165,6 +185,15 @@ def read_yaml(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> Any:
 
 def dump_yaml(data: Any) -> str:
     r"""YAML text for plain data, strings kept intact through a round trip.
+
+    Parameters
+    ----------
+    data : object
+        Plain data; keys keep their order.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
