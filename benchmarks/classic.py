@@ -21,7 +21,6 @@ total, and the per-query median beside it.
 
 from __future__ import annotations
 
-import re
 import time
 import warnings
 from typing import Any
@@ -47,14 +46,10 @@ PYAGRUM_RATIO_TARGET = 3.0
 
 
 def our_name(raw: str) -> str:
-    """The node name our BIF loader gives (``scenarios.io.bif._name``)."""
-    try:
-        from scenarios.io.bif import _name
+    """The node name our BIF loader gives (:func:`scenarios.io.bif.node_name`)."""
+    from scenarios.io.bif import node_name
 
-        return _name(raw)
-    except ImportError:
-        name = re.sub(r"[^A-Za-z0-9_]", "_", raw)
-        return name if name[:1].isalpha() or name[:1] == "_" else f"n_{name}"
+    return node_name(raw)
 
 
 def make_queries(model: Any, n: int, seed: int) -> list[tuple[str, dict[str, str]]]:

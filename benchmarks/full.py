@@ -84,24 +84,21 @@ def _sampling_seconds(idata: Any) -> float:
 def _g_ess(post: Any) -> list[float]:
     """Bulk ESS of each scenario probability's per-draw series g(theta) (Rao-Blackwellised).
 
-    Uses the engine's own recovery (a private function); NaN if that has moved.
+    Uses the engine's own recovery, :func:`scenarios.engines.pymc.rao_blackwell`.
     """
     from arviz_stats.base import array_stats
 
-    try:
-        from scenarios.engines.network import Network
-        from scenarios.engines.pymc import _rao_blackwell
+    from scenarios.engines.network import Network
+    from scenarios.engines.pymc import rao_blackwell
 
-        net = Network(post.scenario)
-        draws = post.idata["posterior"]
-        chains, n = draws.sizes["chain"], draws.sizes["draw"]
-        theta = {}
-        for p in net.parameters:
-            arr = np.asarray(draws[p.name].values)
-            theta[p.name] = arr.reshape(chains * n, *arr.shape[2:])
-        g = _rao_blackwell(net, theta, chains * n)
-    except Exception:
-        return [float("nan")] * len(post.scenarios)
+    net = Network(post.scenario)
+    draws = post.idata["posterior"]
+    chains, n = draws.sizes["chain"], draws.sizes["draw"]
+    theta = {}
+    for p in net.parameters:
+        arr = np.asarray(draws[p.name].values)
+        theta[p.name] = arr.reshape(chains * n, *arr.shape[2:])
+    g = rao_blackwell(net, theta, chains * n)
     out = []
     for name, state in post.scenarios.index:
         j = list(net.states[name]).index(state)
@@ -122,7 +119,7 @@ PHASES: dict[str, list[tuple[str | None, str]]] = {
     "  of which PyTensor function compilation": [("pytensorf.py", "compile")],
     "  of which numba/LLVM code generation": [("ccallback.py", "compile")],
     "nutpie sampling (PySampler.wait)": [(None, "PySampler")],
-    "Rao-Blackwellised recovery": [("pymc.py", "_rao_blackwell")],
+    "Rao-Blackwellised recovery": [("pymc.py", "rao_blackwell")],
     "diagnostics (R-hat, ESS)": [("pymc.py", "_diagnostics")],
 }
 

@@ -102,7 +102,8 @@ class PgmpySlider:
 
     def __init__(self, scenario: Any) -> None:
         from benchmarks.factor_models import pgmpy_from_assembly
-        from scenarios.engines.network import Network, assemble
+        from scenarios.engines.assembly import assemble
+        from scenarios.engines.network import Network
 
         net = Network(scenario)
         asm = assemble(net)
@@ -155,8 +156,10 @@ def _build_variants(s: Any, kind: str, notes: list[str]) -> dict[str, Step]:
 
 def _parts(s: Any, values: list[float], repeats: int, calls: int) -> tuple[pd.DataFrame, str]:
     """Where the point update's time goes: its steps timed side by side."""
+    from scenarios.engines.assembly import assemble
     from scenarios.engines.exact import update_exact
-    from scenarios.engines.network import Network, assemble, contract
+    from scenarios.engines.factors import contract
+    from scenarios.engines.network import Network
 
     changed = [s.with_prior(FACT, prior_of(v)) for v in values]
     nets = [Network(c) for c in changed]

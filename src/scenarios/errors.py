@@ -23,6 +23,13 @@ class Problem:
         Field path inside the scenario, e.g. ``("facts", "troops", "prior", "mass")``.
     message : str
         What is wrong and what was expected.
+
+    Examples
+    --------
+    >>> print(Problem(("facts", "x", "prior", "p"), "expected a number in [0, 1]"))
+    facts.x.prior.p: expected a number in [0, 1]
+    >>> print(Problem((), "file is larger than 5,000,000 bytes"))
+    file is larger than 5,000,000 bytes
     """
 
     path: tuple[str | int, ...]
@@ -80,14 +87,46 @@ class ScenarioError(Exception):
         return tuple(str(p) for p in self.problems)
 
     def with_file(self, file: str) -> ScenarioError:
-        """Return the same error naming ``file``."""
+        """Return the same error naming ``file``.
+
+        Parameters
+        ----------
+        file : str
+
+        Returns
+        -------
+        ScenarioError
+            Of the same class, with the same problems.
+
+        Examples
+        --------
+        >>> ScenarioError(["no title"]).with_file("mine.yaml").file
+        'mine.yaml'
+        """
         return type(self)(self.problems, file=file)
 
     @classmethod
     def single(
         cls, path: Sequence[str | int], message: str, file: str | None = None
     ) -> ScenarioError:
-        """Build an error with one problem."""
+        """Build an error with one problem.
+
+        Parameters
+        ----------
+        path : sequence of str or int
+            The field path (empty for the file as a whole).
+        message : str
+        file : str, optional
+
+        Returns
+        -------
+        ScenarioError
+
+        Examples
+        --------
+        >>> ScenarioError.single(("title",), "expected text").messages
+        ('title: expected text',)
+        """
         return cls([Problem(tuple(path), message)], file=file)
 
 
@@ -95,6 +134,12 @@ class ImpossibleEvidenceError(ValueError):
     """The claims and observations cannot all hold: their likelihood is zero.
 
     ``claims`` names the claims involved.
+
+    Examples
+    --------
+    >>> err = ImpossibleEvidenceError("the claims cannot all hold: a, b", ["a", "b"])
+    >>> err.claims
+    ('a', 'b')
     """
 
     def __init__(self, message: str, claims: Sequence[str] = ()) -> None:

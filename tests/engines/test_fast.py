@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 import scenarios
-from scenarios.engines.exact import _psis_weights
+from scenarios.engines.assembly import assemble
+from scenarios.engines.exact import psis_weights
+from scenarios.engines.factors import DRAW, contract
 from scenarios.engines.fast import Interactive
-from scenarios.engines.network import DRAW, Network, assemble, contract
+from scenarios.engines.network import Network
 from scenarios.posterior import weighted_quantile
 
 
@@ -66,11 +68,11 @@ def test_a_run_of_edits_matches_the_exact_engine(wagner: scenarios.Scenario) -> 
         assert (table["lower"] <= table["upper"]).all()
         # the intervals are those of the same draws contracted from scratch
         net = Network(current)
-        batch = assemble(net, params=fast._theta, draw_axis=True)
+        batch = assemble(net, params=fast.parameter_draws, draw_axis=True)
         zs = contract(batch.factors_for(), [DRAW])
         g = np.concatenate([contract(batch.factors_for([o]), [DRAW, o]) / zs[:, None]
                             for o in current.outcomes], axis=1)
-        w, _, _ = _psis_weights(np.log(zs))
+        w, _, _ = psis_weights(np.log(zs))
         lo_hi = weighted_quantile(g.T, w, [0.05, 0.95])
         assert np.allclose(table[["lower", "upper"]].to_numpy(), lo_hi, atol=1e-12), name
     assert fast.scenario == current

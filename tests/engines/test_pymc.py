@@ -10,8 +10,7 @@ from scipy.special import logsumexp
 
 import scenarios
 from scenarios import Scenario
-
-from ..conftest import tally
+from tests.conftest import tally
 
 
 @pytest.fixture(scope="module")

@@ -17,15 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scenarios.engines.network import (
-    DRAW,
-    Assembly,
-    Factor,
-    Network,
-    assemble,
-    contract,
-    draw_parameters,
-)
+from scenarios.engines.assembly import Assembly, assemble
+from scenarios.engines.factors import DRAW, Factor, contract
+from scenarios.engines.network import Network, draw_parameters
 from scenarios.errors import ImpossibleEvidenceError
 from scenarios.posterior import Posterior, state_table, weighted_quantile
 from scenarios.spec.propositions import state_matches

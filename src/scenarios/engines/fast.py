@@ -16,16 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.exact import KHAT_LIMIT, psis_weights
-from scenarios.engines.network import (
-    DRAW,
-    Assembly,
-    Factor,
-    Network,
-    assemble,
-    contract,
-    draw_parameters,
-)
+from scenarios.engines.factors import DRAW, Factor, contract
+from scenarios.engines.network import Network, draw_parameters
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
 from scenarios.posterior import weighted_quantile
 from scenarios.spec.scenario import Scenario

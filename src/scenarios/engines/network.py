@@ -20,22 +20,31 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 import numpy as np
-import opt_einsum
 from scipy import special, stats
 
+from scenarios.engines.factors import DRAW, Factor, align, product_of
 from scenarios.spec import elicit
 from scenarios.spec.claims import Claim
 from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior, prior_parents
 from scenarios.spec.propositions import Atom, parse_proposition, state_matches
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["DRAW", "Factor", "Network", "RateParam", "RowParam", "contract"]
+__all__ = [
+    "CHAIN_MAX_STATES",
+    "CHAIN_MIN_PARENTS",
+    "QUADRATURE_NODES",
+    "Evidence",
+    "Network",
+    "RateParam",
+    "RowParam",
+    "draw_parameters",
+    "rate_quadrature",
+]
 
-DRAW = "draw"
 #: Gauss-Legendre nodes per segment of a continuous fact.
 QUADRATURE_NODES = 24
 #: A logit link over at least this many discrete parents is tried as a chain of sums.
@@ -44,184 +53,20 @@ CHAIN_MIN_PARENTS = 6
 CHAIN_MAX_STATES = 4096
 
 
-@dataclass(frozen=True, eq=False)
-class Factor:
-    """Values over named axes."""
-
-    values: Any
-    axes: tuple[str, ...]
-
-
-def align(values: Any, axes: Sequence[str], target: Sequence[str]) -> Any:
-    """Transpose ``values`` to ``target`` order, with length-1 axes where it has none."""
-    axes = tuple(axes)
-    if not axes:
-        return values
-    present = [a for a in target if a in axes]
-    perm = [axes.index(a) for a in present]
-    if perm != list(range(len(perm))):
-        values = values.transpose(perm)
-    index = tuple(slice(None) if a in axes else None for a in target)
-    if all(i == slice(None) for i in index):
-        return values
-    return values[index]
-
-
-def product_of(factors: Sequence[Factor]) -> Factor:
-    """Elementwise product of factors over the union of their axes."""
-    target: list[str] = []
-    for f in factors:
-        target.extend(a for a in f.axes if a not in target)
-    out = None
-    for f in factors:
-        v = align(f.values, f.axes, target)
-        out = v if out is None else out * v
-    return Factor(out, tuple(target))
-
-
-def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "numpy") -> Any:
-    """Sum the product of ``factors`` over every axis not in ``output``.
-
-    Uses opt_einsum's contraction path (variable elimination) with any number of axes.
-    """
-    if not factors:
-        if output:
-            raise ValueError(f"axes {list(output)} are in no factor")
-        return np.float64(1.0)  # an empty product
-    axes: dict[str, str] = {}
-    for f in factors:
-        for a in f.axes:
-            axes.setdefault(a, opt_einsum.get_symbol(len(axes)))
-    for a in output:
-        if a not in axes:
-            raise ValueError(f"axis {a!r} is in no factor")
-    terms = ",".join("".join(axes[a] for a in f.axes) for f in factors)
-    eq = f"{terms}->{''.join(axes[a] for a in output)}"
-    operands = [f.values for f in factors]
-    if backend == "numpy":
-        # draws and sources' rate nodes touch many factors: order as if they were free
-        batch = "".join(sym for a, sym in axes.items() if a == DRAW or "@" in a)
-        return _expression(eq, tuple(np.shape(v) for v in operands), batch)(*operands)
-    return _contract_symbolic(eq, operands, [f.axes for f in factors], output, axes)
-
-
-@lru_cache(maxsize=4096)
-def _expression(eq: str, shapes: tuple[tuple[int, ...], ...], batch: str = "") -> Any:
-    # the path search costs more than the contraction: a slider move reuses the plan
-    if len(shapes) < 9:
-        optimize: Any = "auto-hq"
-    elif batch:
-        optimize = elimination_path(eq, shapes, batch)
-    else:  # plain networks (no draws, no shared rates): opt_einsum's greedy is quick and good
-        optimize = "greedy"
-    return opt_einsum.contract_expression(eq, *shapes, optimize=optimize)
-
-
-def elimination_path(
-    eq: str, shapes: Sequence[tuple[int, ...]], batch: str = ""
-) -> list[tuple[int, int]]:
-    """A pairwise contraction path that eliminates one variable at a time.
-
-    Variable elimination with the min-weight heuristic: next, sum out the variable whose
-    factors multiply into the smallest table. Axes kept in the output (outcomes, the
-    ``draw`` batch axis) are never summed, so a batch axis cannot drag many variables
-    into one huge intermediate, as a generic pairwise-greedy search can. ``batch`` axes
-    (draws, and the quadrature nodes of sources' rates, shared by all of a source's
-    claims) scale every step alike, so the order is chosen as if each had one entry.
-    """
-    inputs, output = eq.split("->")
-    terms = [set(t) for t in inputs.split(",")]
-    size: dict[str, int] = {}
-    for term, shape in zip(inputs.split(","), shapes, strict=True):
-        size.update(zip(term, shape, strict=True))
-    log_size = {a: 0.0 if a in batch else math.log(max(n, 1)) for a, n in size.items()}
-    keep = set(output)
-    ops: list[set[str]] = [set(t) for t in terms]
-    path: list[tuple[int, int]] = []
-
-    def merge(group: list[int]) -> None:
-        # pairwise, smallest first; the merged operand goes to the end, as opt_einsum does
-        group = sorted(group, key=lambda i: sum(log_size[a] for a in ops[i]))
-        while len(group) > 1:
-            i, j = sorted(group[:2])
-            merged = ops[i] | ops[j]
-            path.append((i, j))
-            del ops[j]
-            del ops[i]
-            ops.append(merged)
-            group = [len(ops) - 1, *(g - (g > i) - (g > j) for g in group[2:])]
-
-    remaining = set().union(*ops) - keep if ops else set()
-    while remaining:
-
-        def cost(v: str) -> float:
-            union = set().union(*(op for op in ops if v in op))
-            return sum(log_size[a] for a in union if a != v)
-
-        v = min(sorted(remaining), key=cost)
-        group = [i for i, op in enumerate(ops) if v in op]
-        if len(group) > 1:
-            merge(group)
-        touched = ops[-1] if len(group) > 1 else ops[group[0]]
-        others = [op for op in ops if op is not touched]
-        done = {a for a in touched if a not in keep and not any(a in op for op in others)}
-        for op in ops:
-            if op is touched:
-                op -= done
-        remaining -= done | {v}
-    if len(ops) > 1:
-        merge(list(range(len(ops))))
-    return path
-
-
-def _contract_symbolic(
-    eq: str,
-    operands: list[Any],
-    factor_axes: list[tuple[str, ...]],
-    output: Sequence[str],
-    symbols: Mapping[str, str],
-) -> Any:
-    # PyTensor's einsum takes only letters: follow opt_einsum's path pairwise, renaming axes.
-    import pytensor.tensor as pt
-
-    shapes = [tuple(int(s) for s in _static_shape(v)) for v in operands]
-    path, _ = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="greedy")
-    live = list(zip(operands, factor_axes, strict=True))
-    keep_final = set(output)
-    for step in path:
-        picked = [live[i] for i in sorted(step, reverse=True)]
-        for i in sorted(step, reverse=True):
-            live.pop(i)
-        later = set(a for _, ax in live for a in ax) | keep_final
-        union: list[str] = []
-        for _, ax in picked:
-            union.extend(a for a in ax if a not in union)
-        out_axes = tuple(a for a in union if a in later)
-        letters = {
-            a: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[i]
-            for i, a in enumerate(union)
-        }
-        sub = ",".join("".join(letters[a] for a in ax) for _, ax in picked)
-        sub += "->" + "".join(letters[a] for a in out_axes)
-        live.append((pt.einsum(sub, *[v for v, _ in picked]), out_axes))
-    ((value, axes),) = live
-    return align(value, axes, tuple(output)) if axes != tuple(output) else value
-
-
-def _static_shape(v: Any) -> tuple[int, ...]:
-    shape = getattr(v, "type", None)
-    if shape is not None and hasattr(shape, "shape"):
-        out = tuple(1 if s is None else s for s in shape.shape)
-        return out
-    return np.shape(v)
-
-
 # --- parameters ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RowParam:
-    """Uncertain rows of a table: Dirichlet(``alpha``) over ``rows`` of ``node``."""
+    """Uncertain rows of a table: Dirichlet(``alpha``) over ``rows`` of ``node``.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> param = Network(load(example())).row_param("army_strikes")
+    >>> param.name, param.rows, param.alpha.round(6).tolist()
+    ('army_strikes_probs', (0,), [[3.5, 1.5]])
+    """
 
     name: str
     node: str
@@ -231,7 +76,13 @@ class RowParam:
 
 @dataclass(frozen=True)
 class RateParam:
-    """An uncertain rate: Beta(``a``, ``b``) (``b == 0`` marks a fixed value ``a``)."""
+    """An uncertain rate: Beta(``a``, ``b``) (``b == 0`` marks a fixed value ``a``).
+
+    Examples
+    --------
+    >>> RateParam("wire_true_positive", 8.0, 2.0).mean, RateParam("x", 0.7, 0.0).fixed
+    (0.8, True)
+    """
 
     name: str
     a: float
@@ -250,7 +101,20 @@ class RateParam:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A claim ready to become a factor."""
+    """A claim ready to become a factor.
+
+    ``kind`` is ``"soft"`` (weighed by its source's rates, or its own likelihood),
+    ``"hard"`` (confirmed) or ``"number"`` (a reported number); ``weight`` is the
+    claim's weight ``w``; ``source`` keys :attr:`Network.sources` (``"source:<name>"``
+    or ``"claim:<id>"``).
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> ev = Network(load(example())).evidence[0]
+    >>> ev.kind in ("soft", "hard", "number"), 0.0 < ev.weight <= 1.0
+    (True, True)
+    """
 
     claim: Claim
     kind: str  # "soft" (source rates), "hard" (confirmed), "number"
@@ -269,6 +133,15 @@ class Network:
     scenario : Scenario
     quadrature_nodes : int
         Gauss-Legendre nodes per segment of each continuous fact.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> net.continuous, net.states["hq_seized"]
+    (('troops',), ('false', 'true'))
+    >>> len(net.parameters) > 0
+    True
     """
 
     def __init__(self, scenario: Scenario, quadrature_nodes: int = QUADRATURE_NODES) -> None:
@@ -340,7 +213,17 @@ class Network:
         return out
 
     def claims_of(self, source: str) -> list[Evidence]:
-        """Soft evidence that names ``source``."""
+        """Soft evidence that names ``source``.
+
+        Parameters
+        ----------
+        source : str
+            A key of :attr:`sources` (``"source:<name>"`` or ``"claim:<id>"``).
+
+        Returns
+        -------
+        list of Evidence
+        """
         return [ev for ev in self.evidence if ev.source == source]
 
     def _row_param_of(self, name: str) -> RowParam | None:
@@ -375,7 +258,20 @@ class Network:
         return tuple(p for p in self._row_param.values() if p is not None)
 
     def set_prior(self, name: str, prior: Any) -> None:
-        """Replace a discrete node's prior in place (validated by the caller)."""
+        """Replace a discrete node's prior in place (validated by the caller).
+
+        Parameters
+        ----------
+        name : str
+            A discrete fact or outcome.
+        prior : Probabilities, TablePrior or LogitPrior
+            Already checked against the node (:func:`scenarios.spec.validation.check_node`).
+
+        Raises
+        ------
+        KeyError
+            If ``name`` is not a discrete node.
+        """
         if name not in self.states:
             raise KeyError(f"{name!r} is not a discrete fact or outcome")
         self.priors[name] = prior
@@ -390,7 +286,16 @@ class Network:
     # -- tables -----------------------------------------------------------------
 
     def parents(self, name: str) -> tuple[str, ...]:
-        """Parents of a discrete node: discrete ones first, then continuous."""
+        """Parents of a discrete node: discrete ones first, then continuous.
+
+        Parameters
+        ----------
+        name : str
+
+        Returns
+        -------
+        tuple of str
+        """
         ps = prior_parents(self.priors[name])
         return tuple(p for p in ps if p in self.states) + tuple(
             p for p in ps if p not in self.states
@@ -421,7 +326,19 @@ class Network:
         return out
 
     def mean_table(self, name: str) -> np.ndarray:
-        """Table of a table/probabilities node: axes ``given + (name,)``."""
+        """Mean table of a table/probabilities node: axes ``given + (name,)``.
+
+        Parameters
+        ----------
+        name : str
+            A node whose prior is :class:`~scenarios.spec.priors.Probabilities` or a
+            :class:`~scenarios.spec.priors.TablePrior`.
+
+        Returns
+        -------
+        numpy.ndarray
+            Rows sum to one.
+        """
         prior = self.priors[name]
         if isinstance(prior, Probabilities):
             return self._vector(name, prior.p, prior.probs)
@@ -447,9 +364,23 @@ class Network:
     ) -> Factor | list[Factor]:
         """The conditional table of a discrete node as a factor (or a chain of factors).
 
-        ``params`` maps parameter names to values (draws along a first axis when
-        ``draw_axis``); missing parameters take their means. ``continuous`` gives the
-        value of each continuous fact as a factor (quadrature axis, draw axis or scalar).
+        Parameters
+        ----------
+        name : str
+        xp : module
+            ``numpy`` or ``pytensor.tensor``.
+        params : mapping, optional
+            Parameter names to values (draws along a first axis when ``draw_axis``);
+            missing parameters take their means.
+        draw_axis : bool
+        continuous : mapping of str to Factor
+            The value of each continuous fact (quadrature axis, draw axis or scalar).
+        chain : bool
+            Allow a logit link over many parents to become a chain of partial sums.
+
+        Returns
+        -------
+        Factor or list of Factor
         """
         prior = self.priors[name]
         if isinstance(prior, LogitPrior):
@@ -481,7 +412,19 @@ class Network:
     def standardiser(
         self, fact: str, center: float | None, scale: float | None
     ) -> tuple[float, float]:
-        """``(center, scale)`` of a continuous parent in a logit link."""
+        """``(center, scale)`` of a continuous parent in a logit link.
+
+        Parameters
+        ----------
+        fact : str
+        center, scale : float or None
+            The term's own values; ``None`` takes the fact's default
+            (:func:`scenarios.spec.elicit.standardiser`).
+
+        Returns
+        -------
+        center, scale : float
+        """
         c0, s0 = elicit.standardiser(self.scenario.facts[fact])
         return (c0 if center is None else center, s0 if scale is None else scale)
 
@@ -567,7 +510,19 @@ class Network:
     # -- claims -----------------------------------------------------------------
 
     def indicator(self, claim: Claim, continuous: Mapping[str, Factor]) -> Factor:
-        """1 where the claim's proposition holds, 0 elsewhere."""
+        """1 where the claim's proposition holds, 0 elsewhere.
+
+        Parameters
+        ----------
+        claim : Claim
+            A claim with a proposition.
+        continuous : mapping of str to Factor
+            The value of each continuous fact.
+
+        Returns
+        -------
+        Factor
+        """
         assert claim.proposition is not None
         clauses = []
         for clause in parse_proposition(claim.proposition).clauses:
@@ -605,7 +560,20 @@ class Network:
         return Factor(hit, x.axes)
 
     def number_loglik(self, ev: Evidence, x: Factor) -> Factor:
-        """Log-likelihood of a reported number over the fact's values."""
+        """Log-likelihood of a reported number over the fact's values.
+
+        Parameters
+        ----------
+        ev : Evidence
+            Of kind ``"number"``.
+        x : Factor
+            The fact's values.
+
+        Returns
+        -------
+        Factor
+            Over ``x``'s axes.
+        """
         rep = ev.claim.reported
         assert rep is not None
         sd = rep.sd / math.sqrt(ev.weight)
@@ -617,7 +585,17 @@ class Network:
         return Factor(-0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi)), x.axes)
 
     def thresholds(self, fact: str) -> list[float]:
-        """Values where some claim cuts a continuous fact, and where reported numbers sit."""
+        """Values where some claim cuts a continuous fact, and where reported numbers sit.
+
+        Parameters
+        ----------
+        fact : str
+
+        Returns
+        -------
+        list of float
+            Quadrature segments split there.
+        """
         cuts: list[float] = []
         for ev in self.evidence:
             c = ev.claim
@@ -674,7 +652,29 @@ def _log(v: Any) -> Any:
 
 
 def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Jacobi nodes and weights of a Beta rate, exact for polynomials of ``degree``."""
+    """Gauss-Jacobi nodes and weights of a Beta rate, exact for polynomials of ``degree``.
+
+    Parameters
+    ----------
+    param : RateParam
+    degree : int
+
+    Returns
+    -------
+    nodes, weights : numpy.ndarray
+        The weights sum to one; a fixed rate has one node.
+
+    Raises
+    ------
+    ValueError
+        If scipy gives no finite rule for these Beta parameters.
+
+    Examples
+    --------
+    >>> x, w = rate_quadrature(RateParam("r", 2.0, 3.0), degree=3)
+    >>> round(float(w @ x), 12), round(float(w @ x**3), 12)  # Beta(2, 3): 2/5 and 4/35
+    (0.4, 0.114285714286)
+    """
     if param.fixed:
         return np.array([param.a]), np.array([1.0])
     n = degree // 2 + 1
@@ -686,7 +686,27 @@ def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarr
 
 
 def draw_parameters(net: Network, draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Draws of every uncertain probability from its prior."""
+    """Draws of every uncertain probability from its prior.
+
+    Parameters
+    ----------
+    net : Network
+    draws : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        For each of ``net.parameters`` by name, draws first.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> theta = draw_parameters(net, 10, np.random.default_rng(0))
+    >>> theta["army_strikes_probs"].shape
+    (10, 1, 2)
+    """
     out: dict[str, np.ndarray] = {}
     for p in net.parameters:
         if isinstance(p, RowParam):
@@ -695,153 +715,3 @@ def draw_parameters(net: Network, draws: int, rng: np.random.Generator) -> dict[
         else:
             out[p.name] = stats.beta(p.a, p.b).rvs(size=draws, random_state=rng)
     return out
-
-
-# --- assembling the factors ----------------------------------------------------------
-
-
-def _combine(fn: Callable[..., Any], *factors: Factor) -> Factor:
-    target: list[str] = []
-    for f in factors:
-        target.extend(a for a in f.axes if a not in target)
-    return Factor(fn(*(align(f.values, f.axes, target) for f in factors)), tuple(target))
-
-
-@dataclass(frozen=True)
-class Assembly:
-    """The factors of one evaluation, split by role.
-
-    ``tables`` and ``weights`` make the prior; ``evidence`` multiplies in the claims;
-    ``loglik`` holds log-likelihood terms kept apart for the symbolic backend.
-    """
-
-    nodes: tuple[str, ...]
-    tables: tuple[Factor, ...]
-    weights: tuple[Factor, ...]
-    evidence: tuple[Factor, ...]
-    claim_ids: tuple[str, ...]
-    loglik: Mapping[str, Factor]
-    log_offset: float = 0.0
-
-    def all(self, with_evidence: bool = True) -> list[Factor]:
-        """Factors of the prior, with or without the claims."""
-        return [*self.tables, *self.weights, *(self.evidence if with_evidence else ())]
-
-    def factors_for(self, targets: Sequence[str] = (), with_evidence: bool = True) -> list[Factor]:
-        """The factors a query needs: tables of nodes no claim or target reaches sum to one."""
-        evidence = list(self.evidence) if with_evidence else []
-        needed = set(targets) | {a for f in evidence for a in f.axes}
-        tables = []
-        for node, table in zip(reversed(self.nodes), reversed(self.tables), strict=True):
-            if node in needed:
-                tables.append(table)
-                needed.update(table.axes)
-        weights = [w for w in self.weights if w.axes[0] in needed]
-        return [*reversed(tables), *weights, *evidence]
-
-
-def assemble(
-    net: Network,
-    *,
-    params: Mapping[str, Any] | None = None,
-    draw_axis: bool = False,
-    continuous: Mapping[str, Any] | None = None,
-    xp: Any = np,
-    skip_claims: Sequence[str] = (),
-    extra_rate_degree: int = 0,
-) -> Assembly:
-    """Factors of the network.
-
-    Parameters
-    ----------
-    params : mapping, optional
-        Values of uncertain probabilities. ``None``: tables at their means and source
-        rates integrated by Gauss-Jacobi quadrature (the exact point answer).
-    draw_axis : bool
-        ``params`` carry draws along a first axis; factors get a ``draw`` axis.
-    continuous : mapping, optional
-        Scalar values of continuous facts (the PyMC model). ``None``: quadrature axes.
-    xp : module
-        ``numpy`` or ``pytensor.tensor``.
-    skip_claims : sequence of str
-        Claim ids to leave out.
-    extra_rate_degree : int
-        Make rate quadrature exact for polynomials this much higher (2 gives exact
-        posterior means and variances of the rates).
-    """
-    weights: list[Factor] = []
-    if continuous is None:
-        values = {}
-        for name, (x, w) in net.quadrature.items():
-            values[name] = Factor(x, (name,))
-            weights.append(Factor(w, (name,)))
-    else:
-        values = {name: Factor(v, ()) for name, v in continuous.items()}
-    owners: list[str] = []  # the node of each table factor (a chain has several)
-    tables: list[Factor] = []
-    for n in net.discrete:
-        table = net.table_factor(n, xp, params, draw_axis, values)
-        for f in table if isinstance(table, list) else [table]:
-            owners.append(n)
-            tables.append(f)
-
-    rates: dict[str, Factor] = {}
-    for key, pair in net.sources.items():
-        degree = len(net.claims_of(key)) + extra_rate_degree
-        for param, tag in zip(pair, ("tp", "fp"), strict=True):
-            if param.fixed:
-                rates[param.name] = Factor(param.a, ())
-            elif params is not None and param.name in params:
-                rates[param.name] = Factor(params[param.name], (DRAW,) if draw_axis else ())
-            else:
-                nodes, w = rate_quadrature(param, degree)
-                axis = f"{key}@{tag}"
-                rates[param.name] = Factor(nodes, (axis,))
-                weights.append(Factor(w, (axis,)))
-
-    evidence: list[Factor] = []
-    claim_ids: list[str] = []
-    loglik: dict[str, Factor] = {}
-    log_offset = 0.0
-    for ev in net.evidence:
-        c = ev.claim
-        if c.id in skip_claims:
-            continue
-        if ev.kind == "number":
-            assert c.reported is not None
-            ll = net.number_loglik(ev, values[c.reported.fact])
-            if ll.axes:
-                # exp relative to the peak keeps the quadrature factor in range
-                peak = float(ll.values.max())
-                evidence.append(Factor(np.exp(ll.values - peak), ll.axes))
-                claim_ids.append(c.id)
-                log_offset += peak
-            else:
-                loglik[c.id] = ll
-            continue
-        ind = net.indicator(c, values)
-        if ev.kind == "hard":
-            evidence.append(ind)
-            claim_ids.append(c.id)
-            continue
-        assert ev.source is not None
-        tp, fp = (rates[p.name] for p in net.sources[ev.source])
-        w = ev.weight
-        evidence.append(
-            _combine(
-                lambda i, t, f, w=w: i * (w * t + 1.0 - w) + (1.0 - i) * (w * f + 1.0 - w),
-                ind,
-                tp,
-                fp,
-            )
-        )
-        claim_ids.append(c.id)
-    return Assembly(
-        tuple(owners),
-        tuple(tables),
-        tuple(weights),
-        tuple(evidence),
-        tuple(claim_ids),
-        loglik,
-        log_offset,
-    )

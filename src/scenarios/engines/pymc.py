@@ -11,7 +11,6 @@ theta)``; their average is the scenario probability and their quantiles its inte
 
 from __future__ import annotations
 
-import hashlib
 import math
 import warnings
 from collections import OrderedDict
@@ -20,15 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scenarios.engines.network import (
-    DRAW,
-    Factor,
-    Network,
-    RowParam,
-    assemble,
-    contract,
-)
+from scenarios.engines.assembly import assemble
+from scenarios.engines.factors import DRAW, Factor, contract
+from scenarios.engines.network import Network, RowParam
 from scenarios.errors import SamplingWarning
+from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table
 from scenarios.spec.scenario import Scenario
 
@@ -77,6 +72,7 @@ def _build(
     import pymc as pm
     import pytensor
     import pytensor.tensor as pt
+    from pymc_extras.prior import Prior
 
     net = Network(scenario)
     bounds, truncating = _confirmed_bounds(net)
@@ -95,14 +91,13 @@ def _build(
         continuous = {}
         for n, d in net.dists.items():
             kwargs = {k: number(f"{n}__{k}", v) for k, v in d.parameters.items()}
+            prior = Prior(d.name, **kwargs)
             if n in bounds:  # a confirmed threshold truncates the prior (no cliff for NUTS)
                 lower, upper = bounds[n]
-                base = getattr(pm, d.name).dist(**kwargs)
+                base = prior.pymc_distribution.dist(**prior.parameters)
                 continuous[n] = pm.Truncated(n, base, lower=lower, upper=upper)
             else:
-                from pymc_extras.prior import Prior
-
-                continuous[n] = Prior(d.name, **kwargs).create_variable(n)
+                continuous[n] = prior.create_variable(n)
         params: dict[str, Any] = {}
         for p in net.parameters:
             if isinstance(p, RowParam):
@@ -157,7 +152,7 @@ def _graph_key(model: Any) -> str:
 
     logp = model.logp()
     ids: dict[Any, int] = {}
-    digest = hashlib.sha256()
+    parts: list[bytes] = []  # hashed as one text, in order
 
     def ref(v: Any) -> int:
         if v not in ids:
@@ -169,11 +164,11 @@ def _graph_key(model: Any) -> str:
                     "constant",
                     str(v.type),
                     arr.shape,
-                    hashlib.sha256(arr.tobytes()).hexdigest(),
+                    sha256_bytes(arr.tobytes()),
                 )
             else:
                 tag = ("input", v.name, str(v.type))
-            digest.update(repr(tag).encode())
+            parts.append(repr(tag).encode())
             ids[v] = len(ids)
         return ids[v]
 
@@ -181,13 +176,13 @@ def _graph_key(model: Any) -> str:
     for node in io_toposort(inputs, [logp]):
         op = node.op
         props = op._props() if hasattr(op, "_props") else str(op)
-        digest.update(
+        parts.append(
             repr((type(op).__name__, str(op), props, [ref(i) for i in node.inputs])).encode()
         )
         for out in node.outputs:
             ids[out] = len(ids)
-    digest.update(repr(sorted((v.name, str(v.type)) for v in model.free_RVs)).encode())
-    return digest.hexdigest()
+    parts.append(repr(sorted((v.name, str(v.type)) for v in model.free_RVs)).encode())
+    return sha256_bytes(b"".join(parts))
 
 
 def _compiled_nutpie(model: Any, values: dict[str, np.ndarray]) -> tuple[Any, bool]:
@@ -248,8 +243,6 @@ def _contract_all(factors: list) -> Any:
 def _plain_model(net: Network, params: dict, continuous: dict, skip: list[str]) -> None:
     import pymc as pm
     import pytensor.tensor as pt
-
-    from scenarios.engines.network import Factor
 
     values: dict[str, Factor] = {n: Factor(v, ()) for n, v in continuous.items()}
     states: dict[str, Any] = {}
@@ -385,7 +378,7 @@ def update_pymc(
         arr = np.asarray(post[p.name].values)
         theta[p.name] = arr.reshape(arr.shape[0] * arr.shape[1], *arr.shape[2:])
     n_chains, n_draws = post.sizes["chain"], post.sizes["draw"]
-    g = _rao_blackwell(net, theta, n_chains * n_draws)
+    g = rao_blackwell(net, theta, n_chains * n_draws)
     probs = {n: g[n].mean(axis=0) for n in net.discrete}
     outcomes = {n: probs[n] for n in scenario.outcomes}
     facts = {n: probs[n] for n in net.discrete if n in scenario.facts}
@@ -420,8 +413,34 @@ def update_pymc(
     return posterior
 
 
-def _rao_blackwell(net: Network, theta: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
-    """g(theta) for every draw: exact P(state | claims, theta), continuous facts integrated."""
+def rao_blackwell(net: Network, theta: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """g(theta) for every draw: exact P(state | claims, theta), continuous facts integrated.
+
+    The full engine samples only the uncertain probabilities theta; each discrete
+    node's probabilities given a draw are then computed exactly (Rao-Blackwellised), so
+    their Monte Carlo error is that of g(theta) alone.
+
+    Parameters
+    ----------
+    net : Network
+    theta : dict of str to numpy.ndarray
+        Draws of each of ``net.parameters`` by name, draws first (chains flattened).
+    n : int
+        Number of draws (used when there are no parameters at all).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        For every discrete node, shape ``(n, n_states)``.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> g = rao_blackwell(net, {}, 3)
+    >>> g["mutiny_end"].shape[0], bool(np.allclose(g["mutiny_end"].sum(axis=1), 1.0))
+    (3, True)
+    """
     if not theta:
         asm = assemble(net)
         factors = asm.all()

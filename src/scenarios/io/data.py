@@ -11,7 +11,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from scenarios.io.files import write_atomic
+from scenarios.io.files import read_bytes, write_atomic
 
 __all__ = ["DEFAULT_EXAMPLE", "example", "examples", "init", "notebook", "resolution_for"]
 
@@ -33,6 +33,11 @@ def _path(item: Traversable) -> Path:
 def examples() -> list[str]:
     """Names of the shipped example scenarios.
 
+    Returns
+    -------
+    list of str
+        Sorted; each a name :func:`example` takes.
+
     Examples
     --------
     >>> "wagner-2023-06-23" in examples()
@@ -48,6 +53,11 @@ def example(name: str = DEFAULT_EXAMPLE) -> Path:
     ----------
     name : str
         The file's stem, e.g. ``"ever-given-2021-03-25"``.
+
+    Returns
+    -------
+    pathlib.Path
+        Inside the installed package.
 
     Raises
     ------
@@ -68,6 +78,20 @@ def example(name: str = DEFAULT_EXAMPLE) -> Path:
 def notebook(name: str) -> Path:
     """Path of a shipped notebook (``"report"``, ``"wagner-explorer"``, ``"tutorial"``).
 
+    Parameters
+    ----------
+    name : str
+        The notebook's stem.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        No such notebook.
+
     Examples
     --------
     >>> notebook("report").name
@@ -84,6 +108,15 @@ def resolution_for(priors: str | os.PathLike[str]) -> Path | None:
 
     Looked for as ``resolutions/<stem>.yaml`` beside the priors file's folder: the
     layout :func:`init` writes and the package ships.
+
+    Parameters
+    ----------
+    priors : str or path-like
+        A priors file, e.g. ``priors/wagner-2023-06-23.yaml``.
+
+    Returns
+    -------
+    pathlib.Path or None
 
     Examples
     --------
@@ -127,7 +160,7 @@ def init(folder: str | os.PathLike[str]) -> list[Path]:
                 continue
             target = root / sub / item.name
             try:
-                write_atomic(target, item.read_bytes(), overwrite=False)
+                write_atomic(target, read_bytes(_path(item)), overwrite=False)
             except FileExistsError:
                 continue
             written.append(target)

@@ -21,10 +21,12 @@ from scenarios.errors import ScenarioError
 
 __all__ = [
     "MAX_BYTES",
+    "decode",
     "read_bytes",
     "read_text",
     "sha256_bytes",
     "sha256_file",
+    "umask",
     "write_atomic",
 ]
 
@@ -66,11 +68,18 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
         fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise ScenarioError.single((), f"cannot read the file: {exc.strerror}", name) from None
-    with os.fdopen(fd, "rb") as fh:
-        kind = _kind(os.fstat(fd).st_mode)
-        if kind != "a regular file":
+    try:
+        info = os.fstat(fd)
+        kind = _kind(info.st_mode)
+        if kind != "a regular file":  # checked on the descriptor: no race with the name
             raise ScenarioError.single((), f"expected a regular file, got {kind}", name)
-        raw = fh.read(limit + 1)
+        if info.st_size > limit:  # known before reading anything
+            raise ScenarioError.single((), f"file is larger than {limit:,} bytes", name)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        raw = fh.read(limit + 1)  # a file that grows meanwhile still stops here
     if len(raw) > limit:
         raise ScenarioError.single((), f"file is larger than {limit:,} bytes", name)
     return raw
@@ -78,6 +87,16 @@ def read_bytes(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
 
 def read_text(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> str:
     """The UTF-8 text of a regular file of at most ``limit`` bytes (see :func:`read_bytes`).
+
+    Parameters
+    ----------
+    path : str or path-like
+    limit : int
+        Largest size accepted, in bytes.
+
+    Returns
+    -------
+    str
 
     Raises
     ------
@@ -95,6 +114,21 @@ def read_text(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> str:
 
 def decode(raw: bytes, file: str | None = None) -> str:
     r"""UTF-8 text of ``raw``, or a located error naming ``file``.
+
+    Parameters
+    ----------
+    raw : bytes
+    file : str, optional
+        Named in the error.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ScenarioError
+        The bytes are not UTF-8; the message gives the byte offset.
 
     Examples
     --------
@@ -124,7 +158,16 @@ def _kind(mode: int) -> str:
 
 
 def sha256_bytes(raw: bytes) -> str:
-    """Hex sha256 of ``raw``.
+    """Hex sha256 of ``raw``: the one hasher of the library.
+
+    Parameters
+    ----------
+    raw : bytes
+
+    Returns
+    -------
+    str
+        64 hex digits.
 
     Examples
     --------
@@ -137,6 +180,22 @@ def sha256_bytes(raw: bytes) -> str:
 def sha256_file(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> str:
     """Hex sha256 of a file's bytes, read as :func:`read_bytes` reads them.
 
+    Parameters
+    ----------
+    path : str or path-like
+    limit : int
+        Largest size accepted.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`read_bytes`.
+
     Examples
     --------
     >>> from scenarios.io.data import example
@@ -148,6 +207,11 @@ def sha256_file(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> str:
 
 def umask() -> int:
     """The process's umask, read without changing it where the system allows.
+
+    Returns
+    -------
+    int
+        E.g. ``0o022``.
 
     Examples
     --------

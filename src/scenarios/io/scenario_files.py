@@ -29,6 +29,16 @@ __all__ = ["default_priors", "dumps", "from_bytes", "from_dict", "load", "loads"
 def loads(text: str, file: str | None = None) -> Scenario:
     """Parse and validate a scenario from YAML text.
 
+    Parameters
+    ----------
+    text : str
+    file : str, optional
+        Named in errors.
+
+    Returns
+    -------
+    Scenario
+
     Raises
     ------
     ScenarioError
@@ -50,7 +60,32 @@ def loads(text: str, file: str | None = None) -> Scenario:
 
 
 def from_dict(data: Any, file: str | None = None) -> Scenario:
-    """Validate a plain mapping (as read from YAML or JSON) into a scenario."""
+    """Validate a plain mapping (as read from YAML or JSON) into a scenario.
+
+    Parameters
+    ----------
+    data : object
+        Should be a mapping with ``title``, ``facts`` and ``outcomes``.
+    file : str, optional
+        Named in errors.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem with its field path.
+
+    Examples
+    --------
+    >>> from_dict(["not", "a", "mapping"], "mine.yaml")
+    Traceback (most recent call last):
+    ...
+    scenarios.errors.ScenarioError: mine.yaml: 1 problem
+      - expected a mapping with title, facts, outcomes, got list
+    """
     if not isinstance(data, dict):
         raise ScenarioError.single(
             (), f"expected a mapping with title, facts, outcomes, got {type(data).__name__}", file
@@ -93,14 +128,53 @@ def load(path: str | os.PathLike[str]) -> Scenario:
 
 
 def from_bytes(raw: bytes, file: str | None = None) -> Scenario:
-    """Validate a scenario from a file's bytes: size limit, UTF-8, then :func:`loads`."""
+    """Validate a scenario from a file's bytes: size limit, UTF-8, then :func:`loads`.
+
+    Parameters
+    ----------
+    raw : bytes
+    file : str, optional
+        Named in errors.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Too large, not UTF-8, not YAML, or not a valid scenario.
+
+    Examples
+    --------
+    >>> from scenarios.io.files import read_bytes
+    >>> from_bytes(read_bytes(default_priors())).title[:6]
+    'Wagner'
+    """
     if len(raw) > MAX_BYTES:
         raise ScenarioError.single((), f"file is larger than {MAX_BYTES:,} bytes", file)
     return loads(decode(raw, file), file)
 
 
 def dumps(scenario: Scenario) -> str:
-    """The scenario as YAML text; ``loads(dumps(s)) == s``."""
+    """The scenario as YAML text; ``loads(dumps(s)) == s``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    str
+        Fields at their defaults are left out; each node's ``kind`` comes first.
+
+    Examples
+    --------
+    >>> s = load(default_priors())
+    >>> text = dumps(s)
+    >>> text.startswith("format: scenarios/1"), loads(text) == s
+    (True, True)
+    """
     data = scenario.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     data = {"format": scenario.format, **data}
     for group in ("facts", "outcomes"):
@@ -166,6 +240,10 @@ def save(scenario: Scenario, path: str | os.PathLike[str], *, overwrite: bool = 
 
 def default_priors() -> Path:
     """The built-in Wagner scenario file, shipped inside the package.
+
+    Returns
+    -------
+    pathlib.Path
 
     Examples
     --------

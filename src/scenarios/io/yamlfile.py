@@ -17,13 +17,17 @@ import yaml
 from scenarios.errors import Problem, ScenarioError
 from scenarios.io.files import MAX_BYTES, read_text
 
-__all__ = ["dump_yaml", "parse_yaml", "read_yaml"]
+__all__ = ["Dumper", "StrictLoader", "dump_yaml", "located", "parse_yaml", "read_yaml"]
 
 
 class StrictLoader(yaml.SafeLoader):
-    """Safe YAML that also refuses aliases (billion-laughs) and duplicate keys."""
+    """Safe YAML that also refuses aliases (billion-laughs) and duplicate keys.
+
+    Use it through :func:`parse_yaml`, which adds the size limit and located errors.
+    """
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose a node, refusing an alias (``*name``) where one would be read."""
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
@@ -32,6 +36,7 @@ class StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """Construct a mapping, refusing duplicate keys and keys that cannot be hashed."""
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -84,6 +89,25 @@ Dumper.add_representer(str, _represent_text)
 
 
 def located(exc: yaml.YAMLError) -> Problem:
+    """A YAML error as a problem located at its line and column.
+
+    Parameters
+    ----------
+    exc : yaml.YAMLError
+
+    Returns
+    -------
+    Problem
+        With the path ``("line L, column C",)`` when the error has a position.
+
+    Examples
+    --------
+    >>> try:
+    ...     yaml.load("a: [1", Loader=StrictLoader)
+    ... except yaml.YAMLError as exc:
+    ...     print(located(exc))
+    line 1, column 6: not valid scenario YAML: expected ',' or ']', but got '<stream end>'
+    """
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
     what = getattr(exc, "problem", None) or str(exc)
@@ -100,6 +124,11 @@ def parse_yaml(text: str, file: str | None = None, limit: int = MAX_BYTES) -> An
         Named in errors.
     limit : int
         Largest size accepted, in UTF-8 bytes.
+
+    Returns
+    -------
+    object
+        Mappings, lists, text, numbers, booleans and ``None``.
 
     Raises
     ------
@@ -130,6 +159,21 @@ def parse_yaml(text: str, file: str | None = None, limit: int = MAX_BYTES) -> An
 def read_yaml(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> Any:
     """Plain data from a YAML file: a bounded read, then :func:`parse_yaml`.
 
+    Parameters
+    ----------
+    path : str or path-like
+    limit : int
+        Largest size accepted, in bytes.
+
+    Returns
+    -------
+    object
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`scenarios.io.files.read_text` and :func:`parse_yaml`, naming the file.
+
     Examples
     --------
     >>> from scenarios.io.data import example
@@ -141,6 +185,15 @@ def read_yaml(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> Any:
 
 def dump_yaml(data: Any) -> str:
     r"""YAML text for plain data, strings kept intact through a round trip.
+
+    Parameters
+    ----------
+    data : object
+        Plain data; keys keep their order.
+
+    Returns
+    -------
+    str
 
     Examples
     --------

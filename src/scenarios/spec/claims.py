@@ -30,14 +30,27 @@ __all__ = [
 
 
 class Rate(SpecModel):
-    """A rate with its uncertainty: mean and Beta concentration (``None``: a fixed value)."""
+    """A rate with its uncertainty: mean and Beta concentration (``None``: a fixed value).
+
+    Examples
+    --------
+    >>> Rate(mean=0.8, concentration=20).mean
+    0.8
+    """
 
     mean: Probability
     concentration: Positive | None = None
 
 
 class GradeRates(SpecModel):
-    """The true- and false-positive rates a source grade stands for."""
+    """The true- and false-positive rates a source grade stands for.
+
+    Examples
+    --------
+    >>> rates = GradeRates(true_positive={"mean": 0.8}, false_positive={"mean": 0.1})
+    >>> rates.false_positive.concentration is None
+    True
+    """
 
     true_positive: Rate
     false_positive: Rate
@@ -67,6 +80,11 @@ class ReportedNumber(SpecModel):
 
     For a positive fact the error is on the log scale:
     ``ln(value) ~ Normal(ln(true) + bias, sd)``; otherwise ``value ~ Normal(true + bias, sd)``.
+
+    Examples
+    --------
+    >>> ReportedNumber(fact="troops", value=25, sd=0.2).bias
+    0.0
     """
 
     fact: Name
@@ -76,7 +94,13 @@ class ReportedNumber(SpecModel):
 
 
 class ExplicitLikelihood(SpecModel):
-    """P(reported | proposition true) and P(reported | false), bypassing any source."""
+    """P(reported | proposition true) and P(reported | false), bypassing any source.
+
+    Examples
+    --------
+    >>> ExplicitLikelihood(if_true=0.9, if_false=0.2).if_false
+    0.2
+    """
 
     if_true: Probability
     if_false: Probability
@@ -113,7 +137,13 @@ class Claim(SpecModel):
 
     @property
     def counted(self) -> bool:
-        """Whether the claim is evidence now (not retracted)."""
+        """Whether the claim is evidence now (not retracted).
+
+        Examples
+        --------
+        >>> Claim(id="c", text="t", proposition="f", status="retracted").counted
+        False
+        """
         return self.status != "retracted" and self.retracted_at is None
 
     @model_validator(mode="after")
@@ -139,7 +169,14 @@ class Claim(SpecModel):
 
 
 class ReliabilityTables(SpecModel):
-    """Overrides of the default tables in :mod:`scenarios.spec.reliability`."""
+    """Overrides of the default tables in :mod:`scenarios.spec.reliability`.
+
+    Examples
+    --------
+    >>> tables = ReliabilityTables(hedge={"supposedly": 0.55})
+    >>> tables.hedges()["supposedly"], tables.hedges()["none"]
+    (0.55, 1.0)
+    """
 
     grades: Annotated[dict[str, GradeRates], AfterValidator(FrozenDict)] = Field(
         default_factory=FrozenDict
@@ -155,7 +192,21 @@ class ReliabilityTables(SpecModel):
     )
 
     def grade_rates(self, grade: str) -> GradeRates:
-        """Rates of a letter grade (file override, else default table)."""
+        """Rates of a letter grade (file override, else default table).
+
+        Parameters
+        ----------
+        grade : {"A", "B", "C", "D", "E", "F"}
+
+        Returns
+        -------
+        GradeRates
+
+        Examples
+        --------
+        >>> ReliabilityTables().grade_rates("A").true_positive.mean
+        0.9
+        """
         if grade in self.grades:
             return self.grades[grade]
         (tm, tk), (fm, fk) = rel.GRADE_RATES[grade]
@@ -165,13 +216,31 @@ class ReliabilityTables(SpecModel):
         )
 
     def hedges(self) -> dict[str, float]:
-        """All known hedge words and their weights."""
+        """All known hedge words and their weights.
+
+        Returns
+        -------
+        dict of str to float
+            The defaults, with this file's overrides.
+        """
         return {**rel.HEDGE_WEIGHTS, **self.hedge}
 
     def statuses(self) -> dict[str, float]:
-        """All status weights."""
+        """All status weights.
+
+        Returns
+        -------
+        dict of str to float
+            The defaults, with this file's overrides.
+        """
         return {**rel.STATUS_WEIGHTS, **self.status}
 
     def informations(self) -> dict[int, float]:
-        """All information-digit weights."""
+        """All information-digit weights.
+
+        Returns
+        -------
+        dict of int to float
+            The defaults, with this file's overrides.
+        """
         return {**rel.INFORMATION_WEIGHTS, **self.information}

@@ -57,14 +57,30 @@ class Elicited:
     dist: Any = field(compare=False, repr=False)
 
     def to_prior(self) -> Any:
-        """The ``pymc_extras.prior.Prior`` for the full engine."""
+        """The ``pymc_extras.prior.Prior`` of this distribution.
+
+        Returns
+        -------
+        pymc_extras.prior.Prior
+
+        Examples
+        --------
+        >>> from_range(25, 50, family="LogNormal").to_prior().distribution
+        'LogNormal'
+        """
         from pymc_extras.prior import Prior
 
         return Prior(self.name, **self.parameters)
 
     @property
     def support(self) -> tuple[float, float]:
-        """Lower and upper bound."""
+        """Lower and upper bound.
+
+        Examples
+        --------
+        >>> from_range(25, 50, family="LogNormal").support
+        (0.0, inf)
+        """
         lo, hi = self.dist.support()
         return float(lo), float(hi)
 
@@ -87,6 +103,23 @@ def _make(name: str, **parameters: float) -> Elicited:
 def from_range(lower: float, upper: float, mass: float = 0.9, family: str = "Normal") -> Elicited:
     """Distribution with ``mass`` between ``lower`` and ``upper``, equal tails.
 
+    Parameters
+    ----------
+    lower, upper : float
+    mass : float
+        In (0, 1).
+    family : {"Normal", "LogNormal", "Beta"}
+
+    Returns
+    -------
+    Elicited
+
+    Raises
+    ------
+    ValueError
+        If the family cannot have that range (a LogNormal below zero, a Beta outside
+        (0, 1)).
+
     Examples
     --------
     >>> d = from_range(0.1, 0.4, mass=0.8, family="Beta")
@@ -99,6 +132,21 @@ def from_range(lower: float, upper: float, mass: float = 0.9, family: str = "Nor
 
 def from_quantiles(quantiles: dict[float, float], family: str = "Normal") -> Elicited:
     """Least-squares fit of a family to ``{probability: value}``.
+
+    Parameters
+    ----------
+    quantiles : dict of float to float
+        Level (strictly between 0 and 1) to value; two are matched exactly.
+    family : {"Normal", "LogNormal", "Beta"}
+
+    Returns
+    -------
+    Elicited
+
+    Raises
+    ------
+    ValueError
+        Values that do not increase with their levels, or that the family cannot take.
 
     Examples
     --------
@@ -152,7 +200,30 @@ def _fit_beta(q: tuple[float, ...], v: tuple[float, ...]) -> Elicited:
 
 
 def default_family(fact: Fact) -> str:
-    """The family a range or quantiles give for this fact (see module docstring)."""
+    """The family a range or quantiles give for this fact (see module docstring).
+
+    Parameters
+    ----------
+    fact : Fact
+        A continuous or probability fact.
+
+    Returns
+    -------
+    str
+        ``"Beta"`` (probability, or support [0, 1]), ``"LogNormal"`` (support
+        [0, null]) or ``"Normal"`` (no bounds).
+
+    Raises
+    ------
+    ValueError
+        Other supports: they need a ``family`` or a named distribution.
+
+    Examples
+    --------
+    >>> from scenarios.spec.nodes import Fact
+    >>> default_family(Fact(kind="continuous", support=(0, None), prior={"between": [1, 2]}))
+    'LogNormal'
+    """
     if fact.kind == "probability":
         return "Beta"
     lo, hi = fact.support or (None, None)
@@ -171,11 +242,26 @@ def default_family(fact: Fact) -> str:
 def distribution(fact: Fact) -> Elicited:
     """The prior distribution of a continuous or probability fact.
 
+    Parameters
+    ----------
+    fact : Fact
+
+    Returns
+    -------
+    Elicited
+
     Raises
     ------
     ValueError
         If the prior cannot be turned into a proper distribution, or falls outside the
         fact's support.
+
+    Examples
+    --------
+    >>> from scenarios.spec.nodes import Fact
+    >>> d = distribution(Fact(kind="probability", prior={"between": [0.2, 0.6]}))
+    >>> d.name, [round(float(x), 6) for x in d.dist.ppf([0.05, 0.95])]
+    ('Beta', [0.2, 0.6])
     """
     prior = fact.prior
     if isinstance(prior, DistributionPrior):
@@ -201,7 +287,25 @@ def distribution(fact: Fact) -> Elicited:
 
 
 def is_positive(fact: Fact) -> bool:
-    """Whether a continuous fact is positive, so that reported numbers err on the log scale."""
+    """Whether a continuous fact is positive, so that reported numbers err on the log scale.
+
+    Parameters
+    ----------
+    fact : Fact
+
+    Returns
+    -------
+    bool
+        ``False`` also when the prior is not a proper distribution.
+
+    Examples
+    --------
+    >>> from scenarios.spec.nodes import Fact
+    >>> is_positive(Fact(kind="continuous", support=(0, None), prior={"between": [1, 2]}))
+    True
+    >>> is_positive(Fact(kind="continuous", prior={"between": [1, 2]}))
+    False
+    """
     try:
         return distribution(fact).support[0] >= 0.0
     except ValueError:
@@ -213,6 +317,21 @@ def standardiser(fact: Fact) -> tuple[float, float]:
 
     Center: the prior median. Scale: half the 90% prior interval over 1.645 (the standard
     deviation, for a Normal).
+
+    Parameters
+    ----------
+    fact : Fact
+
+    Returns
+    -------
+    center, scale : float
+
+    Examples
+    --------
+    >>> from scenarios.spec.nodes import Fact
+    >>> fact = Fact(kind="continuous", prior={"between": [10, 20]})
+    >>> [round(x, 9) for x in standardiser(fact)]
+    [15.0, 3.03978416]
     """
     d = distribution(fact).dist
     q05, q50, q95 = d.ppf([0.05, 0.5, 0.95])

@@ -57,6 +57,16 @@ class OverrideError(ScenarioError):
 def thaw(value: Any) -> Any:
     """Frozen or pydantic-dumped data back to plain dicts and lists.
 
+    Parameters
+    ----------
+    value : object
+        Mappings, tuples, lists and scalars, nested.
+
+    Returns
+    -------
+    object
+        The same data with every mapping a ``dict`` and every sequence a ``list``.
+
     Examples
     --------
     >>> thaw({"between": (1, 2)})
@@ -72,6 +82,15 @@ def thaw(value: Any) -> Any:
 def canonical_json(value: Any) -> str:
     """Compact, key-sorted JSON of plain or frozen data: equal data, equal text.
 
+    Parameters
+    ----------
+    value : object
+        JSON-like data (frozen mappings and tuples allowed); NaN and infinity are errors.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> canonical_json({"b": (1, 2), "a": 0.5})
@@ -82,6 +101,21 @@ def canonical_json(value: Any) -> str:
 
 def split_key(key: str) -> tuple[str, tuple[str, ...]]:
     """A dotted key as (fact or outcome, field path).
+
+    Parameters
+    ----------
+    key : str
+        ``NODE`` or ``NODE.FIELD[.FIELD ...]``.
+
+    Returns
+    -------
+    node : str
+    path : tuple of str
+
+    Raises
+    ------
+    OverrideError
+        If ``key`` is not of that form.
 
     Examples
     --------
@@ -155,6 +189,15 @@ def _locate(prior: Any, path: Sequence[str | int], key: str) -> tuple[Any, str |
 def prior_data(prior: Any) -> dict[str, Any]:
     """A prior (pydantic model or mapping) as plain, mutable JSON data.
 
+    Parameters
+    ----------
+    prior : pydantic prior model or mapping
+
+    Returns
+    -------
+    dict
+        A deep copy: changing it changes nothing else.
+
     Examples
     --------
     >>> import scenarios
@@ -209,6 +252,14 @@ def set_field(prior: Any, path: Sequence[str | int], value: Any, key: str = "") 
 
 def check_override(scenario: Scenario, key: str, values: Sequence[Any] = ()) -> None:
     """Check a dotted key against a scenario, and its values' kinds against the file's.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    key : str
+        A dotted key (see :func:`split_key`).
+    values : sequence, optional
+        Values the key will take; each must be of the kind the file has there.
 
     Raises
     ------

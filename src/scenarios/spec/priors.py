@@ -72,7 +72,13 @@ class Probabilities(SpecModel):
 
 
 class TableRow(SpecModel):
-    """One row of a conditional table: the parents' states and this fact's probabilities."""
+    """One row of a conditional table: the parents' states and this fact's probabilities.
+
+    Examples
+    --------
+    >>> dict(TableRow(when={"hq_seized": True}, p=0.8).when)
+    {'hq_seized': 'true'}
+    """
 
     when: Annotated[dict[Name, StateName], AfterValidator(FrozenDict)]
     p: Probability | None = None
@@ -91,6 +97,12 @@ class TablePrior(SpecModel):
 
     Rows not listed take ``default``; ``concentration`` (per table or per row) makes each
     row a Dirichlet.
+
+    Examples
+    --------
+    >>> t = TablePrior(given=["f"], table=[{"when": {"f": True}, "p": 0.9}], default={"p": 0.2})
+    >>> t.table[0].p, t.default.p
+    (0.9, 0.2)
     """
 
     given: tuple[Name, ...] = Field(min_length=1)
@@ -107,6 +119,11 @@ class LogitTerm(SpecModel):
     half-width of its 90% prior interval divided by 1.645). ``coef`` is a number for a
     binary child (log-odds of true) or ``{state: number}`` for a categorical child (log-odds
     against the first state).
+
+    Examples
+    --------
+    >>> LogitTerm(fact="troops", coef=0.5, center=30, scale=5).scale
+    5.0
     """
 
     fact: Name
@@ -117,14 +134,27 @@ class LogitTerm(SpecModel):
 
 
 class LogitLink(SpecModel):
-    """Intercept and terms of a (multinomial) logit link."""
+    """Intercept and terms of a (multinomial) logit link.
+
+    Examples
+    --------
+    >>> LogitLink(intercept=-1, terms=[{"fact": "hq_seized", "state": True, "coef": 2}]).intercept
+    -1.0
+    """
 
     intercept: Finite | StateFloats = 0.0
     terms: tuple[LogitTerm, ...] = ()
 
 
 class LogitPrior(SpecModel):
-    """A fact or outcome whose probabilities follow a logit link of its parents."""
+    """A fact or outcome whose probabilities follow a logit link of its parents.
+
+    Examples
+    --------
+    >>> prior = LogitPrior(logit={"intercept": 0.5, "terms": [{"fact": "x", "coef": 1.0}]})
+    >>> prior_parents(prior)
+    ('x',)
+    """
 
     logit: LogitLink
 
@@ -153,7 +183,13 @@ class RangePrior(SpecModel):
 
 
 class QuantilePrior(SpecModel):
-    """Quantiles ``{probability: value}``; at least two, increasing in both."""
+    """Quantiles ``{probability: value}``; at least two, increasing in both.
+
+    Examples
+    --------
+    >>> sorted(QuantilePrior(quantiles={0.1: 20, 0.5: 30, 0.9: 45}).quantiles)
+    [0.1, 0.5, 0.9]
+    """
 
     quantiles: Annotated[dict[Probability, Finite], AfterValidator(FrozenDict)]
     family: Literal["Normal", "LogNormal", "Beta"] | None = None

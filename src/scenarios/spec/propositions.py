@@ -42,6 +42,11 @@ class Atom:
 
     ``op`` is one of ``== != > >= < <= in``; for ``in`` the value is a tuple of states.
     ``negated`` flips the result (``not``, ``not in``).
+
+    Examples
+    --------
+    >>> parse_proposition("troops not in [1, 2]").clauses[0][0]
+    Atom(fact='troops', op='in', value=(1.0, 2.0), negated=True)
     """
 
     fact: str
@@ -52,7 +57,13 @@ class Atom:
 
 @dataclass(frozen=True)
 class Proposition:
-    """A disjunction of conjunctions of atoms (``or`` of ``and``)."""
+    """A disjunction of conjunctions of atoms (``or`` of ``and``).
+
+    Examples
+    --------
+    >>> [len(clause) for clause in parse_proposition("a and b or c").clauses]
+    [2, 1]
+    """
 
     clauses: tuple[tuple[Atom, ...], ...]
 
@@ -77,12 +88,15 @@ _SHOWN = {
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:
+    """Tokens as (kind, text, 1-based position in ``text`` as given)."""
     tokens, pos = [], 0
-    text = text.strip()
-    while pos < len(text):
+    end = len(text.rstrip())
+    while pos < end:
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ValueError(f"cannot read {text[pos:]!r} (at character {pos + 1})")
+            rest = text[pos:end]
+            at = pos + len(rest) - len(rest.lstrip()) + 1  # the character, not the blank
+            raise ValueError(f"cannot read {rest.lstrip()!r} (at character {at} of {text!r})")
         kind = m.lastgroup or ""
         value = m.group(kind).strip()
         start = m.start(kind) + 1
@@ -129,7 +143,7 @@ def parse_proposition(text: str) -> Proposition:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("expected a proposition such as 'fact == state', got an empty text")
     tokens = _tokenize(text)
-    end = len(text.strip()) + 1
+    end = len(text.rstrip()) + 1
     pos = 0
 
     def peek() -> tuple[str, str, int]:
@@ -199,6 +213,22 @@ def state_matches(value: str | float | bool, state: str) -> bool:
 
     Unquoted numbers match numeric state names (``x == 1`` names state ``"1"`` or
     ``"1.0"``); a bare binary fact name means ``"true"``.
+
+    Parameters
+    ----------
+    value : str, float or bool
+        As parsed (an :class:`Atom`'s value, or one item of an ``in`` list).
+    state : str
+        A state's name.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> state_matches(3.0, "3"), state_matches("3", "3.0"), state_matches(True, "true")
+    (True, False, True)
     """
     if isinstance(value, bool):
         return state == ("true" if value else "false")

@@ -39,6 +39,12 @@ _ENGINES: dict[str, Engine] = {}
 def register(engine: Engine, *aliases: str) -> None:
     """Make ``engine`` available under its name and ``aliases``.
 
+    Parameters
+    ----------
+    engine : Engine
+    *aliases : str
+        Other names for it (e.g. ``"full"`` for ``"pymc"``).
+
     Examples
     --------
     >>> register(Engine("echo", lambda scenario, **options: options), "same")
@@ -53,6 +59,10 @@ def register(engine: Engine, *aliases: str) -> None:
 def engine_names() -> tuple[str, ...]:
     """Names of the registered engines (aliases included).
 
+    Returns
+    -------
+    tuple of str
+
     Examples
     --------
     >>> import scenarios
@@ -64,6 +74,14 @@ def engine_names() -> tuple[str, ...]:
 
 def engine(name: str) -> Engine:
     """The engine registered as ``name``.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    Engine
 
     Raises
     ------

@@ -82,6 +82,17 @@ HEDGE_WEIGHTS: Final = MappingProxyType(
 def beta_parameters(mean: float, concentration: float) -> tuple[float, float]:
     """Return ``(alpha, beta)`` of the Beta with this mean and concentration.
 
+    Parameters
+    ----------
+    mean : float
+        In [0, 1].
+    concentration : float
+        ``alpha + beta``; larger is surer.
+
+    Returns
+    -------
+    alpha, beta : float
+
     Examples
     --------
     >>> [round(x, 12) for x in beta_parameters(0.8, 20)]

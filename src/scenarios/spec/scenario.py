@@ -41,7 +41,13 @@ FORMAT = "scenarios/1"
 
 
 class ReportRef(SpecModel):
-    """The document a scenario encodes."""
+    """The document a scenario encodes.
+
+    Examples
+    --------
+    >>> ReportRef(title="Evening report", url="https://example.org/r").title
+    'Evening report'
+    """
 
     title: str | None = None
     file: str | None = None

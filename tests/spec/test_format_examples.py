@@ -10,7 +10,7 @@ import pytest
 
 from .format_examples import build
 
-FORMAT = Path(__file__).parents[1] / "docs" / "format.md"
+FORMAT = Path(__file__).parents[2] / "docs" / "format.md"
 BLOCKS = re.findall(r"```yaml\n(.*?)```", FORMAT.read_text(encoding="utf-8"), re.S)
 
 

@@ -6,7 +6,6 @@ names the file, the field path and what was expected.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -20,9 +19,8 @@ from scenarios import Scenario, ScenarioError, dumps, load, loads, save
 from scenarios.io.files import MAX_BYTES
 from tests.strategies import RandomNetwork, random_networks
 
-ROOT = Path(__file__).resolve().parents[1]
-PRIORS = sorted((ROOT / "priors").glob("*.yaml"))
-BAD = Path(__file__).parent / "data" / "bad"
+PRIORS = [scenarios.example(name) for name in scenarios.examples()]
+BAD = Path(__file__).parents[1] / "data" / "bad"
 
 SMALL = """\
 title: Coin
@@ -202,7 +200,7 @@ def test_save_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     def broken_fsync(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(scenarios.io.os, "fsync", broken_fsync)
+    monkeypatch.setattr(scenarios.io.files.os, "fsync", broken_fsync)
     target = tmp_path / "new.yaml"
     with pytest.raises(OSError, match="No space left"):
         save(loads(SMALL), target)
@@ -212,7 +210,7 @@ def test_save_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.undo()
     save(loads(SMALL), target)
     before = target.read_bytes()
-    monkeypatch.setattr(scenarios.io.os, "fsync", broken_fsync)
+    monkeypatch.setattr(scenarios.io.files.os, "fsync", broken_fsync)
     with pytest.raises(OSError):
         save(loads(SMALL).replace(title="New"), target, overwrite=True)
     assert target.read_bytes() == before
@@ -313,7 +311,8 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_directory_is_not_a_file(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match=rf"(?s)^{re.escape(str(tmp_path))}: .*cannot read"):
+    with pytest.raises(ScenarioError, match=rf"(?s)^{re.escape(str(tmp_path))}: .*expected a "
+                                            r"regular file, got a folder"):
         load(tmp_path)
 
 
@@ -342,7 +341,7 @@ def test_too_large_file(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     path.write_text(SMALL + "# " + "x" * MAX_BYTES + "\n")
     with pytest.raises(ScenarioError, match=rf"(?s)^{re.escape(str(path))}: .*larger than "
-                                            rf"{MAX_BYTES} bytes"):
+                                            rf"{MAX_BYTES:,} bytes"):
         load(path)
     with pytest.raises(ScenarioError, match="larger than"):
         loads(path.read_text())
@@ -390,19 +389,21 @@ def test_categorical_yes_no_states_keep_their_names() -> None:
     assert loads(dumps(s)) == s
 
 
-def test_default_priors_file_exists_and_loads() -> None:
-    path = scenarios.default_priors()
-    assert path.exists()
-    assert isinstance(load(path), Scenario)
+def test_priors_files_are_found(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # the shipped examples are found inside the package, whatever the working folder
+    monkeypatch.chdir(tmp_path)
+    assert {p.name for p in PRIORS} >= {"wagner-2023-06-23.yaml", "ever-given-2021-03-25.yaml"}
+    assert all(p.is_file() for p in PRIORS)
 
 
-def test_environment_variable_moves_the_priors_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_default_priors_is_the_shipped_wagner_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("SCENARIOS_PRIORS", str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="SCENARIOS_PRIORS"):
-        scenarios.default_priors()
-    target = tmp_path / scenarios.io.DEFAULT_PRIORS
-    target.write_text(SMALL)
-    assert scenarios.default_priors() == target
-    assert os.fspath(scenarios.default_priors()).startswith(str(tmp_path))
+    monkeypatch.chdir(tmp_path)  # no priors/ folder here: the package's own file is used
+    path = scenarios.default_priors()
+    assert path == scenarios.example("wagner-2023-06-23")
+    assert path.parent.parent.name == "data" and path.parent.name == "priors"
+    assert Path(scenarios.__file__).parent in path.parents
+    assert load(path).title.startswith("Wagner")
+    with pytest.raises(FileNotFoundError, match="wagner-2023-06-23"):
+        scenarios.example("no-such-example")

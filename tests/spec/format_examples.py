@@ -1,11 +1,11 @@
-"""The YAML examples of docs/format.md, checked by tests/test_docs.py.
+"""The YAML examples of docs/format.md, checked by tests/spec/test_format_examples.py.
 
 Complete files (with a ``title``) are loaded as they are; fragments are merged into a
 small base scenario (facts ``hq_seized``, ``resistance``, ``troops``, outcome ``o``,
 source ``wire``). Each must load and update without warnings, except examples whose
 first line is ``# invalid: <message>``, which must fail with that message.
 
-Also runnable alone: ``.venv/bin/python tests/format_examples.py [docs/format.md]``.
+Also runnable alone: ``.venv/bin/python tests/spec/format_examples.py [docs/format.md]``.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import scenarios
-from scenarios.io import _StrictLoader, from_dict
+from scenarios.io import from_dict
+from scenarios.io.yamlfile import parse_yaml
 
-BASE = yaml.safe_load(
+BASE = parse_yaml(
     """
 title: base
 facts:
@@ -46,7 +45,7 @@ sources:
 
 def build(text: str) -> scenarios.Scenario:
     """Load a complete example, or a fragment merged into the base scenario."""
-    data: Any = yaml.load(text, Loader=_StrictLoader)
+    data: Any = parse_yaml(text, "example")
     if "title" in data:
         return scenarios.loads(text, "example")
     merged = copy.deepcopy(BASE)

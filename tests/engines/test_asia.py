@@ -21,7 +21,7 @@ from pgmpy.readwrite import BIFReader  # noqa: E402
 import scenarios  # noqa: E402
 from scenarios import Scenario  # noqa: E402
 
-ASIA_YAML = Path(__file__).parent / "data" / "asia.yaml"
+ASIA_YAML = Path(__file__).parents[1] / "data" / "asia.yaml"
 ASIA_BIF = Path(pgmpy.__file__).parent / "utils" / "example_models" / "asia.bif.gz"
 TOL = 1e-9
 

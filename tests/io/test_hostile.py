@@ -13,17 +13,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scenarios
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
 from scenarios.io import from_dict, loads
+from scenarios.io.yamlfile import read_yaml
+from tests.conftest import tally
 
-from .conftest import tally
-
-PRIORS = sorted((Path(__file__).parents[1] / "priors").glob("*.yaml"))
+PRIORS = [scenarios.example(name) for name in scenarios.examples()]
 NASTY_VALUES: list[Any] = [
     None, True, -1, 0, 1.5, -0.0, 1e308, -1e308, 1e-320, math.nan, math.inf, -math.inf,
     "", " ", "x" * 10_000, "ünïcødé ✓", "\x00", "\u202e", "1e999", [], {}, [1, 2], {"a": 1},
@@ -43,7 +42,9 @@ def outcome_of(text_or_data: Any) -> str:
     try:
         post = s.update(intervals=False)
     except ImpossibleEvidenceError as exc:
-        assert str(exc)
+        # a conflict needs claims, and the message names them
+        assert exc.claims, str(exc)
+        assert all(c in str(exc) for c in exc.claims), str(exc)
         return "impossible"
     values = post.scenarios[["probability", "lower", "upper"]].to_numpy()
     assert np.isfinite(values).all(), "a posterior must never hold NaN or infinity"
@@ -87,7 +88,7 @@ def mutate(data: Any, rng: random.Random) -> Any:
 
 @pytest.mark.parametrize("path", PRIORS, ids=[p.stem for p in PRIORS])
 def test_mutated_priors_files(path: Path) -> None:
-    base = yaml.safe_load(path.read_text(encoding="utf-8"))
+    base = read_yaml(path)
     rng = random.Random(path.stem)
     seen: dict[str, int] = {}
     for _ in range(300):

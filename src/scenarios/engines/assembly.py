@@ -1,0 +1,213 @@
+"""The factors of one evaluation of a network, split by role (prior, weights, claims).
+
+:func:`assemble` turns a :class:`~scenarios.engines.network.Network` into an
+:class:`Assembly`: tables at their means or at given draws, continuous facts as
+quadrature axes or as scalars (PyMC), source rates integrated by Gauss-Jacobi quadrature
+or given; :meth:`Assembly.factors_for` picks the factors a query needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from scenarios.engines.factors import DRAW, Factor, align
+from scenarios.engines.network import Network, rate_quadrature
+
+__all__ = ["Assembly", "assemble"]
+
+
+def _combine(fn: Callable[..., Any], *factors: Factor) -> Factor:
+    target: list[str] = []
+    for f in factors:
+        target.extend(a for a in f.axes if a not in target)
+    return Factor(fn(*(align(f.values, f.axes, target) for f in factors)), tuple(target))
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """The factors of one evaluation, split by role.
+
+    ``tables`` and ``weights`` make the prior; ``evidence`` multiplies in the claims;
+    ``loglik`` holds log-likelihood terms kept apart for the symbolic backend.
+
+    Examples
+    --------
+    >>> from scenarios.engines.factors import contract
+    >>> from scenarios.io import example, load
+    >>> asm = assemble(Network(load(example())))
+    >>> p = contract(asm.factors_for(["hq_seized"]), ["hq_seized"])
+    >>> (p / p.sum()).shape
+    (2,)
+    """
+
+    nodes: tuple[str, ...]
+    tables: tuple[Factor, ...]
+    weights: tuple[Factor, ...]
+    evidence: tuple[Factor, ...]
+    claim_ids: tuple[str, ...]
+    loglik: Mapping[str, Factor]
+    log_offset: float = 0.0
+
+    def all(self, with_evidence: bool = True) -> list[Factor]:
+        """Factors of the prior, with or without the claims.
+
+        Parameters
+        ----------
+        with_evidence : bool
+
+        Returns
+        -------
+        list of Factor
+        """
+        return [*self.tables, *self.weights, *(self.evidence if with_evidence else ())]
+
+    def factors_for(self, targets: Sequence[str] = (), with_evidence: bool = True) -> list[Factor]:
+        """The factors a query needs: tables of nodes no claim or target reaches sum to one.
+
+        Parameters
+        ----------
+        targets : sequence of str
+            The axes the query keeps.
+        with_evidence : bool
+
+        Returns
+        -------
+        list of Factor
+            Every table an evidence factor or a target reaches (through parents), the
+            weights of the quadrature axes among them, and the evidence.
+        """
+        evidence = list(self.evidence) if with_evidence else []
+        needed = set(targets) | {a for f in evidence for a in f.axes}
+        tables = []
+        for node, table in zip(reversed(self.nodes), reversed(self.tables), strict=True):
+            if node in needed:
+                tables.append(table)
+                needed.update(table.axes)
+        weights = [w for w in self.weights if w.axes[0] in needed]
+        return [*reversed(tables), *weights, *evidence]
+
+
+def assemble(
+    net: Network,
+    *,
+    params: Mapping[str, Any] | None = None,
+    draw_axis: bool = False,
+    continuous: Mapping[str, Any] | None = None,
+    xp: Any = np,
+    skip_claims: Sequence[str] = (),
+    extra_rate_degree: int = 0,
+) -> Assembly:
+    """Factors of the network.
+
+    Parameters
+    ----------
+    params : mapping, optional
+        Values of uncertain probabilities. ``None``: tables at their means and source
+        rates integrated by Gauss-Jacobi quadrature (the exact point answer).
+    draw_axis : bool
+        ``params`` carry draws along a first axis; factors get a ``draw`` axis.
+    continuous : mapping, optional
+        Scalar values of continuous facts (the PyMC model). ``None``: quadrature axes.
+    xp : module
+        ``numpy`` or ``pytensor.tensor``.
+    skip_claims : sequence of str
+        Claim ids to leave out.
+    extra_rate_degree : int
+        Make rate quadrature exact for polynomials this much higher (2 gives exact
+        posterior means and variances of the rates).
+
+    Returns
+    -------
+    Assembly
+
+    Examples
+    --------
+    >>> from scenarios.engines.factors import DRAW
+    >>> from scenarios.engines.network import draw_parameters
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> theta = draw_parameters(net, 50, np.random.default_rng(0))
+    >>> batch = assemble(net, params=theta, draw_axis=True)
+    >>> any(DRAW in f.axes for f in batch.tables)
+    True
+    """
+    weights: list[Factor] = []
+    if continuous is None:
+        values = {}
+        for name, (x, w) in net.quadrature.items():
+            values[name] = Factor(x, (name,))
+            weights.append(Factor(w, (name,)))
+    else:
+        values = {name: Factor(v, ()) for name, v in continuous.items()}
+    owners: list[str] = []  # the node of each table factor (a chain has several)
+    tables: list[Factor] = []
+    for n in net.discrete:
+        table = net.table_factor(n, xp, params, draw_axis, values)
+        for f in table if isinstance(table, list) else [table]:
+            owners.append(n)
+            tables.append(f)
+
+    rates: dict[str, Factor] = {}
+    for key, pair in net.sources.items():
+        degree = len(net.claims_of(key)) + extra_rate_degree
+        for param, tag in zip(pair, ("tp", "fp"), strict=True):
+            if param.fixed:
+                rates[param.name] = Factor(param.a, ())
+            elif params is not None and param.name in params:
+                rates[param.name] = Factor(params[param.name], (DRAW,) if draw_axis else ())
+            else:
+                nodes, w = rate_quadrature(param, degree)
+                axis = f"{key}@{tag}"
+                rates[param.name] = Factor(nodes, (axis,))
+                weights.append(Factor(w, (axis,)))
+
+    evidence: list[Factor] = []
+    claim_ids: list[str] = []
+    loglik: dict[str, Factor] = {}
+    log_offset = 0.0
+    for ev in net.evidence:
+        c = ev.claim
+        if c.id in skip_claims:
+            continue
+        if ev.kind == "number":
+            assert c.reported is not None
+            ll = net.number_loglik(ev, values[c.reported.fact])
+            if ll.axes:
+                # exp relative to the peak keeps the quadrature factor in range
+                peak = float(ll.values.max())
+                evidence.append(Factor(np.exp(ll.values - peak), ll.axes))
+                claim_ids.append(c.id)
+                log_offset += peak
+            else:
+                loglik[c.id] = ll
+            continue
+        ind = net.indicator(c, values)
+        if ev.kind == "hard":
+            evidence.append(ind)
+            claim_ids.append(c.id)
+            continue
+        assert ev.source is not None
+        tp, fp = (rates[p.name] for p in net.sources[ev.source])
+        w = ev.weight
+        evidence.append(
+            _combine(
+                lambda i, t, f, w=w: i * (w * t + 1.0 - w) + (1.0 - i) * (w * f + 1.0 - w),
+                ind,
+                tp,
+                fp,
+            )
+        )
+        claim_ids.append(c.id)
+    return Assembly(
+        tuple(owners),
+        tuple(tables),
+        tuple(weights),
+        tuple(evidence),
+        tuple(claim_ids),
+        loglik,
+        log_offset,
+    )
