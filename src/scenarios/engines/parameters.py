@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scenarios.engines.network import Network, align, assemble, contract, rate_quadrature
+from scenarios.engines.assembly import assemble
+from scenarios.engines.factors import align, contract
+from scenarios.engines.network import Network, rate_quadrature
 from scenarios.spec.priors import Probabilities, TablePrior
 from scenarios.spec.scenario import Scenario
 

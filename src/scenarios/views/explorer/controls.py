@@ -27,15 +27,9 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from scenarios.spec.scenario import (
-    CONTINUOUS_PRIORS,
-    Fact,
-    LogitPrior,
-    Outcome,
-    Probabilities,
-    Scenario,
-    TablePrior,
-)
+from scenarios.spec.nodes import Fact, Outcome
+from scenarios.spec.priors import CONTINUOUS_PRIORS, LogitPrior, Probabilities, TablePrior
+from scenarios.spec.scenario import Scenario
 from scenarios.views.explorer.edits import (
     GRADES,
     INFORMATION,

@@ -22,16 +22,11 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from scenarios.spec.claims import Claim
+from scenarios.spec.nodes import Fact
 from scenarios.spec.overrides import prior_data, set_field
-from scenarios.spec.scenario import (
-    Claim,
-    Fact,
-    LogitPrior,
-    Probabilities,
-    RangePrior,
-    Scenario,
-    TablePrior,
-)
+from scenarios.spec.priors import LogitPrior, Probabilities, RangePrior, TablePrior
+from scenarios.spec.scenario import Scenario
 
 __all__ = [
     "GRADES",
