@@ -435,7 +435,7 @@ def test_report_analysis_sections_are_the_librarys(
     assert_frame_equal(got, sens, check_flags=False, atol=1e-14, rtol=0)
     for r in sens.head(10).itertuples():
         assert f"{r.swing * 100:.1f} pts" in page
-    assert len(having(page, "data-rank")) == 10
+    assert len(having(page, "data-rank", "scn-table scn-sensitivity")) == 10
     share = power.attrs["prior_share"]
     assert data["power_scaling"]["prior_share"] == pytest.approx(share, abs=1e-14)
     assert f"the prior drives {share:.0%} of the answer" in page
