@@ -197,7 +197,7 @@ def test_sweep_with_reports(tmp_path: Path) -> None:
     html = Path(table["report"].iloc[0])
     assert html == tmp_path / "reports" / f"{v.variant_id}.html"
     assert html.exists() and html.with_suffix(".ipynb").exists()
-    from scenarios.reports import read_report
+    from scenarios.views.report import read_report
 
     data = read_report(html)
     assert data["provenance"]["seed"] == 2

@@ -142,7 +142,7 @@ def _build_report(
     variant: Variant, text: str, priors: Mapping[str, Any], seed: int
 ) -> tuple[str, str]:
     """HTML and notebook text of the variant's report, built in a scratch folder."""
-    from scenarios.reports import build_report  # the one line that names the reports module
+    from scenarios.views.report import build_report  # the one line that names the reports module
 
     with tempfile.TemporaryDirectory(prefix="scenarios-sweep-") as tmp:
         path = Path(variant.priors)
