@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scenarios.errors import SamplingWarning, ScenarioError
-from scenarios.io.files import sha256_file
+from scenarios.io.files import read_text, sha256_file, write_atomic
 from scenarios.io.scenario_files import loads
 from scenarios.posterior import scenario_hash
 from scenarios.spec.overrides import apply_overrides
@@ -153,7 +153,7 @@ def _build_report(
         if not same:  # a worker without the file (remote cluster): the shipped text
             path = Path(tmp) / "priors" / path.name
             path.parent.mkdir()
-            path.write_text(text, encoding="utf-8")
+            write_atomic(path, text)
         html = build_report(
             path,
             overrides=dict(priors),
@@ -164,9 +164,7 @@ def _build_report(
             name=variant.variant_id,
             progress=False,
         )
-        return html.read_text(encoding="utf-8"), html.with_suffix(".ipynb").read_text(
-            encoding="utf-8"
-        )
+        return read_text(html), read_text(html.with_suffix(".ipynb"))
 
 
 def run_batch(
