@@ -164,7 +164,9 @@ def _build_report(
             name=variant.variant_id,
             progress=False,
         )
-        return read_text(html), read_text(html.with_suffix(".ipynb"))
+        # our own output, not a user's file: bounded generously (charts make it megabytes)
+        limit = 512 * 2**20
+        return read_text(html, limit), read_text(html.with_suffix(".ipynb"), limit)
 
 
 def run_batch(
