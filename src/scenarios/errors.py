@@ -130,21 +130,60 @@ class ScenarioError(Exception):
         return cls([Problem(tuple(path), message)], file=file)
 
 
-class ImpossibleEvidenceError(ValueError):
+class ImpossibleEvidenceError(ScenarioError, ValueError):
     """The claims and observations cannot all hold: their likelihood is zero.
 
-    ``claims`` names the claims involved.
+    A :class:`ScenarioError` (one problem per claim involved, at ``claims.<id>``) that
+    reads as its one-line message; ``claims`` names the claims.
+
+    Parameters
+    ----------
+    message : str
+        What cannot hold, naming the claims.
+    claims : sequence of str
+        The ids of the claims involved.
+    file : str, optional
+        The file the scenario came from.
 
     Examples
     --------
     >>> err = ImpossibleEvidenceError("the claims cannot all hold: a, b", ["a", "b"])
-    >>> err.claims
-    ('a', 'b')
+    >>> err.claims, str(err)
+    (('a', 'b'), 'the claims cannot all hold: a, b')
+    >>> isinstance(err, ScenarioError), err.messages
+    (True, ('claims.a: cannot hold with the others', 'claims.b: cannot hold with the others'))
     """
 
-    def __init__(self, message: str, claims: Sequence[str] = ()) -> None:
+    subject = "evidence"
+
+    def __init__(
+        self, message: str, claims: Sequence[str] = (), file: str | None = None
+    ) -> None:
         self.claims = tuple(claims)
-        super().__init__(message)
+        self.message = message
+        problems = [Problem(("claims", c), "cannot hold with the others") for c in self.claims]
+        super().__init__(problems or [Problem((), message)], file=file)
+
+    def _render(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message
+
+    def with_file(self, file: str) -> ImpossibleEvidenceError:
+        """Return the same error naming ``file``.
+
+        Parameters
+        ----------
+        file : str
+
+        Returns
+        -------
+        ImpossibleEvidenceError
+
+        Examples
+        --------
+        >>> str(ImpossibleEvidenceError("a and not a", ["a"]).with_file("x.yaml"))
+        'x.yaml: a and not a'
+        """
+        return type(self)(self.message, self.claims, file=file)
 
 
 class SamplingWarning(UserWarning):
