@@ -83,7 +83,19 @@ class ScenarioError(Exception):
 
     @property
     def messages(self) -> tuple[str, ...]:
-        """Each problem as one line of text, its field path first when it has one."""
+        """Each problem as one line of text, its field path first when it has one.
+
+        Returns
+        -------
+        tuple of str
+
+        Examples
+        --------
+        >>> err = ScenarioError([Problem(("facts", "x", "prior", "p"), "expected a number"),
+        ...                      "the file is empty"])
+        >>> err.messages
+        ('facts.x.prior.p: expected a number', 'the file is empty')
+        """
         return tuple(str(p) for p in self.problems)
 
     def with_file(self, file: str) -> ScenarioError:

@@ -27,7 +27,37 @@ class StrictLoader(yaml.SafeLoader):
     """
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        """Compose a node, refusing an alias (``*name``) where one would be read."""
+        """Compose a node, refusing an alias (``*name``) where one would be read.
+
+        An alias repeats a node without its text: a few lines of aliases can unfold to
+        gigabytes (billion laughs), and scenario files never need them.
+
+        Parameters
+        ----------
+        parent : yaml.Node or None
+            The node being composed around this one.
+        index : object
+            This node's key or position in ``parent``.
+
+        Returns
+        -------
+        yaml.Node
+
+        Raises
+        ------
+        yaml.MarkedYAMLError
+            An alias, located.
+
+        Examples
+        --------
+        >>> StrictLoader("{a: &x 1, b: *x}").get_single_data()
+        Traceback (most recent call last):
+        ...
+        yaml.error.MarkedYAMLError: aliases (*name) are not allowed in scenario files
+          in "<unicode string>", line 1, column 14:
+            {a: &x 1, b: *x}
+                         ^
+        """
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(
@@ -36,7 +66,39 @@ class StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        """Construct a mapping, refusing duplicate keys and keys that cannot be hashed."""
+        """Construct a mapping, refusing duplicate keys and keys that cannot be hashed.
+
+        Plain YAML keeps the later of two equal keys without a word; in a priors file
+        that would silently drop a prior the forecaster wrote.
+
+        Parameters
+        ----------
+        node : yaml.MappingNode
+        deep : bool
+            Construct the values' own contents now too.
+
+        Returns
+        -------
+        dict
+
+        Raises
+        ------
+        yaml.MarkedYAMLError
+            A duplicate key, or a key that is a list or mapping, located.
+
+        Examples
+        --------
+        >>> loader = StrictLoader("{a: 1, b: [1, 2]}")
+        >>> loader.construct_mapping(loader.get_single_node(), deep=True)
+        {'a': 1, 'b': [1, 2]}
+        >>> StrictLoader("{a: 1, a: 2}").get_single_data()
+        Traceback (most recent call last):
+        ...
+        yaml.error.MarkedYAMLError: duplicate key 'a' (the later value would hide the earlier)
+          in "<unicode string>", line 1, column 8:
+            {a: 1, a: 2}
+                   ^
+        """
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)

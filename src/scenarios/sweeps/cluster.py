@@ -167,8 +167,20 @@ def dask_client(scheduler: Any, workers: int | None) -> Iterator[tuple[Any, int]
 
     Examples
     --------
-    >>> with dask_client("tcp://127.0.0.1:9", None) as (client, n):  # doctest: +SKIP
-    ...     pass  # no scheduler listens there: SweepError after CONNECT_TIMEOUT seconds
+    A Client made elsewhere is used as it is (here one in this process, which starts in
+    a fraction of a second):
+
+    >>> from distributed import Client
+    >>> with Client(processes=False, dashboard_address=None, set_as_default=False) as mine:
+    ...     with dask_client(mine, None) as (client, n):
+    ...         client is mine, n
+    (True, 1)
+
+    Starting a local cluster of worker processes takes seconds, so it is not run here:
+
+    >>> with dask_client(None, 2) as (client, n):  # doctest: +SKIP
+    ...     n
+    2
     """
     from distributed import Client, LocalCluster
 
@@ -263,7 +275,19 @@ def run_on_dask(
 
     Examples
     --------
-    >>> run_on_dask(client, [variants], texts, False, finish, None)  # doctest: +SKIP
+    Two variants in one batch, on a Dask client in this process:
+
+    >>> from distributed import Client
+    >>> from scenarios.sweeps.plan import plan, read_priors
+    >>> variants = plan(grid={"army_strikes.p": [0.2, 0.6]}, draws=200)
+    >>> texts = {variants[0].priors_sha256: read_priors(variants[0]).decode()}
+    >>> finished = []
+    >>> def finish(batch, results, exc):
+    ...     finished.append((len(batch), [r["rows"][0]["status"] for r in results], exc))
+    >>> with Client(processes=False, dashboard_address=None, set_as_default=False) as client:
+    ...     run_on_dask(client, [variants], texts, False, finish, timeout=60)
+    >>> finished
+    [(2, ['ok', 'ok'], None)]
     """
     from distributed import as_completed
 

@@ -215,12 +215,40 @@ class Variant:
 
     @cached_property
     def variant_id(self) -> str:
-        """sha256 of the variant's canonical JSON (sorted keys, no spaces)."""
+        """sha256 of the variant's canonical JSON (sorted keys, no spaces).
+
+        The same variant has the same id in every run, so a resumed sweep finds its
+        finished parts (``parts/<variant_id>.parquet``) and skips them.
+
+        Returns
+        -------
+        str
+            64 hex digits.
+
+        Examples
+        --------
+        >>> a = Variant("/data/w.yaml", "0" * 64, {"army_strikes.p": 0.2})
+        >>> b = Variant("/data/w.yaml", "0" * 64, {"army_strikes.p": 0.2})
+        >>> a.variant_id == b.variant_id, len(a.variant_id)
+        (True, 64)
+        """
         return sha256_bytes(canonical_json(self.to_dict()).encode())
 
     @property
     def overrides_json(self) -> str:
-        """The overrides as canonical JSON text (the ``overrides`` column)."""
+        """The overrides as canonical JSON text (the ``overrides`` column).
+
+        Returns
+        -------
+        str
+            Sorted keys, no spaces.
+
+        Examples
+        --------
+        >>> Variant("/data/w.yaml", "0" * 64, {"troops.between": [20, 40], "army_strikes.p": 0.2}
+        ...         ).overrides_json
+        '{"army_strikes.p":0.2,"troops.between":[20,40]}'
+        """
         return canonical_json(self.overrides)
 
     def scenario(self) -> Scenario:

@@ -73,7 +73,17 @@ class Progress:
         Parameters
         ----------
         n : int
+            Variants just finished.
         failed : int
+            How many of those failed.
+
+        Examples
+        --------
+        >>> bar = Progress(total=10, done=0, enabled=False)
+        >>> bar.advance(4, failed=0)
+        >>> bar.advance(2, failed=1)
+        >>> bar.done, bar.failed
+        (6, 1)
         """
         self.done += n
         self.failed += failed
@@ -91,6 +101,17 @@ class Progress:
             )
 
     def close(self) -> None:
-        """Stop the bar (it stays on the screen)."""
+        """Stop the bar (it stays on the screen); call it once the sweep ends, even on error.
+
+        Examples
+        --------
+        >>> bar = Progress(total=2, done=0, enabled=False)
+        >>> try:
+        ...     bar.advance(2, failed=0)
+        ... finally:
+        ...     bar.close()
+        >>> bar.done
+        2
+        """
         if self.bar is not None:
             self.bar.stop()

@@ -340,6 +340,11 @@ def locked(out: Path) -> Iterator[None]:
     out : pathlib.Path
         The sweep's output folder (it must exist).
 
+    Yields
+    ------
+    None
+        The lock is held inside the ``with`` block and let go when it ends.
+
     Raises
     ------
     SweepError

@@ -239,11 +239,36 @@ class Dashboard:
     process: subprocess.Popen[bytes]
 
     def wait(self) -> int:
-        """Wait until the server stops; return its exit code."""
+        """Wait until the server stops (it serves until it is stopped, or fails).
+
+        Returns
+        -------
+        int
+            The server's exit code.
+
+        Examples
+        --------
+        A process that exits at once stands in for Voila here:
+
+        >>> done = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+        >>> Dashboard("http://127.0.0.1:1/", 1, Path("x.ipynb"), Path("x.yaml"), done).wait()
+        3
+        """
         return self.process.wait()
 
     def stop(self) -> None:
-        """Stop the server and its kernels."""
+        """Stop the server and its kernels (see :func:`stop`).
+
+        Examples
+        --------
+        A sleeping process stands in for Voila here:
+
+        >>> proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        >>> app = Dashboard("http://127.0.0.1:1/", 1, Path("x.ipynb"), Path("x.yaml"), proc)
+        >>> app.stop()
+        >>> app.process.poll() is not None
+        True
+        """
         stop(self.process)
 
     def __enter__(self) -> Dashboard:
@@ -298,6 +323,22 @@ def start(
         ``port`` is not in 1-65535.
     DashboardError
         The server did not answer within ``timeout``, or stopped (it is then stopped).
+
+    Examples
+    --------
+    Starting Voila and its kernel takes seconds, so the call is not run here:
+
+    >>> from scenarios.io.data import example
+    >>> with start(example()) as app:  # doctest: +SKIP
+    ...     print(app.url)  # http://127.0.0.1:PORT/?token=...
+    ...     app.wait()
+
+    A wrong port is refused before anything starts:
+
+    >>> start(example(), port=70000)
+    Traceback (most recent call last):
+    ...
+    ValueError: --port 70000: expected 1-65535
     """
     from scenarios.views.explorer.app import save_folder
 
@@ -379,6 +420,21 @@ def serve(
     ------
     FileNotFoundError, ValueError, DashboardError
         As :func:`start`.
+
+    Examples
+    --------
+    What ``scenarios dashboard priors/mine.yaml`` does; it serves until Ctrl-C, so it is
+    not run here:
+
+    >>> serve("priors/mine.yaml", open_browser=False)  # doctest: +SKIP
+    dashboard: http://127.0.0.1:PORT/?token=...
+
+    A missing notebook is refused before anything starts:
+
+    >>> serve("priors/mine.yaml", notebook="no-such.ipynb")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: .../no-such.ipynb not found
     """
     with start(priors, notebook=notebook, port=port, show=show) as app:
         print(f"dashboard: {app.url}", file=out or sys.stdout, flush=True)

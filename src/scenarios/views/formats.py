@@ -35,6 +35,15 @@ FLAT = 5e-4
 def clean(x: float) -> float:
     """Rounding noise (``|x| < 1e-12``) as zero, so that tables do not show ``-0.000``.
 
+    Parameters
+    ----------
+    x : float
+
+    Returns
+    -------
+    float
+        ``x``, or ``0.0`` when it is within ``1e-12`` of zero.
+
     Examples
     --------
     >>> clean(-1e-17), clean(0.25)
@@ -52,6 +61,20 @@ def _rounded(x: float, digits: int) -> float:
 def fixed(x: float, digits: int = 3, *, signed: bool = False) -> str:
     """``x`` with ``digits`` decimals (``+`` in front when ``signed``); never ``-0.000``.
 
+    Parameters
+    ----------
+    x : float
+    digits : int
+        Decimals shown.
+    signed : bool
+        Show ``+`` in front of a positive number (and of zero), so that changes read
+        as changes.
+
+    Returns
+    -------
+    str
+        ``"—"`` for NaN (a number that could not be computed).
+
     Examples
     --------
     >>> fixed(0.31439), fixed(-0.00001, 4, signed=True), fixed(float("nan"))
@@ -64,6 +87,17 @@ def fixed(x: float, digits: int = 3, *, signed: bool = False) -> str:
 
 def percent(x: float, digits: int = 1) -> str:
     """A share or a probability as a percentage: ``31.4%``.
+
+    Parameters
+    ----------
+    x : float
+        A share: ``0.314`` is ``31.4%``.
+    digits : int
+        Decimals of the percentage.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -106,6 +140,21 @@ def probability(p: float, fmt: Format = "percent", digits: int | None = None) ->
 def points(x: float, unit: str = " pts", *, signed: bool = True, digits: int = 1) -> str:
     """A change of probability in percentage points: ``+4.5 pts`` (never ``-0.0``).
 
+    Parameters
+    ----------
+    x : float
+        The change in probability: ``0.045`` is 4.5 points.
+    unit : str
+        Written after the number.
+    signed : bool
+        Show ``+`` in front of a rise.
+    digits : int
+        Decimals of the points.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> points(0.0451), points(-0.00001), points(0.123, "", signed=False)
@@ -118,6 +167,18 @@ def change(x: float, fmt: Format = "percent", *, signed: bool = True) -> str:
     """A difference of probabilities in the style of :func:`probability`.
 
     ``"percent"``: percentage points (``+4.5 pts``); ``"decimal"``: ``+0.045``.
+
+    Parameters
+    ----------
+    x : float
+        The difference of two probabilities.
+    fmt : {"percent", "decimal"}
+    signed : bool
+        Show ``+`` in front of a rise.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
@@ -133,6 +194,18 @@ def change(x: float, fmt: Format = "percent", *, signed: bool = True) -> str:
 
 def number(x: object, digits: int = 4) -> str:
     """A general number to ``digits`` significant digits; anything else as text.
+
+    Parameters
+    ----------
+    x : object
+        A number, or text (such as a sweep's ``"<= 0.7"``) shown as it is.
+    digits : int
+        Significant digits.
+
+    Returns
+    -------
+    str
+        ``""`` for ``None``, ``"—"`` for NaN.
 
     Examples
     --------
@@ -155,6 +228,15 @@ def number(x: object, digits: int = 4) -> str:
 def direction(x: float) -> str:
     """CSS class of a change: ``"up"``, ``"down"`` or ``""`` (within :data:`FLAT`).
 
+    Parameters
+    ----------
+    x : float
+        A change of probability.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> direction(0.01), direction(-0.01), direction(1e-5)
@@ -166,6 +248,17 @@ def direction(x: float) -> str:
 
 def clip(text: object, n: int) -> str:
     """``text`` cut to ``n`` characters, ending in ``…`` when cut.
+
+    Parameters
+    ----------
+    text : object
+        Shown as ``str(text)``.
+    n : int
+        Most characters kept, the ``…`` included.
+
+    Returns
+    -------
+    str
 
     Examples
     --------

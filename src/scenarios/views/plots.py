@@ -40,7 +40,23 @@ def _pct(p: float) -> str:
 def plot_scenarios(post: Posterior) -> Figure:
     """Scenario probabilities per outcome: bars, interval error bars, prior ticks.
 
-    Returns a :class:`matplotlib.figure.Figure` not registered with pyplot (no global state).
+    Parameters
+    ----------
+    post : Posterior
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per outcome; not registered with pyplot (no global state), so show it
+        by returning it in a notebook or save it with ``fig.savefig``.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.example()).update(intervals=False)
+    >>> fig = plot_scenarios(post)
+    >>> [ax.get_title(loc="left").split(":")[0] for ax in fig.axes]
+    ['mutiny_end', 'putin_in_power']
     """
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
@@ -86,7 +102,28 @@ def plot_scenarios(post: Posterior) -> Figure:
 
 
 def plot_prior_posterior(post: Posterior, columns: int = 3) -> Figure | None:
-    """Prior against posterior for every discrete fact (posterior with its interval)."""
+    """Prior against posterior for every discrete fact (posterior with its interval).
+
+    Parameters
+    ----------
+    post : Posterior
+    columns : int
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        One panel per fact (a grid of ``columns``); ``None`` when the scenario has no
+        discrete fact.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post = scenarios.load(scenarios.example()).update(intervals=False)
+    >>> fig = plot_prior_posterior(post, columns=4)
+    >>> fig.axes[0].get_title(loc="left")
+    'army_loyalty'
+    """
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
@@ -128,7 +165,26 @@ def plot_sampling(post: Posterior, max_variables: int = 16) -> Figure | None:
 
     Each line is one chain's ECDF of fractional ranks minus the uniform's: chains that mixed
     stay inside the envelope; a chain drifting out (drawn black) has not explored the
-    posterior like the others. ``None`` for the exact engine.
+    posterior like the others.
+
+    Parameters
+    ----------
+    post : Posterior
+    max_variables : int
+        Panels drawn at most (the first sampled quantities).
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        ``None`` for the exact engine (no chains) or when nothing scalar was sampled.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example())
+    >>> plot_sampling(s.update(intervals=False)) is None  # the exact engine has no chains
+    True
+    >>> fig = plot_sampling(s.update(engine="pymc", seed=1))  # doctest: +SKIP
     """
     if post.idata is None:
         return None
@@ -157,7 +213,32 @@ def plot_sampling(post: Posterior, max_variables: int = 16) -> Figure | None:
 def plot_timeline(table: pd.DataFrame, outcome: str, ax: Any = None) -> Any:
     """Step plot of one outcome's state probabilities over the ledger's steps.
 
-    Returns the matplotlib axes.
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`scenarios.analysis.timeline`'s table.
+    outcome : str
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new pyplot figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    KeyError
+        The timeline has no such outcome.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> from matplotlib.figure import Figure
+    >>> from scenarios.analysis import timeline
+    >>> table = timeline(scenarios.load(scenarios.example()))
+    >>> ax = plot_timeline(table, "putin_in_power", ax=Figure().subplots())
+    >>> ax.get_title()
+    'putin_in_power: report by report'
     """
     import matplotlib.pyplot as plt
 
@@ -178,7 +259,25 @@ def plot_timeline(table: pd.DataFrame, outcome: str, ax: Any = None) -> Any:
 
 
 def plot_timelines(table: pd.DataFrame) -> Figure:
-    """Step plots of every outcome's probabilities, report by report (one panel each)."""
+    """Step plots of every outcome's probabilities, report by report (one panel each).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`scenarios.analysis.timeline`'s table.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> from scenarios.analysis import timeline
+    >>> fig = plot_timelines(timeline(scenarios.load(scenarios.example())))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['mutiny_end: report by report', 'putin_in_power: report by report']
+    """
     from matplotlib.figure import Figure
 
     outcomes = list(dict.fromkeys(c[0] for c in table.columns if c[0] not in LEDGER_COLUMNS))
@@ -192,7 +291,39 @@ def plot_timelines(table: pd.DataFrame) -> Figure:
 
 
 def plot_tornado(sens: Sensitivity, top: int = 15, ax: Any = None) -> Any:
-    """Tornado chart of :func:`~scenarios.analysis.sensitivity`. Returns the matplotlib axes."""
+    """Tornado chart of :func:`~scenarios.analysis.sensitivity`: which inputs move most.
+
+    One bar per input, from the target probability at the input's low setting to that at
+    its high setting; the vertical line is the probability as the scenario stands.
+
+    Parameters
+    ----------
+    sens : Sensitivity
+    top : int
+        Inputs drawn (the largest swings).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new pyplot figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> from matplotlib.figure import Figure
+    >>> from scenarios.analysis import sensitivity
+    >>> s = scenarios.loads('''
+    ... title: Coin
+    ... facts: {biased: {kind: binary, prior: {p: 0.3}}}
+    ... outcomes: {heads: {kind: binary, exhaustive: yes or no,
+    ...            prior: {given: [biased], table: [{when: {biased: true}, p: 0.9},
+    ...                                            {when: {biased: false}, p: 0.5}]}}}
+    ... ''')
+    >>> ax = plot_tornado(sensitivity(s, ("heads", "true")), ax=Figure().subplots())
+    >>> ax.get_xlabel()
+    'P(heads = true)'
+    """
     import matplotlib.pyplot as plt
 
     rows = sens.table.head(top).iloc[::-1]
@@ -213,7 +344,33 @@ def plot_tornado(sens: Sensitivity, top: int = 15, ax: Any = None) -> Any:
 
 
 def plot_sensitivity(sens: Sensitivity, top: int = 10) -> Figure:
-    """The tornado chart of the ``top`` inputs (:func:`~scenarios.analysis.sensitivity`)."""
+    """The tornado chart of the ``top`` inputs (:func:`~scenarios.analysis.sensitivity`).
+
+    Parameters
+    ----------
+    sens : Sensitivity
+    top : int
+        Inputs drawn (the largest swings).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> from scenarios.analysis import sensitivity
+    >>> s = scenarios.loads('''
+    ... title: Coin
+    ... facts: {biased: {kind: binary, prior: {p: 0.3}}}
+    ... outcomes: {heads: {kind: binary, exhaustive: yes or no,
+    ...            prior: {given: [biased], table: [{when: {biased: true}, p: 0.9},
+    ...                                            {when: {biased: false}, p: 0.5}]}}}
+    ... ''')
+    >>> fig = plot_sensitivity(sensitivity(s, ("heads", "true")), top=5)
+    >>> fig.axes[0].get_xlabel()
+    'P(heads = true)'
+    """
     from matplotlib.figure import Figure
 
     n = min(top, len(sens.table))
@@ -226,7 +383,31 @@ def plot_sensitivity(sens: Sensitivity, top: int = 10) -> Figure:
 
 
 def plot_calibration(table: pd.DataFrame, ax: Any = None) -> Any:
-    """Reliability diagram of :func:`calibration`'s table. Returns the matplotlib axes."""
+    """Reliability diagram of :func:`~scenarios.analysis.calibration`'s table.
+
+    Forecasts on the diagonal were calibrated: of the questions given 30%, 30% happened.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`~scenarios.analysis.calibration`'s table (bins without forecasts are not
+        drawn).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; default a new pyplot figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from scenarios.analysis import calibration
+    >>> forecasts = pd.DataFrame({"probability": [0.1, 0.3, 0.9], "happened": [0, 1, 1]})
+    >>> ax = plot_calibration(calibration(forecasts, bins=2), ax=Figure().subplots())
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('forecast probability', 'observed frequency')
+    """
     import matplotlib.pyplot as plt
 
     if ax is None:

@@ -169,42 +169,145 @@ class Explorer:
 
     @property
     def scenario(self) -> Scenario:
-        """The current (last valid) scenario."""
+        """The current (last valid) scenario.
+
+        Returns
+        -------
+        Scenario
+            As edited by the controls; a refused edit leaves it as it was.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> ex.controls["prior:army_strikes"].value = 0.5
+        >>> ex.scenario.facts["army_strikes"].prior.p
+        0.5
+        """
         return self.model.scenario
 
     @property
     def posterior(self) -> Posterior | None:
-        """Its exact-engine posterior (``None`` if even the opened scenario failed)."""
+        """Its exact-engine posterior (``None`` if even the opened scenario failed).
+
+        Returns
+        -------
+        Posterior or None
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> round(float(ex.posterior.scenarios.loc[("putin_in_power", "true"), "probability"]), 3)
+        0.893
+        """
         return self.model.posterior
 
     @property
     def full_posterior(self) -> Posterior | None:
-        """The last full-engine posterior."""
+        """The last full-engine posterior.
+
+        Returns
+        -------
+        Posterior or None
+            ``None`` until "Run full engine" (:meth:`run_full`) succeeded.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> ex.full_posterior is None
+        True
+        """
         return self.model.full_posterior
 
     @property
     def analysis(self) -> dict[str, AnalysisResult]:
-        """The last result of each analysis view computed (see :meth:`refresh_analysis`)."""
+        """The last result of each analysis view computed (see :meth:`refresh_analysis`).
+
+        Returns
+        -------
+        dict of str to AnalysisResult
+            By key of :data:`~scenarios.views.explorer.model.ANALYSIS_VIEWS`.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> list(ex.analysis)  # the score follows every edit; the others wait for their tab
+        ['score']
+        """
         return self.model.analysis
 
     @property
     def resolution(self) -> Any:
-        """What the Score tab scores against (a Resolution, or ``None``)."""
+        """What the Score tab scores against (a Resolution, or ``None``).
+
+        Returns
+        -------
+        Resolution or None
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.example())  # a path: its resolution file is found
+        >>> ex.resolution.outcomes
+        {'mutiny_end': 'negotiated', 'putin_in_power': 'true'}
+        """
         return self.model.resolution
 
     @property
     def resolution_path(self) -> Path | None:
-        """The file of :attr:`resolution`, if it came from one."""
+        """The file of :attr:`resolution`, if it came from one.
+
+        Returns
+        -------
+        pathlib.Path or None
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.example())  # a path: its resolution file is found
+        >>> ex.resolution_path.parent.name, ex.resolution_path.name
+        ('resolutions', 'wagner-2023-06-23.yaml')
+        """
         return self.model.resolution_path
 
     @property
     def controls(self) -> dict[str, widgets.Widget]:
-        """Every control by name (see the class docstring)."""
+        """Every control by name (see the class docstring).
+
+        Setting a control's ``value`` is what a forecaster's move does: the edit is
+        applied (or refused) at once.
+
+        Returns
+        -------
+        dict of str to ipywidgets.Widget
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> ex.controls["prior:army_strikes"].value, ex.controls["claim:hq_seized.on"].value
+        (0.3, True)
+        """
         return {**self._controls.widgets, **self._tabs.controls, **self._buttons}
 
     @property
     def status_text(self) -> str:
-        """The status line as plain text."""
+        """The status line as plain text.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> ex.status_text
+        'Updated: exact engine, 15 of 15 claims counted, intervals from 1000 draws.'
+        """
         return html.unescape(re.sub(r"<[^>]+>", "", self.status.value)).strip()
 
     # -- public actions ------------------------------------------------------------
@@ -223,6 +326,17 @@ class Explorer:
         bool
             ``True`` if applied; ``False`` if the edit was invalid or made the evidence
             impossible (the message is in the status line, the scenario unchanged).
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> ex.apply(lambda s: s.with_prior("army_strikes", {"p": 0.5}))
+        True
+        >>> ex.apply(lambda s: s.with_prior("army_strikes", {"p": 1.5}))
+        False
+        >>> ex.status_text.split(":")[0]
+        'Invalid edit, not applied (showing the last valid scenario)'
         """
         started = time.perf_counter()
         try:
@@ -243,6 +357,15 @@ class Explorer:
         Posterior or None
             The full-engine posterior, or ``None`` if it failed (the message is shown
             in place of its table).
+
+        Examples
+        --------
+        Sampling takes seconds to minutes, so the call is not run here:
+
+        >>> import scenarios
+        >>> options = {"chains": 2, "draws": 500, "tune": 500, "seed": 1}
+        >>> ex = Explorer(scenarios.load(scenarios.example()), full_options=options)
+        >>> post = ex.run_full()  # doctest: +SKIP
         """
         button = self._buttons["run_full"]
         button.disabled = True
@@ -287,6 +410,15 @@ class Explorer:
         -------
         pathlib.Path or None
             The new file, or ``None`` if it could not be written (message shown).
+
+        Examples
+        --------
+        >>> import scenarios, tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     ex = Explorer(scenarios.load(scenarios.example()), priors_dir=folder)
+        ...     path = ex.save()
+        ...     scenarios.load(path) == ex.scenario, path.parent == Path(folder)
+        (True, True)
         """
         from scenarios.io import save
 
@@ -304,7 +436,23 @@ class Explorer:
 
     @property
     def shown_view(self) -> str | None:
-        """The analysis view whose tab is shown (``None``: the scenario views)."""
+        """The analysis view whose tab is shown (``None``: the scenario views).
+
+        Returns
+        -------
+        str or None
+            A key of :data:`~scenarios.views.explorer.model.ANALYSIS_VIEWS`.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> ex.shown_view is None
+        True
+        >>> ex.show_view("voi")
+        >>> ex.shown_view
+        'voi'
+        """
         index = self.views.selected_index or 0
         return list(ANALYSIS_VIEWS)[index - 1] if index > 0 else None
 
@@ -315,6 +463,14 @@ class Explorer:
         ----------
         view : str or None
             A key of :data:`~scenarios.views.explorer.model.ANALYSIS_VIEWS`.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> ex.show_view("voi")  # as a click on its tab: computed, as it was never before
+        >>> ex.stale("voi")
+        False
         """
         if view is not None and view not in ANALYSIS_VIEWS:
             raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
@@ -330,6 +486,17 @@ class Explorer:
         Returns
         -------
         bool
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> _ = ex.refresh_analysis("voi")
+        >>> ex.stale("voi")
+        False
+        >>> ex.controls["prior:army_strikes"].value = 0.5
+        >>> ex.stale("voi")
+        True
         """
         return self.model.stale(view, self._tabs.key(view))
 
@@ -347,6 +514,15 @@ class Explorer:
         Returns
         -------
         AnalysisResult
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> sorted(ex.compute_analysis("voi").data)
+        ['mutiny_end', 'putin_in_power']
+        >>> ex.analysis_html("voi")  # computed, not displayed
+        ''
         """
         if view not in ANALYSIS_VIEWS:
             raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
@@ -364,6 +540,15 @@ class Explorer:
         Returns
         -------
         dict of str to AnalysisResult
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> list(ex.refresh_analysis("voi", "what_if"))
+        ['voi', 'what_if']
+        >>> "scn-stale" in ex.analysis_status("voi")
+        False
         """
         if not views:
             views = (self.shown_view,) if self.shown_view else tuple(ANALYSIS_VIEWS)
@@ -384,6 +569,16 @@ class Explorer:
         Returns
         -------
         str
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> ex.analysis_html("voi")
+        ''
+        >>> _ = ex.refresh_analysis("voi")
+        >>> "<table" in ex.analysis_html("voi")
+        True
         """
         return self._tabs.body[view].value
 
@@ -397,6 +592,15 @@ class Explorer:
         Returns
         -------
         str
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> _ = ex.refresh_analysis("voi")
+        >>> ex.controls["prior:army_strikes"].value = 0.5
+        >>> "Stale" in ex.analysis_status("voi")
+        True
         """
         return self._tabs.status[view].value
 

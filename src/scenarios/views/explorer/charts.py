@@ -162,6 +162,15 @@ def timeline_svg(table: pd.DataFrame, outcome: str) -> str:
     -------
     str
         :func:`scenarios.views.plots.plot_timeline` as SVG.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> from scenarios.analysis import timeline
+    >>> table = timeline(scenarios.load(scenarios.example()))
+    >>> svg = timeline_svg(table, "putin_in_power")
+    >>> svg.startswith('<div class="scn-figure"><svg'), "P(putin_in_power)" in svg
+    (True, True)
     """
     from matplotlib.figure import Figure
 

@@ -61,6 +61,15 @@ Edit = Callable[[Scenario], Scenario]
 def note(text: str) -> widgets.HTML:
     """A small grey line of text.
 
+    Parameters
+    ----------
+    text : str
+        Plain text (escaped).
+
+    Returns
+    -------
+    ipywidgets.HTML
+
     Examples
     --------
     >>> note("No claims.").value
@@ -73,6 +82,14 @@ def note(text: str) -> widgets.HTML:
 
 def close_all(widget: widgets.Widget) -> None:
     """Close a widget and every widget inside it (their models leave the kernel).
+
+    Controls that are replaced are closed this way, so that a long session of edits does
+    not pile up widgets in the kernel.
+
+    Parameters
+    ----------
+    widget : ipywidgets.Widget
+        A box and its children, or a single widget.
 
     Examples
     --------
@@ -221,6 +238,20 @@ class Controls:
 
         When the scenario has other things to control than the controls' (a claim added,
         a concentration removed), new controls replace the old ones.
+
+        Parameters
+        ----------
+        scenario : Scenario
+            The scenario that holds now (the edited one, or the last valid one).
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> s = scenarios.load(scenarios.example())
+        >>> c = Controls(s, lambda edit: False)
+        >>> c.sync(s.with_prior("army_strikes", {"p": 0.4}))
+        >>> c.widgets["prior:army_strikes"].value
+        0.4
         """
         if control_shape(scenario) != self._shape:
             self._rebuild(scenario)

@@ -164,6 +164,19 @@ def rescale(probs: Mapping[str, float], state: str, value: float) -> dict[str, f
 def intercept_of(intercept: float | Mapping[str, float], state: str | None) -> float:
     """One intercept of a logit link: the binary one (``state=None``) or a state's.
 
+    Parameters
+    ----------
+    intercept : float or mapping of str to float
+        A :class:`~scenarios.spec.priors.LogitPrior`'s ``logit.intercept``: one number
+        for a binary node, else one per state against the first state.
+    state : str or None
+        ``None`` for a binary node's intercept.
+
+    Returns
+    -------
+    float
+        ``0.0`` for a state the link leaves out (even odds with the first state).
+
     Examples
     --------
     >>> intercept_of({"b": 1.5}, "b"), intercept_of({"b": 1.5}, "c"), intercept_of(-0.5, None)
@@ -324,6 +337,17 @@ def _round_to(x: float, step: float, how: Callable[[float], float]) -> float:
 def prior_kind(prior: Any, kind: str) -> str:
     """A prior's kind in words, for the heading of its controls.
 
+    Parameters
+    ----------
+    prior : object
+        A fact's or outcome's prior.
+    kind : str
+        The node's kind (``"binary"``, ``"categorical"`` ...).
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> prior_kind(Probabilities(p=0.4), "binary")
@@ -343,6 +367,19 @@ def prior_kind(prior: Any, kind: str) -> str:
 
 def control_shape(scenario: Scenario) -> tuple[Any, ...]:
     """What there is to control: an edit that changes this needs new controls.
+
+    Moving a slider keeps the shape; adding a claim, or removing a concentration, changes
+    it (a control appears or goes).
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    tuple
+        Comparable with ``==``: the kind of every prior, the claims' ids and which
+        sources have a grade.
 
     Examples
     --------
@@ -377,6 +414,14 @@ def control_shape(scenario: Scenario) -> tuple[Any, ...]:
 
 def counted(claim: Claim) -> bool:
     """Whether a claim counts as evidence (is switched on): not retracted.
+
+    Parameters
+    ----------
+    claim : Claim
+
+    Returns
+    -------
+    bool
 
     Examples
     --------

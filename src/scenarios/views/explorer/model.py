@@ -170,6 +170,18 @@ class ExplorerModel:
         -------
         posterior : Posterior
         warnings : list of str
+            Said in the status line rather than raised: a slider move should not stop
+            on a warning about the intervals.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> post, said = m.update(m.scenario.with_prior("army_strikes", {"p": 0.9}))
+        >>> post.scenario.facts["army_strikes"].prior.p, said
+        (0.9, [])
+        >>> m.scenario.facts["army_strikes"].prior.p  # the model's scenario is unchanged
+        0.3
         """
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -190,6 +202,18 @@ class ExplorerModel:
         ScenarioError, ValueError, KeyError
             The edit is invalid, or makes the evidence impossible
             (:class:`~scenarios.ImpossibleEvidenceError`): nothing changed.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> m.apply(lambda s: s.with_prior("army_strikes", {"p": 1.5}))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        scenarios.errors.ScenarioError: scenario: 1 problem
+          - facts.army_strikes.prior.p: ... less than or equal to 1 (got 1.5)
+        >>> m.scenario.facts["army_strikes"].prior.p  # the last valid scenario is kept
+        0.3
         """
         new = edit(self.scenario)
         post, said = self.update(new)
@@ -207,6 +231,16 @@ class ExplorerModel:
         -------
         Posterior
             Also kept as :attr:`full_posterior`.
+
+        Examples
+        --------
+        Sampling takes seconds to minutes, so the call is not run here:
+
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> m.full_posterior is None
+        True
+        >>> post = m.run_full(draws=500, tune=500, chains=2, seed=1)  # doctest: +SKIP
         """
         with warnings.catch_warnings(record=True):
             warnings.simplefilter("always")
@@ -216,7 +250,24 @@ class ExplorerModel:
 
     @property
     def full_is_stale(self) -> bool:
-        """Whether the full engine ran on another scenario than the current one."""
+        """Whether the full engine ran on another scenario than the current one.
+
+        Returns
+        -------
+        bool
+            ``False`` before the full engine ran.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> m.full_is_stale
+        False
+        >>> m.full_posterior = m.posterior  # stands in for a run of the full engine
+        >>> m.apply(lambda s: s.with_prior("army_strikes", {"p": 0.5}))
+        >>> m.full_is_stale
+        True
+        """
         return self.full_posterior is not None and self.full_posterior.scenario != self.scenario
 
     # -- analysis -------------------------------------------------------------------
@@ -234,6 +285,17 @@ class ExplorerModel:
         Returns
         -------
         bool
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> _ = m.compute("voi", None)
+        >>> m.stale("voi")
+        False
+        >>> m.apply(lambda s: s.with_prior("army_strikes", {"p": 0.5}))
+        >>> m.stale("voi")
+        True
         """
         result = self.analysis.get(view)
         return result is None or result.scenario != self.scenario or result.key != key
@@ -253,6 +315,16 @@ class ExplorerModel:
         -------
         AnalysisResult
             A failure is kept as its ``error``.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> result = m.compute("what_if", ("army_strikes", "true"))
+        >>> result.error, list(result.data)
+        (None, ['table'])
+        >>> m.compute("score", None).error.startswith("no resolution for this scenario")
+        True
         """
         if view not in ANALYSIS_VIEWS:
             raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
@@ -329,6 +401,15 @@ class ExplorerModel:
         -------
         DataFrame or None
             :func:`scenarios.analysis.score`'s table.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()), priors_path=scenarios.example())
+        >>> m.score_of(m.posterior)["resolved"].tolist()
+        ['negotiated', 'true']
+        >>> m.score_of(None) is None
+        True
         """
         from scenarios.analysis import score
 
@@ -345,6 +426,14 @@ class ExplorerModel:
         Returns
         -------
         str
+            Shown in the Score tab in place of a score.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))  # no file: no resolution
+        >>> m.no_resolution().split(":")[0]
+        'no resolution for this scenario'
         """
         if self.resolution_problem:
             return f"the resolution file cannot be read: {self.resolution_problem}"

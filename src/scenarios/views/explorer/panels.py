@@ -98,11 +98,19 @@ class ScenarioView:
         )
 
     def show(self, post: Posterior) -> None:
-        """Show a posterior.
+        """Show a posterior: its chart, its table, and its prior against posterior.
 
         Parameters
         ----------
         post : Posterior
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> view = ScenarioView()
+        >>> view.show(scenarios.load(scenarios.example()).update(intervals=False))
+        >>> view.chart.value.startswith('<svg class="scn-chart"')
+        True
         """
         self.table.value = scenario_table_html(post, fmt="decimal", bars=False, notes=False)
         self.chart.value = chart_svg(post)
@@ -256,11 +264,25 @@ class AnalysisTabs:
     def key(self, view: str) -> Any:
         """What a view's choices ask besides the scenario (``None`` for most views).
 
+        A result computed for another key is stale, as one computed for another scenario.
+
+        Parameters
+        ----------
+        view : str
+            A key of :data:`~scenarios.views.explorer.model.ANALYSIS_VIEWS`.
+
         Returns
         -------
         object
             The sensitivity target ``(outcome, state)`` (``None``: the default), the
             what-if ``(fact, state)``; ``None`` otherwise.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> tabs = AnalysisTabs(scenarios.load(scenarios.example()), print, print)
+        >>> tabs.key("sensitivity"), tabs.key("what_if"), tabs.key("voi")
+        (None, ('regime_stance', 'negotiate'), None)
         """
         c = self.controls
         if view == "sensitivity":
@@ -272,12 +294,48 @@ class AnalysisTabs:
         return None
 
     def outcome(self, view: str) -> str | None:
-        """The outcome a timeline or value-of-information view is drawn for."""
+        """The outcome a timeline or value-of-information view is drawn for.
+
+        Parameters
+        ----------
+        view : str
+            A key of :data:`~scenarios.views.explorer.model.ANALYSIS_VIEWS`.
+
+        Returns
+        -------
+        str or None
+            ``None`` for the views that have no outcome to choose.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> tabs = AnalysisTabs(scenarios.load(scenarios.example()), print, print)
+        >>> tabs.outcome("voi"), tabs.outcome("what_if")
+        ('mutiny_end', None)
+        """
         control = self.controls.get(f"analysis:{view}.outcome")
         return None if control is None else control.value
 
     def show(self, view: str, page: str, status: str) -> None:
-        """Put a view's drawing (wide tables scroll inside the tab) and status line."""
+        """Put a view's drawing (wide tables scroll inside the tab) and status line.
+
+        Parameters
+        ----------
+        view : str
+            A key of :data:`~scenarios.views.explorer.model.ANALYSIS_VIEWS`.
+        page : str
+            The view's HTML (:func:`analysis_html`); ``""`` leaves the tab empty.
+        status : str
+            The status line's HTML (:func:`analysis_status_html`).
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> tabs = AnalysisTabs(scenarios.load(scenarios.example()), print, print)
+        >>> tabs.show("voi", "<p>look for hq_seized</p>", analysis_status_html("voi", None, True))
+        >>> "look for hq_seized" in tabs.body["voi"].value
+        True
+        """
         if page:
             page = (
                 '<div class="scn-analysis-body" style="line-height:1.35;max-width:100%;'
@@ -287,7 +345,22 @@ class AnalysisTabs:
         self.status[view].value = status
 
     def sync_choices(self, scenario: Scenario) -> None:
-        """Keep the dropdowns' choices those of a scenario (the current one)."""
+        """Keep the dropdowns' choices those of a scenario (the current one).
+
+        A choice still offered stays chosen; syncing calls neither callback.
+
+        Parameters
+        ----------
+        scenario : Scenario
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> tabs = AnalysisTabs(scenarios.load(scenarios.example()), print, print)
+        >>> tabs.sync_choices(scenarios.load(scenarios.example("ever-given-2021-03-25")))
+        >>> tabs.controls["analysis:timeline.outcome"].options
+        ('canal_reopens', 'queue_cleared_by_apr10')
+        """
         self._scenario = scenario
         self._syncing = True
         try:

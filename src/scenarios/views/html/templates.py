@@ -80,6 +80,11 @@ def environment() -> jinja2.Environment:
 def stylesheet() -> str:
     """The one stylesheet of the views (``templates/scenarios.css``).
 
+    Returns
+    -------
+    str
+        The CSS text, read once and kept.
+
     Examples
     --------
     >>> ".scn-table" in stylesheet()

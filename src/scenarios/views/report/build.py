@@ -143,6 +143,16 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
 def check_name(name: object) -> str:
     """A report's file name, checked: plain, no folder, no extension.
 
+    Parameters
+    ----------
+    name : object
+        The name asked for (a report parameter, so anything may come).
+
+    Returns
+    -------
+    str
+        ``name``, unchanged.
+
     Raises
     ------
     ParameterError

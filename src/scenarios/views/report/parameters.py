@@ -71,11 +71,16 @@ class ReportInputs:
     scenario: Scenario = field(repr=False)
 
     def options(self) -> dict[str, Any]:
-        """Keyword arguments of :meth:`Scenario.update`.
+        """Keyword arguments of :meth:`Scenario.update`, as the report updates its scenario.
 
         Returns
         -------
         dict
+
+        Examples
+        --------
+        >>> report_inputs(engine="pymc", draws=500).options()
+        {'engine': 'pymc', 'seed': None, 'draws': 500}
         """
         return {"engine": self.engine, "seed": self.seed, "draws": self.draws}
 
@@ -85,7 +90,14 @@ class ReportInputs:
         Returns
         -------
         dict
-            One value per key of :data:`PARAMETERS`.
+            One value per key of :data:`PARAMETERS`; the file's seed is ``-1`` and the
+            overrides are JSON text, as papermill passes them.
+
+        Examples
+        --------
+        >>> params = report_inputs(overrides={"army_strikes.p": 0.4}).parameters()
+        >>> params["overrides"], params["seed"]
+        ('{"army_strikes.p": 0.4}', -1)
         """
         return {
             "priors": str(self.path),

@@ -265,8 +265,16 @@ def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
 
     Examples
     --------
-    >>> data = read_report("reports/wagner-2023-06-23.html")  # doctest: +SKIP
-    >>> data["provenance"]["priors_sha256"]  # doctest: +SKIP
+    A report's notebook holds its data in one output; here a notebook with only that
+    output stands in for one that :func:`~scenarios.views.report.build_report` wrote:
+
+    >>> import nbformat, tempfile
+    >>> out = nbformat.v4.new_output("display_data", data={REPORT_MIME: {"seed": 1}})
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[out])])
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     nbformat.write(nb, Path(folder) / "wagner.ipynb")
+    ...     read_report(Path(folder) / "wagner.html")
+    {'seed': 1}
     """
     import nbformat
 
