@@ -168,9 +168,7 @@ class ImpossibleEvidenceError(ScenarioError, ValueError):
 
     subject = "evidence"
 
-    def __init__(
-        self, message: str, claims: Sequence[str] = (), file: str | None = None
-    ) -> None:
+    def __init__(self, message: str, claims: Sequence[str] = (), file: str | None = None) -> None:
         self.claims = tuple(claims)
         self.message = message
         problems = [Problem(("claims", c), "cannot hold with the others") for c in self.claims]

@@ -40,6 +40,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from scenarios.errors import ScenarioError
+
 __all__ = [
     "START_TIMEOUT",
     "Dashboard",
@@ -58,14 +60,17 @@ __all__ = [
 START_TIMEOUT = 120.0
 
 
-class DashboardError(RuntimeError):
-    """The Voila server did not start, or stopped by itself.
+class DashboardError(ScenarioError, RuntimeError):
+    """The Voila server did not start, or stopped by itself (the command exits 4).
 
     Examples
     --------
-    >>> str(DashboardError("the Voila server did not start"))
-    'the Voila server did not start'
+    >>> print(DashboardError(["the Voila server did not start"]))
+    dashboard: 1 problem
+      - the Voila server did not start
     """
+
+    subject = "dashboard"
 
 
 def explorer_notebook() -> Path:
@@ -381,8 +386,10 @@ def start(
     if not ready:
         stop(proc)
         raise DashboardError(
-            f"the Voila server did not start on {base} (exit code {proc.poll()}); "
-            "see its messages above"
+            [
+                f"the Voila server did not start on {base} (exit code {proc.poll()}); "
+                "see its messages above"
+            ]
         )
     return Dashboard(f"{base}/?token={token}", port, page, priors, proc)
 
