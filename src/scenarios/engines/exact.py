@@ -197,9 +197,9 @@ def update_exact(
     Examples
     --------
     >>> from scenarios.io import example, load
-    >>> post = update_exact(load(example()), draws=2000)
+    >>> post = update_exact(load(example()), draws=4000)
     >>> post.engine, post.settings["draws"]
-    ('exact', 2000)
+    ('exact', 4000)
     >>> list(post.scenarios.columns)
     ['probability', 'lower', 'upper']
     """

@@ -298,8 +298,8 @@ class Scenario(SpecModel):
         >>> from scenarios.io import example, load
         >>> s = load(example())
         >>> first = s.claims[0].id
-        >>> s.with_claim_changed(first, status="disputed").claim(first).status
-        'disputed'
+        >>> s.with_claim_changed(first, hedge="rumoured").claim(first).hedge
+        'rumoured'
         """
         old = self.claim(claim_id)
         index = self.claims.index(old)
