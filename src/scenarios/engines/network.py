@@ -698,7 +698,11 @@ class Network:
                 us.append(lo + (hi - lo) * (gl_x + 1) / 2)
                 ws.append((hi - lo) / 2 * gl_w)
             u, w = np.concatenate(us), np.concatenate(ws)
-            out[name] = (np.asarray(d.dist.ppf(u), dtype=float), w / w.sum())
+            x = np.asarray(d.dist.ppf(u), dtype=float)
+            # a segment a few 1e-15 wide at a tail puts nodes at u == 1.0 in floating point,
+            # where the quantile is infinite: they carry no mass worth keeping
+            keep = np.isfinite(x)
+            out[name] = (x[keep], w[keep] / w[keep].sum())
         return out
 
 
