@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.special import expit, logit
 
@@ -15,6 +16,7 @@ from scenarios.analysis import (
     resolve_claim,
     sensitivity,
     timeline,
+    timeline_moves,
     track_record,
     with_track_record,
 )
@@ -88,6 +90,65 @@ def test_retraction_is_kept_in_the_ledger_and_undone_as_of_earlier(ledger: Scena
         ("c3", "reported"),
     ]
     assert table.iloc[-1][("o", "true")] == pytest.approx(p_true(retracted))
+
+
+def test_timeline_moves_names_the_report_and_the_state_it_moved_most() -> None:
+    # one claim per source, so that each report's likelihood is its source's mean rates
+    s = Scenario(
+        title="Moves",
+        facts={"x": {"kind": "binary", "prior": {"p": 0.3}}},
+        outcomes={
+            "o": {
+                "kind": "categorical",
+                "states": ["hi", "mid", "lo"],
+                "exhaustive": "a scale",
+                "prior": {
+                    "given": ["x"],
+                    "table": [
+                        {"when": {"x": True}, "probs": {"hi": 0.7, "mid": 0.2, "lo": 0.1}},
+                        {"when": {"x": False}, "probs": {"hi": 0.1, "mid": 0.3, "lo": 0.6}},
+                    ],
+                },
+            }
+        },
+        sources={"blog": {"grade": "D"}, "wire": {"grade": "B"}, "desk": {"grade": "C"}},
+        claims=[
+            {"id": "late", "text": "no", "proposition": "not x", "source": "desk", "time": t(12)},
+            {"id": "early", "text": "x", "proposition": "x", "source": "wire", "time": t(10)},
+            {"id": "known", "text": "x", "proposition": "x", "source": "blog"},
+        ],
+    )
+    # P(x) after each report, by hand: mean rates of grade D 0.6 / 0.4, B 0.8 / 0.15, C 0.7 / 0.3
+    yes, no = [0.3], [0.7]
+    for t_rate, f_rate in [(0.6, 0.4), (0.8, 0.15), (0.3, 0.7)]:  # "not x": rates swap
+        yes.append(yes[-1] * t_rate)
+        no.append(no[-1] * f_rate)
+    px = [a / (a + b) for a, b in zip(yes, no, strict=True)]
+    # P(o = hi) = 0.1 + 0.6 P(x) moves 0.6 dP(x): more than mid (-0.1) or lo (-0.5)
+    hi = [0.1 + 0.6 * p for p in px]
+    steps = {1: "known", 2: "early", 3: "late"}
+    order = sorted(steps, key=lambda k: -abs(hi[k] - hi[k - 1]))
+    assert order != sorted(steps)  # the ranking is not the time order
+
+    moves = timeline_moves(timeline(s))
+    assert list(moves.index) == order
+    assert list(moves["claim"]) == [steps[k] for k in order]
+    assert list(moves["event"]) == ["reported"] * 3
+    assert pd.isna(moves.loc[1, "time"]) and moves.loc[2, "time"] == t(10)
+    assert list(moves["outcome"]) == ["o"] * 3 and list(moves["state"]) == ["hi"] * 3
+    for step in steps:
+        row = moves.loc[step]
+        assert row["before"] == pytest.approx(hi[step - 1], abs=1e-12)
+        assert row["after"] == pytest.approx(hi[step], abs=1e-12)
+        assert row["change"] == pytest.approx(hi[step] - hi[step - 1], abs=1e-12)
+        assert row["moved"] == pytest.approx(abs(hi[step] - hi[step - 1]), abs=1e-12)
+
+
+def test_timeline_moves_keep_time_order_between_equal_moves(ledger: Scenario) -> None:
+    table = timeline(ledger)
+    assert list(timeline_moves(table).index) == [3, 1, 2]
+    table[("moved", "")] = [0.0, 0.1, 0.1, 0.1]
+    assert list(timeline_moves(table).index) == [1, 2, 3]
 
 
 def test_track_record_is_the_conjugate_update_for_a_full_weight_claim() -> None:

@@ -15,20 +15,20 @@ from pandas.testing import assert_frame_equal
 import scenarios
 from scenarios import Scenario
 from scenarios.analysis import (
-    Resolution,
-    load_resolution,
     power_scaling,
     score,
     sensitivity,
     timeline,
+    timeline_moves,
     value_of_information,
     what_if,
 )
 from scenarios.io.data import resolution_for
+from scenarios.io.resolutions import load_resolution
+from scenarios.spec.resolution import Resolution
 from scenarios.views.explorer import ANALYSIS_VIEWS, Explorer
 from scenarios.views.explorer.edits import rescale
 from scenarios.views.html import TOP_INPUTS, what_if_summary
-from scenarios.views.report import timeline_moves
 from tests.views.explorer_support import (
     PRIORS,
     RESOLUTION,
@@ -78,7 +78,7 @@ def test_value_of_information_is_computed_when_shown_and_goes_stale(wagner: Scen
     assert ex.shown_view is None and "voi" not in ex.analysis
     ex.show_view("voi")
     assert ex.views.selected_index == list(ANALYSIS_VIEWS).index("voi") + 1
-    voi = value_of_information(wagner, "mutiny_end")
+    voi = value_of_information(wagner, "mutiny_end").table
     body = ex.analysis_html("voi")
     assert rows(body, "data-fact") == list(voi.index)
     top = voi.index[0]
@@ -97,8 +97,10 @@ def test_value_of_information_is_computed_when_shown_and_goes_stale(wagner: Scen
     edited = ex.scenario
     assert edited != wagner
     for outcome in edited.outcomes:
-        assert_frame_equal(ex.analysis["voi"].data[outcome], value_of_information(edited, outcome))
-    new = value_of_information(edited, "mutiny_end")
+        got, want = ex.analysis["voi"].data[outcome], value_of_information(edited, outcome)
+        assert got.outcome == want.outcome and got.entropy_bits == want.entropy_bits
+        assert_frame_equal(got.table, want.table)
+    new = value_of_information(edited, "mutiny_end").table
     body = ex.analysis_html("voi")
     assert rows(body, "data-fact") == list(new.index)
     top = new.index[0]
@@ -108,7 +110,7 @@ def test_value_of_information_is_computed_when_shown_and_goes_stale(wagner: Scen
     result = ex.analysis["voi"]
     ex.controls["analysis:voi.outcome"].value = "putin_in_power"
     assert ex.analysis["voi"] is result
-    other = value_of_information(edited, "putin_in_power")
+    other = value_of_information(edited, "putin_in_power").table
     assert rows(ex.analysis_html("voi"), "data-fact") == list(other.index)
 
 
@@ -147,16 +149,16 @@ def test_sensitivity_view_ranks_the_inputs_and_says_the_prior_share() -> None:
     ex = Explorer(s)
     ex.show_view("sensitivity")
     sens = sensitivity(s)  # default: the most likely state of the first outcome
-    power = power_scaling(s, sens.attrs["target"])
+    power = power_scaling(s, sens.target)
     body = ex.analysis_html("sensitivity")
-    top = sens.head(TOP_INPUTS)
+    top = sens.table.head(TOP_INPUTS)
     assert rows(body, "data-rank") == [str(i) for i in range(1, len(top) + 1)]
     for rank, r in enumerate(top.itertuples(), start=1):
         row = f'data-rank="{rank}"'
         assert cell(body, row, "p-low") == f"{r.p_low:.3f}"
         assert cell(body, row, "p-high") == f"{r.p_high:.3f}"
         assert cell(body, row, "swing") == f"{r.swing:.3f}"
-    assert f"the prior drives {power.attrs['prior_share']:.0%} of the answer" in body
+    assert f"the prior drives {power.prior_share:.0%} of the answer" in body
     assert "<svg" in body  # the tornado
 
     # an edit makes it stale; Refresh analysis computes it for the edited scenario
@@ -166,18 +168,19 @@ def test_sensitivity_view_ranks_the_inputs_and_says_the_prior_share() -> None:
     edited = s.with_prior("storm", {"p": 0.6, "concentration": 6})
     assert ex.scenario == edited and not ex.stale("sensitivity")
     want = sensitivity(edited)
-    assert_frame_equal(ex.analysis["sensitivity"].data["table"], want)
+    assert_frame_equal(ex.analysis["sensitivity"].data["sensitivity"].table, want.table)
     body = ex.analysis_html("sensitivity")
-    assert cell(body, 'data-rank="1"', "swing") == f"{want.iloc[0]['swing']:.3f}"
-    share = power_scaling(edited, want.attrs["target"]).attrs["prior_share"]
+    assert cell(body, 'data-rank="1"', "swing") == f"{want.table.iloc[0]['swing']:.3f}"
+    share = power_scaling(edited, want.target).prior_share
     assert f"the prior drives {share:.0%} of the answer" in body
 
     # another target, asked while the tab is shown, is computed at once
     ex.controls["analysis:sensitivity.target"].value = ("cost", "high")
-    got = ex.analysis["sensitivity"].data["table"]
-    assert got.attrs["target"] == ("cost", "high") and not ex.stale("sensitivity")
+    got = ex.analysis["sensitivity"].data["sensitivity"]
+    assert got.target == ("cost", "high") and not ex.stale("sensitivity")
+    assert ex.analysis["sensitivity"].data["power"].target == ("cost", "high")
     p_high = update(edited).scenarios.loc[("cost", "high"), "probability"]
-    assert got.attrs["probability"] == pytest.approx(p_high, abs=1e-12)
+    assert got.probability == pytest.approx(p_high, abs=1e-12)
     assert f"P(cost = high) = {p_high:.3f}" in ex.analysis_html("sensitivity")
 
 
@@ -196,6 +199,7 @@ def test_what_if_view_compares_learning_and_setting_a_fact() -> None:
             assert cell(body, row, col) == f"{r[col]:.3f}"
     assert html.escape(what_if_summary(table, s, "damage", "true", fmt="decimal")) in body
     assert "causes (storm)" in body
+    assert "if we learnt damage = true" in body and "if we made damage = true (do)" in body
 
     ex.controls["analysis:what_if.fact"].value = "crew"
     assert list(ex.controls["analysis:what_if.state"].options) == ["small", "medium", "large"]

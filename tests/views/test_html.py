@@ -13,19 +13,19 @@ import yaml
 
 import scenarios
 from scenarios.analysis import (
-    load_resolution,
     power_scaling,
     score,
     sensitivity,
     timeline,
+    timeline_moves,
     value_of_information,
     what_if,
 )
 from scenarios.io.data import resolution_for
+from scenarios.io.resolutions import load_resolution
 from scenarios.io.scenario_files import from_dict
 from scenarios.views import formats
 from scenarios.views import html as views
-from scenarios.views.report import timeline_moves
 
 from .pages import cell, rows
 
@@ -186,7 +186,7 @@ def analysed(wagner: scenarios.Scenario, post: scenarios.Posterior) -> dict[str,
         "timeline": table,
         "moves": timeline_moves(table),
         "sensitivity": sens,
-        "power": power_scaling(wagner, sens.attrs["target"]),
+        "power": power_scaling(wagner, sens.target),
         "voi": {o: value_of_information(wagner, o) for o in wagner.outcomes},
         "what_if": what_if(wagner, army_loyalty="defecting"),
         "score": score(post, load_resolution(resolution_for(scenarios.default_priors()))),
@@ -215,38 +215,41 @@ def test_sensitivity(analysed: dict[str, Any], fmt: formats.Format) -> None:
     page = views.sensitivity_html(sens, power, fmt=fmt)
     shown = [r for r in rows(page) if "data-rank" in r["attrs"]]
     assert [r["attrs"]["data-rank"] for r in shown] == [str(i) for i in range(1, 11)]
-    for r, t in zip(shown, sens.head(10).itertuples(), strict=True):
+    for r, t in zip(shown, sens.table.head(10).itertuples(), strict=True):
         assert r["attrs"]["data-name"] == t.name
         assert cell(r, "p-low") == formats.probability(t.p_low, fmt)
         assert cell(r, "p-high") == formats.probability(t.p_high, fmt)
         assert cell(r, "swing") == formats.change(t.swing, fmt, signed=False)
-    share = power.attrs["prior_share"]
+    share = power.prior_share
     assert f"the prior drives {share:.0%} of the answer" in page
-    outcome, state = sens.attrs["target"]
-    want = formats.probability(sens.attrs["probability"], fmt)
+    outcome, state = sens.target
+    want = formats.probability(sens.probability, fmt)
     assert f"P({outcome} = {state}) = {want}" in page
 
 
 def test_value_of_information_one_outcome_or_all(analysed: dict[str, Any]) -> None:
     voi = analysed["voi"]
     one = voi["mutiny_end"]
-    page = views.voi_html(one, "mutiny_end")
+    page = views.voi_html(one)  # shown under its own outcome
     shown = [r for r in rows(page) if "data-fact" in r["attrs"]]
-    assert [r["attrs"]["data-fact"] for r in shown] == list(one.index)
-    assert cell(shown[0], "mi") == f"{one.iloc[0]['mutual_information']:.4f}"
-    assert f"Look for <b>{one.index[0]}</b> next" in page
+    assert [r["attrs"]["data-fact"] for r in shown] == list(one.table.index)
+    assert {r["attrs"]["data-outcome"] for r in shown} == {"mutiny_end"}
+    assert cell(shown[0], "mi") == f"{one.table.iloc[0]['mutual_information']:.4f}"
+    assert f"Look for <b>{one.table.index[0]}</b> next" in page
+    assert f"of {one.entropy_bits:.3f} bits" in page
     page = views.voi_html(voi, top=5)
-    for outcome, table in voi.items():
+    for outcome, result in voi.items():
         got = [r["attrs"]["data-fact"] for r in rows(page, data_outcome=outcome)]
-        assert got == list(table.index[:5])
-    empty = one.iloc[:0]
+        assert got == list(result.table.index[:5])
+    empty = dataclasses.replace(one, table=one.table.iloc[:0])
     assert "Every fact is already known." in views.voi_html(empty, "mutiny_end")
 
 
 def test_what_if(wagner: scenarios.Scenario, analysed: dict[str, Any]) -> None:
     table = analysed["what_if"]
     summary = views.what_if_summary(table, wagner, "army_loyalty", "defecting", fmt="decimal")
-    page = views.what_if_html(table, summary, fmt="decimal")
+    page = views.what_if_html(table, summary, "army_loyalty = defecting", fmt="decimal")
+    assert "if we learnt army_loyalty = defecting" in page
     for (outcome, state), r in table.iterrows():
         [row] = rows(page, data_outcome=outcome, data_state=state)
         for col in ("now", "observe", "intervene"):
@@ -288,11 +291,15 @@ def test_text_from_a_file_is_escaped_by_every_renderer(
     # analysis tables whose names and texts come from a file
     moves = analysed["moves"].assign(claim=HOSTILE, text=HOSTILE)
     pages["timeline"] = views.timeline_steps_html(moves)
-    sens = analysed["sensitivity"].assign(name=HOSTILE, parameter=HOSTILE, low=HOSTILE)
+    sens = analysed["sensitivity"]
+    sens = dataclasses.replace(
+        sens, table=sens.table.assign(name=HOSTILE, parameter=HOSTILE, low=HOSTILE)
+    )
     pages["sensitivity"] = views.sensitivity_html(sens, analysed["power"])
-    voi = analysed["voi"]["mutiny_end"].rename(index=lambda _: HOSTILE)
+    voi = analysed["voi"]["mutiny_end"]
+    voi = dataclasses.replace(voi, table=voi.table.rename(index=lambda _: HOSTILE))
     pages["voi"] = views.voi_html(voi, HOSTILE)
-    pages["what-if"] = views.what_if_html(analysed["what_if"], HOSTILE)
+    pages["what-if"] = views.what_if_html(analysed["what_if"], HOSTILE, HOSTILE)
     resolution = load_resolution(resolution_for(scenarios.default_priors()))
     pages["score"] = views.score_html(
         analysed["score"].assign(resolved=HOSTILE),

@@ -27,14 +27,13 @@ from papermill.exceptions import PapermillExecutionError
 
 import scenarios
 from scenarios.analysis import (
-    load_resolution,
     power_scaling,
     score,
     sensitivity,
     timeline,
     value_of_information,
 )
-from scenarios.io import files
+from scenarios.io import files, load_resolution
 from scenarios.io.data import notebook, resolution_for
 from scenarios.views import report
 from scenarios.views.report import (
@@ -389,7 +388,7 @@ def wagner_library() -> dict:
         "post": post,
         "timeline": timeline(s),
         "sensitivity": sens,
-        "power": power_scaling(s, sens.attrs["target"]),
+        "power": power_scaling(s, sens.target),
         "voi": {o: value_of_information(s, o) for o in s.outcomes},
         "score": score(post, load_resolution(RESOLUTION)),
     }
@@ -431,19 +430,23 @@ def test_report_analysis_sections_are_the_librarys(
     post = lib["post"]
     likeliest = post.scenarios.loc["mutiny_end", "probability"].idxmax()
     assert data["sensitivity"]["target"] == ["mutiny_end", likeliest]
-    got = pd.DataFrame(data["sensitivity"]["rows"])[list(sens.columns)]  # JSON sorts keys
-    assert_frame_equal(got, sens, check_flags=False, atol=1e-14, rtol=0)
-    for r in sens.head(10).itertuples():
+    assert data["sensitivity"]["probability"] == pytest.approx(sens.probability, abs=1e-14)
+    got = pd.DataFrame(data["sensitivity"]["rows"])[list(sens.table.columns)]  # JSON sorts keys
+    assert_frame_equal(got, sens.table, check_flags=False, atol=1e-14, rtol=0)
+    for r in sens.table.head(10).itertuples():
         assert f"{r.swing * 100:.1f} pts" in page
     assert len(having(page, "data-rank", "scn-table scn-sensitivity")) == 10
-    share = power.attrs["prior_share"]
+    share = power.prior_share
     assert data["power_scaling"]["prior_share"] == pytest.approx(share, abs=1e-14)
     assert f"the prior drives {share:.0%} of the answer" in page
 
     # what to look for next: every outcome, its top 5 facts
-    for outcome, voi in lib["voi"].items():
+    for outcome, result in lib["voi"].items():
+        voi = result.table
         got = pd.DataFrame(data["value_of_information"][outcome]["rows"]).set_index("fact")
         assert_frame_equal(got[list(voi.columns)], voi, check_flags=False, atol=1e-14, rtol=0)
+        entropy = data["value_of_information"][outcome]["entropy_bits"]
+        assert entropy == pytest.approx(result.entropy_bits, abs=1e-14)
         in_outcome = rows(page, "scn-table scn-voi", data_outcome=outcome)
         assert [r["attrs"]["data-fact"] for r in in_outcome] == list(voi.index[:5])
 

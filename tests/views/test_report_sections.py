@@ -12,14 +12,16 @@ from pandas.testing import assert_frame_equal
 
 import scenarios
 from scenarios.analysis import (
-    load_resolution,
     power_scaling,
     score,
     sensitivity,
     timeline,
+    timeline_moves,
     value_of_information,
 )
+from scenarios.analysis.timeline import LEDGER_COLUMNS
 from scenarios.io.data import resolution_for
+from scenarios.io.resolutions import load_resolution
 from scenarios.views import plots, report
 from scenarios.views.formats import points
 from scenarios.views.report import ReportAnalysis, ReportInputs, report_inputs
@@ -158,14 +160,24 @@ def test_run_analysis_is_the_librarys(
     table = timeline(s)
     assert_frame_equal(analysis.timeline, table)
     sens = sensitivity(s)
-    assert_frame_equal(analysis.sensitivity, sens)
+    assert_frame_equal(analysis.sensitivity.table, sens.table)
+    assert analysis.sensitivity.probability == sens.probability
     first = next(iter(s.outcomes))
     likeliest = post.scenarios.loc[first, "probability"].idxmax()
-    assert analysis.sensitivity.attrs["target"] == (first, likeliest)
-    assert_frame_equal(analysis.power, power_scaling(s, (first, likeliest)))
+    assert analysis.sensitivity.target == (first, likeliest)
+    power = power_scaling(s, (first, likeliest))
+    assert analysis.power.target == (first, likeliest)
+    assert_frame_equal(analysis.power.table, power.table)
+    assert (analysis.power.prior_slope, analysis.power.evidence_slope) == (
+        power.prior_slope,
+        power.evidence_slope,
+    )
     assert list(analysis.voi) == list(s.outcomes)
     for outcome in s.outcomes:
-        assert_frame_equal(analysis.voi[outcome], value_of_information(s, outcome))
+        voi = value_of_information(s, outcome)
+        assert analysis.voi[outcome].outcome == outcome
+        assert analysis.voi[outcome].entropy_bits == voi.entropy_bits
+        assert_frame_equal(analysis.voi[outcome].table, voi.table)
     assert analysis.resolution_path == inputs.path.parent.parent / "resolutions" / EVER_GIVEN.name
     resolution = load_resolution(analysis.resolution_path)
     assert analysis.resolution == resolution
@@ -174,9 +186,10 @@ def test_run_analysis_is_the_librarys(
 
     # which report moved what: every step once, largest move first, its largest change
     moves = analysis.moves
+    assert_frame_equal(moves, timeline_moves(table))
     assert sorted(moves.index) == list(table.index[1:])
     assert list(moves["moved"]) == sorted(table["moved"].iloc[1:], reverse=True)
-    probs = table[[c for c in table.columns if c[0] not in plots.LEDGER_COLUMNS]]
+    probs = table[[c for c in table.columns if c[0] not in LEDGER_COLUMNS]]
     for step, r in moves.iterrows():
         change = probs.loc[step] - probs.loc[step - 1]
         assert r["change"] == pytest.approx(change[(r["outcome"], r["state"])], abs=1e-15)
@@ -199,14 +212,15 @@ def test_analysis_sections_show_the_librarys_numbers(
     sens, power = analysis.sensitivity, analysis.power
     page = report.sensitivity_section(analysis)
     shown = having(page, "data-rank")
-    assert len(shown) == min(report.TOP_SENSITIVITY, len(sens))
-    for r, t in zip(shown, sens.head(report.TOP_SENSITIVITY).itertuples(), strict=True):
+    assert len(shown) == min(report.TOP_SENSITIVITY, len(sens.table))
+    for r, t in zip(shown, sens.table.head(report.TOP_SENSITIVITY).itertuples(), strict=True):
         assert cell(r, "swing") == f"{t.swing * 100:.1f} pts"
         assert cell(r, "p-low") == f"{t.p_low:.1%}" and cell(r, "p-high") == f"{t.p_high:.1%}"
-    assert f"the prior drives {power.attrs['prior_share']:.0%} of the answer" in page
+    assert f"the prior drives {power.prior_share:.0%} of the answer" in page
 
     page = report.voi_section(analysis)
-    for outcome, table in analysis.voi.items():
+    for outcome, result in analysis.voi.items():
+        table = result.table
         shown = rows(page, data_outcome=outcome)
         assert [r["attrs"]["data-fact"] for r in shown] == list(table.index[: report.TOP_VOI])
         assert cell(shown[0], "mi") == f"{table['mutual_information'].iloc[0]:.4f}"
@@ -228,7 +242,7 @@ def test_analysis_sections_show_the_librarys_numbers(
         f"{o}: report by report" for o in post.scenario.outcomes
     ]
     fig = plots.plot_sensitivity(sens)
-    assert len(fig.axes[0].patches) == 2 * min(report.TOP_SENSITIVITY, len(sens))
+    assert len(fig.axes[0].patches) == 2 * min(report.TOP_SENSITIVITY, len(sens.table))
 
 
 def test_analysis_data_is_json_with_the_librarys_numbers(
@@ -246,12 +260,21 @@ def test_analysis_data_is_json_with_the_librarys_numbers(
     assert [m["step"] for m in data["timeline"]["moved_most"]] == list(
         analysis.moves.index[: report.TOP_MOVES]
     )
+    sens = analysis.sensitivity
+    assert data["sensitivity"]["target"] == list(sens.target)
+    assert data["sensitivity"]["probability"] == sens.probability
     rows_ = pd.DataFrame(data["sensitivity"]["rows"])
-    assert_frame_equal(rows_, analysis.sensitivity, check_like=False, check_flags=False)
-    assert data["power_scaling"]["prior_share"] == analysis.power.attrs["prior_share"]
-    for outcome, table in analysis.voi.items():
+    assert_frame_equal(rows_, sens.table, check_like=False, check_flags=False)
+    power = analysis.power
+    assert data["power_scaling"]["prior_share"] == power.prior_share
+    assert data["power_scaling"]["prior_slope"] == power.prior_slope
+    assert data["power_scaling"]["evidence_slope"] == power.evidence_slope
+    got = pd.DataFrame(data["power_scaling"]["table"]).set_index("alpha")
+    assert_frame_equal(got, power.table, check_flags=False)
+    for outcome, result in analysis.voi.items():
         got = pd.DataFrame(data["value_of_information"][outcome]["rows"]).set_index("fact")
-        assert_frame_equal(got, table, check_flags=False)
+        assert_frame_equal(got, result.table, check_flags=False)
+        assert data["value_of_information"][outcome]["entropy_bits"] == result.entropy_bits
     scoring = data["scoring"]
     assert scoring["hindsight"] is True
     assert scoring["resolved"] == {"canal_reopens": "mar29_apr04", "queue_cleared_by_apr10": "true"}

@@ -1,6 +1,7 @@
 """What forecasters ask of a posterior: tables and numbers, never pictures or files.
 
-- :mod:`~scenarios.analysis.timeline`: the evidence ledger, report by report.
+- :mod:`~scenarios.analysis.timeline`: the evidence ledger, report by report, and which
+  report moved what.
 - :mod:`~scenarios.analysis.records`: resolve claims, carry sources' track records.
 - :mod:`~scenarios.analysis.sensitivity`: tornado over priors and evidence, power-scaling.
 - :mod:`~scenarios.analysis.voi`: value of information, "what to look for next".
@@ -17,7 +18,7 @@ from scenarios.analysis.pooling import pool
 from scenarios.analysis.records import resolve_claim, track_record, with_track_record
 from scenarios.analysis.scoring import calibration, compare_forecasters, digit_calibration, score
 from scenarios.analysis.sensitivity import PowerScaling, Sensitivity, power_scaling, sensitivity
-from scenarios.analysis.timeline import timeline
+from scenarios.analysis.timeline import timeline, timeline_moves
 from scenarios.analysis.voi import ValueOfInformation, value_of_information
 from scenarios.analysis.whatif import what_if
 
@@ -34,6 +35,7 @@ __all__ = [
     "score",
     "sensitivity",
     "timeline",
+    "timeline_moves",
     "track_record",
     "value_of_information",
     "what_if",

@@ -1,4 +1,8 @@
-"""The evidence ledger: scenario probabilities after each report, in time order."""
+"""The evidence ledger: scenario probabilities after each report, in time order.
+
+:func:`timeline` replays the claims one by one; :func:`timeline_moves` ranks its steps by
+how far they moved a scenario probability (which report moved what).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,10 @@ import pandas as pd
 from scenarios.spec.claims import Claim, Denial, Retraction
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["timeline"]
+__all__ = ["LEDGER_COLUMNS", "timeline", "timeline_moves"]
 
+#: Columns of a :func:`timeline` table that are not outcome probabilities.
+LEDGER_COLUMNS = ("time", "claim", "event", "text", "moved")
 _START = datetime.min.replace(tzinfo=UTC)
 #: The order of a claim's own events at one time: the report, its answers, its retraction.
 _ORDER = {"reported": 0, "denied": 1, "disputed": 1, "retracted": 2}
@@ -126,3 +132,54 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     table.index.name = "step"
     return table
+
+
+def timeline_moves(table: pd.DataFrame) -> pd.DataFrame:
+    """Which report moved what: every step of a timeline, the largest move first.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`timeline`'s table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step after the prior (index ``step``): ``time`` (``NaT`` for a claim
+        known from the start), ``claim``, ``event``, ``text``, ``moved`` (as in the
+        timeline), and the scenario probability that step moved most: ``outcome``,
+        ``state``, ``before``, ``after`` and ``change``. Sorted by ``moved``, largest
+        first (ties in time order).
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> moves = timeline_moves(timeline(scenarios.load(scenarios.default_priors())))
+    >>> moves.iloc[0][["claim", "outcome", "state"]].tolist()
+    ['government_framing', 'mutiny_end', 'suppressed']
+    """
+    probs = table[[c for c in table.columns if c[0] not in LEDGER_COLUMNS]]
+    rows = []
+    for step in table.index[1:]:
+        i = table.index.get_loc(step)
+        before, after = probs.iloc[i - 1], probs.iloc[i]
+        key = (after - before).abs().idxmax()
+        time = table.at[step, ("time", "")]
+        rows.append(
+            {
+                "step": step,
+                "time": None if pd.isna(time) else time,
+                "claim": table.at[step, ("claim", "")],
+                "event": table.at[step, ("event", "")],
+                "text": table.at[step, ("text", "")],
+                "moved": float(table.at[step, ("moved", "")]),
+                "outcome": key[0],
+                "state": key[1],
+                "before": float(before[key]),
+                "after": float(after[key]),
+                "change": float(after[key] - before[key]),
+            }
+        )
+    columns = ["step", "time", "claim", "event", "text", "moved", "outcome", "state"]
+    frame = pd.DataFrame(rows, columns=[*columns, "before", "after", "change"])
+    return frame.set_index("step").sort_values("moved", ascending=False, kind="stable")

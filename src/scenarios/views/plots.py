@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from scenarios.analysis.timeline import LEDGER_COLUMNS
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
     from scenarios.posterior import Posterior
 
 __all__ = [
-    "LEDGER_COLUMNS",
     "plot_calibration",
     "plot_prior_posterior",
     "plot_sampling",
@@ -30,9 +31,6 @@ __all__ = [
     "plot_timelines",
     "plot_tornado",
 ]
-
-#: Columns of a timeline table that are not outcome probabilities.
-LEDGER_COLUMNS = ("time", "claim", "event", "text", "moved")
 
 
 def _pct(p: float) -> str:

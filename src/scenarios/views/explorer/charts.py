@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
+    from scenarios.analysis.sensitivity import Sensitivity
     from scenarios.posterior import Posterior
 
 __all__ = ["chart_svg", "figure_svg", "timeline_svg", "tornado_svg"]
@@ -174,13 +175,13 @@ def timeline_svg(table: pd.DataFrame, outcome: str) -> str:
     return figure_svg(fig)
 
 
-def tornado_svg(sens: pd.DataFrame, top: int = TOP_INPUTS) -> str:
+def tornado_svg(sens: Sensitivity, top: int = TOP_INPUTS) -> str:
     """The tornado chart of a sensitivity table's ``top`` rows (inline SVG).
 
     Parameters
     ----------
-    sens : DataFrame
-        :func:`scenarios.analysis.sensitivity`'s table.
+    sens : Sensitivity
+        :func:`scenarios.analysis.sensitivity`'s result.
     top : int
         Bars drawn.
 
@@ -188,12 +189,27 @@ def tornado_svg(sens: pd.DataFrame, top: int = TOP_INPUTS) -> str:
     -------
     str
         :func:`scenarios.views.plots.plot_tornado` as SVG.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> from scenarios.analysis import sensitivity
+    >>> s = scenarios.loads('''
+    ... title: Coin
+    ... facts: {biased: {kind: binary, prior: {p: 0.3}}}
+    ... outcomes: {heads: {kind: binary, exhaustive: yes or no,
+    ...            prior: {given: [biased], table: [{when: {biased: true}, p: 0.9},
+    ...                                            {when: {biased: false}, p: 0.5}]}}}
+    ... ''')
+    >>> svg = tornado_svg(sensitivity(s, ("heads", "true")))
+    >>> svg.startswith('<div class="scn-figure"><svg'), "P(heads = true)" in svg
+    (True, True)
     """
     from matplotlib.figure import Figure
 
     from scenarios.views.plots import plot_tornado
 
-    n = min(top, len(sens))
+    n = min(top, len(sens.table))
     fig = Figure(figsize=(7.2, 1.3 + 0.34 * n), layout="constrained")
     ax = fig.subplots()
     plot_tornado(sens, top=top, ax=ax)

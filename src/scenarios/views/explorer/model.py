@@ -33,6 +33,7 @@ from typing import Any
 
 from scenarios.errors import SamplingWarning, ScenarioError
 from scenarios.posterior import Posterior
+from scenarios.spec.resolution import Resolution
 from scenarios.spec.scenario import Scenario
 
 __all__ = [
@@ -67,9 +68,10 @@ class AnalysisResult:
         What was asked besides the scenario (the sensitivity target, the what-if fact
         and state); ``None`` for the other views.
     data : dict
-        The library's tables: ``timeline`` -> ``{"table", "moves"}``; ``sensitivity`` ->
-        ``{"table", "power"}``; ``voi`` -> outcome -> table; ``what_if`` ->
-        ``{"table"}``; ``score`` -> ``{"score", "baseline"}``.
+        The library's results: ``timeline`` -> ``{"table", "moves"}`` (DataFrames);
+        ``sensitivity`` -> ``{"sensitivity": Sensitivity, "power": PowerScaling}``;
+        ``voi`` -> outcome -> ValueOfInformation; ``what_if`` -> ``{"table"}``
+        (what was set is ``key``); ``score`` -> ``{"score", "baseline"}``.
     seconds : float
         How long it took.
     error : str or None
@@ -98,7 +100,7 @@ class ExplorerModel:
         The scenario as opened.
     draws : int
         Draws behind the exact engine's credible intervals.
-    resolution : Resolution or path, optional
+    resolution : Resolution or path-like, optional
         How the outcomes resolved, for the score. Default: the resolution file beside
         ``priors_path`` if there is one (:func:`scenarios.io.data.resolution_for`).
     priors_path : path, optional
@@ -137,7 +139,7 @@ class ExplorerModel:
         scenario: Scenario,
         *,
         draws: int = 1000,
-        resolution: Any = None,
+        resolution: Resolution | str | os.PathLike[str] | None = None,
         priors_path: str | os.PathLike[str] | None = None,
     ) -> None:
         self.scenario = scenario
@@ -268,15 +270,14 @@ class ExplorerModel:
 
     def _compute(self, view: str, scenario: Scenario, key: Any) -> dict[str, Any]:
         from scenarios import analysis
-        from scenarios.views.report import timeline_moves
 
         if view == "timeline":
             table = analysis.timeline(scenario)
-            return {"table": table, "moves": timeline_moves(table)}
+            return {"table": table, "moves": analysis.timeline_moves(table)}
         if view == "sensitivity":
-            table = analysis.sensitivity(scenario, key)
-            power = analysis.power_scaling(scenario, table.attrs["target"])
-            return {"table": table, "power": power}
+            sens = analysis.sensitivity(scenario, key)
+            power = analysis.power_scaling(scenario, sens.target)
+            return {"sensitivity": sens, "power": power}
         if view == "voi":
             return {o: analysis.value_of_information(scenario, o) for o in scenario.outcomes}
         if view == "what_if":
@@ -294,9 +295,9 @@ class ExplorerModel:
 
     # -- the resolution ---------------------------------------------------------------
 
-    def _find_resolution(self, resolution: Any) -> None:
-        from scenarios.analysis import Resolution, load_resolution
+    def _find_resolution(self, resolution: Resolution | str | os.PathLike[str] | None) -> None:
         from scenarios.io.data import resolution_for
+        from scenarios.io.resolutions import load_resolution
 
         self.resolution: Resolution | None = None
         self.resolution_path: Path | None = None

@@ -149,8 +149,8 @@ def analysis_html(
         steps = timeline_steps_html(data["moves"], table, outcome, fmt="decimal")
         return timeline_svg(table, outcome) + steps
     if view == "sensitivity":
-        page = sensitivity_html(data["table"], data["power"], fmt="decimal")
-        return page + tornado_svg(data["table"])
+        page = sensitivity_html(data["sensitivity"], data["power"], fmt="decimal")
+        return page + tornado_svg(data["sensitivity"])
     if view == "voi":
         if outcome not in data:
             return note_html(f"Press Refresh analysis for {outcome}.")
@@ -159,7 +159,7 @@ def analysis_html(
         assert result.scenario is not None and result.key is not None
         fact, state = result.key
         summary = what_if_summary(data["table"], result.scenario, fact, state, fmt="decimal")
-        return what_if_html(data["table"], summary, fmt="decimal")
+        return what_if_html(data["table"], summary, f"{fact} = {state}", fmt="decimal")
     return score_html(
         data["score"], data.get("baseline"), resolution=resolution, where=where, fmt="decimal"
     )

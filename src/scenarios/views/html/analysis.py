@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from scenarios.analysis.timeline import LEDGER_COLUMNS
 from scenarios.views.formats import Format, clean, fixed, percent, probability
 from scenarios.views.html.templates import render
-from scenarios.views.plots import LEDGER_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from scenarios.analysis.sensitivity import PowerScaling, Sensitivity
+    from scenarios.analysis.voi import ValueOfInformation
     from scenarios.spec.scenario import Scenario
 
 __all__ = [
@@ -51,7 +53,7 @@ def timeline_steps_html(
     Parameters
     ----------
     moves : DataFrame
-        :func:`scenarios.views.report.timeline_moves` of the timeline.
+        :func:`scenarios.analysis.timeline_moves` of the timeline.
     table : DataFrame, optional
         :func:`scenarios.analysis.timeline`'s table; with ``outcome``, adds a column per
         state of ``outcome``: its change at that step, in points.
@@ -72,8 +74,7 @@ def timeline_steps_html(
     Examples
     --------
     >>> import scenarios
-    >>> from scenarios.analysis import timeline
-    >>> from scenarios.views.report import timeline_moves
+    >>> from scenarios.analysis import timeline, timeline_moves
     >>> moves = timeline_moves(timeline(scenarios.load(scenarios.default_priors())))
     >>> page = timeline_steps_html(moves, top=3)
     >>> page.count("<tr data-step=")
@@ -109,15 +110,16 @@ def timeline_steps_html(
     )
 
 
-def prior_share_text(power: pd.DataFrame) -> str:
+def prior_share_text(power: PowerScaling) -> str:
     """:func:`scenarios.analysis.power_scaling` in words: how much the prior drives the answer.
 
     A clause to follow the target probability (it starts in lower case).
 
     Parameters
     ----------
-    power : DataFrame
-        :func:`scenarios.analysis.power_scaling`'s table (its ``attrs`` are read).
+    power : PowerScaling
+        :func:`scenarios.analysis.power_scaling`'s result (its target, slopes and the
+        prior's share are read).
 
     Returns
     -------
@@ -126,17 +128,18 @@ def prior_share_text(power: pd.DataFrame) -> str:
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame()
-    >>> t.attrs.update(target=("o", "s"), prior_share=0.8, prior_slope=0.2, evidence_slope=-0.05)
+    >>> from scenarios.analysis import PowerScaling
+    >>> t = PowerScaling(("o", "s"), pd.DataFrame(), prior_slope=0.2, evidence_slope=-0.05,
+    ...                  prior_share=0.8)
     >>> prior_share_text(t)  # doctest: +NORMALIZE_WHITESPACE
     'the prior drives 80% of the answer and the claims 20%: weighting the prior twice as
     much moves P(o = s) by +0.200, weighting the claims twice as much by -0.050.'
     """
     import math
 
-    outcome, state = power.attrs["target"]
-    share = power.attrs["prior_share"]
-    slope_p, slope_e = power.attrs["prior_slope"], power.attrs["evidence_slope"]
+    outcome, state = power.target
+    share = power.prior_share
+    slope_p, slope_e = power.prior_slope, power.evidence_slope
     if not math.isfinite(share):
         return (
             f"neither the prior nor the claims move P({outcome} = {state}) when weighted "
@@ -151,8 +154,8 @@ def prior_share_text(power: pd.DataFrame) -> str:
 
 
 def sensitivity_html(
-    sens: pd.DataFrame,
-    power: pd.DataFrame,
+    sens: Sensitivity,
+    power: PowerScaling,
     top: int = TOP_INPUTS,
     *,
     fmt: Format = "percent",
@@ -165,9 +168,10 @@ def sensitivity_html(
 
     Parameters
     ----------
-    sens : DataFrame
-        :func:`scenarios.analysis.sensitivity`'s table.
-    power : DataFrame
+    sens : Sensitivity
+        :func:`scenarios.analysis.sensitivity`'s result: its target, the target's
+        probability and the table of inputs.
+    power : PowerScaling
         :func:`scenarios.analysis.power_scaling` for the same target.
     top : int
         Rows shown.
@@ -183,37 +187,37 @@ def sensitivity_html(
     Examples
     --------
     >>> import pandas as pd
-    >>> sens = pd.DataFrame({"kind": ["prior"], "name": ["storm"], "parameter": ["P(true)"],
-    ...                      "low": ["0.2"], "high": ["0.6"], "p_low": [0.3], "p_high": [0.5],
-    ...                      "swing": [0.2]})
-    >>> sens.attrs.update(target=("refloated", "true"), probability=0.41)
-    >>> power = pd.DataFrame()
-    >>> power.attrs.update(target=("refloated", "true"), prior_share=0.6, prior_slope=0.1,
-    ...                    evidence_slope=0.05)
+    >>> from scenarios.analysis import PowerScaling, Sensitivity
+    >>> table = pd.DataFrame({"kind": ["prior"], "name": ["storm"], "parameter": ["P(true)"],
+    ...                       "low": ["0.2"], "high": ["0.6"], "p_low": [0.3], "p_high": [0.5],
+    ...                       "swing": [0.2]})
+    >>> sens = Sensitivity(("refloated", "true"), probability=0.41, table=table)
+    >>> power = PowerScaling(("refloated", "true"), pd.DataFrame(), prior_slope=0.1,
+    ...                      evidence_slope=0.05, prior_share=0.6)
     >>> page = sensitivity_html(sens, power, fmt="decimal")
     >>> '<td class="swing num">0.200</td>' in page, "P(refloated = true) = 0.410" in page
     (True, True)
     """
-    outcome, state = sens.attrs["target"]
+    outcome, state = sens.target
     rows = [
         {"rank": rank, **r._asdict()}
-        for rank, r in enumerate(sens.head(top).itertuples(index=False), start=1)
+        for rank, r in enumerate(sens.table.head(top).itertuples(index=False), start=1)
     ]
     return render(
         "sensitivity.html",
         css=css,
         rows=rows,
-        total=len(sens),
+        total=len(sens.table),
         outcome=outcome,
         state=state,
-        probability=sens.attrs["probability"],
+        probability=sens.probability,
         share_text=prior_share_text(power),
         fmt=fmt,
     )
 
 
 def voi_html(
-    voi: pd.DataFrame | Mapping[str, pd.DataFrame],
+    voi: ValueOfInformation | Mapping[str, ValueOfInformation],
     outcome: str | None = None,
     *,
     top: int | None = None,
@@ -227,11 +231,11 @@ def voi_html(
 
     Parameters
     ----------
-    voi : DataFrame or mapping of str to DataFrame
-        :func:`scenarios.analysis.value_of_information`'s table for ``outcome``, or a
-        table per outcome (each shown under its name; ``outcome`` is then not needed).
+    voi : ValueOfInformation or mapping of str to ValueOfInformation
+        :func:`scenarios.analysis.value_of_information`'s result for one outcome, or a
+        result per outcome (each shown under its key; ``outcome`` is then not needed).
     outcome : str, optional
-        The outcome of a single table; default: the table's ``attrs["outcome"]``.
+        The name a single result is shown under; default: its ``outcome``.
     top : int, optional
         Facts shown per outcome; default: all.
     css : bool
@@ -251,11 +255,12 @@ def voi_html(
     (True, 3)
     """
     if isinstance(voi, Mapping):
-        tables = list(voi.items())
+        results = list(voi.items())
     else:
-        tables = [(outcome if outcome is not None else voi.attrs.get("outcome", ""), voi)]
+        results = [(outcome if outcome is not None else voi.outcome, voi)]
     parts = []
-    for name, table in tables:
+    for name, result in results:
+        table = result.table
         shown = table if top is None else table.head(top)
         rows = [
             {"rank": rank, "fact": fact, **{k: clean(v) for k, v in r.items()}}
@@ -266,7 +271,7 @@ def voi_html(
                 "outcome": name,
                 "rows": rows,
                 "total": len(table),
-                "entropy": table.attrs.get("outcome_entropy_bits", float("nan")),
+                "entropy": result.entropy_bits,
                 "best": rows[0]["fact"] if rows else None,
                 "best_share": rows[0]["share_of_uncertainty"] if rows else None,
                 "best_bits": rows[0]["mutual_information"] if rows else None,
@@ -328,7 +333,7 @@ def what_if_summary(
 
 
 def what_if_html(
-    table: pd.DataFrame, summary: str, *, fmt: Format = "percent", css: bool = True
+    table: pd.DataFrame, summary: str, what: str, *, fmt: Format = "percent", css: bool = True
 ) -> str:
     """A what-if table side by side (now, observe, intervene) under its one-line summary.
 
@@ -341,6 +346,8 @@ def what_if_html(
         :func:`scenarios.analysis.what_if`'s table.
     summary : str
         :func:`what_if_summary` of it.
+    what : str
+        What was set, as the column heads name it (``"elite_cohesion = fractured"``).
     fmt : {"percent", "decimal"}
         How probabilities read.
     css : bool
@@ -357,9 +364,9 @@ def what_if_html(
     >>> s = scenarios.load(scenarios.default_priors())
     >>> t = what_if(s, elite_cohesion="fractured")
     >>> page = what_if_html(t, what_if_summary(t, s, "elite_cohesion", "fractured"),
-    ...                     fmt="decimal")
-    >>> '<td class="now num">0.314</td>' in page
-    True
+    ...                     "elite_cohesion = fractured", fmt="decimal")
+    >>> '<td class="now num">0.314</td>' in page, "if we learnt elite_cohesion = fractured" in page
+    (True, True)
     """
     rows, previous = [], None
     for (outcome, state), r in table.iterrows():
@@ -372,7 +379,7 @@ def what_if_html(
         css=css,
         rows=rows,
         summary=summary,
-        what=table.attrs.get("what", ""),
+        what=what,
         fmt=fmt,
     )
 

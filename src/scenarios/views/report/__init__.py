@@ -7,7 +7,7 @@ report's numbers and provenance back. The parts, one concept each:
 - :mod:`~scenarios.views.report.parameters`: the notebook's parameters, checked as data
   (:func:`report_inputs`, :class:`ReportInputs`, :func:`parse_overrides`);
 - :mod:`~scenarios.views.report.analysis`: what the report computes (:func:`run_update`,
-  :func:`run_analysis`, :func:`timeline_moves`);
+  :func:`run_analysis`, from :mod:`scenarios.analysis`);
 - :mod:`~scenarios.views.report.sections`: the sections it shows, from
   :mod:`scenarios.views.html` (the charts are :mod:`scenarios.views.plots`');
 - :mod:`~scenarios.views.report.provenance`: its numbers and provenance as JSON
@@ -24,12 +24,7 @@ Examples
 'exact'
 """
 
-from scenarios.views.report.analysis import (
-    ReportAnalysis,
-    run_analysis,
-    run_update,
-    timeline_moves,
-)
+from scenarios.views.report.analysis import ReportAnalysis, run_analysis, run_update
 from scenarios.views.report.build import (
     NOTEBOOK_ONLY_TAG,
     build_report,
@@ -110,7 +105,6 @@ __all__ = [
     "scenarios_section",
     "scoring_section",
     "sensitivity_section",
-    "timeline_moves",
     "timeline_section",
     "voi_section",
 ]

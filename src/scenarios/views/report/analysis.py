@@ -1,10 +1,8 @@
 """What the report computes: the update and its analysis sections, with the exact engine.
 
 The analysis sections are the timeline, sensitivity, value of information and score:
-data, not markup (:mod:`scenarios.views.report.sections` shows them).
-:func:`timeline_moves` and :func:`run_analysis` are analysis-level and belong in
-:mod:`scenarios.analysis` once it takes them; until then they are public here (the
-explorer uses :func:`timeline_moves`).
+data from :mod:`scenarios.analysis`, not markup (:mod:`scenarios.views.report.sections`
+shows them). :func:`run_analysis` also finds and reads the priors file's resolution.
 """
 
 from __future__ import annotations
@@ -12,18 +10,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scenarios.errors import ScenarioError
-from scenarios.views.plots import LEDGER_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from scenarios.analysis import PowerScaling, Sensitivity, ValueOfInformation
     from scenarios.posterior import Posterior
+    from scenarios.spec.resolution import Resolution
     from scenarios.views.report.parameters import ReportInputs
 
-__all__ = ["ReportAnalysis", "run_analysis", "run_update", "timeline_moves"]
+__all__ = ["ReportAnalysis", "run_analysis", "run_update"]
 
 
 def run_update(inputs: ReportInputs) -> tuple[Posterior, list[str]]:
@@ -72,60 +71,6 @@ def run_update(inputs: ReportInputs) -> tuple[Posterior, list[str]]:
     return post, other
 
 
-def timeline_moves(table: pd.DataFrame) -> pd.DataFrame:
-    """Which report moved what: every step of a timeline, the largest move first.
-
-    Parameters
-    ----------
-    table : DataFrame
-        :func:`scenarios.analysis.timeline`'s table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per step after the prior (index ``step``): ``time``, ``claim``, ``event``,
-        ``text``, ``moved`` (as in the timeline), and the scenario probability that step
-        moved most: ``outcome``, ``state``, ``before``, ``after`` and ``change``. Sorted by
-        ``moved``, largest first (ties in time order).
-
-    Examples
-    --------
-    >>> import scenarios
-    >>> from scenarios.analysis import timeline
-    >>> moves = timeline_moves(timeline(scenarios.load(scenarios.default_priors())))
-    >>> moves.iloc[0][["claim", "outcome", "state"]].tolist()
-    ['government_framing', 'mutiny_end', 'suppressed']
-    """
-    import pandas as pd
-
-    probs = table[[c for c in table.columns if c[0] not in LEDGER_COLUMNS]]
-    rows = []
-    for step in table.index[1:]:
-        i = table.index.get_loc(step)
-        before, after = probs.iloc[i - 1], probs.iloc[i]
-        key = (after - before).abs().idxmax()
-        time = table.at[step, ("time", "")]
-        rows.append(
-            {
-                "step": step,
-                "time": None if pd.isna(time) else time,
-                "claim": table.at[step, ("claim", "")],
-                "event": table.at[step, ("event", "")],
-                "text": table.at[step, ("text", "")],
-                "moved": float(table.at[step, ("moved", "")]),
-                "outcome": key[0],
-                "state": key[1],
-                "before": float(before[key]),
-                "after": float(after[key]),
-                "change": float(after[key] - before[key]),
-            }
-        )
-    columns = ["step", "time", "claim", "event", "text", "moved", "outcome", "state"]
-    frame = pd.DataFrame(rows, columns=[*columns, "before", "after", "change"])
-    frame = frame.set_index("step").sort_values("moved", ascending=False, kind="stable")
-    return frame
-
-
 @dataclass(frozen=True)
 class ReportAnalysis:
     """The analysis sections of a report, computed with the exact engine.
@@ -135,18 +80,19 @@ class ReportAnalysis:
     timeline : DataFrame
         :func:`scenarios.analysis.timeline` of the scenario.
     moves : DataFrame
-        :func:`timeline_moves` of it.
-    sensitivity : DataFrame
+        :func:`scenarios.analysis.timeline_moves` of it.
+    sensitivity : Sensitivity
         :func:`scenarios.analysis.sensitivity` for the most likely state of the first
         outcome.
-    power : DataFrame
+    power : PowerScaling
         :func:`scenarios.analysis.power_scaling` for the same target.
-    voi : dict of str to DataFrame
+    voi : dict of str to ValueOfInformation
         :func:`scenarios.analysis.value_of_information` for each outcome.
     resolution_path : pathlib.Path or None
         The resolution file found for the priors file
         (:func:`scenarios.io.data.resolution_for`).
     resolution : Resolution or None
+        The resolution read from it.
     resolution_sha256 : str or None
     score : DataFrame or None
         :func:`scenarios.analysis.score` of the report's posterior.
@@ -157,11 +103,11 @@ class ReportAnalysis:
 
     timeline: pd.DataFrame
     moves: pd.DataFrame
-    sensitivity: pd.DataFrame
-    power: pd.DataFrame
-    voi: dict[str, pd.DataFrame]
+    sensitivity: Sensitivity
+    power: PowerScaling
+    voi: dict[str, ValueOfInformation]
     resolution_path: Path | None = None
-    resolution: Any = None
+    resolution: Resolution | None = None
     resolution_sha256: str | None = None
     score: pd.DataFrame | None = None
     score_problem: str | None = None
@@ -203,11 +149,12 @@ def run_analysis(
     from scenarios import analysis
     from scenarios.io.data import resolution_for
     from scenarios.io.files import sha256_file
+    from scenarios.io.resolutions import load_resolution
 
     scenario = post.scenario
     table = analysis.timeline(scenario)
     sens = analysis.sensitivity(scenario)
-    power = analysis.power_scaling(scenario, sens.attrs["target"])
+    power = analysis.power_scaling(scenario, sens.target)
     voi = {o: analysis.value_of_information(scenario, o) for o in scenario.outcomes}
     path: Path | None = None
     if resolution is not None:
@@ -217,14 +164,14 @@ def run_analysis(
     res = digest = scores = problem = None
     if path is not None:
         try:
-            res = analysis.load_resolution(path)
+            res = load_resolution(path)
             digest = sha256_file(path)
             scores = analysis.score(post, res)
         except (ScenarioError, KeyError, OSError) as exc:
             problem = str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
     return ReportAnalysis(
         timeline=table,
-        moves=timeline_moves(table),
+        moves=analysis.timeline_moves(table),
         sensitivity=sens,
         power=power,
         voi=voi,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scenarios.views.plots import LEDGER_COLUMNS
+from scenarios.analysis.timeline import LEDGER_COLUMNS
 from scenarios.views.report.errors import ReportError
 from scenarios.views.report.sections import TOP_MOVES, TOP_SENSITIVITY, TOP_VOI
 
@@ -157,23 +157,23 @@ def analysis_data(analysis: ReportAnalysis) -> dict[str, Any]:
     data: dict[str, Any] = {
         "timeline": {"steps": steps, "moved_most": _records(moves.head(TOP_MOVES))},
         "sensitivity": {
-            "target": list(sens.attrs["target"]),
-            "probability": float(sens.attrs["probability"]),
+            "target": list(sens.target),
+            "probability": float(sens.probability),
             "shown": TOP_SENSITIVITY,
-            "rows": _records(sens, index=False),
+            "rows": _records(sens.table, index=False),
         },
         "power_scaling": {
-            "target": list(power.attrs["target"]),
-            "prior_share": _finite(power.attrs["prior_share"]),
-            "prior_slope": _plain(power.attrs["prior_slope"]),
-            "evidence_slope": _plain(power.attrs["evidence_slope"]),
-            "table": _records(power),
+            "target": list(power.target),
+            "prior_share": _finite(power.prior_share),
+            "prior_slope": _plain(power.prior_slope),
+            "evidence_slope": _plain(power.evidence_slope),
+            "table": _records(power.table),
         },
         "value_of_information": {
             o: {
-                "entropy_bits": float(t.attrs["outcome_entropy_bits"]),
+                "entropy_bits": float(t.entropy_bits),
                 "shown": TOP_VOI,
-                "rows": _records(t),
+                "rows": _records(t.table),
             }
             for o, t in analysis.voi.items()
         },
