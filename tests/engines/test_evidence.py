@@ -235,9 +235,9 @@ def test_a_denier_must_be_a_source() -> None:
 
 
 def test_old_weights_are_refused_with_what_replaced_them() -> None:
-    with pytest.raises(ScenarioError, match="reliability.information is gone"):
+    with pytest.raises(ScenarioError, match=r"reliability\.information is gone"):
         coin([], reliability={"information": {2: 0.8}})
-    with pytest.raises(ScenarioError, match="reliability.status is gone"):
+    with pytest.raises(ScenarioError, match=r"reliability\.status is gone"):
         coin([], reliability={"status": {"disputed": 0.4}})
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.spec.claims import Claim, Denial, Retraction
+from scenarios.spec.claims import Claim, Denial, Retraction, report_id
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["LEDGER_COLUMNS", "timeline", "timeline_moves"]
@@ -61,7 +61,8 @@ def _text(claim: Claim, event: str, what: Any) -> str:
         assert isinstance(what, Retraction)
         return f"{claim.source} retracts: {claim.text}" + (f" ({what.note})" if what.note else "")
     assert isinstance(what, Denial)
-    return what.text or f"{what.source} {'denies' if event == 'denied' else 'disputes'}: {claim.text}"
+    verb = "denies" if event == "denied" else "disputes"
+    return what.text or f"{what.source} {verb}: {claim.text}"
 
 
 def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
@@ -80,8 +81,10 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per step (step 0 is the prior, no claims): ``time``, ``claim``, ``event``
-        (reported / denied / disputed / retracted), ``text``, then one column per
+        One row per step (step 0 is the prior, no claims): ``time``, ``claim`` (the
+        report's id: the claim's own, or ``<claim>~denied_by~<source>``,
+        ``<claim>~disputed_by~<source>``, ``<claim>~retracted``), ``event`` (reported /
+        denied / disputed / retracted), ``text``, then one column per
         ``(outcome, state)`` with its probability after that step (columns are a
         MultiIndex: ``table["claim"]`` and ``table["mutiny_end"]`` both work), and
         ``moved`` (largest absolute change of any outcome probability at that step:
@@ -111,7 +114,10 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
             current[i] = current[i].model_copy(update=update)
         claims = tuple(current[k] for k in sorted(current))
         states.append(base.replace(claims=claims))
-        labels.append((None if when == _START else when, claim.id, event, _text(claim, event, what)))
+        role = {"reported": "claim", "denied": "denied_by", "disputed": "disputed_by",
+                "retracted": "retraction"}[event]
+        ident = report_id(claim.id, role, getattr(what, "source", None))
+        labels.append((None if when == _START else when, ident, event, _text(claim, event, what)))
     rows = []
     previous = None
     for (when, cid, event, text), s in zip(labels, states, strict=True):

@@ -29,7 +29,7 @@ from scipy import special, stats
 from scenarios.engines.factors import DRAW, Factor, align, product_of
 from scenarios.spec import elicit
 from scenarios.spec import reliability as rel
-from scenarios.spec.claims import Claim
+from scenarios.spec.claims import Claim, report_id
 from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior, prior_parents
 from scenarios.spec.propositions import Atom, parse_proposition, state_matches
 from scenarios.spec.scenario import Scenario
@@ -44,7 +44,6 @@ __all__ = [
     "RowParam",
     "draw_parameters",
     "rate_quadrature",
-    "report_id",
 ]
 
 #: Gauss-Legendre nodes per segment of a continuous fact.
@@ -135,32 +134,6 @@ class Evidence:
     def __post_init__(self) -> None:
         if not self.id:
             object.__setattr__(self, "id", self.claim.id)
-
-
-def report_id(claim_id: str, role: str, source: str | None = None) -> str:
-    """The id of a report a claim carries: a denial, a dispute or a retraction.
-
-    Parameters
-    ----------
-    claim_id : str
-    role : {"claim", "denied_by", "disputed_by", "retraction"}
-    source : str, optional
-        The denier (for ``denied_by`` and ``disputed_by``).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> report_id("hq", "denied_by", "ministry"), report_id("hq", "retraction")
-    ('hq~denied_by~ministry', 'hq~retracted')
-    """
-    if role == "claim":
-        return claim_id
-    if role == "retraction":
-        return f"{claim_id}~retracted"
-    return f"{claim_id}~{role}~{source}"
 
 
 # --- the network ---------------------------------------------------------------------

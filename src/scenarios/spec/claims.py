@@ -32,6 +32,7 @@ __all__ = [
     "Retraction",
     "RetractionRates",
     "Source",
+    "report_id",
 ]
 
 
@@ -225,8 +226,9 @@ class Claim(SpecModel):
 
     @property
     def retraction(self) -> Retraction | None:
-        """The claim's retraction, if its source withdrew it (``status: retracted`` alone
-        is a retraction at the claim's own time).
+        """The claim's retraction, if its source withdrew it.
+
+        ``status: retracted`` alone is a retraction at the claim's own time.
 
         Examples
         --------
@@ -302,6 +304,32 @@ def _no_longer(data: Any) -> Any:
             if key in data:
                 raise ValueError(f"reliability.{key} is gone: {why}")
     return data
+
+
+def report_id(claim_id: str, role: str, source: str | None = None) -> str:
+    """The id of a report a claim carries: a denial, a dispute or a retraction.
+
+    Parameters
+    ----------
+    claim_id : str
+    role : {"claim", "denied_by", "disputed_by", "retraction"}
+    source : str, optional
+        The denier (for ``denied_by`` and ``disputed_by``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> report_id("hq", "denied_by", "ministry"), report_id("hq", "retraction")
+    ('hq~denied_by~ministry', 'hq~retracted')
+    """
+    if role == "claim":
+        return claim_id
+    if role == "retraction":
+        return f"{claim_id}~retracted"
+    return f"{claim_id}~{role}~{source}"
 
 
 class ReliabilityTables(SpecModel):
