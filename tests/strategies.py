@@ -17,8 +17,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 GRADES = ("A", "B", "C", "D", "E", "F")
-STATUSES = ("reported", "disputed", "denied", "retracted")
-HEDGES = ("none", "said", "reportedly", "apparently", "allegedly", "unverified", "rumoured")
+HEDGES = ("none", "said", "reportedly", "apparently", "allegedly", "unverified", "rumoured",
+          "disputed")
 STATE_WORDS = ("low", "mid", "high")
 #: Concentrations of rates (1.0 included: Beta(a, 1 - a) is a Gauss-Jacobi edge case).
 CONCENTRATION = st.floats(1.0, 50.0)
@@ -35,19 +35,31 @@ class Node:
 
 
 @dataclass
+class OracleDenial:
+    """A denial (``denied_by``) or dispute (``disputed_by``) as the oracle sees it."""
+
+    source: str
+    disputed: bool = False
+    hedge: str | None = None
+    weight: float | None = None
+
+
+@dataclass
 class OracleClaim:
     """A claim as the oracle sees it."""
 
     id: str
     holds: Callable[[Mapping[str, str]], bool]
-    kind: str  # "source", "explicit", "confirmed", "retracted"
+    kind: str  # "source", "explicit", "confirmed", "relay" (adds nothing: its original does)
     source: str | None = None
     status: str = "reported"
     hedge: str | None = None
-    information: int | None = None
+    information: int | None = None  # recorded only: never in the likelihood
     weight: float | None = None
     if_true: float | None = None
     if_false: float | None = None
+    denials: list[OracleDenial] = field(default_factory=list)
+    retracted: bool = False
 
 
 @dataclass
@@ -171,9 +183,10 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
             st.fixed_dictionaries(
                 {},
                 optional={
-                    "status": st.fixed_dictionaries({"disputed": st.floats(0.0, 1.0)}),
-                    "information": st.fixed_dictionaries({2: st.floats(0.0, 1.0)}),
                     "hedge": st.fixed_dictionaries({"supposedly": st.floats(0.0, 1.0)}),
+                    "retraction": st.fixed_dictionaries(
+                        {"if_true": _rate(), "if_false": _rate()}
+                    ),
                     "grades": st.fixed_dictionaries(
                         {
                             "C": st.fixed_dictionaries(
@@ -190,7 +203,7 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
     hedges = HEDGES + (("supposedly",) if "supposedly" in reliability.get("hedge", {}) else ())
 
     # sources
-    n_sources = draw(st.integers(1, 2))
+    n_sources = draw(st.integers(1, 3))
     sources: dict[str, Any] = {}
     for j in range(n_sources):
         src: dict[str, Any] = {"grade": draw(st.sampled_from(GRADES))}
@@ -198,6 +211,8 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
             src["true_positive"] = draw(_rate())
         if draw(st.integers(0, 3)) == 0:
             src["false_positive"] = draw(_rate())
+        if draw(st.integers(0, 4)) == 0:
+            src["retraction"] = {"if_true": draw(_rate()), "if_false": draw(_rate())}
         sources[f"src{j}"] = src
 
     # claims
@@ -209,34 +224,73 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
         cid = f"c{c}"
         kind = draw(st.sampled_from(["source", "source", "source", "explicit", "confirmed"]))
         claim: dict[str, Any] = {"id": cid, "text": f"report {c}", "proposition": text}
+        oc = OracleClaim(cid, holds, kind)
         if kind == "confirmed":
             claim["status"] = "confirmed"
             if draw(st.booleans()):
-                claim["source"] = draw(st.sampled_from(list(sources)))
-            oracle_claims.append(OracleClaim(cid, holds, "confirmed"))
+                oc.source = claim["source"] = draw(st.sampled_from(list(sources)))
         elif kind == "explicit":
             lik = st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.001, 0.999))
-            if_true, if_false = draw(lik), draw(lik)
-            claim["likelihood"] = {"if_true": if_true, "if_false": if_false}
+            oc.if_true, oc.if_false = draw(lik), draw(lik)
+            claim["likelihood"] = {"if_true": oc.if_true, "if_false": oc.if_false}
             if draw(st.booleans()):
                 claim["likelihood"]["concentration"] = draw(CONCENTRATION)
-            oracle_claims.append(OracleClaim(cid, holds, "explicit", if_true=if_true,
-                                             if_false=if_false))
         else:
-            source = draw(st.sampled_from(list(sources)))
-            status = draw(st.sampled_from(STATUSES))
-            claim["source"] = source
-            claim["status"] = status
-            oc = OracleClaim(cid, holds, "retracted" if status == "retracted" else "source",
-                             source=source, status=status)
+            oc.source = claim["source"] = draw(st.sampled_from(list(sources)))
+        if kind != "confirmed":
             if draw(st.booleans()):
                 oc.hedge = claim["hedge"] = draw(st.sampled_from(hedges))
-            if draw(st.booleans()):
-                oc.information = claim["information"] = draw(st.integers(1, 6))
             if draw(st.integers(0, 4)) == 0:
                 oc.weight = claim["weight"] = draw(st.floats(0.0, 1.0))
-            oracle_claims.append(oc)
+        if draw(st.booleans()):  # recorded, shown, never weighed
+            oc.information = claim["information"] = draw(st.integers(1, 6))
+        # denials and disputes: reports of the negation by other sources
+        for field_name, disputed in (("denied_by", False), ("disputed_by", True)):
+            if draw(st.integers(0, 2)) == 0:
+                names = draw(st.lists(st.sampled_from(list(sources)), min_size=1, max_size=2,
+                                      unique=True))
+                written: list[Any] = []
+                for name in names:
+                    d = OracleDenial(name, disputed)
+                    if draw(st.integers(0, 2)) == 0:
+                        d.hedge = draw(st.sampled_from(hedges))
+                    if draw(st.integers(0, 4)) == 0:
+                        d.weight = draw(st.floats(0.0, 1.0))
+                    if d.hedge is None and d.weight is None and draw(st.booleans()):
+                        written.append(name)  # the short form: a bare source name
+                    else:
+                        entry: dict[str, Any] = {"source": name}
+                        if d.hedge is not None:
+                            entry["hedge"] = d.hedge
+                        if d.weight is not None:
+                            entry["weight"] = d.weight
+                        written.append(entry)
+                    oc.denials.append(d)
+                claim[field_name] = written if len(written) > 1 or draw(st.booleans()) \
+                    else written[0]
+                if kind != "confirmed" and draw(st.booleans()):
+                    oc.status = claim["status"] = "disputed" if disputed else "denied"
+        # retraction by the claim's own source
+        if kind != "confirmed" and oc.source is not None and draw(st.integers(0, 2)) == 0:
+            oc.retracted = True
+            if oc.status == "reported" and draw(st.booleans()):
+                oc.status = claim["status"] = "retracted"
+            else:
+                claim["retracted"] = {"note": "withdrawn"}
+        oracle_claims.append(oc)
         claims.append(claim)
+        # sometimes a relay of it (or of a relay of it), by any source: counted once
+        if draw(st.integers(0, 3)) == 0:
+            via = cid
+            for r in range(draw(st.integers(1, 2))):
+                rid = f"{cid}_r{r}"
+                relay = {"id": rid, "text": f"relay of {cid}", "proposition": text,
+                         "source": draw(st.sampled_from(list(sources))), "via": via}
+                if draw(st.booleans()):
+                    relay["hedge"] = draw(st.sampled_from(hedges))
+                claims.append(relay)
+                oracle_claims.append(OracleClaim(rid, holds, "relay"))
+                via = draw(st.sampled_from([cid, rid]))
 
     data: dict[str, Any] = {
         "title": "random network",

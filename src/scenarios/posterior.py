@@ -203,6 +203,12 @@ class Posterior:
         The sampled posterior (full engine).
     log_evidence : float
         log P(claims) under the point model (exact engine).
+    claims : pandas.DataFrame
+        One row per claim about a proposition (index ``claim``): its ``source``, the
+        analyst's information ``digit`` and its ``meaning``, the ``prior`` and posterior
+        ``probability`` of the claim's proposition, and ``flag``: whether the digit
+        disagrees with that posterior (a digit 1-2 below its threshold, 4-5 above it;
+        ``reliability.digits``). The digit is never part of the likelihood.
 
     Examples
     --------
@@ -228,6 +234,7 @@ class Posterior:
     idata: Any = None
     log_evidence: float = float("nan")
     settings: Mapping[str, Any] = field(default_factory=dict)
+    claims: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self) -> None:
         label = (

@@ -148,3 +148,48 @@ def test_pooling_continuous_priors_numerically() -> None:
     # log pool of two equal-variance Normals: the Normal halfway, same sd
     assert q[0.5] == pytest.approx(1.0, abs=1e-3)
     assert q[0.95] - q[0.05] == pytest.approx(2.0, abs=1e-2)
+
+
+def graded() -> Scenario:
+    """Four graded claims about two facts; one resolved in the file by resolve_claim."""
+    from scenarios.analysis import resolve_claim
+
+    s = Scenario(
+        title="Graded",
+        facts={"x": {"kind": "binary", "prior": {"p": 0.5}},
+               "y": {"kind": "categorical", "states": ["a", "b", "c"],
+                     "prior": {"probs": {"a": 0.3, "b": 0.3, "c": 0.4}}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "y/n", "prior": {"p": 0.5}}},
+        sources={"w": {"grade": "B"}},
+        claims=[
+            {"id": "c1", "text": "x", "proposition": "x", "source": "w", "information": 2},
+            {"id": "c2", "text": "y is a", "proposition": "y == a", "source": "w",
+             "information": 2},
+            {"id": "c3", "text": "y not c", "proposition": "y != c or x", "source": "w",
+             "information": 5},
+            {"id": "c4", "text": "y b", "proposition": "y == b", "source": "w", "information": 4},
+            {"id": "c5", "text": "x again", "proposition": "x", "source": "w"},
+        ],
+    )
+    return resolve_claim(s, "c4", held=False)
+
+
+def test_digit_calibration_counts_per_digit_how_often_claims_held() -> None:
+    from scenarios.analysis import digit_calibration
+
+    s = graded()
+    # x resolved false: c1 (2) wrong, c3 (5) unsettled by x alone (y unknown);
+    # c2 said by id to have held; c4 (4) did not hold, by the resolution in the file
+    table = digit_calibration(s, {"x": False, "c2": True})
+    assert table.loc[2, ["claims", "held"]].tolist() == [2, 1]
+    assert table.loc[2, "fraction_held"] == 0.5
+    assert table.loc[2, "stderr"] == pytest.approx(np.sqrt(0.25 / 2))
+    assert table.loc[4, ["claims", "held"]].tolist() == [1, 0]
+    assert table.loc[5, "claims"] == 0 and np.isnan(table.loc[5, "fraction_held"])
+    assert table.loc[2, "meaning"] == "probably true"
+    # with y resolved too, c3 settles (y == a is not c: it held); c5 has no digit
+    table = digit_calibration(s.update(intervals=False), Resolution(
+        title="t", outcomes={"x": False, "y": "a", "o": True}))
+    assert table.loc[5, ["claims", "held"]].tolist() == [1, 1]
+    assert table.loc[2, ["claims", "held"]].tolist() == [2, 1]  # c1 wrong, c2 right
+    assert int(table["claims"].sum()) == 4

@@ -19,7 +19,7 @@ from scipy import integrate, optimize, special, stats
 
 from scenarios import ImpossibleEvidenceError, Scenario
 from scenarios.spec import reliability as rel
-from tests.engines.oracle import brute_force, expected_product
+from tests.engines.oracle import brute_force, brute_force_joint, expected_product, expected_reports
 from tests.strategies import RandomNetwork, random_networks
 
 
@@ -46,17 +46,32 @@ def test_random_networks_match_brute_force(net: RandomNetwork) -> None:
         assert list(frame.loc[name].index) == list(net.nodes[name].states)
         np.testing.assert_allclose(got, marg[name], rtol=0, atol=1e-9, err_msg=name)
     assert post.log_evidence == pytest.approx(math.log(z), abs=1e-9)
+    # each claim's proposition after the claims (the table the digits are shown beside)
+    names = list(net.nodes)
+    joint = brute_force_joint(net)
+    for claim in net.claims:
+        hit = sum(p for idx, p in joint.items()
+                  if claim.holds({n: net.nodes[n].states[i] for n, i in zip(names, idx,
+                                                                             strict=True)}))
+        assert post.claims.loc[claim.id, "probability"] == pytest.approx(hit / z, abs=1e-9)
 
 
-def test_oracle_expected_product_matches_quadrature() -> None:
-    # the oracle's own check: Beta moments against direct numerical integration
-    ws, (mean, conc) = [0.3, 1.0, 0.75], (0.7, 12.0)
-    a, b = mean * conc, (1 - mean) * conc
-    direct, _ = integrate.quad(
-        lambda t: stats.beta.pdf(t, a, b) * math.prod(w * t + 1 - w for w in ws), 0, 1,
-        epsabs=0, epsrel=1e-13, limit=200,
-    )
-    assert expected_product(ws, (mean, conc)) == pytest.approx(direct, abs=1e-12)
+def test_oracle_expected_reports_matches_quadrature() -> None:
+    # the oracle's own check: its polynomial in (t, f) and Beta moments against direct
+    # numerical integration of prod (f + w (t - f)) or f over two independent Betas
+    reports = [(0.3, True), (1.0, True), (0.75, False), (0.5, True)]
+    (tm, tk), (fm, fk) = (0.7, 12.0), (0.2, 9.0)
+
+    def integrand(f: float, t: float) -> float:
+        lik = math.prod(f + w * (t - f) if holds else f for w, holds in reports)
+        return lik * stats.beta.pdf(t, tm * tk, (1 - tm) * tk) * stats.beta.pdf(
+            f, fm * fk, (1 - fm) * fk)
+
+    direct, _ = integrate.dblquad(integrand, 0, 1, 0, 1, epsabs=1e-14, epsrel=1e-12)
+    assert expected_reports(reports, (tm, tk), (fm, fk)) == pytest.approx(direct, abs=1e-11)
+    # a fixed rate is its own moments; full-weight reports agree with the one-rate form
+    assert expected_reports([(1.0, True)] * 3, (tm, tk), (0.1, None)) == pytest.approx(
+        expected_product([1.0] * 3, (tm, tk)), abs=1e-15)
 
 
 # --- continuous facts against scipy quadrature --------------------------------------
@@ -79,10 +94,10 @@ def _lognormal_scenario(prior: dict, link: dict) -> Scenario:
         sources={"wire": {"grade": "B"}, "blog": {"grade": "C"}},
         claims=[
             {"id": "many", "text": "more than 40 thousand", "proposition": "troops > 40",
-             "source": "wire", "information": 3},
+             "source": "wire", "hedge": "allegedly", "information": 3},
             {"id": "number", "text": "45 thousand",
              "reported": {"fact": "troops", "value": 45, "sd": 0.2, "bias": 0.05},
-             "source": "blog", "status": "disputed"},
+             "source": "blog", "hedge": "rumoured"},
         ],
     )
 
@@ -115,13 +130,13 @@ def test_continuous_fact_matches_quadrature(prior, link, mu, sigma, center, scal
     s = _lognormal_scenario(prior, link)
     post = s.update(intervals=False)
 
-    w_many = rel.INFORMATION_WEIGHTS[3]
-    w_number = rel.STATUS_WEIGHTS["disputed"]
+    w_many = rel.HEDGE_WEIGHTS["allegedly"]  # the digit is not a weight
+    w_number = rel.HEDGE_WEIGHTS["rumoured"]
     (tp_b, _), (fp_b, _) = rel.GRADE_RATES["B"]
 
     def likelihood(x: float) -> float:
-        # one claim per source: E[w r + 1 - w] = w E[r] + 1 - w
-        many = w_many * (tp_b if x > 40 else fp_b) + 1 - w_many
+        # one claim per source: E[f + w (t - f)] = E[f] + w (E[t] - E[f]) where it holds
+        many = fp_b + w_many * (tp_b - fp_b) if x > 40 else fp_b
         # the reported number: ln(45) ~ Normal(ln(x) + bias, sd / sqrt(w))
         number = stats.norm.pdf(math.log(45), math.log(x) + 0.05, 0.2 / math.sqrt(w_number))
         return many * number
@@ -400,43 +415,35 @@ def test_one_source_repeating_itself_counts_less_than_three_sources() -> None:
     )
 
 
-def test_retracted_claim_changes_nothing() -> None:
-    base = _coin(claims=_claims(["wire"]))
-    with_retracted = base.with_claim(
-        {"id": "gone", "text": "g is c", "proposition": "g == c", "source": "blog",
-         "status": "retracted"}
-    )
-    a, b = base.update(intervals=False), with_retracted.update(intervals=False)
-    pd.testing.assert_frame_equal(a.facts, b.facts, check_exact=False, rtol=0, atol=1e-15)
-    pd.testing.assert_frame_equal(a.scenarios, b.scenarios, check_exact=False, rtol=0, atol=1e-15)
-    assert a.log_evidence == pytest.approx(b.log_evidence, abs=1e-15)
-
-
 @pytest.mark.parametrize(
-    "claims",
+    ("claims", "log_evidence"),
     [
-        pytest.param([], id="no-claims"),
-        pytest.param(_claims(["wire"], status="retracted"), id="retracted"),
-        pytest.param(_claims(["wire"], weight=0.0), id="zero-weight"),
+        pytest.param([], 0.0, id="no-claims"),
+        # a report at weight 0 is noise at the false-positive rate whatever the truth: it
+        # moves no fact, but it was made (its probability is E[f] of a B source)
+        pytest.param(_claims(["wire"], weight=0.0), math.log(rel.GRADE_RATES["B"][1][0]),
+                     id="zero-weight"),
     ],
 )
-def test_scenario_without_effective_claims_gives_the_prior(claims: list) -> None:
+def test_scenario_without_effective_claims_gives_the_prior(
+    claims: list, log_evidence: float
+) -> None:
     post = _coin(claims=claims).update(intervals=False)
     np.testing.assert_allclose(probabilities(post.facts, "f"), [0.5, 0.5], atol=1e-15)
     # g: 0.5 [0.6, 0.4, 0] + 0.5 [0.1, 0.2, 0.7]
     np.testing.assert_allclose(probabilities(post.facts, "g"), [0.35, 0.3, 0.35], atol=1e-15)
     np.testing.assert_allclose(probabilities(post.scenarios, "o"), [0.45, 0.55], atol=1e-15)
     pd.testing.assert_frame_equal(post.facts, post.prior_facts)
-    assert post.log_evidence == 0.0
+    assert post.log_evidence == pytest.approx(log_evidence, abs=1e-14)
 
 
 @pytest.mark.parametrize(
     ("weaker", "stronger"),
     [
-        pytest.param({"status": "disputed"}, {"status": "reported"}, id="disputed<reported"),
-        pytest.param({"status": "denied"}, {"status": "disputed"}, id="denied<disputed"),
-        pytest.param({"information": 4}, {"information": 1}, id="info4<info1"),
-        pytest.param({"hedge": "allegedly"}, {"hedge": "said"}, id="allegedly<said"),
+        pytest.param({"hedge": "allegedly"}, {"hedge": "reportedly"}, id="allegedly<reportedly"),
+        pytest.param({"hedge": "rumoured"}, {"hedge": "allegedly"}, id="rumoured<allegedly"),
+        pytest.param({"hedge": "reportedly"}, {}, id="reportedly<unhedged"),
+        pytest.param({"weight": 0.2}, {"weight": 0.6}, id="weight0.2<weight0.6"),
     ],
 )
 def test_weaker_claims_move_less(weaker: dict, stronger: dict) -> None:
@@ -444,6 +451,22 @@ def test_weaker_claims_move_less(weaker: dict, stronger: dict) -> None:
         weak = _shift(_coin(claims=_claims(["wire"], **{**fields, **weaker})))
         strong = _shift(_coin(claims=_claims(["wire"], **{**fields, **stronger})))
         assert 0 < weak < strong
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"information": 1}, id="digit1"),
+        pytest.param({"information": 5}, id="digit5"),
+        pytest.param({"hedge": "said"}, id="said-is-attribution"),
+        pytest.param({"hedge": "according_to"}, id="according-to-is-attribution"),
+    ],
+)
+def test_digits_and_attribution_change_nothing(fields: dict) -> None:
+    plain = _coin(claims=_claims(["wire"])).update(intervals=False)
+    marked = _coin(claims=_claims(["wire"], **fields)).update(intervals=False)
+    pd.testing.assert_frame_equal(plain.facts, marked.facts, check_exact=True)
+    assert plain.log_evidence == marked.log_evidence
 
 
 # --- seeds --------------------------------------------------------------------------

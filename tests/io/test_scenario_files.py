@@ -43,14 +43,17 @@ def rich_scenario() -> Scenario:
         reliability={
             "grades": {"B": {"true_positive": {"mean": 0.85, "concentration": 10},
                              "false_positive": {"mean": 0.1}}},
-            "information": {2: 0.8},
-            "status": {"disputed": 0.4},
             "hedge": {"supposedly": 0.55},
+            "retraction": {"if_true": {"mean": 0.05, "concentration": 20},
+                           "if_false": {"mean": 0.3}},
+            "digits": {2: 0.35},
         },
         sources={
             "wire": {"name": "Wire", "grade": "B", "note": "usually reliable"},
             "blog": {"true_positive": {"mean": 0.6, "concentration": 4},
-                     "false_positive": {"mean": 0.4, "concentration": 4}},
+                     "false_positive": {"mean": 0.4, "concentration": 4},
+                     "retraction": {"if_true": {"mean": 0.01},
+                                    "if_false": {"mean": 0.2, "concentration": 5}}},
         },
         facts={
             "answer": {"kind": "categorical", "states": {"yes": "Yes it is", "no": "No"},
@@ -84,9 +87,11 @@ def rich_scenario() -> Scenario:
         claims=[
             {"id": "c1", "text": "it escalates", "proposition": "escalates", "source": "wire",
              "time": datetime(2023, 6, 23, 21, 0, tzinfo=UTC), "hedge": "supposedly",
-             "information": 2, "cites": "sentence 3"},
+             "information": 2, "cites": "sentence 3", "hindsight": True},
             {"id": "c2", "text": "many", "proposition": "troops > 30", "source": "blog",
-             "status": "disputed"},
+             "status": "disputed", "disputed_by": ["wire"],
+             "denied_by": {"source": "blog", "time": datetime(2023, 6, 23, 19, 0, tzinfo=UTC),
+                           "hedge": "supposedly", "text": "blog takes it back", "cites": "s4"}},
             {"id": "c3", "text": "25 thousand",
              "reported": {"fact": "troops", "value": 25, "sd": 0.2, "bias": 0.1},
              "source": "wire"},
@@ -95,7 +100,9 @@ def rich_scenario() -> Scenario:
             {"id": "c5", "text": "low", "proposition": "level in ['1', '2']",
              "status": "confirmed"},
             {"id": "c6", "text": "naive time", "proposition": "not escalates", "source": "wire",
-             "time": datetime(2023, 6, 23, 22, 30), "weight": 0.3, "status": "retracted"},
+             "time": datetime(2023, 6, 23, 22, 30), "weight": 0.3, "status": "retracted",
+             "retracted": {"at": datetime(2023, 6, 23, 23, 0), "note": "an old photo"},
+             "hindsight": True},
         ],
     )
 

@@ -288,3 +288,26 @@ def test_what_a_scenario_refuses(proposition: str, message: str) -> None:
     with pytest.raises(ScenarioError, match=r"claims\.0\.proposition: ") as info:
         with_proposition(proposition)
     assert re.search(message, str(info.value)), str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "known", "want"),
+    [
+        ("hq", {"hq": "true"}, True),
+        ("not hq", {"hq": "true"}, False),
+        ("r in [none, token]", {"r": "token"}, True),
+        ("r not in [none, token]", {"r": "token"}, False),
+        ("troops > 30", {"troops": "31.5"}, True),
+        ("troops <= 30", {"troops": 31.5}, False),
+        ("level == 2", {"level": "2"}, True),
+        ("hq and troops > 30", {"hq": "true"}, None),  # troops unknown
+        ("hq and troops > 30", {"hq": "false"}, False),  # settled by hq alone
+        ("hq or troops > 30", {"troops": "40"}, True),
+        ("hq or troops > 30", {"troops": "20"}, None),
+        ("hq or troops > 30", {"hq": "false", "troops": "20"}, False),
+    ],
+)
+def test_evaluate_settles_what_the_known_facts_settle(text: str, known: dict, want) -> None:
+    from scenarios.spec.propositions import evaluate
+
+    assert evaluate(text, known) is want

@@ -60,7 +60,7 @@ EDITS = {
         Claim(id="c3", text="not a", proposition="g != a", source="wire")
     ),
     "without_claim": lambda s: s.without_claim("c1"),
-    "with_claim_changed": lambda s: s.with_claim_changed("c1", status="disputed"),
+    "with_claim_changed": lambda s: s.with_claim_changed("c1", hedge="allegedly"),
     "with_source_new": lambda s: s.with_source("blog", grade="E"),
     "with_source_changed": lambda s: s.with_source("wire", grade="D"),
     "observe": lambda s: s.observe(f=True, g="b"),
@@ -84,8 +84,9 @@ def test_edits_do_what_they_say(s: Scenario) -> None:
     assert [c.id for c in s.with_claim({"id": "c3", "text": "x", "proposition": "f",
                                         "source": "wire"}).claims] == ["c1", "c2", "c3"]
     assert [c.id for c in s.without_claim("c1").claims] == ["c2"]
-    changed = s.with_claim_changed("c2", status="denied", hedge="allegedly")
+    changed = s.with_claim_changed("c2", status="denied", denied_by="wire", hedge="allegedly")
     assert changed.claim("c2").status == "denied"
+    assert changed.claim("c2").denied_by[0].source == "wire"
     assert changed.claim("c2").hedge == "allegedly"
     assert changed.claim("c2").information == 3  # other fields kept
     assert [c.id for c in changed.claims] == ["c1", "c2"]  # order kept

@@ -127,6 +127,7 @@ def harbour() -> Scenario:
                 "proposition": "not storm",
                 "source": "blog",
                 "status": "disputed",
+                "disputed_by": "coastguard",
             },
         ],
     )

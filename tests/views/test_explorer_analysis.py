@@ -134,13 +134,14 @@ def test_timeline_view_shows_which_report_moved_what() -> None:
     assert ex.analysis["timeline"] is result
     assert "cost: report by report" in ex.analysis_html("timeline")
 
-    # a claim switched off leaves the timeline once refreshed
+    # a claim switched off (retracted by its source) gets its retraction step once
+    # refreshed (issue 12: the retracted report stays, the retraction is a report)
     ex.controls["claim:c_crew.on"].value = False
     assert ex.stale("timeline") and "Stale" in ex.analysis_status("timeline")
-    assert "c_crew" in rows(ex.analysis_html("timeline"), "data-claim")
+    assert "c_crew~retracted" not in rows(ex.analysis_html("timeline"), "data-claim")
     ex.refresh_analysis("timeline")
     assert not ex.stale("timeline")
-    assert "c_crew" not in rows(ex.analysis_html("timeline"), "data-claim")
+    assert "c_crew~retracted" in rows(ex.analysis_html("timeline"), "data-claim")
     assert_frame_equal(ex.analysis["timeline"].data["table"], timeline(ex.scenario))
 
 

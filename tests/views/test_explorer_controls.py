@@ -156,8 +156,11 @@ def test_table_rows_logit_intercepts_and_concentrations(wagner: Scenario) -> Non
 
 def test_claim_status_on_off_information_and_grade(wagner: Scenario) -> None:
     ex = Explorer(wagner)
-    ex.controls["claim:hq_seized.status"].value = "denied"
-    want = wagner.with_claim_changed("hq_seized", status="denied")
+    # ("denied"/"disputed" need a denier: offered only on claims that name one)
+    assert "denied" not in ex.controls["claim:hq_seized.status"].options
+    assert "denied" in ex.controls["claim:coup_attempt.status"].options
+    ex.controls["claim:hq_seized.status"].value = "confirmed"
+    want = wagner.with_claim_changed("hq_seized", status="confirmed")
     assert_shows(ex, want)
 
     ex.controls["claim:helicopter_downed.on"].value = False
@@ -187,9 +190,9 @@ def test_claim_status_on_off_information_and_grade(wagner: Scenario) -> None:
     # the status dropdown set to retracted switches the claim off, and back
     ex.controls["claim:moscow_armour.status"].value = "retracted"
     assert ex.controls["claim:moscow_armour.on"].value is False
-    ex.controls["claim:moscow_armour.status"].value = "disputed"
+    ex.controls["claim:moscow_armour.status"].value = "reported"
     assert ex.controls["claim:moscow_armour.on"].value is True
-    assert_shows(ex, want.with_claim_changed("moscow_armour", status="disputed"))
+    assert_shows(ex, want.with_claim_changed("moscow_armour", status="reported"))
     assert set(ex.controls["claim:moscow_armour.status"].options) == set(STATUSES)
 
 
@@ -243,8 +246,8 @@ def test_a_new_claim_gets_its_controls() -> None:
     }
     assert ex.apply(lambda sc: sc.with_claim(claim))
     assert_shows(ex, s.with_claim(claim))
-    ex.controls["claim:c_tug.status"].value = "denied"
-    assert_shows(ex, s.with_claim({**claim, "status": "denied"}))
+    ex.controls["claim:c_tug.status"].value = "confirmed"
+    assert_shows(ex, s.with_claim({**claim, "status": "confirmed"}))
     ex.controls["prior:storm"].value = 0.2  # the rebuilt controls still edit the scenario
     assert ex.scenario.facts["storm"].prior.p == 0.2
 

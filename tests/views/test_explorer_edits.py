@@ -127,7 +127,7 @@ def test_control_shape_changes_only_with_what_there_is_to_control() -> None:
     s = harbour()
     shape = control_shape(s)
     assert control_shape(with_field(s, "storm", ("p",), 0.4)) == shape
-    assert control_shape(s.with_claim_changed("c_storm", status="denied")) == shape
+    assert control_shape(s.with_claim_changed("c_storm", hedge="allegedly")) == shape
     assert control_shape(with_field(s, "storm", ("concentration",), None)) != shape
     claim = {"id": "c_new", "text": "t", "proposition": "storm", "source": "blog"}
     assert control_shape(s.with_claim(claim)) != shape

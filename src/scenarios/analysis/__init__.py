@@ -6,7 +6,8 @@
 - :mod:`~scenarios.analysis.sensitivity`: tornado over priors and evidence, power-scaling.
 - :mod:`~scenarios.analysis.voi`: value of information, "what to look for next".
 - :mod:`~scenarios.analysis.whatif`: observe versus intervene.
-- :mod:`~scenarios.analysis.scoring`: Brier and log scores, forecasters compared, calibration.
+- :mod:`~scenarios.analysis.scoring`: Brier and log scores, forecasters compared, calibration,
+  and the calibration of analysts' information digits.
 - :mod:`~scenarios.analysis.pooling`: linear and logarithmic pooling of forecasters' files.
 
 Charts of these results are in :mod:`scenarios.views.plots`; resolution files and the
@@ -15,7 +16,7 @@ forecast archive are read and written by :mod:`scenarios.io`.
 
 from scenarios.analysis.pooling import pool
 from scenarios.analysis.records import resolve_claim, track_record, with_track_record
-from scenarios.analysis.scoring import calibration, compare_forecasters, score
+from scenarios.analysis.scoring import calibration, compare_forecasters, digit_calibration, score
 from scenarios.analysis.sensitivity import PowerScaling, Sensitivity, power_scaling, sensitivity
 from scenarios.analysis.timeline import timeline, timeline_moves
 from scenarios.analysis.voi import ValueOfInformation, value_of_information
@@ -27,6 +28,7 @@ __all__ = [
     "ValueOfInformation",
     "calibration",
     "compare_forecasters",
+    "digit_calibration",
     "pool",
     "power_scaling",
     "resolve_claim",

@@ -25,7 +25,8 @@ def resolve_claim(
     """Return a scenario where a claim's proposition is known to have held, or not.
 
     The claim stays in the ledger as reported (so its source learns from it) and a
-    resolution ``resolved_<id>`` is added: hard evidence on the proposition.
+    resolution ``resolved_<id>`` is added: hard evidence on the proposition, marked
+    ``hindsight: true`` (it is known only after the scenario's ``as_of``).
 
     Parameters
     ----------
@@ -59,6 +60,7 @@ def resolve_claim(
         time=at,
         likelihood=likelihood,
         weight=1.0,
+        hindsight=True,
         note=f"resolves {claim_id}",
     )
     claims = [c for c in scenario.claims if c.id != resolution.id]

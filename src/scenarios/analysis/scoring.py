@@ -17,10 +17,13 @@ import numpy as np
 import pandas as pd
 
 from scenarios.posterior import Posterior, scenario_hash
+from scenarios.spec import reliability as rel
+from scenarios.spec.fields import state_name
+from scenarios.spec.propositions import evaluate
 from scenarios.spec.resolution import Resolution
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["calibration", "compare_forecasters", "score"]
+__all__ = ["calibration", "compare_forecasters", "digit_calibration", "score"]
 
 
 def _probabilities(forecast: Posterior | pd.DataFrame) -> pd.Series:
@@ -163,3 +166,77 @@ def calibration(forecasts: pd.DataFrame, bins: int = 10) -> pd.DataFrame:
     n = table["forecasts"].replace(0, np.nan)
     table["stderr"] = np.sqrt(table["observed"] * (1 - table["observed"]) / n)
     return table
+
+
+def _held(scenario: Scenario, resolved: Resolution | Mapping[str, Any]) -> dict[str, bool]:
+    """Claim id -> whether its proposition held, from what is resolved."""
+    given = dict(resolved.outcomes) if isinstance(resolved, Resolution) else dict(resolved)
+    known = {k: state_name(v) for k, v in given.items() if k in scenario.facts}
+    held: dict[str, bool] = {}
+    for claim in scenario.claims:  # resolutions made by resolve_claim
+        lik = claim.likelihood
+        if claim.id.startswith("resolved_") and claim.hindsight and lik is not None:
+            held[claim.id.removeprefix("resolved_")] = lik.if_true == 1.0
+    for claim in scenario.claims:
+        if claim.id not in known and isinstance(given.get(claim.id), bool):
+            held[claim.id] = given[claim.id]
+        elif claim.proposition is not None and claim.id not in held:
+            outcome = evaluate(claim.proposition, known)  # type: ignore[arg-type]
+            if outcome is not None:
+                held[claim.id] = outcome
+    return held
+
+
+def digit_calibration(
+    forecast: Scenario | Posterior, resolved: Resolution | Mapping[str, Any]
+) -> pd.DataFrame:
+    """Were the analyst's information digits calibrated? Per digit, how often claims held.
+
+    The Admiralty digit (1 confirmed ... 5 improbable, 6 cannot be judged) is the
+    analyst's judgement of each claim, never a weight of its likelihood; once claims
+    resolve, it can be scored: claims graded "2, probably true" should mostly hold,
+    claims graded "5, improbable" mostly not.
+
+    Parameters
+    ----------
+    forecast : Scenario or Posterior
+        Whose claims were graded.
+    resolved : Resolution or mapping
+        What is known now. A mapping takes claim ids to whether the claim's proposition
+        held (``True``/``False``) and fact names to their resolved state (or value; a
+        name that is both a fact and a claim id is read as the fact); a
+        :class:`~scenarios.spec.resolution.Resolution` is read the same way (its entries
+        that name facts resolve them; outcomes are not what claims are about). Claims
+        resolved in the scenario itself by
+        :func:`~scenarios.analysis.records.resolve_claim` count too.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``digit`` (1-6); columns ``meaning``, ``claims`` (graded claims whose
+        proposition is resolved), ``held`` (how many held), ``fraction_held`` (NaN
+        without claims) and ``stderr`` (binomial standard error).
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.default_priors())
+    >>> table = digit_calibration(s, {"hq_seized": True, "mutiny_charge": True,
+    ...                               "western_alarm": True, "officer_appeals": True,
+    ...                               "moscow_armour": True, "putin_location": "moscow"})
+    >>> table.loc[2, ["claims", "held"]].tolist(), table.loc[4, ["claims", "held"]].tolist()
+    ([5, 5], [2, 2])
+    """
+    scenario = forecast.scenario if isinstance(forecast, Posterior) else forecast
+    held = _held(scenario, resolved)
+    rows = []
+    for digit, meaning in rel.DIGIT_MEANINGS.items():
+        outcomes = [
+            held[c.id] for c in scenario.claims if c.information == digit and c.id in held
+        ]
+        n, k = len(outcomes), sum(outcomes)
+        fraction = k / n if n else float("nan")
+        stderr = float(np.sqrt(fraction * (1 - fraction) / n)) if n else float("nan")
+        rows.append((digit, meaning, n, k, fraction, stderr))
+    cols = ["digit", "meaning", "claims", "held", "fraction_held", "stderr"]
+    return pd.DataFrame(rows, columns=cols).set_index("digit")

@@ -8,7 +8,9 @@ the exact engine:
 - a logit intercept or coefficient: one unit either side;
 - a continuous fact's 90% range: scaled by 0.8 and 1.25 (positive facts) or shifted by
   half its width;
-- a claim: left out (weight 0) versus taken at full weight (weight 1);
+- a claim: left out (with the denials, disputes and retraction it carries) versus taken
+  at full weight (``w = 1``: unhedged, the source's full likelihood ratio ``t/f``; for an
+  unhedged claim this is the claim as given);
 - a source: one Admiralty letter better and worse (explicit rates: mean ± 0.1).
 
 :func:`power_scaling` adds the prior's share of the answer against the evidence's.
@@ -205,8 +207,8 @@ class EvidenceEdit(NamedTuple):
 
 def _evidence_edits(scenario: Scenario) -> Iterator[EvidenceEdit]:
     for claim in scenario.claims:
-        if not claim.counted or claim.status == "confirmed":
-            continue
+        if claim.status == "confirmed" or claim.via is not None:
+            continue  # hard evidence; a relay (it adds nothing of its own)
         cid = claim.id
         yield EvidenceEdit(
             "claim",

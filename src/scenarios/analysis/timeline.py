@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.spec.claims import Claim
+from scenarios.spec.claims import Claim, Denial, Retraction, relay_roots, report_id
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["LEDGER_COLUMNS", "timeline", "timeline_moves"]
@@ -19,6 +19,8 @@ __all__ = ["LEDGER_COLUMNS", "timeline", "timeline_moves"]
 #: Columns of a :func:`timeline` table that are not outcome probabilities.
 LEDGER_COLUMNS = ("time", "claim", "event", "text", "moved")
 _START = datetime.min.replace(tzinfo=UTC)
+#: The order of a claim's own events at one time: the report, its answers, its retraction.
+_ORDER = {"reported": 0, "relayed": 0, "denied": 1, "disputed": 1, "retracted": 2}
 
 
 def _when(t: datetime | None) -> datetime:
@@ -27,22 +29,60 @@ def _when(t: datetime | None) -> datetime:
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
-def _events(scenario: Scenario) -> list[tuple[datetime, int, str, Claim]]:
-    events = []
+def _bare(claim: Claim) -> Claim:
+    """The claim as first reported: no denial, dispute or retraction yet."""
+    status = "reported" if claim.status in ("denied", "disputed", "retracted") else claim.status
+    return claim.model_copy(
+        update={"denied_by": (), "disputed_by": (), "retracted": None, "status": status}
+    )
+
+
+def _events(scenario: Scenario) -> list[tuple[datetime, int, str, Any]]:
+    """(time, claim index, event, what): each report, relay, denial, dispute, retraction."""
+    roots = relay_roots(scenario.claims)
+    known = {c.id: _when(c.time) for c in scenario.claims}
+    for relay, root in roots.items():  # an original is known from its first relay on
+        known[root] = min(known[root], known[relay])
+    events: list[tuple[datetime, int, str, Any]] = []
     for i, claim in enumerate(scenario.claims):
-        if claim.status == "retracted" and claim.retracted_at is None:
-            continue  # retracted at an unknown time: never counted
-        events.append((_when(claim.time), i, "reported", claim))
-        if claim.retracted_at is not None:
-            events.append((_when(claim.retracted_at), i, "retracted", claim))
-    return sorted(events, key=lambda e: (e[0], e[1], e[2] == "retracted"))
+        if claim.via is not None:
+            events.append((max(known[claim.id], known[roots[claim.id]]), i, "relayed", None))
+            continue
+        made = known[claim.id]
+        events.append((made, i, "reported", None))
+        # an answer comes after the report it answers, whatever its date says
+        for role, denial in claim.answers:
+            event = "denied" if role == "denied_by" else "disputed"
+            events.append((max(made, _when(denial.time or claim.time)), i, event, denial))
+        retraction = claim.retraction
+        if retraction is not None:
+            at = max(made, _when(retraction.at or claim.time))
+            events.append((at, i, "retracted", retraction))
+    # at one time, originals before the relays that repeat them
+    return sorted(events, key=lambda e: (e[0], e[2] == "relayed", e[1], _ORDER[e[2]]))
+
+
+def _text(claim: Claim, event: str, what: Any) -> str:
+    if event == "reported":
+        return claim.text
+    if event == "relayed":
+        return f"{claim.source} relays {claim.via}: {claim.text}"
+    if event == "retracted":
+        assert isinstance(what, Retraction)
+        return f"{claim.source} retracts: {claim.text}" + (f" ({what.note})" if what.note else "")
+    assert isinstance(what, Denial)
+    verb = "denies" if event == "denied" else "disputes"
+    return what.text or f"{what.source} {verb}: {claim.text}"
 
 
 def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
-    """Update claim by claim in time order; the scenario probabilities after each step.
+    """Update report by report in time order; the scenario probabilities after each step.
 
-    Claims without a time come first (known from the start), in file order. A retracted
-    claim appears twice: when it was reported, and when it stopped counting.
+    Claims without a time come first (known from the start), in file order. Denials,
+    disputes and retractions are steps of their own, at their own times (or their
+    claim's time when they have none), each right after the report it answers. A relay
+    (``via``) is a step that moves nothing; an original first known through a relay
+    counts from that relay's time.
 
     Parameters
     ----------
@@ -53,11 +93,14 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per step (step 0 is the prior, no claims): ``time``, ``claim``, ``event``
-        (reported / retracted), ``text``, then one column per ``(outcome, state)`` with its
-        probability after that step (columns are a MultiIndex: ``table["claim"]`` and
-        ``table["mutiny_end"]`` both work), and ``moved`` (largest absolute change of any outcome
-        probability at that step: which report moved what).
+        One row per step (step 0 is the prior, no claims): ``time``, ``claim`` (the
+        report's id: the claim's own, or ``<claim>~denied_by~<source>``,
+        ``<claim>~disputed_by~<source>``, ``<claim>~retracted``), ``event`` (reported /
+        relayed / denied / disputed / retracted), ``text``, then one column per
+        ``(outcome, state)`` with its probability after that step (columns are a
+        MultiIndex: ``table["claim"]`` and ``table["mutiny_end"]`` both work), and
+        ``moved`` (largest absolute change of any outcome probability at that step:
+        which report moved what).
 
     Examples
     --------
@@ -67,20 +110,30 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     ('prior', 'coup_attempt')
     """
     options.setdefault("intervals", False)
-    events = _events(scenario)
     base = scenario.replace(claims=())
-    rows = []
-    counted: dict[int, Claim] = {}
+    roots = relay_roots(scenario.claims)
+    current: dict[int, Claim] = {}
     states: list[Scenario] = [base]
     labels: list[tuple[Any, str, str, str]] = [(pd.NaT, "", "prior", "before any report")]
-    for when, i, event, claim in events:
+    for when, i, event, what in _events(scenario):
+        claim = scenario.claims[i]
         if event == "reported":
-            counted[i] = claim.model_copy(update={"retracted_at": None})
+            current[i] = _bare(claim)
+        elif event == "relayed":  # repeating the original itself: it is there already
+            current[i] = claim.model_copy(update={"via": roots[claim.id]})
+        elif event == "retracted":
+            current[i] = current[i].model_copy(update={"retracted": what})
         else:
-            counted.pop(i, None)
-        claims = tuple(counted[k] for k in sorted(counted))
+            field = "denied_by" if event == "denied" else "disputed_by"
+            update = {field: (*getattr(current[i], field), what)}
+            current[i] = current[i].model_copy(update=update)
+        claims = tuple(current[k] for k in sorted(current))
         states.append(base.replace(claims=claims))
-        labels.append((None if when == _START else when, claim.id, event, claim.text))
+        role = {"reported": "claim", "relayed": "claim", "denied": "denied_by",
+                "disputed": "disputed_by", "retracted": "retraction"}[event]
+        ident = report_id(claim.id, role, getattr(what, "source", None))
+        labels.append((None if when == _START else when, ident, event, _text(claim, event, what)))
+    rows = []
     previous = None
     for (when, cid, event, text), s in zip(labels, states, strict=True):
         probs = s.update(**options).scenarios["probability"]

@@ -115,7 +115,8 @@ def assemble(
     xp : module
         ``numpy`` or ``pytensor.tensor``.
     skip_claims : sequence of str
-        Claim ids to leave out.
+        Ids of reports to leave out (:attr:`Evidence.id`: a claim's id leaves out the
+        claim itself, not the denials and retraction it carries).
     extra_rate_degree : int
         Make rate quadrature exact for polynomials this much higher (2 gives exact
         posterior means and variances of the rates).
@@ -153,6 +154,7 @@ def assemble(
 
     rates: dict[str, Factor] = {}
     for key, pair in net.sources.items():
+        # each report of the source is linear in t and in f: n reports, degree n in each
         degree = len(net.claims_of(key)) + extra_rate_degree
         for param, tag in zip(pair, ("tp", "fp"), strict=True):
             if param.fixed:
@@ -171,7 +173,7 @@ def assemble(
     log_offset = 0.0
     for ev in net.evidence:
         c = ev.claim
-        if c.id in skip_claims:
+        if ev.id in skip_claims:
             continue
         if ev.kind == "number":
             assert c.reported is not None
@@ -180,28 +182,21 @@ def assemble(
                 # exp relative to the peak keeps the quadrature factor in range
                 peak = float(ll.values.max())
                 evidence.append(Factor(np.exp(ll.values - peak), ll.axes))
-                claim_ids.append(c.id)
+                claim_ids.append(ev.id)
                 log_offset += peak
             else:
-                loglik[c.id] = ll
+                loglik[ev.id] = ll
             continue
-        ind = net.indicator(c, values)
+        ind = net.reported(ev, values)
         if ev.kind == "hard":
             evidence.append(ind)
-            claim_ids.append(c.id)
+            claim_ids.append(ev.id)
             continue
         assert ev.source is not None
         tp, fp = (rates[p.name] for p in net.sources[ev.source])
-        w = ev.weight
-        evidence.append(
-            _combine(
-                lambda i, t, f, w=w: i * (w * t + 1.0 - w) + (1.0 - i) * (w * f + 1.0 - w),
-                ind,
-                tp,
-                fp,
-            )
-        )
-        claim_ids.append(c.id)
+        # the hedge mixture: tracks the truth with probability w, else noise at rate f
+        evidence.append(_combine(lambda i, t, f, w=ev.weight: f + w * i * (t - f), ind, tp, fp))
+        claim_ids.append(ev.id)
     return Assembly(
         tuple(owners),
         tuple(tables),

@@ -22,10 +22,18 @@ from scenarios.engines.factors import DRAW, Factor, contract
 from scenarios.engines.network import Network, draw_parameters
 from scenarios.errors import ImpossibleEvidenceError
 from scenarios.posterior import Posterior, state_table, weighted_quantile
+from scenarios.spec import reliability as rel
 from scenarios.spec.propositions import state_matches
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["KHAT_LIMIT", "Query", "prior_quantities", "psis_weights", "update_exact"]
+__all__ = [
+    "KHAT_LIMIT",
+    "Query",
+    "claim_table",
+    "prior_quantities",
+    "psis_weights",
+    "update_exact",
+]
 
 #: Pareto k above which importance sampling is unreliable (Vehtari et al. 2024).
 KHAT_LIMIT = 0.7
@@ -88,12 +96,65 @@ def prior_quantities(net: Network) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).set_index("fact")
 
 
+def claim_table(net: Network, asm: Assembly, z: float) -> pd.DataFrame:
+    """Each claim's proposition before and after the claims, beside the analyst's digit.
+
+    Parameters
+    ----------
+    net : Network
+    asm : Assembly
+        The point assembly (:func:`~scenarios.engines.assembly.assemble` without
+        parameters).
+    z : float
+        P(claims) under ``asm``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``claim`` (claims about a proposition, in file order); columns ``source``,
+        ``digit`` (nullable integer), ``meaning``, ``prior``, ``probability`` and
+        ``flag`` (the digit disagrees with the probability, see
+        :data:`scenarios.spec.reliability.DIGIT_FLAGS`).
+
+    Examples
+    --------
+    >>> from scenarios.engines.assembly import assemble
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> asm = assemble(net)
+    >>> table = claim_table(net, asm, float(contract(asm.factors_for(), [])))
+    >>> list(table.columns)
+    ['source', 'digit', 'meaning', 'prior', 'probability', 'flag']
+    """
+    values = {n: Factor(x, (n,)) for n, (x, _) in net.quadrature.items()}
+    flags = net.scenario.reliability.digit_flags()
+    rows = []
+    for claim in net.scenario.claims:
+        if claim.proposition is None:
+            continue
+        ind = net.indicator(claim, values)
+        axes = list(ind.axes)
+        post = float(contract([*asm.factors_for(axes), ind], [])) / z
+        prior = float(contract([*asm.factors_for(axes, with_evidence=False), ind], []))
+        digit = claim.information
+        side, threshold = flags[digit] if digit is not None else (None, None)
+        flag = bool(
+            (side == "below" and post < threshold) or (side == "above" and post > threshold)
+        )
+        meaning = rel.DIGIT_MEANINGS[digit] if digit is not None else ""
+        rows.append((claim.id, claim.source or "", digit, meaning, prior, post, flag))
+    cols = ["claim", "source", "digit", "meaning", "prior", "probability", "flag"]
+    table = pd.DataFrame(rows, columns=cols).set_index("claim")
+    table["digit"] = table["digit"].astype("Int64")
+    return table
+
+
 def _conflict(net: Network) -> list[str]:
     # deletion filter: drop each claim whose removal keeps the evidence impossible
-    involved = [ev.claim.id for ev in net.evidence]
+    involved = [ev.id for ev in net.evidence]
     for cid in list(involved):
         trial = [c for c in involved if c != cid]
-        skip = [ev.claim.id for ev in net.evidence if ev.claim.id not in trial]
+        skip = [ev.id for ev in net.evidence if ev.id not in trial]
         if float(contract(assemble(net, skip_claims=skip).factors_for(), [])) <= 0.0:
             involved = trial
     return involved
@@ -136,9 +197,9 @@ def update_exact(
     Examples
     --------
     >>> from scenarios.io import example, load
-    >>> post = update_exact(load(example()), draws=2000)
+    >>> post = update_exact(load(example()), draws=4000)
     >>> post.engine, post.settings["draws"]
-    ('exact', 2000)
+    ('exact', 4000)
     >>> list(post.scenarios.columns)
     ['probability', 'lower', 'upper']
     """
@@ -190,6 +251,7 @@ def update_exact(
         diagnostics=diagnostics.set_index("diagnostic"),
         log_evidence=float(np.log(z) + point.log_offset),
         settings={"draws": draws if net.parameters else 0, "quadrature_nodes": quadrature_nodes},
+        claims=claim_table(net, point, z),
     )
     _warn(posterior)
     return posterior

@@ -28,7 +28,8 @@ from scipy import special, stats
 
 from scenarios.engines.factors import DRAW, Factor, align, product_of
 from scenarios.spec import elicit
-from scenarios.spec.claims import Claim
+from scenarios.spec import reliability as rel
+from scenarios.spec.claims import Claim, report_id
 from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior, prior_parents
 from scenarios.spec.propositions import Atom, parse_proposition, state_matches
 from scenarios.spec.scenario import Scenario
@@ -101,12 +102,19 @@ class RateParam:
 
 @dataclass(frozen=True)
 class Evidence:
-    """A claim ready to become a factor.
+    """One report ready to become a factor.
 
     ``kind`` is ``"soft"`` (weighed by its source's rates, or its own likelihood),
-    ``"hard"`` (confirmed) or ``"number"`` (a reported number); ``weight`` is the
-    claim's weight ``w``; ``source`` keys :attr:`Network.sources` (``"source:<name>"``
-    or ``"claim:<id>"``).
+    ``"hard"`` (confirmed) or ``"number"`` (a reported number); ``weight`` is the hedge
+    weight ``w``; ``source`` keys :attr:`Network.sources` (``"source:<name>"``,
+    ``"claim:<id>"`` for an explicit likelihood, ``"retraction:<name>"`` for a source's
+    retraction rates). A soft report's likelihood is ``f + w (t - f)`` where its
+    proposition holds and ``f`` where it does not; a denial or dispute (``negated``)
+    reports the negation of its claim's proposition, and a retraction is a report with
+    the retraction rates in place of ``(t, f)`` and ``w = 1``. A relay (``via``) has no
+    evidence of its own: its original's report counts, once. ``id`` is the claim's id,
+    or ``<claim>~denied_by~<source>``, ``<claim>~disputed_by~<source>``,
+    ``<claim>~retracted`` for the reports a claim carries.
 
     Examples
     --------
@@ -120,6 +128,13 @@ class Evidence:
     kind: str  # "soft" (source rates), "hard" (confirmed), "number"
     weight: float
     source: str | None  # key into Network.sources
+    id: str = ""
+    negated: bool = False
+    role: str = "claim"  # "claim", "denied_by", "disputed_by", "retraction"
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", self.claim.id)
 
 
 # --- the network ---------------------------------------------------------------------
@@ -160,30 +175,41 @@ class Network:
 
     def _evidence(self) -> list[Evidence]:
         tables = self.scenario.reliability
-        info, status, hedges = tables.informations(), tables.statuses(), tables.hedges()
+        hedges = tables.hedges()
         out = []
         for claim in self.scenario.claims:
-            if not claim.counted:
-                continue
+            if claim.via is not None:
+                continue  # a relay: its original's report, counted once there
             if claim.status == "confirmed":
                 out.append(Evidence(claim, "number" if claim.reported else "hard", 1.0, None))
-                continue
-            w = claim.weight
-            if w is None:
-                w = status[claim.status] * hedges[claim.hedge or "none"]
-                w *= info[claim.information] if claim.information is not None else 1.0
-            if w <= 0.0:
-                continue
-            if claim.reported is not None:
-                out.append(Evidence(claim, "number", w, None))
-            elif claim.likelihood is not None:
-                out.append(Evidence(claim, "soft", w, f"claim:{claim.id}"))
             else:
-                out.append(Evidence(claim, "soft", w, f"source:{claim.source}"))
+                w = claim.weight
+                if w is None:
+                    w = hedges[claim.hedge or "none"]
+                if claim.reported is not None:
+                    if w > 0.0:  # a number at weight 0 has an infinite sd: it says nothing
+                        out.append(Evidence(claim, "number", w, None))
+                    continue
+                key = f"claim:{claim.id}" if claim.likelihood is not None else None
+                out.append(Evidence(claim, "soft", w, key or f"source:{claim.source}"))
+            for role, denial in claim.answers:
+                wd = denial.weight
+                if wd is None:
+                    default = rel.DISPUTE_HEDGE if role == "disputed_by" else "none"
+                    wd = hedges[denial.hedge or default]
+                ident = report_id(claim.id, role, denial.source)
+                out.append(
+                    Evidence(claim, "soft", wd, f"source:{denial.source}", ident, True, role)
+                )
+            if claim.retraction is not None:
+                ident = report_id(claim.id, "retraction")
+                key = f"retraction:{claim.source}"
+                out.append(Evidence(claim, "soft", 1.0, key, ident, False, "retraction"))
         return out
 
     def _sources(self) -> dict[str, tuple[RateParam, RateParam]]:
         out: dict[str, tuple[RateParam, RateParam]] = {}
+        tables = self.scenario.reliability
         for ev in self.evidence:
             if ev.source is None or ev.source in out:
                 continue
@@ -192,17 +218,21 @@ class Network:
                 lik = ev.claim.likelihood
                 assert lik is not None
                 rates = [(lik.if_true, lik.concentration), (lik.if_false, lik.concentration)]
+                suffixes = ("if_true", "if_false")
+            elif kind == "retraction":
+                src = self.scenario.sources[name]
+                pair = src.retraction or tables.retraction_rates()
+                rates = [(r.mean, r.concentration) for r in (pair.if_true, pair.if_false)]
+                suffixes = ("retraction_if_true", "retraction_if_false")
             else:
                 src = self.scenario.sources[name]
-                base = self.scenario.reliability.grade_rates(src.grade) if src.grade else None
+                base = tables.grade_rates(src.grade) if src.grade else None
                 tp = src.true_positive or base.true_positive  # type: ignore[union-attr]
                 fp = src.false_positive or base.false_positive  # type: ignore[union-attr]
                 rates = [(tp.mean, tp.concentration), (fp.mean, fp.concentration)]
+                suffixes = ("true_positive", "false_positive")
             params = []
             # a claim's own rates are named apart from sources' (a claim may share a name)
-            suffixes = (
-                ("if_true", "if_false") if kind == "claim" else ("true_positive", "false_positive")
-            )
             for suffix, (mean, conc) in zip(suffixes, rates, strict=True):
                 pname = f"{name}_{suffix}"
                 if conc is None or mean in (0.0, 1.0):
@@ -213,7 +243,7 @@ class Network:
         return out
 
     def claims_of(self, source: str) -> list[Evidence]:
-        """Soft evidence that names ``source``.
+        """Soft evidence that names ``source``: each is one degree of its rates' polynomial.
 
         Parameters
         ----------
@@ -534,6 +564,23 @@ class Network:
         p = product_of(negs)
         return Factor(1.0 - p.values, p.axes)
 
+    def reported(self, ev: Evidence, continuous: Mapping[str, Factor]) -> Factor:
+        """1 where what ``ev`` reports holds (its claim's proposition, or its negation).
+
+        Parameters
+        ----------
+        ev : Evidence
+            Soft or hard evidence about a proposition.
+        continuous : mapping of str to Factor
+            The value of each continuous fact.
+
+        Returns
+        -------
+        Factor
+        """
+        ind = self.indicator(ev.claim, continuous)
+        return Factor(1.0 - ind.values, ind.axes) if ev.negated else ind
+
     def _atom(self, atom: Atom, continuous: Mapping[str, Factor]) -> Factor:
         if atom.fact in self.states:
             values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
@@ -627,7 +674,11 @@ class Network:
                 us.append(lo + (hi - lo) * (gl_x + 1) / 2)
                 ws.append((hi - lo) / 2 * gl_w)
             u, w = np.concatenate(us), np.concatenate(ws)
-            out[name] = (np.asarray(d.dist.ppf(u), dtype=float), w / w.sum())
+            x = np.asarray(d.dist.ppf(u), dtype=float)
+            # a segment a few 1e-15 wide at a tail puts nodes at u == 1.0 in floating point,
+            # where the quantile is infinite: they carry no mass worth keeping
+            keep = np.isfinite(x)
+            out[name] = (x[keep], w[keep] / w[keep].sum())
         return out
 
 

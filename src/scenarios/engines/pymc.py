@@ -113,11 +113,11 @@ def _build(
             positive = net.dists[rep.fact].support[0] >= 0.0
             value = math.log(rep.value) if positive else rep.value
             error = number(
-                f"claim_{ev.claim.id}__error", [rep.bias, rep.sd / math.sqrt(ev.weight), value]
+                f"claim_{ev.id}__error", [rep.bias, rep.sd / math.sqrt(ev.weight), value]
             )
             mu = (pt.log(x) if positive else x) + error[0]
-            pm.Normal(f"claim_{ev.claim.id}", mu=mu, sigma=error[1], observed=error[2])
-        skip = [ev.claim.id for ev in numbers] + truncating
+            pm.Normal(f"claim_{ev.id}", mu=mu, sigma=error[1], observed=error[2])
+        skip = [ev.id for ev in numbers] + truncating
         if marginalized:
             asm = assemble(net, params=params, continuous=continuous, xp=pt, skip_claims=skip)
             if asm.evidence:
@@ -222,7 +222,7 @@ def _confirmed_bounds(net: Network) -> tuple[dict[str, list[float | None]], list
             bounds[atom.fact][0] = t if lo is None else max(lo, t)
         else:
             bounds[atom.fact][1] = t if hi is None else min(hi, t)
-        used.append(ev.claim.id)
+        used.append(ev.id)
     return bounds, used
 
 
@@ -257,19 +257,23 @@ def _plain_model(net: Network, params: dict, continuous: dict, skip: list[str]) 
         states[name] = pm.Categorical(name, p=p)
         values[name] = Factor(states[name], ())
     for ev in net.evidence:
-        if ev.claim.id in skip:
+        if ev.id in skip:
             continue
-        ind = net.indicator(ev.claim, values)
-        hit = _select(ind, states)
+        hit = _select(net.reported(ev, values), states)
         if ev.kind == "hard":
             p = pt.clip(hit, 1e-12, 1.0)
         else:
             tp, fp = net.sources[ev.source]  # type: ignore[index]
             t = params.get(tp.name, tp.mean) if not tp.fixed else tp.a
             f = params.get(fp.name, fp.mean) if not fp.fixed else fp.a
-            w = ev.weight
-            p = hit * (w * t + 1 - w) + (1 - hit) * (w * f + 1 - w)
-        pm.Bernoulli(f"claim_{ev.claim.id}", p=p, observed=pm.Data(f"claim_{ev.claim.id}_obs", 1))
+            p = f + ev.weight * hit * (t - f)
+        name = f"claim_{_var(ev.id)}"
+        pm.Bernoulli(name, p=p, observed=pm.Data(f"{name}_obs", 1))
+
+
+def _var(report_id: str) -> str:
+    """A report id as a variable name (``~`` of denials and retractions as ``__``)."""
+    return report_id.replace("~", "__")
 
 
 def _select(ind: Any, states: dict) -> Any:
@@ -399,6 +403,7 @@ def update_pymc(
         diagnostics=diagnostics,
         idata=idata,
         log_evidence=exact.log_evidence,
+        claims=exact.claims,
         settings={
             "compiled_model": "reused" if cached else "compiled",
             "draws": draws,

@@ -3,16 +3,20 @@
 A :class:`Claim` is a reported statement: evidence about facts, never a fact itself. It
 asserts a proposition (or reports a number) and names its :class:`Source`, whose
 reliability (an Admiralty grade, or explicit rates) is shared by all its claims; the
-claim's status, hedge and information digit set its weight. :class:`ReliabilityTables`
-holds a file's overrides of the default tables of :mod:`scenarios.spec.reliability`.
+claim's hedge sets its weight. A claim may carry the reports that answered it: denials
+and disputes by other sources (:class:`Denial`, each a report of the negated
+proposition by its own source) and a retraction by its own source
+(:class:`Retraction`). :class:`ReliabilityTables` holds a file's overrides of the
+default tables of :mod:`scenarios.spec.reliability`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from scenarios.spec import reliability as rel
 from scenarios.spec.fields import Finite, FrozenDict, Name, Positive, Probability, SpecModel
@@ -20,12 +24,17 @@ from scenarios.spec.propositions import parse_proposition
 
 __all__ = [
     "Claim",
+    "Denial",
     "ExplicitLikelihood",
     "GradeRates",
     "Rate",
     "ReliabilityTables",
     "ReportedNumber",
+    "Retraction",
+    "RetractionRates",
     "Source",
+    "relay_roots",
+    "report_id",
 ]
 
 
@@ -56,11 +65,31 @@ class GradeRates(SpecModel):
     false_positive: Rate
 
 
+class RetractionRates(SpecModel):
+    """How often a source retracts its reports: if the proposition was true, and if not.
+
+    ``if_true`` is P(the source retracts a report | its proposition is true), ``if_false``
+    P(retracts | false); each a :class:`Rate` (a Beta with a concentration, or a fixed
+    number).
+
+    Examples
+    --------
+    >>> r = RetractionRates(if_true={"mean": 0.01, "concentration": 100},
+    ...                     if_false={"mean": 0.3, "concentration": 10})
+    >>> r.if_false.mean
+    0.3
+    """
+
+    if_true: Rate
+    if_false: Rate
+
+
 class Source(SpecModel):
     """Where claims come from; its reliability is shared by all its claims.
 
     Give an Admiralty letter ``grade`` (A-F), or explicit ``true_positive`` and
-    ``false_positive`` rates (which override the grade's).
+    ``false_positive`` rates (which override the grade's). ``retraction`` overrides the
+    file's retraction rates for this source.
 
     Examples
     --------
@@ -72,6 +101,7 @@ class Source(SpecModel):
     grade: Literal["A", "B", "C", "D", "E", "F"] | None = None
     true_positive: Rate | None = None
     false_positive: Rate | None = None
+    retraction: RetractionRates | None = None
     note: str | None = None
 
 
@@ -107,17 +137,77 @@ class ExplicitLikelihood(SpecModel):
     concentration: Positive | None = None
 
 
+class Denial(SpecModel):
+    """A report, by ``source``, that a claim's proposition is false.
+
+    Written under a claim's ``denied_by`` (a flat denial) or ``disputed_by`` (a hedged
+    one: the hedge ``disputed`` unless it names its own). It is weighed like any report:
+    with the denier's rates and its own hedge. A bare source name stands for
+    ``{source: NAME}``.
+
+    Examples
+    --------
+    >>> Denial(source="ministry").time is None
+    True
+    """
+
+    source: Name
+    time: datetime | None = None
+    hedge: str | None = None
+    weight: Probability | None = None
+    text: str | None = None
+    cites: str | None = None
+    note: str | None = None
+
+
+class Retraction(SpecModel):
+    """The claim's own source withdrew it: when (``at``), and why (``note``).
+
+    A retraction is a further report by the same source that the proposition is false,
+    weighed by the source's retraction rates; the retracted report stays (it was made).
+    Without ``at`` the retraction is taken at the claim's own time.
+
+    Examples
+    --------
+    >>> Retraction(note="the photo was old").at is None
+    True
+    """
+
+    at: datetime | None = None
+    cites: str | None = None
+    note: str | None = None
+
+
+def _denials(value: Any) -> Any:
+    """``NAME``, a mapping, or a list of either, as a list of mappings."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple) else [value]
+    return [{"source": v} if isinstance(v, str) else v for v in items]
+
+
+Denials = Annotated[tuple[Denial, ...], BeforeValidator(_denials)]
+
+
 class Claim(SpecModel):
     """A reported statement: evidence about facts, never a fact itself.
 
     Exactly one of ``proposition`` (what the report asserts) or ``reported`` (a number).
+    ``denied_by`` and ``disputed_by`` name the sources that answered it (each answer is
+    a report of the negated proposition by that source); ``retracted`` (or ``status:
+    retracted``) records that the claim's own source withdrew it; ``via`` marks the claim
+    as a relay of another claim (it repeats the original's report and adds no evidence
+    of its own). The information digit is recorded and shown beside the posterior, never
+    weighed.
 
     Examples
     --------
     >>> c = Claim(id="hq", text="Wagner seized the HQ", proposition="hq_seized",
-    ...           source="wire", status="reported", information=2)
-    >>> c.status
-    'reported'
+    ...           source="wire", information=2, denied_by="ministry")
+    >>> c.status, c.denied_by[0].source
+    ('reported', 'ministry')
+    >>> Claim(id="c", text="t", proposition="f", source="s", status="retracted").retraction
+    Retraction(at=None, cites=None, note=None)
     """
 
     id: Name
@@ -132,32 +222,81 @@ class Claim(SpecModel):
     proposition: str | None = None
     reported: ReportedNumber | None = None
     likelihood: ExplicitLikelihood | None = None
-    retracted_at: datetime | None = None
+    denied_by: Denials = ()
+    disputed_by: Denials = ()
+    retracted: Retraction | None = None
+    via: Name | None = None
+    hindsight: bool = False
     note: str | None = None
 
     @property
-    def counted(self) -> bool:
-        """Whether the claim is evidence now (not retracted).
+    def retraction(self) -> Retraction | None:
+        """The claim's retraction, if its source withdrew it.
+
+        ``status: retracted`` alone is a retraction at the claim's own time.
 
         Examples
         --------
-        >>> Claim(id="c", text="t", proposition="f", status="retracted").counted
-        False
+        >>> Claim(id="c", text="t", proposition="f", source="s").retraction is None
+        True
         """
-        return self.status != "retracted" and self.retracted_at is None
+        if self.retracted is not None:
+            return self.retracted
+        return Retraction() if self.status == "retracted" else None
+
+    @property
+    def answers(self) -> tuple[tuple[str, Denial], ...]:
+        """Each denial with how it was given: ``("denied_by", d)`` or ``("disputed_by", d)``.
+
+        Examples
+        --------
+        >>> c = Claim(id="c", text="t", proposition="f", source="s", disputed_by=["mod"])
+        >>> [(how, d.source) for how, d in c.answers]
+        [('disputed_by', 'mod')]
+        """
+        return tuple(("denied_by", d) for d in self.denied_by) + tuple(
+            ("disputed_by", d) for d in self.disputed_by
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "retracted_at" in data:
+            raise ValueError(
+                "'retracted_at' is now 'retracted: {at: TIME, note: ...}': a retraction is "
+                "a report by the claim's source that it was false"
+            )
+        return data
 
     @model_validator(mode="after")
     def _what(self) -> Claim:
-        if self.status == "retracted" and self.retracted_at is not None:
-            raise ValueError(
-                "a claim retracted at a known time keeps its original status (reported, "
-                "disputed ...) and says when in 'retracted_at'; status 'retracted' is for a "
-                "retraction of unknown time"
-            )
         if (self.proposition is None) == (self.reported is None):
             raise ValueError("give exactly one of 'proposition' or 'reported'")
         if self.reported is not None and self.likelihood is not None:
             raise ValueError("'likelihood' applies to propositions, not reported numbers")
+        for status, field in (("denied", "denied_by"), ("disputed", "disputed_by")):
+            if self.status == status and not getattr(self, field):
+                raise ValueError(
+                    f"status {status!r} needs '{field}: SOURCE': name who {status} it (a "
+                    f"denial is a report by that source, weighed by its reliability)"
+                )
+        if self.reported is not None and (self.answers or self.retraction is not None):
+            raise ValueError(
+                "a reported number cannot be denied or retracted (there is no proposition "
+                "to negate); remove the claim or widen its sd"
+            )
+        if self.status == "confirmed" and self.retracted is not None:
+            raise ValueError("a confirmed claim is hard evidence: it cannot be retracted")
+        if self.via is not None and (
+            self.answers
+            or self.retraction is not None
+            or self.status != "reported"
+            or self.likelihood is not None
+        ):
+            raise ValueError(
+                "a relay ('via') repeats its original: give denials, retractions, a status "
+                "or a likelihood to the original claim, not to the relay"
+            )
         return self
 
     @field_validator("proposition")
@@ -168,28 +307,111 @@ class Claim(SpecModel):
         return value
 
 
+def _no_longer(data: Any) -> Any:
+    if isinstance(data, dict):
+        for key, why in (
+            ("information", "the information digit no longer weighs a claim (it is shown "
+             "beside the posterior and flagged; thresholds are under reliability.digits)"),
+            ("status", "a status no longer weighs a claim (name who denied or disputed it "
+             "with denied_by / disputed_by; a retraction has rates under "
+             "reliability.retraction)"),
+        ):
+            if key in data:
+                raise ValueError(f"reliability.{key} is gone: {why}")
+    return data
+
+
+def relay_roots(claims: Sequence[Claim]) -> dict[str, str]:
+    """Each relay's original: the claim its chain of ``via`` ends at.
+
+    Parameters
+    ----------
+    claims : sequence of Claim
+        A scenario's claims (valid: every ``via`` names a claim, no cycles).
+
+    Returns
+    -------
+    dict of str to str
+        Relay id -> the id of the claim it ultimately repeats (not itself a relay).
+
+    Examples
+    --------
+    >>> c = [Claim(id="wire", text="t", proposition="f", source="reuters"),
+    ...      Claim(id="bbc", text="t", proposition="f", source="bbc", via="wire"),
+    ...      Claim(id="blog", text="t", proposition="f", source="blog", via="bbc")]
+    >>> relay_roots(c)
+    {'bbc': 'wire', 'blog': 'wire'}
+    """
+    by_id = {c.id: c for c in claims}
+    out = {}
+    for claim in claims:
+        if claim.via is None:
+            continue
+        seen, at = {claim.id}, claim
+        while at.via is not None and at.via in by_id and at.via not in seen:
+            seen.add(at.via)
+            at = by_id[at.via]
+        out[claim.id] = at.id
+    return out
+
+
+def report_id(claim_id: str, role: str, source: str | None = None) -> str:
+    """The id of a report a claim carries: a denial, a dispute or a retraction.
+
+    Parameters
+    ----------
+    claim_id : str
+    role : {"claim", "denied_by", "disputed_by", "retraction"}
+    source : str, optional
+        The denier (for ``denied_by`` and ``disputed_by``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> report_id("hq", "denied_by", "ministry"), report_id("hq", "retraction")
+    ('hq~denied_by~ministry', 'hq~retracted')
+    """
+    if role == "claim":
+        return claim_id
+    if role == "retraction":
+        return f"{claim_id}~retracted"
+    return f"{claim_id}~{role}~{source}"
+
+
 class ReliabilityTables(SpecModel):
     """Overrides of the default tables in :mod:`scenarios.spec.reliability`.
+
+    ``grades`` (letter -> rates), ``hedge`` (word -> weight; adds words too),
+    ``retraction`` (the retraction rates of every source that sets none) and ``digits``
+    (digit -> flag threshold, for digits 1, 2, 4 and 5).
 
     Examples
     --------
     >>> tables = ReliabilityTables(hedge={"supposedly": 0.55})
     >>> tables.hedges()["supposedly"], tables.hedges()["none"]
     (0.55, 1.0)
+    >>> ReliabilityTables(digits={2: 0.4}).digit_flags()[2]
+    ('below', 0.4)
     """
 
     grades: Annotated[dict[str, GradeRates], AfterValidator(FrozenDict)] = Field(
         default_factory=FrozenDict
     )
-    information: Annotated[dict[int, Probability], AfterValidator(FrozenDict)] = Field(
-        default_factory=FrozenDict
-    )
-    status: Annotated[dict[str, Probability], AfterValidator(FrozenDict)] = Field(
-        default_factory=FrozenDict
-    )
     hedge: Annotated[dict[str, Probability], AfterValidator(FrozenDict)] = Field(
         default_factory=FrozenDict
     )
+    retraction: RetractionRates | None = None
+    digits: Annotated[dict[int, Probability], AfterValidator(FrozenDict)] = Field(
+        default_factory=FrozenDict
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gone(cls, data: Any) -> Any:
+        return _no_longer(data)
 
     def grade_rates(self, grade: str) -> GradeRates:
         """Rates of a letter grade (file override, else default table).
@@ -222,25 +444,48 @@ class ReliabilityTables(SpecModel):
         -------
         dict of str to float
             The defaults, with this file's overrides.
+
+        Examples
+        --------
+        >>> ReliabilityTables().hedges()["allegedly"]
+        0.5
         """
         return {**rel.HEDGE_WEIGHTS, **self.hedge}
 
-    def statuses(self) -> dict[str, float]:
-        """All status weights.
+    def retraction_rates(self) -> RetractionRates:
+        """The retraction rates of a source that sets none (file override, else default).
 
         Returns
         -------
-        dict of str to float
-            The defaults, with this file's overrides.
-        """
-        return {**rel.STATUS_WEIGHTS, **self.status}
+        RetractionRates
 
-    def informations(self) -> dict[int, float]:
-        """All information-digit weights.
+        Examples
+        --------
+        >>> ReliabilityTables().retraction_rates().if_false.mean
+        0.2
+        """
+        if self.retraction is not None:
+            return self.retraction
+        (tm, tk), (fm, fk) = rel.RETRACTION_RATES
+        return RetractionRates(
+            if_true=Rate(mean=tm, concentration=tk), if_false=Rate(mean=fm, concentration=fk)
+        )
+
+    def digit_flags(self) -> dict[int, tuple[str | None, float | None]]:
+        """Each information digit's flag: ``(side, threshold)``, ``(None, None)`` for never.
 
         Returns
         -------
-        dict of int to float
-            The defaults, with this file's overrides.
+        dict of int to (str or None, float or None)
+            The defaults, with this file's thresholds.
+
+        Examples
+        --------
+        >>> ReliabilityTables().digit_flags()[4]
+        ('above', 0.7)
         """
-        return {**rel.INFORMATION_WEIGHTS, **self.information}
+        out = dict(rel.DIGIT_FLAGS)
+        for digit, threshold in self.digits.items():
+            side, _ = out[digit]
+            out[digit] = (side, threshold)
+        return out

@@ -18,10 +18,11 @@ Names are fact names; a state that is not a plain word may be quoted
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Atom", "Proposition", "parse_proposition"]
+__all__ = ["Atom", "Proposition", "evaluate", "parse_proposition", "state_matches"]
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -238,3 +239,48 @@ def state_matches(value: str | float | bool, state: str) -> bool:
         except ValueError:
             return False
     return state == value
+
+
+def _atom_holds(atom: Atom, value: str | float) -> bool:
+    if atom.op in ("==", "!=", "in"):
+        wanted = atom.value if isinstance(atom.value, tuple) else (atom.value,)
+        hit = any(state_matches(v, str(value)) for v in wanted)
+        if atom.op == "!=":
+            hit = not hit
+    else:
+        x, t = float(value), float(atom.value)  # type: ignore[arg-type]
+        hit = {">": x > t, ">=": x >= t, "<": x < t, "<=": x <= t}[atom.op]
+    return hit != atom.negated
+
+
+def evaluate(proposition: str, known: Mapping[str, str | float]) -> bool | None:
+    """Whether a proposition held, given the facts known: ``None`` if they do not settle it.
+
+    Parameters
+    ----------
+    proposition : str
+    known : mapping of str to str or float
+        Fact name to its state's name (discrete facts) or its value (continuous ones).
+
+    Returns
+    -------
+    bool or None
+        ``True`` or ``False`` when the known facts settle it (a clause whose atoms are all
+        known and true; every clause with a known false atom), else ``None``.
+
+    Examples
+    --------
+    >>> evaluate("hq_seized and troops > 30", {"hq_seized": "true", "troops": 25})
+    False
+    >>> evaluate("hq_seized or troops > 30", {"hq_seized": "true"})
+    True
+    >>> evaluate("hq_seized and troops > 30", {"hq_seized": "true"}) is None
+    True
+    """
+    clauses = []
+    for clause in parse_proposition(proposition).clauses:
+        values = [None if a.fact not in known else _atom_holds(a, known[a.fact]) for a in clause]
+        if all(v is True for v in values):
+            return True
+        clauses.append(False if any(v is False for v in values) else None)
+    return False if all(c is False for c in clauses) else None

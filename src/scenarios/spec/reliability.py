@@ -1,23 +1,65 @@
-r"""Admiralty grades as uncertain likelihoods.
+r"""Every default number of the evidence model, with its reason: one table.
 
-A claim is an observation of a *report*. Its likelihood is
+A claim is an observation of a *report*. A source has a true-positive rate ``t`` =
+P(it reports a proposition | the proposition is true) and a false-positive rate ``f`` =
+P(it reports it | it is false), uncertain (Beta priors set by its Admiralty letter),
+drawn once and shared by all its reports. A claim with hedge weight ``w`` in [0, 1]
+tracks the truth with probability ``w`` and is otherwise made at the false-positive
+rate, whatever the truth:
 
 .. math::
 
-    P(\text{reported} \mid \text{true})  = w\,t + (1 - w), \qquad
-    P(\text{reported} \mid \text{false}) = w\,f + (1 - w),
+    P(\text{report} \mid \text{true})  = f + w\,(t - f), \qquad
+    P(\text{report} \mid \text{false}) = f,
 
-where ``t`` and ``f`` are the **source's** true- and false-positive rates and ``w`` in
-[0, 1] is the **claim's** weight. The letter of an Admiralty grade (A-F) grades the
-source, so it sets the Beta priors of ``t`` and ``f``, drawn once per source and shared
-by every claim that names it. The digit (1-6) grades this piece of information, so it
-sets the claim's weight, together with the claim's status and hedge::
+a likelihood ratio of ``1 + w (t/f - 1)``: 1 for ``w = 0``, the source's full ``t/f``
+for ``w = 1``. A denial is a report of the negated proposition by the denier (with the
+denier's rates); a retraction is a further report by the claim's own source, with
+P(retraction | true) = ``r_t`` and P(retraction | false) = ``r_f``, the source's
+retraction rates (Beta priors of their own, shared by all its retractions); a relay
+(``via``) repeats its original's report and adds nothing (its original counts once). The
+Admiralty information digit (1-6) is never in the likelihood: it is shown beside the
+posterior of the claim's proposition and flagged when they disagree
+(:data:`DIGIT_FLAGS`).
 
-    w = information[digit] * status[status] * hedge[hedge]
+Each table below is a default that a scenario file overrides under ``reliability:``
+(``grades``, ``hedge``, ``retraction``, ``digits``); ``docs/format.md`` holds the same
+tables with their reasons.
 
-With ``w = 1`` the claim carries the source's full likelihood ratio ``t / f``; with
-``w = 0`` its ratio is 1 and it carries nothing. Every table below is a default that a
-scenario file can override under ``reliability:``.
+Sources of the numbers
+----------------------
+- Letter meanings (A completely reliable ... F reliability cannot be judged) and digit
+  meanings (1 confirmed by other sources ... 6 truth cannot be judged): NATO STANAG 2511
+  and AJP-2.1 (Allied Joint Doctrine for Intelligence Procedures); US Army FM 2-22.3
+  (2006), Appendix B, "Source and Information Reliability Matrix". None of them gives
+  numbers: the rates of :data:`GRADE_RATES` are **our judgement**, chosen so that the
+  mean ratio ``t/f`` falls with the letter (18, 5.3, 2.3, 1.5, 1, 1.5) and the Beta
+  concentration with it (an A source is known well, an F source not at all). Samet
+  (1975, US Army Research Institute, Technical Paper 260) found that officers read the
+  two scales inconsistently and mostly by the letter, one reason the digit is not
+  a weight here.
+- Hedge weights: no study measures how often a report marked "allegedly" tracks the
+  truth. We anchor each hedge word to a probability phrase of the estimative-language
+  literature and read that probability as ``w``, the chance that the hedged report
+  carries the source's information: Sherman Kent, "Words of Estimative Probability",
+  *Studies in Intelligence* 8(4), 1964 ("probable" about 75%, "chances about even" 50%,
+  "probably not" about 30%); the bands of ODNI Intelligence Community Directive 203,
+  *Analytic Standards* (2015): likely 55-80%, roughly even 45-55%, unlikely 20-45%.
+  Mosteller and Youtz, "Quantifying probabilistic expressions", *Statistical Science*
+  5(1), 1990, and Friedman and Zeckhauser, "Assessing uncertainty in intelligence",
+  *Intelligence and National Security* 27(6), 2012, show how widely readers spread
+  such words: the anchors are central values, not measurements. The mapping of a hedge
+  to a phrase is **our judgement**.
+- Retraction rates: **our judgement**. Newspapers correct fewer than 2% of the stories
+  their own sources find factually wrong (Maier, "Setting the record straight",
+  *Journalism Practice* 1(1), 2007), so even false reports are seldom withdrawn; a
+  retraction of a *true* report is rarer still (it takes a source that is misled or
+  pressed into it). Only the ratio ``E[r_f] / E[r_t]`` (10 by default) moves the
+  proposition; the spreads matter when one source retracts several claims.
+- Digit flags: a digit 1-2 ("confirmed", "probably true") disagrees with a posterior
+  under 0.30, and a digit 4-5 ("doubtful", "improbable") with one over 0.70: two ICD
+  203 bands away from the digit's own band ("likely" 55-80% against "unlikely"
+  20-45%), so a flag marks a clear disagreement, not noise. Our judgement.
 """
 
 from __future__ import annotations
@@ -26,55 +68,87 @@ from types import MappingProxyType
 from typing import Final
 
 __all__ = [
+    "ATTRIBUTIONS",
+    "DIGIT_FLAGS",
+    "DIGIT_MEANINGS",
+    "DISPUTE_HEDGE",
     "GRADE_RATES",
     "HEDGE_WEIGHTS",
-    "INFORMATION_WEIGHTS",
-    "STATUS_WEIGHTS",
+    "RETRACTION_RATES",
     "beta_parameters",
 ]
 
 #: Source letter -> ((mean, concentration) of P(report | true), (mean, concentration) of
 #: P(report | false)). A concentration ``k`` gives ``Beta(k * mean, k * (1 - mean))``.
+#: Letter meanings: STANAG 2511 / AJP-2.1 / FM 2-22.3 App. B; numbers: our judgement.
 GRADE_RATES: Final = MappingProxyType(
     {
-        "A": ((0.90, 30.0), (0.05, 30.0)),  # completely reliable
-        "B": ((0.80, 20.0), (0.15, 20.0)),  # usually reliable
-        "C": ((0.70, 12.0), (0.30, 12.0)),  # fairly reliable
-        "D": ((0.60, 8.0), (0.40, 8.0)),  # not usually reliable
+        "A": ((0.90, 30.0), (0.05, 30.0)),  # completely reliable: t/f 18, well known
+        "B": ((0.80, 20.0), (0.15, 20.0)),  # usually reliable: t/f 5.3
+        "C": ((0.70, 12.0), (0.30, 12.0)),  # fairly reliable: t/f 2.3
+        "D": ((0.60, 8.0), (0.40, 8.0)),  # not usually reliable: t/f 1.5
         "E": ((0.50, 6.0), (0.50, 6.0)),  # unreliable: ratio 1 on average
-        "F": ((0.60, 2.0), (0.40, 2.0)),  # cannot be judged: wide
+        "F": ((0.60, 2.0), (0.40, 2.0)),  # cannot be judged: t/f 1.5, wide
     }
 )
 
-#: Information digit -> weight of the claim.
-INFORMATION_WEIGHTS: Final = MappingProxyType(
-    {
-        1: 1.00,  # confirmed by other sources
-        2: 0.90,  # probably true
-        3: 0.75,  # possibly true
-        4: 0.50,  # doubtful
-        5: 0.25,  # improbable
-        6: 0.60,  # truth cannot be judged
-    }
-)
-
-#: Claim status -> weight. ``confirmed`` is not a weight: a confirmed claim is hard
-#: evidence (the proposition is observed). ``retracted`` claims stay in the file but count
-#: for nothing.
-STATUS_WEIGHTS: Final = MappingProxyType(
-    {"reported": 1.0, "disputed": 0.5, "denied": 0.25, "retracted": 0.0}
-)
-
-#: Hedge word in the report -> weight.
+#: Hedge word -> weight ``w``: the probability that the hedged report tracks the truth.
+#: Anchors: Kent (1964) and the ICD 203 (2015) bands; the word-to-phrase mapping is our
+#: judgement. Attribution words (:data:`ATTRIBUTIONS`) are not hedges: weight 1.
 HEDGE_WEIGHTS: Final = MappingProxyType(
     {
-        "none": 1.0,
-        "said": 0.9,
-        "reportedly": 0.9,
-        "apparently": 0.85,
-        "allegedly": 0.7,
-        "unverified": 0.6,
-        "rumoured": 0.5,
+        "none": 1.0,  # unhedged
+        "said": 1.0,  # attribution, not a hedge (kept so that older files load)
+        "according_to": 1.0,  # attribution, not a hedge
+        "reportedly": 0.75,  # passed on without vouching: Kent "probable", ~75%
+        "apparently": 0.75,  # inferred from appearances: Kent "probable", ~75%
+        "allegedly": 0.5,  # the writer declines to vouch: "chances about even", 50%
+        "unverified": 0.5,  # nobody has checked it: "roughly even", ICD 203 45-55%
+        "unconfirmed": 0.5,  # the same
+        "disputed": 0.5,  # a contested denial (``disputed_by``): "roughly even"
+        "rumoured": 0.3,  # hearsay: Kent "probably not", ~30%; ICD 203 "unlikely"
+    }
+)
+
+#: Words of attribution ("X said", "according to X"): who made the report, which the
+#: claim's ``source`` already says. They weigh 1 in :data:`HEDGE_WEIGHTS`.
+ATTRIBUTIONS: Final = frozenset({"said", "according_to"})
+
+#: The hedge a ``disputed_by`` report takes unless it names its own.
+DISPUTE_HEDGE: Final = "disputed"
+
+#: Retraction rates of a source: ((mean, concentration) of P(retracts a report | the
+#: proposition is true), (mean, concentration) of P(retracts | false)). Our judgement:
+#: true reports are seldom retracted (Beta(1, 49), 90% below 0.06); false ones more
+#: often, but still seldom (Beta(2, 8), 90% within 0.04-0.45; compare Maier 2007: under
+#: 2% of flawed newspaper stories corrected). A retraction is then evidence of a ratio
+#: about 10 against the proposition.
+RETRACTION_RATES: Final = ((0.02, 50.0), (0.20, 10.0))
+
+#: Admiralty information digit -> its meaning (STANAG 2511 / FM 2-22.3 App. B).
+DIGIT_MEANINGS: Final = MappingProxyType(
+    {
+        1: "confirmed by other sources",
+        2: "probably true",
+        3: "possibly true",
+        4: "doubtful",
+        5: "improbable",
+        6: "truth cannot be judged",
+    }
+)
+
+#: Digit -> (side, threshold): the digit is flagged when the posterior probability of
+#: the claim's proposition is ``below`` (digits 1-2) or ``above`` (digits 4-5) the
+#: threshold; digits 3 and 6 say nothing checkable and are never flagged. Our judgement:
+#: two ICD 203 bands away from the digit's own.
+DIGIT_FLAGS: Final = MappingProxyType(
+    {
+        1: ("below", 0.30),
+        2: ("below", 0.30),
+        3: (None, None),
+        4: ("above", 0.70),
+        5: ("above", 0.70),
+        6: (None, None),
     }
 )
 

@@ -13,7 +13,7 @@ See ``docs/format.md`` for every field with an example.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -21,12 +21,13 @@ from pydantic import AfterValidator, Field, model_validator
 
 from scenarios.errors import ScenarioError
 from scenarios.spec import registry
-from scenarios.spec.claims import Claim, ReliabilityTables, Source
+from scenarios.spec.claims import Claim, ReliabilityTables, Source, relay_roots
 from scenarios.spec.fields import FrozenDict, Name, SpecModel, frozen_map, state_name
 from scenarios.spec.nodes import Fact, Outcome
 from scenarios.spec.validation import (
     as_prior,
     check_scenario,
+    comparable_time,
     topological_order,
     validated,
 )
@@ -297,8 +298,8 @@ class Scenario(SpecModel):
         >>> from scenarios.io import example, load
         >>> s = load(example())
         >>> first = s.claims[0].id
-        >>> s.with_claim_changed(first, status="disputed").claim(first).status
-        'disputed'
+        >>> s.with_claim_changed(first, hedge="rumoured").claim(first).hedge
+        'rumoured'
         """
         old = self.claim(claim_id)
         index = self.claims.index(old)
@@ -366,16 +367,19 @@ class Scenario(SpecModel):
     def retract(
         self, claim_id: str, at: datetime | None = None, note: str | None = None
     ) -> Scenario:
-        """Return a scenario where a discredited claim is retracted.
+        """Return a scenario where a claim's own source withdrew it.
 
-        The claim stays in the ledger, marked with ``retracted_at`` (default: now, UTC) and
-        ``note``, and no longer counts; :meth:`known_at` an earlier time counts it again.
+        The claim stays (the report was made) and gets ``retracted: {at, note}``: a
+        further report by the same source that the proposition is false, weighed by the
+        source's retraction rates. Through the source's shared rates its other claims
+        then weigh less. :meth:`known_at` a time before ``at`` leaves the retraction out.
 
         Parameters
         ----------
         claim_id : str
+            A claim with a source and a proposition.
         at : datetime, optional
-            When it was retracted (default: now).
+            When it was retracted (default: unknown, taken as the claim's own time).
         note : str, optional
             Why.
 
@@ -387,21 +391,23 @@ class Scenario(SpecModel):
         --------
         >>> from scenarios.io import example, load
         >>> s = load(example())
-        >>> first = s.claims[0].id
-        >>> s.retract(first, note="the photo was old").claim(first).counted
-        False
+        >>> s.retract("hq_seized", note="the photo was old").claim("hq_seized").retraction.note
+        'the photo was old'
         """
-        when = at or datetime.now(UTC)
-        changes: dict[str, Any] = {"retracted_at": when}
+        retraction: dict[str, Any] = {}
+        if at is not None:
+            retraction["at"] = at
         if note is not None:
-            changes["note"] = note
-        return self.with_claim_changed(claim_id, **changes)
+            retraction["note"] = note
+        return self.with_claim_changed(claim_id, retracted=retraction)
 
     def known_at(self, time: datetime) -> Scenario:
         """Return the scenario as it stood at ``time``.
 
-        Claims reported later are left out; claims retracted later count again. Claims
-        without a time are taken as known from the start.
+        Claims made later are left out, and so are denials, disputes and retractions
+        made later; a claim first known through a relay (``via``) counts from the
+        relay's time. Claims without a time are taken as known from the start; a denial
+        or retraction without a time shares its claim's.
 
         Parameters
         ----------
@@ -421,17 +427,48 @@ class Scenario(SpecModel):
         >>> len(s.known_at(datetime(2000, 1, 1)).claims) <= len(s.claims)
         True
         """
+        limit = comparable_time(time)
 
-        def before(t: datetime | None) -> bool:
-            return t is not None and _comparable(t) <= _comparable(time)
+        def later(t: datetime | None) -> bool:
+            return t is not None and comparable_time(t) > limit
 
+        # an original first known through a relay became known when the relay did
+        roots = relay_roots(self.claims)
+        relayed: dict[str, list[datetime | None]] = {}
+        for relay, root in roots.items():
+            t = self.claim(relay).time
+            if not later(t):
+                relayed.setdefault(root, []).append(t)
         kept = []
         for c in self.claims:
-            if c.time is not None and not before(c.time):
-                continue
-            if c.retracted_at is not None and not before(c.retracted_at):
-                c = c.model_copy(update={"retracted_at": None})
-            kept.append(c)
+            changes: dict[str, Any] = {}
+            if later(c.time):
+                if c.id not in relayed:
+                    continue
+                times = relayed[c.id]
+                known = [t for t in times if t is not None]
+                changes["time"] = None if len(known) < len(times) else min(
+                    known, key=comparable_time
+                )
+            for field in ("denied_by", "disputed_by"):
+                answers = getattr(c, field)
+                if any(later(d.time) for d in answers):
+                    changes[field] = tuple(d for d in answers if not later(d.time))
+            if c.retracted is not None and later(c.retracted.at):
+                changes["retracted"] = None
+                if c.status == "retracted":
+                    changes["status"] = "reported"
+            if changes.get("denied_by") == () and c.status == "denied":
+                changes["status"] = "reported"
+            if changes.get("disputed_by") == () and c.status == "disputed":
+                changes["status"] = "reported"
+            kept.append(c.model_copy(update=changes) if changes else c)
+        ids = {c.id for c in kept}
+        kept = [  # a relay of a relay not yet known repeats the original directly
+            c.model_copy(update={"via": roots[c.id]}) if c.via is not None and c.via not in ids
+            else c
+            for c in kept
+        ]
         return self.replace(claims=tuple(kept), as_of=time)
 
     def intervene(self, **states: Any) -> Scenario:
@@ -524,8 +561,3 @@ class Scenario(SpecModel):
         build = registry.engine("pymc").model
         assert build is not None  # the pymc engine registers its model builder
         return build(self, **options)
-
-
-def _comparable(t: datetime) -> datetime:
-    # naive times are taken as UTC so that they compare with aware ones
-    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)

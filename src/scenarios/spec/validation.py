@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import product
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ __all__ = [
     "as_prior",
     "check_node",
     "check_scenario",
+    "comparable_time",
     "topological_order",
     "validated",
     "validation_problems",
@@ -257,15 +259,13 @@ def _check_claim(
     i: int, claim: Claim, scenario: Scenario, hedges: Mapping[str, float]
 ) -> Iterable[Problem]:
     path = ("claims", i)
+    sources = sorted(scenario.sources)
     if claim.source is not None and claim.source not in scenario.sources:
-        yield Problem(
-            (*path, "source"),
-            f"unknown source {claim.source!r}; sources are {sorted(scenario.sources)}",
-        )
+        yield Problem((*path, "source"), f"unknown source {claim.source!r}; sources are {sources}")
     if (
         claim.source is None
         and claim.likelihood is None
-        and claim.status not in ("confirmed", "retracted")
+        and claim.status != "confirmed"
         and claim.proposition is not None
     ):
         yield Problem(
@@ -278,6 +278,29 @@ def _check_claim(
             f"unknown hedge {claim.hedge!r}; expected one of "
             f"{sorted(hedges)} (or add it under reliability.hedge)",
         )
+    for field in ("denied_by", "disputed_by"):
+        seen: set[str] = set()
+        for j, denial in enumerate(getattr(claim, field)):
+            if denial.source in seen:
+                yield Problem((*path, field, j, "source"), f"{denial.source!r} is named twice")
+            seen.add(denial.source)
+            if denial.source not in scenario.sources:
+                yield Problem(
+                    (*path, field, j, "source"),
+                    f"unknown source {denial.source!r}; sources are {sources}",
+                )
+            if denial.hedge is not None and denial.hedge not in hedges:
+                yield Problem(
+                    (*path, field, j, "hedge"),
+                    f"unknown hedge {denial.hedge!r}; expected one of "
+                    f"{sorted(hedges)} (or add it under reliability.hedge)",
+                )
+    if claim.retraction is not None and claim.source is None:
+        yield Problem(
+            (*path, "source"),
+            "a retraction is a report by the claim's own source: name the source",
+        )
+    yield from _check_hindsight(path, claim, scenario.as_of)
     if claim.reported is not None:
         fact = scenario.facts.get(claim.reported.fact)
         if fact is None:
@@ -327,6 +350,86 @@ def _check_claim(
             )
 
 
+def _check_relays(claims: tuple[Claim, ...]) -> Iterable[Problem]:
+    """Every ``via`` names another claim, chains end at an original, and say what it says."""
+    index = {c.id: i for i, c in enumerate(claims)}
+    for i, claim in enumerate(claims):
+        if claim.via is None:
+            continue
+        at = ("claims", i, "via")
+        if claim.via not in index:
+            yield Problem(at, f"unknown claim {claim.via!r}; a relay names the claim it repeats")
+            continue
+        seen, root = [claim.id], claims[index[claim.via]]
+        while root.via is not None and root.id not in seen and root.via in index:
+            seen.append(root.id)
+            root = claims[index[root.via]]
+        if root.id in seen:
+            cycle = " -> ".join([*seen[seen.index(root.id):], root.id])
+            yield Problem(at, f"relays repeat each other in a cycle: {cycle}")
+            continue
+        if root.via is not None:
+            continue  # a relay further up names an unknown claim: reported there
+        same = (
+            claim.reported == root.reported
+            if root.reported is not None
+            else claim.proposition is not None
+            and root.proposition is not None
+            and parse_proposition(claim.proposition) == parse_proposition(root.proposition)
+        )
+        if not same:
+            what = "the same number" if root.reported is not None else repr(root.proposition)
+            yield Problem(
+                (*at[:2], "proposition" if root.reported is None else "reported"),
+                f"a relay repeats its original {root.id!r}: it must report {what}",
+            )
+
+
+def comparable_time(t: datetime) -> datetime:
+    """``t`` made comparable with any other time: a naive time is taken as UTC.
+
+    Parameters
+    ----------
+    t : datetime
+
+    Returns
+    -------
+    datetime
+        Timezone-aware.
+
+    Examples
+    --------
+    >>> comparable_time(datetime(2023, 6, 23)).tzinfo
+    datetime.timezone.utc
+    """
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def _check_hindsight(
+    path: tuple[str | int, ...], claim: Claim, as_of: datetime | None
+) -> Iterable[Problem]:
+    """Reports dated after ``as_of`` are hindsight: refused unless the claim says so."""
+    if as_of is None or claim.hindsight:
+        return
+    limit = comparable_time(as_of)
+    times: list[tuple[tuple[str | int, ...], datetime | None, str]] = [
+        ((*path, "time"), claim.time, f"claim {claim.id!r}")
+    ]
+    for field in ("denied_by", "disputed_by"):
+        for j, denial in enumerate(getattr(claim, field)):
+            times.append(((*path, field, j, "time"), denial.time, f"its {field} {denial.source!r}"))
+    if claim.retracted is not None:
+        times.append(((*path, "retracted", "at"), claim.retracted.at, "its retraction"))
+    for where, t, what in times:
+        if t is not None and comparable_time(t) > limit:
+            yield Problem(
+                where,
+                f"after the scenario's as_of ({as_of.isoformat()}): {what} is dated "
+                f"{t.isoformat()}, which was not known then; move as_of, or mark the claim "
+                "'hindsight: true' to use it knowingly",
+            )
+
+
 def _positive(fact: Fact) -> bool:
     from scenarios.spec import elicit  # scipy: imported when a continuous fact is checked
 
@@ -338,7 +441,8 @@ def check_scenario(s: Scenario) -> Iterable[Problem]:
 
     What pydantic cannot see field by field: unknown parents and cycles, states and
     probabilities that do not fit the node, tables missing rows, claims naming unknown
-    sources, facts or states, duplicate claim ids, unknown reliability keys.
+    sources, facts or states, duplicate claim ids, unknown reliability keys, and
+    reports dated after the scenario's ``as_of`` (hindsight) that do not say so.
 
     Parameters
     ----------
@@ -389,21 +493,16 @@ def check_scenario(s: Scenario) -> Iterable[Problem]:
     for grade in s.reliability.grades:
         if grade not in rel.GRADE_RATES:
             yield Problem(("reliability", "grades", grade), f"expected a letter A-F, got {grade!r}")
-    for status in s.reliability.status:
-        if status not in rel.STATUS_WEIGHTS or status == "retracted":
+    for digit in s.reliability.digits:
+        if rel.DIGIT_FLAGS.get(digit, (None, None))[0] is None:
             yield Problem(
-                ("reliability", "status", status),
-                "expected one of "
-                f"{sorted(set(rel.STATUS_WEIGHTS) - {'retracted'})} (confirmed claims "
-                f"are hard evidence and retracted ones count for nothing), got {status!r}",
-            )
-    for digit in s.reliability.information:
-        if digit not in rel.INFORMATION_WEIGHTS:
-            yield Problem(
-                ("reliability", "information", digit),
-                f"expected an Admiralty information digit 1-6, got {digit!r}",
+                ("reliability", "digits", digit),
+                "expected a digit that can be flagged: 1 or 2 (flagged below the "
+                "threshold) or 4 or 5 (flagged above it); 3 and 6 are never flagged, "
+                f"got {digit!r}",
             )
     hedges = s.reliability.hedges()
+    yield from _check_relays(s.claims)
     ids: dict[str, int] = {}
     for i, claim in enumerate(s.claims):
         if claim.id in ids:

@@ -493,7 +493,7 @@ class Controls:
             value=counted(claim),
             description=claim_id,
             indent=False,
-            tooltip="Off: the claim is retracted (it stays in the ledger but counts for nothing)",
+            tooltip="Off: its source retracted it (the report stays; the retraction counts)",
             layout=widgets.Layout(width="210px"),
         )
         on.add_class("scn-claim-on")
@@ -504,7 +504,7 @@ class Controls:
             return switch_claim(s, claim_id, bool(v), self._status_before_off.get(claim_id))
 
         status = widgets.Dropdown(
-            options=list(STATUSES),
+            options=list(dict.fromkeys([*STATUSES, claim.status])),
             value=claim.status,
             layout=widgets.Layout(width="110px"),
             tooltip="Status of the claim",

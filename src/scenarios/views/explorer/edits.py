@@ -47,8 +47,9 @@ __all__ = [
     "with_intercept",
 ]
 
-#: A claim's statuses, in the order of the status dropdown.
-STATUSES = ("reported", "disputed", "denied", "confirmed", "retracted")
+#: A claim's statuses, in the order of the status dropdown ("denied" and "disputed" are
+#: labels that need a denier, ``denied_by`` / ``disputed_by``: offered only on such claims).
+STATUSES = ("reported", "confirmed", "retracted")
 #: Admiralty source grades.
 GRADES = ("A", "B", "C", "D", "E", "F")
 #: Information digits a claim can take; 0 in the dropdown stands for none.
@@ -431,7 +432,7 @@ def counted(claim: Claim) -> bool:
     True
     """
     on = getattr(claim, "counted", None)
-    return bool(on) if on is not None else claim.status != "retracted"
+    return bool(on) if on is not None else getattr(claim, "retraction", None) is None
 
 
 def switch_claim(
@@ -470,6 +471,6 @@ def switch_claim(
         changes["status"] = (
             status_before if status_before not in (None, "retracted") else "reported"
         )
-    if getattr(claim, "retracted_at", None) is not None:
-        changes["retracted_at"] = None
+    if getattr(claim, "retracted", None) is not None:
+        changes["retracted"] = None
     return scenario.with_claim_changed(claim_id, **changes)
