@@ -22,7 +22,7 @@ PRIORS = [example(name) for name in examples()]
 #: The shipped resolution of the Wagner example.
 RESOLUTION = resolution_for(example())
 #: The explorer's default draws.
-DRAWS = 1000
+DRAWS = 4000
 
 
 def harbour() -> Scenario:

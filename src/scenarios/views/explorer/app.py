@@ -144,7 +144,7 @@ class Explorer:
         scenario: Scenario | str | os.PathLike[str],
         *,
         priors_dir: str | os.PathLike[str] | None = None,
-        draws: int = 1000,
+        draws: int = 4000,
         full_options: Mapping[str, Any] | None = None,
         resolution: Any = None,
     ) -> None:
@@ -306,7 +306,7 @@ class Explorer:
         >>> import scenarios
         >>> ex = Explorer(scenarios.load(scenarios.example()))
         >>> ex.status_text
-        'Updated: exact engine, 15 of 15 claims counted, intervals from 1000 draws.'
+        'Updated: exact engine, 15 of 15 claims counted, intervals from 4000 draws.'
         """
         return html.unescape(re.sub(r"<[^>]+>", "", self.status.value)).strip()
 
@@ -375,10 +375,16 @@ class Explorer:
         self.full_log.layout.display = None
         self.full_log.selected_index = 0
         self.full_view.value = ""
+        import inspect
+
+        from scenarios.engines.pymc import update_pymc
+
+        # the settings the run will use: the engine's own defaults unless given
+        defaults = {k: p.default for k, p in inspect.signature(update_pymc).parameters.items()}
+        chains, tune, draws = (options.get(k, defaults[k]) for k in ("chains", "tune", "draws"))
         what = (
-            f"Full engine: compiling the PyMC model and sampling {options.get('chains', 4)} "
-            f"chains of {options.get('tune', 1000)} + {options.get('draws', 1000)} draws "
-            f"with NUTS, started {datetime.now():%H:%M:%S}"
+            f"Full engine: compiling the PyMC model and sampling {chains} chains of "
+            f"{tune} + {draws} draws with NUTS, started {datetime.now():%H:%M:%S}"
         )
         started = time.perf_counter()
         stop = threading.Event()

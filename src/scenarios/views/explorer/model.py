@@ -138,7 +138,7 @@ class ExplorerModel:
         self,
         scenario: Scenario,
         *,
-        draws: int = 1000,
+        draws: int = 4000,
         resolution: Resolution | str | os.PathLike[str] | None = None,
         priors_path: str | os.PathLike[str] | None = None,
     ) -> None:
