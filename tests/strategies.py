@@ -50,7 +50,7 @@ class OracleClaim:
 
     id: str
     holds: Callable[[Mapping[str, str]], bool]
-    kind: str  # "source", "explicit", "confirmed"
+    kind: str  # "source", "explicit", "confirmed", "relay" (adds nothing: its original does)
     source: str | None = None
     status: str = "reported"
     hedge: str | None = None
@@ -279,6 +279,18 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
                 claim["retracted"] = {"note": "withdrawn"}
         oracle_claims.append(oc)
         claims.append(claim)
+        # sometimes a relay of it (or of a relay of it), by any source: counted once
+        if draw(st.integers(0, 3)) == 0:
+            via = cid
+            for r in range(draw(st.integers(1, 2))):
+                rid = f"{cid}_r{r}"
+                relay = {"id": rid, "text": f"relay of {cid}", "proposition": text,
+                         "source": draw(st.sampled_from(list(sources))), "via": via}
+                if draw(st.booleans()):
+                    relay["hedge"] = draw(st.sampled_from(hedges))
+                claims.append(relay)
+                oracle_claims.append(OracleClaim(rid, holds, "relay"))
+                via = draw(st.sampled_from([cid, rid]))
 
     data: dict[str, Any] = {
         "title": "random network",

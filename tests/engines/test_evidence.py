@@ -352,3 +352,62 @@ def test_full_engine_agrees_with_exact_on_hedges_denials_and_retractions(
         assert (diff <= 4 * table_f["mcse"] + 1e-9).all(), diff / table_f["mcse"]
         assert np.allclose(table_f[["lower", "upper"]], table_e[["lower", "upper"]], atol=0.03)
     assert full.claims.equals(exact.claims)
+
+
+# --- relays -------------------------------------------------------------------------
+
+
+def test_ten_relays_of_one_story_are_one_report() -> None:
+    wire = claim("wire", source="graded_b", time=t(10))
+    relays = [claim(f"r{i}", source="weak", via="wire", time=t(11)) for i in range(10)]
+    one = coin([wire])
+    many = coin([wire, *relays])
+    assert p_true(many) == pytest.approx(p_true(one), abs=1e-15)
+    assert many.update(intervals=False).log_evidence == pytest.approx(
+        one.update(intervals=False).log_evidence, abs=1e-15)
+    # while ten independent reports of the same grade would be ten reports
+    independent = coin([wire, *({**r, "source": "graded_b", "via": None} for r in relays)])
+    assert p_true(independent) > p_true(one) + 0.01
+    # a relay of a relay repeats the same original
+    chained = coin([wire, claim("r0", source="weak", via="wire"),
+                    claim("r1", source="weak", via="r0")])
+    assert p_true(chained) == pytest.approx(p_true(one), abs=1e-15)
+
+
+def test_an_original_first_known_through_a_relay_counts_from_the_relay() -> None:
+    s = coin([claim("wire", source="graded_b", time=t(14)),
+              claim("bbc", source="weak", via="wire", time=t(11)),
+              claim("blog", source="weak", via="tv", time=t(12)),
+              claim("tv", source="weak", via="wire", time=t(13))])
+    before = s.known_at(t(10))
+    assert before.claims == ()
+    at_11 = s.known_at(t(11))  # the BBC relay: the wire report was made by then
+    assert [c.id for c in at_11.claims] == ["wire", "bbc"]
+    assert at_11.claim("wire").time == t(11)
+    assert p_true(at_11) == pytest.approx(p_true(coin([claim("wire", source="graded_b")])))
+    at_12 = s.known_at(t(12))  # the blog relays the TV's relay (not yet seen) of the wire
+    assert [c.id for c in at_12.claims] == ["wire", "bbc", "blog"]
+    assert at_12.claim("blog").via == "wire"
+    from scenarios.analysis import timeline
+
+    table = timeline(s)
+    assert list(zip(table["claim"], table["event"], strict=True))[1:] == [
+        ("wire", "reported"), ("bbc", "relayed"), ("blog", "relayed"), ("tv", "relayed")]
+    assert table["time"].iloc[1] == t(11)
+    assert (table["moved"].iloc[2:] == 0).all()
+
+
+def test_a_relay_must_repeat_an_existing_claim_and_say_what_it_says() -> None:
+    wire = claim("wire", source="graded_b")
+    with pytest.raises(ScenarioError, match=r"claims\.1\.via: unknown claim 'nope'"):
+        coin([wire, claim("r", source="weak", via="nope")])
+    with pytest.raises(ScenarioError, match=r"claims\.1\.proposition: a relay repeats its "
+                                            r"original 'wire': it must report 'a'"):
+        coin([wire, claim("r", source="weak", proposition="b", via="wire")])
+    with pytest.raises(ScenarioError, match=r"claims\.0\.via: relays repeat each other in a "
+                                            r"cycle: r1 -> r2 -> r1"):
+        coin([claim("r1", via="r2"), claim("r2", via="r1")])
+    with pytest.raises(ScenarioError, match="give denials, retractions, a status or a likelihood"):
+        coin([wire, claim("r", source="weak", via="wire", denied_by="strong")])
+    # the same proposition, spaced differently, is the same proposition
+    coin([wire, claim("r", source="weak", proposition="  a", via="wire")])

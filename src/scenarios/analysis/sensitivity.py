@@ -207,8 +207,8 @@ class EvidenceEdit(NamedTuple):
 
 def _evidence_edits(scenario: Scenario) -> Iterator[EvidenceEdit]:
     for claim in scenario.claims:
-        if claim.status == "confirmed":
-            continue
+        if claim.status == "confirmed" or claim.via is not None:
+            continue  # hard evidence; a relay (it adds nothing of its own)
         cid = claim.id
         yield EvidenceEdit(
             "claim",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.spec.claims import Claim, Denial, Retraction, report_id
+from scenarios.spec.claims import Claim, Denial, Retraction, relay_roots, report_id
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["LEDGER_COLUMNS", "timeline", "timeline_moves"]
@@ -20,7 +20,7 @@ __all__ = ["LEDGER_COLUMNS", "timeline", "timeline_moves"]
 LEDGER_COLUMNS = ("time", "claim", "event", "text", "moved")
 _START = datetime.min.replace(tzinfo=UTC)
 #: The order of a claim's own events at one time: the report, its answers, its retraction.
-_ORDER = {"reported": 0, "denied": 1, "disputed": 1, "retracted": 2}
+_ORDER = {"reported": 0, "relayed": 0, "denied": 1, "disputed": 1, "retracted": 2}
 
 
 def _when(t: datetime | None) -> datetime:
@@ -38,10 +38,17 @@ def _bare(claim: Claim) -> Claim:
 
 
 def _events(scenario: Scenario) -> list[tuple[datetime, int, str, Any]]:
-    """(time, claim index, event, what): each report, denial, dispute and retraction."""
+    """(time, claim index, event, what): each report, relay, denial, dispute, retraction."""
+    roots = relay_roots(scenario.claims)
+    known = {c.id: _when(c.time) for c in scenario.claims}
+    for relay, root in roots.items():  # an original is known from its first relay on
+        known[root] = min(known[root], known[relay])
     events: list[tuple[datetime, int, str, Any]] = []
     for i, claim in enumerate(scenario.claims):
-        made = _when(claim.time)
+        if claim.via is not None:
+            events.append((max(known[claim.id], known[roots[claim.id]]), i, "relayed", None))
+            continue
+        made = known[claim.id]
         events.append((made, i, "reported", None))
         # an answer comes after the report it answers, whatever its date says
         for role, denial in claim.answers:
@@ -51,12 +58,15 @@ def _events(scenario: Scenario) -> list[tuple[datetime, int, str, Any]]:
         if retraction is not None:
             at = max(made, _when(retraction.at or claim.time))
             events.append((at, i, "retracted", retraction))
-    return sorted(events, key=lambda e: (e[0], e[1], _ORDER[e[2]]))
+    # at one time, originals before the relays that repeat them
+    return sorted(events, key=lambda e: (e[0], e[2] == "relayed", e[1], _ORDER[e[2]]))
 
 
 def _text(claim: Claim, event: str, what: Any) -> str:
     if event == "reported":
         return claim.text
+    if event == "relayed":
+        return f"{claim.source} relays {claim.via}: {claim.text}"
     if event == "retracted":
         assert isinstance(what, Retraction)
         return f"{claim.source} retracts: {claim.text}" + (f" ({what.note})" if what.note else "")
@@ -70,7 +80,9 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
 
     Claims without a time come first (known from the start), in file order. Denials,
     disputes and retractions are steps of their own, at their own times (or their
-    claim's time when they have none), each right after the report it answers.
+    claim's time when they have none), each right after the report it answers. A relay
+    (``via``) is a step that moves nothing; an original first known through a relay
+    counts from that relay's time.
 
     Parameters
     ----------
@@ -84,7 +96,7 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
         One row per step (step 0 is the prior, no claims): ``time``, ``claim`` (the
         report's id: the claim's own, or ``<claim>~denied_by~<source>``,
         ``<claim>~disputed_by~<source>``, ``<claim>~retracted``), ``event`` (reported /
-        denied / disputed / retracted), ``text``, then one column per
+        relayed / denied / disputed / retracted), ``text``, then one column per
         ``(outcome, state)`` with its probability after that step (columns are a
         MultiIndex: ``table["claim"]`` and ``table["mutiny_end"]`` both work), and
         ``moved`` (largest absolute change of any outcome probability at that step:
@@ -99,6 +111,7 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     """
     options.setdefault("intervals", False)
     base = scenario.replace(claims=())
+    roots = relay_roots(scenario.claims)
     current: dict[int, Claim] = {}
     states: list[Scenario] = [base]
     labels: list[tuple[Any, str, str, str]] = [(pd.NaT, "", "prior", "before any report")]
@@ -106,6 +119,8 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
         claim = scenario.claims[i]
         if event == "reported":
             current[i] = _bare(claim)
+        elif event == "relayed":  # repeating the original itself: it is there already
+            current[i] = claim.model_copy(update={"via": roots[claim.id]})
         elif event == "retracted":
             current[i] = current[i].model_copy(update={"retracted": what})
         else:
@@ -114,8 +129,8 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
             current[i] = current[i].model_copy(update=update)
         claims = tuple(current[k] for k in sorted(current))
         states.append(base.replace(claims=claims))
-        role = {"reported": "claim", "denied": "denied_by", "disputed": "disputed_by",
-                "retracted": "retraction"}[event]
+        role = {"reported": "claim", "relayed": "claim", "denied": "denied_by",
+                "disputed": "disputed_by", "retracted": "retraction"}[event]
         ident = report_id(claim.id, role, getattr(what, "source", None))
         labels.append((None if when == _START else when, ident, event, _text(claim, event, what)))
     rows = []

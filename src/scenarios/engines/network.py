@@ -113,7 +113,8 @@ class Evidence:
     retraction rates). A soft report's likelihood is ``f + w (t - f)`` where its
     proposition holds and ``f`` where it does not; a denial or dispute (``negated``)
     reports the negation of its claim's proposition, and a retraction is a report with
-    the retraction rates in place of ``(t, f)`` and ``w = 1``. ``id`` is the claim's id,
+    the retraction rates in place of ``(t, f)`` and ``w = 1``. A relay (``via``) has no
+    evidence of its own: its original's report counts, once. ``id`` is the claim's id,
     or ``<claim>~denied_by~<source>``, ``<claim>~disputed_by~<source>``,
     ``<claim>~retracted`` for the reports a claim carries.
 
@@ -257,6 +258,8 @@ class Network:
         hedges = tables.hedges()
         out = []
         for claim in self.scenario.claims:
+            if claim.via is not None:
+                continue  # a relay: its original's report, counted once there
             if claim.status == "confirmed":
                 out.append(Evidence(claim, "number" if claim.reported else "hard", 1.0, None))
             else:

@@ -12,6 +12,7 @@ default tables of :mod:`scenarios.spec.reliability`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -32,6 +33,7 @@ __all__ = [
     "Retraction",
     "RetractionRates",
     "Source",
+    "relay_roots",
     "report_id",
 ]
 
@@ -193,8 +195,10 @@ class Claim(SpecModel):
     Exactly one of ``proposition`` (what the report asserts) or ``reported`` (a number).
     ``denied_by`` and ``disputed_by`` name the sources that answered it (each answer is
     a report of the negated proposition by that source); ``retracted`` (or ``status:
-    retracted``) records that the claim's own source withdrew it. The information digit
-    is recorded and shown beside the posterior, never weighed.
+    retracted``) records that the claim's own source withdrew it; ``via`` marks the claim
+    as a relay of another claim (it repeats the original's report and adds no evidence
+    of its own). The information digit is recorded and shown beside the posterior, never
+    weighed.
 
     Examples
     --------
@@ -221,6 +225,7 @@ class Claim(SpecModel):
     denied_by: Denials = ()
     disputed_by: Denials = ()
     retracted: Retraction | None = None
+    via: Name | None = None
     hindsight: bool = False
     note: str | None = None
 
@@ -282,6 +287,16 @@ class Claim(SpecModel):
             )
         if self.status == "confirmed" and self.retracted is not None:
             raise ValueError("a confirmed claim is hard evidence: it cannot be retracted")
+        if self.via is not None and (
+            self.answers
+            or self.retraction is not None
+            or self.status != "reported"
+            or self.likelihood is not None
+        ):
+            raise ValueError(
+                "a relay ('via') repeats its original: give denials, retractions, a status "
+                "or a likelihood to the original claim, not to the relay"
+            )
         return self
 
     @field_validator("proposition")
@@ -304,6 +319,40 @@ def _no_longer(data: Any) -> Any:
             if key in data:
                 raise ValueError(f"reliability.{key} is gone: {why}")
     return data
+
+
+def relay_roots(claims: Sequence[Claim]) -> dict[str, str]:
+    """Each relay's original: the claim its chain of ``via`` ends at.
+
+    Parameters
+    ----------
+    claims : sequence of Claim
+        A scenario's claims (valid: every ``via`` names a claim, no cycles).
+
+    Returns
+    -------
+    dict of str to str
+        Relay id -> the id of the claim it ultimately repeats (not itself a relay).
+
+    Examples
+    --------
+    >>> c = [Claim(id="wire", text="t", proposition="f", source="reuters"),
+    ...      Claim(id="bbc", text="t", proposition="f", source="bbc", via="wire"),
+    ...      Claim(id="blog", text="t", proposition="f", source="blog", via="bbc")]
+    >>> relay_roots(c)
+    {'bbc': 'wire', 'blog': 'wire'}
+    """
+    by_id = {c.id: c for c in claims}
+    out = {}
+    for claim in claims:
+        if claim.via is None:
+            continue
+        seen, at = {claim.id}, claim
+        while at.via is not None and at.via in by_id and at.via not in seen:
+            seen.add(at.via)
+            at = by_id[at.via]
+        out[claim.id] = at.id
+    return out
 
 
 def report_id(claim_id: str, role: str, source: str | None = None) -> str:

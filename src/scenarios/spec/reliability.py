@@ -16,7 +16,8 @@ a likelihood ratio of ``1 + w (t/f - 1)``: 1 for ``w = 0``, the source's full ``
 for ``w = 1``. A denial is a report of the negated proposition by the denier (with the
 denier's rates); a retraction is a further report by the claim's own source, with
 P(retraction | true) = ``r_t`` and P(retraction | false) = ``r_f``, the source's
-retraction rates (Beta priors of their own, shared by all its retractions). The
+retraction rates (Beta priors of their own, shared by all its retractions); a relay
+(``via``) repeats its original's report and adds nothing (its original counts once). The
 Admiralty information digit (1-6) is never in the likelihood: it is shown beside the
 posterior of the claim's proposition and flagged when they disagree
 (:data:`DIGIT_FLAGS`).

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from scenarios.errors import ScenarioError
 from scenarios.spec import registry
-from scenarios.spec.claims import Claim, ReliabilityTables, Source
+from scenarios.spec.claims import Claim, ReliabilityTables, Source, relay_roots
 from scenarios.spec.fields import FrozenDict, Name, SpecModel, frozen_map, state_name
 from scenarios.spec.nodes import Fact, Outcome
 from scenarios.spec.validation import (
@@ -406,7 +406,8 @@ class Scenario(SpecModel):
         """Return the scenario as it stood at ``time``.
 
         Claims made later are left out, and so are denials, disputes and retractions
-        made later. Claims without a time are taken as known from the start; a denial
+        made later; a claim first known through a relay (``via``) counts from the
+        relay's time. Claims without a time are taken as known from the start; a denial
         or retraction without a time shares its claim's.
 
         Parameters
@@ -432,11 +433,24 @@ class Scenario(SpecModel):
         def later(t: datetime | None) -> bool:
             return t is not None and comparable_time(t) > limit
 
+        # an original first known through a relay became known when the relay did
+        roots = relay_roots(self.claims)
+        relayed: dict[str, list[datetime | None]] = {}
+        for relay, root in roots.items():
+            t = self.claim(relay).time
+            if not later(t):
+                relayed.setdefault(root, []).append(t)
         kept = []
         for c in self.claims:
-            if later(c.time):
-                continue
             changes: dict[str, Any] = {}
+            if later(c.time):
+                if c.id not in relayed:
+                    continue
+                times = relayed[c.id]
+                known = [t for t in times if t is not None]
+                changes["time"] = None if len(known) < len(times) else min(
+                    known, key=comparable_time
+                )
             for field in ("denied_by", "disputed_by"):
                 answers = getattr(c, field)
                 if any(later(d.time) for d in answers):
@@ -450,6 +464,12 @@ class Scenario(SpecModel):
             if changes.get("disputed_by") == () and c.status == "disputed":
                 changes["status"] = "reported"
             kept.append(c.model_copy(update=changes) if changes else c)
+        ids = {c.id for c in kept}
+        kept = [  # a relay of a relay not yet known repeats the original directly
+            c.model_copy(update={"via": roots[c.id]}) if c.via is not None and c.via not in ids
+            else c
+            for c in kept
+        ]
         return self.replace(claims=tuple(kept), as_of=time)
 
     def intervene(self, **states: Any) -> Scenario:

@@ -350,6 +350,41 @@ def _check_claim(
             )
 
 
+def _check_relays(claims: tuple[Claim, ...]) -> Iterable[Problem]:
+    """Every ``via`` names another claim, chains end at an original, and say what it says."""
+    index = {c.id: i for i, c in enumerate(claims)}
+    for i, claim in enumerate(claims):
+        if claim.via is None:
+            continue
+        at = ("claims", i, "via")
+        if claim.via not in index:
+            yield Problem(at, f"unknown claim {claim.via!r}; a relay names the claim it repeats")
+            continue
+        seen, root = [claim.id], claims[index[claim.via]]
+        while root.via is not None and root.id not in seen and root.via in index:
+            seen.append(root.id)
+            root = claims[index[root.via]]
+        if root.id in seen:
+            cycle = " -> ".join([*seen[seen.index(root.id):], root.id])
+            yield Problem(at, f"relays repeat each other in a cycle: {cycle}")
+            continue
+        if root.via is not None:
+            continue  # a relay further up names an unknown claim: reported there
+        same = (
+            claim.reported == root.reported
+            if root.reported is not None
+            else claim.proposition is not None
+            and root.proposition is not None
+            and parse_proposition(claim.proposition) == parse_proposition(root.proposition)
+        )
+        if not same:
+            what = "the same number" if root.reported is not None else repr(root.proposition)
+            yield Problem(
+                (*at[:2], "proposition" if root.reported is None else "reported"),
+                f"a relay repeats its original {root.id!r}: it must report {what}",
+            )
+
+
 def comparable_time(t: datetime) -> datetime:
     """``t`` made comparable with any other time: a naive time is taken as UTC.
 
@@ -467,6 +502,7 @@ def check_scenario(s: Scenario) -> Iterable[Problem]:
                 f"got {digit!r}",
             )
     hedges = s.reliability.hedges()
+    yield from _check_relays(s.claims)
     ids: dict[str, int] = {}
     for i, claim in enumerate(s.claims):
         if claim.id in ids:
