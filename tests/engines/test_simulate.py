@@ -20,7 +20,7 @@ from scipy import stats
 from scenarios import Scenario
 from scenarios.engines.parameters import rate_moments
 from scenarios.engines.simulate import Simulation, simulate
-from scenarios.spec.claims import report_id
+from scenarios.spec.claims import relay_roots, report_id
 from tests.engines.oracle import brute_force
 from tests.strategies import RandomNetwork, random_networks
 
@@ -234,6 +234,36 @@ def test_answers_exist_only_where_their_claim_was_made(sim: Simulation) -> None:
         assert not (reports[answer] & ~reports[claim]).any(), answer
 
 
+def test_relays_are_made_with_their_original_and_add_no_probability() -> None:
+    s = Scenario(
+        title="Relayed",
+        facts={
+            "a": {"kind": "binary", "prior": {"p": 0.3, "concentration": 3}},
+            "x": {"kind": "continuous", "prior": {"between": [0, 10]}},
+        },
+        outcomes={"o": {"kind": "binary", "exhaustive": "y/n", "prior": {"p": 0.5}}},
+        sources={"wire": {"grade": "B"}, "bbc": {"grade": "A"}, "blog": {"grade": "E"}},
+        claims=[
+            {"id": "story", "text": "a", "proposition": "a", "source": "wire",
+             "denied_by": "blog"},
+            {"id": "bbc", "text": "a", "proposition": "a", "source": "bbc", "via": "story"},
+            {"id": "blog", "text": "a", "proposition": "a", "source": "blog", "via": "bbc"},
+            {"id": "n", "text": "x", "reported": {"fact": "x", "value": 4, "sd": 1}},
+            {"id": "n_again", "text": "x", "reported": {"fact": "x", "value": 4, "sd": 1},
+             "via": "n"},
+        ],
+    )
+    sim = s.simulate(N, seed=8)
+    assert list(sim.reports.columns) == ["story", "story~denied_by~blog", "bbc", "blog"]
+    for relay in ("bbc", "blog"):
+        assert sim.reports[relay].equals(sim.reports["story"].rename(relay))
+    assert sim.values["n_again"].equals(sim.values["n"].rename("n_again"))
+    everything = s.replace(claims=[c for c in s.claims if c.reported is None])
+    exact = math.exp(everything.update(intervals=False).log_evidence)
+    assert exact == pytest.approx(exact_probability(s, ["story", "story~denied_by~blog"]))
+    assert_binomial(int(sim.reports.all(axis=1).sum()), N, exact, "with relays")
+
+
 def test_confirmed_claim_is_made_exactly_where_it_holds(sim: Simulation) -> None:
     assert (sim.reports["c5"] == (sim.worlds["c"] == "true")).all()
 
@@ -336,7 +366,11 @@ def test_random_networks_report_frequencies_match_brute_force(net: RandomNetwork
     everything = reports.all(axis=1)
     z_all, _ = brute_force(net)
     assert_binomial(int(everything.sum()), N, z_all, "all reports")
+    roots = relay_roots(s.claims)
     for oc, data in zip(net.claims, net.data["claims"], strict=True):
+        if oc.kind == "relay":  # made exactly where its original was (and counts nothing)
+            assert reports[oc.id].equals(reports[roots[oc.id]].rename(oc.id)), oc.id
+            continue
         sub = RandomNetwork({**net.data, "claims": [data]}, net.nodes, [oc], net.reliability)
         z, _ = brute_force(sub)
         ids = [c for c in reports.columns if c == oc.id or c.startswith(f"{oc.id}~")]

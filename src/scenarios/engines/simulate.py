@@ -19,7 +19,11 @@ world:
    the claim was made: each denial or dispute is then made with the denier's
    ``f_d + w_d (t_d - f_d)`` if ``A`` is false and ``f_d`` if it holds; the retraction
    with ``r_t`` if ``A`` holds and ``r_f`` if not. A reported number is always made:
-   ``Normal(scale(x) + bias, sd / sqrt(w))`` on the log scale for a positive fact.
+   ``Normal(scale(x) + bias, sd / sqrt(w))`` on the log scale for a positive fact. A
+   relay (``via``) is made exactly where its original was and repeats it (a number
+   relayed is the same number): the engines give a relay the constant likelihood
+   ``rho`` of being made with its original (and 0 without it), and simulation takes
+   ``rho = 1``, so that a set of reports with relays is as probable as without them.
 
 For every set of reports, the probability that all of them are made is the engines'
 likelihood of those reports (a retraction or denial counted with its claim): the
@@ -41,6 +45,7 @@ import pandas as pd
 
 from scenarios.engines.factors import DRAW, Factor
 from scenarios.engines.network import Evidence, Network, draw_parameters, report_probability
+from scenarios.spec.claims import relay_roots
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["NUMBER_PREFIX", "REPORT_PREFIX", "Simulation", "simulate"]
@@ -64,8 +69,9 @@ class Simulation:
         (discrete ones as categoricals over their states, continuous ones as floats);
         ``reported:<report id>`` (bool) for every report about a proposition: the
         claim's own (its id), each denial and dispute (``<claim>~denied_by~<source>``,
-        ``<claim>~disputed_by~<source>``) and the retraction (``<claim>~retracted``);
-        ``value:<claim id>`` (float) for every reported number.
+        ``<claim>~disputed_by~<source>``) and the retraction (``<claim>~retracted``),
+        and each relay (its id); ``value:<claim id>`` (float) for every reported number
+        (and relay of one). A number at weight 0 says nothing and has no column.
     theta : mapping of str to numpy.ndarray
         The uncertain probabilities each world drew, by the engines' names (the PyMC
         variables': ``<source>_true_positive``, ``<source>_retraction_if_false``,
@@ -238,17 +244,28 @@ def simulate(scenario: Scenario, n: int, seed: int | None = None) -> Simulation:
             columns[name] = pd.Categorical.from_codes(states[name], categories=net.states[name])
         else:
             columns[name] = values[name].values
-    made: dict[str, np.ndarray] = {}
+    evidence: dict[str, list[Evidence]] = {}
     for ev in net.evidence:
-        if ev.kind == "number":
-            columns[NUMBER_PREFIX + ev.id] = _number(net, ev, values, rng, n)
+        evidence.setdefault(ev.claim.id, []).append(ev)
+    roots = relay_roots(scenario.claims)
+    drawn: dict[str, tuple[str, np.ndarray]] = {}  # report id -> (column prefix, values)
+    for claim in scenario.claims:
+        if claim.id in roots:  # a relay: made exactly where its original was
+            if roots[claim.id] in drawn:
+                prefix, column = drawn[roots[claim.id]]
+                drawn[claim.id] = (prefix, column)
+                columns[prefix + claim.id] = column
             continue
-        p = _report_probability(net, ev, states, values, theta, n)
-        drawn = rng.random(n) < p
-        if ev.role != "claim":  # answers (denials, disputes, a retraction) need their claim
-            drawn &= made[ev.claim.id]
-        made[ev.id] = drawn
-        columns[REPORT_PREFIX + ev.id] = drawn
+        for ev in evidence.get(claim.id, ()):
+            if ev.kind == "number":
+                prefix, column = NUMBER_PREFIX, _number(net, ev, values, rng, n)
+            else:
+                p = _report_probability(net, ev, states, values, theta, n)
+                prefix, column = REPORT_PREFIX, rng.random(n) < p
+                if ev.role != "claim":  # answers (denials, disputes, a retraction) need it
+                    column &= drawn[ev.claim.id][1]
+            drawn[ev.id] = (prefix, column)
+            columns[prefix + ev.id] = column
     worlds = pd.DataFrame(columns, index=pd.RangeIndex(n, name="world"))
     return Simulation(seed=seed, worlds=worlds, theta=theta)
 
