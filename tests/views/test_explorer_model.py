@@ -123,3 +123,29 @@ def test_analysis_choices_follow_the_scenario() -> None:
         ("cost", "high"),
         ("cost", "other"),
     ]
+
+
+def test_expected_reports_are_the_prior_probabilities_of_the_reports() -> None:
+    # prior predictive check: P(report) by simulation against the exact engine's
+    # probability of that report alone (its evidence), within 5 Monte Carlo errors
+    import math
+
+    s = harbour()
+    m = ExplorerModel(s)
+    table = m.expected_reports(n=20000, seed=3)
+    dispute = "c_calm~disputed_by~coastguard"
+    assert list(table.index) == ["c_storm", "c_damage", "c_crew", "c_calm", dispute]
+    assert table.loc[dispute, ["claim", "source"]].tolist() == ["c_calm", "coastguard"]
+    for claim in s.claims:
+        if claim.proposition is None:
+            continue
+        alone = claim.model_copy(update={"status": "reported", "disputed_by": ()})
+        exact = math.exp(s.replace(claims=[alone]).update(intervals=False).log_evidence)
+        row = table.loc[claim.id]
+        assert (row["claim"], row["source"]) == (claim.id, claim.source)
+        assert abs(row["prior"] - exact) < 5 * row["mcse"] + 1e-12, claim.id
+    # the dispute is made only with its claim: P(claim and dispute), the engine's evidence
+    both = math.exp(s.replace(claims=[s.claim("c_calm")]).update(intervals=False).log_evidence)
+    assert abs(table.loc[dispute, "prior"] - both) < 5 * table.loc[dispute, "mcse"]
+    assert table.equals(m.expected_reports(n=20000, seed=3))
+    assert not table.equals(m.expected_reports(n=20000, seed=4))

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.engines.factors import DRAW, Factor, align
-from scenarios.engines.network import Network, rate_quadrature
+from scenarios.engines.network import Network, rate_quadrature, report_probability
 
 __all__ = ["Assembly", "assemble"]
 
@@ -195,7 +195,9 @@ def assemble(
         assert ev.source is not None
         tp, fp = (rates[p.name] for p in net.sources[ev.source])
         # the hedge mixture: tracks the truth with probability w, else noise at rate f
-        evidence.append(_combine(lambda i, t, f, w=ev.weight: f + w * i * (t - f), ind, tp, fp))
+        evidence.append(
+            _combine(lambda i, t, f, w=ev.weight: report_probability(i, t, f, w), ind, tp, fp)
+        )
         claim_ids.append(ev.id)
     return Assembly(
         tuple(owners),

@@ -40,10 +40,12 @@ __all__ = [
     "QUADRATURE_NODES",
     "Evidence",
     "Network",
+    "NumberModel",
     "RateParam",
     "RowParam",
     "draw_parameters",
     "rate_quadrature",
+    "report_probability",
 ]
 
 #: Gauss-Legendre nodes per segment of a continuous fact.
@@ -135,6 +137,84 @@ class Evidence:
     def __post_init__(self) -> None:
         if not self.id:
             object.__setattr__(self, "id", self.claim.id)
+
+
+def report_probability(holds: Any, t: Any, f: Any, w: float) -> Any:
+    """P(a report is made): the hedge mixture ``f + w (t - f)`` where it holds, ``f`` elsewhere.
+
+    The one formula of a soft report's likelihood, for every engine and for
+    :func:`scenarios.engines.simulate.simulate`: a report with hedge weight ``w`` tracks
+    the truth with probability ``w`` and is otherwise made at the false-positive rate,
+    whatever the truth. A denial passes the indicator of the negated proposition; a
+    retraction passes the retraction rates as ``(t, f)`` and ``w = 1``.
+
+    Parameters
+    ----------
+    holds : array or tensor
+        1 where what the report says holds, 0 elsewhere.
+    t, f : float, array or tensor
+        The true- and false-positive rates (broadcast against ``holds``).
+    w : float
+        The hedge weight, in [0, 1].
+
+    Returns
+    -------
+    array or tensor
+        Broadcast over the arguments.
+
+    Examples
+    --------
+    >>> report_probability(np.array([0.0, 1.0]), 0.8, 0.15, 0.5).tolist()  # a B source, "allegedly"
+    [0.15, 0.475]
+    """
+    return f + w * holds * (t - f)
+
+
+@dataclass(frozen=True)
+class NumberModel:
+    """How a reported number errs: ``observed ~ Normal(scale(true) + bias, sd)``.
+
+    ``scale`` is the logarithm for a positive fact (``log_scale``) and the identity
+    otherwise; ``observed`` is the reported value on that scale and ``sd`` is already
+    widened by the hedge (``sd / sqrt(w)``).
+
+    Examples
+    --------
+    >>> m = NumberModel(log_scale=True, observed=float(np.log(25.0)), bias=0.0, sd=0.2)
+    >>> float(m.mean(np.float64(25.0)) - m.observed), round(float(m.value(np.log(30.0))), 9)
+    (0.0, 30.0)
+    """
+
+    log_scale: bool
+    observed: float
+    bias: float
+    sd: float
+
+    def mean(self, x: Any) -> Any:
+        """The expected report, on the model's scale, given the fact's value ``x``.
+
+        Parameters
+        ----------
+        x : array or tensor
+
+        Returns
+        -------
+        array or tensor
+        """
+        return (_log(x) if self.log_scale else x) + self.bias
+
+    def value(self, z: Any) -> Any:
+        """A number on the model's scale back on the fact's own scale.
+
+        Parameters
+        ----------
+        z : array
+
+        Returns
+        -------
+        array
+        """
+        return np.exp(z) if self.log_scale else z
 
 
 # --- the network ---------------------------------------------------------------------
@@ -606,6 +686,38 @@ class Network:
             hit = 1.0 - hit
         return Factor(hit, x.axes)
 
+    def number_model(self, ev: Evidence) -> NumberModel:
+        """The error model of a reported number.
+
+        Parameters
+        ----------
+        ev : Evidence
+            Of kind ``"number"``.
+
+        Returns
+        -------
+        NumberModel
+            On the log scale for a positive fact; its ``sd`` widened by the weight.
+
+        Examples
+        --------
+        >>> s = Scenario(title="t", outcomes={"o": {"kind": "binary", "exhaustive": "y/n",
+        ...                                  "prior": {"p": 0.5}}},
+        ...              facts={"troops": {"kind": "continuous", "support": [0, None],
+        ...                                "prior": {"between": [25, 50]}}},
+        ...              claims=[{"id": "n", "text": "t", "hedge": "allegedly",
+        ...                       "reported": {"fact": "troops", "value": 30, "sd": 0.2}}])
+        >>> m = Network(s).number_model(Network(s).evidence[0])
+        >>> m.log_scale, round(m.sd, 4)  # 0.2 / sqrt(0.5)
+        (True, 0.2828)
+        """
+        rep = ev.claim.reported
+        assert rep is not None
+        sd = rep.sd / math.sqrt(ev.weight)
+        if elicit.is_positive(self.scenario.facts[rep.fact]):
+            return NumberModel(True, math.log(rep.value), rep.bias, sd)
+        return NumberModel(False, rep.value, rep.bias, sd)
+
     def number_loglik(self, ev: Evidence, x: Factor) -> Factor:
         """Log-likelihood of a reported number over the fact's values.
 
@@ -621,15 +733,9 @@ class Network:
         Factor
             Over ``x``'s axes.
         """
-        rep = ev.claim.reported
-        assert rep is not None
-        sd = rep.sd / math.sqrt(ev.weight)
-        if elicit.is_positive(self.scenario.facts[rep.fact]):
-            obs, mu = math.log(rep.value), _log(x.values) + rep.bias
-        else:
-            obs, mu = rep.value, x.values + rep.bias
-        z = (obs - mu) / sd
-        return Factor(-0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi)), x.axes)
+        model = self.number_model(ev)
+        z = (model.observed - model.mean(x.values)) / model.sd
+        return Factor(-0.5 * z * z - math.log(model.sd * math.sqrt(2 * math.pi)), x.axes)
 
     def thresholds(self, fact: str) -> list[float]:
         """Values where some claim cuts a continuous fact, and where reported numbers sit.
@@ -650,13 +756,11 @@ class Network:
                 for clause in parse_proposition(c.proposition).clauses:
                     cuts.extend(float(a.value) for a in clause if a.fact == fact)  # type: ignore[arg-type]
             elif c.reported is not None and c.reported.fact == fact:
-                sd = c.reported.sd / math.sqrt(ev.weight)
-                if elicit.is_positive(self.scenario.facts[fact]):
-                    lv = math.log(c.reported.value) - c.reported.bias
-                    cuts.extend(math.exp(lv + k * sd) for k in (-4, -2, -1, 0, 1, 2, 4))
-                else:
-                    v = c.reported.value - c.reported.bias
-                    cuts.extend(v + k * sd for k in (-4, -2, -1, 0, 1, 2, 4))
+                model = self.number_model(ev)
+                centre = model.observed - model.bias
+                cuts.extend(
+                    float(model.value(centre + k * model.sd)) for k in (-4, -2, -1, 0, 1, 2, 4)
+                )
         return cuts
 
     @cached_property

@@ -11,7 +11,6 @@ theta)``; their average is the scenario probability and their quantiles its inte
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections import OrderedDict
 from typing import Any
@@ -21,7 +20,7 @@ import pandas as pd
 
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import DRAW, Factor, contract
-from scenarios.engines.network import Network, RowParam
+from scenarios.engines.network import Network, RowParam, report_probability
 from scenarios.errors import SamplingWarning
 from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table
@@ -109,13 +108,13 @@ def _build(
         for ev in numbers:
             rep = ev.claim.reported
             assert rep is not None
-            x = continuous[rep.fact]
-            positive = net.dists[rep.fact].support[0] >= 0.0
-            value = math.log(rep.value) if positive else rep.value
+            error_model = net.number_model(ev)
             error = number(
-                f"claim_{ev.id}__error", [rep.bias, rep.sd / math.sqrt(ev.weight), value]
+                f"claim_{ev.id}__error",
+                [error_model.bias, error_model.sd, error_model.observed],
             )
-            mu = (pt.log(x) if positive else x) + error[0]
+            x = continuous[rep.fact]
+            mu = (pt.log(x) if error_model.log_scale else x) + error[0]
             pm.Normal(f"claim_{ev.id}", mu=mu, sigma=error[1], observed=error[2])
         skip = [ev.id for ev in numbers] + truncating
         if marginalized:
@@ -266,7 +265,7 @@ def _plain_model(net: Network, params: dict, continuous: dict, skip: list[str]) 
             tp, fp = net.sources[ev.source]  # type: ignore[index]
             t = params.get(tp.name, tp.mean) if not tp.fixed else tp.a
             f = params.get(fp.name, fp.mean) if not fp.fixed else fp.a
-            p = f + ev.weight * hit * (t - f)
+            p = report_probability(hit, t, f, ev.weight)
         name = f"claim_{_var(ev.id)}"
         pm.Bernoulli(name, p=p, observed=pm.Data(f"{name}_obs", 1))
 

@@ -2,7 +2,9 @@
 
 The spec layer sits below the engines, so :meth:`Scenario.update` cannot import
 them; engines register themselves here when :mod:`scenarios.engines` is imported
-(``import scenarios`` does that), and the scenario looks them up by name.
+(``import scenarios`` does that), and the scenario looks them up by name. The
+generative story (:meth:`Scenario.simulate`, drawing worlds and the reports they
+would produce) registers the same way, as the one :func:`simulator`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Engine", "engine", "engine_names", "register"]
+__all__ = ["Engine", "engine", "engine_names", "register", "register_simulator", "simulator"]
 
 
 @dataclass(frozen=True)
@@ -99,3 +101,54 @@ def engine(name: str) -> Engine:
     except (KeyError, TypeError):
         known = list(_ENGINES) or ["(none registered: import scenarios)"]
         raise ValueError(f"unknown engine {name!r}; expected one of {known}") from None
+
+
+_SIMULATOR: dict[str, Callable[..., Any]] = {}
+
+
+def register_simulator(simulate: Callable[..., Any]) -> None:
+    """Make ``simulate`` what :meth:`Scenario.simulate` calls.
+
+    There is one generative story, so one simulator: a second registration replaces the
+    first.
+
+    Parameters
+    ----------
+    simulate : callable
+        ``simulate(scenario, n, seed=None) -> Simulation``.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> before = simulator()
+    >>> register_simulator(lambda scenario, n, seed=None: n)
+    >>> simulator()(None, 3)
+    3
+    >>> register_simulator(before)
+    """
+    _SIMULATOR["simulate"] = simulate
+
+
+def simulator() -> Callable[..., Any]:
+    """The registered simulator.
+
+    Returns
+    -------
+    callable
+        ``simulate(scenario, n, seed=None)``.
+
+    Raises
+    ------
+    ValueError
+        If none is registered (``import scenarios`` registers it).
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> simulator().__name__
+    'simulate'
+    """
+    try:
+        return _SIMULATOR["simulate"]
+    except KeyError:
+        raise ValueError("no simulator registered: import scenarios") from None

@@ -33,6 +33,7 @@ from scenarios.spec.validation import (
 )
 
 if TYPE_CHECKING:
+    from scenarios.engines.simulate import Simulation
     from scenarios.posterior import Posterior
 
 __all__ = ["FORMAT", "ReportRef", "Scenario"]
@@ -545,6 +546,38 @@ class Scenario(SpecModel):
         'exact'
         """
         return registry.engine(engine).update(self, **options)
+
+    def simulate(self, n: int, seed: int | None = None) -> Simulation:
+        """Draw ``n`` worlds and the reports they would produce (a prior predictive check).
+
+        The engines' generative story run forwards
+        (:func:`scenarios.engines.simulate.simulate`): the uncertain probabilities from
+        their priors, each source's rates once per world, the facts and outcomes, then
+        every claim's report (and its denials and retraction) with the likelihood the
+        engines condition on. The share of worlds that make a set of reports is the
+        engines' probability of those reports.
+
+        Parameters
+        ----------
+        n : int
+            Number of worlds.
+        seed : int, optional
+            Seed of the draws (default: the scenario's ``seed``); recorded in the result.
+
+        Returns
+        -------
+        Simulation
+            ``seed``, ``worlds`` (one row per world: facts, outcomes, ``reported:<id>``
+            indicators, ``value:<id>`` numbers) and ``theta``.
+
+        Examples
+        --------
+        >>> from scenarios.io import example, load
+        >>> sim = load(example()).simulate(500, seed=2)
+        >>> sim.seed, sim.worlds.shape[0]
+        (2, 500)
+        """
+        return registry.simulator()(self, n, seed=seed)
 
     def to_pymc(self, **options: Any) -> Any:
         """The scenario as a ``pymc.Model`` with the discrete facts marginalised.

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from scenarios.errors import SamplingWarning, ScenarioError
 from scenarios.posterior import Posterior
 from scenarios.spec.resolution import Resolution
@@ -247,6 +249,48 @@ class ExplorerModel:
             post = self.scenario.update(engine="pymc", **options)
         self.full_posterior = post
         return post
+
+    def expected_reports(self, n: int = 4000, seed: int | None = None) -> pd.DataFrame:
+        """What reports would we expect? P(each report is made) under the prior.
+
+        A prior predictive check by :meth:`Scenario.simulate` on the current scenario:
+        the share of simulated worlds in which each of its reports (claims, denials,
+        disputes, retractions) is made, before any claim is taken into account. A report
+        the file holds that the model finds rare is a surprise worth a second look: the
+        priors, or the source's grade, may be off.
+
+        Parameters
+        ----------
+        n : int
+            Worlds simulated.
+        seed : int, optional
+            Default: the scenario's ``seed``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``report`` (report ids in the file's order); columns ``claim``,
+            ``source`` (who made the report: the claim's source, the denier), ``prior``
+            (P(report), the share of worlds) and ``mcse`` (its Monte Carlo error).
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> table = m.expected_reports(n=500, seed=1)
+        >>> list(table.columns), bool(table["prior"].between(0, 1).all())
+        (['claim', 'source', 'prior', 'mcse'], True)
+        """
+        freq = self.scenario.simulate(n, seed=seed).frequencies()
+        claims, sources = [], []
+        for report in freq.index:
+            claim_id, *role = report.split("~")
+            claims.append(claim_id)
+            who = role[1] if len(role) == 2 else self.scenario.claim(claim_id).source
+            sources.append(who or "")
+        columns = {"claim": claims, "source": sources}
+        columns |= {"prior": freq["probability"], "mcse": freq["mcse"]}
+        return pd.DataFrame(columns, index=freq.index)
 
     @property
     def full_is_stale(self) -> bool:
