@@ -38,16 +38,22 @@ __all__ = [
     "CHAIN_MAX_STATES",
     "CHAIN_MIN_PARENTS",
     "QUADRATURE_NODES",
+    "TAIL_CUTS",
     "Evidence",
     "Network",
     "RateParam",
     "RowParam",
     "draw_parameters",
+    "number_mixture",
     "rate_quadrature",
 ]
 
 #: Gauss-Legendre nodes per segment of a continuous fact.
 QUADRATURE_NODES = 24
+
+#: Prior-CDF distances from each end where a fact with a robust reported number gets
+#: extra segment boundaries (its posterior keeps the prior's tails).
+TAIL_CUTS = np.array([1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14])
 #: A logit link over at least this many discrete parents is tried as a chain of sums.
 CHAIN_MIN_PARENTS = 6
 #: ... as long as no partial sum takes more distinct values than this.
@@ -187,8 +193,9 @@ class Network:
                 if w is None:
                     w = hedges[claim.hedge or "none"]
                 if claim.reported is not None:
-                    if w > 0.0:  # a number at weight 0 has an infinite sd: it says nothing
-                        out.append(Evidence(claim, "number", w, None))
+                    q = self.informative(claim, w)
+                    if q > 0.0:  # a number that is surely noise says nothing
+                        out.append(Evidence(claim, "number", q, None))
                     continue
                 key = f"claim:{claim.id}" if claim.likelihood is not None else None
                 out.append(Evidence(claim, "soft", w, key or f"source:{claim.source}"))
@@ -606,6 +613,91 @@ class Network:
             hit = 1.0 - hit
         return Factor(hit, x.axes)
 
+    def informative(self, claim: Claim, w: float) -> float:
+        """The probability ``q`` that a claim's reported number is informative.
+
+        The claim's ``reported.informative`` if given; else the source grade's
+        :data:`~scenarios.spec.reliability.NUMBER_INFORMATIVE` (1 for a number with no
+        source or a source without a grade) times the hedge weight ``w``.
+
+        Parameters
+        ----------
+        claim : Claim
+            A claim with a reported number.
+        w : float
+            Its hedge weight.
+
+        Returns
+        -------
+        float
+            In [0, 1].
+
+        Examples
+        --------
+        >>> from scenarios import Scenario
+        >>> s = Scenario(
+        ...     title="t",
+        ...     facts={"n": {"kind": "continuous", "support": [0, None],
+        ...                  "prior": {"between": [10, 20]}}},
+        ...     outcomes={"o": {"kind": "binary", "exhaustive": "yes or no",
+        ...                     "prior": {"p": 0.5}}},
+        ...     sources={"wire": {"grade": "B"}},
+        ...     claims=[{"id": "c", "text": "15", "source": "wire",
+        ...              "reported": {"fact": "n", "value": 15, "sd": 0.1}}],
+        ... )
+        >>> Network(s).informative(s.claims[0], 0.5)
+        0.45
+        """
+        rep = claim.reported
+        assert rep is not None
+        if rep.informative is not None:
+            return float(rep.informative)
+        src = self.scenario.sources.get(claim.source) if claim.source else None
+        grade = src.grade if src is not None else None
+        return (rel.NUMBER_INFORMATIVE[grade] if grade else 1.0) * w
+
+    def number_noise(self, fact: str) -> tuple[float, float]:
+        """Centre and sd of a reported number's noise, on the report's scale.
+
+        Parameters
+        ----------
+        fact : str
+            A continuous fact.
+
+        Returns
+        -------
+        center, sd : float
+            See :func:`scenarios.spec.elicit.number_noise`.
+        """
+        return elicit.number_noise(self.scenario.facts[fact], rel.NUMBER_NOISE_SPREAD)
+
+    def number_terms(self, ev: Evidence) -> tuple[bool, float, float, float, float, float]:
+        """The numbers of a reported number's mixture likelihood.
+
+        Parameters
+        ----------
+        ev : Evidence
+            Of kind ``"number"``.
+
+        Returns
+        -------
+        positive : bool
+            Whether the error is on the log scale.
+        obs, bias, sd : float
+            The observation on the report's scale, the bias and the error sd.
+        q : float
+            The probability that the number is informative.
+        log_noise : float
+            Log density of the noise at ``obs`` (a constant in the true value).
+        """
+        rep = ev.claim.reported
+        assert rep is not None
+        positive = elicit.is_positive(self.scenario.facts[rep.fact])
+        obs = math.log(rep.value) if positive else float(rep.value)
+        center, scale = self.number_noise(rep.fact)
+        log_noise = float(stats.norm.logpdf(obs, center, scale))
+        return positive, obs, float(rep.bias), float(rep.sd), float(ev.weight), log_noise
+
     def number_loglik(self, ev: Evidence, x: Factor) -> Factor:
         """Log-likelihood of a reported number over the fact's values.
 
@@ -621,15 +713,9 @@ class Network:
         Factor
             Over ``x``'s axes.
         """
-        rep = ev.claim.reported
-        assert rep is not None
-        sd = rep.sd / math.sqrt(ev.weight)
-        if elicit.is_positive(self.scenario.facts[rep.fact]):
-            obs, mu = math.log(rep.value), _log(x.values) + rep.bias
-        else:
-            obs, mu = rep.value, x.values + rep.bias
-        z = (obs - mu) / sd
-        return Factor(-0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi)), x.axes)
+        positive, obs, bias, sd, q, log_noise = self.number_terms(ev)
+        mu = (_log(x.values) if positive else x.values) + bias
+        return Factor(number_mixture(obs, mu, sd, q, log_noise), x.axes)
 
     def thresholds(self, fact: str) -> list[float]:
         """Values where some claim cuts a continuous fact, and where reported numbers sit.
@@ -650,7 +736,7 @@ class Network:
                 for clause in parse_proposition(c.proposition).clauses:
                     cuts.extend(float(a.value) for a in clause if a.fact == fact)  # type: ignore[arg-type]
             elif c.reported is not None and c.reported.fact == fact:
-                sd = c.reported.sd / math.sqrt(ev.weight)
+                sd = c.reported.sd
                 if elicit.is_positive(self.scenario.facts[fact]):
                     lv = math.log(c.reported.value) - c.reported.bias
                     cuts.extend(math.exp(lv + k * sd) for k in (-4, -2, -1, 0, 1, 2, 4))
@@ -659,6 +745,15 @@ class Network:
                     cuts.extend(v + k * sd for k in (-4, -2, -1, 0, 1, 2, 4))
         return cuts
 
+    def _noisy_number(self, fact: str) -> bool:
+        return any(
+            ev.kind == "number"
+            and ev.weight < 1.0
+            and ev.claim.reported is not None
+            and ev.claim.reported.fact == fact
+            for ev in self.evidence
+        )
+
     @cached_property
     def quadrature(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Nodes and weights of each continuous fact's prior."""
@@ -666,6 +761,10 @@ class Network:
         gl_x, gl_w = np.polynomial.legendre.leggauss(self.quadrature_nodes)
         for name, d in self.dists.items():
             cuts = np.asarray(d.dist.cdf(self.thresholds(name)), dtype=float)
+            if self._noisy_number(name):
+                # the mixture's noise keeps the prior's own tails in the posterior: grade
+                # the segments towards both ends, where the quantile function is singular
+                cuts = np.concatenate([cuts, TAIL_CUTS, 1.0 - TAIL_CUTS])
             edges = np.unique(np.clip(np.concatenate([[0.0, 1.0], cuts]), 0.0, 1.0))
             us, ws = [], []
             for lo, hi in itertools.pairwise(edges):
@@ -680,6 +779,46 @@ class Network:
             keep = np.isfinite(x)
             out[name] = (x[keep], w[keep] / w[keep].sum())
         return out
+
+
+def number_mixture(obs: float, mu: Any, sd: float, q: float, log_noise: float) -> Any:
+    """Log-likelihood of a reported number: ``q Normal(obs; mu, sd) + (1 - q) noise``.
+
+    Parameters
+    ----------
+    obs : float
+        The report on its scale (log scale for a positive fact).
+    mu : array or tensor
+        ``ln(true) + bias`` (or ``true + bias``) at each value of the fact.
+    sd : float
+        The report's error.
+    q : float
+        Probability that the report is informative, in (0, 1].
+    log_noise : float
+        Log density of the noise at ``obs``.
+
+    Returns
+    -------
+    array or tensor
+        Shaped like ``mu``; a pytensor tensor when ``mu`` is one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ll = number_mixture(0.0, np.array([0.0, 9.0]), 1.0, 0.5, np.log(0.01))
+    >>> [round(float(v), 6) for v in np.exp(ll)]
+    [0.204471, 0.005]
+    """
+    z = (obs - mu) / sd
+    informative = -0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi)) + math.log(q)
+    if q >= 1.0:
+        return informative
+    noise = math.log1p(-q) + log_noise
+    if isinstance(informative, np.ndarray | float | int):
+        return np.logaddexp(informative, noise)
+    import pytensor.tensor as pt
+
+    return pt.logaddexp(informative, noise)
 
 
 def _softmax(parts: Sequence[Factor], name: str, xp: Any) -> Factor:

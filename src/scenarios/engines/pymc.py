@@ -1,7 +1,8 @@
 """The full engine: the scenario as a PyMC model, sampled with NUTS.
 
 Continuous facts are PyMC variables (their ``pymc_extras.prior.Prior``), uncertain
-probabilities are Dirichlet/Beta variables, reported numbers are observed Normals, and
+probabilities are Dirichlet/Beta variables, reported numbers are observed Normals (a
+robust mixture, ``pm.Potential`` of a log-sum-exp, when the number may be noise), and
 the discrete facts are marginalised exactly: one ``pm.Potential`` holds the log of the
 sum over their states of the tables times the claims' likelihoods, contracted by
 variable elimination. The outcomes are then recovered by Rao-Blackwellisation: for each
@@ -110,13 +111,20 @@ def _build(
             rep = ev.claim.reported
             assert rep is not None
             x = continuous[rep.fact]
-            positive = net.dists[rep.fact].support[0] >= 0.0
-            value = math.log(rep.value) if positive else rep.value
-            error = number(
-                f"claim_{ev.id}__error", [rep.bias, rep.sd / math.sqrt(ev.weight), value]
-            )
-            mu = (pt.log(x) if positive else x) + error[0]
-            pm.Normal(f"claim_{ev.id}", mu=mu, sigma=error[1], observed=error[2])
+            positive, obs, bias, sd, q, log_noise = net.number_terms(ev)
+            if q >= 1.0:
+                error = number(f"claim_{ev.id}__error", [bias, sd, obs])
+                mu = (pt.log(x) if positive else x) + error[0]
+                pm.Normal(f"claim_{ev.id}", mu=mu, sigma=error[1], observed=error[2])
+            else:
+                # the robust mixture: informative with probability q, else noise
+                terms = number(
+                    f"claim_{ev.id}__mixture",
+                    [bias, sd, obs, math.log(q), math.log1p(-q) + log_noise],
+                )
+                mu = (pt.log(x) if positive else x) + terms[0]
+                informative = pm.logp(pm.Normal.dist(mu=mu, sigma=terms[1]), terms[2])
+                pm.Potential(f"claim_{ev.id}", pt.logaddexp(informative + terms[3], terms[4]))
         skip = [ev.id for ev in numbers] + truncating
         if marginalized:
             asm = assemble(net, params=params, continuous=continuous, xp=pt, skip_claims=skip)

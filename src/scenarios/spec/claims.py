@@ -110,6 +110,10 @@ class ReportedNumber(SpecModel):
 
     For a positive fact the error is on the log scale:
     ``ln(value) ~ Normal(ln(true) + bias, sd)``; otherwise ``value ~ Normal(true + bias, sd)``.
+    That holds with probability ``q`` (the number is informative), and the number is
+    broad noise otherwise; ``informative`` sets ``q`` directly, else it is the source's
+    grade's (:data:`~scenarios.spec.reliability.NUMBER_INFORMATIVE`) times the claim's
+    hedge weight.
 
     Examples
     --------
@@ -121,6 +125,7 @@ class ReportedNumber(SpecModel):
     value: Finite
     sd: Positive
     bias: Finite = 0.0
+    informative: Probability | None = None
 
 
 class ExplicitLikelihood(SpecModel):
