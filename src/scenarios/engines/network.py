@@ -693,10 +693,55 @@ class Network:
         rep = ev.claim.reported
         assert rep is not None
         positive = elicit.is_positive(self.scenario.facts[rep.fact])
-        obs = math.log(rep.value) if positive else float(rep.value)
         center, scale = self.number_noise(rep.fact)
+        if rep.count is not None:
+            # a count's noise: the noise Normal on the log scale, binned to whole numbers
+            # (k covers [k - 1/2, k + 1/2), 0 covers (0, 1/2)): a proper pmf on k >= 0
+            k = float(rep.value)
+            lo = -np.inf if k == 0 else (math.log(k - 0.5) - center) / scale
+            hi = (math.log(k + 0.5) - center) / scale
+            log_noise = float(np.log(stats.norm.cdf(hi) - stats.norm.cdf(lo)))
+            return positive, k, float(rep.bias), 0.0, float(ev.weight), log_noise
+        obs = math.log(rep.value) if positive else float(rep.value)
+        assert rep.sd is not None
         log_noise = float(stats.norm.logpdf(obs, center, scale))
         return positive, obs, float(rep.bias), float(rep.sd), float(ev.weight), log_noise
+
+    def informative_loglik(self, ev: Evidence, x: Any) -> Any:
+        """Log-likelihood of a reported number over the fact's values, if informative.
+
+        ``Normal(obs; ln(x) + bias, sd)`` (or ``x + bias``), or for a count
+        ``Poisson(k; x e^bias)`` / ``NegBinomial(k; mean x e^bias, dispersion r)``.
+
+        Parameters
+        ----------
+        ev : Evidence
+            Of kind ``"number"``.
+        x : array or tensor
+            The fact's values.
+
+        Returns
+        -------
+        array or tensor
+            Shaped like ``x``.
+        """
+        rep = ev.claim.reported
+        assert rep is not None
+        positive, obs, bias, sd, _, _ = self.number_terms(ev)
+        if rep.count is None:
+            z = (obs - ((_log(x) if positive else x) + bias)) / sd
+            return -0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi))
+        k, log_mean = obs, _log(x) + bias
+        mean = x * math.exp(bias)
+        if rep.count == "poisson":
+            return k * log_mean - mean - math.lgamma(k + 1)
+        r = float(rep.dispersion)  # type: ignore[arg-type]
+        log_total = _log(mean + r)
+        return (
+            math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1)
+            + r * (math.log(r) - log_total)
+            + k * (log_mean - log_total)
+        )
 
     def number_loglik(self, ev: Evidence, x: Factor) -> Factor:
         """Log-likelihood of a reported number over the fact's values.
@@ -713,9 +758,9 @@ class Network:
         Factor
             Over ``x``'s axes.
         """
-        positive, obs, bias, sd, q, log_noise = self.number_terms(ev)
-        mu = (_log(x.values) if positive else x.values) + bias
-        return Factor(number_mixture(obs, mu, sd, q, log_noise), x.axes)
+        *_, q, log_noise = self.number_terms(ev)
+        informative = self.informative_loglik(ev, x.values)
+        return Factor(number_mixture(informative, q, log_noise), x.axes)
 
     def thresholds(self, fact: str) -> list[float]:
         """Values where some claim cuts a continuous fact, and where reported numbers sit.
@@ -737,8 +782,11 @@ class Network:
                     cuts.extend(float(a.value) for a in clause if a.fact == fact)  # type: ignore[arg-type]
             elif c.reported is not None and c.reported.fact == fact:
                 sd = c.reported.sd
+                if sd is None:  # a count: its spread on the log scale, about
+                    extra = 1.0 / c.reported.dispersion if c.reported.dispersion else 0.0
+                    sd = math.sqrt(1.0 / (c.reported.value + 1.0) + extra)
                 if elicit.is_positive(self.scenario.facts[fact]):
-                    lv = math.log(c.reported.value) - c.reported.bias
+                    lv = math.log(max(c.reported.value, 0.5)) - c.reported.bias
                     cuts.extend(math.exp(lv + k * sd) for k in (-4, -2, -1, 0, 1, 2, 4))
                 else:
                     v = c.reported.value - c.reported.bias
@@ -781,44 +829,39 @@ class Network:
         return out
 
 
-def number_mixture(obs: float, mu: Any, sd: float, q: float, log_noise: float) -> Any:
-    """Log-likelihood of a reported number: ``q Normal(obs; mu, sd) + (1 - q) noise``.
+def number_mixture(informative: Any, q: float, log_noise: float) -> Any:
+    """Log-likelihood of a reported number: ``log(q e^informative + (1 - q) e^log_noise)``.
 
     Parameters
     ----------
-    obs : float
-        The report on its scale (log scale for a positive fact).
-    mu : array or tensor
-        ``ln(true) + bias`` (or ``true + bias``) at each value of the fact.
-    sd : float
-        The report's error.
+    informative : array or tensor
+        Log-likelihood of the report at each value of the fact, if it is informative.
     q : float
         Probability that the report is informative, in (0, 1].
     log_noise : float
-        Log density of the noise at ``obs``.
+        Log density (or mass, for a count) of the report if it is noise.
 
     Returns
     -------
     array or tensor
-        Shaped like ``mu``; a pytensor tensor when ``mu`` is one.
+        Shaped like ``informative``; a pytensor tensor when ``informative`` is one.
 
     Examples
     --------
     >>> import numpy as np
-    >>> ll = number_mixture(0.0, np.array([0.0, 9.0]), 1.0, 0.5, np.log(0.01))
-    >>> [round(float(v), 6) for v in np.exp(ll)]
-    [0.204471, 0.005]
+    >>> normal = np.log([0.4, 0.002])  # the informative density at two true values
+    >>> [round(float(v), 6) for v in np.exp(number_mixture(normal, 0.5, np.log(0.01)))]
+    [0.205, 0.006]
     """
-    z = (obs - mu) / sd
-    informative = -0.5 * z * z - math.log(sd * math.sqrt(2 * math.pi)) + math.log(q)
     if q >= 1.0:
         return informative
+    part = informative + math.log(q)
     noise = math.log1p(-q) + log_noise
-    if isinstance(informative, np.ndarray | float | int):
-        return np.logaddexp(informative, noise)
+    if isinstance(part, np.ndarray | float | int):
+        return np.logaddexp(part, noise)
     import pytensor.tensor as pt
 
-    return pt.logaddexp(informative, noise)
+    return pt.logaddexp(part, noise)
 
 
 def _softmax(parts: Sequence[Factor], name: str, xp: Any) -> Factor:

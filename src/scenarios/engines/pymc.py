@@ -22,7 +22,7 @@ import pandas as pd
 
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import DRAW, Factor, contract
-from scenarios.engines.network import Network, RowParam
+from scenarios.engines.network import Network, RowParam, number_mixture
 from scenarios.errors import SamplingWarning
 from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table
@@ -112,7 +112,10 @@ def _build(
             assert rep is not None
             x = continuous[rep.fact]
             positive, obs, bias, sd, q, log_noise = net.number_terms(ev)
-            if q >= 1.0:
+            if rep.count is not None:  # a count: its likelihood, as constants of the graph
+                ll = number_mixture(net.informative_loglik(ev, x), q, log_noise)
+                pm.Potential(f"claim_{ev.id}", ll)
+            elif q >= 1.0:
                 error = number(f"claim_{ev.id}__error", [bias, sd, obs])
                 mu = (pt.log(x) if positive else x) + error[0]
                 pm.Normal(f"claim_{ev.id}", mu=mu, sigma=error[1], observed=error[2])
