@@ -248,3 +248,10 @@ def test_full_engine_within_mcse_of_exact_on_a_count() -> None:
     assert (diff <= 4 * full.scenarios["mcse"] + 1e-9).all(), diff / full.scenarios["mcse"]
     q_e, q_f = exact.quantities.loc["size"], full.quantities.loc["size"]
     assert abs(q_f["mean"] - q_e["mean"]) < 4 * q_e["sd"] / np.sqrt(1000)
+
+
+def test_file_overrides_a_grades_q() -> None:
+    s = _scenario({"fact": "size", "value": 60, "sd": 0.2}, "F")
+    s = s.model_copy(update={"reliability": s.reliability.model_copy(
+        update={"numbers": {"F": 0.2}})})
+    _check(s, _lognormal_truth(60, 0.2, 0.0, 0.2))

@@ -618,7 +618,8 @@ class Network:
 
         The claim's ``reported.informative`` if given; else the source grade's
         :data:`~scenarios.spec.reliability.NUMBER_INFORMATIVE` (1 for a number with no
-        source or a source without a grade) times the hedge weight ``w``.
+        source or a source without a grade; a file's ``reliability.numbers`` overrides the
+        table) times the hedge weight ``w``.
 
         Parameters
         ----------
@@ -654,7 +655,8 @@ class Network:
             return float(rep.informative)
         src = self.scenario.sources.get(claim.source) if claim.source else None
         grade = src.grade if src is not None else None
-        return (rel.NUMBER_INFORMATIVE[grade] if grade else 1.0) * w
+        tables = self.scenario.reliability
+        return (tables.number_informative(grade) if grade else 1.0) * w
 
     def number_noise(self, fact: str) -> tuple[float, float]:
         """Centre and sd of a reported number's noise, on the report's scale.

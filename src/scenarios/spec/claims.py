@@ -412,8 +412,9 @@ class ReliabilityTables(SpecModel):
     """Overrides of the default tables in :mod:`scenarios.spec.reliability`.
 
     ``grades`` (letter -> rates), ``hedge`` (word -> weight; adds words too),
-    ``retraction`` (the retraction rates of every source that sets none) and ``digits``
-    (digit -> flag threshold, for digits 1, 2, 4 and 5).
+    ``retraction`` (the retraction rates of every source that sets none), ``digits``
+    (digit -> flag threshold, for digits 1, 2, 4 and 5) and ``numbers`` (letter -> the
+    probability ``q`` that a number its sources report is informative).
 
     Examples
     --------
@@ -434,11 +435,36 @@ class ReliabilityTables(SpecModel):
     digits: Annotated[dict[int, Probability], AfterValidator(FrozenDict)] = Field(
         default_factory=FrozenDict
     )
+    numbers: Annotated[
+        dict[Literal["A", "B", "C", "D", "E", "F"], Probability], AfterValidator(FrozenDict)
+    ] = Field(default_factory=FrozenDict)
 
     @model_validator(mode="before")
     @classmethod
     def _gone(cls, data: Any) -> Any:
         return _no_longer(data)
+
+    def number_informative(self, grade: str) -> float:
+        """``q`` of a letter grade: the chance its reported numbers are informative.
+
+        Parameters
+        ----------
+        grade : {"A", "B", "C", "D", "E", "F"}
+
+        Returns
+        -------
+        float
+            This file's ``numbers`` entry, else
+            :data:`~scenarios.spec.reliability.NUMBER_INFORMATIVE`.
+
+        Examples
+        --------
+        >>> ReliabilityTables(numbers={"F": 0.3}).number_informative("F")
+        0.3
+        >>> ReliabilityTables().number_informative("A")
+        0.95
+        """
+        return float(self.numbers.get(grade, rel.NUMBER_INFORMATIVE[grade]))
 
     def grade_rates(self, grade: str) -> GradeRates:
         """Rates of a letter grade (file override, else default table).

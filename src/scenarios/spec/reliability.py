@@ -23,8 +23,8 @@ posterior of the claim's proposition and flagged when they disagree
 (:data:`DIGIT_FLAGS`).
 
 Each table below is a default that a scenario file overrides under ``reliability:``
-(``grades``, ``hedge``, ``retraction``, ``digits``); ``docs/format.md`` holds the same
-tables with their reasons.
+(``grades``, ``hedge``, ``retraction``, ``digits``, ``numbers``); ``docs/format.md`` holds
+the same tables with their reasons.
 
 Sources of the numbers
 ----------------------
