@@ -112,7 +112,8 @@ class Evidence:
 
     ``kind`` is ``"soft"`` (weighed by its source's rates, or its own likelihood),
     ``"hard"`` (confirmed) or ``"number"`` (a reported number); ``weight`` is the hedge
-    weight ``w``; ``source`` keys :attr:`Network.sources` (``"source:<name>"``,
+    weight ``w`` (for a number: ``q``, the probability that it is informative,
+    :meth:`Network.informative`); ``source`` keys :attr:`Network.sources` (``"source:<name>"``,
     ``"claim:<id>"`` for an explicit likelihood, ``"retraction:<name>"`` for a source's
     retraction rates). A soft report's likelihood is ``f + w (t - f)`` where its
     proposition holds and ``f`` where it does not; a denial or dispute (``negated``)
