@@ -137,8 +137,13 @@ def test_continuous_fact_matches_quadrature(prior, link, mu, sigma, center, scal
     def likelihood(x: float) -> float:
         # one claim per source: E[f + w (t - f)] = E[f] + w (E[t] - E[f]) where it holds
         many = fp_b + w_many * (tp_b - fp_b) if x > 40 else fp_b
-        # the reported number: ln(45) ~ Normal(ln(x) + bias, sd / sqrt(w))
-        number = stats.norm.pdf(math.log(45), math.log(x) + 0.05, 0.2 / math.sqrt(w_number))
+        # the reported number, a robust mixture: informative with probability q (the C
+        # grade's, times the hedge weight): ln(45) ~ Normal(ln(x) + bias, sd); else noise,
+        # Normal on the log scale at the prior median with 3x the prior's log-scale sd
+        q = rel.NUMBER_INFORMATIVE["C"] * w_number
+        informative = stats.norm.pdf(math.log(45), math.log(x) + 0.05, 0.2)
+        noise = stats.norm.pdf(math.log(45), mu, rel.NUMBER_NOISE_SPREAD * sigma)
+        number = q * informative + (1 - q) * noise
         return many * number
 
     prior_pdf = stats.lognorm(sigma, scale=math.exp(mu)).pdf

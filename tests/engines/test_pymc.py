@@ -123,7 +123,11 @@ def test_full_engine_on_wagner_agrees_with_exact() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::scenarios.errors.SamplingWarning")
 def test_same_seed_same_numbers(mixed: Scenario) -> None:
+    # reproducibility only: a borderline diagnostic of one seed (the robust number
+    # mixture gives seed 5 a max rhat of 1.011) is not this test's subject; the
+    # diagnostics are tested by test_failed_diagnostics_warn and the mcse tests
     a = mixed.update(engine="pymc", seed=5)
     b = mixed.update(engine="pymc", seed=5)
     assert a.settings["sampler"] == "nutpie"

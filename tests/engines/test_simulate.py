@@ -20,6 +20,7 @@ from scipy import stats
 from scenarios import Scenario
 from scenarios.engines.parameters import rate_moments
 from scenarios.engines.simulate import Simulation, simulate
+from scenarios.spec import reliability as rel
 from scenarios.spec.claims import relay_roots, report_id
 from tests.engines.oracle import brute_force
 from tests.strategies import RandomNetwork, random_networks
@@ -288,10 +289,49 @@ def _log_normal(lower: float, upper: float) -> tuple[float, float]:
 
 
 def test_reported_number_follows_its_error_model(sim: Simulation) -> None:
-    # ln(value) ~ Normal(ln(x) + bias, sd / sqrt(w)), w = 0.75 ("reportedly")
-    sd = 0.25 / math.sqrt(0.75)
-    z = (np.log(sim.values["n1"]) - np.log(sim.worlds["x"]) - 0.1) / sd
-    assert stats.kstest(z, "norm").pvalue > ALPHA
+    # the robust mixture: informative with probability q = 0.7 (a D source's) x 0.75
+    # ("reportedly"), ln(value) ~ Normal(ln(x) + bias, sd); else noise, Normal on the log
+    # scale at the prior median with 3x the prior's log-scale sd. Each value's CDF under
+    # the mixture at its world's x is uniform.
+    q = rel.NUMBER_INFORMATIVE["D"] * 0.75
+    mu, sigma = _log_normal(20, 50)
+    log_value = np.log(sim.values["n1"].to_numpy())
+    informative = stats.norm.cdf(log_value, np.log(sim.worlds["x"].to_numpy()) + 0.1, 0.25)
+    noise = stats.norm.cdf(log_value, mu, rel.NUMBER_NOISE_SPREAD * sigma)
+    assert stats.kstest(q * informative + (1 - q) * noise, "uniform").pvalue > ALPHA
+    # and it is a mixture: the informative part alone does not fit
+    z = (log_value - np.log(sim.worlds["x"].to_numpy()) - 0.1) / 0.25
+    assert stats.kstest(z, "norm").pvalue < ALPHA
+
+
+@pytest.mark.parametrize(
+    "reported",
+    [
+        {"fact": "x", "value": 3, "count": "poisson"},
+        {"fact": "x", "value": 4, "count": "negative_binomial", "dispersion": 3, "bias": 0.2},
+        {"fact": "x", "value": 0, "count": "poisson"},
+        {"fact": "x", "value": 9, "count": "poisson", "informative": 0.5},
+    ],
+    ids=["poisson", "negative-binomial", "zero", "noise"],
+)
+def test_reported_count_frequency_is_the_exact_engines_probability(reported: dict) -> None:
+    # a count is a pmf: the share of worlds reporting exactly k is P(k), the exact
+    # engine's evidence (informative Poisson / NB of mean x e^bias, or binned noise)
+    s = Scenario(
+        title="Counts",
+        seed=3,
+        facts={"x": {"kind": "continuous", "support": [0, None], "prior": {"between": [2, 6]}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {"p": 0.5}}},
+        sources={"wire": {"grade": "C"}},
+        claims=[{"id": "k", "text": "a count", "source": "wire", "hedge": "reportedly",
+                 "reported": reported}],
+    )
+    sim = s.simulate(N, seed=8)
+    drawn = sim.values["k"].to_numpy()
+    np.testing.assert_array_equal(drawn, np.round(drawn))
+    assert drawn.min() >= 0
+    count = int((drawn == reported["value"]).sum())
+    assert_binomial(count, N, exact_probability(s, ["k"]), f"count {reported['value']}")
 
 
 def test_worlds_that_made_the_reports_follow_the_exact_posterior(small: Scenario) -> None:

@@ -38,18 +38,24 @@ __all__ = [
     "CHAIN_MAX_STATES",
     "CHAIN_MIN_PARENTS",
     "QUADRATURE_NODES",
+    "TAIL_CUTS",
     "Evidence",
     "Network",
     "NumberModel",
     "RateParam",
     "RowParam",
     "draw_parameters",
+    "number_mixture",
     "rate_quadrature",
     "report_probability",
 ]
 
 #: Gauss-Legendre nodes per segment of a continuous fact.
 QUADRATURE_NODES = 24
+
+#: Prior-CDF distances from each end where a fact with a robust reported number gets
+#: extra segment boundaries (its posterior keeps the prior's tails).
+TAIL_CUTS = np.array([1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14])
 #: A logit link over at least this many discrete parents is tried as a chain of sums.
 CHAIN_MIN_PARENTS = 6
 #: ... as long as no partial sum takes more distinct values than this.
@@ -108,7 +114,8 @@ class Evidence:
 
     ``kind`` is ``"soft"`` (weighed by its source's rates, or its own likelihood),
     ``"hard"`` (confirmed) or ``"number"`` (a reported number); ``weight`` is the hedge
-    weight ``w``; ``source`` keys :attr:`Network.sources` (``"source:<name>"``,
+    weight ``w`` (for a number: ``q``, the probability that it is informative,
+    :meth:`Network.informative`); ``source`` keys :attr:`Network.sources` (``"source:<name>"``,
     ``"claim:<id>"`` for an explicit likelihood, ``"retraction:<name>"`` for a source's
     retraction rates). A soft report's likelihood is ``f + w (t - f)`` where its
     proposition holds and ``f`` where it does not; a denial or dispute (``negated``)
@@ -172,26 +179,41 @@ def report_probability(holds: Any, t: Any, f: Any, w: float) -> Any:
 
 @dataclass(frozen=True)
 class NumberModel:
-    """How a reported number errs: ``observed ~ Normal(scale(true) + bias, sd)``.
+    """How a reported number arises: a robust mixture, informative with probability ``q``.
 
-    ``scale`` is the logarithm for a positive fact (``log_scale``) and the identity
-    otherwise; ``observed`` is the reported value on that scale and ``sd`` is already
-    widened by the hedge (``sd / sqrt(w)``).
+    Informative, a number measures the fact: ``observed ~ Normal(scale(true) + bias, sd)``,
+    or for a count (``count``) ``Poisson(true e^bias)`` or a negative binomial of that
+    mean and ``dispersion``. Otherwise (probability ``1 - q``) it is noise:
+    ``Normal(noise_centre, noise_sd)`` on the report's scale, for a count that Normal on
+    the log scale binned to whole numbers (``k`` covers ``[k - 1/2, k + 1/2)``, 0 covers
+    ``(0, 1/2)``). ``scale`` is the logarithm for a positive fact (``log_scale``) and the
+    identity otherwise; ``observed`` is the reported value on that scale (a count's
+    ``k`` as is). The one error model of every engine and of
+    :func:`scenarios.engines.simulate.simulate`.
 
     Examples
     --------
     >>> m = NumberModel(log_scale=True, observed=float(np.log(25.0)), bias=0.0, sd=0.2)
     >>> float(m.mean(np.float64(25.0)) - m.observed), round(float(m.value(np.log(30.0))), 9)
     (0.0, 30.0)
+    >>> noisy = NumberModel(True, float(np.log(25.0)), 0.0, 0.2, q=0.5,
+    ...                     noise_centre=float(np.log(25.0)), noise_sd=1.0)
+    >>> round(float(np.exp(noisy.loglik(np.float64(25.0)))), 4)  # (1.9947 + 0.3989) / 2
+    1.1968
     """
 
     log_scale: bool
     observed: float
     bias: float
     sd: float
+    q: float = 1.0
+    noise_centre: float = 0.0
+    noise_sd: float = 1.0
+    count: str | None = None
+    dispersion: float | None = None
 
-    def mean(self, x: Any) -> Any:
-        """The expected report, on the model's scale, given the fact's value ``x``.
+    def scale(self, x: Any) -> Any:
+        """The fact's value ``x`` on the report's scale (log for a positive fact).
 
         Parameters
         ----------
@@ -201,7 +223,22 @@ class NumberModel:
         -------
         array or tensor
         """
-        return (_log(x) if self.log_scale else x) + self.bias
+        return _log(x) if self.log_scale else x
+
+    def mean(self, x: Any) -> Any:
+        """The expected report, on the model's scale, given the fact's value ``x``.
+
+        For a count, the log of its mean ``x e^bias``.
+
+        Parameters
+        ----------
+        x : array or tensor
+
+        Returns
+        -------
+        array or tensor
+        """
+        return self.scale(x) + self.bias
 
     def value(self, z: Any) -> Any:
         """A number on the model's scale back on the fact's own scale.
@@ -215,6 +252,119 @@ class NumberModel:
         array
         """
         return np.exp(z) if self.log_scale else z
+
+    @property
+    def centre(self) -> float:
+        """The fact's value, on the model's scale, at which the report is expected."""
+        if self.count is not None:
+            return math.log(max(self.observed, 0.5)) - self.bias
+        return self.observed - self.bias
+
+    @property
+    def spread(self) -> float:
+        """The informative report's sd on the model's scale (for a count, about)."""
+        if self.count is not None:
+            extra = 1.0 / self.dispersion if self.dispersion else 0.0
+            return math.sqrt(1.0 / (self.observed + 1.0) + extra)
+        return self.sd
+
+    @property
+    def log_noise(self) -> float:
+        """Log density (a count: log mass) of the report if it is noise."""
+        if self.count is not None:
+            k = self.observed
+            lo = -np.inf if k == 0 else (math.log(k - 0.5) - self.noise_centre) / self.noise_sd
+            hi = (math.log(k + 0.5) - self.noise_centre) / self.noise_sd
+            return float(np.log(stats.norm.cdf(hi) - stats.norm.cdf(lo)))
+        return float(stats.norm.logpdf(self.observed, self.noise_centre, self.noise_sd))
+
+    def informative_loglik(self, x: Any) -> Any:
+        """Log-likelihood of the report over the fact's values ``x``, if informative.
+
+        Parameters
+        ----------
+        x : array or tensor
+            The fact's values.
+
+        Returns
+        -------
+        array or tensor
+            Shaped like ``x``.
+        """
+        if self.count is None:
+            z = (self.observed - self.mean(x)) / self.sd
+            return -0.5 * z * z - math.log(self.sd * math.sqrt(2 * math.pi))
+        k, log_mean = self.observed, self.mean(x)
+        mean = x * math.exp(self.bias)
+        if self.count == "poisson":
+            return k * log_mean - mean - math.lgamma(k + 1)
+        r = float(self.dispersion)  # type: ignore[arg-type]
+        log_total = _log(mean + r)
+        return (
+            math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1)
+            + r * (math.log(r) - log_total)
+            + k * (log_mean - log_total)
+        )
+
+    def loglik(self, x: Any) -> Any:
+        """Log-likelihood of the report over the fact's values ``x``: the mixture.
+
+        Parameters
+        ----------
+        x : array or tensor
+            The fact's values.
+
+        Returns
+        -------
+        array or tensor
+            Shaped like ``x`` (:func:`number_mixture`).
+        """
+        if self.q >= 1.0:
+            return self.informative_loglik(x)
+        return number_mixture(self.informative_loglik(x), self.q, self.log_noise)
+
+    def draw(self, x: Any, rng: np.random.Generator) -> np.ndarray:
+        """Reports drawn from the model, one per value of the fact.
+
+        Informative with probability ``q``: from the error model around ``x``; else from
+        the noise. Counts are whole numbers (as floats).
+
+        Parameters
+        ----------
+        x : array
+            The fact's true values.
+        rng : numpy.random.Generator
+
+        Returns
+        -------
+        numpy.ndarray
+            On the fact's own scale, shaped like ``x``.
+
+        Examples
+        --------
+        >>> m = NumberModel(True, 25.0, 0.0, 0.0, count="poisson")  # a count of 25
+        >>> m.draw(np.array([3.0, 40.0]), np.random.default_rng(0)).tolist()  # Poisson(x)
+        [2.0, 50.0]
+        """
+        x = np.asarray(x, dtype=float)
+        if self.count is None:
+            z = self.mean(x) + self.sd * rng.standard_normal(x.shape)
+        else:
+            mean = x * math.exp(self.bias)
+            if self.count == "poisson":
+                k = rng.poisson(mean)
+            else:
+                r = float(self.dispersion)  # type: ignore[arg-type]
+                k = rng.negative_binomial(r, r / (r + mean))
+            z = np.asarray(k, dtype=float)
+        if self.q < 1.0:
+            noise = self.noise_centre + self.noise_sd * rng.standard_normal(x.shape)
+            if self.count is not None:  # binned: k covers [k - 1/2, k + 1/2)
+                noise = np.floor(np.exp(noise) + 0.5)
+            z = np.where(rng.random(x.shape) < self.q, z, noise)
+        if self.count is not None:
+            return np.asarray(z, dtype=float)
+        return np.asarray(self.value(z), dtype=float)
 
 
 # --- the network ---------------------------------------------------------------------
@@ -267,8 +417,9 @@ class Network:
                 if w is None:
                     w = hedges[claim.hedge or "none"]
                 if claim.reported is not None:
-                    if w > 0.0:  # a number at weight 0 has an infinite sd: it says nothing
-                        out.append(Evidence(claim, "number", w, None))
+                    q = self.informative(claim, w)
+                    if q > 0.0:  # a number that is surely noise says nothing
+                        out.append(Evidence(claim, "number", q, None))
                     continue
                 key = f"claim:{claim.id}" if claim.likelihood is not None else None
                 out.append(Evidence(claim, "soft", w, key or f"source:{claim.source}"))
@@ -686,18 +837,78 @@ class Network:
             hit = 1.0 - hit
         return Factor(hit, x.axes)
 
+    def informative(self, claim: Claim, w: float) -> float:
+        """The probability ``q`` that a claim's reported number is informative.
+
+        The claim's ``reported.informative`` if given; else the source grade's
+        :data:`~scenarios.spec.reliability.NUMBER_INFORMATIVE` (1 for a number with no
+        source or a source without a grade; a file's ``reliability.numbers`` overrides the
+        table) times the hedge weight ``w``.
+
+        Parameters
+        ----------
+        claim : Claim
+            A claim with a reported number.
+        w : float
+            Its hedge weight.
+
+        Returns
+        -------
+        float
+            In [0, 1].
+
+        Examples
+        --------
+        >>> from scenarios import Scenario
+        >>> s = Scenario(
+        ...     title="t",
+        ...     facts={"n": {"kind": "continuous", "support": [0, None],
+        ...                  "prior": {"between": [10, 20]}}},
+        ...     outcomes={"o": {"kind": "binary", "exhaustive": "yes or no",
+        ...                     "prior": {"p": 0.5}}},
+        ...     sources={"wire": {"grade": "B"}},
+        ...     claims=[{"id": "c", "text": "15", "source": "wire",
+        ...              "reported": {"fact": "n", "value": 15, "sd": 0.1}}],
+        ... )
+        >>> Network(s).informative(s.claims[0], 0.5)
+        0.45
+        """
+        rep = claim.reported
+        assert rep is not None
+        if rep.informative is not None:
+            return float(rep.informative)
+        src = self.scenario.sources.get(claim.source) if claim.source else None
+        grade = src.grade if src is not None else None
+        tables = self.scenario.reliability
+        return (tables.number_informative(grade) if grade else 1.0) * w
+
+    def number_noise(self, fact: str) -> tuple[float, float]:
+        """Centre and sd of a reported number's noise, on the report's scale.
+
+        Parameters
+        ----------
+        fact : str
+            A continuous fact.
+
+        Returns
+        -------
+        center, sd : float
+            See :func:`scenarios.spec.elicit.number_noise`.
+        """
+        return elicit.number_noise(self.scenario.facts[fact], rel.NUMBER_NOISE_SPREAD)
+
     def number_model(self, ev: Evidence) -> NumberModel:
-        """The error model of a reported number.
+        """The error model of a reported number: its mixture, its noise, its count kind.
 
         Parameters
         ----------
         ev : Evidence
-            Of kind ``"number"``.
+            Of kind ``"number"`` (its weight is ``q``, :meth:`informative`).
 
         Returns
         -------
         NumberModel
-            On the log scale for a positive fact; its ``sd`` widened by the weight.
+            On the log scale for a positive fact; the noise from :meth:`number_noise`.
 
         Examples
         --------
@@ -708,15 +919,30 @@ class Network:
         ...              claims=[{"id": "n", "text": "t", "hedge": "allegedly",
         ...                       "reported": {"fact": "troops", "value": 30, "sd": 0.2}}])
         >>> m = Network(s).number_model(Network(s).evidence[0])
-        >>> m.log_scale, round(m.sd, 4)  # 0.2 / sqrt(0.5)
-        (True, 0.2828)
+        >>> m.log_scale, m.sd, m.q  # no source: q is the hedge weight alone
+        (True, 0.2, 0.5)
         """
         rep = ev.claim.reported
         assert rep is not None
-        sd = rep.sd / math.sqrt(ev.weight)
-        if elicit.is_positive(self.scenario.facts[rep.fact]):
-            return NumberModel(True, math.log(rep.value), rep.bias, sd)
-        return NumberModel(False, rep.value, rep.bias, sd)
+        positive = elicit.is_positive(self.scenario.facts[rep.fact])
+        centre, scale = self.number_noise(rep.fact)
+        if rep.count is not None:
+            observed, sd = float(rep.value), 0.0
+        else:
+            assert rep.sd is not None
+            observed = math.log(rep.value) if positive else float(rep.value)
+            sd = float(rep.sd)
+        return NumberModel(
+            log_scale=positive,
+            observed=observed,
+            bias=float(rep.bias),
+            sd=sd,
+            q=float(ev.weight),
+            noise_centre=centre,
+            noise_sd=scale,
+            count=rep.count,
+            dispersion=None if rep.dispersion is None else float(rep.dispersion),
+        )
 
     def number_loglik(self, ev: Evidence, x: Factor) -> Factor:
         """Log-likelihood of a reported number over the fact's values.
@@ -733,9 +959,7 @@ class Network:
         Factor
             Over ``x``'s axes.
         """
-        model = self.number_model(ev)
-        z = (model.observed - model.mean(x.values)) / model.sd
-        return Factor(-0.5 * z * z - math.log(model.sd * math.sqrt(2 * math.pi)), x.axes)
+        return Factor(self.number_model(ev).loglik(x.values), x.axes)
 
     def thresholds(self, fact: str) -> list[float]:
         """Values where some claim cuts a continuous fact, and where reported numbers sit.
@@ -757,11 +981,20 @@ class Network:
                     cuts.extend(float(a.value) for a in clause if a.fact == fact)  # type: ignore[arg-type]
             elif c.reported is not None and c.reported.fact == fact:
                 model = self.number_model(ev)
-                centre = model.observed - model.bias
                 cuts.extend(
-                    float(model.value(centre + k * model.sd)) for k in (-4, -2, -1, 0, 1, 2, 4)
+                    float(model.value(model.centre + k * model.spread))
+                    for k in (-4, -2, -1, 0, 1, 2, 4)
                 )
         return cuts
+
+    def _noisy_number(self, fact: str) -> bool:
+        return any(
+            ev.kind == "number"
+            and ev.weight < 1.0
+            and ev.claim.reported is not None
+            and ev.claim.reported.fact == fact
+            for ev in self.evidence
+        )
 
     @cached_property
     def quadrature(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -770,6 +1003,10 @@ class Network:
         gl_x, gl_w = np.polynomial.legendre.leggauss(self.quadrature_nodes)
         for name, d in self.dists.items():
             cuts = np.asarray(d.dist.cdf(self.thresholds(name)), dtype=float)
+            if self._noisy_number(name):
+                # the mixture's noise keeps the prior's own tails in the posterior: grade
+                # the segments towards both ends, where the quantile function is singular
+                cuts = np.concatenate([cuts, TAIL_CUTS, 1.0 - TAIL_CUTS])
             edges = np.unique(np.clip(np.concatenate([[0.0, 1.0], cuts]), 0.0, 1.0))
             us, ws = [], []
             for lo, hi in itertools.pairwise(edges):
@@ -784,6 +1021,41 @@ class Network:
             keep = np.isfinite(x)
             out[name] = (x[keep], w[keep] / w[keep].sum())
         return out
+
+
+def number_mixture(informative: Any, q: float, log_noise: float) -> Any:
+    """Log-likelihood of a reported number: ``log(q e^informative + (1 - q) e^log_noise)``.
+
+    Parameters
+    ----------
+    informative : array or tensor
+        Log-likelihood of the report at each value of the fact, if it is informative.
+    q : float
+        Probability that the report is informative, in (0, 1].
+    log_noise : float
+        Log density (or mass, for a count) of the report if it is noise.
+
+    Returns
+    -------
+    array or tensor
+        Shaped like ``informative``; a pytensor tensor when ``informative`` is one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> normal = np.log([0.4, 0.002])  # the informative density at two true values
+    >>> [round(float(v), 6) for v in np.exp(number_mixture(normal, 0.5, np.log(0.01)))]
+    [0.205, 0.006]
+    """
+    if q >= 1.0:
+        return informative
+    part = informative + math.log(q)
+    noise = math.log1p(-q) + log_noise
+    if isinstance(part, np.ndarray | float | int):
+        return np.logaddexp(part, noise)
+    import pytensor.tensor as pt
+
+    return pt.logaddexp(part, noise)
 
 
 def _softmax(parts: Sequence[Factor], name: str, xp: Any) -> Factor:

@@ -1,7 +1,8 @@
 """The full engine: the scenario as a PyMC model, sampled with NUTS.
 
 Continuous facts are PyMC variables (their ``pymc_extras.prior.Prior``), uncertain
-probabilities are Dirichlet/Beta variables, reported numbers are observed Normals, and
+probabilities are Dirichlet/Beta variables, reported numbers are observed Normals (a
+robust mixture, ``pm.Potential`` of a log-sum-exp, when the number may be noise), and
 the discrete facts are marginalised exactly: one ``pm.Potential`` holds the log of the
 sum over their states of the tables times the claims' likelihoods, contracted by
 variable elimination. The outcomes are then recovered by Rao-Blackwellisation: for each
@@ -11,6 +12,7 @@ theta)``; their average is the scenario probability and their quantiles its inte
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections import OrderedDict
 from typing import Any
@@ -108,14 +110,33 @@ def _build(
         for ev in numbers:
             rep = ev.claim.reported
             assert rep is not None
-            error_model = net.number_model(ev)
-            error = number(
-                f"claim_{ev.id}__error",
-                [error_model.bias, error_model.sd, error_model.observed],
-            )
             x = continuous[rep.fact]
-            mu = (pt.log(x) if error_model.log_scale else x) + error[0]
-            pm.Normal(f"claim_{ev.id}", mu=mu, sigma=error[1], observed=error[2])
+            error_model = net.number_model(ev)
+            if error_model.count is not None:  # a count: its likelihood, graph constants
+                pm.Potential(f"claim_{ev.id}", error_model.loglik(x))
+            elif error_model.q >= 1.0:
+                error = number(
+                    f"claim_{ev.id}__error",
+                    [error_model.bias, error_model.sd, error_model.observed],
+                )
+                mu = error_model.scale(x) + error[0]
+                pm.Normal(f"claim_{ev.id}", mu=mu, sigma=error[1], observed=error[2])
+            else:
+                # the robust mixture: informative with probability q, else noise
+                q = error_model.q
+                terms = number(
+                    f"claim_{ev.id}__mixture",
+                    [
+                        error_model.bias,
+                        error_model.sd,
+                        error_model.observed,
+                        math.log(q),
+                        math.log1p(-q) + error_model.log_noise,
+                    ],
+                )
+                mu = error_model.scale(x) + terms[0]
+                informative = pm.logp(pm.Normal.dist(mu=mu, sigma=terms[1]), terms[2])
+                pm.Potential(f"claim_{ev.id}", pt.logaddexp(informative + terms[3], terms[4]))
         skip = [ev.id for ev in numbers] + truncating
         if marginalized:
             asm = assemble(net, params=params, continuous=continuous, xp=pt, skip_claims=skip)

@@ -18,8 +18,11 @@ world:
    is made exactly when ``A`` holds (hard evidence). A claim's answers exist only where
    the claim was made: each denial or dispute is then made with the denier's
    ``f_d + w_d (t_d - f_d)`` if ``A`` is false and ``f_d`` if it holds; the retraction
-   with ``r_t`` if ``A`` holds and ``r_f`` if not. A reported number is always made:
-   ``Normal(scale(x) + bias, sd / sqrt(w))`` on the log scale for a positive fact. A
+   with ``r_t`` if ``A`` holds and ``r_f`` if not. A reported number is always made,
+   from its :class:`~scenarios.engines.network.NumberModel`: informative with
+   probability ``q`` (``Normal(scale(x) + bias, sd)``, on the log scale for a positive
+   fact; a count Poisson or negative binomial of mean ``x e^bias``), else noise (the
+   noise Normal; a count's binned to whole numbers). A
    relay (``via``) is made exactly where its original was and repeats it (a number
    relayed is the same number): the engines give a relay the constant likelihood
    ``rho`` of being made with its original (and 0 without it), and simulation takes
@@ -71,7 +74,7 @@ class Simulation:
         claim's own (its id), each denial and dispute (``<claim>~denied_by~<source>``,
         ``<claim>~disputed_by~<source>``) and the retraction (``<claim>~retracted``),
         and each relay (its id); ``value:<claim id>`` (float) for every reported number
-        (and relay of one). A number at weight 0 says nothing and has no column.
+        (and relay of one). A number with q = 0 (surely noise) says nothing and has no column.
     theta : mapping of str to numpy.ndarray
         The uncertain probabilities each world drew, by the engines' names (the PyMC
         variables': ``<source>_true_positive``, ``<source>_retraction_if_false``,
@@ -258,7 +261,7 @@ def simulate(scenario: Scenario, n: int, seed: int | None = None) -> Simulation:
             continue
         for ev in evidence.get(claim.id, ()):
             if ev.kind == "number":
-                prefix, column = NUMBER_PREFIX, _number(net, ev, values, rng, n)
+                prefix, column = NUMBER_PREFIX, _number(net, ev, values, rng)
             else:
                 p = _report_probability(net, ev, states, values, theta, n)
                 prefix, column = REPORT_PREFIX, rng.random(n) < p
@@ -292,11 +295,8 @@ def _number(
     ev: Evidence,
     values: Mapping[str, Factor],
     rng: np.random.Generator,
-    n: int,
 ) -> np.ndarray:
-    """A reported number per world, drawn from its error model at the fact's value."""
+    """A reported number per world, drawn from its mixture at the fact's value."""
     rep = ev.claim.reported
     assert rep is not None
-    model = net.number_model(ev)
-    mean = model.mean(values[rep.fact].values)
-    return np.asarray(model.value(mean + model.sd * rng.standard_normal(n)), dtype=float)
+    return net.number_model(ev).draw(values[rep.fact].values, rng)

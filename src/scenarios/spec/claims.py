@@ -110,17 +110,44 @@ class ReportedNumber(SpecModel):
 
     For a positive fact the error is on the log scale:
     ``ln(value) ~ Normal(ln(true) + bias, sd)``; otherwise ``value ~ Normal(true + bias, sd)``.
+    A ``count`` (``poisson``, or ``negative_binomial`` with ``dispersion`` r) is
+    instead ``value ~ Poisson(true * exp(bias))`` or ``NegBinomial(mean true * exp(bias),
+    r)`` (variance ``mean + mean**2 / r``), with no ``sd``.
+    That holds with probability ``q`` (the number is informative), and the number is
+    broad noise otherwise; ``informative`` sets ``q`` directly, else it is the source's
+    grade's (:data:`~scenarios.spec.reliability.NUMBER_INFORMATIVE`) times the claim's
+    hedge weight.
 
     Examples
     --------
     >>> ReportedNumber(fact="troops", value=25, sd=0.2).bias
     0.0
+    >>> ReportedNumber(fact="cases", value=40, count="negative_binomial", dispersion=5).sd
     """
 
     fact: Name
     value: Finite
-    sd: Positive
+    sd: Positive | None = None
     bias: Finite = 0.0
+    informative: Probability | None = None
+    count: Literal["poisson", "negative_binomial"] | None = None
+    dispersion: Positive | None = None
+
+    @model_validator(mode="after")
+    def _error_model(self) -> ReportedNumber:
+        if self.count is None:
+            if self.sd is None:
+                raise ValueError("'sd' is required (unless the number is a 'count')")
+            if self.dispersion is not None:
+                raise ValueError("'dispersion' goes with 'count: negative_binomial'")
+            return self
+        if self.sd is not None:
+            raise ValueError(f"a {self.count} count has no 'sd': its spread is the model's")
+        if (self.count == "negative_binomial") != (self.dispersion is not None):
+            raise ValueError("'dispersion' is required with, and only with, negative_binomial")
+        if self.value < 0 or self.value != int(self.value):
+            raise ValueError(f"a count is a whole number >= 0, got {self.value}")
+        return self
 
 
 class ExplicitLikelihood(SpecModel):
@@ -385,8 +412,9 @@ class ReliabilityTables(SpecModel):
     """Overrides of the default tables in :mod:`scenarios.spec.reliability`.
 
     ``grades`` (letter -> rates), ``hedge`` (word -> weight; adds words too),
-    ``retraction`` (the retraction rates of every source that sets none) and ``digits``
-    (digit -> flag threshold, for digits 1, 2, 4 and 5).
+    ``retraction`` (the retraction rates of every source that sets none), ``digits``
+    (digit -> flag threshold, for digits 1, 2, 4 and 5) and ``numbers`` (letter -> the
+    probability ``q`` that a number its sources report is informative).
 
     Examples
     --------
@@ -407,11 +435,36 @@ class ReliabilityTables(SpecModel):
     digits: Annotated[dict[int, Probability], AfterValidator(FrozenDict)] = Field(
         default_factory=FrozenDict
     )
+    numbers: Annotated[
+        dict[Literal["A", "B", "C", "D", "E", "F"], Probability], AfterValidator(FrozenDict)
+    ] = Field(default_factory=FrozenDict)
 
     @model_validator(mode="before")
     @classmethod
     def _gone(cls, data: Any) -> Any:
         return _no_longer(data)
+
+    def number_informative(self, grade: str) -> float:
+        """``q`` of a letter grade: the chance its reported numbers are informative.
+
+        Parameters
+        ----------
+        grade : {"A", "B", "C", "D", "E", "F"}
+
+        Returns
+        -------
+        float
+            This file's ``numbers`` entry, else
+            :data:`~scenarios.spec.reliability.NUMBER_INFORMATIVE`.
+
+        Examples
+        --------
+        >>> ReliabilityTables(numbers={"F": 0.3}).number_informative("F")
+        0.3
+        >>> ReliabilityTables().number_informative("A")
+        0.95
+        """
+        return float(self.numbers.get(grade, rel.NUMBER_INFORMATIVE[grade]))
 
     def grade_rates(self, grade: str) -> GradeRates:
         """Rates of a letter grade (file override, else default table).

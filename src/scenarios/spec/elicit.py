@@ -336,3 +336,35 @@ def standardiser(fact: Fact) -> tuple[float, float]:
     d = distribution(fact).dist
     q05, q50, q95 = d.ppf([0.05, 0.5, 0.95])
     return float(q50), float((q95 - q05) / (2 * stats.norm.ppf(0.95)))
+
+
+def number_noise(fact: Fact, spread: float) -> tuple[float, float]:
+    """Centre and sd of the noise a reported number is when it is not informative.
+
+    On the report's scale: the log scale for a positive fact (:func:`is_positive`), the
+    fact's own scale otherwise. Centre: the prior median; sd: ``spread`` times the
+    prior's standard-deviation-equivalent spread, (q95 - q05) / 3.29 on that scale.
+
+    Parameters
+    ----------
+    fact : Fact
+    spread : float
+        Multiple of the prior's spread
+        (:data:`~scenarios.spec.reliability.NUMBER_NOISE_SPREAD` by default).
+
+    Returns
+    -------
+    center, sd : float
+
+    Examples
+    --------
+    >>> from scenarios.spec.nodes import Fact
+    >>> fact = Fact(kind="continuous", prior={"between": [10, 20]})
+    >>> [round(x, 6) for x in number_noise(fact, 3.0)]
+    [15.0, 9.119352]
+    """
+    d = distribution(fact).dist
+    q = np.asarray(d.ppf([0.05, 0.5, 0.95]), dtype=float)
+    if is_positive(fact):
+        q = np.log(q)
+    return float(q[1]), float(spread * (q[2] - q[0]) / (2 * stats.norm.ppf(0.95)))

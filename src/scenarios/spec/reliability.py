@@ -23,8 +23,8 @@ posterior of the claim's proposition and flagged when they disagree
 (:data:`DIGIT_FLAGS`).
 
 Each table below is a default that a scenario file overrides under ``reliability:``
-(``grades``, ``hedge``, ``retraction``, ``digits``); ``docs/format.md`` holds the same
-tables with their reasons.
+(``grades``, ``hedge``, ``retraction``, ``digits``, ``numbers``); ``docs/format.md`` holds
+the same tables with their reasons.
 
 Sources of the numbers
 ----------------------
@@ -56,6 +56,14 @@ Sources of the numbers
   retraction of a *true* report is rarer still (it takes a source that is misled or
   pressed into it). Only the ratio ``E[r_f] / E[r_t]`` (10 by default) moves the
   proposition; the spreads matter when one source retracts several claims.
+- Reported numbers: a number is informative (it measures the quantity, with its stated
+  error) with probability ``q``, and otherwise noise (a figure picked for effect, a
+  typo, a different quantity). ``q`` by letter (:data:`NUMBER_INFORMATIVE`) is **our
+  judgement**, falling with the letter as ``t`` does; an F source's number is a coin
+  toss between measurement and noise. The noise is a Normal on the report's scale
+  centred on the prior median with :data:`NUMBER_NOISE_SPREAD` times the prior's spread:
+  broad enough that any plausible figure can be noise, proper so that the mixture is a
+  likelihood.
 - Digit flags: a digit 1-2 ("confirmed", "probably true") disagrees with a posterior
   under 0.30, and a digit 4-5 ("doubtful", "improbable") with one over 0.70: two ICD
   203 bands away from the digit's own band ("likely" 55-80% against "unlikely"
@@ -74,6 +82,8 @@ __all__ = [
     "DISPUTE_HEDGE",
     "GRADE_RATES",
     "HEDGE_WEIGHTS",
+    "NUMBER_INFORMATIVE",
+    "NUMBER_NOISE_SPREAD",
     "RETRACTION_RATES",
     "beta_parameters",
 ]
@@ -124,6 +134,26 @@ DISPUTE_HEDGE: Final = "disputed"
 #: 2% of flawed newspaper stories corrected). A retraction is then evidence of a ratio
 #: about 10 against the proposition.
 RETRACTION_RATES: Final = ((0.02, 50.0), (0.20, 10.0))
+
+#: Source letter -> ``q``, the probability that a number the source reports is
+#: informative (``ln(value) ~ Normal(ln(true) + bias, sd)``) rather than noise. The
+#: claim's hedge weight ``w`` multiplies it. Our judgement, falling with the letter.
+NUMBER_INFORMATIVE: Final = MappingProxyType(
+    {
+        "A": 0.95,  # completely reliable: a wild figure from it is rare
+        "B": 0.90,  # usually reliable
+        "C": 0.80,  # fairly reliable
+        "D": 0.70,  # not usually reliable
+        "E": 0.60,  # unreliable: little better than chance
+        "F": 0.50,  # cannot be judged: even odds of measurement or noise
+    }
+)
+
+#: The noise of a reported number: Normal on the report's scale (log scale for a
+#: positive fact), centred on the prior median, with this many times the prior's
+#: standard-deviation-equivalent spread ((q95 - q05) / 3.29). Our judgement: 3 puts
+#: nearly any figure the prior finds plausible within one noise sd.
+NUMBER_NOISE_SPREAD: Final = 3.0
 
 #: Admiralty information digit -> its meaning (STANAG 2511 / FM 2-22.3 App. B).
 DIGIT_MEANINGS: Final = MappingProxyType(

@@ -311,7 +311,13 @@ def _check_claim(
                 f"{claim.reported.fact!r} is {fact.kind}: "
                 "a reported number needs a continuous fact",
             )
-        elif _positive(fact) and claim.reported.value <= 0:
+        elif claim.reported.count is not None and not _positive(fact):
+            yield Problem(
+                (*path, "reported", "count"),
+                f"{claim.reported.fact!r} is not positive: a count needs a positive fact "
+                "(its true value is the count's mean)",
+            )
+        elif claim.reported.count is None and _positive(fact) and claim.reported.value <= 0:
             yield Problem(
                 (*path, "reported", "value"),
                 f"{claim.reported.fact!r} is positive: "

@@ -47,7 +47,8 @@ def claims_table(scenario: Scenario) -> pd.DataFrame:
             grade = (src.grade if src is not None else None) or "—"
         if c.reported is not None:
             r = c.reported
-            asserts = f"{r.fact} reported as {r.value:g} (sd {r.sd:g})"
+            spread = f"sd {r.sd:g}" if r.sd is not None else f"a {r.count} count"
+            asserts = f"{r.fact} reported as {r.value:g} ({spread})"
         else:
             asserts = c.proposition
         rows.append(
