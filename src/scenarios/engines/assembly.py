@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 
 from scenarios.engines.factors import DRAW, Factor, align
-from scenarios.engines.network import Network, rate_quadrature, report_probability
+from scenarios.engines.network import Network
+from scenarios.engines.reports import report_probability
+from scenarios.engines.uncertain import rate_quadrature
 
 __all__ = ["Assembly", "assemble"]
 
@@ -128,7 +130,7 @@ def assemble(
     Examples
     --------
     >>> from scenarios.engines.factors import DRAW
-    >>> from scenarios.engines.network import draw_parameters
+    >>> from scenarios.engines.uncertain import draw_parameters
     >>> from scenarios.io import example, load
     >>> net = Network(load(example()))
     >>> theta = draw_parameters(net, 50, np.random.default_rng(0))

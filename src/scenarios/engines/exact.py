@@ -19,7 +19,8 @@ import pandas as pd
 
 from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.factors import DRAW, Factor, contract
-from scenarios.engines.network import Network, draw_parameters
+from scenarios.engines.network import Network
+from scenarios.engines.uncertain import draw_parameters
 from scenarios.errors import ImpossibleEvidenceError
 from scenarios.posterior import Posterior, state_table, weighted_quantile
 from scenarios.spec import reliability as rel

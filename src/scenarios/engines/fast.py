@@ -19,7 +19,8 @@ import pandas as pd
 from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.exact import KHAT_LIMIT, psis_weights
 from scenarios.engines.factors import DRAW, Factor, contract
-from scenarios.engines.network import Network, draw_parameters
+from scenarios.engines.network import Network
+from scenarios.engines.uncertain import draw_parameters
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
 from scenarios.posterior import weighted_quantile
 from scenarios.spec.scenario import Scenario

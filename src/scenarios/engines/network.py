@@ -19,14 +19,16 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
 
+from scenarios.engines import numbers
 from scenarios.engines.factors import DRAW, Factor, align, product_of
+from scenarios.engines.numbers import NumberModel
+from scenarios.engines.reports import Evidence
+from scenarios.engines.uncertain import RateParam, RowParam
 from scenarios.spec import elicit
 from scenarios.spec import reliability as rel
 from scenarios.spec.claims import Claim, report_id
@@ -39,15 +41,7 @@ __all__ = [
     "CHAIN_MIN_PARENTS",
     "QUADRATURE_NODES",
     "TAIL_CUTS",
-    "Evidence",
     "Network",
-    "NumberModel",
-    "RateParam",
-    "RowParam",
-    "draw_parameters",
-    "number_mixture",
-    "rate_quadrature",
-    "report_probability",
 ]
 
 #: Gauss-Legendre nodes per segment of a continuous fact.
@@ -60,311 +54,6 @@ TAIL_CUTS = np.array([1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14])
 CHAIN_MIN_PARENTS = 6
 #: ... as long as no partial sum takes more distinct values than this.
 CHAIN_MAX_STATES = 4096
-
-
-# --- parameters ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowParam:
-    """Uncertain rows of a table: Dirichlet(``alpha``) over ``rows`` of ``node``.
-
-    Examples
-    --------
-    >>> from scenarios.io import example, load
-    >>> param = Network(load(example())).row_param("army_strikes")
-    >>> param.name, param.rows, param.alpha.round(6).tolist()
-    ('army_strikes_probs', (0,), [[3.5, 1.5]])
-    """
-
-    name: str
-    node: str
-    rows: tuple[int, ...]
-    alpha: np.ndarray = field(compare=False)
-
-
-@dataclass(frozen=True)
-class RateParam:
-    """An uncertain rate: Beta(``a``, ``b``) (``b == 0`` marks a fixed value ``a``).
-
-    Examples
-    --------
-    >>> RateParam("wire_true_positive", 8.0, 2.0).mean, RateParam("x", 0.7, 0.0).fixed
-    (0.8, True)
-    """
-
-    name: str
-    a: float
-    b: float
-
-    @property
-    def fixed(self) -> bool:
-        """Whether the rate is a known number."""
-        return self.b == 0.0
-
-    @property
-    def mean(self) -> float:
-        """Prior mean."""
-        return self.a if self.fixed else self.a / (self.a + self.b)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One report ready to become a factor.
-
-    ``kind`` is ``"soft"`` (weighed by its source's rates, or its own likelihood),
-    ``"hard"`` (confirmed) or ``"number"`` (a reported number); ``weight`` is the hedge
-    weight ``w`` (for a number: ``q``, the probability that it is informative,
-    :meth:`Network.informative`); ``source`` keys :attr:`Network.sources` (``"source:<name>"``,
-    ``"claim:<id>"`` for an explicit likelihood, ``"retraction:<name>"`` for a source's
-    retraction rates). A soft report's likelihood is ``f + w (t - f)`` where its
-    proposition holds and ``f`` where it does not; a denial or dispute (``negated``)
-    reports the negation of its claim's proposition, and a retraction is a report with
-    the retraction rates in place of ``(t, f)`` and ``w = 1``. A relay (``via``) has no
-    evidence of its own: its original's report counts, once. ``id`` is the claim's id,
-    or ``<claim>~denied_by~<source>``, ``<claim>~disputed_by~<source>``,
-    ``<claim>~retracted`` for the reports a claim carries.
-
-    Examples
-    --------
-    >>> from scenarios.io import example, load
-    >>> ev = Network(load(example())).evidence[0]
-    >>> ev.kind in ("soft", "hard", "number"), 0.0 < ev.weight <= 1.0
-    (True, True)
-    """
-
-    claim: Claim
-    kind: str  # "soft" (source rates), "hard" (confirmed), "number"
-    weight: float
-    source: str | None  # key into Network.sources
-    id: str = ""
-    negated: bool = False
-    role: str = "claim"  # "claim", "denied_by", "disputed_by", "retraction"
-
-    def __post_init__(self) -> None:
-        if not self.id:
-            object.__setattr__(self, "id", self.claim.id)
-
-
-def report_probability(holds: Any, t: Any, f: Any, w: float) -> Any:
-    """P(a report is made): the hedge mixture ``f + w (t - f)`` where it holds, ``f`` elsewhere.
-
-    The one formula of a soft report's likelihood, for every engine and for
-    :func:`scenarios.engines.simulate.simulate`: a report with hedge weight ``w`` tracks
-    the truth with probability ``w`` and is otherwise made at the false-positive rate,
-    whatever the truth. A denial passes the indicator of the negated proposition; a
-    retraction passes the retraction rates as ``(t, f)`` and ``w = 1``.
-
-    Parameters
-    ----------
-    holds : array or tensor
-        1 where what the report says holds, 0 elsewhere.
-    t, f : float, array or tensor
-        The true- and false-positive rates (broadcast against ``holds``).
-    w : float
-        The hedge weight, in [0, 1].
-
-    Returns
-    -------
-    array or tensor
-        Broadcast over the arguments.
-
-    Examples
-    --------
-    >>> report_probability(np.array([0.0, 1.0]), 0.8, 0.15, 0.5).tolist()  # a B source, "allegedly"
-    [0.15, 0.475]
-    """
-    return f + w * holds * (t - f)
-
-
-@dataclass(frozen=True)
-class NumberModel:
-    """How a reported number arises: a robust mixture, informative with probability ``q``.
-
-    Informative, a number measures the fact: ``observed ~ Normal(scale(true) + bias, sd)``,
-    or for a count (``count``) ``Poisson(true e^bias)`` or a negative binomial of that
-    mean and ``dispersion``. Otherwise (probability ``1 - q``) it is noise:
-    ``Normal(noise_centre, noise_sd)`` on the report's scale, for a count that Normal on
-    the log scale binned to whole numbers (``k`` covers ``[k - 1/2, k + 1/2)``, 0 covers
-    ``(0, 1/2)``). ``scale`` is the logarithm for a positive fact (``log_scale``) and the
-    identity otherwise; ``observed`` is the reported value on that scale (a count's
-    ``k`` as is). The one error model of every engine and of
-    :func:`scenarios.engines.simulate.simulate`.
-
-    Examples
-    --------
-    >>> m = NumberModel(log_scale=True, observed=float(np.log(25.0)), bias=0.0, sd=0.2)
-    >>> float(m.mean(np.float64(25.0)) - m.observed), round(float(m.value(np.log(30.0))), 9)
-    (0.0, 30.0)
-    >>> noisy = NumberModel(True, float(np.log(25.0)), 0.0, 0.2, q=0.5,
-    ...                     noise_centre=float(np.log(25.0)), noise_sd=1.0)
-    >>> round(float(np.exp(noisy.loglik(np.float64(25.0)))), 4)  # (1.9947 + 0.3989) / 2
-    1.1968
-    """
-
-    log_scale: bool
-    observed: float
-    bias: float
-    sd: float
-    q: float = 1.0
-    noise_centre: float = 0.0
-    noise_sd: float = 1.0
-    count: str | None = None
-    dispersion: float | None = None
-
-    def scale(self, x: Any) -> Any:
-        """The fact's value ``x`` on the report's scale (log for a positive fact).
-
-        Parameters
-        ----------
-        x : array or tensor
-
-        Returns
-        -------
-        array or tensor
-        """
-        return _log(x) if self.log_scale else x
-
-    def mean(self, x: Any) -> Any:
-        """The expected report, on the model's scale, given the fact's value ``x``.
-
-        For a count, the log of its mean ``x e^bias``.
-
-        Parameters
-        ----------
-        x : array or tensor
-
-        Returns
-        -------
-        array or tensor
-        """
-        return self.scale(x) + self.bias
-
-    def value(self, z: Any) -> Any:
-        """A number on the model's scale back on the fact's own scale.
-
-        Parameters
-        ----------
-        z : array
-
-        Returns
-        -------
-        array
-        """
-        return np.exp(z) if self.log_scale else z
-
-    @property
-    def centre(self) -> float:
-        """The fact's value, on the model's scale, at which the report is expected."""
-        if self.count is not None:
-            return math.log(max(self.observed, 0.5)) - self.bias
-        return self.observed - self.bias
-
-    @property
-    def spread(self) -> float:
-        """The informative report's sd on the model's scale (for a count, about)."""
-        if self.count is not None:
-            extra = 1.0 / self.dispersion if self.dispersion else 0.0
-            return math.sqrt(1.0 / (self.observed + 1.0) + extra)
-        return self.sd
-
-    @property
-    def log_noise(self) -> float:
-        """Log density (a count: log mass) of the report if it is noise."""
-        if self.count is not None:
-            k = self.observed
-            lo = -np.inf if k == 0 else (math.log(k - 0.5) - self.noise_centre) / self.noise_sd
-            hi = (math.log(k + 0.5) - self.noise_centre) / self.noise_sd
-            return float(np.log(stats.norm.cdf(hi) - stats.norm.cdf(lo)))
-        return float(stats.norm.logpdf(self.observed, self.noise_centre, self.noise_sd))
-
-    def informative_loglik(self, x: Any) -> Any:
-        """Log-likelihood of the report over the fact's values ``x``, if informative.
-
-        Parameters
-        ----------
-        x : array or tensor
-            The fact's values.
-
-        Returns
-        -------
-        array or tensor
-            Shaped like ``x``.
-        """
-        if self.count is None:
-            z = (self.observed - self.mean(x)) / self.sd
-            return -0.5 * z * z - math.log(self.sd * math.sqrt(2 * math.pi))
-        k, log_mean = self.observed, self.mean(x)
-        mean = x * math.exp(self.bias)
-        if self.count == "poisson":
-            return k * log_mean - mean - math.lgamma(k + 1)
-        r = float(self.dispersion)  # type: ignore[arg-type]
-        log_total = _log(mean + r)
-        return (
-            math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1)
-            + r * (math.log(r) - log_total)
-            + k * (log_mean - log_total)
-        )
-
-    def loglik(self, x: Any) -> Any:
-        """Log-likelihood of the report over the fact's values ``x``: the mixture.
-
-        Parameters
-        ----------
-        x : array or tensor
-            The fact's values.
-
-        Returns
-        -------
-        array or tensor
-            Shaped like ``x`` (:func:`number_mixture`).
-        """
-        if self.q >= 1.0:
-            return self.informative_loglik(x)
-        return number_mixture(self.informative_loglik(x), self.q, self.log_noise)
-
-    def draw(self, x: Any, rng: np.random.Generator) -> np.ndarray:
-        """Reports drawn from the model, one per value of the fact.
-
-        Informative with probability ``q``: from the error model around ``x``; else from
-        the noise. Counts are whole numbers (as floats).
-
-        Parameters
-        ----------
-        x : array
-            The fact's true values.
-        rng : numpy.random.Generator
-
-        Returns
-        -------
-        numpy.ndarray
-            On the fact's own scale, shaped like ``x``.
-
-        Examples
-        --------
-        >>> m = NumberModel(True, 25.0, 0.0, 0.0, count="poisson")  # a count of 25
-        >>> m.draw(np.array([3.0, 40.0]), np.random.default_rng(0)).tolist()  # Poisson(x)
-        [2.0, 50.0]
-        """
-        x = np.asarray(x, dtype=float)
-        if self.count is None:
-            z = self.mean(x) + self.sd * rng.standard_normal(x.shape)
-        else:
-            mean = x * math.exp(self.bias)
-            if self.count == "poisson":
-                k = rng.poisson(mean)
-            else:
-                r = float(self.dispersion)  # type: ignore[arg-type]
-                k = rng.negative_binomial(r, r / (r + mean))
-            z = np.asarray(k, dtype=float)
-        if self.q < 1.0:
-            noise = self.noise_centre + self.noise_sd * rng.standard_normal(x.shape)
-            if self.count is not None:  # binned: k covers [k - 1/2, k + 1/2)
-                noise = np.floor(np.exp(noise) + 0.5)
-            z = np.where(rng.random(x.shape) < self.q, z, noise)
-        if self.count is not None:
-            return np.asarray(z, dtype=float)
-        return np.asarray(self.value(z), dtype=float)
 
 
 # --- the network ---------------------------------------------------------------------
@@ -873,14 +562,7 @@ class Network:
         >>> Network(s).informative(s.claims[0], 0.5)
         0.45
         """
-        rep = claim.reported
-        assert rep is not None
-        if rep.informative is not None:
-            return float(rep.informative)
-        src = self.scenario.sources.get(claim.source) if claim.source else None
-        grade = src.grade if src is not None else None
-        tables = self.scenario.reliability
-        return (tables.number_informative(grade) if grade else 1.0) * w
+        return numbers.informative(self.scenario, claim, w)
 
     def number_noise(self, fact: str) -> tuple[float, float]:
         """Centre and sd of a reported number's noise, on the report's scale.
@@ -895,7 +577,7 @@ class Network:
         center, sd : float
             See :func:`scenarios.spec.elicit.number_noise`.
         """
-        return elicit.number_noise(self.scenario.facts[fact], rel.NUMBER_NOISE_SPREAD)
+        return numbers.number_noise(self.scenario, fact)
 
     def number_model(self, ev: Evidence) -> NumberModel:
         """The error model of a reported number: its mixture, its noise, its count kind.
@@ -922,27 +604,7 @@ class Network:
         >>> m.log_scale, m.sd, m.q  # no source: q is the hedge weight alone
         (True, 0.2, 0.5)
         """
-        rep = ev.claim.reported
-        assert rep is not None
-        positive = elicit.is_positive(self.scenario.facts[rep.fact])
-        centre, scale = self.number_noise(rep.fact)
-        if rep.count is not None:
-            observed, sd = float(rep.value), 0.0
-        else:
-            assert rep.sd is not None
-            observed = math.log(rep.value) if positive else float(rep.value)
-            sd = float(rep.sd)
-        return NumberModel(
-            log_scale=positive,
-            observed=observed,
-            bias=float(rep.bias),
-            sd=sd,
-            q=float(ev.weight),
-            noise_centre=centre,
-            noise_sd=scale,
-            count=rep.count,
-            dispersion=None if rep.dispersion is None else float(rep.dispersion),
-        )
+        return numbers.number_model(self.scenario, ev.claim, ev.weight)
 
     def number_loglik(self, ev: Evidence, x: Factor) -> Factor:
         """Log-likelihood of a reported number over the fact's values.
@@ -1023,41 +685,6 @@ class Network:
         return out
 
 
-def number_mixture(informative: Any, q: float, log_noise: float) -> Any:
-    """Log-likelihood of a reported number: ``log(q e^informative + (1 - q) e^log_noise)``.
-
-    Parameters
-    ----------
-    informative : array or tensor
-        Log-likelihood of the report at each value of the fact, if it is informative.
-    q : float
-        Probability that the report is informative, in (0, 1].
-    log_noise : float
-        Log density (or mass, for a count) of the report if it is noise.
-
-    Returns
-    -------
-    array or tensor
-        Shaped like ``informative``; a pytensor tensor when ``informative`` is one.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> normal = np.log([0.4, 0.002])  # the informative density at two true values
-    >>> [round(float(v), 6) for v in np.exp(number_mixture(normal, 0.5, np.log(0.01)))]
-    [0.205, 0.006]
-    """
-    if q >= 1.0:
-        return informative
-    part = informative + math.log(q)
-    noise = math.log1p(-q) + log_noise
-    if isinstance(part, np.ndarray | float | int):
-        return np.logaddexp(part, noise)
-    import pytensor.tensor as pt
-
-    return pt.logaddexp(part, noise)
-
-
 def _softmax(parts: Sequence[Factor], name: str, xp: Any) -> Factor:
     """Normalised exp of summed log-odds, over ``name`` (the last axis)."""
     target: list[str] = []
@@ -1068,77 +695,3 @@ def _softmax(parts: Sequence[Factor], name: str, xp: Any) -> Factor:
     eta = eta - eta.max(axis=-1, keepdims=True)
     e = xp.exp(eta)
     return Factor(e / e.sum(axis=-1, keepdims=True), tuple(target))
-
-
-def _log(v: Any) -> Any:
-    if isinstance(v, np.ndarray | float | int):
-        return np.log(v)
-    import pytensor.tensor as pt
-
-    return pt.log(v)
-
-
-def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Jacobi nodes and weights of a Beta rate, exact for polynomials of ``degree``.
-
-    Parameters
-    ----------
-    param : RateParam
-    degree : int
-
-    Returns
-    -------
-    nodes, weights : numpy.ndarray
-        The weights sum to one; a fixed rate has one node.
-
-    Raises
-    ------
-    ValueError
-        If scipy gives no finite rule for these Beta parameters.
-
-    Examples
-    --------
-    >>> x, w = rate_quadrature(RateParam("r", 2.0, 3.0), degree=3)
-    >>> round(float(w @ x), 12), round(float(w @ x**3), 12)  # Beta(2, 3): 2/5 and 4/35
-    (0.4, 0.114285714286)
-    """
-    if param.fixed:
-        return np.array([param.a]), np.array([1.0])
-    n = degree // 2 + 1
-    with np.errstate(invalid="ignore", divide="ignore"):  # scipy warns at a + b == 1 (fine)
-        x, w = special.roots_jacobi(n, param.b - 1.0, param.a - 1.0)
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
-        raise ValueError(f"no Gauss-Jacobi rule for Beta({param.a}, {param.b}) of {param.name}")
-    return (x + 1.0) / 2.0, w / w.sum()
-
-
-def draw_parameters(net: Network, draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Draws of every uncertain probability from its prior.
-
-    Parameters
-    ----------
-    net : Network
-    draws : int
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    dict of str to numpy.ndarray
-        For each of ``net.parameters`` by name, draws first.
-
-    Examples
-    --------
-    >>> from scenarios.io import example, load
-    >>> net = Network(load(example()))
-    >>> theta = draw_parameters(net, 10, np.random.default_rng(0))
-    >>> theta["army_strikes_probs"].shape
-    (10, 1, 2)
-    """
-    out: dict[str, np.ndarray] = {}
-    for p in net.parameters:
-        if isinstance(p, RowParam):
-            g = rng.gamma(np.broadcast_to(p.alpha, (draws, *p.alpha.shape)))
-            out[p.name] = g / g.sum(axis=-1, keepdims=True)
-        else:
-            out[p.name] = stats.beta(p.a, p.b).rvs(size=draws, random_state=rng)
-    return out

@@ -16,7 +16,8 @@ import numpy as np
 
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import align, contract
-from scenarios.engines.network import Network, rate_quadrature
+from scenarios.engines.network import Network
+from scenarios.engines.uncertain import rate_quadrature
 from scenarios.spec.priors import Probabilities, TablePrior
 from scenarios.spec.scenario import Scenario
 

@@ -22,7 +22,9 @@ import pandas as pd
 
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import DRAW, Factor, contract
-from scenarios.engines.network import Network, RowParam, report_probability
+from scenarios.engines.network import Network
+from scenarios.engines.reports import report_probability
+from scenarios.engines.uncertain import RowParam
 from scenarios.errors import SamplingWarning
 from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table

@@ -2,12 +2,12 @@
 
 :func:`simulate` runs the model the engines condition on from the top down, with the
 engines' own pieces (:class:`~scenarios.engines.network.Network`: its parameters, tables,
-logit links, propositions and :func:`~scenarios.engines.network.report_probability`), so
+logit links, propositions and :func:`~scenarios.engines.reports.report_probability`), so
 that the frequencies it gives are the engines' prior predictive probabilities. In each
 world:
 
 1. theta, every uncertain probability, is drawn from its prior
-   (:func:`~scenarios.engines.network.draw_parameters`): table rows with a concentration
+   (:func:`~scenarios.engines.uncertain.draw_parameters`): table rows with a concentration
    (Dirichlet), each source's true- and false-positive rates ``(t, f)`` and its
    retraction rates ``(r_t, r_f)`` (Beta; drawn once per world and shared by all the
    source's reports), explicit likelihoods with a concentration;
@@ -19,7 +19,7 @@ world:
    the claim was made: each denial or dispute is then made with the denier's
    ``f_d + w_d (t_d - f_d)`` if ``A`` is false and ``f_d`` if it holds; the retraction
    with ``r_t`` if ``A`` holds and ``r_f`` if not. A reported number is always made,
-   from its :class:`~scenarios.engines.network.NumberModel`: informative with
+   from its :class:`~scenarios.engines.numbers.NumberModel`: informative with
    probability ``q`` (``Normal(scale(x) + bias, sd)``, on the log scale for a positive
    fact; a count Poisson or negative binomial of mean ``x e^bias``), else noise (the
    noise Normal; a count's binned to whole numbers). A
@@ -47,7 +47,9 @@ import numpy as np
 import pandas as pd
 
 from scenarios.engines.factors import DRAW, Factor
-from scenarios.engines.network import Evidence, Network, draw_parameters, report_probability
+from scenarios.engines.network import Network
+from scenarios.engines.reports import Evidence, report_probability
+from scenarios.engines.uncertain import draw_parameters
 from scenarios.spec.claims import relay_roots
 from scenarios.spec.scenario import Scenario
 
