@@ -60,6 +60,7 @@ class OracleClaim:
     if_false: float | None = None
     denials: list[OracleDenial] = field(default_factory=list)
     retracted: bool = False
+    silent: bool = False  # an absence of reports: the complement of the report's likelihood
 
 
 @dataclass
@@ -244,9 +245,12 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
                 oc.weight = claim["weight"] = draw(st.floats(0.0, 1.0))
         if draw(st.booleans()):  # recorded, shown, never weighed
             oc.information = claim["information"] = draw(st.integers(1, 6))
+        # silence: no report made (no denials, retraction or relays then)
+        if kind != "confirmed" and draw(st.integers(0, 4)) == 0:
+            oc.silent = claim["silent"] = True
         # denials and disputes: reports of the negation by other sources
         for field_name, disputed in (("denied_by", False), ("disputed_by", True)):
-            if draw(st.integers(0, 2)) == 0:
+            if not oc.silent and draw(st.integers(0, 2)) == 0:
                 names = draw(st.lists(st.sampled_from(list(sources)), min_size=1, max_size=2,
                                       unique=True))
                 written: list[Any] = []
@@ -271,7 +275,8 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
                 if kind != "confirmed" and draw(st.booleans()):
                     oc.status = claim["status"] = "disputed" if disputed else "denied"
         # retraction by the claim's own source
-        if kind != "confirmed" and oc.source is not None and draw(st.integers(0, 2)) == 0:
+        if (kind != "confirmed" and not oc.silent and oc.source is not None
+                and draw(st.integers(0, 2)) == 0):
             oc.retracted = True
             if oc.status == "reported" and draw(st.booleans()):
                 oc.status = claim["status"] = "retracted"
@@ -280,7 +285,7 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
         oracle_claims.append(oc)
         claims.append(claim)
         # sometimes a relay of it (or of a relay of it), by any source: counted once
-        if draw(st.integers(0, 3)) == 0:
+        if not oc.silent and draw(st.integers(0, 3)) == 0:
             via = cid
             for r in range(draw(st.integers(1, 2))):
                 rid = f"{cid}_r{r}"

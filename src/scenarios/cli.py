@@ -663,7 +663,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["validate"])  # doctest: +ELLIPSIS
-    /.../wagner-2023-06-23.yaml: valid — 14 facts, 2 outcomes, 15 claims, 6 sources
+    /.../wagner-2023-06-23.yaml: valid — 14 facts, 2 outcomes, 16 claims, 4 sources
     0
     >>> main(["validate", "no/such/file.yaml"])
     1

@@ -7,6 +7,8 @@ reference and not from the engine:
 - a report of proposition A by a source with rates (t, f) and hedge weight w tracks the
   truth with probability w and is otherwise noise at rate f:
   P(report | A) = f + w (t - f), P(report | not A) = f;
+- a silence (``silent: true``, no report made) is the complement:
+  P(no report | A) = 1 - (f + w (t - f)), P(no report | not A) = 1 - f;
 - a denial or dispute by source d is a report of "not A" by d (a dispute takes the hedge
   ``disputed`` unless it names its own);
 - a retraction is a report by the claim's own source with P(retraction | A) = r_t and
@@ -57,18 +59,23 @@ def expected_product(weights: list[float], rate: Rate) -> float:
     return float(np.dot(poly, moments(rate, len(poly) - 1)))
 
 
-def expected_reports(reports: list[tuple[float, bool]], tp: Rate, fp: Rate) -> float:
+def expected_reports(reports: list[tuple], tp: Rate, fp: Rate) -> float:
     """E over (t, f) of prod over reports of (f + w (t - f)) if it holds, else f.
 
     Each factor is a t + b f with (a, b) = (w, 1 - w) where the report holds and (0, 1)
-    where it does not; the product is expanded into coefficients of t^j f^k.
+    where it does not (a silence, a third item True: 1 - a t - b f); the product is
+    expanded into coefficients of t^j f^k.
     """
     poly = np.ones((1, 1))  # poly[j, k]: coefficient of t^j f^k
-    for w, holds in reports:
+    for w, holds, *rest in reports:
+        silent = bool(rest and rest[0])
         a, b = (w, 1.0 - w) if holds else (0.0, 1.0)
+        sign = -1.0 if silent else 1.0
         grown = np.zeros((poly.shape[0] + 1, poly.shape[1] + 1))
-        grown[1:, :-1] += a * poly
-        grown[:-1, 1:] += b * poly
+        grown[1:, :-1] += sign * a * poly
+        grown[:-1, 1:] += sign * b * poly
+        if silent:
+            grown[:-1, :-1] += poly
         poly = grown
     n = poly.shape[0] - 1
     return float(moments(tp, n) @ poly @ moments(fp, n))
@@ -112,21 +119,22 @@ def report_groups(net: RandomNetwork, x: Mapping[str, str]) -> dict[str, tuple[l
     """Every report at the states ``x``, grouped by the rates it shares: (w, holds) pairs."""
     groups: dict[str, tuple[list, Rate, Rate]] = {}
 
-    def add(key: str, rates: tuple[Rate, Rate], w: float, holds: bool) -> None:
+    def add(key: str, rates: tuple[Rate, Rate], w: float, holds: bool,
+            silent: bool = False) -> None:
         if key not in groups:
             groups[key] = ([], *rates)
-        groups[key][0].append((w, holds))
+        groups[key][0].append((w, holds, silent))
 
     for c in net.claims:
         held = c.holds(x)
         if c.kind == "source":
             add(f"source:{c.source}", source_rates(net, c.source),
-                hedge_weight(net, c.hedge, c.weight), held)
+                hedge_weight(net, c.hedge, c.weight), held, c.silent)
         elif c.kind == "explicit":
             lik = next(cl for cl in net.data["claims"] if cl["id"] == c.id)["likelihood"]
             conc = lik.get("concentration")
             add(f"claim:{c.id}", ((c.if_true, conc), (c.if_false, conc)),
-                hedge_weight(net, c.hedge, c.weight), held)
+                hedge_weight(net, c.hedge, c.weight), held, c.silent)
         for d in c.denials:
             w = hedge_weight(net, d.hedge, d.weight, "disputed" if d.disputed else "none")
             add(f"source:{d.source}", source_rates(net, d.source), w, not held)

@@ -411,3 +411,67 @@ def test_a_relay_must_repeat_an_existing_claim_and_say_what_it_says() -> None:
         coin([wire, claim("r", source="weak", via="wire", denied_by="strong")])
     # the same proposition, spaced differently, is the same proposition
     coin([wire, claim("r", source="weak", proposition="  a", via="wire")])
+
+
+# --- silence: the absence of a report ---------------------------------------------------
+
+
+def test_silence_multiplies_the_odds_by_the_complements_of_the_report() -> None:
+    # P(no report | a) = 1 - (f + w (t - f)), P(no report | not a) = 1 - f
+    got = odds(p_true(coin([claim(silent=True)])))
+    assert got == pytest.approx((1 - 0.9) / (1 - 0.05), rel=1e-12)
+    w = rel.HEDGE_WEIGHTS["unverified"]
+    hedged = odds(p_true(coin([claim(silent=True, hedge="unverified")])))
+    assert hedged == pytest.approx((1 - 0.05 - w * (0.9 - 0.05)) / (1 - 0.05), rel=1e-12)
+    assert got < hedged < 1.0
+
+
+def test_silence_of_a_strong_source_lowers_the_proposition_and_of_an_e_source_barely() -> None:
+    extra = {"sources": {"graded_a": {"grade": "A"}, "graded_e": {"grade": "E"}}}
+    strong = p_true(coin([claim(source="graded_a", silent=True)], **extra))
+    (tm, _), (fm, _) = rel.GRADE_RATES["A"]
+    assert strong == pytest.approx((1 - tm) / ((1 - tm) + (1 - fm)), abs=1e-12)
+    assert strong < 0.1
+    weak = p_true(coin([claim(source="graded_e", silent=True)], **extra))
+    (te, _), (fe, _) = rel.GRADE_RATES["E"]
+    assert weak == pytest.approx((1 - te) / ((1 - te) + (1 - fe)), abs=1e-12)
+    assert abs(weak - 0.5) < 0.1 < 0.5 - strong
+
+
+def test_silence_shares_the_sources_rates_with_its_reports() -> None:
+    # graded_b reports b and is silent on a: E[t (1 - t)], E[t (1 - f)], ... over shared rates
+    s = coin([claim("ca", source="graded_b", silent=True),
+              claim("cb", source="graded_b", proposition="b")])
+    (tm, tk), (fm, fk) = rel.GRADE_RATES["B"]
+    t2 = tm * (tm * tk + 1) / (tk + 1)
+    f2 = fm * (fm * fk + 1) / (fk + 1)
+    weights = {(1, 1): tm - t2, (1, 0): fm * (1 - tm),
+               (0, 1): tm * (1 - fm), (0, 0): fm - f2}
+    z = sum(weights.values())
+    assert p_true(s, "a") == pytest.approx((weights[1, 1] + weights[1, 0]) / z, abs=1e-12)
+    assert p_true(s, "b") == pytest.approx((weights[1, 1] + weights[0, 1]) / z, abs=1e-12)
+
+
+def test_a_silence_is_only_an_absence_of_a_report() -> None:
+    for fields in ({"status": "confirmed"}, {"denied_by": "weak"}, {"status": "retracted"}):
+        with pytest.raises(ScenarioError, match="silence"):
+            coin([claim(silent=True, **fields)])
+
+
+def test_the_pymc_model_of_a_silence_equals_pymc_extras() -> None:
+    from pymc_extras import marginalize
+
+    s = coin([claim("ca", source="graded_b", silent=True, hedge="allegedly"),
+              claim("cb", source="graded_b", proposition="b")])
+    ours = s.to_pymc()
+    plain = s.to_pymc(marginalized=False)
+    theirs = marginalize(plain, [v for v in plain.free_RVs if v.name in ("a", "b")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        f_ours, f_theirs = ours.compile_logp(), theirs.compile_logp()
+    start = ours.initial_point()
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        point = {k: v + rng.normal(scale=0.5, size=np.shape(v)) for k, v in start.items()}
+        theirs_lp = logsumexp([f_theirs({**point, "o": c}) for c in (0, 1)])
+        assert f_ours(point) == pytest.approx(theirs_lp, abs=1e-10)

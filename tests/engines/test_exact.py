@@ -72,6 +72,20 @@ def test_oracle_expected_reports_matches_quadrature() -> None:
     # a fixed rate is its own moments; full-weight reports agree with the one-rate form
     assert expected_reports([(1.0, True)] * 3, (tm, tk), (0.1, None)) == pytest.approx(
         expected_product([1.0] * 3, (tm, tk)), abs=1e-15)
+    # silences (a third item True) are the complements 1 - (f + w (t - f)) and 1 - f
+    quiet = [(0.3, True, True), (1.0, True), (0.75, False, True), (0.5, False)]
+
+    def quiet_integrand(f: float, t: float) -> float:
+        lik = math.prod(
+            (1 - p if silent else p)
+            for w, holds, *rest in quiet
+            for silent, p in [(bool(rest and rest[0]), f + w * (t - f) if holds else f)]
+        )
+        return lik * stats.beta.pdf(t, tm * tk, (1 - tm) * tk) * stats.beta.pdf(
+            f, fm * fk, (1 - fm) * fk)
+
+    direct, _ = integrate.dblquad(quiet_integrand, 0, 1, 0, 1, epsabs=1e-14, epsrel=1e-12)
+    assert expected_reports(quiet, (tm, tk), (fm, fk)) == pytest.approx(direct, abs=1e-11)
 
 
 # --- continuous facts against scipy quadrature --------------------------------------

@@ -119,6 +119,19 @@ def test_priors_files_round_trip(path: Path, tmp_path: Path) -> None:
     assert dumps(loads(dumps(s))) == dumps(s)
 
 
+QUOTED = [p for p in PRIORS if p.name.startswith(("wagner", "ever-given"))]
+
+
+@pytest.mark.parametrize("path", QUOTED, ids=[p.name for p in QUOTED])
+def test_shipped_claims_quote_their_sources_verbatim(path: Path) -> None:
+    # no text the source does not contain: a claim's text is part of the sentence it cites
+    s = load(path)
+    quoted = [c for c in s.claims if c.cites is not None]
+    assert quoted
+    for c in quoted:
+        assert c.text in c.cites, (c.id, c.text)
+
+
 def test_rich_scenario_round_trips(tmp_path: Path) -> None:
     s = rich_scenario()
     text = dumps(s)

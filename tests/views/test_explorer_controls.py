@@ -168,7 +168,7 @@ def test_claim_status_on_off_information_and_grade(wagner: Scenario) -> None:
     assert_shows(ex, want)
     assert ex.controls["claim:helicopter_downed.status"].value == "retracted"
     assert "helicopter_downed" in [c.id for c in ex.scenario.claims]  # kept in the ledger
-    assert "14 of 15 claims counted" in ex.status_text
+    assert "15 of 16 claims counted" in ex.status_text
 
     ex.controls["claim:helicopter_downed.on"].value = True
     want = want.with_claim_changed("helicopter_downed", status="reported")
@@ -182,8 +182,8 @@ def test_claim_status_on_off_information_and_grade(wagner: Scenario) -> None:
     assert ex.scenario.claim("no_resistance").information is None
     assert_shows(ex, want)
 
-    ex.controls["source:wire_services.grade"].value = "E"
-    want = want.with_source("wire_services", grade="E")
+    ex.controls["source:news_report.grade"].value = "E"
+    want = want.with_source("news_report", grade="E")
     assert_shows(ex, want)
     assert shown(ex) != expected(wagner)
 
@@ -198,17 +198,18 @@ def test_claim_status_on_off_information_and_grade(wagner: Scenario) -> None:
 
 def test_impossible_evidence_is_refused_and_the_last_good_scenario_kept(wagner: Scenario) -> None:
     ex = Explorer(wagner)
-    ex.controls["claim:putin_in_moscow.status"].value = "confirmed"
-    good = wagner.with_claim_changed("putin_in_moscow", status="confirmed")
+    # (putin_in_moscow, the pair used before, is now a silence: it cannot be confirmed)
+    ex.controls["claim:kremlin_goal.status"].value = "confirmed"
+    good = wagner.with_claim_changed("kremlin_goal", status="confirmed")
     assert_shows(ex, good)
     table = ex.table.value
 
-    ex.controls["claim:putin_left_moscow.status"].value = "confirmed"
+    ex.controls["claim:march_for_justice.status"].value = "confirmed"
     assert "Impossible evidence" in ex.status_text
-    assert "putin_left_moscow" in ex.status_text and "putin_in_moscow" in ex.status_text
+    assert "march_for_justice" in ex.status_text and "kremlin_goal" in ex.status_text
     assert ex.scenario == good
     assert ex.table.value == table
-    assert ex.controls["claim:putin_left_moscow.status"].value == "reported"  # reverted
+    assert ex.controls["claim:march_for_justice.status"].value == "reported"  # reverted
 
     # the next valid edit works from the last good scenario
     ex.controls["claim:putin_left_moscow.on"].value = False

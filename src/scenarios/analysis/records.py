@@ -86,7 +86,7 @@ def track_record(scenario: Scenario) -> dict[str, Source]:
     >>> import scenarios
     >>> s = scenarios.load(scenarios.default_priors())
     >>> record = track_record(resolve_claim(s, "hq_seized", held=True))
-    >>> record["wire_services"].note
+    >>> record["unnamed_reports"].note
     "track record after 'Wagner Group mutiny, 23 June 2023'"
     """
     record: dict[str, Source] = {}
@@ -128,7 +128,7 @@ def with_track_record(scenario: Scenario, record: Mapping[str, Source]) -> Scena
     >>> s = scenarios.load(scenarios.default_priors())
     >>> record = track_record(resolve_claim(s, "hq_seized", held=False))
     >>> carried = with_track_record(s, record)
-    >>> carried.sources["wire_services"].true_positive == record["wire_services"].true_positive
+    >>> carried.sources["unnamed_reports"].true_positive == record["unnamed_reports"].true_positive
     True
     """
     sources = dict(scenario.sources)

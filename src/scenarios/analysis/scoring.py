@@ -225,7 +225,7 @@ def digit_calibration(
     ...                               "western_alarm": True, "officer_appeals": True,
     ...                               "moscow_armour": True, "putin_location": "moscow"})
     >>> table.loc[2, ["claims", "held"]].tolist(), table.loc[4, ["claims", "held"]].tolist()
-    ([5, 5], [2, 2])
+    ([5, 5], [1, 1])
     """
     scenario = forecast.scenario if isinstance(forecast, Posterior) else forecast
     held = _held(scenario, resolved)

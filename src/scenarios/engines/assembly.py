@@ -156,7 +156,8 @@ def assemble(
 
     rates: dict[str, Factor] = {}
     for key, pair in net.sources.items():
-        # each report of the source is linear in t and in f: n reports, degree n in each
+        # each report (or silence: 1 - report) of the source is linear in t and in f:
+        # n reports, degree n in each
         degree = len(net.claims_of(key)) + extra_rate_degree
         for param, tag in zip(pair, ("tp", "fp"), strict=True):
             if param.fixed:
@@ -196,10 +197,17 @@ def assemble(
             continue
         assert ev.source is not None
         tp, fp = (rates[p.name] for p in net.sources[ev.source])
-        # the hedge mixture: tracks the truth with probability w, else noise at rate f
-        evidence.append(
-            _combine(lambda i, t, f, w=ev.weight: report_probability(i, t, f, w), ind, tp, fp)
-        )
+        # the hedge mixture: tracks the truth with probability w, else noise at rate f;
+        # a silence (no report made) is its complement, still of degree 1 in t and in f
+        if ev.silent:
+            factor = _combine(
+                lambda i, t, f, w=ev.weight: 1.0 - report_probability(i, t, f, w), ind, tp, fp
+            )
+        else:
+            factor = _combine(
+                lambda i, t, f, w=ev.weight: report_probability(i, t, f, w), ind, tp, fp
+            )
+        evidence.append(factor)
         claim_ids.append(ev.id)
     return Assembly(
         tuple(owners),

@@ -86,7 +86,7 @@ def prior_quantities(net: Network) -> pd.DataFrame:
     >>> from scenarios.io import example, load
     >>> table = prior_quantities(Network(load(example())))
     >>> round(float(table.loc["troops", "median"]), 3)
-    35.355
+    21.909
     """
     rows = []
     for name, d in net.dists.items():

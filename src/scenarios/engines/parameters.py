@@ -103,7 +103,7 @@ def rate_moments(scenario: Scenario) -> dict[str, tuple[RateMoments, RateMoments
     --------
     >>> import scenarios
     >>> s = scenarios.load(scenarios.default_priors())
-    >>> tp, fp = rate_moments(s)["wire_services"]
+    >>> tp, fp = rate_moments(s)["news_report"]
     >>> 0 < fp.mean < tp.mean < 1
     True
     """

@@ -290,7 +290,8 @@ def _plain_model(net: Network, params: dict, continuous: dict, skip: list[str]) 
             f = params.get(fp.name, fp.mean) if not fp.fixed else fp.a
             p = report_probability(hit, t, f, ev.weight)
         name = f"claim_{_var(ev.id)}"
-        pm.Bernoulli(name, p=p, observed=pm.Data(f"{name}_obs", 1))
+        # a silence observes the report not made
+        pm.Bernoulli(name, p=p, observed=pm.Data(f"{name}_obs", 0 if ev.silent else 1))
 
 
 def _var(report_id: str) -> str:

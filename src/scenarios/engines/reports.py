@@ -29,7 +29,8 @@ class Evidence:
     proposition holds and ``f`` where it does not; a denial or dispute (``negated``)
     reports the negation of its claim's proposition, and a retraction is a report with
     the retraction rates in place of ``(t, f)`` and ``w = 1``. A relay (``via``) has no
-    evidence of its own: its original's report counts, once. ``id`` is the claim's id,
+    evidence of its own: its original's report counts, once. A silence (``silent``) is
+    the complement: ``1 - (f + w (t - f))`` and ``1 - f``. ``id`` is the claim's id,
     or ``<claim>~denied_by~<source>``, ``<claim>~disputed_by~<source>``,
     ``<claim>~retracted`` for the reports a claim carries.
 
@@ -53,6 +54,23 @@ class Evidence:
     def __post_init__(self) -> None:
         if not self.id:
             object.__setattr__(self, "id", self.claim.id)
+
+    @property
+    def silent(self) -> bool:
+        """The report was not made (``silent: true`` on the claim): its complement counts.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> from scenarios.engines.network import Network
+        >>> from scenarios.io import example, load
+        >>> Network(load(example())).evidence[0].silent
+        False
+        """
+        return self.claim.silent and self.role == "claim"
 
 
 def report_probability(holds: Any, t: Any, f: Any, w: float) -> Any:

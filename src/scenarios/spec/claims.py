@@ -224,8 +224,10 @@ class Claim(SpecModel):
     a report of the negated proposition by that source); ``retracted`` (or ``status:
     retracted``) records that the claim's own source withdrew it; ``via`` marks the claim
     as a relay of another claim (it repeats the original's report and adds no evidence
-    of its own). The information digit is recorded and shown beside the posterior, never
-    weighed.
+    of its own). ``silent: true`` records an absence of reports: the source was in a
+    position to report the proposition and did not (likelihood ``1 - (f + w (t - f))``
+    where it holds, ``1 - f`` where not). The information digit is recorded and shown
+    beside the posterior, never weighed.
 
     Examples
     --------
@@ -253,6 +255,7 @@ class Claim(SpecModel):
     disputed_by: Denials = ()
     retracted: Retraction | None = None
     via: Name | None = None
+    silent: bool = False
     hindsight: bool = False
     note: str | None = None
 
@@ -314,6 +317,17 @@ class Claim(SpecModel):
             )
         if self.status == "confirmed" and self.retracted is not None:
             raise ValueError("a confirmed claim is hard evidence: it cannot be retracted")
+        if self.silent and (
+            self.reported is not None
+            or self.status != "reported"
+            or self.answers
+            or self.retraction is not None
+            or self.via is not None
+        ):
+            raise ValueError(
+                "a silence ('silent: true') is the absence of a report: it has a "
+                "proposition and a source, and no number, status, denial, retraction or via"
+            )
         if self.via is not None and (
             self.answers
             or self.retraction is not None

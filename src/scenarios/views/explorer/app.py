@@ -199,7 +199,7 @@ class Explorer:
         >>> import scenarios
         >>> ex = Explorer(scenarios.load(scenarios.example()))
         >>> round(float(ex.posterior.scenarios.loc[("putin_in_power", "true"), "probability"]), 3)
-        0.893
+        0.903
         """
         return self.model.posterior
 
@@ -306,7 +306,7 @@ class Explorer:
         >>> import scenarios
         >>> ex = Explorer(scenarios.load(scenarios.example()))
         >>> ex.status_text
-        'Updated: exact engine, 15 of 15 claims counted, intervals from 4000 draws.'
+        'Updated: exact engine, 16 of 16 claims counted, intervals from 4000 draws.'
         """
         return html.unescape(re.sub(r"<[^>]+>", "", self.status.value)).strip()
 

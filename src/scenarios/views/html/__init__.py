@@ -27,7 +27,7 @@ Examples
 >>> import scenarios
 >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
 >>> page = scenario_table_html(post, fmt="decimal")
->>> '<td class="probability num">0.292</td>' in page
+>>> '<td class="probability num">0.303</td>' in page
 True
 """
 

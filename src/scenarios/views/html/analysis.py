@@ -365,7 +365,7 @@ def what_if_html(
     >>> t = what_if(s, elite_cohesion="fractured")
     >>> page = what_if_html(t, what_if_summary(t, s, "elite_cohesion", "fractured"),
     ...                     "elite_cohesion = fractured", fmt="decimal")
-    >>> '<td class="now num">0.292</td>' in page, "if we learnt elite_cohesion = fractured" in page
+    >>> '<td class="now num">0.303</td>' in page, "if we learnt elite_cohesion = fractured" in page
     (True, True)
     """
     rows, previous = [], None

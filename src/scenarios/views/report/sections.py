@@ -117,7 +117,7 @@ def scenarios_section(post: Posterior, *, css: bool = False) -> str:
     --------
     >>> import scenarios
     >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
-    >>> '<td class="probability num">29.2%</td>' in scenarios_section(post)
+    >>> '<td class="probability num">30.3%</td>' in scenarios_section(post)
     True
     """
     return html.scenario_table_html(post, css=css)
