@@ -34,8 +34,9 @@ def small_plan(bad: bool = True) -> list[Variant]:
 def by_hand(p: float, low: float, seed: int) -> pd.DataFrame:
     """The same variant without the sweep machinery: with_prior on the loaded file."""
     s = scenarios.load(WAGNER)
+    high = s.facts["troops"].prior.between[1]  # the file's upper end, kept by the sweep
     s = s.with_prior("army_strikes", {"p": p, "concentration": 5})
-    s = s.with_prior("troops", {"between": [low, 50], "mass": 0.9})
+    s = s.with_prior("troops", {"between": [low, high], "mass": 0.9})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", scenarios.SamplingWarning)  # few draws: low ESS
         return s.update(seed=seed, draws=DRAWS).scenarios

@@ -189,7 +189,7 @@ def wagner() -> scenarios.Scenario:
         # wrong kind: the file's value is a number, a list, or the whole prior an object
         ("army_strikes.p", [0.2, "high"], "the file's value is a number (0.3), got text"),
         ("army_strikes.p", [[0.2]], "the file's value is a number (0.3), got list"),
-        ("troops.between", [20], "the file's value is a list ([25.0, 50.0]), got number"),
+        ("troops.between", [20], "the file's value is a list ([8.0, 60.0]), got number"),
         ("troops.between", [20], "or change one item as troops.between.0"),
         ("army_strikes", [0.3], 'a whole prior is an object such as {"p": 0.3}, got 0.3'),
         # a field of a number
@@ -233,10 +233,11 @@ def test_apply_overrides_keeps_other_fields_and_null_removes_one(
     s2, priors = apply_overrides(
         wagner, {"army_strikes.concentration": None, "troops.between.1": 60}
     )
-    assert priors == {"army_strikes": {"p": 0.3}, "troops": {"between": [25.0, 60], "mass": 0.9}}
+    low, high = wagner.facts["troops"].prior.between  # the file's range
+    assert priors == {"army_strikes": {"p": 0.3}, "troops": {"between": [low, 60], "mass": 0.9}}
     assert s2.facts["army_strikes"].prior.concentration is None
-    assert s2.facts["troops"].prior.between == (25.0, 60.0)
-    assert wagner.facts["troops"].prior.between == (25.0, 50.0)  # the original is untouched
+    assert s2.facts["troops"].prior.between == (low, 60.0)
+    assert wagner.facts["troops"].prior.between == (low, high)  # the original is untouched
     # a whole prior first, then a field of the same node
     _, priors = apply_overrides(wagner, {"army_strikes.p": 0.9, "army_strikes": {"p": 0.1}})
     assert priors == {"army_strikes": {"p": 0.9}}
@@ -245,8 +246,9 @@ def test_apply_overrides_keeps_other_fields_and_null_removes_one(
 def test_a_variant_scenario_is_the_file_with_its_overrides() -> None:
     (v,) = sweeps.plan(WAGNER, {"army_strikes.p": [0.6], "troops.between.1": [70]})
     s = v.scenario()
+    low = scenarios.load(WAGNER).facts["troops"].prior.between[0]  # kept from the file
     assert s.facts["army_strikes"].prior.p == 0.6
-    assert s.facts["troops"].prior.between == (25.0, 70.0)
+    assert s.facts["troops"].prior.between == (low, 70.0)
     (bad,) = sweeps.plan(WAGNER, {"army_strikes.p": [1.5]})
     with pytest.raises(scenarios.ScenarioError, match=r"facts\.army_strikes\.prior\.p") as info:
         bad.scenario()

@@ -27,7 +27,8 @@ Examples
 >>> import scenarios
 >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
 >>> page = scenario_table_html(post, fmt="decimal")
->>> '<td class="probability num">0.303</td>' in page
+>>> p = post.scenarios.loc[("mutiny_end", "negotiated"), "probability"]
+>>> f'<td class="probability num">{p:.3f}</td>' in page
 True
 """
 

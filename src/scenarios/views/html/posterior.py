@@ -75,7 +75,8 @@ def scenario_table_html(
     >>> page = scenario_table_html(post)
     >>> '<tr data-outcome="mutiny_end" data-state="negotiated">' in page
     True
-    >>> '<td class="probability num">30.3%</td>' in page
+    >>> p = post.scenarios.loc[("mutiny_end", "negotiated"), "probability"]
+    >>> f'<td class="probability num">{p:.1%}</td>' in page
     True
     """
     table, prior = posterior.scenarios, posterior.prior_scenarios["probability"]

@@ -117,7 +117,8 @@ def scenarios_section(post: Posterior, *, css: bool = False) -> str:
     --------
     >>> import scenarios
     >>> post = scenarios.load(scenarios.default_priors()).update(intervals=False)
-    >>> '<td class="probability num">30.3%</td>' in scenarios_section(post)
+    >>> p = post.scenarios.loc[("mutiny_end", "negotiated"), "probability"]
+    >>> f'<td class="probability num">{p:.1%}</td>' in scenarios_section(post)
     True
     """
     return html.scenario_table_html(post, css=css)
