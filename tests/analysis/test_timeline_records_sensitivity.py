@@ -327,3 +327,36 @@ def test_plot_helpers_are_exported() -> None:
     ax = plots.plot_tornado(sens, top=15)
     assert len(ax.patches) == 2 * min(15, len(sens.table))  # a low and a high bar per input
     assert ax.get_xlabel() == "P(mutiny_end = negotiated)"
+
+
+def test_an_ascertainment_rate_is_one_judgement_in_the_tornado() -> None:
+    # a thinned count: the ascertainment rate appears once, at its Beta's 5% and 95%
+    # values; a higher rate means fewer true cases behind the same report
+    from scipy import stats
+
+    s = Scenario(
+        title="cases",
+        facts={"cases": {"kind": "continuous", "support": [0, None],
+                         "prior": {"between": [100, 400]}}},
+        outcomes={"large": {"kind": "binary", "exhaustive": "yes or no", "prior": {"logit": {
+            "intercept": 0.0,
+            "terms": [{"fact": "cases", "coef": 1.0, "center": 200, "scale": 50}]}}}},
+        claims=[{"id": "reported", "text": "60 cases reported", "reported": {
+            "fact": "cases", "value": 60, "count": "binomial",
+            "ascertainment": {"mean": 0.3, "concentration": 30}}}],
+    )
+    table = sensitivity(s, ("large", "true")).table
+    row = table[table["parameter"] == "ascertainment"]
+    assert len(row) == 1 and row["name"].iloc[0] == "reported"
+    low, high = stats.beta(9, 21).ppf([0.05, 0.95])
+
+    def at(p: float) -> float:
+        fixed = {"fact": "cases", "value": 60, "count": "binomial", "ascertainment": {"mean": p}}
+        changed = s.with_claim_changed("reported", reported=fixed)
+        return float(changed.update(intervals=False).scenarios.loc[("large", "true"),
+                                                                   "probability"])
+
+    assert row["low"].iloc[0] == f"{low:.2f}" and row["high"].iloc[0] == f"{high:.2f}"
+    assert row["p_low"].iloc[0] == pytest.approx(at(low), abs=1e-12)
+    assert row["p_high"].iloc[0] == pytest.approx(at(high), abs=1e-12)
+    assert row["p_low"].iloc[0] > row["p_high"].iloc[0]

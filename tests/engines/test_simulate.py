@@ -311,12 +311,16 @@ def test_reported_number_follows_its_error_model(sim: Simulation) -> None:
         {"fact": "x", "value": 4, "count": "negative_binomial", "dispersion": 3, "bias": 0.2},
         {"fact": "x", "value": 0, "count": "poisson"},
         {"fact": "x", "value": 9, "count": "poisson", "informative": 0.5},
+        {"fact": "x", "value": 3, "count": "binomial",
+         "ascertainment": {"mean": 0.6, "concentration": 10}},
+        {"fact": "x", "value": 2, "count": "binomial", "ascertainment": {"mean": 0.5}},
     ],
-    ids=["poisson", "negative-binomial", "zero", "noise"],
+    ids=["poisson", "negative-binomial", "zero", "noise", "thinned", "thinned-fixed-rate"],
 )
 def test_reported_count_frequency_is_the_exact_engines_probability(reported: dict) -> None:
     # a count is a pmf: the share of worlds reporting exactly k is P(k), the exact
-    # engine's evidence (informative Poisson / NB of mean x e^bias, or binned noise)
+    # engine's evidence (informative Poisson / NB of mean x e^bias, binomial thinning of
+    # x rounded at random with a Beta or fixed ascertainment rate, or binned noise)
     s = Scenario(
         title="Counts",
         seed=3,

@@ -219,6 +219,24 @@ def _evidence_edits(scenario: Scenario) -> Iterator[EvidenceEdit]:
             lambda s, cid=cid: s.without_claim(cid),
             lambda s, cid=cid: s.with_claim_changed(cid, weight=1.0),
         )
+        rep = claim.reported
+        if rep is not None and rep.ascertainment is not None:
+            # the ascertainment rate is one judgement: fixed at its 5% and 95% values
+            low, high = _p_range(rep.ascertainment.mean, rep.ascertainment.concentration)
+
+            def fixed(v: float, cid: str = cid, rep: Any = rep) -> Edit:
+                moved = set_field(rep, ("ascertainment",), {"mean": v})
+                return lambda s: s.with_claim_changed(cid, reported=moved)
+
+            yield EvidenceEdit(
+                "claim",
+                cid,
+                "ascertainment",
+                f"{low:.2f}",
+                f"{high:.2f}",
+                fixed(low),
+                fixed(high),
+            )
     for name, source in scenario.sources.items():
         if source.true_positive is None and source.grade is not None:
             i = LETTERS.find(source.grade)

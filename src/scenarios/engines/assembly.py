@@ -180,10 +180,12 @@ def assemble(
             continue
         if ev.kind == "number":
             assert c.reported is not None
-            ll = net.number_loglik(ev, values[c.reported.fact])
+            ll = net.number_loglik(ev, values[c.reported.fact], params, draw_axis)
             if ll.axes:
-                # exp relative to the peak keeps the quadrature factor in range
-                peak = float(ll.values.max())
+                # exp relative to the peak keeps the quadrature factor in range (one peak
+                # over all draws keeps their likelihoods comparable)
+                peak = float(np.max(ll.values))
+                peak = peak if np.isfinite(peak) else 0.0  # nowhere possible: z = 0
                 evidence.append(Factor(np.exp(ll.values - peak), ll.axes))
                 claim_ids.append(ev.id)
                 log_offset += peak

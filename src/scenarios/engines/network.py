@@ -6,9 +6,11 @@ array with named axes. Continuous quantities (continuous facts, source reliabili
 become quadrature axes for the exact engine (Gauss-Legendre in probability space for
 facts, split at every threshold a claim names; Gauss-Jacobi for Beta rates, exact for
 the polynomials claims make of them) and scalars for the PyMC model. Uncertain
-probabilities (``theta``: tables with a concentration, source rates) are either replaced
+probabilities (``theta``: tables with a concentration, source rates, the ascertainment
+rates of binomial counts) are either replaced
 by their means (exact for the point answer: the joint is multilinear in each of them),
-integrated by quadrature (rates), or given as draws along a ``draw`` axis.
+integrated by quadrature (source rates) or in closed form (ascertainment rates), or
+given as draws along a ``draw`` axis.
 
 Names of the axes are fact names; quadrature axes of rates are ``"<source>@tp"`` and
 ``"<source>@fp"``.
@@ -106,7 +108,7 @@ class Network:
                 if w is None:
                     w = hedges[claim.hedge or "none"]
                 if claim.reported is not None:
-                    q = self.informative(claim, w)
+                    q = numbers.informative(self.scenario, claim, w)
                     if q > 0.0:  # a number that is surely noise says nothing
                         out.append(Evidence(claim, "number", q, None))
                     continue
@@ -231,6 +233,8 @@ class Network:
     def parameters(self) -> tuple[RowParam | RateParam, ...]:
         """Every uncertain probability (theta) of the model."""
         rates = [r for pair in self.sources.values() for r in pair if not r.fixed]
+        shares = [m.ascertainment for m in self._number_models.values()]
+        rates += [r for r in shares if r is not None and not r.fixed]
         return (*self.row_params, *rates)
 
     # -- tables -----------------------------------------------------------------
@@ -526,59 +530,6 @@ class Network:
             hit = 1.0 - hit
         return Factor(hit, x.axes)
 
-    def informative(self, claim: Claim, w: float) -> float:
-        """The probability ``q`` that a claim's reported number is informative.
-
-        The claim's ``reported.informative`` if given; else the source grade's
-        :data:`~scenarios.spec.reliability.NUMBER_INFORMATIVE` (1 for a number with no
-        source or a source without a grade; a file's ``reliability.numbers`` overrides the
-        table) times the hedge weight ``w``.
-
-        Parameters
-        ----------
-        claim : Claim
-            A claim with a reported number.
-        w : float
-            Its hedge weight.
-
-        Returns
-        -------
-        float
-            In [0, 1].
-
-        Examples
-        --------
-        >>> from scenarios import Scenario
-        >>> s = Scenario(
-        ...     title="t",
-        ...     facts={"n": {"kind": "continuous", "support": [0, None],
-        ...                  "prior": {"between": [10, 20]}}},
-        ...     outcomes={"o": {"kind": "binary", "exhaustive": "yes or no",
-        ...                     "prior": {"p": 0.5}}},
-        ...     sources={"wire": {"grade": "B"}},
-        ...     claims=[{"id": "c", "text": "15", "source": "wire",
-        ...              "reported": {"fact": "n", "value": 15, "sd": 0.1}}],
-        ... )
-        >>> Network(s).informative(s.claims[0], 0.5)
-        0.45
-        """
-        return numbers.informative(self.scenario, claim, w)
-
-    def number_noise(self, fact: str) -> tuple[float, float]:
-        """Centre and sd of a reported number's noise, on the report's scale.
-
-        Parameters
-        ----------
-        fact : str
-            A continuous fact.
-
-        Returns
-        -------
-        center, sd : float
-            See :func:`scenarios.spec.elicit.number_noise`.
-        """
-        return numbers.number_noise(self.scenario, fact)
-
     def number_model(self, ev: Evidence) -> NumberModel:
         """The error model of a reported number: its mixture, its noise, its count kind.
 
@@ -590,7 +541,8 @@ class Network:
         Returns
         -------
         NumberModel
-            On the log scale for a positive fact; the noise from :meth:`number_noise`.
+            On the log scale for a positive fact; the noise from
+            :func:`~scenarios.engines.numbers.number_noise`.
 
         Examples
         --------
@@ -604,9 +556,23 @@ class Network:
         >>> m.log_scale, m.sd, m.q  # no source: q is the hedge weight alone
         (True, 0.2, 0.5)
         """
-        return numbers.number_model(self.scenario, ev.claim, ev.weight)
+        return self._number_models[ev.id]
 
-    def number_loglik(self, ev: Evidence, x: Factor) -> Factor:
+    @cached_property
+    def _number_models(self) -> dict[str, NumberModel]:
+        return {
+            ev.id: numbers.number_model(self.scenario, ev.claim, ev.weight)
+            for ev in self.evidence
+            if ev.kind == "number"
+        }
+
+    def number_loglik(
+        self,
+        ev: Evidence,
+        x: Factor,
+        params: Mapping[str, Any] | None = None,
+        draw_axis: bool = False,
+    ) -> Factor:
         """Log-likelihood of a reported number over the fact's values.
 
         Parameters
@@ -615,13 +581,26 @@ class Network:
             Of kind ``"number"``.
         x : Factor
             The fact's values.
+        params : mapping, optional
+            Values of uncertain probabilities: a binomial count's ascertainment rate is
+            taken from here when present, else integrated out.
+        draw_axis : bool
+            ``params`` carry draws along a first axis.
 
         Returns
         -------
         Factor
-            Over ``x``'s axes.
+            Over ``x``'s axes (after a ``draw`` axis when the rate is drawn).
         """
-        return Factor(self.number_model(ev).loglik(x.values), x.axes)
+        model = self.number_model(ev)
+        rate = model.ascertainment
+        if rate is None or params is None or rate.name not in params:
+            return Factor(model.loglik(x.values), x.axes)
+        p = params[rate.name]
+        if not draw_axis:
+            return Factor(model.loglik(x.values, p), x.axes)
+        p = np.asarray(p, dtype=float).reshape(-1, *([1] * np.ndim(x.values)))
+        return Factor(model.loglik(x.values, p), (DRAW, *x.axes))
 
     def thresholds(self, fact: str) -> list[float]:
         """Values where some claim cuts a continuous fact, and where reported numbers sit.
@@ -647,6 +626,10 @@ class Network:
                     float(model.value(model.centre + k * model.spread))
                     for k in (-4, -2, -1, 0, 1, 2, 4)
                 )
+                if model.count == "binomial":  # zero up to k - 1, kinked at whole numbers
+                    k = model.observed
+                    top = model.value(model.centre + 4 * model.spread)
+                    cuts.extend(np.arange(max(k - 1.0, 0.0), min(top, k + 23.0) + 1.0))
         return cuts
 
     def _noisy_number(self, fact: str) -> bool:

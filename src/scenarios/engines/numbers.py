@@ -13,14 +13,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
+from scenarios.engines.uncertain import RateParam
 from scenarios.spec import elicit
 from scenarios.spec import reliability as rel
 from scenarios.spec.claims import Claim
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["NumberModel", "informative", "number_mixture", "number_model", "number_noise"]
+__all__ = [
+    "NumberModel",
+    "ascertainment_param",
+    "informative",
+    "number_mixture",
+    "number_model",
+    "number_noise",
+]
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,10 @@ class NumberModel:
 
     Informative, a number measures the fact: ``observed ~ Normal(scale(true) + bias, sd)``,
     or for a count (``count``) ``Poisson(true e^bias)`` or a negative binomial of that
-    mean and ``dispersion``. Otherwise (probability ``1 - q``) it is noise:
+    mean and ``dispersion``, or binomial thinning ``Binomial(true, p)`` with ``p`` the
+    ``ascertainment`` rate (Beta; integrated out unless a value is given; a non-whole
+    ``true`` is rounded at random, up with probability its fraction, so that the
+    likelihood is continuous in it). Otherwise (probability ``1 - q``) it is noise:
     ``Normal(noise_centre, noise_sd)`` on the report's scale, for a count that Normal on
     the log scale binned to whole numbers (``k`` covers ``[k - 1/2, k + 1/2)``, 0 covers
     ``(0, 1/2)``). ``scale`` is the logarithm for a positive fact (``log_scale``) and the
@@ -57,6 +68,7 @@ class NumberModel:
     noise_sd: float = 1.0
     count: str | None = None
     dispersion: float | None = None
+    ascertainment: RateParam | None = None
 
     def scale(self, x: Any) -> Any:
         """The fact's value ``x`` on the report's scale (log for a positive fact).
@@ -102,6 +114,9 @@ class NumberModel:
     @property
     def centre(self) -> float:
         """The fact's value, on the model's scale, at which the report is expected."""
+        if self.count == "binomial":
+            assert self.ascertainment is not None
+            return math.log(max(self.observed, 0.5) / self.ascertainment.mean)
         if self.count is not None:
             return math.log(max(self.observed, 0.5)) - self.bias
         return self.observed - self.bias
@@ -109,6 +124,12 @@ class NumberModel:
     @property
     def spread(self) -> float:
         """The informative report's sd on the model's scale (for a count, about)."""
+        if self.count == "binomial":
+            p = self.ascertainment
+            assert p is not None
+            # binomial noise of ln(k / p), plus the uncertain rate's own: var ln p
+            extra = 0.0 if p.fixed else float(special.polygamma(1, [p.a, p.a + p.b]) @ [1, -1])
+            return math.sqrt((1.0 - p.mean) / (self.observed + 1.0) + extra)
         if self.count is not None:
             extra = 1.0 / self.dispersion if self.dispersion else 0.0
             return math.sqrt(1.0 / (self.observed + 1.0) + extra)
@@ -124,19 +145,35 @@ class NumberModel:
             return float(np.log(stats.norm.cdf(hi) - stats.norm.cdf(lo)))
         return float(stats.norm.logpdf(self.observed, self.noise_centre, self.noise_sd))
 
-    def informative_loglik(self, x: Any) -> Any:
+    def informative_loglik(self, x: Any, p: Any = None) -> Any:
         """Log-likelihood of the report over the fact's values ``x``, if informative.
 
         Parameters
         ----------
         x : array or tensor
             The fact's values.
+        p : array or tensor, optional
+            The ascertainment rate of a binomial count (broadcast against ``x``); by
+            default integrated over its Beta (a beta-binomial), or its fixed value.
 
         Returns
         -------
         array or tensor
-            Shaped like ``x``.
+            ``x`` and ``p`` broadcast.
+
+        Examples
+        --------
+        >>> m = NumberModel(True, 3.0, 0.0, 0.0, count="binomial",
+        ...                 ascertainment=RateParam("a", 2.0, 2.0))
+        >>> x = np.array([2.0, 10.0])  # below the count: impossible; else a beta-binomial
+        >>> from scipy import stats
+        >>> bool(np.exp(m.informative_loglik(x))[0] == 0.0)
+        True
+        >>> round(float(np.exp(m.informative_loglik(x))[1] - stats.betabinom.pmf(3, 10, 2, 2)), 12)
+        0.0
         """
+        if self.count == "binomial":
+            return self._thinned(x, p)
         if self.count is None:
             z = (self.observed - self.mean(x)) / self.sd
             return -0.5 * z * z - math.log(self.sd * math.sqrt(2 * math.pi))
@@ -152,34 +189,91 @@ class NumberModel:
             + k * (log_mean - log_total)
         )
 
-    def loglik(self, x: Any) -> Any:
+    def _thinned(self, x: Any, p: Any) -> Any:
+        """Binomial thinning of the true count ``N``: ``x`` rounded at random, ``E[N] = x``.
+
+        ``N = floor(x) + 1`` with probability ``frac(x)``, else ``floor(x)``: the
+        likelihood interpolates the binomial's linearly between whole numbers, so it is
+        continuous in ``x`` (for NUTS and quadrature) and a proper generative story (for
+        :meth:`draw`); it is zero where ``x <= k - 1``.
+        """
+        rate = self.ascertainment
+        assert rate is not None
+        k = self.observed
+        numpy = isinstance(x, np.ndarray | float | int) and (
+            p is None or isinstance(p, np.ndarray | float | int)
+        )
+        if numpy:
+            gammaln, where, log, log1p, floor = (
+                special.gammaln, np.where, np.log, np.log1p, np.floor
+            )
+            logaddexp = np.logaddexp
+        else:
+            import pytensor.tensor as pt
+
+            gammaln, where, log, log1p, floor = pt.gammaln, pt.switch, pt.log, pt.log1p, pt.floor
+            logaddexp = pt.logaddexp
+        integrated = p is None and not rate.fixed
+        if p is None:
+            p = rate.a
+
+        def logpmf(n: Any) -> Any:  # P(k | N = n), n whole and >= k
+            rest = n - k
+            log_choose = gammaln(n + 1.0) - gammaln(rest + 1.0) - math.lgamma(k + 1.0)
+            if integrated:  # p ~ Beta(a, b) integrated out: a beta-binomial
+                a, b = rate.a, rate.b
+                return (
+                    log_choose
+                    + math.lgamma(k + a) + gammaln(rest + b) - gammaln(n + a + b)
+                    - (math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b))
+                )
+            return log_choose + (k * log(p) if k else 0.0) + rest * log1p(-p)
+
+        possible = x > k - 1.0
+        xs = where(possible, x, k)  # keeps every term finite where the report is impossible
+        n0 = floor(xs)
+        phi = xs - n0
+        with np.errstate(divide="ignore"):  # phi = 0, or a drawn p of 0 or 1: -inf is right
+            low = where(n0 >= k, log1p(-phi) + logpmf(where(n0 >= k, n0, k)), -np.inf)
+            ll = logaddexp(low, log(phi) + logpmf(n0 + 1.0))
+        return where(possible, ll, -np.inf)
+
+    def loglik(self, x: Any, p: Any = None) -> Any:
         """Log-likelihood of the report over the fact's values ``x``: the mixture.
 
         Parameters
         ----------
         x : array or tensor
             The fact's values.
+        p : array or tensor, optional
+            A binomial count's ascertainment rate (:meth:`informative_loglik`).
 
         Returns
         -------
         array or tensor
-            Shaped like ``x`` (:func:`number_mixture`).
+            ``x`` and ``p`` broadcast (:func:`number_mixture`).
         """
         if self.q >= 1.0:
-            return self.informative_loglik(x)
-        return number_mixture(self.informative_loglik(x), self.q, self.log_noise)
+            return self.informative_loglik(x, p)
+        return number_mixture(self.informative_loglik(x, p), self.q, self.log_noise)
 
-    def draw(self, x: Any, rng: np.random.Generator) -> np.ndarray:
+    def draw(self, x: Any, rng: np.random.Generator, p: Any = None) -> np.ndarray:
         """Reports drawn from the model, one per value of the fact.
 
         Informative with probability ``q``: from the error model around ``x``; else from
         the noise. Counts are whole numbers (as floats).
+
+        A binomial count thins the true count ``x`` rounded at random
+        (:meth:`informative_loglik`).
 
         Parameters
         ----------
         x : array
             The fact's true values.
         rng : numpy.random.Generator
+        p : array, optional
+            A binomial count's ascertainment rate, one per value (default: drawn from
+            its Beta).
 
         Returns
         -------
@@ -197,7 +291,15 @@ class NumberModel:
             z = self.mean(x) + self.sd * rng.standard_normal(x.shape)
         else:
             mean = x * math.exp(self.bias)
-            if self.count == "poisson":
+            if self.count == "binomial":
+                if p is None:
+                    rate = self.ascertainment
+                    assert rate is not None
+                    p = rate.a if rate.fixed else rng.beta(rate.a, rate.b, size=x.shape)
+                whole = np.floor(x)
+                true = whole + (rng.random(x.shape) < x - whole)  # rounded at random
+                k = rng.binomial(true.astype(np.int64), p)
+            elif self.count == "poisson":
                 k = rng.poisson(mean)
             else:
                 r = float(self.dispersion)  # type: ignore[arg-type]
@@ -318,8 +420,11 @@ def number_model(scenario: Scenario, claim: Claim, q: float) -> NumberModel:
     assert rep is not None
     positive = elicit.is_positive(scenario.facts[rep.fact])
     centre, scale = number_noise(scenario, rep.fact)
+    ascertainment = None
     if rep.count is not None:
         observed, sd = float(rep.value), 0.0
+        if rep.ascertainment is not None:
+            ascertainment = ascertainment_param(claim)
     else:
         assert rep.sd is not None
         observed = math.log(rep.value) if positive else float(rep.value)
@@ -334,7 +439,40 @@ def number_model(scenario: Scenario, claim: Claim, q: float) -> NumberModel:
         noise_sd=scale,
         count=rep.count,
         dispersion=None if rep.dispersion is None else float(rep.dispersion),
+        ascertainment=ascertainment,
     )
+
+
+def ascertainment_param(claim: Claim) -> RateParam | None:
+    """The ascertainment rate of a claim's binomial count, as an uncertain rate.
+
+    Named ``<claim id>_ascertainment``; ``None`` when the claim reports no binomial count.
+
+    Parameters
+    ----------
+    claim : Claim
+
+    Returns
+    -------
+    RateParam or None
+        Beta(mean c, (1 - mean) c) for a concentration c; fixed at the mean otherwise.
+
+    Examples
+    --------
+    >>> c = Claim(id="cases", text="412 cases", reported={
+    ...     "fact": "n", "value": 412, "count": "binomial",
+    ...     "ascertainment": {"mean": 0.25, "concentration": 20}})
+    >>> ascertainment_param(c)
+    RateParam(name='cases_ascertainment', a=5.0, b=15.0)
+    """
+    rep = claim.reported
+    if rep is None or rep.ascertainment is None:
+        return None
+    name, rate = f"{claim.id}_ascertainment", rep.ascertainment
+    if rate.concentration is None or rate.mean == 1.0:
+        return RateParam(name, float(rate.mean), 0.0)
+    c = float(rate.concentration)
+    return RateParam(name, rate.mean * c, (1.0 - rate.mean) * c)
 
 
 def number_mixture(informative: Any, q: float, log_noise: float) -> Any:

@@ -115,7 +115,9 @@ def _build(
             x = continuous[rep.fact]
             error_model = net.number_model(ev)
             if error_model.count is not None:  # a count: its likelihood, graph constants
-                pm.Potential(f"claim_{ev.id}", error_model.loglik(x))
+                rate = error_model.ascertainment
+                p = params.get(rate.name) if rate is not None else None
+                pm.Potential(f"claim_{ev.id}", error_model.loglik(x, p))
             elif error_model.q >= 1.0:
                 error = number(
                     f"claim_{ev.id}__error",

@@ -21,8 +21,10 @@ world:
    with ``r_t`` if ``A`` holds and ``r_f`` if not. A reported number is always made,
    from its :class:`~scenarios.engines.numbers.NumberModel`: informative with
    probability ``q`` (``Normal(scale(x) + bias, sd)``, on the log scale for a positive
-   fact; a count Poisson or negative binomial of mean ``x e^bias``), else noise (the
-   noise Normal; a count's binned to whole numbers). A
+   fact; a count Poisson or negative binomial of mean ``x e^bias``, or binomial
+   thinning ``Binomial(N, p)`` of ``N`` = ``x`` rounded at random, with the claim's
+   ascertainment rate ``p`` drawn in theta), else noise (the noise Normal; a count's
+   binned to whole numbers). A
    relay (``via``) is made exactly where its original was and repeats it (a number
    relayed is the same number): the engines give a relay the constant likelihood
    ``rho`` of being made with its original (and 0 without it), and simulation takes
@@ -263,7 +265,7 @@ def simulate(scenario: Scenario, n: int, seed: int | None = None) -> Simulation:
             continue
         for ev in evidence.get(claim.id, ()):
             if ev.kind == "number":
-                prefix, column = NUMBER_PREFIX, _number(net, ev, values, rng)
+                prefix, column = NUMBER_PREFIX, _number(net, ev, values, theta, rng)
             else:
                 p = _report_probability(net, ev, states, values, theta, n)
                 prefix, column = REPORT_PREFIX, rng.random(n) < p
@@ -296,9 +298,13 @@ def _number(
     net: Network,
     ev: Evidence,
     values: Mapping[str, Factor],
+    theta: Mapping[str, np.ndarray],
     rng: np.random.Generator,
 ) -> np.ndarray:
     """A reported number per world, drawn from its mixture at the fact's value."""
     rep = ev.claim.reported
     assert rep is not None
-    return net.number_model(ev).draw(values[rep.fact].values, rng)
+    model = net.number_model(ev)
+    rate = model.ascertainment
+    p = theta.get(rate.name) if rate is not None else None
+    return model.draw(values[rep.fact].values, rng, p)

@@ -112,7 +112,10 @@ class ReportedNumber(SpecModel):
     ``ln(value) ~ Normal(ln(true) + bias, sd)``; otherwise ``value ~ Normal(true + bias, sd)``.
     A ``count`` (``poisson``, or ``negative_binomial`` with ``dispersion`` r) is
     instead ``value ~ Poisson(true * exp(bias))`` or ``NegBinomial(mean true * exp(bias),
-    r)`` (variance ``mean + mean**2 / r``), with no ``sd``.
+    r)`` (variance ``mean + mean**2 / r``), with no ``sd``. A ``binomial`` count is
+    binomial thinning, ``value ~ Binomial(true, p)`` (reported cases of the true cases),
+    with the ``ascertainment`` rate ``p`` a :class:`Rate` (a Beta with a concentration:
+    uncertain, part of theta) and no ``bias``.
     That holds with probability ``q`` (the number is informative), and the number is
     broad noise otherwise; ``informative`` sets ``q`` directly, else it is the source's
     grade's (:data:`~scenarios.spec.reliability.NUMBER_INFORMATIVE`) times the claim's
@@ -123,6 +126,9 @@ class ReportedNumber(SpecModel):
     >>> ReportedNumber(fact="troops", value=25, sd=0.2).bias
     0.0
     >>> ReportedNumber(fact="cases", value=40, count="negative_binomial", dispersion=5).sd
+    >>> ReportedNumber(fact="cases", value=40, count="binomial",
+    ...                ascertainment={"mean": 0.3, "concentration": 20}).ascertainment.mean
+    0.3
     """
 
     fact: Name
@@ -130,11 +136,17 @@ class ReportedNumber(SpecModel):
     sd: Positive | None = None
     bias: Finite = 0.0
     informative: Probability | None = None
-    count: Literal["poisson", "negative_binomial"] | None = None
+    count: Literal["poisson", "negative_binomial", "binomial"] | None = None
     dispersion: Positive | None = None
+    ascertainment: Rate | None = None
 
     @model_validator(mode="after")
     def _error_model(self) -> ReportedNumber:
+        if (self.count == "binomial") != (self.ascertainment is not None):
+            raise ValueError(
+                "'ascertainment' (the share of the true count that is reported: a mean and "
+                "a concentration) is required with, and only with, count: binomial"
+            )
         if self.count is None:
             if self.sd is None:
                 raise ValueError("'sd' is required (unless the number is a 'count')")
@@ -145,6 +157,13 @@ class ReportedNumber(SpecModel):
             raise ValueError(f"a {self.count} count has no 'sd': its spread is the model's")
         if (self.count == "negative_binomial") != (self.dispersion is not None):
             raise ValueError("'dispersion' is required with, and only with, negative_binomial")
+        if self.count == "binomial" and self.bias != 0.0:
+            raise ValueError("a binomial count has no 'bias': its ascertainment is the bias")
+        if self.count == "binomial" and self.ascertainment.mean in (0.0, 1.0):  # type: ignore[union-attr]
+            raise ValueError(
+                "expected an ascertainment mean strictly between 0 and 1 (0 reports nothing; "
+                "1 makes the report the true count: state the fact instead)"
+            )
         if self.value < 0 or self.value != int(self.value):
             raise ValueError(f"a count is a whole number >= 0, got {self.value}")
         return self
