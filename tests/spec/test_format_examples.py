@@ -29,3 +29,27 @@ def test_format_example(text: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         build(text).update()
+
+
+def _spec_fields() -> list[tuple[str, str]]:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import scenarios.spec
+    from scenarios.spec.fields import SpecModel
+
+    out = []
+    for info in pkgutil.iter_modules(scenarios.spec.__path__):
+        module = importlib.import_module(f"scenarios.spec.{info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, SpecModel) and cls.__module__ == module.__name__:
+                out += [(name, f.alias or key) for key, f in cls.model_fields.items()]
+    return out
+
+
+@pytest.mark.parametrize(("model", "field"), _spec_fields())
+def test_every_field_of_the_format_is_in_the_reference(model: str, field: str) -> None:
+    # named in code style, alone or as the last part of a dotted path (`logit.intercept`)
+    text = FORMAT.read_text(encoding="utf-8")
+    assert re.search(rf"`(?:[\w\[\]<>]+\.)*{re.escape(field)}`", text), f"{model}.{field}"
