@@ -3,8 +3,9 @@
 Every engine works on the same factors: one conditional table per discrete fact or
 outcome, one likelihood per claim, one weight vector per quadrature axis. A factor is an
 array with named axes. Continuous quantities (continuous facts, source reliabilities)
-become quadrature axes for the exact engine (Gauss-Legendre in probability space for
-facts, split at every threshold a claim names; Gauss-Jacobi for Beta rates, exact for
+become quadrature axes for the exact engine (Gauss-Legendre in normal scores for facts,
+split at every threshold a claim names and laid where reported numbers put their
+likelihood: :mod:`scenarios.engines.quadrature`; Gauss-Jacobi for Beta rates, exact for
 the polynomials claims make of them) and scalars for the PyMC model. Uncertain
 probabilities (``theta``: tables with a concentration, source rates, the ascertainment
 rates of binomial counts) are either replaced
@@ -18,7 +19,6 @@ Names of the axes are fact names; quadrature axes of rates are ``"<source>@tp"``
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
@@ -29,6 +29,7 @@ import numpy as np
 from scenarios.engines import numbers
 from scenarios.engines.factors import DRAW, Factor, align, product_of
 from scenarios.engines.numbers import NumberModel
+from scenarios.engines.quadrature import Window, lay_quadrature
 from scenarios.engines.reports import Evidence
 from scenarios.engines.uncertain import RateParam, RowParam
 from scenarios.spec import elicit
@@ -42,16 +43,12 @@ __all__ = [
     "CHAIN_MAX_STATES",
     "CHAIN_MIN_PARENTS",
     "QUADRATURE_NODES",
-    "TAIL_CUTS",
     "Network",
 ]
 
 #: Gauss-Legendre nodes per segment of a continuous fact.
 QUADRATURE_NODES = 24
 
-#: Prior-CDF distances from each end where a fact with a robust reported number gets
-#: extra segment boundaries (its posterior keeps the prior's tails).
-TAIL_CUTS = np.array([1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12, 1e-14])
 #: A logit link over at least this many discrete parents is tried as a chain of sums.
 CHAIN_MIN_PARENTS = 6
 #: ... as long as no partial sum takes more distinct values than this.
@@ -603,7 +600,7 @@ class Network:
         return Factor(model.loglik(x.values, p), (DRAW, *x.axes))
 
     def thresholds(self, fact: str) -> list[float]:
-        """Values where some claim cuts a continuous fact, and where reported numbers sit.
+        """Values where some claim cuts a continuous fact, or a count's likelihood kinks.
 
         Parameters
         ----------
@@ -621,50 +618,44 @@ class Network:
                 for clause in parse_proposition(c.proposition).clauses:
                     cuts.extend(float(a.value) for a in clause if a.fact == fact)  # type: ignore[arg-type]
             elif c.reported is not None and c.reported.fact == fact:
+                # where its likelihood has its mass: :meth:`windows`
                 model = self.number_model(ev)
-                cuts.extend(
-                    float(model.value(model.centre + k * model.spread))
-                    for k in (-4, -2, -1, 0, 1, 2, 4)
-                )
                 if model.count == "binomial":  # zero up to k - 1, kinked at whole numbers
                     k = model.observed
                     top = model.value(model.centre + 4 * model.spread)
                     cuts.extend(np.arange(max(k - 1.0, 0.0), min(top, k + 23.0) + 1.0))
         return cuts
 
-    def _noisy_number(self, fact: str) -> bool:
-        return any(
-            ev.kind == "number"
-            and ev.weight < 1.0
-            and ev.claim.reported is not None
-            and ev.claim.reported.fact == fact
-            for ev in self.evidence
-        )
+    def windows(self, fact: str) -> list[Window]:
+        """Where the reported numbers about a fact put their likelihood (8 spreads wide).
+
+        Parameters
+        ----------
+        fact : str
+
+        Returns
+        -------
+        list of Window
+            On each number's own scale (the log for a positive fact), with its
+            likelihood if informative.
+        """
+        out = []
+        for ev in self.evidence:
+            rep = ev.claim.reported
+            if ev.kind == "number" and rep is not None and rep.fact == fact:
+                m = self.number_model(ev)
+                lo, hi = (float(m.value(m.centre + k * m.spread)) for k in (-8, 8))
+                out.append(Window(lo, hi, m.log_scale, m.informative_loglik))
+        return out
 
     @cached_property
     def quadrature(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Nodes and weights of each continuous fact's prior."""
+        """Nodes and weights of each continuous fact's prior (:func:`lay_quadrature`)."""
         out = {}
-        gl_x, gl_w = np.polynomial.legendre.leggauss(self.quadrature_nodes)
         for name, d in self.dists.items():
-            cuts = np.asarray(d.dist.cdf(self.thresholds(name)), dtype=float)
-            if self._noisy_number(name):
-                # the mixture's noise keeps the prior's own tails in the posterior: grade
-                # the segments towards both ends, where the quantile function is singular
-                cuts = np.concatenate([cuts, TAIL_CUTS, 1.0 - TAIL_CUTS])
-            edges = np.unique(np.clip(np.concatenate([[0.0, 1.0], cuts]), 0.0, 1.0))
-            us, ws = [], []
-            for lo, hi in itertools.pairwise(edges):
-                if hi - lo < 1e-15:
-                    continue
-                us.append(lo + (hi - lo) * (gl_x + 1) / 2)
-                ws.append((hi - lo) / 2 * gl_w)
-            u, w = np.concatenate(us), np.concatenate(ws)
-            x = np.asarray(d.dist.ppf(u), dtype=float)
-            # a segment a few 1e-15 wide at a tail puts nodes at u == 1.0 in floating point,
-            # where the quantile is infinite: they carry no mass worth keeping
-            keep = np.isfinite(x)
-            out[name] = (x[keep], w[keep] / w[keep].sum())
+            out[name] = lay_quadrature(
+                d.dist, self.thresholds(name), self.windows(name), self.quadrature_nodes
+            )
         return out
 
 

