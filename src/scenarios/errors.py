@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ImpossibleEvidenceError",
+    "PriorDataConflictWarning",
     "Problem",
     "SamplingWarning",
     "ScenarioError",
@@ -198,3 +199,11 @@ class ImpossibleEvidenceError(ScenarioError, ValueError):
 
 class SamplingWarning(UserWarning):
     """A full-engine fit has a diagnostic problem (R-hat, ESS, divergences, Pareto k)."""
+
+
+class PriorDataConflictWarning(UserWarning):
+    """A reported number lies many standard deviations from what its fact's prior expects.
+
+    The posterior is still computed exactly; the warning says that the prior or the
+    number (or its ``sd``) is probably wrong, and which claim it is.
+    """

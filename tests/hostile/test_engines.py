@@ -7,6 +7,7 @@ closed form, one-dimensional integration) or a stated refusal, and counted.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -15,6 +16,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from scenarios import Scenario
+from scenarios.engines.network import CONFLICT_SDS
+from scenarios.errors import PriorDataConflictWarning
 from scenarios.spec import reliability as rel
 from tests.conftest import tally
 
@@ -63,6 +66,17 @@ def _closed_form(positive: bool, lo: float, hi: float, obs: float, sd: float, bi
     return {"log_z": log_z, "mean": mean, "sd": math.sqrt(max(second - mean**2, 0.0))}
 
 
+def _update_warning_of_conflict(s: Scenario, distance: float):
+    """Update; a conflict warning is given exactly when the hand ``distance`` exceeds 5."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        post = s.update(intervals=False)
+    warned = [w for w in seen if issubclass(w.category, PriorDataConflictWarning)]
+    assert len(warned) == len(seen), [str(w.message) for w in seen]
+    assert bool(warned) == (distance > CONFLICT_SDS), distance
+    return post
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     positive=st.booleans(),
@@ -86,9 +100,11 @@ def test_reported_numbers_far_in_the_tails_match_the_closed_form(
     q = rel.NUMBER_INFORMATIVE[grade] if grade else 1.0
     s = _one_number(positive, lo, hi, {"value": value, "sd": sd, "bias": bias}, grade)
     truth = _closed_form(positive, lo, hi, obs, sd, bias, q)
-    post = s.update(intervals=False)
+    post = _update_warning_of_conflict(s, abs(obs - bias - mu) / math.hypot(tau, sd))
     got = post.quantities.loc["x"]
-    assert post.log_evidence == pytest.approx(truth["log_z"], abs=1e-6)
+    # below e^-700 the prior's weights at the report are subnormal doubles: digits go
+    tol = 1e-6 if truth["log_z"] > -700 else 1e-4
+    assert post.log_evidence == pytest.approx(truth["log_z"], abs=tol)
     assert got["mean"] == pytest.approx(truth["mean"], rel=1e-5)
     assert got["sd"] == pytest.approx(truth["sd"], rel=1e-4, abs=1e-9 * abs(truth["mean"]))
     tally("reports far in a prior's tails (hypothesis)", 1, {"matched closed form": 1})
@@ -103,6 +119,62 @@ def test_the_issues_tail_reports(positive: bool, lo: float, hi: float, value: fl
     s = _one_number(positive, lo, hi, {"value": value, "sd": sd}, None)
     obs = math.log(value) if positive else value
     truth = _closed_form(positive, lo, hi, obs, sd, 0.0, 1.0)
-    got = s.update(intervals=False).quantities.loc["x"]
+    a, b = (math.log(lo), math.log(hi)) if positive else (lo, hi)
+    mu, tau = (a + b) / 2, (b - a) / (2 * Z90)
+    post = _update_warning_of_conflict(s, abs(obs - mu) / math.hypot(tau, sd))
+    got = post.quantities.loc["x"]
     assert got["mean"] == pytest.approx(truth["mean"], rel=1e-6)
     tally("reports far in a prior's tails (issue cases)", 1, {"matched closed form": 1})
+
+
+def test_a_prior_data_conflict_is_named_and_fails_its_diagnostic() -> None:
+    far = _one_number(False, 1.0, 2.0, {"value": 10.0, "sd": 0.111}, None)
+    with pytest.warns(PriorDataConflictWarning, match=r"n \(2\d\.\d sds from the prior of 'x'\)"):
+        post = far.update(intervals=False)
+    row = post.diagnostics.loc["prior_data_conflict"]
+    tau = 0.5 / Z90  # the distance by hand: (10 - 1.5) / hypot(tau, sd)
+    assert row["value"] == pytest.approx(8.5 / math.hypot(tau, 0.111))
+    assert not row["ok"] and "prior_data_conflict" in post.warnings[0]
+    near = _one_number(False, 1.0, 2.0, {"value": 1.8, "sd": 0.111}, None)
+    row = near.update(intervals=False).diagnostics.loc["prior_data_conflict"]
+    assert row["ok"] and row["value"] < CONFLICT_SDS
+    tally("prior-data conflicts", 2, {"named and failed": 1, "quiet": 1})
+
+
+@pytest.mark.parametrize("uncertain", [False, True])
+@pytest.mark.parametrize(("n_a", "n_not"), [(250, 250), (300, 200)])
+def test_hundreds_of_claims_underflow_no_more(uncertain: bool, n_a: int, n_not: int) -> None:
+    # n_a reports of a and n_not of not-a by one source: given a, the first are true
+    # positives and the rest false positives, so P(claims | a) = E[t^n_a] E[f^n_not]
+    # (the rates independent Betas, or fixed), far below the smallest double
+    from scipy.special import betaln, logsumexp
+
+    tp, fp, c = 0.95, 0.05, 400.0
+    rate = (lambda m: {"mean": m, "concentration": c}) if uncertain else (lambda m: {"mean": m})
+    claims = [{"id": f"a{i}", "text": "a", "source": "wire", "proposition": "a"}
+              for i in range(n_a)]
+    claims += [{"id": f"n{i}", "text": "not a", "source": "wire", "proposition": "not a"}
+               for i in range(n_not)]
+    s = Scenario(
+        title="many claims",
+        facts={"a": {"kind": "binary", "prior": {"p": 0.3}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {"p": 0.5}}},
+        sources={"wire": {"true_positive": rate(tp), "false_positive": rate(fp)}},
+        claims=claims,
+    )
+
+    def log_moment(mean: float, k: int) -> float:  # log E[r^k]
+        if not uncertain:
+            return k * math.log(mean)
+        a, b = mean * c, (1 - mean) * c
+        return float(betaln(a + k, b) - betaln(a, b))
+
+    log_a = math.log(0.3) + log_moment(tp, n_a) + log_moment(fp, n_not)
+    log_not = math.log(0.7) + log_moment(fp, n_a) + log_moment(tp, n_not)
+    log_z = float(logsumexp([log_a, log_not]))
+    assert log_z < -300  # the case: e^log_z is not a double (or barely)
+    post = s.update(intervals=False)
+    assert post.log_evidence == pytest.approx(log_z, abs=1e-8)
+    p_a = post.facts.loc[("a", "true"), "probability"]
+    assert p_a == pytest.approx(math.exp(log_a - log_z), abs=1e-10)  # 500 logs summed
+    tally("hundreds of claims on one fact (underflow)", 1, {"matched closed form": 1})

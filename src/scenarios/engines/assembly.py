@@ -29,6 +29,35 @@ def _combine(fn: Callable[..., Any], *factors: Factor) -> Factor:
     return Factor(fn(*(align(f.values, f.axes, target) for f in factors)), tuple(target))
 
 
+def _in_logs(evidence: list[Factor]) -> tuple[list[Factor], float]:
+    """Evidence over the same axes multiplied in logs, each product scaled to a peak of 1.
+
+    Hundreds of claims about one fact multiply to far below the smallest double (250
+    reports of ``a`` and 250 of ``not a``: e^-775); summed as logs and scaled, their
+    product keeps its shape, and the scale goes to the log offset.
+    """
+    groups: dict[frozenset[str], list[Factor]] = {}
+    for f in evidence:
+        if not isinstance(f.values, np.ndarray | float | int):
+            return evidence, 0.0
+        groups.setdefault(frozenset(f.axes), []).append(f)
+    out, offset = [], 0.0
+    for factors in groups.values():
+        if len(factors) == 1:
+            out.append(factors[0])
+            continue
+        axes = factors[0].axes
+        with np.errstate(divide="ignore"):
+            logs = sum(np.log(align(f.values, f.axes, axes)) for f in factors)
+        peak = float(np.max(logs))
+        if np.isfinite(peak):
+            out.append(Factor(np.exp(logs - peak), axes))
+            offset += peak
+        else:  # impossible everywhere: a zero factor (the engines name the conflict)
+            out.append(Factor(np.zeros(np.shape(logs)), axes))
+    return out, offset
+
+
 @dataclass(frozen=True)
 class Assembly:
     """The factors of one evaluation, split by role.
@@ -211,6 +240,9 @@ def assemble(
             )
         evidence.append(factor)
         claim_ids.append(ev.id)
+    if xp is np:
+        evidence, offset = _in_logs(evidence)
+        log_offset += offset
     return Assembly(
         tuple(owners),
         tuple(tables),

@@ -237,6 +237,7 @@ def update_exact(
     def table(values: dict, draws_: dict | None, w: np.ndarray | None) -> pd.DataFrame:
         return state_table(values, states, draws_, w, interval)
 
+    diag_rows += net.conflict_rows()
     diagnostics = pd.DataFrame(diag_rows, columns=["diagnostic", "value", "want", "ok"])
     posterior = Posterior(
         scenario=scenario,
@@ -307,6 +308,8 @@ def _warn(posterior: Posterior) -> None:
     from scenarios.errors import SamplingWarning
 
     for message in posterior.warnings:
+        if message.startswith("prior_data_conflict"):
+            continue  # warned by name already (Network.conflict_rows)
         warnings.warn(
             f"{posterior.scenario.title}: {message}; the intervals may be unreliable, "
             "try engine='pymc'",

@@ -42,6 +42,7 @@ from scenarios.spec.scenario import Scenario
 __all__ = [
     "CHAIN_MAX_STATES",
     "CHAIN_MIN_PARENTS",
+    "CONFLICT_SDS",
     "QUADRATURE_NODES",
     "Network",
 ]
@@ -49,6 +50,9 @@ __all__ = [
 #: Gauss-Legendre nodes per segment of a continuous fact.
 QUADRATURE_NODES = 24
 
+#: Combined standard deviations between a reported number and its fact's prior beyond
+#: which they are in conflict (two-sided p about 6e-7 were both Normal).
+CONFLICT_SDS = 5.0
 #: A logit link over at least this many discrete parents is tried as a chain of sums.
 CHAIN_MIN_PARENTS = 6
 #: ... as long as no partial sum takes more distinct values than this.
@@ -527,6 +531,44 @@ class Network:
             hit = 1.0 - hit
         return Factor(hit, x.axes)
 
+    def conflict_rows(self) -> list[tuple[str, float, str, bool]]:
+        """The diagnostics row of prior-data conflicts, and their warning.
+
+        Warns :class:`~scenarios.errors.PriorDataConflictWarning` naming every reported
+        number more than :data:`CONFLICT_SDS` combined sds from its prior.
+
+        Returns
+        -------
+        list of tuple
+            ``[("prior_data_conflict", largest distance, want, ok)]``, or no row when the
+            scenario reports no number.
+        """
+        import warnings
+
+        from scenarios.errors import PriorDataConflictWarning
+
+        far = self.conflicts()
+        if not far:
+            return []
+        worst = max(far.values())
+        bad = {k: v for k, v in far.items() if v > CONFLICT_SDS}
+        if bad:
+            names = ", ".join(
+                f"{k} ({v:.1f} sds from the prior of {self._fact_of(k)!r})" for k, v in bad.items()
+            )
+            warnings.warn(
+                f"{self.scenario.title}: prior-data conflict: {names}. The posterior is exact; "
+                "check the reported number, its sd, and the prior",
+                PriorDataConflictWarning,
+                stacklevel=4,
+            )
+        return [("prior_data_conflict", worst, f"<= {CONFLICT_SDS:g}", not bad)]
+
+    def _fact_of(self, report: str) -> str:
+        ev = next(e for e in self.evidence if e.id == report)
+        assert ev.claim.reported is not None
+        return ev.claim.reported.fact
+
     def number_model(self, ev: Evidence) -> NumberModel:
         """The error model of a reported number: its mixture, its noise, its count kind.
 
@@ -625,6 +667,38 @@ class Network:
                     top = model.value(model.centre + 4 * model.spread)
                     cuts.extend(np.arange(max(k - 1.0, 0.0), min(top, k + 23.0) + 1.0))
         return cuts
+
+    def conflicts(self) -> dict[str, float]:
+        """How far each reported number lies from its fact's prior, in combined sds.
+
+        On the report's scale: the distance between the value the number points at (its
+        :attr:`~scenarios.engines.numbers.NumberModel.centre`) and the prior median,
+        over the root sum of squares of the number's spread and the prior's (its
+        (q95 - q05) / 3.29). Above :data:`CONFLICT_SDS` it is a prior-data conflict.
+
+        Returns
+        -------
+        dict of str to float
+            By report id, for every reported number.
+
+        Examples
+        --------
+        >>> s = Scenario(title="t", outcomes={"o": {"kind": "binary", "exhaustive": "y/n",
+        ...                                  "prior": {"p": 0.5}}},
+        ...              facts={"x": {"kind": "continuous", "prior": {"between": [1, 2]}}},
+        ...              claims=[{"id": "n", "text": "ten",
+        ...                       "reported": {"fact": "x", "value": 10, "sd": 0.1}}])
+        >>> round(Network(s).conflicts()["n"], 1)  # (10 - 1.5) / hypot(0.5 / 1.645, 0.1)
+        26.6
+        """
+        out = {}
+        for ev in self.evidence:
+            rep = ev.claim.reported
+            if ev.kind == "number" and rep is not None:
+                m = self.number_model(ev)
+                centre, spread = elicit.number_noise(self.scenario.facts[rep.fact], 1.0)
+                out[ev.id] = abs(m.centre - centre) / math.hypot(spread, m.spread)
+        return out
 
     def windows(self, fact: str) -> list[Window]:
         """Where the reported numbers about a fact put their likelihood (8 spreads wide).

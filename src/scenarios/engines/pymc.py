@@ -412,6 +412,9 @@ def update_pymc(
     outcomes = {n: probs[n] for n in scenario.outcomes}
     facts = {n: probs[n] for n in net.discrete if n in scenario.facts}
     diagnostics = _diagnostics(idata, g, n_chains, n_draws, scenario)
+    # the exact pass above checked (and warned of) prior-data conflicts
+    conflict = exact.diagnostics.loc[exact.diagnostics.index == "prior_data_conflict"]
+    diagnostics = pd.concat([diagnostics, conflict]) if len(conflict) else diagnostics
     posterior = Posterior(
         scenario=scenario,
         engine="pymc",
@@ -439,7 +442,8 @@ def update_pymc(
         },
     )
     for message in posterior.warnings:
-        warnings.warn(f"{scenario.title}: {message}", SamplingWarning, stacklevel=3)
+        if not message.startswith("prior_data_conflict"):  # warned by name already
+            warnings.warn(f"{scenario.title}: {message}", SamplingWarning, stacklevel=3)
     return posterior
 
 

@@ -134,7 +134,8 @@ def lay_quadrature(
     far = max([abs(z) for z in scores] + [SCORE_EDGES[-1]])
     # the mass beyond a far cut z lies within about 1/z of it (Mills' ratio)
     near_far = [z + s * k / abs(z) for z in scores if abs(z) > 3 for k in (2, 6) for s in (-1, 1)]
-    edges = sorted({-far - 1.0, *SCORE_EDGES, *scores, *near_far, far + 1.0})
+    reach = min(far + 1.0, 37.0)  # beyond 37 sds the tail's mass underflows
+    edges = sorted({-reach, *SCORE_EDGES, *(z for z in scores + near_far if abs(z) < reach), reach})
     for a, b in itertools.pairwise(edges):
         if b - a < 1e-12:
             continue
@@ -147,7 +148,7 @@ def lay_quadrature(
         xs.append(x[~inside])  # laid on the number's scale above
         ws.append(w[~inside])
     x, w = np.concatenate(xs), np.concatenate(ws)
-    keep = np.isfinite(x) & (w > 0)
+    keep = np.isfinite(x) & (w > 0) & (x > lower) & (x < upper)
     x, w = x[keep], w[keep]
     order = np.argsort(x, kind="stable")
     return x[order], w[order] / w.sum()
