@@ -354,6 +354,9 @@ def _validate(args: argparse.Namespace) -> int:
         f"{len(scenario.outcomes)} outcomes, {len(scenario.claims)} claims, "
         f"{len(scenario.sources)} sources"
     )
+    from scenarios.engines.exact import exact_plan
+
+    print(exact_plan(scenario).describe())
     return EXIT_OK
 
 
@@ -664,6 +667,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     --------
     >>> main(["validate"])  # doctest: +ELLIPSIS
     /.../wagner-2023-06-23.yaml: valid — 14 facts, 2 outcomes, 16 claims, 4 sources
+    exact engine: largest table ... kB, about ... multiply-adds; source rates integrated exactly
     0
     >>> main(["validate", "no/such/file.yaml"])
     1

@@ -11,6 +11,7 @@ __all__ = [
     "Problem",
     "SamplingWarning",
     "ScenarioError",
+    "TooCostlyError",
 ]
 
 
@@ -207,3 +208,19 @@ class PriorDataConflictWarning(UserWarning):
     The posterior is still computed exactly; the warning says that the prior or the
     number (or its ``sd``) is probably wrong, and which claim it is.
     """
+
+
+class TooCostlyError(ScenarioError):
+    """The exact engine would build tables too large for memory, even sampling rates.
+
+    The message gives the estimate (largest table, multiply-adds) and the way out
+    (``engine="pymc"``, or fewer claims per source).
+
+    Examples
+    --------
+    >>> err = TooCostlyError([Problem((), "largest table 40 GB; use engine='pymc'")])
+    >>> isinstance(err, ScenarioError), err.subject
+    (True, 'exact engine')
+    """
+
+    subject = "exact engine"

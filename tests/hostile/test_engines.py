@@ -178,3 +178,101 @@ def test_hundreds_of_claims_underflow_no_more(uncertain: bool, n_a: int, n_not: 
     p_a = post.facts.loc[("a", "true"), "probability"]
     assert p_a == pytest.approx(math.exp(log_a - log_z), abs=1e-10)  # 500 logs summed
     tally("hundreds of claims on one fact (underflow)", 1, {"matched closed form": 1})
+
+
+# --- item 2: ledgers too big for the exact engine -------------------------------------
+
+
+def _wagner_plus(n: int, seed: int = 1) -> Scenario:
+    """The Wagner file and ``n`` more claims spread at random over its facts and sources."""
+    import random
+
+    import scenarios
+
+    s = scenarios.load(scenarios.example())
+    rng = random.Random(seed)
+    facts = [n for n, f in s.facts.items() if f.kind != "continuous"]
+    extra = []
+    for i in range(n):
+        fact = rng.choice(facts)
+        state = rng.choice(s.nodes[fact].state_names)
+        extra.append({"id": f"extra{i}", "text": "another report",
+                      "source": rng.choice(sorted(s.sources)),
+                      "proposition": f"{fact} == {state}"})
+    return s.replace(claims=(*s.claims, *(s.claims[0].model_validate(c) for c in extra)))
+
+
+def test_over_the_limit_the_rates_are_sampled_and_agree_with_the_integral(monkeypatch) -> None:
+    # the same scenario answered both ways: with the limit lowered so that it is "too big",
+    # the sampled point answer lies within 4 Monte Carlo errors of the exact one
+    from scenarios.engines import exact
+    from scenarios.errors import SamplingWarning
+
+    s = _wagner_plus(4)
+    integrated = s.update(intervals=False)
+    assert integrated.settings["source_rates"] == "integrated"
+    monkeypatch.setattr(exact, "MAX_FLOPS", 1.0)
+    with pytest.warns(SamplingWarning, match="sampled instead"):
+        sampled = s.update(draws=20000)
+    assert sampled.settings["source_rates"] == "sampled"
+    diff = (sampled.scenarios["probability"] - integrated.scenarios["probability"]).abs()
+    assert (diff <= 4 * sampled.scenarios["mcse"] + 1e-12).all(), diff / sampled.scenarios["mcse"]
+    assert (sampled.scenarios["mcse"] > 0).all()
+    assert sampled.log_evidence == pytest.approx(integrated.log_evidence, abs=0.05)
+    tally("ledgers over the exact engine's limits", 1, {"sampled, within 4 MCSE": 1})
+
+
+def test_without_uncertain_rates_too_big_is_refused_with_the_estimate(monkeypatch) -> None:
+    from scenarios.engines import exact
+    from scenarios.errors import ScenarioError, TooCostlyError
+
+    # a source with fixed rates: nothing to sample, so nothing to fall back on
+    s = Scenario(
+        title="fixed rates",
+        facts={"a": {"kind": "binary", "prior": {"p": 0.3}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {"p": 0.5}}},
+        sources={"wire": {"true_positive": {"mean": 0.8}, "false_positive": {"mean": 0.2}}},
+        claims=[{"id": "c", "text": "a", "source": "wire", "proposition": "a"}],
+    )
+    assert exact.exact_plan(s).mode == "integrated"
+    monkeypatch.setattr(exact, "MAX_FLOPS", 0.0)
+    with pytest.raises(TooCostlyError, match=r"too large for the exact engine .*engine='pymc'"):
+        s.update(intervals=False)
+    assert issubclass(TooCostlyError, ScenarioError)
+    assert exact.exact_plan(s).mode == "too large"
+    tally("ledgers over the exact engine's limits", 1, {"refused with the estimate": 1})
+
+
+def test_a_ledger_too_big_to_integrate_stays_within_a_memory_limit(tmp_path) -> None:
+    # Wagner plus 80 claims: integrating its rates exactly would take tens of GB (the
+    # issue: 45 claims failed a 4.7 GiB allocation). Under a 3 GiB address-space limit
+    # the engine plans first and samples the rates instead: it answers, and says so.
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import resource, warnings
+        resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+        from tests.hostile.test_engines import _wagner_plus
+        from scenarios.engines.exact import exact_plan
+        s = _wagner_plus(80)
+        plan = exact_plan(s)
+        print(plan.mode, plan.cost.gigabytes)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            post = s.update(draws=2000)
+        print(post.settings["source_rates"], post.scenarios["probability"].sum())
+        print(any("sampled instead" in str(w.message) for w in seen))
+    """)
+    env = {**__import__("os").environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=600, env=env, cwd=str(__import__("pathlib").Path(__file__)
+                                                        .parents[2]))
+    assert done.returncode == 0, done.stderr[-2000:]
+    mode_line, answer_line, warned = done.stdout.split("\n")[:3]
+    mode, gigabytes = mode_line.split()
+    assert mode == "sampled" and float(gigabytes) > 0.0
+    assert answer_line.startswith("sampled") and float(answer_line.split()[1]) == pytest.approx(2)
+    assert warned == "True"
+    tally("ledgers over the exact engine's limits", 1, {"answered within 3 GiB": 1})

@@ -11,17 +11,17 @@ sampling; its k-hat says when to use the full engine instead).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from scenarios.engines.assembly import Assembly, assemble
-from scenarios.engines.factors import DRAW, Factor, contract
+from scenarios.engines.factors import DRAW, ContractionCost, Factor, contract, contraction_cost
 from scenarios.engines.network import Network
 from scenarios.engines.uncertain import draw_parameters
-from scenarios.errors import ImpossibleEvidenceError
+from scenarios.errors import ImpossibleEvidenceError, Problem, TooCostlyError
 from scenarios.posterior import Posterior, state_table, weighted_quantile
 from scenarios.spec import reliability as rel
 from scenarios.spec.propositions import state_matches
@@ -29,8 +29,14 @@ from scenarios.spec.scenario import Scenario
 
 __all__ = [
     "KHAT_LIMIT",
+    "MAX_FLOPS",
+    "MAX_SAMPLED_FLOPS",
+    "MAX_TABLE",
+    "ExactPlan",
     "Query",
     "claim_table",
+    "exact_cost",
+    "exact_plan",
     "prior_quantities",
     "psis_weights",
     "update_exact",
@@ -38,6 +44,115 @@ __all__ = [
 
 #: Pareto k above which importance sampling is unreliable (Vehtari et al. 2024).
 KHAT_LIMIT = 0.7
+#: The largest table the exact engine builds, in elements (2**27 float64 = 1 GiB).
+MAX_TABLE = 2**27
+#: Multiply-adds of a point answer above which source rates are sampled instead of
+#: integrated (about 10 s on a 2-core machine of 2026).
+MAX_FLOPS = 2e9
+#: ... and above which even sampled rates are refused (draws times the plain network).
+MAX_SAMPLED_FLOPS = 2e11
+
+
+@dataclass(frozen=True)
+class ExactPlan:
+    """How the exact engine will answer a scenario, and what it will cost.
+
+    ``mode`` is ``"integrated"`` (source rates by quadrature: exact), ``"sampled"``
+    (over :data:`MAX_TABLE` or :data:`MAX_FLOPS`: rates drawn, with Monte Carlo error)
+    or ``"too large"`` (even so: use the full engine).
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> plan = exact_plan(load(example()))
+    >>> plan.mode
+    'integrated'
+    >>> plan.describe().startswith("exact engine: largest table")
+    True
+    """
+
+    cost: ContractionCost
+    mode: str
+
+    def describe(self) -> str:
+        """One line for ``scenarios validate``."""
+        nbytes = self.cost.largest * 8
+        size = f"{nbytes / 1e6:,.1f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:,.0f} kB"
+        head = f"exact engine: largest table {size}, about {self.cost.flops:.2g} multiply-adds"
+        return head + {
+            "integrated": "; source rates integrated exactly",
+            "sampled": (
+                f"; over its limits ({MAX_TABLE * 8 / 1e9:.0f} GB, {MAX_FLOPS:.0e}): source "
+                "rates will be sampled, with Monte Carlo error (or use --engine pymc)"
+            ),
+            "too large": "; too large even with sampled rates: use --engine pymc",
+        }[self.mode]
+
+
+def exact_plan(scenario: Scenario, quadrature_nodes: int = 24) -> ExactPlan:
+    """How the exact engine will answer ``scenario``, from its contraction plans alone.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    quadrature_nodes : int
+
+    Returns
+    -------
+    ExactPlan
+    """
+    net = Network(scenario, quadrature_nodes=quadrature_nodes)
+    return _plan(net, assemble(net))
+
+
+def _plan(net: Network, point: Assembly) -> ExactPlan:
+    cost = exact_cost(net, point)
+    if cost.largest <= MAX_TABLE and cost.flops <= MAX_FLOPS:
+        return ExactPlan(cost, "integrated")
+    return ExactPlan(cost, "sampled" if net.rate_params else "too large")
+
+
+def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
+    """What the exact engine's point answer would take: every contraction it runs, planned.
+
+    The evidence, each discrete node's marginal, each continuous fact's, and each claim's
+    proposition (:func:`claim_table`); plans are cached, so running them later costs no
+    second search.
+
+    Parameters
+    ----------
+    net : Network
+    asm : Assembly
+
+    Returns
+    -------
+    ContractionCost
+        The largest table of any of them, and their multiply-adds summed.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> cost = exact_cost(net, assemble(net))
+    >>> cost.largest < MAX_TABLE and cost.flops < MAX_FLOPS
+    True
+    """
+    batch = [DRAW] if any(DRAW in f.axes for f in asm.all()) else []
+    queries = [asm.factors_for()]
+    queries += [asm.factors_for([n]) for n in net.discrete]
+    queries += [asm.factors_for([n]) for n in net.continuous]
+    values = {n: Factor(x, (n,)) for n, (x, _) in net.quadrature.items()}
+    for claim in net.scenario.claims:
+        if claim.proposition is not None:
+            ind = net.indicator(claim, values)
+            queries.append([*asm.factors_for(list(ind.axes)), ind])
+    outputs = [batch, *([*batch, n] for n in net.discrete), *([*batch, n] for n in net.continuous)]
+    outputs += [batch] * (len(queries) - len(outputs))
+    largest, flops = 1, 0
+    for factors, output in zip(queries, outputs, strict=True):
+        c = contraction_cost([f for f in factors if f.axes or np.ndim(f.values)], output)
+        largest, flops = max(largest, c.largest), flops + c.flops
+    return ContractionCost(largest, flops)
 
 
 def _marginals(
@@ -56,11 +171,20 @@ def _marginals(
     return out
 
 
-def _quantities(net: Network, asm: Assembly, z: float) -> pd.DataFrame:
+def _quantities(
+    net: Network, asm: Assembly, z: Any, weights: np.ndarray | None = None
+) -> pd.DataFrame:
     rows = []
     for name in net.continuous:
         x, _ = net.quadrature[name]
-        w = contract(asm.factors_for([name]), [name]) / z
+        if weights is None:
+            w = contract(asm.factors_for([name]), [name]) / z
+        else:  # per draw, then averaged with the draws' weights
+            factors = asm.factors_for([name])
+            if any(DRAW in f.axes for f in factors):
+                w = weights @ (contract(factors, [DRAW, name]) / z[:, None])
+            else:
+                w = contract(factors, [name]) / float(weights @ z)
         mean = float(np.sum(w * x))
         sd = float(np.sqrt(max(np.sum(w * (x - mean) ** 2), 0.0)))
         q05, q50, q95 = weighted_quantile(x, w, [0.05, 0.5, 0.95])
@@ -97,7 +221,9 @@ def prior_quantities(net: Network) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).set_index("fact")
 
 
-def claim_table(net: Network, asm: Assembly, z: float) -> pd.DataFrame:
+def claim_table(
+    net: Network, asm: Assembly, z: Any, weights: np.ndarray | None = None
+) -> pd.DataFrame:
     """Each claim's proposition before and after the claims, beside the analyst's digit.
 
     Parameters
@@ -105,9 +231,11 @@ def claim_table(net: Network, asm: Assembly, z: float) -> pd.DataFrame:
     net : Network
     asm : Assembly
         The point assembly (:func:`~scenarios.engines.assembly.assemble` without
-        parameters).
-    z : float
-        P(claims) under ``asm``.
+        parameters), or one over draws of theta.
+    z : float or numpy.ndarray
+        P(claims) under ``asm`` (per draw, for draws).
+    weights : numpy.ndarray, optional
+        The draws' importance weights: the probabilities are their weighted means.
 
     Returns
     -------
@@ -135,8 +263,8 @@ def claim_table(net: Network, asm: Assembly, z: float) -> pd.DataFrame:
             continue
         ind = net.indicator(claim, values)
         axes = list(ind.axes)
-        post = float(contract([*asm.factors_for(axes), ind], [])) / z
-        prior = float(contract([*asm.factors_for(axes, with_evidence=False), ind], []))
+        post = _mean([*asm.factors_for(axes), ind], z, weights)
+        prior = _mean([*asm.factors_for(axes, with_evidence=False), ind], 1.0, weights, True)
         digit = claim.information
         side, threshold = flags[digit] if digit is not None else (None, None)
         flag = bool(
@@ -148,6 +276,15 @@ def claim_table(net: Network, asm: Assembly, z: float) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=cols).set_index("claim")
     table["digit"] = table["digit"].astype("Int64")
     return table
+
+
+def _mean(factors: list[Factor], z: Any, weights: np.ndarray | None, prior: bool = False) -> float:
+    """A contraction over the draws: weighted (the posterior) or plain (the prior)."""
+    if weights is None or not any(DRAW in f.axes for f in factors):
+        total = float(contract(factors, []))
+        return total / (float(weights @ z) if weights is not None and not prior else z)
+    per_draw = contract(factors, [DRAW]) / z
+    return float(np.mean(per_draw) if prior else weights @ per_draw)
 
 
 def _conflict(net: Network) -> list[str]:
@@ -207,29 +344,50 @@ def update_exact(
     seed = scenario.seed if seed is None else int(seed)
     net = Network(scenario, quadrature_nodes=quadrature_nodes)
     point = assemble(net)
-    z = float(contract(point.factors_for(), []))
-    if not np.isfinite(z) or z <= 0.0:
-        claims = _conflict(net)
-        raise ImpossibleEvidenceError(
-            f"the claims cannot all hold (their likelihood is zero): {', '.join(claims)}", claims
-        )
-    marg = _marginals(net, point, z, draws=False)
+    plan = _plan(net, point)
+    cost, sampled = plan.cost, plan.mode == "sampled"
+    if plan.mode == "too large":
+        raise _too_costly(scenario, cost)
+    z = 1.0
+    if not sampled:
+        z = float(contract(point.factors_for(), []))
+        if not np.isfinite(z) or z <= 0.0:
+            claims = _conflict(net)
+            raise ImpossibleEvidenceError(
+                f"the claims cannot all hold (their likelihood is zero): {', '.join(claims)}",
+                claims,
+            )
+        marg = _marginals(net, point, z, draws=False)
+    # the prior needs no claims, so no source rates: exact at any size
     prior_marg = _marginals(net, point, 1.0, draws=False, with_evidence=False)
 
     post_draws = prior_draws = weights = None
     diag_rows = []
-    if intervals and net.parameters:
+    log_evidence = float(np.log(z) + point.log_offset)
+    if (intervals or sampled) and net.parameters:
         rng = np.random.default_rng(seed)
         theta = draw_parameters(net, draws, rng)
         batch = assemble(net, params=theta, draw_axis=True)
+        if sampled:
+            batch_cost = exact_cost(net, batch)
+            if batch_cost.largest > MAX_TABLE or batch_cost.flops > MAX_SAMPLED_FLOPS:
+                raise _too_costly(scenario, cost, batch_cost)
         all_f = batch.factors_for()
         zs = contract(all_f, [DRAW]) if any(DRAW in f.axes for f in all_f) else contract(all_f, [])
         zs = np.broadcast_to(np.asarray(zs, dtype=float), (draws,))
+        if sampled and not (np.isfinite(zs).all() and zs.max() > 0.0):
+            raise ImpossibleEvidenceError(
+                "the claims cannot all hold under any drawn source rates", list(point.claim_ids)
+            )
         post_draws = _marginals(net, batch, zs, draws=True)
         prior_draws = _marginals(net, batch, np.ones(draws), draws=True, with_evidence=False)
         weights, khat, ess = psis_weights(np.log(np.maximum(zs, 1e-300)))
         diag_rows.append(("pareto_k", khat, f"<= {KHAT_LIMIT}", khat <= KHAT_LIMIT))
         diag_rows.append(("importance_ess", ess, ">= 400", ess >= 400))
+        if sampled:  # the point answer itself from the draws: a posterior mean of g
+            marg = {n: weights @ g for n, g in post_draws.items()}
+            log_evidence = float(np.log(np.mean(zs)) + batch.log_offset)
+            _warn_sampled(scenario, cost, draws, khat)
     outcomes = {n: marg[n] for n in scenario.outcomes}
     facts = {n: marg[n] for n in net.discrete if n in scenario.facts}
     states = net.states
@@ -245,18 +403,77 @@ def update_exact(
         seed=seed,
         scenarios=table(outcomes, post_draws, weights),
         facts=table(facts, post_draws, weights),
-        quantities=_quantities(net, point, z),
+        quantities=_quantities(net, batch, zs, weights) if sampled else _quantities(net, point, z),
         prior_scenarios=table({n: prior_marg[n] for n in outcomes}, prior_draws, None),
         prior_facts=table({n: prior_marg[n] for n in facts}, prior_draws, None),
         prior_quantities=prior_quantities(net),
         interval_mass=interval,
         diagnostics=diagnostics.set_index("diagnostic"),
-        log_evidence=float(np.log(z) + point.log_offset),
-        settings={"draws": draws if net.parameters else 0, "quadrature_nodes": quadrature_nodes},
-        claims=claim_table(net, point, z),
+        log_evidence=log_evidence,
+        settings={
+            "draws": draws if net.parameters else 0,
+            "quadrature_nodes": quadrature_nodes,
+            "source_rates": "sampled" if sampled else "integrated",
+        },
+        claims=claim_table(net, batch, zs, weights) if sampled else claim_table(net, point, z),
     )
+    if sampled:  # the point answer's own Monte Carlo error
+        for frame, names in ((posterior.scenarios, outcomes), (posterior.facts, facts)):
+            frame["mcse"] = _is_mcse(frame, post_draws, weights, names)
     _warn(posterior)
     return posterior
+
+
+def _too_costly(
+    scenario: Scenario, cost: ContractionCost, sampled: ContractionCost | None = None
+) -> TooCostlyError:
+    what = (
+        f"its largest table would hold {cost.largest:,} numbers ({cost.gigabytes:.1f} GB) "
+        f"and the answer take {cost.flops:.2g} multiply-adds"
+    )
+    if sampled is not None:
+        what += (
+            f"; with the source rates sampled, {sampled.largest:,} numbers "
+            f"({sampled.gigabytes:.1f} GB) and {sampled.flops:.2g}"
+        )
+    return TooCostlyError(
+        [
+            Problem(
+                (),
+                f"{scenario.title}: too large for the exact engine ({what}; limits "
+                f"{MAX_TABLE:,} numbers, {MAX_FLOPS:.0e} and {MAX_SAMPLED_FLOPS:.0e} sampled): "
+                "use engine='pymc'",
+            )
+        ]
+    )
+
+
+def _warn_sampled(scenario: Scenario, cost: ContractionCost, draws: int, khat: float) -> None:
+    import warnings
+
+    from scenarios.errors import SamplingWarning
+
+    advice = "" if khat <= KHAT_LIMIT else f"; Pareto k {khat:.2f} is high: use engine='pymc'"
+    warnings.warn(
+        f"{scenario.title}: integrating the source rates exactly would take "
+        f"{cost.flops:.2g} multiply-adds (largest table {cost.gigabytes:.2g} GB): they were "
+        f"sampled instead ({draws} draws; the Monte Carlo error is in the mcse column)"
+        + advice,
+        SamplingWarning,
+        stacklevel=3,
+    )
+
+
+def _is_mcse(
+    frame: pd.DataFrame, draws: Mapping[str, np.ndarray], w: np.ndarray, names: Mapping
+) -> np.ndarray:
+    """Monte Carlo standard error of a self-normalised importance-sampling mean."""
+    out = []
+    for (name, _state), p in frame["probability"].items():
+        g = draws[name][:, list(frame.loc[name].index).index(_state)]
+        out.append(float(np.sqrt(np.sum(w**2 * (g - p) ** 2))))
+    del names
+    return np.asarray(out)
 
 
 def psis_weights(log_lik: np.ndarray) -> tuple[np.ndarray, float, float]:

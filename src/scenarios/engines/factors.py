@@ -18,7 +18,16 @@ from typing import Any
 import numpy as np
 import opt_einsum
 
-__all__ = ["DRAW", "Factor", "align", "contract", "elimination_path", "product_of"]
+__all__ = [
+    "DRAW",
+    "ContractionCost",
+    "Factor",
+    "align",
+    "contract",
+    "contraction_cost",
+    "elimination_path",
+    "product_of",
+]
 
 #: The name of the axis along which draws of the uncertain probabilities run.
 DRAW = "draw"
@@ -142,6 +151,74 @@ def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "n
         if output:
             raise ValueError(f"axes {list(output)} are in no factor")
         return np.float64(1.0)  # an empty product
+    operands = [f.values for f in factors]
+    if backend == "numpy":
+        eq, batch, shapes = _equation(factors, output)
+        return _expression(eq, shapes, batch)(*operands)
+    axes: dict[str, str] = {}
+    for f in factors:
+        for a in f.axes:
+            axes.setdefault(a, opt_einsum.get_symbol(len(axes)))
+    for a in output:
+        if a not in axes:
+            raise ValueError(f"axis {a!r} is in no factor")
+    eq = ",".join("".join(axes[a] for a in f.axes) for f in factors)
+    eq += f"->{''.join(axes[a] for a in output)}"
+    return _contract_symbolic(eq, operands, [f.axes for f in factors], output, axes)
+
+
+@dataclass(frozen=True)
+class ContractionCost:
+    """What one contraction would take: its largest table and its multiply-adds.
+
+    Examples
+    --------
+    >>> c = ContractionCost(largest=10**9, flops=10**12)
+    >>> round(c.gigabytes, 1)
+    8.0
+    """
+
+    largest: int
+    flops: int
+
+    @property
+    def gigabytes(self) -> float:
+        """Memory of the largest table, in GB of float64."""
+        return self.largest * 8 / 1e9
+
+
+def contraction_cost(factors: Sequence[Factor], output: Sequence[str]) -> ContractionCost:
+    """The cost of :func:`contract` on these factors, from its plan alone (nothing runs).
+
+    Parameters
+    ----------
+    factors : sequence of Factor
+    output : sequence of str
+
+    Returns
+    -------
+    ContractionCost
+
+    Examples
+    --------
+    >>> a = Factor(np.ones((2, 3)), ("x", "y"))
+    >>> b = Factor(np.ones((3, 4)), ("y", "z"))
+    >>> contraction_cost([a, b], ["z"]).largest
+    4
+    """
+    if not factors:
+        return ContractionCost(1, 0)
+    eq, batch, shapes = _equation(factors, output)
+    if len(shapes) < 2:
+        return ContractionCost(int(np.prod(shapes[0])) if shapes else 1, 0)
+    path = _plan(eq, shapes, batch)
+    _, info = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize=path)
+    return ContractionCost(int(info.largest_intermediate), int(info.opt_cost))
+
+
+def _equation(
+    factors: Sequence[Factor], output: Sequence[str]
+) -> tuple[str, str, tuple[tuple[int, ...], ...]]:
     axes: dict[str, str] = {}
     for f in factors:
         for a in f.axes:
@@ -151,24 +228,34 @@ def contract(factors: Sequence[Factor], output: Sequence[str], backend: str = "n
             raise ValueError(f"axis {a!r} is in no factor")
     terms = ",".join("".join(axes[a] for a in f.axes) for f in factors)
     eq = f"{terms}->{''.join(axes[a] for a in output)}"
-    operands = [f.values for f in factors]
-    if backend == "numpy":
-        # draws and sources' rate nodes touch many factors: order as if they were free
-        batch = "".join(sym for a, sym in axes.items() if a == DRAW or "@" in a)
-        return _expression(eq, tuple(np.shape(v) for v in operands), batch)(*operands)
-    return _contract_symbolic(eq, operands, [f.axes for f in factors], output, axes)
+    # draws and sources' rate nodes touch many factors (see _plan)
+    batch = "".join(sym for a, sym in axes.items() if a == DRAW)
+    shared = "".join(sym for a, sym in axes.items() if "@" in a)
+    return eq, batch + "|" + shared, tuple(np.shape(f.values) for f in factors)
 
 
 @lru_cache(maxsize=4096)
-def _expression(eq: str, shapes: tuple[tuple[int, ...], ...], batch: str = "") -> Any:
+def _plan(eq: str, shapes: tuple[tuple[int, ...], ...], batch: str = "|") -> Any:
     # the path search costs more than the contraction: a slider move reuses the plan
+    draws, rates = batch.split("|")
     if len(shapes) < 9:
-        optimize: Any = "auto-hq"
-    elif batch:
-        optimize = elimination_path(eq, shapes, batch)
-    else:  # plain networks (no draws, no shared rates): opt_einsum's greedy is quick and good
-        optimize = "greedy"
-    return opt_einsum.contract_expression(eq, *shapes, optimize=optimize)
+        return opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="auto-hq")[0]
+    if not (draws or rates):
+        # plain networks (no draws, no shared rates): opt_einsum's greedy is quick and good
+        return opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="greedy")[0]
+    # draws are never summed early. Sources' rate nodes are either ordered as if free
+    # (good when each source speaks of a few facts) or eliminated like any variable (good
+    # when many claims spread over many sources): plan both, keep the cheaper
+    plans = [elimination_path(eq, shapes, draws + rates)]
+    if rates:
+        plans.append(elimination_path(eq, shapes, draws))
+    costs = [opt_einsum.contract_path(eq, *shapes, shapes=True, optimize=p)[1] for p in plans]
+    return min(zip(costs, plans, strict=True), key=lambda cp: cp[0].opt_cost)[1]
+
+
+@lru_cache(maxsize=4096)
+def _expression(eq: str, shapes: tuple[tuple[int, ...], ...], batch: str = "|") -> Any:
+    return opt_einsum.contract_expression(eq, *shapes, optimize=_plan(eq, shapes, batch))
 
 
 def elimination_path(

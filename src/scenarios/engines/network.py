@@ -238,6 +238,11 @@ class Network:
         rates += [r for r in shares if r is not None and not r.fixed]
         return (*self.row_params, *rates)
 
+    @property
+    def rate_params(self) -> tuple[RateParam, ...]:
+        """The uncertain rates of sources and claims (integrated by quadrature)."""
+        return tuple(r for pair in self.sources.values() for r in pair if not r.fixed)
+
     # -- tables -----------------------------------------------------------------
 
     def parents(self, name: str) -> tuple[str, ...]:
