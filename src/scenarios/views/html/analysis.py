@@ -546,8 +546,8 @@ def predictive_html(
     >>> "1 of 1 observations surprising under the prior: Claim: A storm (3.1%)" in page
     True
     """
-    given = {"relay": "given the original was made"}
-    given |= dict.fromkeys(("denial", "dispute", "retraction"), "given the claim was made")
+    given = {"relay": "P given the original was made"}
+    given |= dict.fromkeys(("denial", "dispute", "retraction"), "P given the claim was made")
     rows, flagged = [], []
     for ident, r in reports.iterrows():
         kind = REPORT_KINDS.get(r["role"], "")
