@@ -188,7 +188,8 @@ def test_the_tab_shows_the_exact_prior_predictive_probabilities_within_monte_car
     # plain words: the claim's text and the source's name, not their ids
     assert "<b>Denial of:</b> A storm closed the harbour mouth." in body
     assert "<b>No report of:</b> Calm seas all week." in body
-    assert ">The harbour pilot</td>" in body and ">A news wire</td>" in body
+    assert 'title="pilot">The harbour pilot</div>' in body
+    assert 'title="wire">A news wire</div>' in body
 
 
 def test_a_reported_number_is_shown_beside_its_prior_predictive_range() -> None:
@@ -299,6 +300,8 @@ def test_surprising_observations_are_flagged() -> None:
     assert f"outside the {NUMBER_FLAG:.0%} range" in body
     numbers = check.numbers.loc["c_swell"]
     assert numbers["flag_high"] < 40.0
+    assert numbers["tail"] == 0.0  # no world of 4000 reported 40 m or more: said as < 1/n
+    assert cell(body, 'data-claim="c_swell"', "tail") == "&lt; 0.03%"
 
     # the same claims under the original priors: nothing flagged
     calm = Explorer(ledger())

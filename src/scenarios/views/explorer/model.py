@@ -704,7 +704,9 @@ def prior_predictive(
         known = scenario.sources.get(source)
         return source, (known.name if known is not None and known.name else source)
 
-    def report(ident: str, claim: Claim, role: str, source: str | None, text: str, after: str):
+    def report(
+        ident: str, claim: Claim, role: str, source: str | None, text: str, after: str
+    ) -> None:
         column = made[ident] if ident in made else made[after]  # a relay: its original's
         p, mcse = _share(column)
         if after:

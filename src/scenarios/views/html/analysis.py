@@ -506,8 +506,9 @@ def predictive_html(
     ``td.made`` (``yes``, or ``no report`` for a silence), ``td.p-observed`` (the
     probability of what the file holds) and ``td.mcse-observed``, and ``<tr
     data-claim=...>`` (reported numbers) with ``td.reported``, ``td.median``,
-    ``td.range``, ``td.tail`` and ``td.mcse``. A surprising row has the class
-    ``scn-surprise`` and says so in ``td.flag``. Reports are named by their text and
+    ``td.range``, ``td.tail`` (``< 1/n`` when no world reported a number as far out)
+    and ``td.mcse``. A surprising row has the class ``scn-surprise`` and says so in
+    ``td.flag``, its first cell. Reports are named by their text and
     their source's name; ids are only in the ``data-*`` attributes and tooltips.
 
     Parameters
@@ -546,8 +547,8 @@ def predictive_html(
     >>> "1 of 1 observations surprising under the prior: Claim: A storm (3.1%)" in page
     True
     """
-    given = {"relay": "P given the original was made"}
-    given |= dict.fromkeys(("denial", "dispute", "retraction"), "P given the claim was made")
+    given = {"relay": "P given the original"}
+    given |= dict.fromkeys(("denial", "dispute", "retraction"), "P given the claim")
     rows, flagged = [], []
     for ident, r in reports.iterrows():
         kind = REPORT_KINDS.get(r["role"], "")
