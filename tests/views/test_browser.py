@@ -28,6 +28,8 @@ import scenarios
 from scenarios.io.data import notebook
 from scenarios.views.dashboard import free_port
 from scenarios.views.explorer import rescale
+from scenarios.views.explorer.model import PREDICTIVE_WORLDS, prior_predictive
+from scenarios.views.formats import probability
 
 pytestmark = pytest.mark.slow
 
@@ -252,6 +254,36 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
         )
         expect(wavering.locator(".widget-readout")).to_have_text(f"{probs['wavering']:.3f}")
         expect(explorer.locator(".scn-status-line")).to_contain_text("Updated")
+
+        # 3. the prior predictive check: computed when its tab is clicked, then follows edits
+        def expected_reports(scenario: scenarios.Scenario) -> dict[str, str]:
+            check = prior_predictive(scenario, PREDICTIVE_WORLDS, scenario.seed)
+            return {r: probability(p, "percent") for r, p in check.reports["p_made"].items()}
+
+        predictive = explorer.locator(".scn-analysis-predictive")
+        explorer.get_by_role("tab", name="Expected reports").click()
+        expect(predictive.locator("table.scn-predictive")).to_be_visible()
+        expect(predictive).to_contain_text(f"Simulated {PREDICTIVE_WORLDS} worlds")
+        for report, text in expected_reports(edited).items():
+            row = predictive.locator(f'tr[data-report="{report}"] td.p-made')
+            expect(row).to_have_text(text)
+        expect(predictive.locator('tr[data-report="putin_in_moscow"] td.made')).to_contain_text(
+            "no report"
+        )
+        handle.focus()
+        handle.press("ArrowRight")  # an edit while the tab is shown: simulated again
+        expect(slider.locator(".widget-readout")).to_have_text("0.36")
+        value = float(handle.get_attribute("aria-valuetext") or "nan")
+        prior = {**base.facts["army_strikes"].prior.model_dump(exclude_none=True), "p": value}
+        moved = edited.with_prior("army_strikes", prior)
+        want = expected_reports(moved)
+        assert want["army_strikes"] != expected_reports(edited)["army_strikes"]
+        expect(predictive.locator('tr[data-report="army_strikes"] td.p-made')).to_have_text(
+            want["army_strikes"]
+        )
+        predictive.screenshot(path=str(tmp_path / "expected-reports.png"))
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(tmp_path / "expected-reports.png", ARTIFACTS / "expected-reports.png")
 
         shot = tmp_path / "explorer.png"
         explorer.screenshot(path=str(shot))

@@ -26,7 +26,12 @@ from scenarios.posterior import Posterior
 from scenarios.spec.scenario import Scenario
 from scenarios.views.explorer.controls import Controls
 from scenarios.views.explorer.edits import counted
-from scenarios.views.explorer.model import ANALYSIS_VIEWS, AnalysisResult, ExplorerModel
+from scenarios.views.explorer.model import (
+    ANALYSIS_VIEWS,
+    FOLLOWS_EDITS,
+    AnalysisResult,
+    ExplorerModel,
+)
 from scenarios.views.explorer.panels import (
     ANALYSIS_TABS,
     AnalysisTabs,
@@ -89,11 +94,15 @@ class Explorer:
     Beside the scenario views, the analysis tabs answer what forecasters ask of a
     posterior, for the current (edited) scenario: *Report by report* (the timeline),
     *What matters most* (sensitivity and power-scaling), *What to look for next* (value of
-    information), *What if* (observe versus intervene) and *Score* (against a resolution,
-    in hindsight). They are heavier than an update, so each is computed when its tab is
-    shown or its "Refresh analysis" button is pressed, never on a slider move; a view
-    computed for an earlier scenario says it is stale. The score only re-scores the
-    posterior already shown, so it follows every edit.
+    information), *What if* (observe versus intervene), *Score* (against a resolution,
+    in hindsight) and *What reports would we expect?* (a prior predictive check: the
+    reports worlds simulated from the priors would produce, beside those the file holds,
+    the surprising ones flagged). They are heavier than an update, so each is computed
+    when its tab is shown or its "Refresh analysis" button is pressed, never on a slider
+    move while its tab is hidden; a view computed for an earlier scenario says it is
+    stale. The score only re-scores the posterior already shown, so it follows every
+    edit; the expected reports (a simulation of a few thousand worlds, hundredths of a
+    second) are simulated again after each edit while their tab is shown.
 
     Parameters
     ----------
@@ -667,6 +676,10 @@ class Explorer:
                 self._tabs.status[view].value = analysis_status_html(
                     view, self.analysis[view], self.stale(view)
                 )
+        # a quick view follows the edits while its tab is shown (and only then)
+        shown = self.shown_view
+        if shown in FOLLOWS_EDITS and self.stale(shown):
+            self.refresh_analysis(shown)
 
     def _show_analysis(self, view: str) -> None:
         """Display a view's last result (drawn as its choices ask), and its status."""

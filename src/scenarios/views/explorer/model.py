@@ -31,18 +31,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from scenarios.errors import SamplingWarning, ScenarioError
 from scenarios.posterior import Posterior
+from scenarios.spec.claims import Claim, relay_roots, report_id
 from scenarios.spec.resolution import Resolution
 from scenarios.spec.scenario import Scenario
 
 __all__ = [
     "ANALYSIS_VIEWS",
+    "FOLLOWS_EDITS",
+    "NUMBER_FLAG",
+    "NUMBER_RANGE",
+    "PREDICTIVE_WORLDS",
+    "SURPRISE",
     "AnalysisResult",
     "ExplorerModel",
+    "PredictiveCheck",
     "analysis_choices",
+    "prior_predictive",
 ]
 
 #: The explorer's analysis views, by key, with their titles.
@@ -52,7 +61,22 @@ ANALYSIS_VIEWS: dict[str, str] = {
     "voi": "What to look for next",
     "what_if": "What if",
     "score": "Score",
+    "predictive": "What reports would we expect?",
 }
+#: The analysis views quick enough to be recomputed after every edit while their tab is
+#: shown (a simulation of a few thousand worlds takes hundredths of a second).
+FOLLOWS_EDITS: tuple[str, ...] = ("predictive",)
+
+#: Worlds a prior predictive check simulates by default: a probability near 5% is then
+#: known to about +-0.35 points (its Monte Carlo standard error, shown beside it).
+PREDICTIVE_WORLDS = 4000
+#: What was observed (a report made, or a silence kept) is flagged as a surprise when its
+#: prior predictive probability is below this: a prior-data conflict to look at.
+SURPRISE = 0.05
+#: The central range of a reported number's prior predictive distribution shown beside it.
+NUMBER_RANGE = 0.90
+#: A reported number outside this central range of its prior predictive is flagged.
+NUMBER_FLAG = 0.98
 
 
 @dataclass(frozen=True)
@@ -73,7 +97,8 @@ class AnalysisResult:
         The library's results: ``timeline`` -> ``{"table", "moves"}`` (DataFrames);
         ``sensitivity`` -> ``{"sensitivity": Sensitivity, "power": PowerScaling}``;
         ``voi`` -> outcome -> ValueOfInformation; ``what_if`` -> ``{"table"}``
-        (what was set is ``key``); ``score`` -> ``{"score", "baseline"}``.
+        (what was set is ``key``); ``score`` -> ``{"score", "baseline"}``;
+        ``predictive`` -> ``{"check": PredictiveCheck}`` (``key`` is ``(n, seed)``).
     seconds : float
         How long it took.
     error : str or None
@@ -250,12 +275,13 @@ class ExplorerModel:
         self.full_posterior = post
         return post
 
-    def expected_reports(self, n: int = 4000, seed: int | None = None) -> pd.DataFrame:
+    def expected_reports(self, n: int = PREDICTIVE_WORLDS, seed: int | None = None) -> pd.DataFrame:
         """What reports would we expect? P(each report is made) under the prior.
 
         A prior predictive check by :meth:`Scenario.simulate` on the current scenario:
         the share of simulated worlds in which each of its reports (claims, denials,
-        disputes, retractions) is made, before any claim is taken into account. A report
+        disputes, retractions, relays) is made, before any claim is taken into account
+        (the explorer's tab shows the whole :func:`prior_predictive` check). A report
         the file holds that the model finds rare is a surprise worth a second look: the
         priors, or the source's grade, may be off.
 
@@ -281,16 +307,10 @@ class ExplorerModel:
         >>> list(table.columns), bool(table["prior"].between(0, 1).all())
         (['claim', 'source', 'prior', 'mcse'], True)
         """
-        freq = self.scenario.simulate(n, seed=seed).frequencies()
-        claims, sources = [], []
-        for report in freq.index:
-            claim_id, *role = report.split("~")
-            claims.append(claim_id)
-            who = role[1] if len(role) == 2 else self.scenario.claim(claim_id).source
-            sources.append(who or "")
-        columns = {"claim": claims, "source": sources}
-        columns |= {"prior": freq["probability"], "mcse": freq["mcse"]}
-        return pd.DataFrame(columns, index=freq.index)
+        reports = prior_predictive(self.scenario, n, seed).reports
+        columns = {"claim": reports["claim"], "source": reports["source"]}
+        columns |= {"prior": reports["p_made"], "mcse": reports["mcse"]}
+        return pd.DataFrame(columns, index=reports.index)
 
     @property
     def full_is_stale(self) -> bool:
@@ -353,7 +373,9 @@ class ExplorerModel:
             A key of :data:`ANALYSIS_VIEWS`.
         key : object
             The sensitivity target ``(outcome, state)`` (``None``: the most likely state
-            of the first outcome), the what-if ``(fact, state)``; ``None`` otherwise.
+            of the first outcome), the what-if ``(fact, state)``, the prior predictive
+            check's ``(n, seed)`` (``None``: :data:`PREDICTIVE_WORLDS` worlds, the
+            scenario's seed); ``None`` otherwise.
 
         Returns
         -------
@@ -401,6 +423,9 @@ class ExplorerModel:
                 raise ValueError("this scenario has no discrete fact to set")
             fact, state = key
             return {"table": analysis.what_if(scenario, **{fact: state})}
+        if view == "predictive":
+            n, seed = key if key is not None else (PREDICTIVE_WORLDS, None)
+            return {"check": prior_predictive(scenario, n, seed)}
         # score: the posterior shown is already the current scenario's
         if self.resolution is None:
             raise ValueError(self.no_resolution())
@@ -524,3 +549,255 @@ def analysis_choices(scenario: Scenario) -> dict[str, list[Any]]:
         "voi.outcome": list(scenario.outcomes),
         "what_if.fact": facts,
     }
+
+
+# -- the prior predictive check ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PredictiveCheck:
+    """What reports a scenario's prior expects, beside the reports its file holds.
+
+    A prior predictive check (:func:`prior_predictive`): every number is a share of the
+    worlds :meth:`Scenario.simulate` drew, with its Monte Carlo standard error.
+
+    Attributes
+    ----------
+    n : int
+        Worlds simulated.
+    seed : int
+        The seed of the simulation: the same ``n`` and ``seed`` give the same table.
+    reports : pandas.DataFrame
+        One row per report about a proposition, index ``report`` (the report ids of
+        :attr:`Simulation.reports <scenarios.engines.simulate.Simulation.reports>`, in the
+        file's order). Columns: ``claim`` (its claim's id); ``role`` (``"claim"``,
+        ``"silence"``, ``"denial"``, ``"dispute"``, ``"retraction"`` or ``"relay"``);
+        ``source`` (the key of who made it, ``""`` for none) and ``who`` (its name as the
+        file gives it); ``text`` (what it says: the claim's text, or the denial's own);
+        ``after`` (the report a denial, dispute or retraction answers, or a relay
+        repeats; ``""`` for a claim); ``p_made`` and ``mcse`` (the share of worlds in
+        which the report is made, and its standard error); ``p_given`` and
+        ``mcse_given`` (the share among the worlds that made the report it answers or
+        repeats; a claim's own ``p_made``); ``made`` (whether the file holds the report:
+        ``False`` for a silence, the absence of a report); ``p_observed`` and
+        ``mcse_observed`` (the prior predictive probability of what the file holds:
+        ``p_given`` for a report made, ``1 - p_made`` for a silence); ``surprise``
+        (``p_observed`` below :data:`SURPRISE`).
+    numbers : pandas.DataFrame
+        One row per reported number (and relay of one), index ``claim``. Columns
+        ``role``, ``source``, ``who``, ``text`` as above; ``fact``, ``label`` (the fact's
+        description, else its name) and ``unit``; ``reported`` (the value in the file);
+        ``median``, ``low`` and ``high`` (the prior predictive median and central
+        :data:`NUMBER_RANGE` range of the number), ``flag_low`` and ``flag_high`` (the
+        central :data:`NUMBER_FLAG` range); ``tail`` (the two-sided tail probability of
+        the reported value, ``2 min(P(X <= v), P(X >= v))``, at most 1) and its ``mcse``;
+        ``surprise`` (the reported value is outside the :data:`NUMBER_FLAG` range). A
+        number that is surely noise says nothing and is not simulated: its numbers are
+        NaN.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> check = prior_predictive(scenarios.load(scenarios.example()), 500, seed=1)
+    >>> check.n, check.seed, check.reports["role"].tolist()[:2]
+    (500, 1, ['claim', 'denial'])
+    """
+
+    n: int
+    seed: int
+    reports: pd.DataFrame
+    numbers: pd.DataFrame
+
+    @property
+    def surprises(self) -> list[str]:
+        """The reports and numbers flagged as surprising under the prior, in file order.
+
+        Returns
+        -------
+        list of str
+            Report ids (:attr:`reports`) then claim ids (:attr:`numbers`).
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> prior_predictive(scenarios.load(scenarios.example()), 2000).surprises
+        []
+        """
+        reports, numbers = self.reports, self.numbers
+        return [*reports.index[reports["surprise"]], *numbers.index[numbers["surprise"]]]
+
+
+_ROLES = {"denied_by": "denial", "disputed_by": "dispute"}
+
+
+def _share(column: pd.Series, among: pd.Series | None = None) -> tuple[float, float]:
+    """The share of ``True`` in ``column`` (where ``among`` holds), and its standard error."""
+    if among is not None:
+        column = column[among.to_numpy()]
+    if len(column) == 0:
+        return float("nan"), float("nan")
+    p = float(column.mean())
+    return p, float(np.sqrt(p * (1.0 - p) / len(column)))
+
+
+def prior_predictive(
+    scenario: Scenario, n: int = PREDICTIVE_WORLDS, seed: int | None = None
+) -> PredictiveCheck:
+    """What reports would we expect? The prior predictive check of a scenario's reports.
+
+    ``n`` worlds drawn by :meth:`Scenario.simulate` from the generative story the
+    engines condition on, before any report is taken into account: for every report the
+    file holds (claims, denials and disputes, retractions, relays, and silences: the
+    absence of a report), the share of worlds in which it is made, beside whether it
+    was; for every reported number, where the simulated numbers fall, beside the value
+    reported. What the file holds but the prior finds rare (below :data:`SURPRISE`, or
+    a number outside the central :data:`NUMBER_FLAG` range) is flagged: a prior-data
+    conflict, where a prior or a source's grade may be off.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    n : int
+        Worlds simulated (at least 1).
+    seed : int, optional
+        Default: the scenario's ``seed``.
+
+    Returns
+    -------
+    PredictiveCheck
+
+    Examples
+    --------
+    One claim of a binary fact with prior 0.3 by a source with fixed rates
+    ``t = 0.8``, ``f = 0.02``: P(report) = 0.3 * 0.8 + 0.7 * 0.02 = 0.254.
+
+    >>> s = Scenario(
+    ...     title="One claim", seed=4,
+    ...     facts={"storm": {"kind": "binary", "prior": {"p": 0.3}}},
+    ...     outcomes={"late": {"kind": "binary", "exhaustive": "yes/no",
+    ...               "prior": {"given": ["storm"], "table": [
+    ...                   {"when": {"storm": True}, "p": 0.9},
+    ...                   {"when": {"storm": False}, "p": 0.2}]}}},
+    ...     sources={"pilot": {"true_positive": {"mean": 0.8},
+    ...                        "false_positive": {"mean": 0.02}}},
+    ...     claims=[{"id": "c1", "text": "A storm", "proposition": "storm",
+    ...              "source": "pilot"}],
+    ... )
+    >>> row = prior_predictive(s, 20000).reports.loc["c1"]
+    >>> bool(abs(row["p_made"] - 0.254) < 4 * row["mcse"]), bool(row["surprise"])
+    (True, False)
+
+    Had the prior been 0.01, the report would have been a surprise (0.0278 < 0.05):
+
+    >>> prior_predictive(s.with_prior("storm", {"p": 0.01}), 20000).surprises
+    ['c1']
+    """
+    sim = scenario.simulate(n, seed=seed)
+    made, values = sim.reports, sim.values
+    roots = relay_roots(scenario.claims)
+    rows: list[dict[str, Any]] = []
+    numbers: list[dict[str, Any]] = []
+
+    def who(source: str | None) -> tuple[str, str]:
+        if not source:
+            return "", ""
+        known = scenario.sources.get(source)
+        return source, (known.name if known is not None and known.name else source)
+
+    def report(
+        ident: str, claim: Claim, role: str, source: str | None, text: str, after: str
+    ) -> None:
+        column = made[ident] if ident in made else made[after]  # a relay: its original's
+        p, mcse = _share(column)
+        if after:
+            given, mcse_given = _share(column, made[after])
+        else:
+            given, mcse_given = p, mcse
+        observed = role != "silence"
+        p_obs, mcse_obs = (given, mcse_given) if observed else (1.0 - p, mcse)
+        key, name = who(source)
+        rows.append(
+            {
+                "report": ident,
+                "claim": claim.id,
+                "role": role,
+                "source": key,
+                "who": name,
+                "text": text,
+                "after": after,
+                "p_made": p,
+                "mcse": mcse,
+                "p_given": given,
+                "mcse_given": mcse_given,
+                "made": observed,
+                "p_observed": p_obs,
+                "mcse_observed": mcse_obs,
+                "surprise": bool(p_obs < SURPRISE),
+            }
+        )
+
+    for claim in scenario.claims:
+        root = roots.get(claim.id, "")
+        if (claim.reported is not None and not root) or (root and root not in made):
+            key, name = who(claim.source)
+            row = _number_row(scenario, claim, root, values)
+            numbers.append(row | {"source": key, "who": name})
+            continue
+        if root:
+            report(claim.id, claim, "relay", claim.source, claim.text, root)
+            continue
+        role = "silence" if claim.silent else "claim"
+        report(claim.id, claim, role, claim.source, claim.text, "")
+        for how, denial in claim.answers:
+            ident = report_id(claim.id, how, denial.source)
+            report(ident, claim, _ROLES[how], denial.source, denial.text or claim.text, claim.id)
+        if claim.retraction is not None:
+            ident = report_id(claim.id, "retraction")
+            report(ident, claim, "retraction", claim.source, claim.text, claim.id)
+
+    report_columns = [
+        "claim", "role", "source", "who", "text", "after", "p_made", "mcse", "p_given",
+        "mcse_given", "made", "p_observed", "mcse_observed", "surprise",
+    ]  # fmt: skip
+    reports = pd.DataFrame(rows, columns=["report", *report_columns]).set_index("report")
+    number_columns = [
+        "role", "source", "who", "text", "fact", "label", "unit", "reported", "median", "low",
+        "high", "flag_low", "flag_high", "tail", "mcse", "surprise",
+    ]  # fmt: skip
+    table = pd.DataFrame(numbers, columns=["claim", *number_columns]).set_index("claim")
+    return PredictiveCheck(n=len(made) or n, seed=sim.seed, reports=reports, numbers=table)
+
+
+def _number_row(
+    scenario: Scenario, claim: Claim, root: str, values: pd.DataFrame
+) -> dict[str, Any]:
+    """A reported number's row of :attr:`PredictiveCheck.numbers` (``root``: a relay's original)."""
+    reported = scenario.claim(root).reported if root else claim.reported
+    assert reported is not None
+    fact = scenario.facts[reported.fact]
+    v = float(reported.value)
+    row: dict[str, Any] = {
+        "claim": claim.id,
+        "role": "relay" if root else "claim",
+        "text": claim.text,
+        "fact": reported.fact,
+        "label": fact.description or reported.fact,
+        "unit": fact.unit or "",
+        "reported": v,
+    }
+    column = claim.id if claim.id in values else root
+    if not column or column not in values:  # surely noise: not simulated
+        nan = float("nan")
+        keys = ("median", "low", "high", "flag_low", "flag_high", "tail", "mcse")
+        return row | dict.fromkeys(keys, nan) | {"surprise": False}
+    x = values[column].to_numpy(dtype=float)
+    outer, inner = (1 - NUMBER_FLAG) / 2, (1 - NUMBER_RANGE) / 2
+    q = np.quantile(x, [0.5, inner, 1 - inner, outer, 1 - outer])
+    tail = min(1.0, 2 * min(float(np.mean(x <= v)), float(np.mean(x >= v))))
+    row |= dict(zip(("median", "low", "high", "flag_low", "flag_high"), map(float, q), strict=True))
+    row |= {
+        "tail": tail,
+        "mcse": float(np.sqrt(tail * (1 - tail) / len(x))),
+        "surprise": bool(v < q[3] or v > q[4]),
+    }
+    return row

@@ -19,10 +19,19 @@ import ipywidgets as widgets
 from scenarios.posterior import Posterior
 from scenarios.spec.scenario import Scenario
 from scenarios.views.explorer.charts import chart_svg, timeline_svg, tornado_svg
-from scenarios.views.explorer.model import ANALYSIS_VIEWS, AnalysisResult, analysis_choices
+from scenarios.views.explorer.model import (
+    ANALYSIS_VIEWS,
+    NUMBER_FLAG,
+    NUMBER_RANGE,
+    PREDICTIVE_WORLDS,
+    SURPRISE,
+    AnalysisResult,
+    analysis_choices,
+)
 from scenarios.views.html import (
     comparison_html,
     note_html,
+    predictive_html,
     scenario_table_html,
     score_html,
     sensitivity_html,
@@ -35,6 +44,7 @@ from scenarios.views.html import (
 __all__ = [
     "ANALYSIS_ABOUT",
     "ANALYSIS_TABS",
+    "WORLDS_CHOICES",
     "AnalysisTabs",
     "ScenarioView",
     "analysis_html",
@@ -48,7 +58,10 @@ ANALYSIS_TABS: dict[str, str] = {
     "voi": "Look next",
     "what_if": "What if",
     "score": "Score",
+    "predictive": "Expected reports",
 }
+#: The numbers of worlds a prior predictive check offers (the default is the model's).
+WORLDS_CHOICES = (1000, PREDICTIVE_WORLDS, 20000)
 #: What each analysis view answers, under its title.
 ANALYSIS_ABOUT: dict[str, str] = {
     "timeline": "the scenario probabilities after each claim, in the order the reports came in.",
@@ -56,6 +69,10 @@ ANALYSIS_ABOUT: dict[str, str] = {
     "voi": "the unresolved facts that would tell most about an outcome if we learnt them.",
     "what_if": "learning that a fact is in a state (observe) against making it so (intervene).",
     "score": "how this forecast scores against what actually happened, in hindsight.",
+    "predictive": (
+        "the reports worlds drawn from the priors would produce (a prior predictive check),"
+        " beside those the file holds: what the priors did not see coming is flagged."
+    ),
 }
 
 
@@ -168,6 +185,18 @@ def analysis_html(
         fact, state = result.key
         summary = what_if_summary(data["table"], result.scenario, fact, state, fmt="decimal")
         return what_if_html(data["table"], summary, f"{fact} = {state}", fmt="decimal")
+    if view == "predictive":
+        check = data["check"]
+        return predictive_html(
+            check.reports,
+            check.numbers,
+            n=check.n,
+            seed=check.seed,
+            surprise=SURPRISE,
+            inner=NUMBER_RANGE,
+            outer=NUMBER_FLAG,
+            fmt="percent",
+        )
     return score_html(
         data["score"], data.get("baseline"), resolution=resolution, where=where, fmt="decimal"
     )
@@ -206,6 +235,14 @@ def analysis_status_html(view: str, result: AnalysisResult | None, stale: bool) 
             '<span class="scn-note"> — the scenario (or the question) has changed since '
             "this was computed; press Refresh analysis.</span>"
         )
+    if view == "predictive" and result.error is None:
+        check = result.data["check"]
+        return (
+            '<span class="scn-fresh scn-note">Up to date: simulated '
+            f"{check.n} worlds (seed {check.seed}) for the current scenario in "
+            f"{result.seconds:.2f} s; recomputed after each edit while this tab is shown."
+            "</span>"
+        )
     return (
         '<span class="scn-fresh scn-note">Up to date: computed for the current '
         f"scenario in {result.seconds:.2f} s (exact engine).</span>"
@@ -231,7 +268,9 @@ class AnalysisTabs:
     controls : dict of str to Widget
         ``analysis:timeline.outcome``, ``analysis:sensitivity.target`` (``("", "")``: the
         most likely state of the first outcome), ``analysis:voi.outcome``,
-        ``analysis:what_if.fact``, ``analysis:what_if.state`` and
+        ``analysis:what_if.fact``, ``analysis:what_if.state``,
+        ``analysis:predictive.worlds`` and ``analysis:predictive.seed`` (the prior
+        predictive check's simulation; the seed starts at the scenario's) and
         ``analysis:<view>.refresh`` (the "Refresh analysis" buttons).
     status, body : dict of str to ipywidgets.HTML
         Each view's status line and drawing.
@@ -275,7 +314,8 @@ class AnalysisTabs:
         -------
         object
             The sensitivity target ``(outcome, state)`` (``None``: the default), the
-            what-if ``(fact, state)``; ``None`` otherwise.
+            what-if ``(fact, state)``, the prior predictive check's ``(n, seed)``;
+            ``None`` otherwise.
 
         Examples
         --------
@@ -283,8 +323,15 @@ class AnalysisTabs:
         >>> tabs = AnalysisTabs(scenarios.load(scenarios.example()), print, print)
         >>> tabs.key("sensitivity"), tabs.key("what_if"), tabs.key("voi")
         (None, ('regime_stance', 'negotiate'), None)
+        >>> tabs.key("predictive")  # 4000 worlds, the scenario's seed
+        (4000, 20230623)
         """
         c = self.controls
+        if view == "predictive":
+            return (
+                int(c["analysis:predictive.worlds"].value),
+                int(c["analysis:predictive.seed"].value),
+            )
         if view == "sensitivity":
             target = c["analysis:sensitivity.target"].value
             return tuple(target) if target and target[0] else None
@@ -361,9 +408,12 @@ class AnalysisTabs:
         >>> tabs.controls["analysis:timeline.outcome"].options
         ('canal_reopens', 'queue_cleared_by_apr10')
         """
-        self._scenario = scenario
+        old_seed, self._scenario = self._scenario.seed, scenario
         self._syncing = True
         try:
+            seed = self.controls["analysis:predictive.seed"]
+            if seed.value == old_seed:  # the scenario's seed, not one the forecaster chose
+                seed.value = scenario.seed
             for key, options in analysis_choices(scenario).items():
                 dropdown = self.controls[f"analysis:{key}"]
                 if list(dropdown.options) == options:
@@ -445,6 +495,29 @@ class AnalysisTabs:
             self._sync_what_if_states()
             fact.observe(self._what_if_fact_changed, names="value")
             state.observe(lambda _: self._choice("what_if", True), names="value")
+        elif view == "predictive":
+            worlds = widgets.Dropdown(
+                options=[(f"{n} worlds", n) for n in WORLDS_CHOICES],
+                value=PREDICTIVE_WORLDS,
+                description="simulate",
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="200px"),
+                tooltip="More worlds: smaller Monte Carlo error, slower",
+            )
+            seed = widgets.BoundedIntText(
+                value=self._scenario.seed,
+                min=0,
+                max=2**32 - 1,
+                description="seed",
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="170px"),
+                tooltip="The same worlds and seed give the same table (default: the file's seed)",
+            )
+            for key, w in (("predictive.worlds", worlds), ("predictive.seed", seed)):
+                w.add_class("scn-" + key.replace(".", "-"))
+                w.observe(lambda _: self._choice("predictive", True), names="value")
+                self.controls[f"analysis:{key}"] = w
+                row.append(w)
         if view != "score":
             refresh = widgets.Button(
                 description="Refresh analysis",

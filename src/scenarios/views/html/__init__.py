@@ -14,11 +14,14 @@ Stable hooks, for tests and for the browser:
   ``data-state`` (comparison), ``data-diagnostic``, ``data-claim``, ``data-source``,
   ``data-step`` and ``data-claim`` (timeline), ``data-rank`` and ``data-name``
   (sensitivity), ``data-outcome``, ``data-rank`` and ``data-fact`` (value of
-  information), ``data-outcome`` (score);
+  information), ``data-outcome`` (score), ``data-report``, ``data-role`` and
+  ``data-claim`` (prior predictive check);
 - numeric cells have a class naming the number first, then ``num``:
   ``<td class="probability num">``, ``interval``, ``prior``, ``change``, ``mcse``,
   ``exact``, ``posterior``, ``value``, ``moved``, ``p-low``, ``p-high``, ``swing``,
-  ``mi``, ``now``, ``observe``, ``intervene``, ``p-resolved``, ``brier``, ``log-score``;
+  ``mi``, ``now``, ``observe``, ``intervene``, ``p-resolved``, ``brier``, ``log-score``,
+  ``p-made``, ``p-observed``, ``mcse-observed``, ``reported``, ``median``, ``range``,
+  ``tail``;
 - each table has a class ``scn-table scn-<what>``; each fragment is one
   ``<div class="scn-block ...">``, after the stylesheet unless ``css=False``.
 
@@ -35,7 +38,9 @@ True
 from __future__ import annotations
 
 from scenarios.views.html.analysis import (
+    REPORT_KINDS,
     TOP_INPUTS,
+    predictive_html,
     prior_share_text,
     score_html,
     sensitivity_html,
@@ -56,6 +61,7 @@ from scenarios.views.html.posterior import (
 from scenarios.views.html.templates import environment, render, stylesheet
 
 __all__ = [
+    "REPORT_KINDS",
     "TOP_INPUTS",
     "claims_html",
     "claims_table",
@@ -63,6 +69,7 @@ __all__ = [
     "diagnostics_html",
     "environment",
     "note_html",
+    "predictive_html",
     "prior_share_text",
     "quantities_html",
     "render",

@@ -5,11 +5,12 @@ The tables are computed by :mod:`scenarios.analysis`; these functions only show 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from scenarios.analysis.timeline import LEDGER_COLUMNS
-from scenarios.views.formats import Format, clean, fixed, percent, probability
+from scenarios.views.formats import Format, clean, clip, fixed, number, percent, probability
 from scenarios.views.html.templates import render
 
 if TYPE_CHECKING:
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
     from scenarios.spec.scenario import Scenario
 
 __all__ = [
+    "REPORT_KINDS",
     "TOP_INPUTS",
+    "predictive_html",
     "prior_share_text",
     "score_html",
     "sensitivity_html",
@@ -32,6 +35,15 @@ __all__ = [
 
 #: Rows of a sensitivity table shown by default (and bars of its tornado).
 TOP_INPUTS = 10
+#: How the prior predictive check names each kind of report, before its text.
+REPORT_KINDS = {
+    "claim": "Claim:",
+    "silence": "No report of:",
+    "denial": "Denial of:",
+    "dispute": "Dispute of:",
+    "retraction": "Retraction of:",
+    "relay": "Relay of:",
+}
 
 
 def timeline_steps_html(
@@ -473,3 +485,112 @@ def score_html(
             mean_log_score=score["log_score"].mean(),
         )
     return render("score.html", css=css, **context)
+
+
+def predictive_html(
+    reports: pd.DataFrame,
+    numbers: pd.DataFrame,
+    *,
+    n: int,
+    seed: int,
+    surprise: float,
+    inner: float,
+    outer: float,
+    fmt: Format = "percent",
+    css: bool = True,
+) -> str:
+    """What reports would we expect? A prior predictive check beside what the file holds.
+
+    Rows are ``<tr data-report=... data-role=...>`` (reports about a proposition) with
+    ``td.p-made`` (the share of simulated worlds that make the report), ``td.mcse``,
+    ``td.made`` (``yes``, or ``no report`` for a silence), ``td.p-observed`` (the
+    probability of what the file holds) and ``td.mcse-observed``, and ``<tr
+    data-claim=...>`` (reported numbers) with ``td.reported``, ``td.median``,
+    ``td.range``, ``td.tail`` (``< 1/n`` when no world reported a number as far out)
+    and ``td.mcse``. A surprising row has the class ``scn-surprise`` and says so in
+    ``td.flag``, its first cell. Reports are named by their text and
+    their source's name; ids are only in the ``data-*`` attributes and tooltips.
+
+    Parameters
+    ----------
+    reports, numbers : DataFrame
+        The tables of a prior predictive check
+        (:func:`scenarios.views.explorer.model.prior_predictive`).
+    n, seed : int
+        Worlds simulated, and their seed (said above the tables).
+    surprise : float
+        The probability below which what was observed is flagged.
+    inner, outer : float
+        The central range of a number shown (``0.9``), and the one outside which it is
+        flagged (``0.98``).
+    fmt : {"percent", "decimal"}
+        How probabilities read.
+    css : bool
+        Put the stylesheet in front (see :func:`render`).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> reports = pd.DataFrame(
+    ...     {"claim": ["c1"], "role": ["claim"], "source": ["pilot"], "who": ["The pilot"],
+    ...      "text": ["A storm"], "after": [""], "p_made": [0.031], "mcse": [0.0027],
+    ...      "made": [True], "p_observed": [0.031], "mcse_observed": [0.0027],
+    ...      "surprise": [True]}, index=pd.Index(["c1"], name="report"))
+    >>> page = predictive_html(reports, reports.iloc[:0], n=4000, seed=1, surprise=0.05,
+    ...                        inner=0.9, outer=0.98)
+    >>> '<td class="p-made num">3.1%</td><td class="mcse num">0.3</td>' in page
+    True
+    >>> "1 of 1 observations surprising under the prior: Claim: A storm (3.1%)" in page
+    True
+    """
+    given = {"relay": "P given the original"}
+    given |= dict.fromkeys(("denial", "dispute", "retraction"), "P given the claim")
+    rows, flagged = [], []
+    for ident, r in reports.iterrows():
+        kind = REPORT_KINDS.get(r["role"], "")
+        rows.append(
+            {
+                "id": ident,
+                **r.to_dict(),
+                "kind": kind,
+                "made": "yes" if r["made"] else "no report",
+                "given": given.get(r["role"], ""),
+            }
+        )
+        if r["surprise"]:
+            flagged.append(f"{kind} {clip(r['text'], 60)} ({probability(r['p_observed'], fmt)})")
+    number_rows = []
+    for ident, r in numbers.iterrows():
+        simulated = not math.isnan(float(r["median"]))
+        number_rows.append(
+            {
+                "id": ident,
+                **r.to_dict(),
+                "kind": "relayed: " if r["role"] == "relay" else "",
+                "simulated": simulated,
+            }
+        )
+        if r["surprise"]:
+            unit = f" {r['unit']}" if r["unit"] else ""
+            flagged.append(
+                f"{clip(r['label'], 60)} reported as {number(r['reported'])}{unit} "
+                f"({percent(inner, 0)} range {number(r['low'], 3)} – {number(r['high'], 3)})"
+            )
+    return render(
+        "predictive.html",
+        css=css,
+        n=n,
+        seed=seed,
+        reports=rows,
+        numbers=number_rows,
+        flagged=flagged,
+        total=len(rows) + len(number_rows),
+        surprise=surprise,
+        inner=inner,
+        outer=outer,
+        fmt=fmt,
+    )
