@@ -535,7 +535,11 @@ def _report(args: argparse.Namespace) -> int:
         print(f"scenarios report: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except report.ReportError as exc:
-        print(f"scenarios report: {exc}", file=sys.stderr)
+        if len(exc.problems) == 1:  # one line: the path, then what went wrong
+            where = f"{exc.file}: " if exc.file else ""
+            print(f"scenarios report: {where}{exc.problems[0]}", file=sys.stderr)
+        else:
+            print(f"scenarios report: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except scenarios.ImpossibleEvidenceError as exc:
         print(f"impossible evidence: {exc}", file=sys.stderr)

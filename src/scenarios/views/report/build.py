@@ -216,7 +216,7 @@ def report_name(stem: str) -> str:
     ('a-b-c', 'report')
     """
     name = _NOT_NAME.sub("-", unicodedata.normalize("NFC", stem))
-    name = name.lstrip(" .-_")[:200].rstrip(" .")
+    name = name.lstrip(" .-_")[:200].rstrip(" .-")
     if name.lower().endswith((".html", ".ipynb")):
         head, _, tail = name.rpartition(".")
         name = f"{head}-{tail}"
