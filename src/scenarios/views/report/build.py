@@ -362,9 +362,14 @@ def build_report(
 
 def _execute(nb_path: Path, parameters: dict[str, Any], progress: bool) -> Any:
     """Run the notebook with papermill in memory; any failure there is a ReportError."""
+    import logging
+
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    # papermill logs a dying kernel before raising; the ReportError below says it once
+    quiet = logging.NullHandler()
+    logging.getLogger("papermill").addHandler(quiet)
     try:
         return papermill.execute_notebook(
             str(nb_path),
@@ -387,3 +392,5 @@ def _execute(nb_path: Path, parameters: dict[str, Any], progress: bool) -> Any:
             f"the report kernel failed: {type(exc).__name__}"
             + (f": {detail[0][:200]}" if detail else ""),
         ) from None
+    finally:
+        logging.getLogger("papermill").removeHandler(quiet)
