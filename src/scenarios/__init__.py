@@ -30,7 +30,13 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 import scenarios.engines  # noqa: F401  (registers the engines that Scenario.update finds)
-from scenarios.errors import ImpossibleEvidenceError, Problem, SamplingWarning, ScenarioError
+from scenarios.errors import (
+    ImpossibleEvidenceError,
+    OptionError,
+    Problem,
+    SamplingWarning,
+    ScenarioError,
+)
 from scenarios.io import default_priors, dumps, example, examples, init, load, loads, save
 from scenarios.posterior import Posterior, scenario_hash, versions
 from scenarios.spec.claims import Claim, Source
@@ -46,6 +52,7 @@ __all__ = [
     "Claim",
     "Fact",
     "ImpossibleEvidenceError",
+    "OptionError",
     "Outcome",
     "Posterior",
     "Problem",

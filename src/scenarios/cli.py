@@ -26,10 +26,15 @@ Exit codes (scripts can rely on them):
 - 0: success (for ``dashboard``: the server ran and was stopped with Ctrl-C or SIGTERM);
 - 1: the scenario file is missing or invalid, or its claims cannot all hold (for
   ``init``: the folder cannot be written);
-- 2: the command line is wrong (unknown option, bad ``-p`` parameter);
+- 2: the command line is wrong (unknown option, bad ``-p`` parameter, a value out of
+  range such as ``--draws 0``, ``--interval 1.5`` or ``--seed -2``; ``--seed -1`` means the
+  file's seed, as ``-p seed -1`` does);
 - 3: with ``--strict``, a diagnostic failed (the table or report is still produced);
-- 4: the report notebook failed in its kernel, or the dashboard server failed to start,
-  or the sweep's Dask cluster could not be started or reached (or ``--timeout`` passed);
+- 4: the report notebook failed in its kernel (or the kernel died), or the report could
+  not be written (``-o`` names a file or a read-only folder, the disk is full: the message
+  names the path, and the previous report is left intact and matching), or the dashboard
+  server failed to start, or the sweep's Dask cluster could not be started or reached
+  (or ``--timeout`` passed);
 - 5: ``sweep`` ran, but some variants failed (each is a row with its error in the table);
 - 130 / 143: ``report`` was interrupted by SIGINT (Ctrl-C) / SIGTERM; the previous
   report, if any, is left intact and no partial file is written. ``sweep`` keeps the
@@ -65,6 +70,42 @@ EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
 EXIT_VARIANTS_FAILED = 5
 
 
+def _checked(option: str, text: str, parse: Callable[[str], Any]) -> Any:
+    """``text`` parsed, then checked as :meth:`Scenario.update` checks ``option``."""
+    from scenarios.spec.registry import OPTIONS
+
+    try:
+        value = parse(text)
+    except ValueError:
+        value = text
+    try:
+        return OPTIONS[option](value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).replace(" str ", " ")) from None
+
+
+def _seed(text: str) -> int:
+    """``--seed``: 0 <= N < 2**32, or -1 for the scenario file's seed (as ``-p seed -1``)."""
+    if text.strip() == "-1":
+        return -1
+    try:
+        return _checked("seed", text, int)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number in [0, 4,294,967,295], or -1 (the file's seed), got {text!r}"
+        ) from None
+
+
+def _draws(text: str) -> int:
+    """``--draws``: a whole number in [1, 10,000,000]."""
+    return _checked("draws", text, int)
+
+
+def _interval(text: str) -> float:
+    """``--interval``: a credible mass strictly between 0 and 1."""
+    return _checked("interval", text, float)
+
+
 def _priors_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
     parser.add_argument(
         "priors",
@@ -72,7 +113,8 @@ def _priors_arg(parser: argparse.ArgumentParser, required: bool = False) -> None
         type=Path,
         default=None,
         help="scenario file"
-        + ("" if required else " (default: the built-in Wagner scenario, wagner-2023-06-23)"),
+        + ("" if required else " (default: the built-in Wagner scenario, wagner-2023-06-23)")
+        + "; a name starting with '-': ./-x.yaml, or -- before it",
     )
 
 
@@ -83,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
         "probabilities with credible intervals.",
         epilog="Exit codes: 0 ok; 1 invalid scenario or impossible evidence (init: the folder "
         "cannot be written); 2 usage; "
-        "3 failed diagnostics (--strict); 4 report, dashboard or cluster failed to run; "
+        "3 failed diagnostics (--strict); 4 report, dashboard or cluster failed to run, or "
+        "the report could not be written; "
         "5 some sweep variants failed; 130/143 interrupted.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -105,8 +148,15 @@ def _parser() -> argparse.ArgumentParser:
     update = sub.add_parser("update", help="update a scenario on its claims and print the table")
     _priors_arg(update)
     _engine_args(update)
-    update.add_argument("--draws", type=int, default=None, help="draws (intervals / NUTS)")
-    update.add_argument("--interval", type=float, default=0.9, help="credible mass (default 0.9)")
+    update.add_argument(
+        "--draws", type=_draws, default=None, help="draws (intervals / NUTS), 1 to 10,000,000"
+    )
+    update.add_argument(
+        "--interval",
+        type=_interval,
+        default=0.9,
+        help="credible mass, strictly between 0 and 1 (default 0.9)",
+    )
     update.add_argument("--facts", action="store_true", help="also print fact marginals")
     update.add_argument(
         "--strict", action="store_true", help="exit with code 3 when a diagnostic fails"
@@ -123,8 +173,11 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Parameters: priors (path), overrides (JSON object: fact -> prior), engine, "
         "seed (-1: the file's), draws. Examples: scenarios report; scenarios report "
         'priors/wagner-2023-06-23.yaml -p overrides \'{"hq_seized": {"p": 0.6}}\' -p seed 3. '
-        "Exit codes: 0 ok; 1 invalid scenario; 2 usage; 3 failed diagnostics (--strict); "
-        "4 the notebook failed; 130/143 interrupted.",
+        "A priors file whose name starts with '-' is given as ./-x.yaml or after --. "
+        "Exit codes: 0 ok; 1 invalid or unreadable scenario file; 2 usage; 3 failed "
+        "diagnostics (--strict); 4 the notebook or its kernel failed, or the report could "
+        "not be written (-o is a file or read-only, disk full; the previous report is kept); "
+        "130/143 interrupted.",
     )
     _priors_arg(report)
     report.add_argument(
@@ -144,7 +197,9 @@ def _parser() -> argparse.ArgumentParser:
         "--name", default=None, help="file name without extension (default: the priors file's)"
     )
     report.add_argument("--engine", choices=["exact", "pymc"], default=None, help="engine")
-    report.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
+    report.add_argument(
+        "--seed", type=_seed, default=None, help="seed, 0 to 2**32-1; -1 or none: the file's"
+    )
     report.add_argument(
         "--notebook", type=Path, default=None, help="another report notebook (same parameters)"
     )
@@ -260,7 +315,10 @@ def _engine_args(parser: argparse.ArgumentParser) -> None:
         help="exact (default, fast) or pymc (full NUTS sampling)",
     )
     parser.add_argument(
-        "--seed", type=int, default=None, help="seed of all random draws (default: the file's seed)"
+        "--seed",
+        type=_seed,
+        default=None,
+        help="seed of all random draws, 0 to 2**32-1 (default, or -1: the file's seed)",
     )
 
 
@@ -363,7 +421,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _update(args: argparse.Namespace) -> int:
     scenario = _load(args.priors)
     options: dict[str, Any] = {"interval": args.interval}
-    if args.seed is not None:
+    if args.seed is not None and args.seed != -1:  # -1: the file's seed, as for reports
         options["seed"] = args.seed
     if args.draws is not None:
         options["draws"] = args.draws
@@ -480,14 +538,22 @@ def _report(args: argparse.Namespace) -> int:
         print(f"scenarios report: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except report.ReportError as exc:
-        print(f"scenarios report: {exc}", file=sys.stderr)
+        if len(exc.problems) == 1:  # one line: the path, then what went wrong
+            where = f"{exc.file}: " if exc.file else ""
+            print(f"scenarios report: {where}{exc.problems[0]}", file=sys.stderr)
+        else:
+            print(f"scenarios report: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    except (scenarios.ScenarioError, FileNotFoundError) as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_INVALID
     except scenarios.ImpossibleEvidenceError as exc:
         print(f"impossible evidence: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except (scenarios.ScenarioError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:  # writing the report: build_report names most of these itself
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"scenarios report: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("scenarios report: interrupted; no report written", file=sys.stderr)
         return EXIT_SIGINT

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ImpossibleEvidenceError",
+    "OptionError",
     "PriorDataConflictWarning",
     "Problem",
     "SamplingWarning",
@@ -196,6 +197,26 @@ class ImpossibleEvidenceError(ScenarioError, ValueError):
         'x.yaml: a and not a'
         """
         return type(self)(self.message, self.claims, file=file)
+
+
+class OptionError(ScenarioError, ValueError, TypeError):
+    """An option of an update (``seed``, ``draws``, ``interval`` ...) is unknown or invalid.
+
+    One problem per option, at the option's name, saying what was expected. It is a
+    :class:`ScenarioError`, and also a ``ValueError`` and a ``TypeError`` (what Python
+    raises for a bad value or an unexpected keyword), so either ``except`` catches it.
+
+    Examples
+    --------
+    >>> err = OptionError.single(("draws",), "expected a whole number >= 1, got 0")
+    >>> print(err)
+    update options: 1 problem
+      - draws: expected a whole number >= 1, got 0
+    >>> isinstance(err, ValueError) and isinstance(err, TypeError)
+    True
+    """
+
+    subject = "update options"
 
 
 class SamplingWarning(UserWarning):

@@ -19,6 +19,7 @@ from scenarios.io.files import (
     sha256_file,
     umask,
     write_atomic,
+    write_atomic_all,
 )
 from scenarios.io.yamlfile import parse_yaml, read_yaml
 
@@ -225,3 +226,69 @@ def test_hashes_are_sha256(tmp_path: Path) -> None:
     assert sha256_bytes(raw + b"!") != sha256_bytes(raw)
     with pytest.raises(ScenarioError, match="got a character device"):
         sha256_file("/dev/zero")
+
+
+# --- pairs ----------------------------------------------------------------------------
+
+
+def _pair(tmp_path: Path) -> tuple[Path, Path]:
+    a, b = tmp_path / "r.ipynb", tmp_path / "r.html"
+    a.write_text("old a")
+    b.write_text("old b")
+    return a, b
+
+
+def test_a_pair_is_written_whole(tmp_path: Path) -> None:
+    a, b = _pair(tmp_path)
+    assert write_atomic_all({a: "new a", b: b"new b"}) == [a, b]
+    assert (a.read_text(), b.read_text()) == ("new a", "new b")
+    assert oct(b.stat().st_mode & 0o777) == oct(0o666 & ~umask())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.ipynb"]
+    fresh = write_atomic_all({tmp_path / "n1": "1", tmp_path / "n2": "2"})
+    assert [p.read_text() for p in fresh] == ["1", "2"]
+
+
+@pytest.mark.parametrize("failing", [1, 2])
+def test_a_failed_write_of_either_file_changes_neither(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    a, b = _pair(tmp_path)
+    calls = [0]
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls[0] += 1
+        if calls[0] == failing:
+            raise OSError(28, "No space left on device")
+        real(fd)
+
+    monkeypatch.setattr(files.os, "fsync", fsync)
+    with pytest.raises(OSError, match="No space left"):
+        write_atomic_all({a: "new a", b: "new b"})
+    assert (a.read_text(), b.read_text()) == ("old a", "old b")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.ipynb"]
+
+
+@pytest.mark.parametrize("second_is_new", [False, True])
+def test_a_failed_rename_puts_the_first_file_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, second_is_new: bool
+) -> None:
+    a, b = _pair(tmp_path)
+    if second_is_new:
+        b.unlink()
+    real = os.replace
+    calls = [0]
+
+    def replace(src: str, dst: str) -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise OSError(5, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr(files.os, "replace", replace)
+    with pytest.raises(OSError, match="Input/output error"):
+        write_atomic_all({a: "new a", b: "new b"})
+    assert a.read_text() == "old a"
+    assert b.exists() is not second_is_new
+    expected = ["r.ipynb"] if second_is_new else ["r.html", "r.ipynb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == expected

@@ -110,7 +110,7 @@ def test_unknown_names_in_edits(s: Scenario) -> None:
         s.without_claim("nope")
     with pytest.raises(KeyError, match="nope"):
         s.with_claim_changed("nope", status="denied")
-    with pytest.raises(ScenarioError, match=r"claims\.2\.proposition: 'nope' is unknown"):
+    with pytest.raises(ScenarioError, match=r"observe\.nope: unknown fact"):
         s.observe(nope=True)
 
 
@@ -219,7 +219,7 @@ BREAKING = {
     ),
     "observe an unknown state": (
         lambda s: s.observe(g="zz"),
-        r"claims\.2\.proposition: unknown state 'zz' of 'g'",
+        r"observe\.g: unknown state 'zz'; states are",
     ),
     "duplicate claim id": (
         lambda s: s.with_claim({"id": "c1", "text": "x", "proposition": "f", "source": "wire"}),

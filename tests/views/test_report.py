@@ -58,6 +58,10 @@ def _frame(records: list[dict]) -> pd.DataFrame:
 
 
 def _strip_run_time(page: str, data: dict) -> str:
+    """The page without the time of its run (nor its notebook's hash, which holds it)."""
+    page = re.sub(
+        rf'<meta name="{report.NOTEBOOK_SHA256_META}" content="[0-9a-f]{{64}}">', "", page
+    )
     return page.replace(data["provenance"]["run_at_utc"], "<run at>")
 
 
@@ -114,21 +118,27 @@ def test_a_python3_kernel_of_another_interpreter_is_refused(
     report.check_kernel()  # the venv's own kernel is accepted
 
 
-def test_atomic_write_leaves_the_old_file_when_interrupted(
+def test_atomic_write_leaves_the_old_pair_when_interrupted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    target = tmp_path / "r.html"
-    target.write_text("previous report")
+    html, nb = tmp_path / "r.html", tmp_path / "r.ipynb"
+    html.write_text("previous report")
+    nb.write_text("previous notebook")
+    real_replace = files.os.replace
+    calls = []
 
-    def boom(*args: object) -> None:
-        raise KeyboardInterrupt
+    def boom(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == 2:  # the notebook is in place, the HTML is not
+            raise KeyboardInterrupt
+        real_replace(src, dst)
 
     monkeypatch.setattr(files.os, "replace", boom)  # the writer build_report uses
-    assert report.build.write_atomic is files.write_atomic
+    assert report.build.write_atomic_all is files.write_atomic_all
     with pytest.raises(KeyboardInterrupt):
-        files.write_atomic(target, "new report")
-    assert target.read_text() == "previous report"
-    assert _others(tmp_path, "r.html") == []
+        files.write_atomic_all({nb: "new notebook", html: "new report"})
+    assert (html.read_text(), nb.read_text()) == ("previous report", "previous notebook")
+    assert _others(tmp_path, "r.html", "r.ipynb") == []
 
 
 # --- real runs -----------------------------------------------------------------------------
@@ -171,6 +181,24 @@ def test_same_inputs_same_numbers_and_same_page(twice: tuple[Path, Path]) -> Non
     assert pa == pb
     # the whole page, plots included, is the same but for the time of the run
     assert _strip_run_time(a.read_text(), da) == _strip_run_time(b.read_text(), db)
+
+
+@pytest.mark.slow
+def test_a_notebook_that_is_not_the_htmls_is_refused(
+    tmp_path: Path, twice: tuple[Path, Path]
+) -> None:
+    """A pair mixed by a crash between its two renames cannot give numbers the page lacks."""
+    a, b = twice
+    page = a.read_text()
+    assert f'<meta name="{report.NOTEBOOK_SHA256_META}"' in page
+    html, nb = tmp_path / "mixed.html", tmp_path / "mixed.ipynb"
+    html.write_text(page)
+    nb.write_bytes(b.with_suffix(".ipynb").read_bytes())  # another run's notebook
+    with pytest.raises(ReportError, match="not the one this report was rendered from"):
+        read_report(html)
+    nb.write_bytes(a.with_suffix(".ipynb").read_bytes())  # its own
+    assert read_report(nb)["scenarios"] == read_report(a)["scenarios"]
+    tally("report pairs mixed (HTML of one run, notebook of another)", 1, {"refused": 1})
 
 
 @pytest.mark.slow

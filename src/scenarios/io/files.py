@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,6 +29,7 @@ __all__ = [
     "sha256_file",
     "umask",
     "write_atomic",
+    "write_atomic_all",
 ]
 
 #: Largest file read, in bytes (priors, resolutions, grids, sweep plans).
@@ -269,18 +271,8 @@ def write_atomic(
     True
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _temporary(path, data)
     try:
-        os.fchmod(fd, 0o666 & ~umask())  # as open() would make it, not mkstemp's 0600
-        with os.fdopen(fd, "wb") as fh:
-            if isinstance(data, str):
-                fh.write(data.encode("utf-8"))
-            elif isinstance(data, bytes | bytearray):
-                fh.write(data)
-            else:
-                data(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
         if overwrite:
             os.replace(tmp, path)
         else:
@@ -294,3 +286,94 @@ def write_atomic(
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def _temporary(path: Path, data: str | bytes | Callable[[BinaryIO], object]) -> str:
+    """Write ``data`` to a new fsynced temporary file beside ``path``; return its name."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~umask())  # as open() would make it, not mkstemp's 0600
+        with os.fdopen(fd, "wb") as fh:
+            if isinstance(data, str):
+                fh.write(data.encode("utf-8"))
+            elif isinstance(data, bytes | bytearray):
+                fh.write(data)
+            else:
+                data(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def write_atomic_all(
+    files: Mapping[str | os.PathLike[str], str | bytes | Callable[[BinaryIO], object]],
+) -> list[Path]:
+    """Write files that belong together (a report's HTML and notebook): all new or all old.
+
+    Every file is first written whole to a temporary beside it; only when all are
+    written are they renamed into place, in order. A failure while writing (a full
+    disk, a read-only folder, an interrupt) touches no file; a failure while renaming
+    puts back the files already replaced, from links to the old ones kept until the
+    end. So readers see the old set or the new one, and a crash between two renames is
+    the one moment a mixed set can exist: whoever reads a pair should check that its
+    parts match (a report's HTML records its notebook's sha256).
+
+    Parameters
+    ----------
+    files : mapping
+        Path -> data, as for :func:`write_atomic` (text, bytes or a writer function);
+        their folders must exist.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The paths, in the order given.
+
+    Raises
+    ------
+    OSError
+        From the write or the rename; the files are then as they were.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> a, b = write_atomic_all({folder / "a.txt": "new a", folder / "b.txt": b"new b"})
+    >>> a.read_text(), b.read_text()
+    ('new a', 'new b')
+    """
+    paths = [Path(p) for p in files]
+    temporaries: list[str] = []
+    backups: dict[Path, str] = {}
+    replaced: list[Path] = []
+    try:
+        for path, data in zip(paths, files.values(), strict=True):
+            temporaries.append(_temporary(path, data))
+        for path in paths:  # keep each old file reachable until all new ones are in place
+            if path.exists():
+                backup = f"{path.parent}/.{path.name}.{os.getpid()}.old"
+                if os.path.lexists(backup):
+                    os.unlink(backup)
+                try:
+                    os.link(path, backup)
+                except OSError:  # a file system without hard links
+                    shutil.copyfile(path, backup)
+                backups[path] = backup
+        for path, tmp in zip(paths, temporaries, strict=True):
+            os.replace(tmp, path)
+            replaced.append(path)
+    except BaseException:
+        for path in reversed(replaced):  # put the old set back
+            if path in backups:
+                os.replace(backups.pop(path), path)
+            else:
+                os.unlink(path)
+        raise
+    finally:
+        for name in [*temporaries, *backups.values()]:
+            if os.path.lexists(name):
+                os.unlink(name)
+    return paths

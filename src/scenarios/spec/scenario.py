@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from scenarios.errors import ScenarioError
+from scenarios.errors import Problem, ScenarioError
 from scenarios.spec import registry
 from scenarios.spec.claims import Claim, ReliabilityTables, Source, relay_roots
 from scenarios.spec.fields import FrozenDict, Name, SpecModel, frozen_map, state_name
@@ -347,12 +347,51 @@ class Scenario(SpecModel):
         -------
         Scenario
 
+        Raises
+        ------
+        ScenarioError
+            Naming each fact that is not a discrete fact or outcome of the scenario, or a
+            state it does not have (at ``observe.<fact>``).
+
         Examples
         --------
         >>> from scenarios.io import example, load
         >>> load(example()).observe(hq_seized=True).claims[-1].proposition
         'hq_seized == "true"'
+        >>> load(example()).observe(hq_seized="maybe")
+        Traceback (most recent call last):
+        ...
+        scenarios.errors.ScenarioError: observe: 1 problem
+          - observe.hq_seized: unknown state 'maybe'; states are ['false', 'true']
         """
+        problems = []
+        for fact, state in states.items():
+            node = self.nodes.get(fact)
+            if node is None:
+                problems.append(
+                    Problem(
+                        ("observe", fact),
+                        f"unknown fact; facts and outcomes are {sorted(self.nodes)}",
+                    )
+                )
+            elif not node.is_discrete:
+                problems.append(
+                    Problem(
+                        ("observe", fact),
+                        "a continuous fact: observe takes discrete facts and outcomes; add a "
+                        "confirmed claim comparing it with a number instead",
+                    )
+                )
+            elif state_name(state) not in node.state_names:
+                problems.append(
+                    Problem(
+                        ("observe", fact),
+                        f"unknown state {state_name(state)!r:.80}; states are "
+                        f"{list(node.state_names)}",
+                    )
+                )
+        if problems:
+            raise ScenarioError(problems, file="observe")
         claims = [c for c in self.claims if c.id not in {f"observed_{k}" for k in states}]
         for fact, state in states.items():
             claims.append(
@@ -536,6 +575,10 @@ class Scenario(SpecModel):
         ------
         ValueError
             An unknown engine.
+        OptionError
+            An unknown option, or a bad value (``draws=0``, ``seed="abc"``,
+            ``interval=1.5``), naming it and what was expected (see
+            :func:`scenarios.spec.registry.check_options`).
         ImpossibleEvidenceError
             If the claims cannot all hold.
 
@@ -544,8 +587,21 @@ class Scenario(SpecModel):
         >>> from scenarios.io import example, load
         >>> load(example()).update(intervals=False).engine
         'exact'
+        >>> load(example()).update(draws=0)
+        Traceback (most recent call last):
+        ...
+        scenarios.errors.OptionError: update options: 1 problem
+          - draws: expected a whole number in [1, 10,000,000], got 0
         """
-        return registry.engine(engine).update(self, **options)
+        found = registry.engine(engine)
+        checked = registry.check_options(options)
+        try:
+            return found.update(self, **checked)
+        except TypeError as exc:  # an option this engine does not take
+            located = registry.unknown_option(exc, found.name, checked)
+            if located is None:
+                raise
+            raise located from None
 
     def simulate(self, n: int, seed: int | None = None) -> Simulation:
         """Draw ``n`` worlds and the reports they would produce (a prior predictive check).

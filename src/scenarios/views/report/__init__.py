@@ -30,8 +30,10 @@ from scenarios.views.report.build import (
     build_report,
     check_kernel,
     check_name,
+    check_out_dir,
     kernel_config,
     render_html,
+    report_name,
 )
 from scenarios.views.report.errors import ParameterError, ReportError
 from scenarios.views.report.parameters import (
@@ -42,6 +44,8 @@ from scenarios.views.report.parameters import (
 )
 from scenarios.views.report.provenance import (
     DATA_TAG,
+    MAX_NOTEBOOK_BYTES,
+    NOTEBOOK_SHA256_META,
     REPORT_MIME,
     analysis_data,
     provenance,
@@ -70,7 +74,9 @@ from scenarios.views.report.sections import (
 
 __all__ = [
     "DATA_TAG",
+    "MAX_NOTEBOOK_BYTES",
     "NOTEBOOK_ONLY_TAG",
+    "NOTEBOOK_SHA256_META",
     "PARAMETERS",
     "REPORT_MIME",
     "SAMPLING_CAPTION",
@@ -88,6 +94,7 @@ __all__ = [
     "changes_section",
     "check_kernel",
     "check_name",
+    "check_out_dir",
     "claims_section",
     "diagnostics_section",
     "header_html",
@@ -100,6 +107,7 @@ __all__ = [
     "render_html",
     "report_data",
     "report_inputs",
+    "report_name",
     "run_analysis",
     "run_update",
     "scenarios_section",

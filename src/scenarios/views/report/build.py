@@ -3,8 +3,11 @@
 :func:`build_report` runs the shipped report notebook (``scenarios.io.data.notebook(
 "report")``) on a priors file in a real Jupyter kernel, renders the executed notebook to
 HTML without its code (nbconvert), and writes ``<out_dir>/<name>.html`` and the executed
-``<name>.ipynb`` with :func:`scenarios.io.files.write_atomic`: a run that fails or is
-interrupted leaves the previous report as it was.
+``<name>.ipynb`` together with :func:`scenarios.io.files.write_atomic_all`: a run that
+fails or is interrupted, or a write that fails (a full disk, a read-only folder), leaves
+the previous pair as it was. The HTML records the sha256 of its notebook
+(:data:`~scenarios.views.report.provenance.NOTEBOOK_SHA256_META`), and
+:func:`~scenarios.views.report.read_report` refuses a notebook that is not the HTML's.
 """
 
 from __future__ import annotations
@@ -12,14 +15,15 @@ from __future__ import annotations
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scenarios.io.files import write_atomic
+from scenarios.io.files import sha256_bytes, write_atomic_all
 from scenarios.views.report.errors import ParameterError, ReportError
 from scenarios.views.report.parameters import report_inputs
-from scenarios.views.report.provenance import DATA_TAG
+from scenarios.views.report.provenance import DATA_TAG, NOTEBOOK_SHA256_META
 
 if TYPE_CHECKING:
     import nbformat
@@ -29,14 +33,18 @@ __all__ = [
     "build_report",
     "check_kernel",
     "check_name",
+    "check_out_dir",
     "kernel_config",
     "render_html",
+    "report_name",
 ]
 
 #: Tag of cells for whoever opens the notebook itself (left out of the HTML).
 NOTEBOOK_ONLY_TAG = "notebook-only"
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
+# a letter or digit (any script) first, then letters, digits, '_', '.', '-' and spaces
+_NAME = re.compile(r"[^\W_][\w .-]{0,199}")
+_NOT_NAME = re.compile(r"[^\w .-]+")
 # The lab template without require.js and MathJax from a CDN (the report has neither widgets
 # nor maths): the page is self-contained and opening it makes no request to anyone.
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
@@ -162,14 +170,100 @@ def check_name(name: object) -> str:
     --------
     >>> check_name("wagner-2023-06-23")
     'wagner-2023-06-23'
+    >>> check_name("../etc/passwd")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scenarios.views.report.errors.ParameterError: report parameters: 1 problem
+      - name: expected a plain file name without extension (...), got '../etc/passwd'
     """
-    if not isinstance(name, str) or not _NAME.fullmatch(name) or name.endswith((".html", ".ipynb")):
+    if (
+        not isinstance(name, str)
+        or not _NAME.fullmatch(name)
+        or name.endswith((" ", "."))
+        or name.lower().endswith((".html", ".ipynb"))
+    ):
         raise ParameterError.single(
             ("name",),
-            "expected a plain file name without extension (letters, digits, '.', '_', "
-            f"'-'; e.g. 'wagner-2023-06-23'), got {name!r:.80}",
+            "expected a plain file name without extension (a letter or digit first, then "
+            "letters, digits, spaces, '.', '_', '-'; e.g. 'wagner-2023-06-23'), got "
+            f"{name!r:.80}",
         )
     return name
+
+
+def report_name(stem: str) -> str:
+    """A safe report name derived from a priors file's stem (the default name).
+
+    Characters a report name does not take become ``-``; leading ``-``, ``.``, ``_``
+    and spaces go (no option-like or hidden file); the text is NFC-normalised, so the
+    same name typed two ways gives one report.
+
+    Parameters
+    ----------
+    stem : str
+        The priors file's name without its extension.
+
+    Returns
+    -------
+    str
+        A name :func:`check_name` accepts; ``"report"`` if nothing is left.
+
+    Examples
+    --------
+    >>> report_name("my scenario"), report_name("wägner"), report_name("-x")
+    ('my scenario', 'wägner', 'x')
+    >>> report_name("a/b:c"), report_name("...")
+    ('a-b-c', 'report')
+    """
+    name = _NOT_NAME.sub("-", unicodedata.normalize("NFC", stem))
+    name = name.lstrip(" .-_")[:200].rstrip(" .-")
+    if name.lower().endswith((".html", ".ipynb")):
+        head, _, tail = name.rpartition(".")
+        name = f"{head}-{tail}"
+    return name or "report"
+
+
+def check_out_dir(out_dir: str | os.PathLike[str]) -> Path:
+    """The report folder, created if missing and checked writable before anything runs.
+
+    Parameters
+    ----------
+    out_dir : str or path-like
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ReportError
+        Naming the folder: it is a file, cannot be created, or cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_out_dir(tempfile.mkdtemp()).is_dir()
+    True
+    >>> check_out_dir("/dev/null")
+    Traceback (most recent call last):
+    ...
+    scenarios.views.report.errors.ReportError: /dev/null: 1 problem
+      - the report folder is not a folder
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ReportError.single((), "the report folder is not a folder", str(out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError.single(
+            (), f"cannot create the report folder: {exc.strerror or exc}", str(out)
+        ) from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ReportError.single(
+            (), "cannot write in the report folder: permission denied or read-only", str(out)
+        )
+    return out
 
 
 def build_report(
@@ -202,7 +296,8 @@ def build_report(
     out_dir : str or path-like
         Folder of the report (created if missing).
     name : str, optional
-        File name without extension; default: the priors file's stem.
+        File name without extension (see :func:`check_name`); default: the priors
+        file's stem, made safe by :func:`report_name`.
     progress : bool
         Show papermill's progress bar (cells executed) on stderr.
     notebook : str or path-like, optional
@@ -223,8 +318,10 @@ def build_report(
     scenarios.ImpossibleEvidenceError
         The claims cannot all hold (nothing is run).
     ReportError
-        The notebook failed in the kernel; the message has the kernel's error. The
-        previous report, if any, is left as it was.
+        The notebook failed in the kernel (the message has the kernel's error), the
+        kernel died, or the report could not be written (the folder is a file or
+        read-only, the disk is full), naming the folder. The previous report, if any,
+        is left as it was.
 
     Examples
     --------
@@ -233,26 +330,51 @@ def build_report(
     PosixPath('reports/wagner-2023-06-23.html')
     """
     import nbformat
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
 
     from scenarios.io.data import notebook as shipped_notebook
 
     inputs = report_inputs(priors, overrides=overrides, engine=engine, seed=seed, draws=draws)
-    name = check_name(inputs.path.stem if name is None else name)
+    name = report_name(inputs.path.stem) if name is None else check_name(name)
     nb_path = Path(notebook) if notebook is not None else shipped_notebook("report")
     if not nb_path.is_file():
         raise ReportError.single((), "report notebook not found", str(nb_path))
     # fail fast, in milliseconds, on claims that cannot all hold
     inputs.scenario.update(engine="exact", intervals=False)
     check_kernel()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_out_dir(out_dir)  # before the minute of running, not after
+    nb = _execute(nb_path, inputs.parameters(), progress)
+    page = render_html(nb, f"{inputs.scenario.title} — scenario report")
+    raw = nbformat.writes(nb).encode("utf-8")
+    meta = f'<meta name="{NOTEBOOK_SHA256_META}" content="{sha256_bytes(raw)}">'
+    page = page.replace("<head>", f"<head>\n{meta}", 1)
+    html_path, nb_out = out / f"{name}.html", out / f"{name}.ipynb"
     try:
-        nb = papermill.execute_notebook(
+        write_atomic_all({nb_out: raw, html_path: page})
+    except OSError as exc:
+        raise ReportError.single(
+            (),
+            f"cannot write the report: {exc.strerror or exc}; the previous report, if any, "
+            "is unchanged",
+            str(html_path),
+        ) from None
+    return html_path
+
+
+def _execute(nb_path: Path, parameters: dict[str, Any], progress: bool) -> Any:
+    """Run the notebook with papermill in memory; any failure there is a ReportError."""
+    import logging
+
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    # papermill logs a dying kernel before raising; the ReportError below says it once
+    quiet = logging.NullHandler()
+    logging.getLogger("papermill").addHandler(quiet)
+    try:
+        return papermill.execute_notebook(
             str(nb_path),
             None,  # nothing is written until the whole notebook has run
-            parameters=inputs.parameters(),
+            parameters=parameters,
             kernel_name="python3",
             language="python",
             progress_bar=progress,
@@ -263,8 +385,12 @@ def build_report(
         raise ReportError.single(
             (), f"the report notebook failed (cell {exc.exec_count}): {exc.ename}: {exc.evalue}"
         ) from None
-    page = render_html(nb, f"{inputs.scenario.title} — scenario report")
-    html_path, nb_out = out / f"{name}.html", out / f"{name}.ipynb"
-    write_atomic(nb_out, nbformat.writes(nb))
-    write_atomic(html_path, page)
-    return html_path
+    except Exception as exc:  # the kernel died, timed out or did not start
+        detail = str(exc).strip().splitlines()
+        raise ReportError.single(
+            (),
+            f"the report kernel failed: {type(exc).__name__}"
+            + (f": {detail[0][:200]}" if detail else ""),
+        ) from None
+    finally:
+        logging.getLogger("papermill").removeHandler(quiet)

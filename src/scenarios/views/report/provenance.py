@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scenarios.analysis.timeline import LEDGER_COLUMNS
+from scenarios.io.files import decode, read_bytes, read_text, sha256_bytes
 from scenarios.views.report.errors import ReportError
 from scenarios.views.report.sections import TOP_MOVES, TOP_SENSITIVITY, TOP_VOI
 
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DATA_TAG",
+    "MAX_NOTEBOOK_BYTES",
+    "NOTEBOOK_SHA256_META",
     "REPORT_MIME",
     "analysis_data",
     "provenance",
@@ -39,6 +43,10 @@ __all__ = [
 REPORT_MIME = "application/vnd.scenarios.report+json"
 #: Tag of the cell that emits it (left out of the HTML).
 DATA_TAG = "report-data"
+#: Name of the HTML ``<meta>`` holding the sha256 of the executed notebook beside it.
+NOTEBOOK_SHA256_META = "scenarios-notebook-sha256"
+#: Largest executed notebook :func:`read_report` reads (its charts make it big).
+MAX_NOTEBOOK_BYTES = 200_000_000
 
 
 def _plain(value: Any) -> Any:
@@ -261,7 +269,11 @@ def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
     Raises
     ------
     ReportError
-        The notebook has no report data.
+        The notebook has no report data, or it is not the notebook the HTML beside it
+        was rendered from (the HTML records its notebook's sha256): the numbers would
+        not be the ones the HTML shows.
+    scenarios.ScenarioError
+        The notebook cannot be read (missing, not a regular file, too large).
 
     Examples
     --------
@@ -278,7 +290,21 @@ def read_report(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     import nbformat
 
-    nb = nbformat.read(Path(path).with_suffix(".ipynb"), as_version=4)
+    nb_path, html_path = Path(path).with_suffix(".ipynb"), Path(path).with_suffix(".html")
+    raw = read_bytes(nb_path, MAX_NOTEBOOK_BYTES)
+    if html_path.exists():
+        found = re.search(
+            rf'<meta name="{NOTEBOOK_SHA256_META}" content="([0-9a-f]{{64}})">',
+            read_text(html_path, MAX_NOTEBOOK_BYTES),
+        )
+        if found is not None and found.group(1) != sha256_bytes(raw):
+            raise ReportError.single(
+                (),
+                "the notebook beside it is not the one this report was rendered from "
+                "(sha256 differs from the HTML's); build the report again",
+                str(html_path),
+            )
+    nb = nbformat.reads(decode(raw, str(nb_path)), as_version=4)
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
