@@ -264,10 +264,13 @@ def test_the_launcher_stops_the_server_when_its_parent_is_gone(tmp_path: Path) -
         text=True,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )
+    children: set[int] = set()
     try:
         line = _first_line(parent, 60)
         assert line.strip().isdigit(), line
         child = int(line)
+        children.add(child)
+        assert _first_line(parent, 60) == "serving\n"  # its SIGTERM handler is in place
         assert _alive(child)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait(timeout=60)
@@ -276,6 +279,9 @@ def test_the_launcher_stops_the_server_when_its_parent_is_gone(tmp_path: Path) -
     finally:
         if parent.poll() is None:
             parent.kill()
+        for pid in children:
+            if _alive(pid):  # never leave it behind, whatever the assertions say
+                os.kill(pid, signal.SIGKILL)
         assert parent.stdout is not None
         parent.stdout.close()
 
