@@ -37,14 +37,20 @@ def test_the_results_file_records_the_interval_and_versions(tmp_path: Path) -> N
     meta = json.loads(pq.read_schema(tmp_path / "results.parquet").metadata[b"scenarios.sweep"])
     assert meta["interval"] == INTERVAL and meta["variants"] == 2
     assert meta["versions"]["scenarios"] == scenarios.__version__
-    plan = json.loads((tmp_path / "sweep.json").read_text())
-    assert [v["variant_id"] for v in plan["variants"]] == [v.variant_id for v in variants]
+    listed = json.loads((tmp_path / "sweep.json").read_text())  # a list: one per variant
+    assert [v["variant_id"] for v in listed["variants"]] == [v.variant_id for v in variants]
     assert (
         sweeps.Variant.from_dict(
-            {k: v for k, v in plan["variants"][0].items() if k != "variant_id"}
+            {k: v for k, v in listed["variants"][0].items() if k != "variant_id"}
         )
         == variants[0]
     )
+    whole = small_plan(bad=False)  # a Plan: written as its files, grid and seeds
+    sweeps.run_sweep(whole, tmp_path / "plan", scheduler="serial", progress=False)
+    saved = json.loads((tmp_path / "plan" / "sweep.json").read_text())["plan"]
+    assert saved["variants"] == len(whole) == 4
+    again = sweeps.Plan.from_dict(saved)
+    assert [v.variant_id for v in again] == [v.variant_id for v in whole]
     # read back from the folder or from the file: the same table
     assert comparable(sweeps.read_results(tmp_path)).equals(comparable(table))
     assert comparable(sweeps.read_results(tmp_path / "results.parquet")).equals(comparable(table))

@@ -457,6 +457,57 @@ class Plan(Sequence[Variant]):
                 for seed in self.seeds or (file[2],):
                     yield self._variant(file, combo, seed)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as plain JSON data, its size that of the grid (``sweep.json`` holds it).
+
+        Returns
+        -------
+        dict
+            ``files`` (each ``priors``, ``priors_sha256``, ``seed``), ``grid``, ``seeds``,
+            ``engine``, ``draws`` and ``variants`` (the count).
+
+        Examples
+        --------
+        >>> p = plan(grid={"army_strikes.p": [0.2, 0.4]}, seeds=[1, 2])
+        >>> data = p.to_dict()
+        >>> data["grid"], data["seeds"], data["variants"]
+        ({'army_strikes.p': [0.2, 0.4]}, [1, 2], 4)
+        >>> [v.variant_id for v in Plan.from_dict(data)] == [v.variant_id for v in p]
+        True
+        """
+        return {
+            "files": [
+                {"priors": path, "priors_sha256": sha, "seed": seed}
+                for path, sha, seed in self.files
+            ],
+            "grid": {k: thaw(v) for k, v in self.grid.items()},
+            "seeds": None if self.seeds is None else list(self.seeds),
+            "engine": self.engine,
+            "draws": self.draws,
+            "variants": len(self),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        """The plan of :meth:`to_dict`'s data (the files are not read again).
+
+        Parameters
+        ----------
+        data : mapping
+            As :meth:`to_dict` returns it (``variants`` is ignored).
+
+        Returns
+        -------
+        Plan
+
+        Examples
+        --------
+        >>> len(Plan.from_dict(plan(grid={"army_strikes.p": [0.2, 0.4]}).to_dict()))
+        2
+        """
+        files = [(f["priors"], f["priors_sha256"], f["seed"]) for f in data["files"]]
+        return cls(files, data["grid"], data.get("seeds"), data["engine"], data.get("draws"))
+
     def __repr__(self) -> str:
         sizes = " x ".join(f"{len(v)} {k}" for k, v in self.grid.items()) or "no grid"
         seeds = len(self.seeds) if self.seeds else "the files'"

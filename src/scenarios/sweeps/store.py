@@ -355,11 +355,14 @@ def write_table(table: pa.Table, path: Path, metadata: Mapping[str, str] | None 
 
 
 def write_plan(fh: BinaryIO, variants: Iterable[Variant]) -> None:
-    """Write ``sweep.json``, the plan, one variant per line as it is made.
+    """Write ``sweep.json``, the plan: compactly for a Plan, else one variant per line.
 
-    The file is one JSON object: ``created``, ``scenarios_version`` and ``variants`` (each
-    with its ``variant_id``); streamed, so a plan of a million variants is never held as
-    text in memory. Use it with :func:`scenarios.io.files.write_atomic`.
+    The file is one JSON object: ``created``, ``scenarios_version``, and either ``plan``
+    (a :class:`~scenarios.sweeps.plan.Plan`'s :meth:`~scenarios.sweeps.plan.Plan.to_dict`:
+    files, grid and seeds, the size of the grid however many variants it makes) or
+    ``variants`` (each with its ``variant_id``, streamed one per line as it is made, so a
+    long list is never held as text in memory). Use it with
+    :func:`scenarios.io.files.write_atomic`.
 
     Parameters
     ----------
@@ -374,11 +377,22 @@ def write_plan(fh: BinaryIO, variants: Iterable[Variant]) -> None:
     >>> write_plan(buffer, [Variant("/w.yaml", "0" * 64, {"x.p": 0.5})])
     >>> json.loads(buffer.getvalue())["variants"][0]["overrides"]
     {'x.p': 0.5}
+    >>> from scenarios.sweeps.plan import plan
+    >>> buffer = io.BytesIO()
+    >>> grid = {"army_strikes.p": "0:1:1000", "troops.between.0": "1:30:1000"}
+    >>> write_plan(buffer, plan(grid=grid, max_variants=None))
+    >>> json.loads(buffer.getvalue())["plan"]["variants"], len(buffer.getvalue()) < 100_000
+    (1000000, True)
     """
     head = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "scenarios_version": library_version(),
     }
+    from scenarios.sweeps.plan import Plan
+
+    if isinstance(variants, Plan):
+        fh.write(json.dumps({**head, "plan": variants.to_dict()}, indent=1).encode())
+        return
     fh.write(json.dumps(head)[:-1].encode() + b', "variants": [')
     for i, v in enumerate(variants):
         line = json.dumps({"variant_id": v.variant_id, **v.to_dict()})
