@@ -45,7 +45,8 @@ __all__ = [
 MAX_BATCH = 10
 #: Fewest tasks per worker when the batch size is chosen automatically.
 TASKS_PER_WORKER = 10
-#: Seconds to wait for an existing cluster's scheduler (its file, its answer) and first worker.
+#: Seconds to wait for each step of reaching an existing cluster: its scheduler file to
+#: appear, its scheduler to answer, its first worker.
 CONNECT_TIMEOUT = 60.0
 #: Dask tasks in flight per worker (more are submitted as these finish).
 IN_FLIGHT_PER_WORKER = 4
@@ -359,12 +360,11 @@ def dask_client(scheduler: Any, workers: int | None) -> Iterator[tuple[Any, int]
     text = os.fspath(scheduler)
     if not text.strip():
         raise SweepError(["no scheduler address given (tcp://host:port or a scheduler .json)"])
-    deadline = time.monotonic() + CONNECT_TIMEOUT
     address = text
     if text.endswith(".json") and "://" not in text:
         address = scheduler_address(text, CONNECT_TIMEOUT)
     # our own bounded exchange first: Client() can wait forever on a port that says nothing
-    probe_scheduler(address, max(deadline - time.monotonic(), 1.0))
+    probe_scheduler(address, CONNECT_TIMEOUT)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError, ValueError, or a garbled reply

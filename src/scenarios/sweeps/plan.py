@@ -319,10 +319,14 @@ def read_priors(variant: Variant) -> bytes:
     return raw
 
 
-def _files(files: Any) -> list[Path]:
-    """The scenario files to plan, resolved, each once: a folder stands for its YAML files."""
+def _files(files: Any) -> dict[Path, Path]:
+    """The scenario files to plan, each once: resolved path -> the path as given.
+
+    A folder stands for its YAML files. Errors name the path as given (a link, not its
+    target).
+    """
     if files is None:
-        return [default_priors().resolve()]
+        return {default_priors().resolve(): default_priors()}
     if isinstance(files, str | os.PathLike):
         files = [files]
     out: list[Path] = []
@@ -337,7 +341,10 @@ def _files(files: Any) -> list[Path]:
             out.append(path)
     if not out:
         raise ScenarioError.single((), "no scenario files given")
-    return list(dict.fromkeys(p.resolve() for p in out))
+    found: dict[Path, Path] = {}
+    for path in out:
+        found.setdefault(path.resolve(), path)
+    return found
 
 
 def _distinct(values: Sequence[Any]) -> list[Any]:
@@ -608,9 +615,9 @@ def plan(
             ]
         )
     loaded = []
-    for path in paths:
-        raw = read_bytes(path)
-        scenario = from_bytes(raw, str(path))
+    for path, given in paths.items():
+        raw = read_bytes(given)
+        scenario = from_bytes(raw, str(given))
         for key, values in entries.items():
             try:
                 check_override(scenario, key, values)
