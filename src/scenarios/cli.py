@@ -9,6 +9,7 @@ Commands::
     scenarios dashboard [PRIORS] [--port N] [--no-browser]
     scenarios sweep     [PRIORS ...] [--grid NAME=VALUES ...] [--grid-file FILE] [--seeds S]
                         [--engine E] [--out DIR] [--scheduler ADDRESS] [--workers N] [--report]
+                        [--max-variants N] [--dry-run]
 
 Without ``PRIORS`` every command uses the built-in Wagner scenario, shipped in the
 package (:func:`scenarios.io.data.example`), so every command works from any folder.

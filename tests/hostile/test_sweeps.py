@@ -145,6 +145,7 @@ def test_a_billion_variant_dry_run_lists_the_first_ones_without_making_the_rest(
     tally("sweeps: grids over the variant limit", 1, {"lazy dry run": 1})
 
 
+@pytest.mark.slow  # a pass over 10^6 variants (made one by one) before the timeout stops it
 def test_a_million_variant_plan_writes_a_small_plan_file(tmp_path: Path) -> None:
     grid = sweeps.parse_grid(file=CORPUS / "grid-million.yaml")
     variants = sweeps.plan(WAGNER, grid, max_variants=10**6)
