@@ -349,7 +349,10 @@ def _files(files: Any) -> dict[Path, Path]:
 
 def _distinct(values: Sequence[Any]) -> list[Any]:
     """Values without repeats (equal canonical JSON), in the order given."""
-    return list({canonical_json(v): v for v in reversed(values)}.values())[::-1]
+    seen: dict[str, Any] = {}
+    for v in values:
+        seen.setdefault(canonical_json(v), v)
+    return list(seen.values())
 
 
 def count_variants(files: int, lengths: Sequence[int], seeds: int = 1) -> int:
