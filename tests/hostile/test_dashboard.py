@@ -15,40 +15,7 @@ import pytest
 
 from scenarios.views import dashboard
 from tests.conftest import tally
-
-
-def _children(pid: int) -> set[int]:
-    """Every process below ``pid`` (Linux /proc)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {p for p, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def _gone_within(pids: set[int], seconds: float) -> set[int]:
-    """Wait (a bounded loop) until none of ``pids`` runs; the ones still running."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return {p for p in pids if _alive(p)}
+from tests.processes import alive, descendants, survivors_after
 
 
 def _first_line(proc: subprocess.Popen[str], seconds: float) -> str:
@@ -105,17 +72,17 @@ def test_the_launcher_stops_the_server_when_its_parent_is_gone(tmp_path: Path) -
         child = int(line)
         children.add(child)
         assert _first_line(parent, 60) == "serving\n"  # its SIGTERM handler is in place
-        assert _alive(child)
+        assert alive(child)
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait(timeout=60)
-        assert not _gone_within({child}, 60), "the server outlived its killed parent"
+        assert not survivors_after({child}, 60), "the server outlived its killed parent"
         assert marker.read_text() == "sigterm"  # stopped by SIGTERM, so it could clean up
         tally("dashboard: parent killed with SIGKILL", 1, {"server stopped": 1})
     finally:
         if parent.poll() is None:
             parent.kill()
         for pid in children:
-            if _alive(pid):  # never leave it behind, whatever the assertions say
+            if alive(pid):  # never leave it behind, whatever the assertions say
                 os.kill(pid, signal.SIGKILL)
         assert parent.stdout is not None
         parent.stdout.close()
@@ -142,17 +109,17 @@ def test_the_server_dies_with_a_killed_dashboard_command(tmp_path: Path) -> None
         assert line.startswith("dashboard: http://127.0.0.1:"), line
         url = line.split(" ", 1)[1].strip()
         assert dashboard.answers(url.replace("/?token=", "/voila/static/voila.js?token="))
-        server = _children(proc.pid)
+        server = descendants(proc.pid)
         assert server, "no server process was seen"
         os.kill(proc.pid, signal.SIGKILL)  # no clean-up code of the command runs
         proc.wait(timeout=60)
-        survivors = _gone_within(server, 120)
+        survivors = survivors_after(server, 120)
         assert not survivors, f"the server outlived its killed command: {survivors}"
         assert not dashboard.answers(url, timeout=5)  # the token URL no longer answers
         tally("dashboard: parent killed with SIGKILL", 1, {"server stopped": 1})
     finally:
         for pid in server | ({proc.pid} if proc.poll() is None else set()):
-            if _alive(pid):  # never leave them behind, whatever the assertions say
+            if alive(pid):  # never leave them behind, whatever the assertions say
                 os.kill(pid, signal.SIGKILL)
         assert proc.stdout is not None
         proc.stdout.close()
