@@ -9,6 +9,7 @@ Commands::
     scenarios dashboard [PRIORS] [--port N] [--no-browser]
     scenarios sweep     [PRIORS ...] [--grid NAME=VALUES ...] [--grid-file FILE] [--seeds S]
                         [--engine E] [--out DIR] [--scheduler ADDRESS] [--workers N] [--report]
+                        [--max-variants N] [--dry-run]
 
 Without ``PRIORS`` every command uses the built-in Wagner scenario, shipped in the
 package (:func:`scenarios.io.data.example`), so every command works from any folder.
@@ -243,7 +244,9 @@ def _sweep_args(sub: Any) -> None:
         "mutiny_end.logit.intercept.suppressed); VALUES is START:STOP:COUNT (evenly spaced, "
         "ends included), v1,v2,... or a JSON array ('[[20, 40], [25, 50]]'). Example, 1,000 "
         "variants: scenarios sweep --grid army_strikes.p=0.05:0.95:40 "
-        "--grid troops.between.0=15:35:5 --grid troops.between.1=40:80:5. "
+        "--grid troops.between.0=15:35:5 --grid troops.between.1=40:80:5. A plan of more "
+        "than 100,000 variants is refused before anything is planned (exit 2) unless "
+        "--max-variants allows it. "
         "Exit codes: 0 every variant ok; 1 invalid or missing scenario file; 2 usage or a "
         "bad grid; 4 the cluster could not be started or reached, or --timeout passed; "
         "5 some variants failed; 130/143 interrupted (finished variants are kept).",
@@ -303,6 +306,13 @@ def _sweep_args(sub: Any) -> None:
     )
     sweep.add_argument(
         "--dry-run", action="store_true", help="print the plan (how many variants) and stop"
+    )
+    sweep.add_argument(
+        "--max-variants",
+        type=int,
+        default=None,
+        metavar="N",
+        help="most variants allowed (default 100,000); a bigger plan is refused (exit 2)",
     )
     sweep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -624,6 +634,7 @@ def _sweep(args: argparse.Namespace) -> int:
         ("--workers", args.workers),
         ("--batch-size", args.batch_size),
         ("--draws", args.draws),
+        ("--max-variants", args.max_variants),
     ):
         if value is not None and value < 1:
             print(f"scenarios sweep: error: {flag} {value}: expected >= 1", file=sys.stderr)
@@ -632,7 +643,12 @@ def _sweep(args: argparse.Namespace) -> int:
         grid = sweeps.parse_grid(args.grid, file=args.grid_file)
         seeds = sweeps.parse_seeds(args.seeds) if args.seeds is not None else None
         variants = sweeps.plan(
-            args.priors or None, grid, engine=args.engine, seeds=seeds, draws=args.draws
+            args.priors or None,
+            grid,
+            engine=args.engine,
+            seeds=seeds,
+            draws=args.draws,
+            max_variants=args.max_variants or sweeps.MAX_VARIANTS,
         )
     except sweeps.GridError as exc:  # before ScenarioError, its base: a usage error
         print(f"scenarios sweep: error: {exc}", file=sys.stderr)
@@ -640,7 +656,7 @@ def _sweep(args: argparse.Namespace) -> int:
     except (scenarios.ScenarioError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    files = len({v.priors for v in variants})
+    files = len(variants.files)  # the plan makes its variants on demand: none made here
     if args.dry_run:
         print(f"{len(variants)} variants from {files} file{'s' * (files != 1)}; first ones:")
         for v in variants[:5]:

@@ -20,6 +20,7 @@ import pytest
 
 from scenarios import sweeps
 from scenarios.cli import EXIT_OK, EXIT_USAGE, main
+from tests.processes import alive, descendants
 
 from .helpers import DASK_TIMEOUT, DRAWS, WAGNER, by_hand, comparable, small_plan
 
@@ -86,30 +87,6 @@ def test_the_command_points_at_an_existing_cluster(
     )
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process below ``pid`` (Linux /proc)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(stat.parent.name)] = int(fields[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {p for p, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
 def test_a_killed_sweep_resumes_without_recomputing(tmp_path: Path) -> None:
@@ -169,9 +146,9 @@ def _run_until(
             assert proc.poll() is None, log.read_text()
             if time.monotonic() > deadline:
                 pytest.fail(f"hung: fewer than {parts} parts after {DASK_TIMEOUT:g} s")
-            workers |= _descendants(proc.pid)
+            workers |= descendants(proc.pid)
             time.sleep(0.02)
-        workers |= _descendants(proc.pid)
+        workers |= descendants(proc.pid)
         proc.send_signal(signum)
         proc.wait(timeout=DASK_TIMEOUT)
     finally:
@@ -180,9 +157,9 @@ def _run_until(
             proc.wait(timeout=30)
     assert workers, "the local cluster's worker processes were not seen"
     deadline = time.monotonic() + DASK_TIMEOUT
-    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+    while any(alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
-    survivors = [p for p in workers if _alive(p)]
+    survivors = [p for p in workers if alive(p)]
     for p in survivors:  # never leave them behind, whatever the assertion says
         os.kill(p, signal.SIGKILL)
     assert not survivors, f"worker processes outlived the sweep: {survivors}"

@@ -253,3 +253,39 @@ def test_a_variant_scenario_is_the_file_with_its_overrides() -> None:
     with pytest.raises(scenarios.ScenarioError, match=r"facts\.army_strikes\.prior\.p") as info:
         bad.scenario()
     assert "wagner-2023-06-23.yaml with overrides" in str(info.value)
+
+
+def test_a_plan_is_lazy_exact_and_in_order() -> None:
+    grid = {"army_strikes.p": [0.2, 0.4, 0.2, 0.6], "troops.between.0": [20, 25]}
+    p = sweeps.plan(WAGNER, grid, seeds=[1, 2, 3])
+    assert isinstance(p, sweeps.Plan)
+    listed = list(p)
+    assert len(p) == len(listed) == 3 * 2 * 3  # the repeated 0.2 counts once
+    assert len({v.variant_id for v in listed}) == len(listed)
+    assert [p[i] for i in range(len(p))] == listed
+    assert p[-1] == listed[-1] and p[2:5] == listed[2:5]
+    assert [
+        (v.overrides["army_strikes.p"], v.overrides["troops.between.0"], v.seed) for v in listed[:4]
+    ] == [(0.2, 20, 1), (0.2, 20, 2), (0.2, 20, 3), (0.2, 25, 1)]
+    with pytest.raises(IndexError, match="the plan has 18 variants"):
+        p[18]
+    with pytest.raises(TypeError, match="plan indices must be integers"):
+        p["0"]  # type: ignore[index]
+    again = sweeps.Plan.from_dict(json.loads(json.dumps(p.to_dict())))
+    assert list(again) == listed
+    assert "18 variants" in repr(p)
+
+
+def test_the_limit_is_checked_from_the_sizes_before_reading_files(tmp_path: Path) -> None:
+    from scenarios.sweeps.plan import MAX_VARIANTS, count_variants
+
+    assert MAX_VARIANTS == 100_000
+    assert count_variants(3, [10, 20], 2) == 1200
+    missing = tmp_path / "missing.yaml"
+    grid = {"army_strikes.p": "0:1:1000", "troops.between.0": "1:30:1000"}
+    with pytest.raises(GridError, match=r"1,000,000 variants .* limit of 100,000"):
+        sweeps.plan(missing, grid)  # refused before the missing file is even opened
+    (tmp_path / "copy.yaml").write_bytes(WAGNER.read_bytes())
+    with pytest.raises(GridError, match=r"the plan has 6 variants \(2 files x 3 values x 1 seed"):
+        sweeps.plan([WAGNER, tmp_path], {"army_strikes.p": [0.1, 0.2, 0.3]}, max_variants=5)
+    assert len(sweeps.plan([WAGNER, tmp_path], {"army_strikes.p": [0.1, 0.2]}, max_variants=4)) == 4

@@ -164,11 +164,9 @@ def test_an_unreachable_scheduler_is_a_clear_error(
 
     monkeypatch.setattr(cluster, "CONNECT_TIMEOUT", 2.0)
     with pytest.raises(
-        SweepError, match=r"cannot connect to the Dask scheduler at tcp://127"
-    ) as info:
+        SweepError, match=r"no answer from the Dask scheduler at tcp://127\.0\.0\.1:9 within 2 s"
+    ):  # it gave up after CONNECT_TIMEOUT, not the default minute
         sweeps.run_sweep(small_plan()[:1], tmp_path, scheduler="tcp://127.0.0.1:9", progress=False)
-    # it gave up after CONNECT_TIMEOUT, not the default minute (said by distributed)
-    assert "after 2 s" in str(info.value)
     with pytest.raises(GridError, match="workers applies to the local cluster only"):
         sweeps.run_sweep(
             small_plan()[:1], tmp_path, scheduler="tcp://127.0.0.1:9", workers=2, progress=False

@@ -37,14 +37,20 @@ def test_the_results_file_records_the_interval_and_versions(tmp_path: Path) -> N
     meta = json.loads(pq.read_schema(tmp_path / "results.parquet").metadata[b"scenarios.sweep"])
     assert meta["interval"] == INTERVAL and meta["variants"] == 2
     assert meta["versions"]["scenarios"] == scenarios.__version__
-    plan = json.loads((tmp_path / "sweep.json").read_text())
-    assert [v["variant_id"] for v in plan["variants"]] == [v.variant_id for v in variants]
+    listed = json.loads((tmp_path / "sweep.json").read_text())  # a list: one per variant
+    assert [v["variant_id"] for v in listed["variants"]] == [v.variant_id for v in variants]
     assert (
         sweeps.Variant.from_dict(
-            {k: v for k, v in plan["variants"][0].items() if k != "variant_id"}
+            {k: v for k, v in listed["variants"][0].items() if k != "variant_id"}
         )
         == variants[0]
     )
+    whole = small_plan(bad=False)  # a Plan: written as its files, grid and seeds
+    sweeps.run_sweep(whole, tmp_path / "plan", scheduler="serial", progress=False)
+    saved = json.loads((tmp_path / "plan" / "sweep.json").read_text())["plan"]
+    assert saved["variants"] == len(whole) == 4
+    again = sweeps.Plan.from_dict(saved)
+    assert [v.variant_id for v in again] == [v.variant_id for v in whole]
     # read back from the folder or from the file: the same table
     assert comparable(sweeps.read_results(tmp_path)).equals(comparable(table))
     assert comparable(sweeps.read_results(tmp_path / "results.parquet")).equals(comparable(table))
@@ -92,3 +98,45 @@ def test_stale_temporary_parts_are_removed_under_the_lock(tmp_path: Path) -> Non
     stale.write_bytes(b"half a file")
     sweeps.run_sweep(small_plan(bad=False)[:1], tmp_path, scheduler="serial", progress=False)
     assert not stale.exists()
+
+
+def test_results_are_written_in_row_groups_in_the_plans_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scenarios.sweeps import store
+
+    monkeypatch.setattr(store, "ROW_GROUP", 3)  # every variant has 4 rows: a group each
+    variants = small_plan(bad=True)  # 6 variants, 2 of them failing (one row each)
+    table = sweeps.run_sweep(variants, tmp_path, scheduler="serial", progress=False)
+    meta = pq.ParquetFile(tmp_path / "results.parquet").metadata
+    assert meta.num_row_groups > 1 and meta.num_rows == len(table)
+    ids = list(dict.fromkeys(table["variant_id"]))
+    assert ids == [v.variant_id for v in variants]
+    assert (table.attrs["ok"], table.attrs["failed"]) == (4, 2)
+
+
+def test_read_table_refuses_what_is_not_a_regular_parquet_file(tmp_path: Path) -> None:
+    import os
+
+    from scenarios.sweeps.store import read_table
+
+    fifo = tmp_path / "results.parquet"
+    os.mkfifo(fifo)
+    with pytest.raises(scenarios.ScenarioError, match="expected a regular parquet file"):
+        read_table(fifo)
+    text = tmp_path / "text.parquet"
+    text.write_text("not parquet")
+    with pytest.raises(scenarios.ScenarioError, match="not a readable parquet file"):
+        read_table(text)
+
+
+def test_remove_stale_removes_only_the_sweeps_temporaries(tmp_path: Path) -> None:
+    from scenarios.sweeps.store import remove_stale
+
+    (tmp_path / "parts").mkdir()
+    ours = [tmp_path / ".sweep.json.abc.tmp", tmp_path / "parts" / ".x.parquet.y.tmp"]
+    theirs = [tmp_path / ".other.tmp", tmp_path / "sweep.json"]
+    for path in ours + theirs:
+        path.write_text("x")
+    assert sorted(remove_stale(tmp_path)) == sorted(ours)
+    assert all(p.exists() for p in theirs) and not any(p.exists() for p in ours)

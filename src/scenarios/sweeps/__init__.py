@@ -51,14 +51,16 @@ from __future__ import annotations
 from scenarios.sweeps.cluster import auto_batch_size
 from scenarios.sweeps.errors import GridError, SweepError
 from scenarios.sweeps.grid import parse_grid, parse_seeds, parse_values
-from scenarios.sweeps.plan import Variant, plan
+from scenarios.sweeps.plan import MAX_VARIANTS, Plan, Variant, plan
 from scenarios.sweeps.run import run_sweep, run_variant
 from scenarios.sweeps.store import COLUMNS, INTERVAL, read_results
 
 __all__ = [
     "COLUMNS",
     "INTERVAL",
+    "MAX_VARIANTS",
     "GridError",
+    "Plan",
     "SweepError",
     "Variant",
     "auto_batch_size",

@@ -8,13 +8,19 @@ version. Variants travel in batches of plain data (:func:`auto_batch_size`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import itertools
+import json
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from scenarios.io.files import sha256_bytes
+from scenarios.errors import ScenarioError
+from scenarios.io.files import read_text, sha256_bytes
 from scenarios.sweeps.errors import SweepError
 from scenarios.sweeps.plan import Variant
 from scenarios.sweeps.store import library_version
@@ -22,13 +28,16 @@ from scenarios.sweeps.worker import message, run_batch, worker_version
 
 __all__ = [
     "CONNECT_TIMEOUT",
+    "IN_FLIGHT_PER_WORKER",
     "MAX_BATCH",
     "TASKS_PER_WORKER",
     "auto_batch_size",
     "batches",
     "dask_client",
     "default_workers",
+    "probe_scheduler",
     "run_on_dask",
+    "scheduler_address",
     "texts_for",
 ]
 
@@ -36,8 +45,11 @@ __all__ = [
 MAX_BATCH = 10
 #: Fewest tasks per worker when the batch size is chosen automatically.
 TASKS_PER_WORKER = 10
-#: Seconds to wait for an existing cluster's scheduler and first worker.
+#: Seconds to wait for each step of reaching an existing cluster: its scheduler file to
+#: appear, its scheduler to answer, its first worker.
 CONNECT_TIMEOUT = 60.0
+#: Dask tasks in flight per worker (more are submitted as these finish).
+IN_FLIGHT_PER_WORKER = 4
 
 #: Called with a batch, its results (or ``None``) and the exception of a failed task.
 Finish = Callable[
@@ -93,24 +105,26 @@ def auto_batch_size(variants: int, workers: int, report: bool = False) -> int:
     return max(1, min(MAX_BATCH, -(-variants // (TASKS_PER_WORKER * max(workers, 1)))))
 
 
-def batches(items: Sequence[Variant], size: int) -> list[list[Variant]]:
-    """``items`` cut into lists of ``size`` (the last one shorter).
+def batches(items: Iterable[Variant], size: int) -> Iterator[list[Variant]]:
+    """``items`` cut into lists of ``size`` (the last one shorter), read as they are needed.
 
     Parameters
     ----------
-    items : sequence of Variant
+    items : iterable of Variant
     size : int
 
-    Returns
-    -------
-    list of list of Variant
+    Yields
+    ------
+    list of Variant
 
     Examples
     --------
-    >>> [len(b) for b in batches(list(range(7)), 3)]
+    >>> [len(b) for b in batches(range(7), 3)]
     [3, 3, 1]
     """
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 def texts_for(batch: Sequence[Variant], texts: Mapping[str, str | None]) -> dict[str, str]:
@@ -140,6 +154,143 @@ def texts_for(batch: Sequence[Variant], texts: Mapping[str, str | None]) -> dict
     return out
 
 
+def scheduler_address(file: str, timeout: float) -> str:
+    """The address written in a Dask scheduler file, waiting up to ``timeout`` for it.
+
+    Parameters
+    ----------
+    file : str
+        The scheduler file (JSON with an ``address``), read with the bounded reader.
+    timeout : float
+        Seconds to wait for the file to appear (a scheduler that is starting writes it).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    SweepError
+        No such file after ``timeout``; it is not a regular file, too large, or not a
+        scheduler file.
+
+    Examples
+    --------
+    >>> scheduler_address("/no/such/scheduler.json", timeout=0)
+    Traceback (most recent call last):
+    ...
+    scenarios.sweeps.errors.SweepError: sweep: 1 problem
+      - no Dask scheduler file at /no/such/scheduler.json (waited 0 s for it to appear)
+    """
+    deadline = time.monotonic() + timeout
+    while not os.path.lexists(file) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not os.path.lexists(file):
+        raise SweepError(
+            [f"no Dask scheduler file at {file} (waited {timeout:g} s for it to appear)"]
+        )
+    try:
+        data = json.loads(read_text(file, 1_000_000))
+    except ScenarioError as exc:
+        raise SweepError(
+            [f"the scheduler file {file} cannot be read: {p.message}" for p in exc.problems]
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise SweepError(
+            [f"the scheduler file {file} is not JSON ({exc.msg} at line {exc.lineno})"]
+        ) from None
+    address = data.get("address") if isinstance(data, dict) else None
+    if not isinstance(address, str) or "://" not in address:
+        raise SweepError(
+            [
+                f"the scheduler file {file} has no scheduler address (an 'address' like tcp://host:port)"
+            ]
+        )
+    return address
+
+
+async def _identity(address: str, timeout: float) -> Any:
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
+def probe_scheduler(address: str, timeout: float) -> dict[str, Any]:
+    """Ask the Dask scheduler at ``address`` who it is, giving up after ``timeout`` seconds.
+
+    Whatever listens there (nothing, an HTTP server, another protocol, a silent port)
+    gives an answer or an error within ``timeout``: the exchange runs in its own thread
+    and event loop, bounded by :func:`asyncio.wait_for`.
+
+    Parameters
+    ----------
+    address : str
+        ``tcp://host:port`` (any address distributed understands).
+    timeout : float
+        Seconds for the whole exchange.
+
+    Returns
+    -------
+    dict
+        The scheduler's identity (``type`` is ``"Scheduler"``).
+
+    Raises
+    ------
+    SweepError
+        Nothing answered, what answered is not a Dask scheduler, or the address is wrong.
+
+    Examples
+    --------
+    >>> probe_scheduler("http://127.0.0.1:8786", timeout=5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scenarios.sweeps.errors.SweepError: sweep: 1 problem
+      - cannot connect to the Dask scheduler at http://127.0.0.1:8786: ValueError: unknown ...
+    """
+    outcome: dict[str, Any] = {}
+
+    def ask() -> None:
+        try:
+            outcome["reply"] = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout))
+        except BaseException as exc:  # reported below, in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=ask, name="scenarios-probe-scheduler", daemon=True)
+    thread.start()
+    thread.join(timeout + 5.0)  # wait_for ends it at the timeout; a margin for the clean-up
+    where = f"the Dask scheduler at {address}"
+    error = outcome.get("error")
+    if thread.is_alive() or isinstance(error, TimeoutError | asyncio.TimeoutError):
+        raise SweepError(
+            [
+                f"no answer from {where} within {timeout:g} s (nothing that speaks Dask's "
+                "protocol listens there: check the address and that the scheduler runs)"
+            ]
+        )
+    if isinstance(error, OSError | ValueError) and (
+        isinstance(error, OSError) or "address" in str(error)
+    ):  # refused, reset or closed; or an address distributed cannot read
+        raise SweepError([f"cannot connect to {where}: {message(error)}"]) from None
+    if error is not None:  # a reply that is not a Dask frame (another protocol)
+        raise SweepError(
+            [
+                f"what answers at {address} does not speak Dask's protocol (reading its "
+                f"reply failed: {message(error)[:160]}); check the address and port"
+            ]
+        ) from None
+    reply = outcome.get("reply")
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise SweepError(
+            [f"what answers at {address} is not a Dask scheduler (it said {str(reply)[:120]!r})"]
+        )
+    return reply
+
+
 @contextlib.contextmanager
 def dask_client(scheduler: Any, workers: int | None) -> Iterator[tuple[Any, int]]:
     """A distributed Client for ``scheduler``, and its number of workers.
@@ -162,8 +313,9 @@ def dask_client(scheduler: Any, workers: int | None) -> Iterator[tuple[Any, int]
     ------
     SweepError
         The local cluster did not start; the scheduler cannot be reached within
-        :data:`CONNECT_TIMEOUT` seconds, has no worker, or its workers cannot import this
-        library at this version.
+        :data:`CONNECT_TIMEOUT` seconds (see :func:`probe_scheduler`: a closed port, an
+        HTTP server, another protocol, a missing scheduler file), has no worker, or its
+        workers cannot import this library at this version.
 
     Examples
     --------
@@ -206,15 +358,19 @@ def dask_client(scheduler: Any, workers: int | None) -> Iterator[tuple[Any, int]
         yield scheduler, max(n, 1)
         return
     text = os.fspath(scheduler)
-    kwargs: dict[str, Any] = {"timeout": CONNECT_TIMEOUT, "set_as_default": False}
+    if not text.strip():
+        raise SweepError(["no scheduler address given (tcp://host:port or a scheduler .json)"])
+    address = text
     if text.endswith(".json") and "://" not in text:
-        kwargs["scheduler_file"] = text
-    else:
-        kwargs["address"] = text
+        address = scheduler_address(text, CONNECT_TIMEOUT)
+    # our own bounded exchange first: Client() can wait forever on a port that says nothing
+    probe_scheduler(address, CONNECT_TIMEOUT)
     try:
-        client = Client(**kwargs)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SweepError([f"cannot connect to the Dask scheduler at {text}: {exc}"]) from None
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except Exception as exc:  # OSError, TimeoutError, ValueError, or a garbled reply
+        raise SweepError(
+            [f"cannot connect to the Dask scheduler at {text}: {message(exc)}"]
+        ) from None
     with client:
         try:
             client.wait_for_workers(1, timeout=CONNECT_TIMEOUT)
@@ -242,21 +398,24 @@ def dask_client(scheduler: Any, workers: int | None) -> Iterator[tuple[Any, int]
 
 def run_on_dask(
     client: Any,
-    work: Sequence[Sequence[Variant]],
+    work: Iterable[Sequence[Variant]],
     texts: Mapping[str, str | None],
     report: bool,
     finish: Finish,
     timeout: float | None,
+    in_flight: int | None = None,
 ) -> None:
-    """Submit every batch and call ``finish`` for each as it completes.
+    """Submit the batches, a few at a time, and call ``finish`` for each as it completes.
 
+    At most ``in_flight`` tasks are on the cluster at once; another is submitted as each
+    finishes, so a plan of a million variants never sits in the scheduler's memory.
     Unfinished tasks are cancelled on the way out (a timeout, an interrupt).
 
     Parameters
     ----------
     client : distributed.Client
-    work : sequence of sequence of Variant
-        The batches; one task each.
+    work : iterable of sequence of Variant
+        The batches, one task each; read as tasks are submitted.
     texts : mapping of str to str or None
         sha256 -> file text (see :func:`texts_for`).
     report : bool
@@ -267,6 +426,9 @@ def run_on_dask(
         task that failed (its worker died, it could not be unpickled ...).
     timeout : float or None
         Seconds to wait for all of them.
+    in_flight : int, optional
+        Most tasks submitted and not finished; default :data:`IN_FLIGHT_PER_WORKER` per
+        worker of the cluster (at least 8).
 
     Raises
     ------
@@ -285,14 +447,22 @@ def run_on_dask(
     >>> def finish(batch, results, exc):
     ...     finished.append((len(batch), [r["rows"][0]["status"] for r in results], exc))
     >>> with Client(processes=False, dashboard_address=None, set_as_default=False) as client:
-    ...     run_on_dask(client, [variants], texts, False, finish, timeout=60)
+    ...     run_on_dask(client, [variants[:]], texts, False, finish, timeout=60)
     >>> finished
     [(2, ['ok', 'ok'], None)]
     """
     from distributed import as_completed
 
-    futures = {}
-    for batch in work:
+    if in_flight is None:
+        workers = len(client.scheduler_info().get("workers", {}))
+        in_flight = max(8, IN_FLIGHT_PER_WORKER * workers)
+    pending: dict[str, tuple[Any, Sequence[Variant]]] = {}
+    batches_left = iter(work)
+
+    def submit() -> Any:
+        batch = next(batches_left, None)
+        if batch is None:
+            return None
         ids = "".join(v.variant_id for v in batch)
         key = "scenarios-sweep-" + sha256_bytes(ids.encode())[:32]
         future = client.submit(
@@ -303,12 +473,14 @@ def run_on_dask(
             key=key,
             pure=False,
         )
-        futures[future.key] = (future, batch)
+        pending[future.key] = (future, batch)
+        return future
+
+    first = [f for f in (submit() for _ in range(in_flight)) if f is not None]
+    done = as_completed(first, loop=client.loop, timeout=timeout)
     try:
-        for future in as_completed(
-            [f for f, _ in futures.values()], loop=client.loop, timeout=timeout
-        ):
-            batch = futures[future.key][1]
+        for future in done:
+            batch = pending.pop(future.key)[1]
             try:
                 results = future.result()
             except Exception as exc:  # a worker died, or the task could not run
@@ -316,5 +488,8 @@ def run_on_dask(
             else:
                 finish(batch, results, None)
             future.release()
+            following = submit()
+            if following is not None:
+                done.add(following)
     finally:
-        client.cancel([f for f, _ in futures.values() if not f.done()])
+        client.cancel([f for f, _ in pending.values() if not f.done()])

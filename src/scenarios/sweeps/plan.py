@@ -1,19 +1,25 @@
-"""Planning a sweep: the :class:`Variant` value and :func:`plan` (files x grid x seeds).
+"""Planning a sweep: the :class:`Variant` value, the :class:`Plan` and :func:`plan`.
 
 A variant is plain data (a file's path and sha256, prior overrides, engine, seed,
 draws); its id is the sha256 of its canonical JSON, so the same variant has the same id
 in every run and on every machine. Planning reads and validates every file and checks
 every grid key against every file (:func:`scenarios.spec.overrides.check_override`)
 before anything runs, listing all problems at once.
+
+A plan is bounded and lazy: the number of variants (files x the product of the grid's
+lengths x seeds) is computed from the grid's sizes and checked against
+:data:`MAX_VARIANTS` before any file is read, and the :class:`Plan` holds only the
+files, the grid and the seeds: each variant is made when it is asked for.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -38,7 +44,10 @@ from scenarios.sweeps.grid import grid_values, parse_seeds, plain
 if TYPE_CHECKING:
     from scenarios.spec.scenario import Scenario
 
-__all__ = ["Variant", "plan", "read_priors"]
+__all__ = ["MAX_VARIANTS", "Plan", "Variant", "count_variants", "plan", "read_priors"]
+
+#: Most variants a plan may have unless raised (``max_variants``, ``--max-variants``).
+MAX_VARIANTS = 100_000
 
 
 def _freeze(value: Any) -> Any:
@@ -310,10 +319,14 @@ def read_priors(variant: Variant) -> bytes:
     return raw
 
 
-def _files(files: Any) -> list[Path]:
-    """The scenario files to plan: a folder stands for its YAML files."""
+def _files(files: Any) -> dict[Path, Path]:
+    """The scenario files to plan, each once: resolved path -> the path as given.
+
+    A folder stands for its YAML files. Errors name the path as given (a link, not its
+    target).
+    """
     if files is None:
-        return [default_priors()]
+        return {default_priors().resolve(): default_priors()}
     if isinstance(files, str | os.PathLike):
         files = [files]
     out: list[Path] = []
@@ -328,7 +341,187 @@ def _files(files: Any) -> list[Path]:
             out.append(path)
     if not out:
         raise ScenarioError.single((), "no scenario files given")
-    return out
+    found: dict[Path, Path] = {}
+    for path in out:
+        found.setdefault(path.resolve(), path)
+    return found
+
+
+def _distinct(values: Sequence[Any]) -> list[Any]:
+    """Values without repeats (equal canonical JSON), in the order given."""
+    seen: dict[str, Any] = {}
+    for v in values:
+        seen.setdefault(canonical_json(v), v)
+    return list(seen.values())
+
+
+def count_variants(files: int, lengths: Sequence[int], seeds: int = 1) -> int:
+    """The number of variants of a plan: files x the product of the grid's lengths x seeds.
+
+    Computed from the sizes alone, so that a grid of 10^9 combinations is refused at once
+    instead of being listed.
+
+    Parameters
+    ----------
+    files : int
+        Scenario files.
+    lengths : sequence of int
+        Distinct values of each grid entry.
+    seeds : int
+        Seeds (1 when each file's own seed is used).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> count_variants(1, [1000, 1000, 1000])
+    1000000000
+    >>> count_variants(2, [], seeds=3)
+    6
+    """
+    return files * math.prod(lengths) * seeds
+
+
+class Plan(Sequence[Variant]):
+    """Every variant of a sweep, made on demand: files x grid combinations x seeds.
+
+    Holds the files, the grid and the seeds only, so that a plan of a million variants
+    takes no more memory than its grid; ``len`` is exact, indexing and iteration make each
+    :class:`Variant` when it is asked for. Variants are in :func:`plan`'s order: for each
+    file, the grid's cartesian product (the last key varying fastest), each with every
+    seed. Made by :func:`plan`, which checks everything first.
+
+    Parameters
+    ----------
+    files : sequence of (str, str, int)
+        Each file's absolute path, sha256 and own seed.
+    grid : mapping of str to list
+        Grid key -> distinct values (plain JSON data).
+    seeds : sequence of int or None
+        ``None``: each file's own seed.
+    engine : str
+    draws : int or None
+
+    Examples
+    --------
+    >>> p = plan(grid={"army_strikes.p": [0.2, 0.4, 0.6]}, seeds=[1, 2])
+    >>> len(p), p[3].seed, dict(p[-1].overrides)
+    (6, 2, {'army_strikes.p': 0.6})
+    >>> [v.variant_id for v in p] == [p[i].variant_id for i in range(len(p))]
+    True
+    """
+
+    def __init__(
+        self,
+        files: Sequence[tuple[str, str, int]],
+        grid: Mapping[str, Sequence[Any]],
+        seeds: Sequence[int] | None,
+        engine: str = "exact",
+        draws: int | None = None,
+    ) -> None:
+        self.files = tuple(files)
+        self.grid = {k: list(v) for k, v in grid.items()}
+        self.seeds = None if seeds is None else tuple(seeds)
+        self.engine, self.draws = engine, draws
+        self._per_seed = len(self.seeds) if self.seeds else 1
+        self._per_file = count_variants(1, [len(v) for v in self.grid.values()], self._per_seed)
+
+    def __len__(self) -> int:
+        return len(self.files) * self._per_file
+
+    def _variant(self, file: tuple[str, str, int], combo: Sequence[Any], seed: int) -> Variant:
+        path, sha, _ = file
+        return Variant(
+            priors=path,
+            priors_sha256=sha,
+            overrides=dict(zip(self.grid, combo, strict=True)),
+            engine=self.engine,
+            seed=seed,
+            draws=self.draws,
+        )
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"plan indices must be integers or slices, not {type(index).__name__}")
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(f"plan index out of range (the plan has {n} variants)")
+        f, rest = divmod(index, self._per_file)
+        rest, s = divmod(rest, self._per_seed)
+        combo: list[Any] = []
+        for values in reversed(list(self.grid.values())):  # the last key varies fastest
+            rest, j = divmod(rest, len(values))
+            combo.append(values[j])
+        file = self.files[f]
+        return self._variant(file, combo[::-1], self.seeds[s] if self.seeds else file[2])
+
+    def __iter__(self) -> Iterator[Variant]:
+        for file in self.files:
+            for combo in itertools.product(*self.grid.values()):
+                for seed in self.seeds or (file[2],):
+                    yield self._variant(file, combo, seed)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as plain JSON data, its size that of the grid (``sweep.json`` holds it).
+
+        Returns
+        -------
+        dict
+            ``files`` (each ``priors``, ``priors_sha256``, ``seed``), ``grid``, ``seeds``,
+            ``engine``, ``draws`` and ``variants`` (the count).
+
+        Examples
+        --------
+        >>> p = plan(grid={"army_strikes.p": [0.2, 0.4]}, seeds=[1, 2])
+        >>> data = p.to_dict()
+        >>> data["grid"], data["seeds"], data["variants"]
+        ({'army_strikes.p': [0.2, 0.4]}, [1, 2], 4)
+        >>> [v.variant_id for v in Plan.from_dict(data)] == [v.variant_id for v in p]
+        True
+        """
+        return {
+            "files": [
+                {"priors": path, "priors_sha256": sha, "seed": seed}
+                for path, sha, seed in self.files
+            ],
+            "grid": {k: thaw(v) for k, v in self.grid.items()},
+            "seeds": None if self.seeds is None else list(self.seeds),
+            "engine": self.engine,
+            "draws": self.draws,
+            "variants": len(self),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
+        """The plan of :meth:`to_dict`'s data (the files are not read again).
+
+        Parameters
+        ----------
+        data : mapping
+            As :meth:`to_dict` returns it (``variants`` is ignored).
+
+        Returns
+        -------
+        Plan
+
+        Examples
+        --------
+        >>> len(Plan.from_dict(plan(grid={"army_strikes.p": [0.2, 0.4]}).to_dict()))
+        2
+        """
+        files = [(f["priors"], f["priors_sha256"], f["seed"]) for f in data["files"]]
+        return cls(files, data["grid"], data.get("seeds"), data["engine"], data.get("draws"))
+
+    def __repr__(self) -> str:
+        sizes = " x ".join(f"{len(v)} {k}" for k, v in self.grid.items()) or "no grid"
+        seeds = len(self.seeds) if self.seeds else "the files'"
+        return f"<Plan of {len(self)} variants: {len(self.files)} files, {sizes}, {seeds} seeds>"
 
 
 def plan(
@@ -338,8 +531,9 @@ def plan(
     engine: str = "exact",
     seeds: int | str | Sequence[int] | None = None,
     draws: int | None = None,
-) -> list[Variant]:
-    """Every variant of a sweep: files x grid combinations x seeds.
+    max_variants: int | None = MAX_VARIANTS,
+) -> Plan:
+    """Every variant of a sweep: files x grid combinations x seeds, checked and bounded.
 
     Parameters
     ----------
@@ -356,18 +550,24 @@ def plan(
         ``None``: each file's own seed. Several seeds multiply the variants.
     draws : int, optional
         Draws behind the intervals; ``None``: the engine's default.
+    max_variants : int or None
+        Most variants allowed (default :data:`MAX_VARIANTS`); ``None``: no limit. Checked
+        from the grid's sizes before any file is read or any variant made.
 
     Returns
     -------
-    list of Variant
-        For each file, the cartesian product of the grid in the grid's key order (the last
-        key varying fastest), each with every seed; duplicates removed.
+    Plan
+        A sequence of :class:`Variant`: for each file (each once), the cartesian product
+        of the grid in the grid's key order (the last key varying fastest), each with
+        every seed; repeated values of a grid entry count once. Variants are made when
+        asked for.
 
     Raises
     ------
     GridError
-        Every bad key or value kind, each named with its file (an unknown fact or field,
-        an index out of range, a value of another kind than the file's).
+        More variants than ``max_variants`` (with the product and the limit), or every
+        bad key or value kind, each named with its file (an unknown fact or field, an
+        index out of range, a value of another kind than the file's).
     ScenarioError
         A file is missing or invalid.
 
@@ -378,47 +578,55 @@ def plan(
     >>> variants = plan(grid={"army_strikes.p": [0.2, 0.4]}, seeds=[1, 2])
     >>> [(dict(v.overrides), v.seed) for v in variants[:3]]
     [({'army_strikes.p': 0.2}, 1), ({'army_strikes.p': 0.2}, 2), ({'army_strikes.p': 0.4}, 1)]
+    >>> plan(grid={"a.p": "0:1:1000", "b.p": "0:1:1000", "c.p": "0:1:1000"})
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scenarios.sweeps.errors.GridError: sweep grid: 1 problem
+      - the plan has 1,000,000,000 variants (1 file x 1,000 x 1,000 x 1,000 values x 1 ...
     """
     if engine not in ENGINES:
         raise GridError([f"engine: expected one of {list(ENGINES)}, got {engine!r}"])
     if draws is not None and (isinstance(draws, bool) or not isinstance(draws, int) or draws < 1):
         raise GridError([f"draws: expected a positive integer, got {draws!r}"])
+    if max_variants is not None and (
+        isinstance(max_variants, bool) or not isinstance(max_variants, int) or max_variants < 1
+    ):
+        raise GridError([f"max_variants: expected a positive integer, got {max_variants!r}"])
     seed_list = None if seeds is None else parse_seeds([seeds] if isinstance(seeds, int) else seeds)
     problems: list[str] = []
     entries: dict[str, list[Any]] = {}
     for key, values in (grid or {}).items():
         try:
             split_key(key)
-            entries[key] = grid_values(key, values)
+            entries[key] = _distinct(grid_values(key, values))
         except OverrideError as exc:  # GridError too
             problems.extend(str(p) for p in exc.problems)
     if problems:
         raise GridError(problems)
+    paths = _files(files)
+    n_seeds = len(seed_list) if seed_list else 1
+    total = count_variants(len(paths), [len(v) for v in entries.values()], n_seeds)
+    if max_variants is not None and total > max_variants:
+        sizes = "".join(f" x {len(v):,}" for v in entries.values())
+        raise GridError(
+            [
+                f"the plan has {total:,} variants ({len(paths):,} file{'s' * (len(paths) != 1)}"
+                f"{sizes}{' values' if entries else ''} x {n_seeds:,} seed{'s' * (n_seeds != 1)})"
+                f", more than the limit of {max_variants:,}: narrow the grid, or raise the "
+                "limit (--max-variants N, or max_variants=N)"
+            ]
+        )
     loaded = []
-    for path in _files(files):
-        path = path.resolve()
-        raw = read_bytes(path)
-        scenario = from_bytes(raw, str(path))
+    for path, given in paths.items():
+        raw = read_bytes(given)
+        scenario = from_bytes(raw, str(given))
         for key, values in entries.items():
             try:
                 check_override(scenario, key, values)
             except OverrideError as exc:
                 problems.extend(f"{path.name}: {p}" for p in exc.problems)
-        loaded.append((path, sha256_bytes(raw), scenario))
+        loaded.append((str(path), sha256_bytes(raw), scenario.seed))
     if problems:
         raise GridError(problems)
-    keys = list(entries)
-    variants: dict[str, Variant] = {}
-    for path, sha, scenario in loaded:
-        for combo in itertools.product(*entries.values()):
-            for seed in seed_list or [scenario.seed]:
-                v = Variant(
-                    priors=str(path),
-                    priors_sha256=sha,
-                    overrides=dict(zip(keys, combo, strict=True)),
-                    engine=engine,
-                    seed=seed,
-                    draws=draws,
-                )
-                variants.setdefault(v.variant_id, v)
-    return list(variants.values())
+    return Plan(loaded, entries, seed_list, engine, draws)

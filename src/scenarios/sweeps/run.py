@@ -8,17 +8,14 @@ the parts of the plan into ``results.parquet``.
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scenarios.errors import ScenarioError
 from scenarios.io.files import decode, write_atomic
-from scenarios.posterior import versions
 from scenarios.sweeps.cluster import (
     auto_batch_size,
     batches,
@@ -27,17 +24,18 @@ from scenarios.sweeps.cluster import (
     texts_for,
 )
 from scenarios.sweeps.errors import GridError, SweepError
-from scenarios.sweeps.plan import Variant, read_priors
+from scenarios.sweeps.plan import Plan, Variant, read_priors
 from scenarios.sweeps.progress import Progress
 from scenarios.sweeps.store import (
-    INTERVAL,
     error_row,
     is_done,
-    library_version,
     locked,
-    read_part,
+    read_table,
+    remove_stale,
     to_frame,
     to_table,
+    write_plan,
+    write_results,
     write_table,
 )
 from scenarios.sweeps.worker import message, run_batch, run_one
@@ -175,15 +173,14 @@ def run_sweep(
     >>> table.attrs["ok"], table.attrs["failed"], table["status"].tolist()[-1]
     (1, 1, 'error')
     """
-    import pyarrow as pa
-
     started = time.monotonic()
     deadline = None if timeout is None else started + timeout
-    variants = list(variants)
-    bad = [v for v in variants if not isinstance(v, Variant)]
-    if bad:
-        raise TypeError(f"run_sweep takes Variant objects (see plan()), got {bad[0]!r:.80}")
-    variants = list(dict.fromkeys(variants))
+    if not isinstance(variants, Plan):  # a plan's variants are distinct and made on demand
+        variants = list(variants)
+        bad = [v for v in variants if not isinstance(v, Variant)]
+        if bad:
+            raise TypeError(f"run_sweep takes Variant objects (see plan()), got {bad[0]!r:.80}")
+        variants = list(dict.fromkeys(variants))
     _check_options(scheduler, workers, batch_size)
     out = Path(out)
     parts = out / "parts"
@@ -192,42 +189,30 @@ def run_sweep(
     if reports is not None:
         reports.mkdir(exist_ok=True)
     with locked(out):
-        for stale in parts.glob(".*.tmp"):  # left by a killed run; we hold the lock
-            stale.unlink(missing_ok=True)
-        write_atomic(
-            out / "sweep.json",
-            json.dumps(
-                {
-                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "scenarios_version": library_version(),
-                    "variants": [{"variant_id": v.variant_id, **v.to_dict()} for v in variants],
-                },
-                indent=1,
-            ),
-        )
-        todo = [v for v in variants if not is_done(v, parts, reports, retry_failed)]
-        skipped = len(variants) - len(todo)
-        fresh: dict[str, pa.Table] = {}
+        remove_stale(out)  # temporaries of a killed run; we hold the lock
+        write_atomic(out / "sweep.json", lambda fh: write_plan(fh, variants))
+        errors: dict[int, pa.Table] = {}  # small: variants that did not run now
         texts: dict[str, str | None] = {}  # by sha256: what the workers get
         unreadable: dict[tuple[str, str], str] = {}  # by (file, sha256): why
-        for v in todo:
-            if v.priors_sha256 in texts or (v.priors, v.priors_sha256) in unreadable:
+        runnable: list[int] = []  # indices into variants
+        skipped = 0
+        for i, v in enumerate(variants):
+            if is_done(v, parts, reports, retry_failed):
+                skipped += 1
                 continue
-            try:
-                texts[v.priors_sha256] = _read(v)
-            except ScenarioError as exc:
-                unreadable[v.priors, v.priors_sha256] = message(exc)
-        bar = Progress(len(variants), skipped, progress)
-        # a file unreadable or changed since planning: an error row, no part (retried later)
-        runnable = []
-        for v in todo:
+            if v.priors_sha256 not in texts and (v.priors, v.priors_sha256) not in unreadable:
+                try:
+                    texts[v.priors_sha256] = _read(v)
+                except ScenarioError as exc:
+                    unreadable[v.priors, v.priors_sha256] = message(exc)
             if v.priors_sha256 in texts:
-                runnable.append(v)
-            else:
-                fresh[v.variant_id] = to_table(
-                    [error_row(v, unreadable[v.priors, v.priors_sha256])]
-                )
-                bar.advance(1, 1)
+                runnable.append(i)
+            else:  # unreadable or changed since planning: an error row, no part (retried later)
+                errors[i] = to_table([error_row(v, unreadable[v.priors, v.priors_sha256])])
+        computed = len(variants) - skipped
+        bar = Progress(len(variants), skipped, progress)
+        bar.advance(len(errors), len(errors))
+        index = {}  # variant_id -> index, for the batches in flight only
 
         def finish(
             batch: Sequence[Variant],
@@ -238,11 +223,10 @@ def run_sweep(
             by_id = {r["variant_id"]: r for r in results or []}
             for v in batch:
                 result = by_id.get(v.variant_id)
+                i = index.pop(v.variant_id)
                 if result is None:  # the task itself failed: not saved, so retried next run
                     why = message(failure) if failure else "no result came back"
-                    fresh[v.variant_id] = to_table(
-                        [error_row(v, f"the task failed on the cluster: {why}")]
-                    )
+                    errors[i] = to_table([error_row(v, f"the task failed on the cluster: {why}")])
                     nfail += 1
                     continue
                 rows = result["rows"]
@@ -252,16 +236,20 @@ def run_sweep(
                     write_atomic(where, result["html"])
                     for r in rows:
                         r["report"] = str(where)
-                table = to_table(rows)
-                write_table(table, parts / f"{v.variant_id}.parquet")
-                fresh[v.variant_id] = table
+                write_table(to_table(rows), parts / f"{v.variant_id}.parquet")
                 nfail += rows[0]["status"] != "ok"
             bar.advance(len(batch), nfail)
+
+        def todo() -> Iterator[Variant]:
+            for i in runnable:
+                v = variants[i]
+                index[v.variant_id] = i
+                yield v
 
         n_workers = 1
         try:
             if scheduler == "serial":
-                for v in runnable:
+                for v in todo():
                     if deadline is not None and time.monotonic() > deadline:
                         raise _timed_out(timeout, parts)
                     finish([v], run_batch(texts_for([v], texts), [v.to_dict()], report), None)
@@ -270,60 +258,23 @@ def run_sweep(
                     size = batch_size or auto_batch_size(len(runnable), n_workers, report)
                     remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
                     try:
-                        run_on_dask(
-                            client, batches(runnable, size), texts, report, finish, remaining
-                        )
+                        run_on_dask(client, batches(todo(), size), texts, report, finish, remaining)
                     except TimeoutError:
                         if deadline is not None and time.monotonic() >= deadline:
                             raise _timed_out(timeout, parts) from None
                         raise
         finally:
             bar.close()
-
-        tables, ok, failed = [], 0, 0
-        for v in variants:
-            table = fresh.get(v.variant_id)
-            if table is None:
-                table = read_part(parts / f"{v.variant_id}.parquet")
-                if table is None:
-                    (parts / f"{v.variant_id}.parquet").unlink(missing_ok=True)
-                    table = to_table(
-                        [
-                            error_row(
-                                v,
-                                "its part file was unreadable and has been removed; run the sweep "
-                                "again to compute it",
-                            )
-                        ]
-                    )
-            tables.append(table)
-            if table.num_rows and table.column("status")[0].as_py() == "ok":
-                ok += 1
-            else:
-                failed += 1
-        combined = pa.concat_tables(tables) if tables else to_table([])
         results = out / "results.parquet"
-        write_table(
-            combined,
-            results,
-            {
-                "scenarios.sweep": json.dumps(
-                    {
-                        "interval": INTERVAL,
-                        "variants": len(variants),
-                        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                        "versions": versions(),
-                    }
-                )
-            },
-        )
+        counts = write_results(variants, parts, errors, results)
+    combined = read_table(results)
     frame = to_frame(combined)
     frame.attrs.update(
         path=str(results),
         variants=len(variants),
-        ok=ok,
-        failed=failed,
-        computed=len(todo),
+        ok=counts["ok"],
+        failed=counts["failed"],
+        computed=computed,
         skipped=skipped,
         seconds=time.monotonic() - started,
         workers=n_workers,

@@ -9,18 +9,24 @@ The output folder of a sweep::
     .lock                      held while a sweep writes here
 
 Every file is written through :func:`scenarios.io.files.write_atomic` (a temporary file
-in the same folder, fsynced, then renamed), so a part is whole or absent and a killed
-sweep loses only the variants in flight.
+``.<name>.<random>.tmp`` in the same folder, fsynced, then renamed, with the permissions
+``open()`` gives), so a part is whole or absent and a killed sweep loses only the
+variants in flight; the temporaries a killed sweep leaves are removed by the next run
+(:func:`remove_stale`). The plan and the results are streamed to disk, one variant at a
+time, so that their size in memory does not grow with the sweep.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import stat
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from scenarios.io.files import write_atomic
 from scenarios.posterior import versions
@@ -41,11 +47,18 @@ __all__ = [
     "locked",
     "read_part",
     "read_results",
+    "read_table",
+    "remove_stale",
     "to_frame",
     "to_table",
     "variant_columns",
+    "write_plan",
+    "write_results",
     "write_table",
 ]
+
+#: Rows gathered before the results file gets another row group.
+ROW_GROUP = 65_536
 
 #: Columns of the results table, in order (see ``docs/sweeps.md`` for each).
 COLUMNS = (
@@ -228,12 +241,59 @@ def read_results(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> read_results(out)["probability"].equals(table["probability"])
     True
     """
-    import pyarrow.parquet as pq
-
     path = Path(path)
     if path.is_dir():
         path = path / "results.parquet"
-    return to_frame(pq.read_table(path))
+    return to_frame(read_table(path))
+
+
+def read_table(path: str | os.PathLike[str]) -> pa.Table:
+    """A parquet file's table, refusing what is not a regular file before reading it.
+
+    A FIFO, a device (a link to ``/dev/zero``) or a folder in place of a results file
+    is refused at once with a located error, instead of hanging or reading forever.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    pyarrow.Table
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file: it cannot be opened, is not a regular file, or is not parquet.
+
+    Examples
+    --------
+    >>> read_table("/dev/zero")
+    Traceback (most recent call last):
+    ...
+    scenarios.errors.ScenarioError: /dev/zero: 1 problem
+      - expected a regular parquet file, not a special file (a device, FIFO or folder)
+    """
+    import pyarrow.parquet as pq
+
+    from scenarios.errors import ScenarioError
+
+    name = str(path)
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise ScenarioError.single((), f"cannot read the file: {exc.strerror}", name) from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # on the descriptor: no race
+            raise ScenarioError.single(
+                (),
+                "expected a regular parquet file, not a special file (a device, FIFO or folder)",
+                name,
+            )
+        try:
+            return pq.read_table(fh)
+        except Exception as exc:  # pyarrow's errors: not parquet, truncated
+            raise ScenarioError.single((), f"not a readable parquet file: {exc}", name) from None
 
 
 def read_part(path: Path) -> pa.Table | None:
@@ -292,6 +352,173 @@ def write_table(table: pa.Table, path: Path, metadata: Mapping[str, str] | None 
             }
         )
     write_atomic(path, lambda fh: pq.write_table(table, fh))
+
+
+def write_plan(fh: BinaryIO, variants: Iterable[Variant]) -> None:
+    """Write ``sweep.json``, the plan: compactly for a Plan, else one variant per line.
+
+    The file is one JSON object: ``created``, ``scenarios_version``, and either ``plan``
+    (a :class:`~scenarios.sweeps.plan.Plan`'s :meth:`~scenarios.sweeps.plan.Plan.to_dict`:
+    files, grid and seeds, the size of the grid however many variants it makes) or
+    ``variants`` (each with its ``variant_id``, streamed one per line as it is made, so a
+    long list is never held as text in memory). Use it with
+    :func:`scenarios.io.files.write_atomic`.
+
+    Parameters
+    ----------
+    fh : binary file
+    variants : iterable of Variant
+
+    Examples
+    --------
+    >>> import io
+    >>> from scenarios.sweeps.plan import Variant
+    >>> buffer = io.BytesIO()
+    >>> write_plan(buffer, [Variant("/w.yaml", "0" * 64, {"x.p": 0.5})])
+    >>> json.loads(buffer.getvalue())["variants"][0]["overrides"]
+    {'x.p': 0.5}
+    >>> from scenarios.sweeps.plan import plan
+    >>> buffer = io.BytesIO()
+    >>> grid = {"army_strikes.p": "0:1:1000", "troops.between.0": "1:30:1000"}
+    >>> write_plan(buffer, plan(grid=grid, max_variants=None))
+    >>> json.loads(buffer.getvalue())["plan"]["variants"], len(buffer.getvalue()) < 100_000
+    (1000000, True)
+    """
+    head = {
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scenarios_version": library_version(),
+    }
+    from scenarios.sweeps.plan import Plan
+
+    if isinstance(variants, Plan):
+        fh.write(json.dumps({**head, "plan": variants.to_dict()}, indent=1).encode())
+        return
+    fh.write(json.dumps(head)[:-1].encode() + b', "variants": [')
+    for i, v in enumerate(variants):
+        line = json.dumps({"variant_id": v.variant_id, **v.to_dict()})
+        fh.write((",\n" if i else "\n").encode() + line.encode())
+    fh.write(b"\n]}\n")
+
+
+def write_results(
+    variants: Sequence[Variant], parts: Path, errors: Mapping[int, pa.Table], path: Path
+) -> dict[str, int]:
+    """Write ``results.parquet`` from the parts, variant by variant, in the plan's order.
+
+    Parts are read one at a time and written in row groups of :data:`ROW_GROUP` rows, so
+    memory does not grow with the sweep. A part that cannot be read is removed and gets
+    an error row (the next run computes it again).
+
+    Parameters
+    ----------
+    variants : sequence of Variant
+        Usually a :class:`~scenarios.sweeps.plan.Plan`, whose variants are made on demand.
+    parts : pathlib.Path
+        The ``parts`` folder.
+    errors : mapping of int to pyarrow.Table
+        By position in ``variants``: the rows of variants that did not run now (their
+        file was unreadable, their task failed), used instead of a part.
+    path : pathlib.Path
+        The results file.
+
+    Returns
+    -------
+    dict
+        ``ok`` and ``failed``: variants of each status.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from scenarios.sweeps.plan import Variant
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> v = Variant("/w.yaml", "0" * 64)
+    >>> write_results([v], folder, {}, folder / "results.parquet")
+    {'ok': 0, 'failed': 1}
+    >>> read_results(folder / "results.parquet")["error"][0][:30]
+    'its part file was unreadable a'
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    counts = {"ok": 0, "failed": 0}
+    meta = json.dumps(
+        {
+            "interval": INTERVAL,
+            "variants": len(variants),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "versions": versions(),
+        }
+    )
+
+    def write(fh: BinaryIO) -> None:
+        schema = _schema().with_metadata({b"scenarios.sweep": meta.encode()})
+        gathered: list[pa.Table] = []
+        rows = 0
+        with pq.ParquetWriter(fh, schema) as writer:
+            for i, v in enumerate(variants):
+                table = errors.get(i)
+                if table is None:
+                    part = parts / f"{v.variant_id}.parquet"
+                    table = read_part(part)
+                    if table is None:
+                        part.unlink(missing_ok=True)
+                        table = to_table(
+                            [
+                                error_row(
+                                    v,
+                                    "its part file was unreadable and has been removed; run "
+                                    "the sweep again to compute it",
+                                )
+                            ]
+                        )
+                ok = table.num_rows and table.column("status")[0].as_py() == "ok"
+                counts["ok" if ok else "failed"] += 1
+                gathered.append(table.replace_schema_metadata(None))
+                rows += table.num_rows
+                if rows >= ROW_GROUP:
+                    writer.write_table(pa.concat_tables(gathered).cast(schema))
+                    gathered, rows = [], 0
+            if gathered:
+                writer.write_table(pa.concat_tables(gathered).cast(schema))
+
+    write_atomic(path, write)
+    return counts
+
+
+def remove_stale(out: Path) -> list[Path]:
+    """Remove the temporaries a killed sweep left in its folder; call it holding the lock.
+
+    Only names :func:`scenarios.io.files.write_atomic` gives its temporaries
+    (``.<name>.<random>.tmp``) of the files a sweep writes: ``sweep.json``,
+    ``results.parquet``, and anything in ``parts/`` and ``reports/``.
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The sweep's output folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (out / ".sweep.json.k2j4x.tmp").write_text("half a plan")
+    >>> [p.name for p in remove_stale(out)]
+    ['.sweep.json.k2j4x.tmp']
+    """
+    found = [
+        *out.glob(".sweep.json.*.tmp"),
+        *out.glob(".results.parquet.*.tmp"),
+        *(out / "parts").glob(".*.tmp"),
+        *(out / "reports").glob(".*.tmp"),
+    ]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
 
 
 def is_done(variant: Variant, parts: Path, reports: Path | None, retry_failed: bool) -> bool:

@@ -5,6 +5,12 @@ file, waits until it answers and returns a :class:`Dashboard`, whose ``url`` car
 random token; :meth:`Dashboard.stop` shuts it down (Voila stops its kernels). :func:`serve`
 does both around a wait, for ``scenarios dashboard``.
 
+The server dies with the process that started it, even when that process is killed
+with ``kill -9``: Voila runs under a small launcher (:data:`LAUNCHER`) whose watchdog
+thread sends it SIGTERM (Voila then stops its kernels) as soon as its parent is gone, and
+on Linux the kernel itself sends that SIGTERM at once (``PR_SET_PDEATHSIG``, set when the
+server is started from the main thread; see :func:`die_with_parent`).
+
 The server listens on the loopback interface only, and refuses every request without the
 token. The token goes to Voila through the environment (``JUPYTER_TOKEN``), never on its
 command line, where other users of the machine could read it; the traffic between the
@@ -24,11 +30,14 @@ In a terminal (``scenarios dashboard`` does this)::
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -43,10 +52,12 @@ from typing import IO, Any
 from scenarios.errors import ScenarioError
 
 __all__ = [
+    "LAUNCHER",
     "START_TIMEOUT",
     "Dashboard",
     "DashboardError",
     "answers",
+    "die_with_parent",
     "explorer_notebook",
     "free_port",
     "has_curve",
@@ -58,6 +69,25 @@ __all__ = [
 
 #: How long :func:`start` waits for the Voila server to answer, in seconds.
 START_TIMEOUT = 120.0
+
+#: How the server is run: ``python -c LAUNCHER PARENT_PID -m voila ...``. A watchdog
+#: thread sends the server SIGTERM when its parent process is gone (polled every 0.2 s),
+#: so that it never outlives a killed ``scenarios dashboard``; then Voila runs as
+#: ``python -m voila`` would.
+LAUNCHER = """\
+import os, runpy, signal, sys, threading, time
+parent = int(sys.argv[1])
+module = sys.argv[3]
+sys.argv = [module, *sys.argv[4:]]
+def watch():
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os.kill(os.getpid(), signal.SIGTERM)
+threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+if os.getppid() != parent:
+    os.kill(os.getpid(), signal.SIGTERM)
+runpy.run_module(module, run_name="__main__", alter_sys=True)
+"""
 
 
 class DashboardError(ScenarioError, RuntimeError):
@@ -192,6 +222,44 @@ def wait_ready(
                 return True
             time.sleep(0.25)
     return False
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that makes the kernel SIGTERM the child when this process dies.
+
+    Linux's ``prctl(PR_SET_PDEATHSIG, SIGTERM)``, effective even on ``kill -9`` of this
+    process. It fires when the *thread* that started the child ends, so it is used only
+    from the main thread; elsewhere (and on other systems) the launcher's watchdog
+    (:data:`LAUNCHER`) does the same within a fraction of a second.
+
+    Returns
+    -------
+    callable or None
+        ``None`` when not on Linux, not in the main thread, or ``prctl`` is missing.
+
+    Examples
+    --------
+    >>> pre = die_with_parent()
+    >>> pre is None or callable(pre)
+    True
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+    pr_set_pdeathsig = 1
+
+    def preexec() -> None:  # runs in the child between fork and exec
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
 
 
 def stop(proc: subprocess.Popen[Any], grace: float = 15.0) -> None:
@@ -362,6 +430,9 @@ def start(
     env["JUPYTER_TOKEN"] = token  # not on the command line, where other users could read it
     command = [
         sys.executable,
+        "-c",
+        LAUNCHER,  # Voila, with a watchdog that stops it when this process is gone
+        str(os.getpid()),
         "-m",
         "voila",
         str(page),
@@ -375,7 +446,13 @@ def start(
     if has_curve():  # encrypt the server's traffic with its kernels (CurveZMQ)
         command.append("--KernelManager.transport_encryption=auto")
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(command, env=env, cwd=page.parent, start_new_session=True)
+    proc = subprocess.Popen(
+        command,
+        env=env,
+        cwd=page.parent,
+        start_new_session=True,
+        preexec_fn=die_with_parent(),  # only prctl, a system call, runs in the child
+    )
     try:
         ready = wait_ready(
             f"{base}/voila/static/voila.js", lambda: proc.poll() is None, timeout, show
