@@ -174,6 +174,8 @@ def from_quantiles(quantiles: dict[float, float], family: str = "Normal") -> Eli
 
 
 def _two_point(z: np.ndarray, v: np.ndarray) -> tuple[float, float]:
+    if len(z) < 2 or not z[1] > z[0]:
+        raise ValueError("give two distinct quantile levels")
     sigma = (v[1] - v[0]) / (z[1] - z[0])
     return float(sigma), float(v[0] - sigma * z[0])
 

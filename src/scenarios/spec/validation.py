@@ -599,9 +599,37 @@ def validation_problems(exc: ValidationError, prefix: tuple = ()) -> list[Proble
         msg = err["msg"]
         given = err.get("input")
         if err["type"] != "missing" and not isinstance(given, dict | list | tuple):
-            msg = f"{msg} (got {given!r})"
+            msg = f"{msg} (got {shown(given)})"
         problems.append(Problem((*prefix, *loc), msg))
     return problems
+
+
+def shown(value: object, limit: int = 200) -> str:
+    """A value as an error message quotes it: its repr, cut to ``limit`` characters.
+
+    Integers too long for Python to print (over 4,300 digits) are described instead.
+
+    Parameters
+    ----------
+    value : object
+    limit : int
+        Longest text returned, in characters.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> shown(10**5000)
+    'an integer of about 5,000 digits'
+    >>> shown("x" * 100, limit=10)
+    "'xxxxxx...'"
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3000:
+        return f"an integer of about {round(value.bit_length() * math.log10(2)):,} digits"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 4]}...{text[-1]}"
 
 
 def _is_member(part: object) -> bool:
