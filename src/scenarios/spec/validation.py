@@ -624,7 +624,7 @@ def shown(value: object, limit: int = 200) -> str:
     >>> shown(10**5000)
     'an integer of about 5,000 digits'
     >>> shown("x" * 100, limit=10)
-    "'xxxxxx...'"
+    "'xxxxx...'"
     """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3000:
         return f"an integer of about {round(value.bit_length() * math.log10(2)):,} digits"
