@@ -26,8 +26,11 @@ __all__ = [
     "StateName",
     "StateProbs",
     "States",
+    "WrittenFloat",
+    "WrittenInt",
     "frozen_map",
     "state_name",
+    "written",
 ]
 
 #: Largest magnitude accepted for any number in a scenario (beyond it, float arithmetic
@@ -82,6 +85,59 @@ def frozen_map(value: Mapping[Any, Any]) -> FrozenDict:
     return FrozenDict(value)
 
 
+class WrittenInt(int):
+    """An integer that remembers the text it was read from (``010``, ``0x1F``, ``+5``).
+
+    The YAML reader gives one wherever the text is not how Python writes the number, so
+    that a state written ``010`` keeps its name (:func:`state_name`); as a number it is
+    an ordinary ``int``. Make one with :func:`written`.
+    """
+
+    written: str
+
+
+class WrittenFloat(float):
+    """A float that remembers the text it was read from (``1e3``, ``1.50``, ``.5``).
+
+    See :class:`WrittenInt`; make one with :func:`written`.
+    """
+
+    written: str
+
+
+def written(value: int | float, text: str) -> int | float:
+    """``value``, remembering ``text`` when Python would write the number differently.
+
+    Parameters
+    ----------
+    value : int or float
+        The number the text means.
+    text : str
+        As written in the file.
+
+    Returns
+    -------
+    int or float
+        ``value`` itself when ``str(value) == text``, else a :class:`WrittenInt` or
+        :class:`WrittenFloat` equal to it whose ``written`` is ``text``.
+
+    Examples
+    --------
+    >>> n = written(10, "010")
+    >>> n == 10, n.written, state_name(n)
+    (True, '010', '010')
+    >>> type(written(10, "10")).__name__
+    'int'
+    """
+    if str(value) == text:
+        return value
+    out: WrittenInt | WrittenFloat = (
+        WrittenInt(value) if isinstance(value, int) else WrittenFloat(value)
+    )
+    out.written = text
+    return out
+
+
 def state_name(value: object) -> object:
     """A state as text: YAML reads ``true``/``false`` as booleans and bare numbers as numbers.
 
@@ -93,14 +149,18 @@ def state_name(value: object) -> object:
     Returns
     -------
     object
-        ``"true"``/``"false"`` for booleans, ``str(value)`` for numbers, anything else as
-        it is (pydantic then checks that it is text).
+        ``"true"``/``"false"`` for booleans, the text a number was written as in the
+        file (:func:`written`: ``010`` stays ``"010"``, ``1e3`` stays ``"1e3"``),
+        ``str(value)`` for other numbers, anything else as it is (pydantic then checks
+        that it is text).
 
     Examples
     --------
     >>> state_name(True), state_name(3), state_name("armed")
     ('true', '3', 'armed')
     """
+    if isinstance(value, WrittenInt | WrittenFloat):
+        return value.written
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
