@@ -162,8 +162,9 @@ def state_table(
     pandas.DataFrame
         Index ``(variable, state)``; columns ``probability``, ``lower``, ``upper``.
         Draws with a non-finite value or weight are left out of the intervals (never
-        NaN): ``attrs["dropped_draws"]`` counts them (the most of any variable), and
-        :class:`Posterior` reports them as a failed diagnostic.
+        NaN): ``attrs["dropped_draws"]`` counts those that had weight (the most of any
+        variable), and :class:`Posterior` reports them as a failed diagnostic; a draw of
+        weight zero (the claims cannot hold under it) is left out silently.
 
     Examples
     --------
@@ -184,7 +185,9 @@ def state_table(
             g = np.asarray(draws[name], dtype=float)
             w = np.ones(g.shape[0]) if weights is None else np.asarray(weights, dtype=float)
             keep = np.isfinite(g).all(axis=-1) & np.isfinite(w) & (w >= 0)
-            dropped = max(dropped, int(g.shape[0] - keep.sum()))
+            # a draw of weight zero counts for nothing: leaving it out changes nothing
+            lost = ~keep & ~(np.isfinite(w) & (w == 0))
+            dropped = max(dropped, int(lost.sum()))
             if keep.any() and w[keep].sum() > 0:
                 lo_hi = weighted_quantile(g[keep].T, w[keep], tails)
         for i, state in enumerate(states[name]):

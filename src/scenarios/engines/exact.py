@@ -46,13 +46,16 @@ def _marginals(
     out = {}
     for name in net.discrete:
         factors = asm.factors_for([name], with_evidence)
-        if draws and any(DRAW in f.axes for f in factors):
-            out[name] = contract(factors, [DRAW, name]) / z[:, None]
-        elif draws:
-            joint = contract(factors, [name])
-            out[name] = np.broadcast_to(joint / z[:, None], (len(z), joint.shape[-1]))
-        else:
-            out[name] = contract(factors, [name]) / z
+        # a draw under which the claims cannot hold (z == 0) has no conditional
+        # probabilities (NaN here) and no posterior weight: the intervals leave it out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if draws and any(DRAW in f.axes for f in factors):
+                out[name] = contract(factors, [DRAW, name]) / z[:, None]
+            elif draws:
+                joint = contract(factors, [name])
+                out[name] = np.broadcast_to(joint / z[:, None], (len(z), joint.shape[-1]))
+            else:
+                out[name] = contract(factors, [name]) / z
     return out
 
 
@@ -227,7 +230,8 @@ def update_exact(
         zs = np.broadcast_to(np.asarray(zs, dtype=float), (draws,))
         post_draws = _marginals(net, batch, zs, draws=True)
         prior_draws = _marginals(net, batch, np.ones(draws), draws=True, with_evidence=False)
-        weights, khat, ess = psis_weights(np.log(np.maximum(zs, 1e-300)))
+        with np.errstate(divide="ignore"):  # z == 0: log-likelihood -inf, weight 0
+            weights, khat, ess = psis_weights(np.log(zs))
         diag_rows.append(("pareto_k", khat, f"<= {KHAT_LIMIT}", khat <= KHAT_LIMIT))
         diag_rows.append(("importance_ess", ess, ">= 400", ess >= 400))
     outcomes = {n: marg[n] for n in scenario.outcomes}

@@ -152,13 +152,14 @@ def log_gamma(shape: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     Parameters
     ----------
     shape : numpy.ndarray
-        Positive shapes; one draw each.
+        Shapes, one draw each; a shape of 0 (the limit: a point mass at 0) gives
+        ``-inf``.
     rng : numpy.random.Generator
 
     Returns
     -------
     numpy.ndarray
-        Finite, of ``shape``'s shape.
+        Of ``shape``'s shape; finite where the shape is positive.
 
     Examples
     --------
@@ -168,17 +169,21 @@ def log_gamma(shape: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """
     shape = np.asarray(shape, dtype=float)
     u = rng.random(shape.shape)
-    return np.log(rng.gamma(shape + 1.0)) + np.log1p(-u) / shape
+    positive = shape > 0
+    with np.errstate(divide="ignore"):  # a shape of 0 is a point mass at 0: log -inf
+        boost = np.log1p(-u) / np.where(positive, shape, 1.0)
+        return np.where(positive, np.log(rng.gamma(shape + 1.0)) + boost, -np.inf)
 
 
 def _dirichlet(alpha: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
-    alpha = np.broadcast_to(alpha, (draws, *alpha.shape))
-    if alpha.min() >= LOG_SCALE_SHAPE:
+    alpha = np.broadcast_to(alpha + 0.0, (draws, *alpha.shape))  # + 0.0: -0.0 is 0.0
+    if alpha[alpha > 0].min(initial=np.inf) >= LOG_SCALE_SHAPE:  # a 0 stays exactly 0
         g = rng.gamma(alpha)
         return g / g.sum(axis=-1, keepdims=True)
     lg = log_gamma(alpha, rng)
     p = np.exp(lg - special.logsumexp(lg, axis=-1, keepdims=True))
-    p = np.maximum(p, FLOOR)  # below the smallest float: no change a float can hold
+    # below the smallest float: no change a float can hold (a state of weight 0 stays 0)
+    p = np.where(alpha > 0, np.maximum(p, FLOOR), 0.0)
     return np.minimum(p / p.sum(axis=-1, keepdims=True), 1.0)
 
 

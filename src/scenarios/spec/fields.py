@@ -181,7 +181,7 @@ def _finite(value: float) -> float:
         raise ValueError(f"expected a finite number, got {value}")
     if abs(value) > MAX_MAGNITUDE:
         raise ValueError(f"expected a number of magnitude at most {MAX_MAGNITUDE:g}, got {value}")
-    return value
+    return value + 0.0  # -0.0 is 0.0 (numpy refuses a gamma of shape -0.0)
 
 
 #: A state's name: text, with YAML's booleans and numbers read as their text.

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from scenarios.spec.scenario import Scenario
 
 __all__ = [
+    "MAX_LOG_SCALE",
     "SUM_TOLERANCE",
     "as_prior",
     "check_node",
@@ -449,6 +450,8 @@ def _check_claim(
                 f"{claim.reported.fact!r} is positive: "
                 f"expected a reported value > 0, got {claim.reported.value}",
             )
+        elif _positive(fact):
+            yield from _check_log_scale(path, claim)
         return
     assert claim.proposition is not None
     for atom in (a for clause in parse_proposition(claim.proposition).clauses for a in clause):
@@ -479,6 +482,25 @@ def _check_claim(
         elif atom.op not in (">", ">=", "<", "<=") or not isinstance(atom.value, float):
             yield Problem(
                 at, f"{atom.fact!r} is {fact.kind}: compare it with a number using > >= < <="
+            )
+
+
+#: Largest sd or |bias| of a reported number on the log scale (a positive fact): e**30
+#: is about 1e13, more than the range of any number a scenario holds, so a larger one
+#: says nothing (and overflows the engines' arithmetic).
+MAX_LOG_SCALE = 30.0
+
+
+def _check_log_scale(path: tuple[str | int, ...], claim: Claim) -> Iterable[Problem]:
+    reported = claim.reported
+    assert reported is not None
+    for field, value in (("sd", reported.sd), ("bias", reported.bias)):
+        if value is not None and abs(value) > MAX_LOG_SCALE:
+            yield Problem(
+                (*path, "reported", field),
+                f"{reported.fact!r} is positive, so its reports err on the log scale: "
+                f"expected |{field}| <= {MAX_LOG_SCALE:g} (a factor of e**{MAX_LOG_SCALE:g}, "
+                f"about 1e13), got {value}",
             )
 
 
