@@ -19,7 +19,14 @@ import yaml
 
 from scenarios.errors import Problem, ScenarioError
 from scenarios.io.files import MAX_BYTES, read_text
-from scenarios.spec.fields import WrittenFloat, WrittenInt, written
+from scenarios.spec.fields import (
+    WrittenDate,
+    WrittenDatetime,
+    WrittenFloat,
+    WrittenInt,
+    written,
+    written_time,
+)
 
 __all__ = [
     "MAX_NUMBER_CHARS",
@@ -205,7 +212,14 @@ def _construct_float(loader: StrictLoader, node: Any) -> float:
     return written(value, text)  # type: ignore[return-value]
 
 
+def _construct_timestamp(loader: StrictLoader, node: Any) -> Any:
+    """A date or time, remembering its text (a state written ``2021-3-5`` keeps it)."""
+    value = yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    return written_time(value, str(node.value))
+
+
 StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
@@ -260,6 +274,8 @@ def _represent_written(dumper: yaml.SafeDumper, value: WrittenInt | WrittenFloat
 Dumper.add_representer(str, _represent_text)
 Dumper.add_representer(WrittenInt, _represent_written)
 Dumper.add_representer(WrittenFloat, _represent_written)
+Dumper.add_representer(WrittenDate, yaml.SafeDumper.represent_date)
+Dumper.add_representer(WrittenDatetime, yaml.SafeDumper.represent_datetime)
 
 
 def located(exc: yaml.YAMLError) -> Problem:

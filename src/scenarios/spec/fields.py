@@ -7,6 +7,7 @@ pydantic base of every value in a scenario file.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -26,11 +27,14 @@ __all__ = [
     "StateName",
     "StateProbs",
     "States",
+    "WrittenDate",
+    "WrittenDatetime",
     "WrittenFloat",
     "WrittenInt",
     "frozen_map",
     "state_name",
     "written",
+    "written_time",
 ]
 
 #: Largest magnitude accepted for any number in a scenario (beyond it, float arithmetic
@@ -105,6 +109,72 @@ class WrittenFloat(float):
     written: str
 
 
+class WrittenDate(datetime.date):
+    """A date that remembers the text it was read from (``2021-3-5``); see :class:`WrittenInt`.
+
+    It prints, copies and pickles with its text, and looks like a plain date.
+    """
+
+    written: str
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, tuple[datetime.date, str]]:
+        return (written_time, (datetime.date(self.year, self.month, self.day), self.written))
+
+    def __repr__(self) -> str:
+        return repr(datetime.date(self.year, self.month, self.day))
+
+
+class WrittenDatetime(datetime.datetime):
+    """A time that remembers the text it was read from; see :class:`WrittenDate`."""
+
+    written: str
+
+    def _plain(self) -> datetime.datetime:
+        return datetime.datetime(
+            self.year, self.month, self.day, self.hour, self.minute, self.second,
+            self.microsecond, self.tzinfo, fold=self.fold,
+        )  # fmt: skip
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, tuple[datetime.datetime, str]]:
+        return (written_time, (self._plain(), self.written))
+
+    def __repr__(self) -> str:
+        return repr(self._plain())
+
+
+def written_time(value: datetime.date, text: str) -> datetime.date:
+    """A date or time read from YAML, remembering ``text`` (for a state's name).
+
+    Parameters
+    ----------
+    value : datetime.date or datetime.datetime
+    text : str
+        As written in the file.
+
+    Returns
+    -------
+    WrittenDate or WrittenDatetime
+        Equal to ``value``.
+
+    Examples
+    --------
+    >>> import copy
+    >>> d = written_time(datetime.date(2021, 3, 5), "2021-3-5")
+    >>> d == datetime.date(2021, 3, 5), state_name(copy.deepcopy(d)), d
+    (True, '2021-3-5', datetime.date(2021, 3, 5))
+    """
+    out: WrittenDate | WrittenDatetime
+    if isinstance(value, datetime.datetime):
+        out = WrittenDatetime(
+            value.year, value.month, value.day, value.hour, value.minute, value.second,
+            value.microsecond, value.tzinfo, fold=value.fold,
+        )  # fmt: skip
+    else:
+        out = WrittenDate(value.year, value.month, value.day)
+    out.written = text
+    return out
+
+
 def written(value: int | float, text: str) -> int | float:
     """``value``, remembering ``text`` when Python would write the number differently.
 
@@ -159,7 +229,7 @@ def state_name(value: object) -> object:
     >>> state_name(True), state_name(3), state_name("armed")
     ('true', '3', 'armed')
     """
-    if isinstance(value, WrittenInt | WrittenFloat):
+    if isinstance(value, WrittenInt | WrittenFloat | WrittenDate | WrittenDatetime):
         return value.written
     if isinstance(value, bool):
         return "true" if value else "false"
