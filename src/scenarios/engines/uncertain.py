@@ -170,9 +170,26 @@ def log_gamma(shape: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     shape = np.asarray(shape, dtype=float)
     u = rng.random(shape.shape)
     positive = shape > 0
-    with np.errstate(divide="ignore"):  # a shape of 0 is a point mass at 0: log -inf
+    # a shape of 0 is a point mass at 0 (log -inf), and so, to float precision, is one
+    # below about 1e-308 (log G beyond -1e308)
+    with np.errstate(divide="ignore", over="ignore"):
         boost = np.log1p(-u) / np.where(positive, shape, 1.0)
         return np.where(positive, np.log(rng.gamma(shape + 1.0)) + boost, -np.inf)
+
+
+#: Rows of shapes whose largest is below this are scaled up to it (:func:`_lifted`).
+LIFT_SHAPE = 1e-200
+
+
+def _lifted(alpha: np.ndarray) -> np.ndarray:
+    # Dirichlet(c * alpha) for a tiny total is, to float precision, a vertex picked with
+    # odds alpha: scaling a row whose shapes are all below 1e-200 up keeps that, and
+    # keeps its largest log-gamma draw finite (about -1e200, not -inf) so that it can
+    # be normalised
+    top = alpha.max(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where((top > 0) & (top < LIFT_SHAPE), LIFT_SHAPE / top, 1.0)
+    return alpha * scale
 
 
 def _dirichlet(alpha: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -180,7 +197,7 @@ def _dirichlet(alpha: np.ndarray, draws: int, rng: np.random.Generator) -> np.nd
     if alpha[alpha > 0].min(initial=np.inf) >= LOG_SCALE_SHAPE:  # a 0 stays exactly 0
         g = rng.gamma(alpha)
         return g / g.sum(axis=-1, keepdims=True)
-    lg = log_gamma(alpha, rng)
+    lg = log_gamma(_lifted(alpha), rng)
     p = np.exp(lg - special.logsumexp(lg, axis=-1, keepdims=True))
     # below the smallest float: no change a float can hold (a state of weight 0 stays 0)
     p = np.where(alpha > 0, np.maximum(p, FLOOR), 0.0)
@@ -190,7 +207,7 @@ def _dirichlet(alpha: np.ndarray, draws: int, rng: np.random.Generator) -> np.nd
 def _beta(a: float, b: float, draws: int, rng: np.random.Generator) -> np.ndarray:
     if min(a, b) >= LOG_SCALE_SHAPE:
         return np.asarray(stats.beta(a, b).rvs(size=draws, random_state=rng), dtype=float)
-    lg = log_gamma(np.broadcast_to(np.array([a, b]), (draws, 2)), rng)
+    lg = log_gamma(np.broadcast_to(_lifted(np.array([a, b])), (draws, 2)), rng)
     x = np.exp(lg[:, 0] - np.logaddexp(lg[:, 0], lg[:, 1]))
     return np.clip(x, FLOOR, 1.0 - 2.0**-53)
 
