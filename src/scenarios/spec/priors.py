@@ -171,7 +171,7 @@ def _range_mass(value: float) -> float:
     if not low <= value <= high:  # also refuses nan
         raise ValueError(
             f"a range's mass is the probability between its ends: expected {low} to "
-            f"{high:.9f}, got {value}"
+            f"{high:.9f}"
         )
     return value
 
