@@ -21,7 +21,14 @@ from scenarios.io.files import sha256_bytes
 if TYPE_CHECKING:
     from scenarios.spec.scenario import Scenario
 
-__all__ = ["Posterior", "scenario_hash", "versions", "weighted_quantile"]
+__all__ = [
+    "Posterior",
+    "finite_checks",
+    "scenario_hash",
+    "state_table",
+    "versions",
+    "weighted_quantile",
+]
 
 
 def versions() -> dict[str, str]:
@@ -154,26 +161,78 @@ def state_table(
     -------
     pandas.DataFrame
         Index ``(variable, state)``; columns ``probability``, ``lower``, ``upper``.
+        Draws with a non-finite value or weight are left out of the intervals (never
+        NaN): ``attrs["dropped_draws"]`` counts those that had weight (the most of any
+        variable), and :class:`Posterior` reports them as a failed diagnostic; a draw of
+        weight zero (the claims cannot hold under it) is left out silently.
 
     Examples
     --------
     >>> table = state_table({"o": np.array([0.3, 0.7])}, {"o": ["no", "yes"]})
     >>> table.loc[("o", "yes")].tolist()
     [0.7, 0.7, 0.7]
+    >>> g = np.array([[0.2, 0.8], [np.nan, np.nan], [0.4, 0.6]])
+    >>> table = state_table({"o": np.array([0.3, 0.7])}, {"o": ["no", "yes"]}, {"o": g})
+    >>> table.loc[("o", "yes")].round(2).tolist(), table.attrs["dropped_draws"]
+    ([0.7, 0.6, 0.8], 1)
     """
     rows = []
+    dropped = 0
     tails = [(1 - mass) / 2, (1 + mass) / 2]
     for name, p in probabilities.items():
+        lo_hi = np.stack([p, p], axis=-1)
         if draws is not None and name in draws:
-            g = draws[name]
-            w = np.full(g.shape[0], 1.0 / g.shape[0]) if weights is None else weights
-            lo_hi = weighted_quantile(g.T, w, tails)
-        else:
-            lo_hi = np.stack([p, p], axis=-1)
+            g = np.asarray(draws[name], dtype=float)
+            w = np.ones(g.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+            keep = np.isfinite(g).all(axis=-1) & np.isfinite(w) & (w >= 0)
+            # a draw of weight zero counts for nothing: leaving it out changes nothing
+            lost = ~keep & ~(np.isfinite(w) & (w == 0))
+            dropped = max(dropped, int(lost.sum()))
+            if keep.any() and w[keep].sum() > 0:
+                lo_hi = weighted_quantile(g[keep].T, w[keep], tails)
         for i, state in enumerate(states[name]):
             rows.append((name, state, float(p[i]), float(lo_hi[i, 0]), float(lo_hi[i, 1])))
     frame = pd.DataFrame(rows, columns=["variable", "state", "probability", "lower", "upper"])
-    return frame.set_index(["variable", "state"])
+    frame = frame.set_index(["variable", "state"])
+    frame.attrs["dropped_draws"] = dropped
+    return frame
+
+
+def finite_checks(*frames: pd.DataFrame) -> list[tuple[str, float, str, bool]]:
+    """Failed diagnostics for numbers that are not finite, or draws left out for it.
+
+    Parameters
+    ----------
+    *frames : pandas.DataFrame
+        A posterior's tables (their numeric columns are checked; a table from
+        :func:`state_table` also brings its ``attrs["dropped_draws"]``).
+
+    Returns
+    -------
+    list of (name, value, want, ok)
+        ``("non_finite_values", n, "0", False)`` when ``n`` numbers are NaN or
+        infinite, ``("non_finite_draws", n, "0", False)`` when ``n`` draws were left
+        out of the intervals; empty when all is well.
+
+    Examples
+    --------
+    >>> good = state_table({"o": np.array([0.3, 0.7])}, {"o": ["no", "yes"]})
+    >>> finite_checks(good)
+    []
+    >>> bad = state_table({"o": np.array([np.nan, 0.7])}, {"o": ["no", "yes"]})
+    >>> finite_checks(good, bad)
+    [('non_finite_values', 3.0, '0', False)]
+    """
+    values = 0
+    for f in frames:
+        values += int((~np.isfinite(f.select_dtypes("number").to_numpy(dtype=float))).sum())
+    dropped = max((int(f.attrs.get("dropped_draws", 0)) for f in frames), default=0)
+    rows = []
+    if values:
+        rows.append(("non_finite_values", float(values), "0", False))
+    if dropped:
+        rows.append(("non_finite_draws", float(dropped), "0", False))
+    return rows
 
 
 @dataclass(frozen=True, eq=False)
@@ -240,8 +299,15 @@ class Posterior:
         label = (
             f"{self.interval_mass:.0%} equal-tailed credible interval of P(state | claims, theta)"
         )
-        for frame in (self.scenarios, self.facts, self.prior_scenarios, self.prior_facts):
+        frames = (self.scenarios, self.facts, self.prior_scenarios, self.prior_facts)
+        for frame in frames:
             frame.attrs.update(interval=label, engine=self.engine, seed=self.seed)
+        rows = finite_checks(self.scenarios, self.facts, self.quantities, *frames[2:])
+        if rows:
+            extra = pd.DataFrame(rows, columns=["diagnostic", "value", "want", "ok"])
+            extra = extra.set_index("diagnostic")
+            diagnostics = extra if self.diagnostics.empty else pd.concat([self.diagnostics, extra])
+            object.__setattr__(self, "diagnostics", diagnostics)
 
     @property
     def interval(self) -> str:

@@ -161,13 +161,16 @@ def _marginals(
     out = {}
     for name in net.discrete:
         factors = asm.factors_for([name], with_evidence)
-        if draws and any(DRAW in f.axes for f in factors):
-            out[name] = contract(factors, [DRAW, name]) / z[:, None]
-        elif draws:
-            joint = contract(factors, [name])
-            out[name] = np.broadcast_to(joint / z[:, None], (len(z), joint.shape[-1]))
-        else:
-            out[name] = contract(factors, [name]) / z
+        # a draw under which the claims cannot hold (z == 0) has no conditional
+        # probabilities (NaN here) and no posterior weight: the intervals leave it out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if draws and any(DRAW in f.axes for f in factors):
+                out[name] = contract(factors, [DRAW, name]) / z[:, None]
+            elif draws:
+                joint = contract(factors, [name])
+                out[name] = np.broadcast_to(joint / z[:, None], (len(z), joint.shape[-1]))
+            else:
+                out[name] = contract(factors, [name]) / z
     return out
 
 
@@ -381,7 +384,8 @@ def update_exact(
             )
         post_draws = _marginals(net, batch, zs, draws=True)
         prior_draws = _marginals(net, batch, np.ones(draws), draws=True, with_evidence=False)
-        weights, khat, ess = psis_weights(np.log(np.maximum(zs, 1e-300)))
+        with np.errstate(divide="ignore"):  # z == 0: log-likelihood -inf, weight 0
+            weights, khat, ess = psis_weights(np.log(zs))
         diag_rows.append(("pareto_k", khat, f"<= {KHAT_LIMIT}", khat <= KHAT_LIMIT))
         diag_rows.append(("importance_ess", ess, ">= 400", ess >= 400))
         if sampled:  # the point answer itself from the draws: a posterior mean of g
@@ -494,7 +498,9 @@ def psis_weights(log_lik: np.ndarray) -> tuple[np.ndarray, float, float]:
         Normalised to sum to one.
     khat : float
         Pareto k-hat (reliable up to :data:`KHAT_LIMIT`; ``-inf`` when every draw has
-        the same likelihood).
+        the same likelihood, or the largest likelihoods are all equal: no tail to
+        smooth; ``nan`` when no draw has a finite one). Draws without a finite
+        log-likelihood get weight zero.
     ess : float
         The importance-sampling effective sample size, ``1 / sum(weights**2)``.
 
@@ -506,14 +512,30 @@ def psis_weights(log_lik: np.ndarray) -> tuple[np.ndarray, float, float]:
     >>> w, khat, ess = psis_weights(np.random.default_rng(0).normal(size=2000))
     >>> bool(abs(w.sum() - 1) < 1e-12), bool(khat < KHAT_LIMIT), bool(ess < 2000)
     (True, True, True)
+    >>> w, khat, ess = psis_weights(np.r_[np.zeros(10), np.full(90, -50.0), np.nan])
+    >>> round(float(w[:10].sum()), 12), khat, round(ess, 6)  # ten equal largest weights
+    (1.0, -inf, 10.0)
     """
     from arviz_stats.base import array_stats
 
-    if np.ptp(log_lik) < 1e-12:
-        n = log_lik.size
+    log_lik = np.asarray(log_lik, dtype=float)
+    n = log_lik.size
+    ok = np.isfinite(log_lik)  # a draw without a finite likelihood gets no weight
+    if not ok.any():
+        return np.full(n, 1.0 / n), float("nan"), float("nan")
+    top = log_lik[ok].max()
+    if ok.all() and np.ptp(log_lik) < 1e-12:
         return np.full(n, 1.0 / n), float("-inf"), float(n)
-    # psislw takes the log-likelihood of LOO and smooths weights 1/lik: hand it -log_lik
-    lw, khat = array_stats.psislw(-(log_lik - log_lik.max()))
+    lw = np.full(n, -np.inf)
+    try:
+        # psislw takes the log-likelihood of LOO and smooths weights 1/lik: hand it -log_lik
+        smoothed, khat = array_stats.psislw(-(log_lik[ok] - top))
+        lw[ok] = smoothed
+    except ValueError:  # the largest weights are all equal: no tail to smooth
+        lw[ok], khat = log_lik[ok] - top, float("-inf")
+    if not np.isfinite(lw).any() or np.isnan(khat):
+        lw = np.where(ok, log_lik - top, -np.inf)
+        khat = float("-inf") if np.isnan(khat) else khat
     w = np.exp(lw - lw.max())
     w /= w.sum()
     return w, float(khat), float(1.0 / np.sum(w**2))

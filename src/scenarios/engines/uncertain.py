@@ -11,12 +11,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import special, stats
+from scipy import linalg, special, stats
 
 if TYPE_CHECKING:
     from scenarios.engines.network import Network
 
-__all__ = ["RateParam", "RowParam", "draw_parameters", "rate_quadrature"]
+__all__ = [
+    "FLOOR",
+    "LOG_SCALE_SHAPE",
+    "RateParam",
+    "RowParam",
+    "draw_parameters",
+    "log_gamma",
+    "rate_quadrature",
+]
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,20 @@ class RateParam:
         return self.a if self.fixed else self.a / (self.a + self.b)
 
 
+#: Shapes below this are drawn on the log scale (:func:`log_gamma`): a gamma draw of a
+#: smaller shape underflows to exactly 0 often enough to matter.
+LOG_SCALE_SHAPE = 0.1
+#: Draws of probabilities are kept within [FLOOR, 1 - 2**-53]: values closer to 0 than
+#: this have no float to stand for them, and exact 0s and 1s give 0/0 downstream.
+FLOOR = 1e-300
+
+
 def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Jacobi nodes and weights of a Beta rate, exact for polynomials of ``degree``.
+
+    The rule is computed from the Beta's own recurrence (Golub-Welsch), written in ``a``
+    and ``b`` so that tiny parameters (1e-9) or very large ones (1e12) keep their
+    precision, where scipy's ``roots_jacobi`` (in ``a - 1`` and ``b - 1``) fails.
 
     Parameters
     ----------
@@ -79,26 +99,125 @@ def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarr
     Raises
     ------
     ValueError
-        If scipy gives no finite rule for these Beta parameters.
+        If the rule is not finite for these Beta parameters.
 
     Examples
     --------
     >>> x, w = rate_quadrature(RateParam("r", 2.0, 3.0), degree=3)
     >>> round(float(w @ x), 12), round(float(w @ x**3), 12)  # Beta(2, 3): 2/5 and 4/35
     (0.4, 0.114285714286)
+    >>> x, w = rate_quadrature(RateParam("r", 3e-10, 7e-10), degree=3)
+    >>> round(float(w @ x), 15), round(float(w @ x**3), 9)  # nearly all mass at 0 and 1
+    (0.3, 0.3)
     """
     if param.fixed:
         return np.array([param.a]), np.array([1.0])
     n = degree // 2 + 1
-    with np.errstate(invalid="ignore", divide="ignore"):  # scipy warns at a + b == 1 (fine)
-        x, w = special.roots_jacobi(n, param.b - 1.0, param.a - 1.0)
+    a, b = float(param.a), float(param.b)
+    s = a + b
+    # monic Jacobi recurrence on [-1, 1] for the weight (1 - x)**(b - 1) (1 + x)**(a - 1)
+    m = np.arange(1, n, dtype=float)
+    diag = np.empty(n)
+    diag[0] = (a - b) / s
+    # integers grouped first: 2 * m + s - 2 would lose a tiny s to cancellation
+    diag[1:] = (a - b) * (s - 2.0) / ((2 * (m - 1) + s) * (2 * m + s))
+    off2 = np.empty(n - 1)
+    if n > 1:
+        off2[0] = 4.0 * a * b / (s * s * (s + 1.0))  # the general formula is 0/0 here
+        k = m[1:]
+        off2[1:] = (
+            4.0
+            * k
+            * ((k - 1) + b)
+            * ((k - 1) + a)
+            * ((k - 2) + s)
+            / ((2 * (k - 1) + s) ** 2 * ((2 * k - 1) + s) * ((2 * k - 3) + s))
+        )
+    with np.errstate(all="ignore"):
+        x, v = linalg.eigh_tridiagonal(diag, np.sqrt(np.maximum(off2, 0.0)))
+        w = v[0] ** 2
+        w = w / w.sum()
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
-        raise ValueError(f"no Gauss-Jacobi rule for Beta({param.a}, {param.b}) of {param.name}")
-    return (x + 1.0) / 2.0, w / w.sum()
+        raise ValueError(f"no Gauss-Jacobi rule for Beta({a}, {b}) of {param.name}")
+    return np.clip((x + 1.0) / 2.0, 0.0, 1.0), w
+
+
+def log_gamma(shape: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Logarithms of Gamma(``shape``, 1) draws, exact in distribution for any shape > 0.
+
+    A gamma draw of a tiny shape is often smaller than the smallest float. Its logarithm
+    is not: ``log G = log G' + log(U) / shape`` with ``G' ~ Gamma(shape + 1)`` and ``U``
+    uniform (Marsaglia and Tsang's boost).
+
+    Parameters
+    ----------
+    shape : numpy.ndarray
+        Shapes, one draw each; a shape of 0 (the limit: a point mass at 0) gives
+        ``-inf``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray
+        Of ``shape``'s shape; finite where the shape is positive.
+
+    Examples
+    --------
+    >>> x = log_gamma(np.full(20_000, 1e-4), np.random.default_rng(0))
+    >>> bool(np.isfinite(x).all()), bool(np.median(x) < -1000)  # G itself would be 0
+    (True, True)
+    """
+    shape = np.asarray(shape, dtype=float)
+    u = rng.random(shape.shape)
+    positive = shape > 0
+    # a shape of 0 is a point mass at 0 (log -inf), and so, to float precision, is one
+    # below about 1e-308 (log G beyond -1e308)
+    with np.errstate(divide="ignore", over="ignore"):
+        boost = np.log1p(-u) / np.where(positive, shape, 1.0)
+        return np.where(positive, np.log(rng.gamma(shape + 1.0)) + boost, -np.inf)
+
+
+#: Rows of shapes whose largest is below this are scaled up to it (:func:`_lifted`).
+LIFT_SHAPE = 1e-200
+
+
+def _lifted(alpha: np.ndarray) -> np.ndarray:
+    # Dirichlet(c * alpha) for a tiny total is, to float precision, a vertex picked with
+    # odds alpha: scaling a row whose shapes are all below 1e-200 up keeps that, and
+    # keeps its largest log-gamma draw finite (about -1e200, not -inf) so that it can
+    # be normalised
+    top = alpha.max(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where((top > 0) & (top < LIFT_SHAPE), LIFT_SHAPE / top, 1.0)
+    return alpha * scale
+
+
+def _dirichlet(alpha: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
+    alpha = np.broadcast_to(alpha + 0.0, (draws, *alpha.shape))  # + 0.0: -0.0 is 0.0
+    if alpha[alpha > 0].min(initial=np.inf) >= LOG_SCALE_SHAPE:  # a 0 stays exactly 0
+        g = rng.gamma(alpha)
+        return g / g.sum(axis=-1, keepdims=True)
+    lg = log_gamma(_lifted(alpha), rng)
+    p = np.exp(lg - special.logsumexp(lg, axis=-1, keepdims=True))
+    # below the smallest float: no change a float can hold (a state of weight 0 stays 0)
+    p = np.where(alpha > 0, np.maximum(p, FLOOR), 0.0)
+    return np.minimum(p / p.sum(axis=-1, keepdims=True), 1.0)
+
+
+def _beta(a: float, b: float, draws: int, rng: np.random.Generator) -> np.ndarray:
+    if min(a, b) >= LOG_SCALE_SHAPE:
+        return np.asarray(stats.beta(a, b).rvs(size=draws, random_state=rng), dtype=float)
+    lg = log_gamma(np.broadcast_to(_lifted(np.array([a, b])), (draws, 2)), rng)
+    x = np.exp(lg[:, 0] - np.logaddexp(lg[:, 0], lg[:, 1]))
+    return np.clip(x, FLOOR, 1.0 - 2.0**-53)
 
 
 def draw_parameters(net: Network, draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Draws of every uncertain probability from its prior.
+
+    Shapes below :data:`LOG_SCALE_SHAPE` (concentrations of 1e-3, say) are drawn on the
+    log scale (:func:`log_gamma`), and every draw is finite and a distribution: such a
+    prior puts nearly all its mass within 1e-300 of 0 or 1, and the draws do too.
 
     Parameters
     ----------
@@ -123,8 +242,7 @@ def draw_parameters(net: Network, draws: int, rng: np.random.Generator) -> dict[
     out: dict[str, np.ndarray] = {}
     for p in net.parameters:
         if isinstance(p, RowParam):
-            g = rng.gamma(np.broadcast_to(p.alpha, (draws, *p.alpha.shape)))
-            out[p.name] = g / g.sum(axis=-1, keepdims=True)
+            out[p.name] = _dirichlet(p.alpha, draws, rng)
         else:
-            out[p.name] = stats.beta(p.a, p.b).rvs(size=draws, random_state=rng)
+            out[p.name] = _beta(p.a, p.b, draws, rng)
     return out

@@ -11,6 +11,7 @@ follows the fact: Beta for a probability, LogNormal for a positive quantity (sup
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -174,6 +175,8 @@ def from_quantiles(quantiles: dict[float, float], family: str = "Normal") -> Eli
 
 
 def _two_point(z: np.ndarray, v: np.ndarray) -> tuple[float, float]:
+    if len(z) < 2 or not z[1] > z[0]:
+        raise ValueError("give two distinct quantile levels")
     sigma = (v[1] - v[0]) / (z[1] - z[0])
     return float(sigma), float(v[0] - sigma * z[0])
 
@@ -262,6 +265,11 @@ def distribution(fact: Fact) -> Elicited:
     >>> d = distribution(Fact(kind="probability", prior={"between": [0.2, 0.6]}))
     >>> d.name, [round(float(x), 6) for x in d.dist.ppf([0.05, 0.95])]
     ('Beta', [0.2, 0.6])
+    >>> distribution(Fact(kind="continuous", support=[0, None],
+    ...                   prior={"between": [1e-300, 10]}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: LogNormal(mu=-344.2, sigma=210.7) spreads beyond any number a float can hold ...
     """
     prior = fact.prior
     if isinstance(prior, DistributionPrior):
@@ -283,7 +291,18 @@ def distribution(fact: Fact) -> Elicited:
             f"{elicited.name} has support [{lo}, {hi}], outside the fact's support "
             f"[{want_lo}, {want_hi}]"
         )
+    with np.errstate(all="ignore"):
+        mean, sd = float(elicited.dist.mean()), float(elicited.dist.std())
+    if not (math.isfinite(mean) and math.isfinite(sd)):
+        raise ValueError(
+            f"{elicited.name}({_shown_parameters(elicited)}) spreads beyond any number a "
+            f"float can hold (mean {mean:.3g}, sd {sd:.3g}): narrow the range or quantiles"
+        )
     return elicited
+
+
+def _shown_parameters(elicited: Elicited) -> str:
+    return ", ".join(f"{k}={v:.4g}" for k, v in elicited.parameters.items())
 
 
 def is_positive(fact: Fact) -> bool:

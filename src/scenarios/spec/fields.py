@@ -7,6 +7,7 @@ pydantic base of every value in a scenario file.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -26,8 +27,14 @@ __all__ = [
     "StateName",
     "StateProbs",
     "States",
+    "WrittenDate",
+    "WrittenDatetime",
+    "WrittenFloat",
+    "WrittenInt",
     "frozen_map",
     "state_name",
+    "written",
+    "written_time",
 ]
 
 #: Largest magnitude accepted for any number in a scenario (beyond it, float arithmetic
@@ -82,6 +89,125 @@ def frozen_map(value: Mapping[Any, Any]) -> FrozenDict:
     return FrozenDict(value)
 
 
+class WrittenInt(int):
+    """An integer that remembers the text it was read from (``010``, ``0x1F``, ``+5``).
+
+    The YAML reader gives one wherever the text is not how Python writes the number, so
+    that a state written ``010`` keeps its name (:func:`state_name`); as a number it is
+    an ordinary ``int``. Make one with :func:`written`.
+    """
+
+    written: str
+
+
+class WrittenFloat(float):
+    """A float that remembers the text it was read from (``1e3``, ``1.50``, ``.5``).
+
+    See :class:`WrittenInt`; make one with :func:`written`.
+    """
+
+    written: str
+
+
+class WrittenDate(datetime.date):
+    """A date that remembers the text it was read from (``2021-3-5``); see :class:`WrittenInt`.
+
+    It prints, copies and pickles with its text, and looks like a plain date.
+    """
+
+    written: str
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, tuple[datetime.date, str]]:
+        return (written_time, (datetime.date(self.year, self.month, self.day), self.written))
+
+    def __repr__(self) -> str:
+        return repr(datetime.date(self.year, self.month, self.day))
+
+
+class WrittenDatetime(datetime.datetime):
+    """A time that remembers the text it was read from; see :class:`WrittenDate`."""
+
+    written: str
+
+    def _plain(self) -> datetime.datetime:
+        return datetime.datetime(
+            self.year, self.month, self.day, self.hour, self.minute, self.second,
+            self.microsecond, self.tzinfo, fold=self.fold,
+        )  # fmt: skip
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, tuple[datetime.datetime, str]]:
+        return (written_time, (self._plain(), self.written))
+
+    def __repr__(self) -> str:
+        return repr(self._plain())
+
+
+def written_time(value: datetime.date, text: str) -> datetime.date:
+    """A date or time read from YAML, remembering ``text`` (for a state's name).
+
+    Parameters
+    ----------
+    value : datetime.date or datetime.datetime
+    text : str
+        As written in the file.
+
+    Returns
+    -------
+    WrittenDate or WrittenDatetime
+        Equal to ``value``.
+
+    Examples
+    --------
+    >>> import copy
+    >>> d = written_time(datetime.date(2021, 3, 5), "2021-3-5")
+    >>> d == datetime.date(2021, 3, 5), state_name(copy.deepcopy(d)), d
+    (True, '2021-3-5', datetime.date(2021, 3, 5))
+    """
+    out: WrittenDate | WrittenDatetime
+    if isinstance(value, datetime.datetime):
+        out = WrittenDatetime(
+            value.year, value.month, value.day, value.hour, value.minute, value.second,
+            value.microsecond, value.tzinfo, fold=value.fold,
+        )  # fmt: skip
+    else:
+        out = WrittenDate(value.year, value.month, value.day)
+    out.written = text
+    return out
+
+
+def written(value: int | float, text: str) -> int | float:
+    """``value``, remembering ``text`` when Python would write the number differently.
+
+    Parameters
+    ----------
+    value : int or float
+        The number the text means.
+    text : str
+        As written in the file.
+
+    Returns
+    -------
+    int or float
+        ``value`` itself when ``str(value) == text``, else a :class:`WrittenInt` or
+        :class:`WrittenFloat` equal to it whose ``written`` is ``text``.
+
+    Examples
+    --------
+    >>> n = written(10, "010")
+    >>> n == 10, n.written, state_name(n)
+    (True, '010', '010')
+    >>> type(written(10, "10")).__name__
+    'int'
+    """
+    if str(value) == text:
+        return value
+    out: WrittenInt | WrittenFloat = (
+        WrittenInt(value) if isinstance(value, int) else WrittenFloat(value)
+    )
+    out.written = text
+    return out
+
+
 def state_name(value: object) -> object:
     """A state as text: YAML reads ``true``/``false`` as booleans and bare numbers as numbers.
 
@@ -93,14 +219,18 @@ def state_name(value: object) -> object:
     Returns
     -------
     object
-        ``"true"``/``"false"`` for booleans, ``str(value)`` for numbers, anything else as
-        it is (pydantic then checks that it is text).
+        ``"true"``/``"false"`` for booleans, the text a number was written as in the
+        file (:func:`written`: ``010`` stays ``"010"``, ``1e3`` stays ``"1e3"``),
+        ``str(value)`` for other numbers, anything else as it is (pydantic then checks
+        that it is text).
 
     Examples
     --------
     >>> state_name(True), state_name(3), state_name("armed")
     ('true', '3', 'armed')
     """
+    if isinstance(value, WrittenInt | WrittenFloat | WrittenDate | WrittenDatetime):
+        return value.written
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -121,7 +251,7 @@ def _finite(value: float) -> float:
         raise ValueError(f"expected a finite number, got {value}")
     if abs(value) > MAX_MAGNITUDE:
         raise ValueError(f"expected a number of magnitude at most {MAX_MAGNITUDE:g}, got {value}")
-    return value
+    return value + 0.0  # -0.0 is 0.0 (numpy refuses a gamma of shape -0.0)
 
 
 #: A state's name: text, with YAML's booleans and numbers read as their text.

@@ -32,6 +32,7 @@ __all__ = [
     "CONTINUOUS_PRIORS",
     "DISCRETE_PRIORS",
     "PRIOR_TAGS",
+    "RANGE_MASS",
     "DistributionPrior",
     "LogitLink",
     "LogitPrior",
@@ -159,6 +160,22 @@ class LogitPrior(SpecModel):
     logit: LogitLink
 
 
+#: The masses a range may hold: below 1% it says next to nothing about where the value
+#: lies, and beyond 1 - 1e-9 its tails are past float precision (the two ends of the
+#: range would be quantiles 0 and 1).
+RANGE_MASS = (0.01, 1.0 - 1e-9)
+
+
+def _range_mass(value: float) -> float:
+    low, high = RANGE_MASS
+    if not low <= value <= high:  # also refuses nan
+        raise ValueError(
+            f"a range's mass is the probability between its ends: expected {low} to "
+            f"{high:.9f}"
+        )
+    return value
+
+
 class RangePrior(SpecModel):
     """A range: ``mass`` of the probability between ``between[0]`` and ``between[1]``.
 
@@ -172,7 +189,7 @@ class RangePrior(SpecModel):
     """
 
     between: tuple[Finite, Finite]
-    mass: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.9
+    mass: Annotated[float, AfterValidator(_range_mass)] = 0.9
     family: Literal["Normal", "LogNormal", "Beta"] | None = None
 
     @model_validator(mode="after")

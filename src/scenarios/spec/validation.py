@@ -11,6 +11,7 @@ once with its field path.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -38,11 +39,14 @@ if TYPE_CHECKING:
     from scenarios.spec.scenario import Scenario
 
 __all__ = [
+    "MAX_LOG_SCALE",
     "SUM_TOLERANCE",
     "as_prior",
     "check_node",
     "check_scenario",
     "comparable_time",
+    "look_alike_states",
+    "state_skeleton",
     "topological_order",
     "validated",
     "validation_problems",
@@ -54,6 +58,124 @@ SUM_TOLERANCE = 1e-6
 
 def _sums_to_one(probs: Iterable[float]) -> bool:
     return abs(math.fsum(probs) - 1.0) <= SUM_TOLERANCE
+
+
+# Letters of other scripts that look like Latin ones, as in Unicode's confusables
+# (TR39) for the Cyrillic and Greek letters most often mistaken for Latin; mapped before
+# case folding (a Greek capital eta looks like H, its small letter does not).
+_CONFUSABLE = str.maketrans(
+    {
+        **dict(
+            zip(
+                "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425"
+                "\u0405\u0406\u0408\u04ae",
+                "ABEKMHOPCTXSIJY",
+                strict=True,
+            )
+        ),
+        **dict(
+            zip(
+                "\u0430\u0435\u0451\u04bb\u0456\u0457\u0458\u043a\u043e\u0440\u0441"
+                "\u0501\u0443\u04af\u0445\u0455\u051b\u051d\u04cf",
+                "aeehiijkopcdyyxsqwl",
+                strict=True,
+            )
+        ),
+        **dict(
+            zip(
+                "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1"
+                "\u03a4\u03a5\u03a7",
+                "ABEZHIKMNOPTYX",
+                strict=True,
+            )
+        ),
+        **dict(
+            zip(
+                "\u03b1\u03b9\u03ba\u03bd\u03bf\u03c1\u03c5\u03c7\u03b3\u03f2\u0131\u0261",
+                "aikvopuxycig",
+                strict=True,
+            )
+        ),
+    }
+)
+
+
+def state_skeleton(name: str) -> str:
+    """What a state's name looks like to a reader: the form look-alike names share.
+
+    NFKC-normalised (full-width letters, ligatures, composed accents), case-folded,
+    invisible format characters (zero-width spaces, soft hyphens) dropped, runs of
+    white space made one space, and Cyrillic and Greek letters that look Latin
+    mapped to those Latin letters.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> state_skeleton("None") == state_skeleton("n\u043eне".replace("не", "ne"))
+    True
+    >>> state_skeleton(" Two\u200b  words "), state_skeleton("\uff21")
+    ('two words', 'a')
+    """
+    text = unicodedata.normalize("NFKC", name).translate(_CONFUSABLE).casefold()
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(text.split())
+
+
+def look_alike_states(states: Iterable[str]) -> Iterable[str]:
+    """Why states would be taken for each other: blank, look-alike or equal numbers.
+
+    Two states clash when their :func:`state_skeleton` is equal (they differ only in
+    case, width, spacing, invisible characters or look-alike letters of another script)
+    or when both are the same number (``1`` and ``1.0``, ``10`` and ``010``: a
+    proposition ``x == 1`` would match both).
+
+    Parameters
+    ----------
+    states : iterable of str
+
+    Yields
+    ------
+    str
+        One message per clash.
+
+    Examples
+    --------
+    >>> list(look_alike_states(["none", "n\u043ene", "1", "1.0", "ok"]))  # doctest: +ELLIPSIS
+    ["states 'none' and 'nоne' look alike (they differ only in case, ...", ...]
+    """
+    seen: dict[str, str] = {}
+    numbers: dict[float, str] = {}
+    for state in states:
+        skeleton = state_skeleton(state)
+        if not skeleton.strip():
+            yield f"state {state!r} has no visible character"
+            continue
+        if skeleton in seen:
+            yield (
+                f"states {seen[skeleton]!r} and {state!r} look alike (they differ only in "
+                "case, width, spacing, invisible characters or letters of another script "
+                "that look the same): rename one"
+            )
+        seen.setdefault(skeleton, state)
+        try:
+            number = float(state)
+        except ValueError:
+            continue
+        if not math.isfinite(number):
+            continue
+        if number in numbers:
+            yield (
+                f"states {numbers[number]!r} and {state!r} are the same number: a "
+                f"proposition such as 'x == {state}' would name both; rename one"
+            )
+        numbers.setdefault(number, state)
 
 
 def check_node(
@@ -93,6 +215,11 @@ def check_node(
             return
         if len(set(node.state_names)) != len(node.state_names):
             yield Problem((*path, "states"), f"duplicate state names in {list(node.state_names)}")
+            return
+        clashes = list(look_alike_states(node.state_names))
+        for message in clashes:
+            yield Problem((*path, "states"), message)
+        if clashes:
             return
     elif node.states is not None and kind == "binary":
         if isinstance(node.states, dict) and set(node.states) <= set(BINARY_STATES):
@@ -323,6 +450,8 @@ def _check_claim(
                 f"{claim.reported.fact!r} is positive: "
                 f"expected a reported value > 0, got {claim.reported.value}",
             )
+        elif _positive(fact):
+            yield from _check_log_scale(path, claim)
         return
     assert claim.proposition is not None
     for atom in (a for clause in parse_proposition(claim.proposition).clauses for a in clause):
@@ -353,6 +482,25 @@ def _check_claim(
         elif atom.op not in (">", ">=", "<", "<=") or not isinstance(atom.value, float):
             yield Problem(
                 at, f"{atom.fact!r} is {fact.kind}: compare it with a number using > >= < <="
+            )
+
+
+#: Largest sd or |bias| of a reported number on the log scale (a positive fact): e**30
+#: is about 1e13, more than the range of any number a scenario holds, so a larger one
+#: says nothing (and overflows the engines' arithmetic).
+MAX_LOG_SCALE = 30.0
+
+
+def _check_log_scale(path: tuple[str | int, ...], claim: Claim) -> Iterable[Problem]:
+    reported = claim.reported
+    assert reported is not None
+    for field, value in (("sd", reported.sd), ("bias", reported.bias)):
+        if value is not None and abs(value) > MAX_LOG_SCALE:
+            yield Problem(
+                (*path, "reported", field),
+                f"{reported.fact!r} is positive, so its reports err on the log scale: "
+                f"expected |{field}| <= {MAX_LOG_SCALE:g} (a factor of e**{MAX_LOG_SCALE:g}, "
+                f"about 1e13), got {value}",
             )
 
 
@@ -599,9 +747,37 @@ def validation_problems(exc: ValidationError, prefix: tuple = ()) -> list[Proble
         msg = err["msg"]
         given = err.get("input")
         if err["type"] != "missing" and not isinstance(given, dict | list | tuple):
-            msg = f"{msg} (got {given!r})"
+            msg = f"{msg} (got {shown(given)})"
         problems.append(Problem((*prefix, *loc), msg))
     return problems
+
+
+def shown(value: object, limit: int = 200) -> str:
+    """A value as an error message quotes it: its repr, cut to ``limit`` characters.
+
+    Integers too long for Python to print (over 4,300 digits) are described instead.
+
+    Parameters
+    ----------
+    value : object
+    limit : int
+        Longest text returned, in characters.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> shown(10**5000)
+    'an integer of about 5,000 digits'
+    >>> shown("x" * 100, limit=10)
+    "'xxxxx...'"
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3000:
+        return f"an integer of about {round(value.bit_length() * math.log10(2)):,} digits"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 4]}...{text[-1]}"
 
 
 def _is_member(part: object) -> bool:
