@@ -389,7 +389,8 @@ def update_exact(
         diag_rows.append(("pareto_k", khat, f"<= {KHAT_LIMIT}", khat <= KHAT_LIMIT))
         diag_rows.append(("importance_ess", ess, ">= 400", ess >= 400))
         if sampled:  # the point answer itself from the draws: a posterior mean of g
-            marg = {n: weights @ g for n, g in post_draws.items()}
+            # a draw under which the claims cannot hold has weight 0 (and g = 0/0)
+            marg = {n: weights @ np.where(np.isfinite(g), g, 0.0) for n, g in post_draws.items()}
             log_evidence = float(np.log(np.mean(zs)) + batch.log_offset)
             _warn_sampled(scenario, cost, draws, khat)
     outcomes = {n: marg[n] for n in scenario.outcomes}
@@ -475,6 +476,7 @@ def _is_mcse(
     out = []
     for (name, _state), p in frame["probability"].items():
         g = draws[name][:, list(frame.loc[name].index).index(_state)]
+        g = np.where(np.isfinite(g), g, p)  # weight 0 where not finite
         out.append(float(np.sqrt(np.sum(w**2 * (g - p) ** 2))))
     del names
     return np.asarray(out)
