@@ -114,6 +114,17 @@ def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarr
         return np.array([param.a]), np.array([1.0])
     n = degree // 2 + 1
     a, b = float(param.a), float(param.b)
+    # scipy's rule keeps the relative precision of tiny weights far in a tail (high
+    # degrees: hundreds of claims), which eigenvectors lose; it fails for tiny or huge
+    # parameters, where the recurrence below takes over
+    if a > 0.5 and b > 0.5:
+        try:
+            with np.errstate(all="raise"):
+                x, w = special.roots_jacobi(n, b - 1.0, a - 1.0)
+            if np.all(np.isfinite(x)) and np.all(np.isfinite(w)) and np.all(w >= 0):
+                return np.clip((x + 1.0) / 2.0, 0.0, 1.0), w / w.sum()
+        except (FloatingPointError, ValueError, OverflowError):
+            pass
     s = a + b
     # monic Jacobi recurrence on [-1, 1] for the weight (1 - x)**(b - 1) (1 + x)**(a - 1)
     m = np.arange(1, n, dtype=float)
