@@ -28,7 +28,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scenarios
-from scenarios.errors import ImpossibleEvidenceError, SamplingWarning, ScenarioError
+from scenarios.errors import (
+    ImpossibleEvidenceError,
+    PriorDataConflictWarning,
+    SamplingWarning,
+    ScenarioError,
+    TooCostlyError,
+)
 from scenarios.io import from_dict, load, loads
 from scenarios.io.yamlfile import dump_yaml, read_yaml
 from tests.conftest import tally
@@ -136,13 +142,21 @@ def outcome(doc: dict[str, Any]) -> str:
         assert exc.problems and all(p.message and p.path for p in exc.problems), str(exc)
         return "refused, located"
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("ignore", SamplingWarning)
+            warnings.simplefilter("always", PriorDataConflictWarning)
             post = scenario.update(draws=200)
     except ImpossibleEvidenceError as exc:
         assert exc.claims, str(exc)
         return "impossible evidence, named"
+    except TooCostlyError as exc:
+        assert "engine='pymc'" in str(exc)
+        return "too costly, refused with the estimate"
     check_finite(post)
+    if any(issubclass(w.category, PriorDataConflictWarning) for w in seen):
+        # a mutated number far from its prior: named, and its diagnostic fails
+        assert not post.diagnostics.loc["prior_data_conflict", "ok"]
+        return "finite posterior, prior-data conflict named"
     return "finite posterior"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import math
 import random
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scenarios
-from scenarios.errors import ImpossibleEvidenceError, ScenarioError
+from scenarios.errors import (
+    ImpossibleEvidenceError,
+    PriorDataConflictWarning,
+    ScenarioError,
+    TooCostlyError,
+)
 from scenarios.io import from_dict, loads
 from scenarios.io.yamlfile import read_yaml
 from tests.conftest import tally
@@ -40,12 +46,20 @@ def outcome_of(text_or_data: Any) -> str:
             assert problem.message
         return "refused"
     try:
-        post = s.update(intervals=False)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always", PriorDataConflictWarning)
+            post = s.update(intervals=False)
     except ImpossibleEvidenceError as exc:
         # a conflict needs claims, and the message names them
         assert exc.claims, str(exc)
         assert all(c in str(exc) for c in exc.claims), str(exc)
         return "impossible"
+    except TooCostlyError as exc:
+        assert "engine='pymc'" in str(exc)
+        return "too costly"
+    for w in seen:  # only the named conflict may warn, and its diagnostic then fails
+        assert issubclass(w.category, PriorDataConflictWarning), str(w.message)
+        assert not post.diagnostics.loc["prior_data_conflict", "ok"]
     values = post.scenarios[["probability", "lower", "upper"]].to_numpy()
     assert np.isfinite(values).all(), "a posterior must never hold NaN or infinity"
     sums = post.scenarios["probability"].groupby(level=0).sum()
