@@ -38,6 +38,8 @@ pytestmark = [
     pytest.mark.slow,
     # few draws per replication on purpose: the engine's ESS warning is expected
     pytest.mark.filterwarnings("ignore::scenarios.errors.SamplingWarning"),
+    # numbers drawn from the model's own noise land far from the prior now and then
+    pytest.mark.filterwarnings("ignore::scenarios.errors.PriorDataConflictWarning"),
 ]
 
 #: Replications per design, and what each samples. Few draws, but a full warm-up: with
