@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("errors", ("errors",)),
     ("spec", ("spec",)),
     ("io", ("io",)),
+    ("drafting", ("drafting",)),
     ("posterior", ("posterior",)),
     ("engines", ("engines",)),
     ("analysis", ("analysis",)),

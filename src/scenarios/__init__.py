@@ -12,7 +12,7 @@ files, the shipped examples and :class:`Posterior`. The rest is imported from wh
 lives: ``scenarios.analysis``, ``scenarios.engines.fast``, ``scenarios.io.bif``, the views
 and the sweeps. The layers, lowest first (each imports only from those below it; see
 ``docs/layout.md``): ``errors``, ``spec`` (the file format and validation), ``io``
-(files), ``posterior``, ``engines``, ``analysis``, ``views``, ``sweeps``, ``cli``.
+(files), ``drafting`` (a draft file from a report: :func:`draft`), ``posterior``, ``engines``, ``analysis``, ``views``, ``sweeps``, ``cli``.
 
 Examples
 --------
@@ -30,6 +30,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 import scenarios.engines  # noqa: F401  (registers the engines that Scenario.update finds)
+from scenarios.drafting import draft
 from scenarios.errors import (
     ImpossibleEvidenceError,
     OptionError,
@@ -62,6 +63,7 @@ __all__ = [
     "Source",
     "__version__",
     "default_priors",
+    "draft",
     "dumps",
     "example",
     "examples",

@@ -4,6 +4,7 @@ Commands::
 
     scenarios update    [PRIORS] [--engine exact|pymc] [--seed N] [--facts] [--strict]
     scenarios validate  [PRIORS]
+    scenarios draft     REPORT.txt [-o OUT.yaml] [--published TIME] [--title T] [--overwrite]
     scenarios init      DIR
     scenarios report    [PRIORS] [-p NAME VALUE ...] [-o DIR] [--engine E] [--seed N] [--strict]
     scenarios dashboard [PRIORS] [--port N] [--no-browser]
@@ -13,6 +14,10 @@ Commands::
 
 Without ``PRIORS`` every command uses the built-in Wagner scenario, shipped in the
 package (:func:`scenarios.io.data.example`), so every command works from any folder.
+``draft REPORT.txt`` reads a news report and writes a draft scenario file next to
+nothing else (``REPORT.yaml`` beside the report, or ``-o``; ``-o -`` prints it), every item
+marked ``draft`` for a forecaster to edit (see ``docs/draft.md``); it never overwrites a
+file unless ``--overwrite``. ``validate`` lists the items still marked draft.
 ``init DIR`` writes a starter folder for a team's own events (``DIR/priors``,
 ``DIR/resolutions``, ``DIR/notebooks``, copied from the package) and never overwrites a
 file. ``report`` runs the report notebook with papermill and prints where the HTML was
@@ -107,6 +112,16 @@ def _interval(text: str) -> float:
     return _checked("interval", text, float)
 
 
+def _published(text: str) -> Any:
+    from datetime import UTC, datetime
+
+    def parse(value: str) -> datetime:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+    return _checked("--published", text, parse)
+
+
 def _priors_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
     parser.add_argument(
         "priors",
@@ -134,6 +149,31 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check a scenario file and list every problem")
     _priors_arg(validate)
+
+    draft = sub.add_parser(
+        "draft",
+        help="draft a scenario file from a news report, for a forecaster to edit",
+        description="Read a plain-text report and write a draft scenario file: a candidate "
+        "claim per reporting sentence (quoted verbatim) with its attribution, hedge, "
+        "denials and times, a continuous fact per number, a source per actor; every item "
+        "marked draft: with the rules that found it. Rule-based, offline.",
+        epilog="Exit codes: 0 ok; 1 the report cannot be read or the output exists (use "
+        "--overwrite) or cannot be written; 2 usage.",
+    )
+    draft.add_argument("report", type=Path, metavar="REPORT", help="the report, plain text")
+    draft.add_argument(
+        "-o", "--out", type=Path, default=None,
+        help="where to write (default: REPORT with the suffix .yaml; '-': standard output)",
+    )
+    draft.add_argument(
+        "--published", type=_published, default=None,
+        help="when the report was published, ISO 8601 (default: the end of the first date "
+        "it gives, read as UTC)",
+    )
+    draft.add_argument("--title", default=None, help="the scenario's title")
+    draft.add_argument(
+        "--overwrite", action="store_true", help="replace OUT if it exists"
+    )
 
     init = sub.add_parser(
         "init",
@@ -425,6 +465,49 @@ def _validate(args: argparse.Namespace) -> int:
     from scenarios.engines.exact import exact_plan
 
     print(exact_plan(scenario).describe())
+    from scenarios.spec.drafts import undecided
+
+    todo = undecided(scenario)
+    if todo:
+        print(f"{len(todo)} items still marked draft; to decide:")
+        for place, what in todo:
+            print(f"  - {place}: {what}")
+    return EXIT_OK
+
+
+def _draft(args: argparse.Namespace) -> int:
+    from scenarios.drafting import draft_yaml
+    from scenarios.io.files import read_text, write_atomic
+    from scenarios.io.scenario_files import loads
+    from scenarios.spec.drafts import undecided
+
+    try:
+        text = read_text(args.report)
+    except (OSError, ScenarioError) as exc:
+        print(f"scenarios draft: cannot read {args.report}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    out = args.out if args.out is not None else args.report.with_suffix(".yaml")
+    yaml_text = draft_yaml(
+        text, published=args.published, title=args.title, file=str(args.report)
+    )
+    if str(out) == "-":
+        sys.stdout.write(yaml_text)
+        return EXIT_OK
+    if out.exists() and not args.overwrite:
+        print(f"scenarios draft: {out} exists; not overwritten (use --overwrite or -o)",
+              file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        write_atomic(out, yaml_text, overwrite=args.overwrite)
+    except OSError as exc:
+        print(f"scenarios draft: cannot write {out}: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    scenario = loads(yaml_text, str(out))
+    print(
+        f"wrote {out}: {len(scenario.claims)} candidate claims, {len(scenario.facts)} facts, "
+        f"{len(scenario.sources)} sources; {len(undecided(scenario))} items to decide. "
+        f"Next: scenarios validate {out}"
+    )
     return EXIT_OK
 
 
@@ -723,6 +806,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": _validate,
+    "draft": _draft,
     "update": _update,
     "init": _init,
     "report": _report,

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from scenarios.spec import reliability as rel
+from scenarios.spec.drafts import DraftField
 from scenarios.spec.fields import Finite, FrozenDict, Name, Positive, Probability, SpecModel
 from scenarios.spec.propositions import parse_proposition
 
@@ -103,6 +104,7 @@ class Source(SpecModel):
     false_positive: Rate | None = None
     retraction: RetractionRates | None = None
     note: str | None = None
+    draft: DraftField = None
 
 
 class ReportedNumber(SpecModel):
@@ -277,6 +279,7 @@ class Claim(SpecModel):
     silent: bool = False
     hindsight: bool = False
     note: str | None = None
+    draft: DraftField = None
 
     @property
     def retraction(self) -> Retraction | None:

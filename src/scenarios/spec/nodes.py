@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from scenarios.spec.drafts import DraftField
 from scenarios.spec.fields import Finite, SpecModel, StateName, States
 from scenarios.spec.priors import Prior, prior_parents
 
@@ -27,6 +28,7 @@ class Node(SpecModel):
     description: str | None = None
     reasoning: str | None = None
     cites: str | None = None
+    draft: DraftField = None
 
     @property
     def state_names(self) -> tuple[str, ...]:
