@@ -115,11 +115,13 @@ def _interval(text: str) -> float:
 def _published(text: str) -> Any:
     from datetime import UTC, datetime
 
-    def parse(value: str) -> datetime:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-    return _checked("--published", text, parse)
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 date-time such as 2023-06-23T21:00Z, got {text!r}"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _priors_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:

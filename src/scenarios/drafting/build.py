@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from scenarios.errors import ScenarioError
 from scenarios.drafting.numbers import Number, numbers
 from scenarios.drafting.rules import (
     Hit,
@@ -33,7 +34,7 @@ from scenarios.drafting.text import Span, clauses, content_words, sentences, tit
 from scenarios.drafting.times import Moment, dateline, moments
 from scenarios.spec.reliability import HEDGE_WEIGHTS
 
-__all__ = ["Drafted", "draft_data", "relative_clauses", "slug"]
+__all__ = ["Drafted", "check_plain_text", "draft_data", "relative_clauses", "slug"]
 
 #: Source names of what the report says in its own voice, and of unnamed reports.
 OWN_VOICE, UNNAMED = "the_report", "unnamed_reports"
@@ -245,8 +246,9 @@ class _Drafter:
             source = self.own_voice()
             who_rules.append("attribution:none (the report's own voice)")
         hedge = strongest(main_hedges)
+        said = [a.words for a in attrs]
         self.proposition_claim(
-            clause, sentence, source, hedge, main_hedges, when, who_rules + time_rules
+            clause, sentence, source, hedge, main_hedges, when, who_rules + time_rules, said
         )
         for number in numbers(quote):
             n_source, n_rules = source, who_rules
@@ -276,9 +278,13 @@ class _Drafter:
         hedge_hits: list[Hit],
         when: datetime | None,
         rules: list[str],
+        said: list[str],
     ) -> None:
         quote = clause.quote
-        words = content_words(quote)
+        bare = quote
+        for words_said in said:  # "Officials said X" and "police said X" repeat X
+            bare = bare.replace(words_said, " ")
+        words = content_words(bare)
         quiet = silence(quote)
         rules = [*rules, *(f"{h.rule}: '{h.words}'" for h in hedge_hits)]
         names = self._names(quote)
@@ -525,6 +531,41 @@ class _Drafter:
         return out
 
 
+def check_plain_text(text: str, file: str | None = None) -> None:
+    r"""Refuse a report holding control characters (it is not plain text).
+
+    Tabs, line and paragraph breaks are fine. A draft quotes its report verbatim, and a
+    control character cannot be written in a scenario file.
+
+    Parameters
+    ----------
+    text : str
+    file : str, optional
+        Named in the error.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the first such character and where it is.
+
+    Examples
+    --------
+    >>> check_plain_text("fine\ttext\n")
+    >>> check_plain_text("bad\x00")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    scenarios.errors.ScenarioError: ...control character U+0000 at character 3...
+    """
+    m = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]", text)
+    if m:
+        raise ScenarioError.single(
+            (),
+            f"the report holds the control character U+{ord(m.group()):04X} at character "
+            f"{m.start()}: expected plain text (a report saved as text, not a binary file)",
+            file,
+        )
+
+
 def draft_data(
     text: str,
     *,
@@ -556,6 +597,7 @@ def draft_data(
     >>> [c["hedge"] for c in d.data["claims"]]
     ['reportedly']
     """
+    check_plain_text(text, file)
     drafter = _Drafter(text, published)
     drafter.run()
     return Drafted(drafter.data(title, file), drafter.skipped)

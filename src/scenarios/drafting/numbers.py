@@ -144,7 +144,7 @@ def numbers(sentence: str) -> list[Number]:
     found: list[Number] = []
     taken: list[tuple[int, int]] = []
     ranges = re.compile(
-        rf"(?:(?P<between>between|from)\s+)?(?P<cur>[$€£])?(?P<a>{_NUM}){_SCALE}"
+        rf"(?:(?P<between>[Bb]etween|[Ff]rom)\s+)?(?P<cur>[$€£])?(?P<a>{_NUM}){_SCALE}"
         rf"(?P<sep>\s+(?:and|to)\s+|\s*[-–—]\s*)[$€£]?(?P<b>{_NUM}){_SCALE}"
     )
     for m in ranges.finditer(sentence):

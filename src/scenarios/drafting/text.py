@@ -27,7 +27,8 @@ STOPWORDS = frozenset(
     has have had that this these those it its their his her he she they them which who whom
     what when where while not no there here than then so such into over under about after
     before also said says say told according reports reported reportedly allegedly would
-    could should may might will can do does did up out more most some any all other""".split()
+    could should may might will can do does did up out more most some any all other later
+    earlier meanwhile however""".split()
 )
 
 _END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)")
