@@ -12,7 +12,8 @@ files, the shipped examples and :class:`Posterior`. The rest is imported from wh
 lives: ``scenarios.analysis``, ``scenarios.engines.fast``, ``scenarios.io.bif``, the views
 and the sweeps. The layers, lowest first (each imports only from those below it; see
 ``docs/layout.md``): ``errors``, ``spec`` (the file format and validation), ``io``
-(files), ``drafting`` (a draft file from a report: :func:`draft`), ``posterior``, ``engines``, ``analysis``, ``views``, ``sweeps``, ``cli``.
+(files), ``drafting`` (a draft file from a report: :func:`draft`),
+``posterior``, ``engines``, ``analysis``, ``views``, ``sweeps``, ``cli``.
 
 Examples
 --------

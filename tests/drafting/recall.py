@@ -101,7 +101,8 @@ def wagner_recall() -> dict[str, Score]:
             low, high = (float(g.replace(",", "")) for g in m.groups())
             ok = any(
                 f"= [{low:g}, {high:g}]" in rule
-                for d in same if d.reported is not None and d.draft is not None
+                for d in same
+                if d.reported is not None and d.draft is not None
                 for rule in d.draft.rules
             )
             scores["ranges"].add(ok, f"{c.id}: [{low:g}, {high:g}]")
@@ -109,7 +110,8 @@ def wagner_recall() -> dict[str, Score]:
             wanted = set(re.findall(r"\w+", (shipped.sources[answer.source].name or "").lower()))
             ok = any(
                 h == how and set(drafted.sources[a.source].name.lower().split()) <= wanted
-                for d in same for h, a in d.answers
+                for d in same
+                for h, a in d.answers
             )
             scores["denials"].add(ok, f"{c.id}: {how} {answer.source}")
         mapped = WAGNER_SOURCES[c.source]
@@ -133,11 +135,7 @@ def key_recall(path: Path) -> dict[str, Score]:
     """Recall of a text's answer key: numbers (value and bound), their units, hedges."""
     key = parse_yaml((path.with_suffix(".key.yaml")).read_text(encoding="utf-8"))
     drafted = draft(path.read_text(encoding="utf-8"))
-    rules = [
-        (c, rule)
-        for c in drafted.claims if c.draft is not None
-        for rule in c.draft.rules
-    ]
+    rules = [(c, rule) for c in drafted.claims if c.draft is not None for rule in c.draft.rules]
     stated = []
     for _, rule in rules:
         m = _NUMBER_RULE.match(rule)
@@ -145,22 +143,38 @@ def key_recall(path: Path) -> dict[str, Score]:
             kind, words, value, unit = m.groups()
             ends = [float(v) for v in value.strip("[]").split(",")]
             stated.append((kind, words, ends[0], ends[-1], unit))
-    scores = {k: Score() for k in ("numbers", "units", "hedges")}
+    scores = {k: Score() for k in ("numbers", "units", "hedges", "denials")}
+    for d in key.get("denials") or []:
+        wanted = set(d["by"].lower().split())
+        ok = any(
+            d["in"] in (a.cites or "")
+            and set(drafted.sources[a.source].name.lower().split()) <= wanted
+            for c in drafted.claims
+            for _, a in c.answers
+        )
+        scores["denials"].add(ok, f"{d['by']}: {d['in']}")
     for n in key.get("numbers") or []:
         bound = n.get("bound")
         kind = f"{bound}_bound" if bound else None
         hits = [
-            s for s in stated
-            if abs(s[2] - n["low"]) <= 1e-9 * n["low"] and abs(s[3] - n["high"]) <= 1e-9 * n["high"]
+            s
+            for s in stated
+            if abs(s[2] - n["low"]) <= 1e-9 * n["low"]
+            and abs(s[3] - n["high"]) <= 1e-9 * n["high"]
             and (kind is None or s[0] == kind)
         ]
         scores["numbers"].add(bool(hits), n["words"])
-        scores["units"].add(any(s[4] == n["unit"] for s in hits), f"{n['words']} ({n['unit']})")
+        scores["units"].add(
+            any(s[4] == n["unit"] or s[4].endswith(" " + n["unit"]) for s in hits),
+            f"{n['words']} ({n['unit']})",
+        )
     for h in key.get("hedges") or []:
         prefix = "silence:" if h["hedge"] == "silence" else f"hedge:{h['hedge']}:"
         ok = any(
             rule.startswith(prefix)
-            and any(h["in"] in q for q in [c.cites or c.text] + [a.cites or "" for _, a in c.answers])
+            and any(
+                h["in"] in q for q in [c.cites or c.text] + [a.cites or "" for _, a in c.answers]
+            )
             for c, rule in rules
         )
         scores["hedges"].add(ok, f"{h['hedge']}: {h['in']}")

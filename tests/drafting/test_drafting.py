@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from scenarios.cli import main
-from scenarios.errors import ScenarioError
 from scenarios.drafting import draft, draft_yaml
 from scenarios.drafting.numbers import numbers
 from scenarios.drafting.rules import attributions, denial, hedges
 from scenarios.drafting.times import moments
+from scenarios.errors import ScenarioError
 from scenarios.io import loads
 from scenarios.spec.drafts import undecided
 from tests.drafting.recall import key_recall, quotes, texts, wagner_recall
@@ -51,12 +51,13 @@ def test_wagner_recall_of_the_shipped_file(capsys: pytest.CaptureFixture[str]) -
     assert scores["claim sources"].found >= 14
 
 
-#: Least recall per kind of finding over the corpus (measured: numbers 6/10, hedges 19/19).
-FLOORS = {"numbers": 0.6, "hedges": 0.9}
+#: Least recall per kind of finding over the corpus (measured: numbers 9/10, hedges 19/19,
+#: denials 3/3).
+FLOORS = {"numbers": 0.8, "hedges": 0.9, "denials": 1.0}
 
 
 def test_recall_against_the_hand_made_keys(capsys: pytest.CaptureFixture[str]) -> None:
-    totals = {k: [0, 0] for k in ("numbers", "units", "hedges")}
+    totals = {k: [0, 0] for k in ("numbers", "units", "hedges", "denials")}
     lines = []
     for path in texts():
         scores = key_recall(path)
@@ -70,7 +71,7 @@ def test_recall_against_the_hand_made_keys(capsys: pytest.CaptureFixture[str]) -
         print("  all: " + "  ".join(f"{k} {f}/{t}" for k, (f, t) in totals.items()))
     for kind, floor in FLOORS.items():
         found, total = totals[kind]
-        assert total >= 5
+        assert total >= 3
         assert found / total >= floor, (kind, found, total)
 
 
@@ -80,7 +81,9 @@ def test_recall_against_the_hand_made_keys(capsys: pytest.CaptureFixture[str]) -
 def test_hedges_map_to_the_format_table() -> None:
     quote = "The convoy, purportedly Wagner's, was reportedly hit; this is unconfirmed."
     assert [h.rule for h in hedges(quote)] == [
-        "hedge:allegedly", "hedge:reportedly", "hedge:unconfirmed",
+        "hedge:allegedly",
+        "hedge:reportedly",
+        "hedge:unconfirmed",
     ]
     assert hedges("Troops crossed the river.") == []
 

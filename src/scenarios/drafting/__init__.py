@@ -26,7 +26,7 @@ def draft(
     title: str | None = None,
     file: str | None = None,
 ) -> Scenario:
-    """A draft scenario from a report's text; every item is marked ``draft``.
+    r"""A draft scenario from a report's text; every item is marked ``draft``.
 
     Parameters
     ----------
@@ -47,7 +47,7 @@ def draft(
 
     Examples
     --------
-    >>> s = draft("Ship stuck\\nOn 23 March 2021 more than 150 ships were reportedly waiting.")
+    >>> s = draft("Ship stuck\nOn 23 March 2021 more than 150 ships were reportedly waiting.")
     >>> [(c.hedge, c.proposition) for c in s.claims]
     [('reportedly', 'march_ships_waiting'), ('reportedly', 'ships > 150')]
     """
@@ -61,7 +61,7 @@ def draft_yaml(
     title: str | None = None,
     file: str | None = None,
 ) -> str:
-    """The draft of :func:`draft` as a file's text, with a header of what to do next.
+    r"""The draft of :func:`draft` as a file's text, with a header of what to do next.
 
     Parameters
     ----------
@@ -75,7 +75,7 @@ def draft_yaml(
 
     Examples
     --------
-    >>> print(draft_yaml("Ship stuck\\nIs it stuck?\\nOn 23 March 2021 it ran aground.")
+    >>> print(draft_yaml("Ship stuck\nIs it stuck?\nOn 23 March 2021 it ran aground.")
     ...       .splitlines()[0])
     # DRAFT written by `scenarios draft`: a starting point, not a model.
     """

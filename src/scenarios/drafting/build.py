@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from scenarios.errors import ScenarioError
 from scenarios.drafting.numbers import Number, numbers
 from scenarios.drafting.rules import (
     Hit,
@@ -32,6 +31,7 @@ from scenarios.drafting.rules import (
 )
 from scenarios.drafting.text import Span, clauses, content_words, sentences, title_line
 from scenarios.drafting.times import Moment, dateline, moments
+from scenarios.errors import ScenarioError
 from scenarios.spec.reliability import HEDGE_WEIGHTS
 
 __all__ = ["Drafted", "check_plain_text", "draft_data", "relative_clauses", "slug"]
@@ -116,8 +116,10 @@ def slug(text: str, limit: int = 40) -> str:
 
 @dataclass
 class Drafted:
-    """A draft as plain data (``data``, ready for :func:`scenarios.io.from_dict`), and the
-    sentences set aside, each with the rule that set it aside.
+    """A draft as plain data, and the sentences set aside.
+
+    ``data`` is ready for :func:`scenarios.io.scenario_files.from_dict`; ``skipped`` holds
+    (sentence, rule) for each sentence that is no report.
     """
 
     data: dict[str, Any]
@@ -300,9 +302,8 @@ class _Drafter:
             for key in ("proposition", "reported"):
                 if key in root:
                     entry[key] = root[key]
-            rules.append(
-                f"merge:repeat of {original.id} ({len(set(words) & set(original.words))} shared words)"
-            )
+            shared = len(set(words) & set(original.words))
+            rules.append(f"merge:repeat of {original.id} ({shared} shared words)")
             decide = (
                 "whether this repeats its original (a relay: keep 'via') or confirms it "
                 "independently (delete 'via')"
@@ -573,7 +574,7 @@ def draft_data(
     title: str | None = None,
     file: str | None = None,
 ) -> Drafted:
-    """Draft a scenario from a report, as plain data (not yet validated).
+    r"""Draft a scenario from a report, as plain data (not yet validated).
 
     Parameters
     ----------
@@ -593,7 +594,7 @@ def draft_data(
 
     Examples
     --------
-    >>> d = draft_data("Ship stuck\\nOn 23 March 2021 the ship reportedly ran aground.")
+    >>> d = draft_data("Ship stuck\nOn 23 March 2021 the ship reportedly ran aground.")
     >>> [c["hedge"] for c in d.data["claims"]]
     ['reportedly']
     """

@@ -30,6 +30,26 @@ NOT_UNITS = frozenset(
     its their his her that this which who per cent than more times""".split()
 )
 UNIT_WORDS = {"%": "percent", "percent": "percent", "per cent": "percent"}
+#: Numbers written as words, and the vague plurals read as lower bounds ("dozens of").
+WORD_NUMBERS = {
+    w: i + 1
+    for i, w in enumerate(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+WORD_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "a dozen": 12})
+VAGUE_PLURALS = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000}
+_WORD = re.compile(
+    r"(?<![\w-])(?:(?P<q>more than|at least|over|about|around|nearly|almost|some|up to)\s+)?"
+    r"(?P<w>"
+    + "|".join(sorted((re.escape(w) for w in WORD_NUMBERS), key=len, reverse=True))
+    + r"|(?P<vague>"
+    + "|".join(VAGUE_PLURALS)
+    + r"))(?![\w-])"
+    r"(?:\s+of\s+(?:the\s+|our\s+|its\s+|their\s+|his\s+|her\s+)?(?:many\s+)?)?",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -136,9 +156,10 @@ def numbers(sentence: str) -> list[Number]:
     --------
     >>> [(n.low, n.high, n.unit) for n in numbers("It has between 25,000 and 50,000 troops.")]
     [(25000.0, 50000.0, 'troops')]
-    >>> [(n.low, n.bound, n.unit) for n in numbers("As of June 23, 2023, more than 150 ships wait.")]
+    >>> [(n.low, n.bound, n.unit) for n in numbers("On June 23, 2023, more than 150 ships wait.")]
     [(150.0, 'lower', 'ships')]
-    >>> [(n.low, n.approximate, n.unit) for n in numbers("It took about 96 hours, costing $5 million.")]
+    >>> found = numbers("It took about 96 hours, costing $5 million.")
+    >>> [(n.low, n.approximate, n.unit) for n in found]
     [(96.0, True, 'hours'), (5000000.0, False, 'US dollars')]
     """
     found: list[Number] = []
@@ -190,6 +211,39 @@ def numbers(sentence: str) -> list[Number]:
         found.append(
             Number(
                 value, value, unit, sentence[m.start() : stop], m.start(), stop, bound, approximate
+            )
+        )
+    for m in _WORD.finditer(sentence):
+        if any(a <= m.start() < b for a, b in taken) or re.search(
+            r"\b(?:no|any|every|each|which|the|at)\s+$", sentence[: m.start()], re.IGNORECASE
+        ):
+            continue  # "no one", "the one that"
+        if re.match(
+            r"\s+(?:another|of them|of us|by one|or two|or more)\b", sentence[m.end("w") :]
+        ):
+            continue
+        unit, stop = _unit(sentence, m.end(), None)
+        if unit is None:
+            continue
+        word = m.group("w").lower()
+        vague = m.group("vague") is not None
+        value = float(VAGUE_PLURALS[word] if vague else WORD_NUMBERS[word])
+        q = (m.group("q") or "").lower()
+        bound = (
+            "lower"
+            if vague or q in ("more than", "at least", "over")
+            else ("upper" if q == "up to" else None)
+        )
+        found.append(
+            Number(
+                value,
+                value,
+                unit,
+                sentence[m.start() : stop],
+                m.start(),
+                stop,
+                bound,
+                bool(q) and bound is None,
             )
         )
     found.sort(key=lambda n: n.start)

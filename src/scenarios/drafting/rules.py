@@ -127,7 +127,7 @@ def strongest(hits: list[Hit]) -> Hit | None:
 
 
 def silence(quote: str) -> Hit | None:
-    """ "There is no verified information regarding X": an absence of reports.
+    """Find a silence: "there is no verified information regarding X".
 
     Parameters
     ----------

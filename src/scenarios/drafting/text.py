@@ -56,7 +56,7 @@ class Span:
 
 
 def title_line(text: str) -> Span | None:
-    """The report's title: its first line, if it is short and ends with no full stop.
+    r"""The report's title: its first line, if it is short and ends with no full stop.
 
     Parameters
     ----------
@@ -68,7 +68,7 @@ def title_line(text: str) -> Span | None:
 
     Examples
     --------
-    >>> title_line("Ship stuck in canal\\nA ship is stuck.").quote
+    >>> title_line("Ship stuck in canal\nA ship is stuck.").quote
     'Ship stuck in canal'
     >>> title_line("A ship is stuck. It is big.") is None
     True
@@ -82,7 +82,7 @@ def title_line(text: str) -> Span | None:
 
 
 def sentences(text: str) -> list[Span]:
-    """The sentences of ``text`` (each inside one line or paragraph), in order.
+    r"""The sentences of ``text`` (each inside one line or paragraph), in order.
 
     A full stop after a known abbreviation, an initial or a number's decimal point does
     not end a sentence.
@@ -97,7 +97,7 @@ def sentences(text: str) -> list[Span]:
 
     Examples
     --------
-    >>> [s.quote for s in sentences("Mr. Smith said it. The U.S. agreed.\\nNew line")]
+    >>> [s.quote for s in sentences("Mr. Smith said it. The U.S. agreed.\nNew line")]
     ['Mr. Smith said it.', 'The U.S. agreed.', 'New line']
     """
     found: list[Span] = []
