@@ -32,9 +32,17 @@ from scenarios.drafting.rules import (
 from scenarios.drafting.text import Span, clauses, content_words, sentences, title_line
 from scenarios.drafting.times import Moment, dateline, moments
 from scenarios.errors import ScenarioError
+from scenarios.spec.fields import MAX_MAGNITUDE, MIN_POSITIVE
 from scenarios.spec.reliability import HEDGE_WEIGHTS
 
-__all__ = ["Drafted", "check_plain_text", "draft_data", "relative_clauses", "slug"]
+__all__ = [
+    "MAX_REPORT_CHARS",
+    "Drafted",
+    "check_plain_text",
+    "draft_data",
+    "relative_clauses",
+    "slug",
+]
 
 #: Source names of what the report says in its own voice, and of unnamed reports.
 OWN_VOICE, UNNAMED = "the_report", "unnamed_reports"
@@ -354,6 +362,13 @@ class _Drafter:
         when: datetime | None,
         who_rules: list[str],
     ) -> None:
+        if number.high * 10 > MAX_MAGNITUDE or number.low / 10 < MIN_POSITIVE:
+            owner = next(c for c in reversed(self.claims) if c.clause == clause)
+            owner.entry["draft"]["rules"].append(
+                f"{number.rule}: '{number.words}' not drafted: beyond the numbers a file "
+                f"holds (magnitude {MIN_POSITIVE:g} to {MAX_MAGNITUDE:g}, prior included)"
+            )
+            return
         key = (number.unit.lower(), number.low, number.high, number.bound)
         rules = [
             *who_rules,
@@ -477,7 +492,13 @@ class _Drafter:
         if when is not None:
             item["time"] = when
         entry = target.entry
-        entry.setdefault(key, []).append(item)
+        answers = entry.setdefault(key, [])
+        if any(a["source"] == denier for a in answers):  # said again: one denial, cited twice
+            entry["draft"]["rules"].append(
+                f"merge:repeat of the {answer.rule} by {denier}: '{sentence.quote}'"
+            )
+            return True
+        answers.append(item)
         if "status" not in entry:
             entry["status"] = "disputed" if key == "disputed_by" else "denied"
         entry["draft"]["rules"].append(f"{answer.rule}: '{answer.words[:80]}' by {denier}")
@@ -532,11 +553,17 @@ class _Drafter:
         return out
 
 
+#: Longest report drafted, in characters: a news report has a few thousand; a longer
+#: text (a book, a log) is refused rather than read for minutes.
+MAX_REPORT_CHARS = 500_000
+
+
 def check_plain_text(text: str, file: str | None = None) -> None:
-    r"""Refuse a report holding control characters (it is not plain text).
+    r"""Refuse a report holding control characters (it is not plain text), or too long.
 
     Tabs, line and paragraph breaks are fine. A draft quotes its report verbatim, and a
-    control character cannot be written in a scenario file.
+    control character cannot be written in a scenario file. A text longer than
+    :data:`MAX_REPORT_CHARS` is refused too.
 
     Parameters
     ----------
@@ -547,7 +574,7 @@ def check_plain_text(text: str, file: str | None = None) -> None:
     Raises
     ------
     ScenarioError
-        Naming the first such character and where it is.
+        Naming the first such character and where it is, or the length.
 
     Examples
     --------
@@ -557,6 +584,13 @@ def check_plain_text(text: str, file: str | None = None) -> None:
     ...
     scenarios.errors.ScenarioError: ...control character U+0000 at character 3...
     """
+    if len(text) > MAX_REPORT_CHARS:
+        raise ScenarioError.single(
+            (),
+            f"the report has {len(text):,} characters; the drafter reads at most "
+            f"{MAX_REPORT_CHARS:,} (a news report has a few thousand): split it",
+            file,
+        )
     m = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]", text)
     if m:
         raise ScenarioError.single(

@@ -160,10 +160,12 @@ _ROLE = (
     r"police|forces|media|office|council|agency|department|command|service|prosecutors?|"
     r"president|minister|governor|mayor|leader|chief|commander)"
 )
+#: (Repetitions are bounded, {0,6}: a name has a few words, and an unbounded run of
+#: capitalised words would make matching slow.)
 _NAME = (
-    r"(?:[A-Z][\w'’.-]*(?:\s+(?:of|for|the|and|de|al)\s+(?:the\s+)?|\s+))*[A-Z][\w'’.-]*"
+    r"(?:[A-Z][\w'’.-]*(?:\s+(?:of|for|the|and|de|al)\s+(?:the\s+)?|\s+)){0,6}[A-Z][\w'’.-]*"
     rf"(?:\s+{_ROLE})?"
-    rf"|(?:[A-Z][\w'’-]*\s+)*{_ROLE}"
+    rf"|(?:[A-Z][\w'’-]*\s+){{0,6}}{_ROLE}"
 )
 _GENERIC = (
     r"(?:officials|police|witnesses|residents|analysts|experts|sources|authorities|"
@@ -281,7 +283,7 @@ def attributions(quote: str) -> list[Attribution]:
 # --- denials -------------------------------------------------------------------------------
 
 DENIAL = re.compile(
-    rf"(?:[Tt]he\s+)?(?P<who>(?:[A-Z][\w'’-]*\s+)+(?:[a-z]+\s+){{0,2}}(?:sources|{_ROLE})"
+    rf"(?:[Tt]he\s+)?(?P<who>(?:[A-Z][\w'’-]*\s+){{1,6}}(?:[a-z]+\s+){{0,2}}(?:sources|{_ROLE})"
     rf"|{_NAME}|{_GENERIC})(?:,[^,]{{1,80}},)?\s+(?:has |have |had |also |"
     r"quickly |strongly |flatly |later )?(?P<verb>denied|denies|deny|rejected|rejects|reject|"
     r"dismissed|dismisses|dismiss|refuted|refutes|disputed|disputes|dispute|contested|contests)"
