@@ -26,7 +26,7 @@ DRAFTED = {
     "two thousand numbers": " ".join(["12,345"] * 2000) + " troops.",
     "asides in a chain": "X" + ", which y" * 2000 + " said.",
     "one word of 200,000 letters": "a" * 200_000,
-    "right-to-left and emoji": "مرحبا 🙂 Officials said 5 tanks moved. 東京 reportedly 3 ships left.",
+    "right-to-left and emoji": "مرحبا 🙂 Officials said 5 tanks moved. 東京 reportedly 3 ships.",
     "quotes and apostrophes": "“It’s over,” said O’Neil. 'It isn't,' said the BBC's editor.",
     "YAML-looking text": "title: x\nfacts: {a: b}\n- id: c\n  text: &a *a !!python/object\n",
     "numbers that are not quantities": "On June 23, 2023 at 07:30, in 2023, the 2nd of 3:1.",
