@@ -202,3 +202,20 @@ def test_cli_draft_rejects_a_bad_date() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["draft", str(WAGNER), "--published", "yesterday"])
     assert exc.value.code == 2
+
+
+def test_a_live_blog_time_stamp_dates_the_entries_below_it() -> None:
+    text = (
+        "Live: mutiny in Russia\nJune 24, 2023\n09:05 GMT\n"
+        "Wagner says its column has reached Voronezh.\n"
+        "10:40 Moscow time\nThe governor said 3 buildings burned.\n"
+    )
+    s = draft(text)
+    times = {c.id: c.time for c in s.claims}
+    assert list(times.values()) == [
+        datetime(2023, 6, 24, 9, 5, tzinfo=UTC),
+        datetime(2023, 6, 24, 7, 40, tzinfo=UTC),
+        datetime(2023, 6, 24, 7, 40, tzinfo=UTC),
+    ]
+    assert s.sources[s.claims[0].source].name == "Wagner"
+    assert s.as_of == datetime(2023, 6, 24, 23, 59, 59, tzinfo=UTC)

@@ -159,6 +159,7 @@ class _Drafter:
         self.numbers: dict[tuple[str, float, float, str | None], str] = {}  # -> claim id
         self.skipped: list[tuple[str, str]] = []
         self.actors: dict[str, str] = {}  # words of a name -> source key
+        self.clock: tuple[datetime, str] | None = None  # a live blog's last time stamp
 
     # --- names -----------------------------------------------------------------------------
 
@@ -211,6 +212,7 @@ class _Drafter:
                 continue
             why = not_a_report(sentence.quote)
             if why:
+                self.stamp(sentence.quote)
                 self.skipped.append((sentence.quote, why))
                 continue
             for clause in clauses(sentence):
@@ -225,7 +227,20 @@ class _Drafter:
         clocks = [m.at for m in found if m.precision == "minute"]
         if clocks and self.as_of is not None and clocks[0] <= self.as_of:
             when = clocks[0]
+        elif self.clock is not None:
+            when = self.clock[0]
+            rules.append(f"time:stamp: '{self.clock[1]}' (the time stamp above it)")
         return when, rules
+
+    def stamp(self, quote: str) -> None:
+        """A line that is only a time ("1:07 P.M. EDT", "14:05 GMT") dates what follows."""
+        found = [m for m in moments(quote, self.on) if m.precision == "minute"]
+        rest = quote
+        for m in moments(quote, self.on):
+            rest = rest.replace(m.words, " ")
+        if found and not re.search(r"[A-Za-z]{2}", re.sub(r"(?i)\b[ap]\.?m\.?", " ", rest)):
+            if self.as_of is None or found[-1].at <= self.as_of:
+                self.clock = (found[-1].at, quote)
 
     def clause(self, clause: Span, sentence: Span) -> None:
         quote = clause.quote
