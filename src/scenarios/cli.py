@@ -471,7 +471,11 @@ def _validate(args: argparse.Namespace) -> int:
 
     todo = undecided(scenario)
     if todo:
-        print(f"{len(todo)} items still marked draft; to decide:")
+        kinds = {}
+        for place, _ in todo:
+            kinds[place.split(".")[0]] = kinds.get(place.split(".")[0], 0) + 1
+        counts = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+        print(f"{len(todo)} items still marked draft ({counts}); to decide:")
         for place, what in todo:
             print(f"  - {place}: {what}")
     return EXIT_OK

@@ -188,7 +188,7 @@ def test_cli_draft_writes_once_and_validate_lists_what_to_decide(
     capsys.readouterr()
     assert main(["validate", str(out)]) == 0
     shown = capsys.readouterr().out
-    assert "still marked draft; to decide:" in shown
+    assert "46 items still marked draft (5 sources, 20 facts, 1 outcomes, 20 claims)" in shown
     assert "sources.prigozhin: the grade" in shown
     assert main(["draft", str(tmp_path / "missing.txt")]) == 1
 
