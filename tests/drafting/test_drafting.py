@@ -219,3 +219,17 @@ def test_a_live_blog_time_stamp_dates_the_entries_below_it() -> None:
     ]
     assert s.sources[s.claims[0].source].name == "Wagner"
     assert s.as_of == datetime(2023, 6, 24, 23, 59, 59, tzinfo=UTC)
+
+
+def test_a_quotation_is_one_claim_of_its_speaker() -> None:
+    text = (
+        "Talks\nMay 3, 2024\n"
+        "“We are concerned, but it is rumor with no verification. It may change,” "
+        "said Hani al-Qawasmi, the minister. “Nothing else,” said Qawasmi."
+    )
+    s = draft(text)
+    first = s.claims[0]
+    assert first.text.startswith("“We are concerned, but it is rumor")
+    assert first.text.endswith("said Hani al-Qawasmi, the minister.")
+    assert first.hedge == "rumoured"
+    assert {c.source for c in s.claims} == {"hani_al_qawasmi"}  # one speaker, one source

@@ -195,7 +195,7 @@ class _Drafter:
         return OWN_VOICE
 
     def _actor(self, who: str) -> str:
-        words = tuple(w.lower() for w in re.findall(r"[\w'-]+", who))
+        words = tuple(w.lower() for w in re.findall(r"[\w']+", who))
         for known, key in self.actors.items():  # "Prigozhin" is "Yevgeny Prigozhin"
             if set(words) <= set(known) or set(known) <= set(words):
                 return key
@@ -392,9 +392,10 @@ class _Drafter:
             + f" {number.unit}",
         ]
         before = [h for h in hedge_hits if h.start < number.start and number.start - h.start < 80]
-        hedge = before[-1] if before else strongest(hedge_hits)
+        after = [h for h in hedge_hits if h.start > number.start]
+        hedge = before[-1] if before else strongest(after)
         if hedge is not None:
-            where = "before the number" if before else "of the clause"
+            where = "before the number" if before else "after the number"
             rules.append(f"{hedge.rule}: '{hedge.words}' ({where})")
         entry: dict[str, Any] = {"text": clause.quote, "cites": sentence.quote, "source": source}
         if when is not None:

@@ -162,8 +162,9 @@ _ROLE = (
 )
 #: (Repetitions are bounded, {0,6}: a name has a few words, and an unbounded run of
 #: capitalised words would make matching slow.)
+_CAP = r"(?:(?:al|el|bin|ibn|de|del|van|von|da|di)[-\s])?[A-Z][\w'’.-]*"
 _NAME = (
-    r"(?:[A-Z][\w'’.-]*(?:\s+(?:of|for|the|and|de|al)\s+(?:the\s+)?|\s+)){0,6}[A-Z][\w'’.-]*"
+    rf"(?:{_CAP}(?:\s+(?:of|for|the|and|de|al)\s+(?:the\s+)?|\s+)){{0,6}}{_CAP}"
     rf"(?:\s+{_ROLE})?"
     rf"|(?:[A-Z][\w'’-]*\s+){{0,6}}{_ROLE}"
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Span", "clauses", "content_words", "sentences", "title_line"]
+__all__ = ["Span", "clauses", "content_words", "in_quotation", "sentences", "title_line"]
 
 #: Abbreviations after which a full stop does not end a sentence.
 ABBREVIATIONS = frozenset(
@@ -111,6 +111,8 @@ def sentences(text: str) -> list[Span]:
                 last in ABBREVIATIONS or (len(last) == 1 and last.isalpha())
             ):
                 continue
+            if in_quotation(text, cursor, end.start()):
+                continue  # a quoted speech of several sentences stays one
             nxt = text[end.end() : stop].lstrip()
             if nxt and not (nxt[0].isupper() or nxt[0] in "\"“‘'(0123456789"):
                 continue
@@ -154,6 +156,8 @@ def clauses(sentence: Span) -> list[Span]:
     parts: list[Span] = []
     cursor = sentence.start
     for brk in CLAUSE_BREAKS.finditer(text, sentence.start, sentence.end):
+        if in_quotation(text, sentence.start, brk.start()):
+            continue  # a quotation is one report, whoever said it
         piece = _trimmed(text, cursor, brk.start())
         rest = text[brk.end() : sentence.end]
         if len(piece.quote.split()) < 4 or len(rest.split()) < 4:
@@ -162,6 +166,31 @@ def clauses(sentence: Span) -> list[Span]:
         cursor = brk.end()
     parts.append(_trimmed(text, cursor, sentence.end))
     return parts
+
+
+def in_quotation(text: str, start: int, at: int) -> bool:
+    """Whether ``text[at]`` is inside a quotation opened after ``start``.
+
+    Curly quotes are counted open and closed; straight double quotes by parity.
+
+    Parameters
+    ----------
+    text : str
+    start, at : int
+        Offsets in ``text``.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> t = "“We are sure, but wait,” he said, but left."
+    >>> in_quotation(t, 0, t.index(", but wait")), in_quotation(t, 0, t.index(", but left"))
+    (True, False)
+    """
+    piece = text[start:at]
+    return piece.count("“") > piece.count("”") or piece.count('"') % 2 == 1
 
 
 def content_words(text: str) -> list[str]:
