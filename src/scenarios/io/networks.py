@@ -35,6 +35,7 @@ __all__ = [
     "SUFFIXES",
     "DiscreteNetwork",
     "Variable",
+    "format_of",
     "identifiers",
     "to_bif",
     "to_xdsl",
@@ -365,6 +366,27 @@ FORMATS: dict[str, Callable[[DiscreteNetwork], str]] = {
 SUFFIXES: dict[str, str] = {"bif": ".bif", "xmlbif": ".bifxml", "xdsl": ".xdsl"}
 
 
+def format_of(path: str | Path) -> str | None:
+    """The format a file name's suffix names (``.bif``, ``.bifxml`` or ``.xml``, ``.xdsl``).
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    str or None
+        A key of :data:`FORMATS`, or ``None`` for another suffix.
+
+    Examples
+    --------
+    >>> format_of("asia.bifxml"), format_of("asia.XDSL"), format_of("asia.yaml")
+    ('xmlbif', 'xdsl', None)
+    """
+    by_suffix = {".bif": "bif", ".bifxml": "xmlbif", ".xml": "xmlbif", ".xdsl": "xdsl"}
+    return by_suffix.get(Path(path).suffix.lower())
+
+
 def write_network(
     net: DiscreteNetwork, path: str | Path, fmt: str | None = None, *, overwrite: bool = False
 ) -> Path:
@@ -402,12 +424,11 @@ def write_network(
     """
     path = Path(path)
     if fmt is None:
-        by_suffix = {".bif": "bif", ".bifxml": "xmlbif", ".xml": "xmlbif", ".xdsl": "xdsl"}
-        fmt = by_suffix.get(path.suffix.lower())
+        fmt = format_of(path)
         if fmt is None:
             raise ValueError(
                 f"{path}: cannot tell the format from the suffix {path.suffix!r}; expected "
-                f"one of {sorted(by_suffix)} or a format among {sorted(FORMATS)}"
+                f".bif, .bifxml, .xml or .xdsl, or a format among {sorted(FORMATS)}"
             )
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {sorted(FORMATS)}")
