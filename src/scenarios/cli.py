@@ -37,7 +37,8 @@ Exit codes (scripts can rely on them):
   not be written (``-o`` names a file or a read-only folder, the disk is full: the message
   names the path, and the previous report is left intact and matching), or the dashboard
   server failed to start, or the sweep's Dask cluster could not be started or reached
-  (or ``--timeout`` passed);
+  (or ``--timeout`` passed), or ``export`` could not write its file (it exists without
+  ``--force``, is the scenario file itself, or its folder is missing or read-only);
 - 5: ``sweep`` ran, but some variants failed (each is a row with its error in the table);
 - 130 / 143: ``report`` was interrupted by SIGINT (Ctrl-C) / SIGTERM; the previous
   report, if any, is left intact and no partial file is written. ``sweep`` keeps the
@@ -129,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok; 1 invalid scenario or impossible evidence (init: the folder "
         "cannot be written); 2 usage; "
         "3 failed diagnostics (--strict); 4 report, dashboard or cluster failed to run, or "
-        "the report could not be written; "
+        "the report or export could not be written; "
         "5 some sweep variants failed; 130/143 interrupted.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -282,3 +282,80 @@ def test_random_networks_round_trip(case: RandomNetwork) -> None:
     quad = to_network(s, rates="quadrature")
     assert_same(pyagrum_marginals(quad, "xmlbif", want_quad), want_quad, TOL, "pyagrum quad")
     assert_same(pgmpy_marginals(quad, "xdsl", want_quad), want_quad, TOL, "pgmpy quad")
+
+
+def test_fewer_quadrature_nodes_match_the_engine_run_with_as_many() -> None:
+    s = load(example())
+    net = to_network(s, quadrature_nodes=8)
+    troops = next(v for v in net.variables if v.name == "troops")
+    post = update_exact(rates_at_means(s), intervals=False, quadrature_nodes=8)
+    want = {
+        name: post.scenarios.loc[name, "probability"].to_numpy()
+        for name in post.scenarios.index.get_level_values(0).unique()
+    }
+    got = pyagrum_marginals(net, "xmlbif", want)
+    assert len(troops.states) < len(to_network(s).variables[0].states)
+    assert_same(got, want, TOL, "8 nodes")
+
+
+def test_observed_facts_and_awkward_names_round_trip() -> None:
+    # observe() and state names that are not identifiers ("<5", "5-10") survive the trip
+    s = Scenario.model_validate(
+        {
+            "title": "names",
+            "sources": {"wire": {"grade": "C"}},
+            "facts": {
+                "size": {
+                    "kind": "categorical",
+                    "states": ["<5", "5-10", ">10"],
+                    "prior": {"probs": {"<5": 0.5, "5-10": 0.3, ">10": 0.2}},
+                },
+                "b": {
+                    "kind": "binary",
+                    "prior": {
+                        "given": ["size"],
+                        "table": [
+                            {"when": {"size": "<5"}, "p": 0.1},
+                            {"when": {"size": "5-10"}, "p": 0.5},
+                            {"when": {"size": ">10"}, "p": 0.8},
+                        ],
+                    },
+                },
+            },
+            "outcomes": {
+                "o": {
+                    "kind": "binary",
+                    "exhaustive": "y/n",
+                    "prior": {
+                        "given": ["b", "size"],
+                        "table": [
+                            {"when": {"b": b, "size": z}, "p": p}
+                            for (b, z), p in zip(
+                                [(b, z) for b in ("false", "true") for z in ("<5", "5-10", ">10")],
+                                [0.1, 0.2, 0.3, 0.6, 0.7, 0.9],
+                                strict=True,
+                            )
+                        ],
+                    },
+                }
+            },
+            "claims": [
+                {"id": "c1", "text": "b", "proposition": "b == true", "source": "wire"},
+                {
+                    "id": "c2",
+                    "text": "s",
+                    "proposition": "size != '<5'",
+                    "source": "wire",
+                    "denied_by": "wire",
+                },
+            ],
+        }
+    ).observe(b=True)
+    for rates in RATES:
+        net = to_network(s, rates=rates)
+        size = next(v for v in net.variables if v.name == "size")
+        assert size.states == ("n_5", "n_5_10", "n_10")
+        assert size.properties["states"] == "<5, 5-10, >10"
+        want = _expected(s, rates)
+        assert_same(pyagrum_marginals(net, "xmlbif", want), want, TOL, rates)
+        assert_same(pgmpy_marginals(net, "xmlbif", want), want, TOL, rates)

@@ -107,6 +107,7 @@ def test_evidence_lists_the_observed_variables() -> None:
     ("variables", "message"),
     [
         ((Variable("1a", ("x", "y"), (), np.array([0.5, 0.5])),), "new identifier"),
+        ((Variable("_a", ("x", "y"), (), np.array([0.5, 0.5])),), "new identifier"),
         ((A, A), "new identifier"),
         ((Variable("table", ("x", "y"), (), np.array([0.5, 0.5])),), "new identifier"),
         ((Variable("a", ("x", "x"), (), np.array([0.5, 0.5])),), "distinct identifiers"),
@@ -128,10 +129,10 @@ def test_a_malformed_network_is_refused_naming_the_variable(
 
 
 def test_identifiers_are_distinct_and_safe() -> None:
-    raw = ["a b", "a_b", "a-b", "Table", "2x", "ok", "ok"]
+    raw = ["a b", "a_b", "a-b", "Table", "2x", "ok", "ok", "_x"]
     got = identifiers(raw)
     assert len(set(got)) == len(got)
-    assert got == ["a_b", "a_b_2", "a_b_3", "Table_", "n_2x", "ok", "ok_2"]
+    assert got == ["a_b", "a_b_2", "a_b_3", "Table_", "n_2x", "ok", "ok_2", "n_x"]
 
 
 def test_format_of_suffixes() -> None:

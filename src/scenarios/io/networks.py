@@ -61,7 +61,7 @@ class Variable:
     Attributes
     ----------
     name : str
-        An identifier (letters, digits, ``_``; not starting with a digit).
+        An identifier (letters, digits, ``_``; starting with a letter).
     states : tuple of str
         Identifiers, distinct.
     parents : tuple of str
@@ -153,7 +153,7 @@ class DiscreteNetwork:
 
 
 def _identifier(name: str) -> bool:
-    return bool(name) and node_name(name) == name and name.lower() not in RESERVED
+    return name[:1].isalpha() and node_name(name) == name and name.lower() not in RESERVED
 
 
 def identifiers(names: Sequence[str]) -> list[str]:
@@ -167,18 +167,21 @@ def identifiers(names: Sequence[str]) -> list[str]:
     Returns
     -------
     list of str
-        :func:`~scenarios.io.bif.node_name` of each, ``_2``, ``_3``... added to repeats,
-        and ``_`` to BIF's reserved words.
+        :func:`~scenarios.io.bif.node_name` of each, starting with a letter (``n``
+        prefixed otherwise, as GeNIe requires), ``_2``, ``_3``... added to repeats, and
+        ``_`` to BIF's reserved words.
 
     Examples
     --------
-    >>> identifiers(["a b", "a_b", "table", "3"])
-    ['a_b', 'a_b_2', 'table_', 'n_3']
+    >>> identifiers(["a b", "a_b", "table", "3", "<5"])
+    ['a_b', 'a_b_2', 'table_', 'n_3', 'n_5']
     """
     out: list[str] = []
     taken: set[str] = set()
     for raw in names:
         base = node_name(raw)
+        if not base[:1].isalpha():  # GeNIe's ids start with a letter
+            base = "n" + base
         if base.lower() in RESERVED:
             base += "_"
         name, i = base, 2
