@@ -359,3 +359,36 @@ def test_observed_facts_and_awkward_names_round_trip() -> None:
         want = _expected(s, rates)
         assert_same(pyagrum_marginals(net, "xmlbif", want), want, TOL, rates)
         assert_same(pgmpy_marginals(net, "xmlbif", want), want, TOL, rates)
+
+
+def test_quadrature_rates_are_nodes_at_the_engines_gauss_jacobi_rule() -> None:
+    from scenarios.engines.uncertain import rate_quadrature
+
+    s = load(example())
+    net = Network(s)
+    exported = {v.name: v for v in to_network(s, rates="quadrature").variables}
+    checked = 0
+    for key, pair in net.sources.items():
+        for param in pair:
+            nodes, weights = rate_quadrature(param, len(net.claims_of(key)))
+            if param.fixed or len(nodes) == 1:
+                assert param.name not in exported  # a constant: folded into the reports
+                continue
+            v = exported[param.name]
+            values = [float(x) for x in v.properties["values"].split(", ")]
+            np.testing.assert_array_equal(values, nodes)
+            np.testing.assert_allclose(v.table, weights / weights.sum(), rtol=0, atol=1e-15)
+            checked += 1
+    assert checked > 0
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_networks(max_facts=4, max_claims=3))
+def test_random_networks_round_trip_through_pgmpy_bif(case: RandomNetwork) -> None:
+    # pgmpy's BIF parser is slow (pyparsing): fewer examples
+    s = Scenario.model_validate(case.data)
+    z, oracle = brute_force(case)
+    assume(z > 0.0)
+    want = {name: np.asarray(p, dtype=float) for name, p in oracle.items()}
+    got = pgmpy_marginals(to_network(s, rates="quadrature"), "bif", want)
+    assert_same(got, want, TOL, "pgmpy bif quadrature")

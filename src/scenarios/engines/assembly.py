@@ -190,9 +190,8 @@ def assemble(
 
     rates: dict[str, Factor] = {}
     for key, pair in net.sources.items():
-        # each report (or silence: 1 - report) of the source is linear in t and in f:
-        # n reports, degree n in each
-        degree = len(net.claims_of(key)) + extra_rate_degree
+        # each report (or silence: 1 - report) of the source is linear in t and in f
+        degree = net.rate_degree(key) + extra_rate_degree
         for param, tag in zip(pair, ("tp", "fp"), strict=True):
             if param.fixed:
                 rates[param.name] = Factor(param.a, ())

@@ -37,6 +37,7 @@ import numpy as np
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import Factor
 from scenarios.engines.network import QUADRATURE_NODES, Network
+from scenarios.engines.uncertain import rate_quadrature
 from scenarios.io.networks import DiscreteNetwork, Variable, identifiers
 from scenarios.spec.scenario import Scenario
 
@@ -221,9 +222,7 @@ def _folded(factor: Factor, constant: set[str]) -> tuple[np.ndarray, tuple[str, 
 
 def _rate_nodes(net: Network, axis: str) -> np.ndarray:
     """The Gauss-Jacobi nodes :func:`assemble` laid on a rate axis."""
-    from scenarios.engines.uncertain import rate_quadrature
-
     key, tag = axis.rsplit("@", 1)
     param = net.sources[key][0 if tag == "tp" else 1]
-    nodes, _ = rate_quadrature(param, len(net.claims_of(key)))
+    nodes, _ = rate_quadrature(param, net.rate_degree(key))
     return nodes

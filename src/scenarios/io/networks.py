@@ -196,6 +196,11 @@ def _number(x: float) -> str:
     return repr(float(x))
 
 
+def _flat(v: Variable) -> str:
+    """The table as one line, parents' states in C order (the last varies fastest)."""
+    return " ".join(map(_number, np.asarray(v.table, dtype=float).ravel()))
+
+
 def _text(value: str) -> str:
     """Text safe inside a BIF property's quotes."""
     return _SAFE_TEXT.sub("_", value.replace("\n", " "))
@@ -295,8 +300,7 @@ def to_xmlbif(net: DiscreteNetwork) -> str:
         lines.append("  <DEFINITION>")
         lines.append(f"    <FOR>{v.name}</FOR>")
         lines.extend(f"    <GIVEN>{p}</GIVEN>" for p in v.parents)
-        values = np.asarray(v.table, dtype=float).ravel()
-        lines.append(f"    <TABLE>{' '.join(map(_number, values))}</TABLE>")
+        lines.append(f"    <TABLE>{_flat(v)}</TABLE>")
         lines.append("  </DEFINITION>")
     lines += ["</NETWORK>", "</BIF>"]
     return "\n".join(lines) + "\n"
@@ -330,8 +334,7 @@ def to_xdsl(net: DiscreteNetwork) -> str:
         lines.extend(f'      <state id="{s}" />' for s in v.states)
         if v.parents:
             lines.append(f"      <parents>{' '.join(v.parents)}</parents>")
-        values = np.asarray(v.table, dtype=float).ravel()
-        lines.append(f"      <probabilities>{' '.join(map(_number, values))}</probabilities>")
+        lines.append(f"      <probabilities>{_flat(v)}</probabilities>")
         lines.append("    </cpt>")
     lines += [
         "  </nodes>",
