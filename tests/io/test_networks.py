@@ -161,3 +161,18 @@ def test_write_network_needs_a_format(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown format 'dsl'"):
         write_network(NET, tmp_path / "net.bif", "dsl")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_readers_accept_any_text_in_titles_and_descriptions(fmt: str, tmp_path: Path) -> None:
+    gum = pytest.importorskip("pyagrum")
+    from pgmpy.readwrite import BIFReader, XDSLReader, XMLBIFReader
+
+    odd = Variable(
+        "a", ("x", "y"), (), np.array([0.25, 0.75]), "café – “quoted” <b> & ;}", {"values": "é; }"}
+    )
+    net = DiscreteNetwork('Évian "x" & <y> {z}', (odd,))
+    path = write_network(net, tmp_path / f"n{SUFFIXES[fmt]}")
+    reader = {"bif": BIFReader, "xmlbif": XMLBIFReader, "xdsl": XDSLReader}[fmt]
+    assert reader(str(path)).get_model().get_cpds("a").get_values().ravel().tolist() == [0.25, 0.75]
+    assert gum.loadBN(str(path)).cpt("a").tolist() == [0.25, 0.75]
