@@ -438,3 +438,76 @@ def test_dashboard_missing_notebook_exits_4(
     missing = tmp_path / "nope.ipynb"
     assert main(["dashboard", "--no-browser", "--notebook", str(missing)]) == EXIT_FAILED
     assert "nope.ipynb not found" in capsys.readouterr().err
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "suffix"), [("bif", ".bif"), ("xmlbif", ".bifxml"), ("xdsl", ".xdsl")]
+)
+def test_export_writes_the_network_and_says_what_to_observe(
+    fmt: str,
+    suffix: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from scenarios.engines.export import to_network
+    from scenarios.io.networks import FORMATS
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--to", fmt]) == EXIT_OK
+    out = tmp_path / f"wagner-2023-06-23{suffix}"
+    net = to_network(scenarios.load(scenarios.default_priors()))
+    assert out.read_text(encoding="utf-8") == FORMATS[fmt](net)
+    printed = capsys.readouterr().out
+    assert str(out.name) in printed and f"{len(net.evidence)} claim nodes" in printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]  # no temporary left
+
+
+def test_export_format_from_the_output_suffix_and_quadrature_rates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "w.xdsl"
+    assert main(["export", str(example()), "-o", str(out), "--rates", "quadrature"]) == EXIT_OK
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<?xml") and "<smile" in text and "_true_positive" in text
+    assert "as quadrature nodes" in capsys.readouterr().out
+
+
+def test_export_keeps_an_existing_file_unless_forced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "mine.bif"
+    out.write_text("edited in GeNIe")
+    assert main(["export", "-o", str(out)]) == EXIT_FAILED
+    assert out.read_text() == "edited in GeNIe"
+    assert "exists; kept (--force replaces it)" in capsys.readouterr().err
+    assert main(["export", "-o", str(out), "--force"]) == EXIT_OK
+    assert out.read_text().startswith('network "')
+
+
+def test_export_never_writes_over_the_scenario_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "s.xml"
+    shutil.copy(example(), scenario)
+    before = scenario.read_bytes()
+    assert main(["export", str(scenario), "-o", str(scenario), "--force"]) == EXIT_FAILED
+    assert scenario.read_bytes() == before
+    assert "is the scenario file itself" in capsys.readouterr().err
+
+
+def test_export_bad_usage_and_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "-o", str(tmp_path / "net.txt")]) == EXIT_USAGE
+    assert "give --to" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["export", "--to", "dsl"])
+    assert info.value.code == EXIT_USAGE
+    assert main(["export", str(tmp_path / "missing.yaml"), "--to", "bif"]) == EXIT_INVALID
+    assert main(["export", "--to", "bif", "-o", str(tmp_path / "no" / "such" / "n.bif")]) == (
+        EXIT_FAILED
+    )
+    assert "cannot write" in capsys.readouterr().err
+    assert sorted(tmp_path.iterdir()) == []

@@ -11,6 +11,7 @@ Commands::
     scenarios sweep     [PRIORS ...] [--grid NAME=VALUES ...] [--grid-file FILE] [--seeds S]
                         [--engine E] [--out DIR] [--scheduler ADDRESS] [--workers N] [--report]
                         [--max-variants N] [--dry-run]
+    scenarios export    [PRIORS] --to bif|xmlbif|xdsl [-o OUT] [--rates mean|quadrature] [--force]
 
 Without ``PRIORS`` every command uses the built-in Wagner scenario, shipped in the
 package (:func:`scenarios.io.data.example`), so every command works from any folder.
@@ -25,7 +26,8 @@ written; ``dashboard`` serves the Wagner explorer notebook with Voila on 127.0.0
 behind a random token, and prints its URL (token included). ``sweep`` updates every
 variant of the files and the grid on Dask (a local cluster, or ``--scheduler
 tcp://host:port``) with a progress bar, resumes a killed sweep, and writes
-``DIR/results.parquet`` (see ``docs/sweeps.md``).
+``DIR/results.parquet`` (see ``docs/sweeps.md``). ``export`` writes the scenario as a
+discrete Bayesian network for pgmpy, pyAgrum, GeNIe and the like (see ``docs/export.md``).
 
 Exit codes (scripts can rely on them):
 
@@ -40,7 +42,8 @@ Exit codes (scripts can rely on them):
   not be written (``-o`` names a file or a read-only folder, the disk is full: the message
   names the path, and the previous report is left intact and matching), or the dashboard
   server failed to start, or the sweep's Dask cluster could not be started or reached
-  (or ``--timeout`` passed);
+  (or ``--timeout`` passed), or ``export`` could not write its file (it exists without
+  ``--force``, is the scenario file itself, or its folder is missing or read-only);
 - 5: ``sweep`` ran, but some variants failed (each is a row with its error in the table);
 - 130 / 143: ``report`` was interrupted by SIGINT (Ctrl-C) / SIGTERM; the previous
   report, if any, is left intact and no partial file is written. ``sweep`` keeps the
@@ -144,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok; 1 invalid scenario or impossible evidence (init: the folder "
         "cannot be written); 2 usage; "
         "3 failed diagnostics (--strict); 4 report, dashboard or cluster failed to run, or "
-        "the report could not be written; "
+        "the report or export could not be written; "
         "5 some sweep variants failed; 130/143 interrupted.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -268,6 +271,7 @@ def _parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     dashboard.add_argument("--notebook", type=Path, default=None, help="another notebook to serve")
     _sweep_args(sub)
+    _export_args(sub)
     return parser
 
 
@@ -808,6 +812,84 @@ def _sweep(args: argparse.Namespace) -> int:
     return EXIT_VARIANTS_FAILED if a["failed"] else EXIT_OK
 
 
+# --- export ----------------------------------------------------------------------------------
+
+
+def _export_args(sub: Any) -> None:
+    from scenarios.io.networks import SUFFIXES
+
+    export = sub.add_parser(
+        "export",
+        help="write the scenario as a Bayesian network: BIF, XMLBIF or GeNIe's XDSL",
+        description="Write the scenario as a discrete Bayesian network with point tables "
+        "(for pgmpy, pyAgrum, GeNIe, bnlearn...), atomically. Each claim is a node "
+        "reported_<id>, observed true, whose table is the claim's likelihood (virtual "
+        "evidence: set it as evidence before querying); continuous facts are nodes over "
+        "their quadrature nodes. Uncertain source rates enter at their means (--rates "
+        "mean) or as nodes over their quadrature (--rates quadrature: the marginals are "
+        "then the exact engine's). See docs/export.md.",
+        epilog="Default OUT: the scenario file's name with "
+        + ", ".join(f"{s} ({f})" for f, s in SUFFIXES.items())
+        + ", in the current folder. An existing OUT is kept unless --force. Exit codes: 0 "
+        "written; 1 invalid or missing scenario file; 2 usage; 4 OUT could not be "
+        "written (exists without --force, is the scenario file itself, a folder or "
+        "read-only; nothing is changed).",
+    )
+    _priors_arg(export)
+    export.add_argument(
+        "--to",
+        choices=sorted(SUFFIXES),
+        default=None,
+        help="format (default: from OUT's suffix, .bif, .bifxml/.xml or .xdsl)",
+    )
+    export.add_argument("-o", "--out", type=Path, default=None, help="the file to write")
+    export.add_argument(
+        "--rates",
+        choices=["mean", "quadrature"],
+        default="mean",
+        help="uncertain rates at their prior means (default), or as quadrature nodes",
+    )
+    export.add_argument("--force", action="store_true", help="replace an existing OUT")
+
+
+def _export(args: argparse.Namespace) -> int:
+    from scenarios.engines.export import to_network
+    from scenarios.io.networks import SUFFIXES, format_of, write_network
+
+    fmt = args.to
+    if fmt is None and args.out is not None:
+        fmt = format_of(args.out)
+    if fmt is None:
+        print(
+            "scenarios export: give --to bif|xmlbif|xdsl (or an OUT ending in .bif, .bifxml, "
+            ".xml or .xdsl)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    source = args.priors if args.priors is not None else default_priors()
+    scenario = _load(args.priors)
+    out = args.out if args.out is not None else Path(Path(source).stem + SUFFIXES[fmt])
+    if out.resolve() == Path(source).resolve():
+        print(f"scenarios export: {out} is the scenario file itself; not written", file=sys.stderr)
+        return EXIT_FAILED
+    net = to_network(scenario, rates=args.rates)
+    try:
+        write_network(net, out, fmt, overwrite=args.force)
+    except FileExistsError:
+        print(f"scenarios export: {out} exists; kept (--force replaces it)", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"scenarios export: cannot write {out}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    reports = len(net.evidence)
+    rates = "at their prior means" if args.rates == "mean" else "as quadrature nodes"
+    print(
+        f"wrote {out} ({fmt}): {len(net.variables)} variables, {reports} claim "
+        f"node{'s' * (reports != 1)} reported_* to set to 'true'; uncertain rates {rates}"
+    )
+    return EXIT_OK
+
+
 # --- main ----------------------------------------------------------------------------------
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -818,6 +900,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": _report,
     "dashboard": _dashboard,
     "sweep": _sweep,
+    "export": _export,
 }
 
 

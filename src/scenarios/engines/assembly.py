@@ -131,6 +131,7 @@ def assemble(
     xp: Any = np,
     skip_claims: Sequence[str] = (),
     extra_rate_degree: int = 0,
+    merge_evidence: bool = True,
 ) -> Assembly:
     """Factors of the network.
 
@@ -151,6 +152,10 @@ def assemble(
     extra_rate_degree : int
         Make rate quadrature exact for polynomials this much higher (2 gives exact
         posterior means and variances of the rates).
+    merge_evidence : bool
+        Multiply the reports over the same axes into one factor, in logs (numpy only;
+        keeps hundreds of reports in range). ``False`` keeps one factor per report, in
+        the order of :attr:`Assembly.claim_ids` (what an export writes, one node each).
 
     Returns
     -------
@@ -185,9 +190,8 @@ def assemble(
 
     rates: dict[str, Factor] = {}
     for key, pair in net.sources.items():
-        # each report (or silence: 1 - report) of the source is linear in t and in f:
-        # n reports, degree n in each
-        degree = len(net.claims_of(key)) + extra_rate_degree
+        # each report (or silence: 1 - report) of the source is linear in t and in f
+        degree = net.rate_degree(key) + extra_rate_degree
         for param, tag in zip(pair, ("tp", "fp"), strict=True):
             if param.fixed:
                 rates[param.name] = Factor(param.a, ())
@@ -240,7 +244,7 @@ def assemble(
             )
         evidence.append(factor)
         claim_ids.append(ev.id)
-    if xp is np:
+    if xp is np and merge_evidence:
         evidence, offset = _in_logs(evidence)
         log_offset += offset
     return Assembly(

@@ -179,6 +179,30 @@ class Network:
         """
         return [ev for ev in self.evidence if ev.source == source]
 
+    def rate_degree(self, source: str) -> int:
+        """Degree, in each of ``source``'s rates, of the polynomial its reports make.
+
+        Each report (or silence) is linear in ``t`` and in ``f``: one degree per report.
+        Gauss-Jacobi quadrature of this degree integrates the rates exactly.
+
+        Parameters
+        ----------
+        source : str
+            A key of :attr:`sources`.
+
+        Returns
+        -------
+        int
+
+        Examples
+        --------
+        >>> from scenarios.io import example, load
+        >>> net = Network(load(example()))
+        >>> all(net.rate_degree(k) == len(net.claims_of(k)) for k in net.sources)
+        True
+        """
+        return len(self.claims_of(source))
+
     def _row_param_of(self, name: str) -> RowParam | None:
         if isinstance(self.priors[name], LogitPrior):
             return None

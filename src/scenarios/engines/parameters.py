@@ -115,7 +115,7 @@ def rate_moments(scenario: Scenario) -> dict[str, tuple[RateMoments, RateMoments
         kind, source = key.split(":", 1)
         if kind != "source":
             continue
-        degree = len(net.claims_of(key)) + 2
+        degree = net.rate_degree(key) + 2
         moments = []
         for param, tag in zip(pair, ("tp", "fp"), strict=True):
             if param.fixed:
