@@ -1,0 +1,175 @@
+"""The documentation site builds warning-free, offline, with every notebook executed.
+
+``sphinx-build -W`` runs in a subprocess over ``docs/`` into a temporary folder with
+``nb_execution_mode=force``, so each notebook (the shipped ones, linked into
+``docs/notebooks/``, and the MyST pages with code cells) runs in a fresh kernel and a cell
+error fails the build. The format reference's YAML examples are checked by
+``tests/spec/test_format_examples.py``; this module checks the site around them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import scenarios
+from scenarios.io.data import notebook
+
+ROOT = Path(__file__).parents[1]
+DOCS = ROOT / "docs"
+
+# the pages a reader needs: the issue's list (getting started, format, semantics, the
+# notebooks, the command line, the API reference, the how-tos)
+PAGES = [
+    "index",
+    "getting-started",
+    "format",
+    "semantics",
+    "cli",
+    "explorer",
+    "sweeps",
+    "layout",
+    "notebooks/tutorial",
+    "notebooks/wagner-explorer",
+    "api/index",
+    "api/spec",
+    "api/io",
+    "api/engines",
+    "api/analysis",
+    "api/views",
+    "api/sweeps",
+    "howto/add-an-event",
+    "howto/score-a-forecast",
+    "howto/sweep-on-a-cluster",
+]
+
+
+def executable(page: Path) -> bool:
+    """Whether a source page runs code at build time (a notebook or a MyST code-cell page)."""
+    if page.suffix == ".ipynb":
+        return True
+    return "```{code-cell}" in page.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("docs")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        "MPLBACKEND": "Agg",
+        "PYTHONWARNINGS": "",
+    }
+    env.pop("SCENARIOS_PRIORS_FILE", None)
+    before = sorted(p.relative_to(ROOT) for p in DOCS.rglob("*"))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-E",
+            "-b",
+            "html",
+            "-D",
+            "nb_execution_mode=force",
+            "-d",
+            str(out / "doctrees"),
+            str(DOCS),
+            str(out / "html"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=out,
+        timeout=1800,
+        check=False,
+    )
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-6000:]
+    assert sorted(p.relative_to(ROOT) for p in DOCS.rglob("*")) == before, "wrote into docs/"
+    return out / "html", log
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_page_is_built(site: tuple[Path, str], page: str) -> None:
+    path = site[0] / f"{page}.html"
+    assert path.is_file(), page
+    assert "<h1>" in path.read_text(encoding="utf-8"), f"{page} has no title"
+
+
+@pytest.mark.slow
+def test_every_source_page_is_in_the_site(site: tuple[Path, str]) -> None:
+    sources = {
+        p.relative_to(DOCS).with_suffix("").as_posix()
+        for p in [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")]
+        if "_build" not in p.parts
+    }
+    assert sources == set(PAGES), sources ^ set(PAGES)
+
+
+@pytest.mark.slow
+def test_every_notebook_was_executed(site: tuple[Path, str]) -> None:
+    html_dir, log = site
+    pages = sorted(
+        p
+        for p in [*DOCS.rglob("*.md"), *DOCS.rglob("*.ipynb")]
+        if "_build" not in p.parts and executable(p)
+    )
+    assert len(pages) >= 4, pages  # the two notebooks and the code-cell pages
+    for page in pages:
+        assert f"{page}: Executed notebook" in log, f"{page} was not executed"
+        built = html_dir / page.relative_to(DOCS).with_suffix(".html")
+        text = built.read_text(encoding="utf-8")
+        assert 'class="cell_output' in text, f"{page} shows no output"
+        assert "Traceback" not in text, f"{page} shows an error"
+
+
+@pytest.mark.slow
+def test_the_shipped_notebooks_are_the_ones_built() -> None:
+    # the site links the package's notebooks (no second copy that could drift)
+    for name in ("tutorial", "wagner-explorer"):
+        link = DOCS / "notebooks" / f"{name}.ipynb"
+        assert link.resolve() == notebook(name).resolve(), link
+
+
+@pytest.mark.slow
+def test_the_explorer_renders_without_a_kernel(site: tuple[Path, str]) -> None:
+    # the widget's state is saved at execution and embedded: the page shows the controls
+    text = (site[0] / "notebooks" / "wagner-explorer.html").read_text(encoding="utf-8")
+    match = re.search(
+        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', text, re.S
+    )
+    assert match, "no widget state in the explorer page"
+    state = json.loads(html.unescape(match.group(1)))["state"]
+    models = {m["model_name"] for m in state.values()}
+    assert {"FloatSliderModel", "TabModel"} <= models, models
+    assert "application/vnd.jupyter.widget-view+json" in text
+
+
+@pytest.mark.slow
+def test_the_api_reference_has_the_public_api(site: tuple[Path, str]) -> None:
+    text = (site[0] / "api" / "index.html").read_text(encoding="utf-8")
+    missing = [
+        name
+        for name in scenarios.__all__
+        if not name.startswith("_") and f'id="scenarios.{name}"' not in text
+    ]
+    assert not missing, missing
+
+
+@pytest.mark.slow
+def test_the_site_fetches_nothing_at_build_time(site: tuple[Path, str]) -> None:
+    # no intersphinx, no web fonts: nothing in the build log was downloaded
+    log = site[1]
+    assert "intersphinx" not in log.lower()
+    assert not re.search(r"https?://\S+\.(?:woff2?|ttf|inv)\b", log), log[-2000:]
