@@ -9,7 +9,6 @@ error fails the build. The format reference's YAML examples are checked by
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
@@ -76,6 +75,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
             "sphinx",
             "-W",
             "--keep-going",
+            "-T",  # a failing cell's traceback in the log, not in a file elsewhere
             "-E",
             "-b",
             "html",
@@ -150,10 +150,18 @@ def test_the_explorer_renders_without_a_kernel(site: tuple[Path, str]) -> None:
         r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', text, re.S
     )
     assert match, "no widget state in the explorer page"
-    state = json.loads(html.unescape(match.group(1)))["state"]
+    state = json.loads(match.group(1))["state"]
     models = {m["model_name"] for m in state.values()}
-    assert {"FloatSliderModel", "TabModel"} <= models, models
+    assert {"FloatSliderModel", "TabModel", "HTMLModel"} <= models, models
     assert "application/vnd.jupyter.widget-view+json" in text
+    # the scenario table, as the explorer drew it for the shipped file, is in the state
+    shown = " ".join(
+        str(m["state"].get("value", "")) for m in state.values() if m["model_name"] == "HTMLModel"
+    )
+    example = scenarios.load(scenarios.example())
+    for name, outcome in example.outcomes.items():
+        assert name in shown, name
+        assert all(str(s) in shown for s in outcome.states), name
 
 
 @pytest.mark.slow
