@@ -18,6 +18,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parent / "src"
+# the site's own extensions (docs/_ext)
+sys.path.insert(0, str(HERE / "_ext"))
 # the checkout's package first, so the API reference documents the code beside these pages
 sys.path.insert(0, str(SRC))
 # notebook kernels import the same package
@@ -43,10 +45,11 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "numpydoc",
+    "widget_snapshot",  # a static snapshot under every widget (docs/_ext)
 ]
 
 # the pages
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
 
@@ -82,7 +85,7 @@ html_title = f"scenarios {release}"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    "header_links_before_dropdown": 8,
+    "header_links_before_dropdown": 4,
     "use_edit_page_button": False,
 }
 html_static_path: list[str] = []

@@ -154,10 +154,16 @@ def test_the_explorer_renders_without_a_kernel(site: tuple[Path, str]) -> None:
     models = {m["model_name"] for m in state.values()}
     assert {"FloatSliderModel", "TabModel", "HTMLModel"} <= models, models
     assert "application/vnd.jupyter.widget-view+json" in text
-    # the scenario table, as the explorer drew it for the shipped file, is in the state
-    shown = " ".join(
-        str(m["state"].get("value", "")) for m in state.values() if m["model_name"] == "HTMLModel"
-    )
+    # and a static snapshot drawn from that state at build time, readable without
+    # JavaScript: the scenario table the explorer drew for the shipped file
+    start = text.index('<details class="widget-static-snapshot"')
+    depth = 0
+    for tag in re.finditer(r"<details\b|</details>", text[start:]):
+        depth += 1 if tag.group().startswith("<details") else -1
+        if depth == 0:
+            break
+    shown = text[start : start + tag.end()]
+    assert "</table>" in shown
     example = scenarios.load(scenarios.example())
     for name, outcome in example.outcomes.items():
         assert name in shown, name
@@ -181,3 +187,35 @@ def test_the_site_fetches_nothing_at_build_time(site: tuple[Path, str]) -> None:
     log = site[1]
     assert "intersphinx" not in log.lower()
     assert not re.search(r"https?://\S+\.(?:woff2?|ttf|inv)\b", log), log[-2000:]
+
+
+def test_widget_snapshot_draws_a_saved_state() -> None:
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        from widget_snapshot import snapshot
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+    state = {
+        "tabs": {
+            "model_name": "TabModel",
+            "state": {
+                "children": ["IPY_MODEL_one", "IPY_MODEL_two"],
+                "titles": ["First", "Second <b>"],
+                "selected_index": 1,
+            },
+        },
+        "one": {"model_name": "HTMLModel", "state": {"value": "<table>t</table>"}},
+        "two": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_d", "IPY_MODEL_c"]}},
+        "d": {
+            "model_name": "DropdownModel",
+            "state": {"description": "grade", "_options_labels": ["A", "B"], "index": 1},
+        },
+        "c": {"model_name": "CheckboxModel", "state": {"description": "on", "value": False}},
+    }
+    out = snapshot(state, "tabs")
+    assert "<details><summary>First</summary><div><table>t</table></div></details>" in out
+    assert "<details open><summary>Second &lt;b&gt;</summary>" in out
+    assert "grade: <b>B</b>" in out
+    assert "☐ on" in out
+    assert snapshot(state, "missing") == ""
+    assert snapshot({"x": {"model_name": "LayoutModel", "state": {}}}, "x") == ""
