@@ -53,3 +53,12 @@ def test_every_field_of_the_format_is_in_the_reference(model: str, field: str) -
     # named in code style, alone or as the last part of a dotted path (`logit.intercept`)
     text = FORMAT.read_text(encoding="utf-8")
     assert re.search(rf"`(?:[\w\[\]<>]+\.)*{re.escape(field)}`", text), f"{model}.{field}"
+
+
+def test_format_python_examples_run() -> None:
+    # the page's Python examples run in order, in one namespace, as a reader would paste them
+    blocks = re.findall(r"```python\n(.*?)```", FORMAT.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 2
+    namespace: dict = {}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"{FORMAT}:python{i}", "exec"), namespace)
