@@ -81,7 +81,7 @@ def mixed() -> Scenario:
 def test_marginalised_logp_equals_pymc_extras(mixed: Scenario) -> None:
     from pymc_extras import marginalize
 
-    ours = mixed.to_pymc()
+    ours = mixed.to_pymc(marginalized=True)
     plain = mixed.to_pymc(marginalized=False)
     theirs = marginalize(plain, [v for v in plain.free_RVs if v.name in ("biased", "res")])
     with warnings.catch_warnings():  # pymc-extras: NonSeparableLogpWarning for joint claims
