@@ -309,6 +309,7 @@ def update_exact(
     interval: float = 0.9,
     intervals: bool = True,
     quadrature_nodes: int = 24,
+    idata: bool = False,
 ) -> Posterior:
     """Update a scenario exactly.
 
@@ -325,6 +326,11 @@ def update_exact(
         ``False`` skips the intervals (the point answer alone, fastest).
     quadrature_nodes : int
         Gauss-Legendre nodes per segment of each continuous fact.
+    idata : bool
+        Also give the draws as an ArviZ DataTree (``Posterior.idata``): the same groups
+        as the full engine's (:mod:`scenarios.engines.trees`), its ``posterior`` the prior
+        draws of theta resampled by their importance weights (systematic resampling),
+        ``importance`` the draws and their ``weight``. Needs uncertain probabilities.
 
     Returns
     -------
@@ -396,6 +402,9 @@ def update_exact(
     outcomes = {n: marg[n] for n in scenario.outcomes}
     facts = {n: marg[n] for n in net.discrete if n in scenario.facts}
     states = net.states
+    tree = None
+    if idata and weights is not None:
+        tree = _importance_tree(net, theta, weights, seed)
 
     def table(values: dict, draws_: dict | None, w: np.ndarray | None) -> pd.DataFrame:
         return state_table(values, states, draws_, w, interval)
@@ -415,6 +424,7 @@ def update_exact(
         interval_mass=interval,
         diagnostics=diagnostics.set_index("diagnostic"),
         log_evidence=log_evidence,
+        idata=tree,
         settings={
             "draws": draws if net.parameters else 0,
             "quadrature_nodes": quadrature_nodes,
@@ -427,6 +437,23 @@ def update_exact(
             frame["mcse"] = _is_mcse(frame, post_draws, weights, names)
     _warn(posterior)
     return posterior
+
+
+def _importance_tree(
+    net: Network, theta: Mapping[str, np.ndarray], weights: np.ndarray, seed: int
+) -> Any:
+    """The DataTree of weighted prior draws: resampled into ``posterior``, kept in ``importance``."""
+    from scenarios.engines.trees import datatree
+
+    n = len(weights)
+    rng = np.random.default_rng([seed, 17])
+    # systematic resampling: draw i appears floor or ceil of n w_i times
+    cdf = np.cumsum(weights / weights.sum())
+    picks = np.searchsorted(cdf, (rng.random() + np.arange(n)) / n)
+    picks = np.minimum(picks, n - 1)
+    posterior = {k: np.asarray(v)[picks][None] for k, v in theta.items()}
+    importance = {**{k: np.asarray(v) for k, v in theta.items()}, "weight": weights}
+    return datatree(net, posterior, prior_draws=min(n, 1000), seed=seed, importance=importance)
 
 
 def _too_costly(

@@ -26,13 +26,14 @@ from scenarios.engines.factors import DRAW, Factor, contract
 from scenarios.engines.network import Network
 from scenarios.engines.numbers import NumberModel
 from scenarios.engines.reports import Evidence, report_probability
+from scenarios.engines.trees import datatree, report_name, row_labels
 from scenarios.engines.uncertain import RowParam
 from scenarios.errors import SamplingWarning
 from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["build_model", "rao_blackwell", "row_labels", "update_pymc"]
+__all__ = ["build_model", "rao_blackwell", "update_pymc"]
 
 RHAT_LIMIT = 1.01
 ESS_LIMIT = 400.0
@@ -157,38 +158,6 @@ def _build(
         else:
             _generative(net, params, continuous, skip)
     return model, values
-
-
-def row_labels(net: Network, param: RowParam) -> tuple[str, ...]:
-    """Names of the uncertain rows of a table: the parents' states of each (``"all"``).
-
-    Parameters
-    ----------
-    net : Network
-    param : RowParam
-
-    Returns
-    -------
-    tuple of str
-        One label per row of ``param``, ``"a=x, b=y"`` for the row where parent ``a``
-        is ``x`` and ``b`` is ``y``.
-
-    Examples
-    --------
-    >>> from scenarios.io import example, load
-    >>> net = Network(load(example()))
-    >>> row_labels(net, net.row_param("army_strikes"))
-    ('all',)
-    """
-    prior = net.priors[param.node]
-    given = tuple(getattr(prior, "given", ()))
-    if not given:
-        return ("all",) * len(param.rows)
-    combos = list(np.ndindex(*[len(net.states[g]) for g in given]))
-    return tuple(
-        ", ".join(f"{g}={net.states[g][i]}" for g, i in zip(given, combos[r], strict=True))
-        for r in param.rows
-    )
 
 
 #: Compiled nutpie models by graph structure, reused when only numbers change.
@@ -326,7 +295,7 @@ def _generative(net: Network, params: dict, continuous: dict, skip: list[str]) -
             t = params.get(tp.name, tp.mean) if not tp.fixed else tp.a
             f = params.get(fp.name, fp.mean) if not fp.fixed else fp.a
             p = report_probability(hit, t, f, ev.weight)
-        name = f"claim_{_var(ev.id)}"
+        name = report_name(ev.id)
         # a silence observes the report not made
         pm.Bernoulli(name, p=p, observed=pm.Data(f"{name}_obs", 0 if ev.silent else 1))
 
@@ -345,7 +314,7 @@ def _observed_number(
     import pymc as pm
     import pytensor.tensor as pt
 
-    name = f"claim_{_var(ev.id)}"
+    name = report_name(ev.id)
     if error_model.count is not None:
 
         def logp(value: Any, x: Any, *rate: Any) -> Any:
@@ -385,11 +354,6 @@ def _observed_number(
         sigma=pt.stack([terms[1], terms[5]]),
         observed=terms[2],
     )
-
-
-def _var(report_id: str) -> str:
-    """A report id as a variable name (``~`` of denials and retractions as ``__``)."""
-    return report_id.replace("~", "__")
 
 
 def _select(ind: Any, states: dict) -> Any:
@@ -435,7 +399,10 @@ def update_pymc(
     Returns
     -------
     Posterior
-        With ``idata`` (the ArviZ DataTree) and diagnostics (R-hat, ESS, divergences,
+        With ``idata`` (the ArviZ DataTree: the sampler's ``posterior`` and
+        ``sample_stats``, and ``log_likelihood`` per report, ``log_prior``, ``prior``,
+        ``prior_predictive``, ``observed_data``: :mod:`scenarios.engines.trees`) and
+        diagnostics (R-hat, ESS, divergences,
         and ESS/MCSE of every scenario probability). Failed diagnostics raise a
         :class:`SamplingWarning`.
     """
@@ -493,6 +460,14 @@ def update_pymc(
                     nuts_sampler="pymc",
                 )
     post = idata["posterior"]
+    idata = datatree(
+        net,
+        {k: np.asarray(post[k].values) for k in post.data_vars},
+        continuous=net.continuous,
+        prior_draws=min(post.sizes["chain"] * post.sizes["draw"], 1000),
+        seed=seed,
+        base=idata,
+    )
     theta: dict[str, np.ndarray] = {}
     for p in net.parameters:
         arr = np.asarray(post[p.name].values)

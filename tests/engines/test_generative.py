@@ -1,0 +1,195 @@
+"""The generative PyMC model: what to_pymc() returns, what the engine samples, and ArviZ.
+
+Independent answers: the generative model's own log-density summed over every joint
+state of its discrete variables (brute force), the exact engine's numpy contraction,
+hand-computed posteriors and prior predictive probabilities.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy.special import logsumexp
+
+from scenarios import Scenario
+from scenarios.engines.network import Network
+from scenarios.engines.trees import log_evidence, report_name
+
+
+@pytest.fixture(scope="module")
+def answered(mixed: Scenario) -> Scenario:
+    """The mixed scenario with a denial, a retraction and a silence besides."""
+    s = mixed.with_claim(
+        {"id": "c5", "text": "some", "proposition": "res == some", "source": "wire",
+         "status": "retracted"}
+    )
+    s = s.with_claim(
+        {"id": "c6", "text": "not biased", "proposition": "biased", "source": "wire",
+         "denied_by": "friend", "status": "denied"}
+    )
+    return s.with_claim(
+        {"id": "c7", "text": "silent on armed", "proposition": "res == armed",
+         "source": "friend", "silent": True}
+    )
+
+
+def _discrete(model: Any) -> list[Any]:
+    return [v for v in model.free_RVs if v.type.dtype.startswith("int")]
+
+
+def _unconstrained(model: Any, values: dict[str, Any]) -> dict[str, np.ndarray]:
+    """A point of the model's value variables from constrained values of its RVs."""
+    point = {}
+    for rv in model.free_RVs:
+        if rv.name not in values:
+            continue
+        value = model.rvs_to_values[rv]
+        transform = model.rvs_to_transforms.get(rv)
+        x = np.asarray(values[rv.name], dtype=float)
+        if transform is not None:
+            x = transform.forward(x, *rv.owner.inputs).eval()
+        point[value.name] = x
+    return point
+
+
+def _random_values(net: Network, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Constrained values of every uncertain probability and continuous fact."""
+    out: dict[str, np.ndarray] = {}
+    for p in net.parameters:
+        if hasattr(p, "alpha"):
+            out[p.name] = rng.dirichlet(np.ones(p.alpha.shape[-1]), size=p.alpha.shape[0])
+        else:
+            out[p.name] = np.asarray(rng.uniform(0.05, 0.95))
+    for name, d in net.dists.items():
+        out[name] = np.asarray(d.dist.ppf(rng.uniform(0.1, 0.9)))
+    return out
+
+
+def test_the_generative_model_has_discrete_facts_rates_and_observed_claims(
+    answered: Scenario,
+) -> None:
+    model = answered.to_pymc()
+    ops = {v.name: v.owner.op.name for v in model.free_RVs}
+    assert ops["biased"] == "bernoulli" and ops["call"] == "bernoulli"
+    assert ops["res"] == "categorical"
+    assert ops["friend_true_positive"] == "beta" and ops["biased_probs"] == "dirichlet"
+    observed = {v.name for v in model.observed_RVs}
+    net = Network(answered)
+    assert observed == {report_name(ev.id) for ev in net.evidence}
+    assert "claim_c5__retracted" in observed and "claim_c6__denied_by__friend" in observed
+    assert model.coords["res_state"] == ("none", "some", "armed")
+    assert model.named_vars_to_dims["call_probs"] == ("call_probs_row", "call_state")
+    assert "claims" not in model.named_vars
+
+
+@pytest.mark.parametrize("which", ["mixed", "answered"])
+def test_marginalised_model_is_the_generative_one_summed_over_its_discrete_states(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    s = request.getfixturevalue(which)
+    generative, marginal = s.to_pymc(), s.to_pymc(marginalized=True)
+    discrete = _discrete(generative)
+    assert {v.name for v in discrete} == {"biased", "res", "call"}
+    f_gen, f_marg = generative.compile_logp(), marginal.compile_logp()
+    net = Network(s)
+    rng = np.random.default_rng(7)
+    for _ in range(4):
+        point = _unconstrained(generative, _random_values(net, rng))
+        joint = [
+            f_gen({**point, **{v.name: np.asarray(k) for v, k in zip(discrete, combo, strict=True)}})
+            for combo in itertools.product(*[range(len(net.states[v.name])) for v in discrete])
+        ]
+        assert f_marg(point) == pytest.approx(logsumexp(joint), abs=1e-9)
+
+
+@pytest.mark.parametrize("which", ["mixed", "answered"])
+def test_marginalised_log_likelihood_is_the_exact_engines_log_evidence(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    s = request.getfixturevalue(which)
+    model = s.to_pymc(marginalized=True)
+    terms = [model["claims"], *model.observed_RVs]  # the reports: discrete facts summed out
+    f_lik = model.compile_logp(vars=terms, jacobian=False)
+    net = Network(s)
+    rng = np.random.default_rng(3)
+    for _ in range(4):
+        values = _random_values(net, rng)
+        theta = {p.name: values[p.name][None] for p in net.parameters}
+        x = {n: values[n][None] for n in net.continuous}
+        exact = float(log_evidence(net, theta, x)[0])  # numpy: assembly and contraction
+        assert f_lik(_unconstrained(model, values)) == pytest.approx(exact, abs=1e-9)
+
+
+def test_prior_predictive_matches_the_exact_engines_prior(mixed: Scenario) -> None:
+    import pymc as pm
+
+    model = mixed.to_pymc()
+    n = 3000
+    with model:
+        tree = pm.sample_prior_predictive(draws=n, random_seed=4, compile_kwargs={"mode": "FAST_COMPILE"})
+    exact = mixed.update(intervals=False)
+    table = exact.prior_facts["probability"].combine_first(exact.prior_scenarios["probability"])
+    for (name, state), p in table.items():
+        states = Network(mixed).states[name]
+        draws = np.asarray(tree["prior"][name].values).ravel()
+        freq = float(np.mean(draws == states.index(state)))
+        assert abs(freq - p) <= 4.5 * np.sqrt(p * (1 - p) / n) + 1e-12, (name, state, freq, p)
+    # a report's prior probability, by hand: E f + w (E t - E f) P(proposition)
+    net = Network(mixed)
+    ev = next(e for e in net.evidence if e.id == "c1")
+    tp, fp = net.sources[ev.source]
+    p_biased = float(table[("biased", "true")])
+    p_made = fp.mean + ev.weight * (tp.mean - fp.mean) * p_biased
+    made = float(np.asarray(tree["prior_predictive"]["claim_c1"].values).mean())
+    assert abs(made - p_made) <= 4.5 * np.sqrt(p_made * (1 - p_made) / n)
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    return Scenario(
+        title="Small",
+        seed=1,
+        facts={"a": {"kind": "binary", "prior": {"p": 0.3}}},
+        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {
+            "given": ["a"], "table": [{"when": {"a": True}, "p": 0.9},
+                                      {"when": {"a": False}, "p": 0.2}]}}},
+        sources={"wire": {"grade": "B"}},
+        claims=[{"id": "c1", "text": "a", "proposition": "a", "source": "wire",
+                 "hedge": "allegedly"}],
+    )
+
+
+@pytest.mark.slow
+def test_extending_the_model_with_a_new_report_gives_the_hand_computed_posterior(
+    small: Scenario,
+) -> None:
+    import pymc as pm
+    from pymc_extras import marginalize
+    from pymc_extras.marginal import recover
+
+    model = small.to_pymc()
+    with model:  # a new source whose true-positive rate is uncertain reports a
+        t_new = pm.Beta("t_new", 8, 2)
+        pm.Bernoulli("seen", p=0.1 + (t_new - 0.1) * model["a"], observed=1)
+    marginal = marginalize(model, ["a", "o"])
+    with marginal, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        idata = pm.sample(draws=400, tune=400, chains=2, cores=1, random_seed=2,
+                          progressbar=False, nuts_sampler="pymc",
+                          compile_kwargs={"mode": "FAST_COMPILE"})
+        idata = recover(idata, model=marginal, random_seed=3)
+    # by hand: the rates are independent a priori, so each report's expected likelihood
+    net = Network(small)
+    ev = net.evidence[0]
+    tp, fp = net.sources[ev.source]
+    true = 0.3 * (fp.mean + ev.weight * (tp.mean - fp.mean)) * 0.8
+    false = 0.7 * fp.mean * 0.1
+    expected = true / (true + false)
+    # Rao-Blackwellised: the mean of P(a | draw), not of the draws of a
+    p_a = np.exp(np.asarray(idata["posterior"]["lp_a"].values))[..., 1].ravel()
+    mcse = p_a.std() / np.sqrt(len(p_a) / 4)  # a generous effective sample size
+    assert abs(p_a.mean() - expected) <= 4 * mcse + 1e-3, (p_a.mean(), expected)
