@@ -193,3 +193,62 @@ def test_extending_the_model_with_a_new_report_gives_the_hand_computed_posterior
     p_a = np.exp(np.asarray(idata["posterior"]["lp_a"].values))[..., 1].ravel()
     mcse = p_a.std() / np.sqrt(len(p_a) / 4)  # a generous effective sample size
     assert abs(p_a.mean() - expected) <= 4 * mcse + 1e-3, (p_a.mean(), expected)
+
+
+# --- ArviZ-native results -----------------------------------------------------------
+
+
+def _hand_loglik(small: Scenario, t: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """log p(c1 | t, f) of the small scenario: one hedged report of a, P(a) = 0.3."""
+    w = Network(small).evidence[0].weight
+    return np.log(0.3 * (f + w * (t - f)) + 0.7 * f)
+
+
+def test_the_exact_engines_tree_has_the_groups_and_per_report_log_likelihoods(
+    small: Scenario,
+) -> None:
+    tree = small.update(idata=True, draws=500).idata
+    for group in ("posterior", "log_likelihood", "log_prior", "prior", "prior_predictive",
+                  "observed_data", "importance"):
+        assert group in tree.children, group
+    post = tree["posterior"]
+    ll = tree["log_likelihood"]["claims"].sel(claim="claim_c1").values
+    hand = _hand_loglik(small, post["wire_true_positive"].values,
+                        post["wire_false_positive"].values)
+    assert np.allclose(ll, hand, atol=1e-12)
+    weights = tree["importance"]["weight"].values.ravel()
+    assert weights.sum() == pytest.approx(1.0) and weights.std() > 0
+    assert int(tree["observed_data"]["claim_c1"]) == 1
+
+
+def test_loo_and_power_scaling_run_on_the_exact_engines_tree(answered: Scenario) -> None:
+    import arviz_stats as azs
+
+    tree = answered.update(idata=True, draws=3000).idata
+    claims = list(tree["log_likelihood"]["claim"].values)
+    assert claims == [report_name(ev.id) for ev in Network(answered).evidence]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # arviz: few draws for some k-hats
+        loo = azs.loo(tree, pointwise=True)
+        summary = azs.psense_summary(tree)
+    assert loo.n_data_points == len(claims) and np.isfinite(loo.elpd)
+    assert {"prior", "likelihood", "diagnosis"} <= set(summary.columns)
+
+
+@pytest.mark.slow
+def test_the_full_engines_tree_feeds_the_same_arviz_calls(small: Scenario) -> None:
+    import arviz_stats as azs
+
+    post = small.update(engine="pymc", draws=300, tune=300, chains=2, seed=4)
+    tree = post.idata
+    for group in ("posterior", "sample_stats", "log_likelihood", "log_prior", "prior",
+                  "prior_predictive", "observed_data"):
+        assert group in tree.children, group
+    p = tree["posterior"]
+    hand = _hand_loglik(small, p["wire_true_positive"].values, p["wire_false_positive"].values)
+    ll = tree["log_likelihood"]["claims"].sel(claim="claim_c1").values
+    assert np.allclose(ll, hand, atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert np.isfinite(azs.loo(tree).elpd)
+        assert "diagnosis" in azs.psense_summary(tree).columns

@@ -6,8 +6,10 @@ A posterior DataTree here has the groups ArviZ expects of a PyMC fit:
   the full engine, of the continuous facts; the exact engine's are its prior draws
   resampled by their Pareto-smoothed importance weights (``importance`` keeps the draws
   and their weights);
-- ``log_likelihood``: one variable per report, ``claim_<id>`` as in
-  :func:`scenarios.engines.pymc.build_model`, holding ``log p(y_i | y_-i, theta)``: the
+- ``log_likelihood``: ``claims``, with a ``claim`` dimension whose labels are the
+  reports' variables (``claim_<id>`` as in :func:`scenarios.engines.pymc.build_model`;
+  one variable, so that ``arviz_stats.loo`` takes every report as one observation),
+  holding ``log p(y_i | y_-i, theta)``: the
   report's likelihood given theta and every other report, the discrete facts summed
   out. The reports are not independent given theta (they share the discrete facts),
   so this conditional form, not ``log p(y_i | theta)``, is the one PSIS-LOO needs
@@ -326,8 +328,14 @@ def datatree(
     else:
         groups["posterior"] = dataset(posterior, ("chain", "draw"))
     ll = claim_loglik(net, theta, x)
-    groups["log_likelihood"] = dataset(
-        per_draw({report_name(k): v for k, v in ll.items()}), ("chain", "draw")
+    terms = np.stack([ll[ev.id] for ev in net.evidence], axis=-1)
+    groups["log_likelihood"] = xr.Dataset(
+        {"claims": (("chain", "draw", "claim"), terms.reshape(chains, draws, -1))},
+        coords={
+            "chain": np.arange(chains),
+            "draw": np.arange(draws),
+            "claim": [report_name(ev.id) for ev in net.evidence],
+        },
     )
     groups["log_prior"] = dataset(per_draw(log_prior(net, theta, x)), ("chain", "draw"))
     sim = simulate(net.scenario, prior_draws, seed)
