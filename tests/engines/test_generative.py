@@ -8,7 +8,9 @@ hand-computed posteriors and prior predictive probabilities.
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,16 +26,32 @@ from scenarios.engines.trees import log_evidence, report_name
 def answered(mixed: Scenario) -> Scenario:
     """The mixed scenario with a denial, a retraction and a silence besides."""
     s = mixed.with_claim(
-        {"id": "c5", "text": "some", "proposition": "res == some", "source": "wire",
-         "status": "retracted"}
+        {
+            "id": "c5",
+            "text": "some",
+            "proposition": "res == some",
+            "source": "wire",
+            "status": "retracted",
+        }
     )
     s = s.with_claim(
-        {"id": "c6", "text": "not biased", "proposition": "biased", "source": "wire",
-         "denied_by": "friend", "status": "denied"}
+        {
+            "id": "c6",
+            "text": "not biased",
+            "proposition": "biased",
+            "source": "wire",
+            "denied_by": "friend",
+            "status": "denied",
+        }
     )
     return s.with_claim(
-        {"id": "c7", "text": "silent on armed", "proposition": "res == armed",
-         "source": "friend", "silent": True}
+        {
+            "id": "c7",
+            "text": "silent on armed",
+            "proposition": "res == armed",
+            "source": "friend",
+            "silent": True,
+        }
     )
 
 
@@ -100,8 +118,8 @@ def test_marginalised_model_is_the_generative_one_summed_over_its_discrete_state
     for _ in range(4):
         point = _unconstrained(generative, _random_values(net, rng))
         joint = [
-            f_gen({**point, **{v.name: np.asarray(k) for v, k in zip(discrete, combo, strict=True)}})
-            for combo in itertools.product(*[range(len(net.states[v.name])) for v in discrete])
+            f_gen({**point, **{v.name: np.asarray(k) for v, k in zip(discrete, c, strict=True)}})
+            for c in itertools.product(*[range(len(net.states[v.name])) for v in discrete])
         ]
         assert f_marg(point) == pytest.approx(logsumexp(joint), abs=1e-9)
 
@@ -130,7 +148,9 @@ def test_prior_predictive_matches_the_exact_engines_prior(mixed: Scenario) -> No
     model = mixed.to_pymc()
     n = 3000
     with model:
-        tree = pm.sample_prior_predictive(draws=n, random_seed=4, compile_kwargs={"mode": "FAST_COMPILE"})
+        tree = pm.sample_prior_predictive(
+            draws=n, random_seed=4, compile_kwargs={"mode": "FAST_COMPILE"}
+        )
     exact = mixed.update(intervals=False)
     table = exact.prior_facts["probability"].combine_first(exact.prior_scenarios["probability"])
     for (name, state), p in table.items():
@@ -154,47 +174,52 @@ def small() -> Scenario:
         title="Small",
         seed=1,
         facts={"a": {"kind": "binary", "prior": {"p": 0.3}}},
-        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {
-            "given": ["a"], "table": [{"when": {"a": True}, "p": 0.9},
-                                      {"when": {"a": False}, "p": 0.2}]}}},
+        outcomes={
+            "o": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "given": ["a"],
+                    "table": [{"when": {"a": True}, "p": 0.9}, {"when": {"a": False}, "p": 0.2}],
+                },
+            }
+        },
         sources={"wire": {"grade": "B"}},
-        claims=[{"id": "c1", "text": "a", "proposition": "a", "source": "wire",
-                 "hedge": "allegedly"}],
+        claims=[
+            {"id": "c1", "text": "a", "proposition": "a", "source": "wire", "hedge": "allegedly"}
+        ],
     )
 
 
-@pytest.mark.slow
-def test_extending_the_model_with_a_new_report_gives_the_hand_computed_posterior(
-    small: Scenario,
-) -> None:
-    import pymc as pm
-    from pymc_extras import marginalize
-    from pymc_extras.marginal import recover
+def _page_blocks() -> list[str]:
+    text = (Path(__file__).parents[2] / "docs" / "pymc.md").read_text()
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
 
-    model = small.to_pymc()
-    with model:  # a new source whose true-positive rate is uncertain reports a
-        t_new = pm.Beta("t_new", 8, 2)
-        pm.Bernoulli("seen", p=0.1 + (t_new - 0.1) * model["a"], observed=1)
-    marginal = marginalize(model, ["a", "o"])
-    with marginal, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        idata = pm.sample(draws=400, tune=400, chains=2, cores=1, random_seed=2,
-                          progressbar=False, nuts_sampler="pymc",
-                          compile_kwargs={"mode": "FAST_COMPILE"})
-        idata = recover(idata, model=marginal, random_seed=3)
-    # by hand: the rates are independent a priori, so each report's expected likelihood
+
+@pytest.mark.slow
+def test_the_pymc_page_example_gives_the_hand_computed_posterior(small: Scenario) -> None:
+    """docs/pymc.md, run as written: a new report attached to a fact, then sampled."""
+    blocks = _page_blocks()
+    assert len(blocks) >= 4
+    namespace: dict[str, Any] = {}
+    for block in blocks:
+        exec(compile(block, "docs/pymc.md", "exec"), namespace)
+    assert namespace["small"] == small  # the page's scenario is the one tested here
+    # by hand, independently of the page: each report's expected likelihood
     net = Network(small)
     ev = net.evidence[0]
     tp, fp = net.sources[ev.source]
     true = 0.3 * (fp.mean + ev.weight * (tp.mean - fp.mean)) * 0.8
-    false = 0.7 * fp.mean * 0.1
-    expected = true / (true + false)
-    a = np.asarray(idata["posterior"]["a"].values).ravel()
+    expected = true / (true + 0.7 * fp.mean * 0.1)
+    a = np.asarray(namespace["idata"]["posterior"]["a"].values).ravel()
     mcse = np.sqrt(expected * (1 - expected) / len(a))  # a is drawn given each draw
-    assert abs(a.mean() - expected) <= 4 * mcse, (a.mean(), expected)
-    # without the new report the answer would be far off: the test can fail
-    assert abs(small.update(intervals=False).facts.loc[("a", "true"), "probability"]
-               - expected) > 10 * mcse
+    assert abs(namespace["p_a"] - expected) <= 4 * mcse, (namespace["p_a"], expected)
+    # without the new report the answer is far off: the check can fail
+    alone = small.update(intervals=False).facts.loc[("a", "true"), "probability"]
+    assert abs(alone - expected) > 10 * mcse
+    # and the page's ArviZ calls ran on the exact engine's tree
+    assert np.isfinite(namespace["loo"].elpd)
+    assert "diagnosis" in namespace["sensitivity"].columns
 
 
 # --- ArviZ-native results -----------------------------------------------------------
@@ -210,13 +235,21 @@ def test_the_exact_engines_tree_has_the_groups_and_per_report_log_likelihoods(
     small: Scenario,
 ) -> None:
     tree = small.update(idata=True, draws=500).idata
-    for group in ("posterior", "log_likelihood", "log_prior", "prior", "prior_predictive",
-                  "observed_data", "importance"):
+    for group in (
+        "posterior",
+        "log_likelihood",
+        "log_prior",
+        "prior",
+        "prior_predictive",
+        "observed_data",
+        "importance",
+    ):
         assert group in tree.children, group
     post = tree["posterior"]
     ll = tree["log_likelihood"]["claims"].sel(claim="claim_c1").values
-    hand = _hand_loglik(small, post["wire_true_positive"].values,
-                        post["wire_false_positive"].values)
+    hand = _hand_loglik(
+        small, post["wire_true_positive"].values, post["wire_false_positive"].values
+    )
     assert np.allclose(ll, hand, atol=1e-12)
     weights = tree["importance"]["weight"].values.ravel()
     assert weights.sum() == pytest.approx(1.0) and weights.std() > 0
@@ -244,8 +277,15 @@ def test_the_full_engines_tree_feeds_the_same_arviz_calls(small: Scenario) -> No
 
     post = small.update(engine="pymc", draws=300, tune=300, chains=2, seed=4)
     tree = post.idata
-    for group in ("posterior", "sample_stats", "log_likelihood", "log_prior", "prior",
-                  "prior_predictive", "observed_data"):
+    for group in (
+        "posterior",
+        "sample_stats",
+        "log_likelihood",
+        "log_prior",
+        "prior",
+        "prior_predictive",
+        "observed_data",
+    ):
         assert group in tree.children, group
     p = tree["posterior"]
     hand = _hand_loglik(small, p["wire_true_positive"].values, p["wire_false_positive"].values)

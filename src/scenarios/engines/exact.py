@@ -442,7 +442,7 @@ def update_exact(
 def _importance_tree(
     net: Network, theta: Mapping[str, np.ndarray], weights: np.ndarray, seed: int
 ) -> Any:
-    """The DataTree of weighted prior draws: resampled into ``posterior``, kept in ``importance``."""
+    """The DataTree of weighted prior draws: resampled as ``posterior``, kept as ``importance``."""
     from scenarios.engines.trees import datatree
 
     n = len(weights)

@@ -12,7 +12,6 @@ theta)``; their average is the scenario probability and their quantiles its inte
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable

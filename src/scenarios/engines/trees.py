@@ -69,7 +69,9 @@ def log_evidence(
     continuous: Mapping[str, np.ndarray] | None = None,
     skip: tuple[str, ...] = (),
 ) -> np.ndarray:
-    """log p(reports | theta[, continuous facts]) per draw, the discrete facts summed out.
+    """The log-likelihood of the reports per draw, the discrete facts summed out.
+
+    ``log p(reports | theta[, continuous facts])``.
 
     Parameters
     ----------
@@ -319,7 +321,9 @@ def datatree(
         return xr.Dataset(data, coords=own)
 
     def per_draw(values: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {k: np.asarray(v).reshape(chains, draws, *np.shape(v)[1:]) for k, v in values.items()}
+        return {
+            k: np.asarray(v).reshape(chains, draws, *np.shape(v)[1:]) for k, v in values.items()
+        }
 
     groups: dict[str, Any] = {}
     if base is not None:
