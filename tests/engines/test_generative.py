@@ -349,3 +349,22 @@ def test_a_counts_draws_are_whole_numbers_from_its_story(
     model = request.getfixturevalue(which).to_pymc()
     draws = pm.draw(model["claim_n"], draws=200, random_seed=1, mode="FAST_COMPILE")
     assert np.all(draws >= 0) and np.all(draws == np.round(draws)) and np.ptp(draws) > 0
+
+
+def test_the_exact_engines_tree_on_the_shipped_scenario() -> None:
+    import arviz_stats as azs
+
+    import scenarios
+
+    post = scenarios.load(scenarios.example()).update(idata=True)
+    tree = post.idata
+    troops = tree["posterior"]["troops"].values.ravel()
+    q = post.quantities.loc["troops"]
+    ess = post.diagnostics.loc["importance_ess", "value"]
+    assert abs(troops.mean() - q["mean"]) <= 4 * q["sd"] / np.sqrt(ess)
+    assert abs(troops.std() - q["sd"]) <= 0.1 * q["sd"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        loo = azs.loo(tree, pointwise=True)
+    assert loo.n_data_points == len(Network(post.scenario).evidence)
+    assert np.all(loo.pareto_k.values <= 0.7)
