@@ -18,7 +18,8 @@ A posterior DataTree here has the groups ArviZ expects of a PyMC fit:
 - ``prior`` and ``prior_predictive``: worlds drawn from the generative story
   (:func:`scenarios.engines.simulate.simulate`): theta, the facts and outcomes (discrete
   ones as state indices, as PyMC draws them), and each report (1 made, 0 not; a number
-  on its report's scale);
+  on its report's scale; a denial or retraction only where its claim was made, the
+  simulator's story, which gives what was observed the same likelihood as the model);
 - ``observed_data``: the reports as observed (1, or 0 for a silence; the numbers).
 
 ``arviz_stats.loo(tree)`` and ``arviz_stats.psense_summary(tree)`` run on either
