@@ -259,7 +259,11 @@ class Posterior:
     diagnostics : pandas.DataFrame
         Per diagnostic: value, threshold, and whether it passed.
     idata : xarray.DataTree or None
-        The sampled posterior (full engine).
+        The draws as ArviZ expects them (:mod:`scenarios.engines.trees`): the full
+        engine's always, the exact engine's with ``update(idata=True)``. Groups
+        ``posterior``, ``log_likelihood`` (``claims``, one per report), ``log_prior``,
+        ``prior``, ``prior_predictive``, ``observed_data``; ``arviz_stats.loo`` and
+        ``arviz_stats.psense_summary`` run on either.
     log_evidence : float
         log P(claims) under the point model (exact engine).
     claims : pandas.DataFrame

@@ -324,7 +324,7 @@ def answered() -> Scenario:
 def test_the_pymc_model_of_denials_and_retractions_equals_pymc_extras(answered: Scenario) -> None:
     from pymc_extras import marginalize
 
-    ours = answered.to_pymc()
+    ours = answered.to_pymc(marginalized=True)
     plain = answered.to_pymc(marginalized=False)
     names = {v.name for v in plain.free_RVs}
     assert {"wire_retraction_if_true", "wire_retraction_if_false"} <= names
@@ -463,7 +463,7 @@ def test_the_pymc_model_of_a_silence_equals_pymc_extras() -> None:
 
     s = coin([claim("ca", source="graded_b", silent=True, hedge="allegedly"),
               claim("cb", source="graded_b", proposition="b")])
-    ours = s.to_pymc()
+    ours = s.to_pymc(marginalized=True)
     plain = s.to_pymc(marginalized=False)
     theirs = marginalize(plain, [v for v in plain.free_RVs if v.name in ("a", "b")])
     with warnings.catch_warnings():

@@ -143,7 +143,8 @@ def assemble(
     draw_axis : bool
         ``params`` carry draws along a first axis; factors get a ``draw`` axis.
     continuous : mapping, optional
-        Scalar values of continuous facts (the PyMC model). ``None``: quadrature axes.
+        Scalar values of continuous facts (the PyMC model), or a :class:`Factor` of
+        draws along a ``draw`` axis. ``None``: quadrature axes.
     xp : module
         ``numpy`` or ``pytensor.tensor``.
     skip_claims : sequence of str
@@ -179,7 +180,10 @@ def assemble(
             values[name] = Factor(x, (name,))
             weights.append(Factor(w, (name,)))
     else:
-        values = {name: Factor(v, ()) for name, v in continuous.items()}
+        values = {
+            name: v if isinstance(v, Factor) else Factor(v, ())
+            for name, v in continuous.items()
+        }
     owners: list[str] = []  # the node of each table factor (a chain has several)
     tables: list[Factor] = []
     for n in net.discrete:

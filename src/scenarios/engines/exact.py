@@ -79,14 +79,17 @@ class ExactPlan:
         nbytes = self.cost.largest * 8
         size = f"{nbytes / 1e6:,.1f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:,.0f} kB"
         head = f"exact engine: largest table {size}, about {self.cost.flops:.2g} multiply-adds"
-        return head + {
-            "integrated": "; source rates integrated exactly",
-            "sampled": (
-                f"; over its limits ({MAX_TABLE * 8 / 1e9:.0f} GB, {MAX_FLOPS:.0e}): source "
-                "rates will be sampled, with Monte Carlo error (or use --engine pymc)"
-            ),
-            "too large": "; too large even with sampled rates: use --engine pymc",
-        }[self.mode]
+        return (
+            head
+            + {
+                "integrated": "; source rates integrated exactly",
+                "sampled": (
+                    f"; over its limits ({MAX_TABLE * 8 / 1e9:.0f} GB, {MAX_FLOPS:.0e}): source "
+                    "rates will be sampled, with Monte Carlo error (or use --engine pymc)"
+                ),
+                "too large": "; too large even with sampled rates: use --engine pymc",
+            }[self.mode]
+        )
 
 
 def exact_plan(scenario: Scenario, quadrature_nodes: int = 24) -> ExactPlan:
@@ -309,6 +312,7 @@ def update_exact(
     interval: float = 0.9,
     intervals: bool = True,
     quadrature_nodes: int = 24,
+    idata: bool = False,
 ) -> Posterior:
     """Update a scenario exactly.
 
@@ -325,6 +329,13 @@ def update_exact(
         ``False`` skips the intervals (the point answer alone, fastest).
     quadrature_nodes : int
         Gauss-Legendre nodes per segment of each continuous fact.
+    idata : bool
+        Also give the draws as an ArviZ DataTree (``Posterior.idata``): the same groups
+        as the full engine's (:mod:`scenarios.engines.trees`), its ``posterior`` the prior
+        draws of theta resampled by their importance weights (systematic resampling)
+        and, for a scenario with one continuous fact, draws of it from its exact
+        conditional (on its quadrature nodes); ``importance`` the draws and their
+        ``weight``. Needs uncertain probabilities.
 
     Returns
     -------
@@ -396,6 +407,9 @@ def update_exact(
     outcomes = {n: marg[n] for n in scenario.outcomes}
     facts = {n: marg[n] for n in net.discrete if n in scenario.facts}
     states = net.states
+    tree = None
+    if idata and weights is not None:
+        tree = _importance_tree(net, theta, weights, seed)
 
     def table(values: dict, draws_: dict | None, w: np.ndarray | None) -> pd.DataFrame:
         return state_table(values, states, draws_, w, interval)
@@ -415,6 +429,7 @@ def update_exact(
         interval_mass=interval,
         diagnostics=diagnostics.set_index("diagnostic"),
         log_evidence=log_evidence,
+        idata=tree,
         settings={
             "draws": draws if net.parameters else 0,
             "quadrature_nodes": quadrature_nodes,
@@ -427,6 +442,51 @@ def update_exact(
             frame["mcse"] = _is_mcse(frame, post_draws, weights, names)
     _warn(posterior)
     return posterior
+
+
+def _importance_tree(
+    net: Network, theta: Mapping[str, np.ndarray], weights: np.ndarray, seed: int
+) -> Any:
+    """The DataTree of weighted prior draws: resampled as ``posterior``, kept as ``importance``.
+
+    A single continuous fact is drawn too, from its exact conditional given each draw
+    (on its quadrature nodes), so that the reports' log-likelihoods condition on it as
+    the full engine's do; with several, they stay integrated.
+    """
+    from scenarios.engines.trees import datatree
+
+    n = len(weights)
+    rng = np.random.default_rng([seed, 17])
+    # systematic resampling: draw i appears floor or ceil of n w_i times
+    cdf = np.cumsum(weights / weights.sum())
+    picks = np.searchsorted(cdf, (rng.random() + np.arange(n)) / n)
+    picks = np.minimum(picks, n - 1)
+    drawn = {k: np.asarray(v)[picks] for k, v in theta.items()}
+    posterior = {k: v[None] for k, v in drawn.items()}
+    continuous: tuple[str, ...] = ()
+    if len(net.continuous) == 1:  # its exact conditional given each draw, on its nodes
+        name = net.continuous[0]
+        batch = assemble(net, params=drawn, draw_axis=True)
+        factors = batch.factors_for([name])
+        axes = [DRAW, name] if any(DRAW in f.axes for f in factors) else [name]
+        joint = np.asarray(contract(factors, axes), dtype=float).reshape(
+            -1, len(net.quadrature[name][0])
+        )
+        joint = np.broadcast_to(joint, (n, joint.shape[-1]))
+        cdf = np.cumsum(joint, axis=1)
+        u = rng.random(n) * cdf[:, -1]
+        index = np.minimum((cdf < u[:, None]).sum(axis=1), joint.shape[1] - 1)
+        posterior[name] = net.quadrature[name][0][index][None]
+        continuous = (name,)
+    importance = {**{k: np.asarray(v) for k, v in theta.items()}, "weight": weights}
+    return datatree(
+        net,
+        posterior,
+        continuous=continuous,
+        prior_draws=min(n, 1000),
+        seed=seed,
+        importance=importance,
+    )
 
 
 def _too_costly(
@@ -462,8 +522,7 @@ def _warn_sampled(scenario: Scenario, cost: ContractionCost, draws: int, khat: f
     warnings.warn(
         f"{scenario.title}: integrating the source rates exactly would take "
         f"{cost.flops:.2g} multiply-adds (largest table {cost.gigabytes:.2g} GB): they were "
-        f"sampled instead ({draws} draws; the Monte Carlo error is in the mcse column)"
-        + advice,
+        f"sampled instead ({draws} draws; the Monte Carlo error is in the mcse column)" + advice,
         SamplingWarning,
         stacklevel=3,
     )

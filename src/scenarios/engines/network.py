@@ -667,6 +667,10 @@ class Network:
         p = params[rate.name]
         if not draw_axis:
             return Factor(model.loglik(x.values, p), x.axes)
+        if DRAW in x.axes:  # the fact drawn too: one rate per draw, along the same axis
+            shape = [1] * np.ndim(x.values)
+            shape[x.axes.index(DRAW)] = -1
+            return Factor(model.loglik(x.values, np.asarray(p, dtype=float).reshape(shape)), x.axes)
         p = np.asarray(p, dtype=float).reshape(-1, *([1] * np.ndim(x.values)))
         return Factor(model.loglik(x.values, p), (DRAW, *x.axes))
 

@@ -12,9 +12,9 @@ theta)``; their average is the scenario probability and their quantiles its inte
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,42 +23,59 @@ import pandas as pd
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import DRAW, Factor, contract
 from scenarios.engines.network import Network
-from scenarios.engines.reports import report_probability
+from scenarios.engines.numbers import NumberModel
+from scenarios.engines.reports import Evidence, report_probability
+from scenarios.engines.trees import datatree, report_name, row_labels
 from scenarios.engines.uncertain import RowParam
 from scenarios.errors import SamplingWarning
 from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["build_model", "update_pymc"]
+__all__ = ["build_model", "rao_blackwell", "update_pymc"]
 
 RHAT_LIMIT = 1.01
 ESS_LIMIT = 400.0
 
 
-def build_model(scenario: Scenario, *, marginalized: bool = True) -> Any:
-    """Compile a scenario into a ``pymc.Model``.
+def build_model(scenario: Scenario, *, marginalized: bool = False) -> Any:
+    """Compile a scenario into a ``pymc.Model``: the generative model, or its marginal.
 
     Parameters
     ----------
     scenario : Scenario
     marginalized : bool
-        ``True`` (default): discrete facts summed out exactly in a ``pm.Potential``
-        named ``"claims"``. ``False``: discrete facts as ``pm.Categorical`` variables and
-        each claim as an observed ``pm.Bernoulli`` (``claim_<id>``): the plain model that
-        PyMC samples with a compound step, and that ``pymc_extras.marginalize`` accepts.
+        ``False`` (default): the generative model. Every discrete fact and outcome is a
+        ``pm.Bernoulli`` (binary: 1 is "true") or a ``pm.Categorical`` (its states in
+        the coordinate ``<name>_state``) whose probabilities are its table's row;
+        uncertain rows are ``pm.Dirichlet`` (``<node>_probs``), source rates ``pm.Beta``
+        (``<source>_true_positive``, ...), continuous facts their distributions; every
+        report is an observed variable ``claim_<id>`` (``~`` of a denial or retraction
+        written ``__``): a ``pm.Bernoulli`` with ``p = f + w (t - f)`` where what it
+        says holds and ``f`` elsewhere (observed 1; a silence 0), a confirmed claim a
+        ``pm.Bernoulli`` of its proposition, a reported number its error model on the
+        report's scale (``pm.Normal``, the robust ``pm.NormalMixture``, a count a
+        ``pm.CustomDist``). This is the model to extend; ``pymc_extras.marginalize``
+        accepts it. ``True``: the model the full engine samples: the same, with every
+        discrete node summed out exactly into one ``pm.Potential`` named ``"claims"``
+        (variable elimination; tests check that it equals the generative model's
+        log-density summed over the discrete states).
 
     Returns
     -------
     pymc.Model
-        Variables are named after facts (continuous), ``<node>_probs`` (uncertain table
-        rows) and ``<source>_true_positive`` / ``<source>_false_positive`` (rates).
 
     Examples
     --------
-    >>> model = scenarios.load(scenarios.default_priors()).to_pymc()  # doctest: +SKIP
-    >>> with model:  # extend it like any PyMC model
-    ...     pm.sample()  # doctest: +SKIP
+    >>> import pymc as pm
+    >>> from scenarios.io import example, load
+    >>> model = build_model(load(example()))
+    >>> model["hq_seized"].owner.op.name, model["troops"] in model.free_RVs
+    ('bernoulli', True)
+    >>> with model:  # a new report of a fact, observed like any PyMC variable
+    ...     seen = pm.Bernoulli("seen", p=0.1 + 0.7 * model["hq_seized"], observed=1)
+    >>> "claims" in build_model(load(example()), marginalized=True).named_vars
+    True
     """
     return _build(scenario, marginalized=marginalized, data=False)[0]
 
@@ -90,7 +107,10 @@ def _build(
         model.register_data_var(shared)
         return shared
 
-    with pm.Model() as model:
+    coords: dict[str, tuple[str, ...]] = {f"{n}_state": net.states[n] for n in net.discrete}
+    for p in net.row_params:
+        coords[f"{p.name}_row"] = row_labels(net, p)
+    with pm.Model(coords=coords) as model:
         continuous = {}
         for n, d in net.dists.items():
             kwargs = {k: number(f"{n}__{k}", v) for k, v in d.parameters.items()}
@@ -104,7 +124,11 @@ def _build(
         params: dict[str, Any] = {}
         for p in net.parameters:
             if isinstance(p, RowParam):
-                params[p.name] = pm.Dirichlet(p.name, a=number(f"{p.name}__alpha", p.alpha))
+                params[p.name] = pm.Dirichlet(
+                    p.name,
+                    a=number(f"{p.name}__alpha", p.alpha),
+                    dims=(f"{p.name}_row", f"{p.node}_state"),
+                )
             else:
                 ab = number(f"{p.name}__beta", [p.a, p.b])
                 params[p.name] = pm.Beta(p.name, alpha=ab[0], beta=ab[1])
@@ -112,35 +136,10 @@ def _build(
         for ev in numbers:
             rep = ev.claim.reported
             assert rep is not None
-            x = continuous[rep.fact]
             error_model = net.number_model(ev)
-            if error_model.count is not None:  # a count: its likelihood, graph constants
-                rate = error_model.ascertainment
-                p = params.get(rate.name) if rate is not None else None
-                pm.Potential(f"claim_{ev.id}", error_model.loglik(x, p))
-            elif error_model.q >= 1.0:
-                error = number(
-                    f"claim_{ev.id}__error",
-                    [error_model.bias, error_model.sd, error_model.observed],
-                )
-                mu = error_model.scale(x) + error[0]
-                pm.Normal(f"claim_{ev.id}", mu=mu, sigma=error[1], observed=error[2])
-            else:
-                # the robust mixture: informative with probability q, else noise
-                q = error_model.q
-                terms = number(
-                    f"claim_{ev.id}__mixture",
-                    [
-                        error_model.bias,
-                        error_model.sd,
-                        error_model.observed,
-                        math.log(q),
-                        math.log1p(-q) + error_model.log_noise,
-                    ],
-                )
-                mu = error_model.scale(x) + terms[0]
-                informative = pm.logp(pm.Normal.dist(mu=mu, sigma=terms[1]), terms[2])
-                pm.Potential(f"claim_{ev.id}", pt.logaddexp(informative + terms[3], terms[4]))
+            rate = error_model.ascertainment
+            p = params.get(rate.name) if rate is not None else None
+            _observed_number(ev, error_model, continuous[rep.fact], p, number)
         skip = [ev.id for ev in numbers] + truncating
         if marginalized:
             asm = assemble(net, params=params, continuous=continuous, xp=pt, skip_claims=skip)
@@ -156,7 +155,7 @@ def _build(
                 z = _contract_all(factors)
                 pm.Potential("claims", pt.log(z))
         else:
-            _plain_model(net, params, continuous, skip)
+            _generative(net, params, continuous, skip)
     return model, values
 
 
@@ -264,7 +263,8 @@ def _contract_all(factors: list) -> Any:
     return z
 
 
-def _plain_model(net: Network, params: dict, continuous: dict, skip: list[str]) -> None:
+def _generative(net: Network, params: dict, continuous: dict, skip: list[str]) -> None:
+    """Discrete nodes as Bernoulli/Categorical variables, reports as observed Bernoullis."""
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -278,7 +278,10 @@ def _plain_model(net: Network, params: dict, continuous: dict, skip: list[str]) 
             if index
             else pt.as_tensor_variable(table.values)
         )
-        states[name] = pm.Categorical(name, p=p)
+        if net.states[name] == ("false", "true"):  # a binary node: 1 is "true"
+            states[name] = pm.Bernoulli(name, p=p[..., 1])
+        else:
+            states[name] = pm.Categorical(name, p=p)
         values[name] = Factor(states[name], ())
     for ev in net.evidence:
         if ev.id in skip:
@@ -291,14 +294,65 @@ def _plain_model(net: Network, params: dict, continuous: dict, skip: list[str]) 
             t = params.get(tp.name, tp.mean) if not tp.fixed else tp.a
             f = params.get(fp.name, fp.mean) if not fp.fixed else fp.a
             p = report_probability(hit, t, f, ev.weight)
-        name = f"claim_{_var(ev.id)}"
+        name = report_name(ev.id)
         # a silence observes the report not made
         pm.Bernoulli(name, p=p, observed=pm.Data(f"{name}_obs", 0 if ev.silent else 1))
 
 
-def _var(report_id: str) -> str:
-    """A report id as a variable name (``~`` of denials and retractions as ``__``)."""
-    return report_id.replace("~", "__")
+def _observed_number(
+    ev: Evidence, error_model: NumberModel, x: Any, p: Any, number: Callable[[str, Any], Any]
+) -> Any:
+    """A reported number as an observed variable ``claim_<id>`` on the report's scale.
+
+    A measurement is ``Normal(scale(x) + bias, sd)``; one that may be noise is the robust
+    mixture ``NormalMixture([q, 1 - q], [scale(x) + bias, noise centre], [sd, noise sd])``
+    (the same log-density as :meth:`NumberModel.loglik`); a count is a ``CustomDist``
+    whose log-density is :meth:`NumberModel.loglik` at the reported count and whose draws
+    are :meth:`NumberModel.draw`.
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    name = report_name(ev.id)
+    if error_model.count is not None:
+
+        def logp(value: Any, x: Any, *rate: Any) -> Any:
+            del value  # the reported count is the observed value, fixed in the model
+            return error_model.loglik(x, rate[0] if rate else None)
+
+        def random(x: Any, *rate: Any, rng: Any = None, size: Any = None) -> np.ndarray:
+            shape = () if size is None else tuple(np.atleast_1d(size))
+            xs = np.broadcast_to(np.asarray(x, dtype=float), shape)
+            ps = np.broadcast_to(np.asarray(rate[0]), shape) if rate else None
+            return error_model.draw(xs, rng, ps)
+
+        args = (x, p) if p is not None else (x,)
+        return pm.CustomDist(name, *args, logp=logp, random=random, observed=error_model.observed)
+    if error_model.q >= 1.0:
+        error = number(
+            f"{name}__error", [error_model.bias, error_model.sd, error_model.observed]
+        )
+        mu = error_model.scale(x) + error[0]
+        return pm.Normal(name, mu=mu, sigma=error[1], observed=error[2])
+    terms = number(
+        f"{name}__mixture",
+        [
+            error_model.bias,
+            error_model.sd,
+            error_model.observed,
+            error_model.q,
+            error_model.noise_centre,
+            error_model.noise_sd,
+        ],
+    )
+    mu = error_model.scale(x) + terms[0]
+    return pm.NormalMixture(
+        name,
+        w=pt.stack([terms[3], 1.0 - terms[3]]),
+        mu=pt.stack([mu, terms[4]]),
+        sigma=pt.stack([terms[1], terms[5]]),
+        observed=terms[2],
+    )
 
 
 def _select(ind: Any, states: dict) -> Any:
@@ -344,7 +398,10 @@ def update_pymc(
     Returns
     -------
     Posterior
-        With ``idata`` (the ArviZ DataTree) and diagnostics (R-hat, ESS, divergences,
+        With ``idata`` (the ArviZ DataTree: the sampler's ``posterior`` and
+        ``sample_stats``, and ``log_likelihood`` per report, ``log_prior``, ``prior``,
+        ``prior_predictive``, ``observed_data``: :mod:`scenarios.engines.trees`) and
+        diagnostics (R-hat, ESS, divergences,
         and ESS/MCSE of every scenario probability). Failed diagnostics raise a
         :class:`SamplingWarning`.
     """
@@ -402,6 +459,14 @@ def update_pymc(
                     nuts_sampler="pymc",
                 )
     post = idata["posterior"]
+    idata = datatree(
+        net,
+        {k: np.asarray(post[k].values) for k in post.data_vars},
+        continuous=net.continuous,
+        prior_draws=min(post.sizes["chain"] * post.sizes["draw"], 1000),
+        seed=seed,
+        base=idata,
+    )
     theta: dict[str, np.ndarray] = {}
     for p in net.parameters:
         arr = np.asarray(post[p.name].values)

@@ -636,7 +636,11 @@ class Scenario(SpecModel):
         return registry.simulator()(self, n, seed=seed)
 
     def to_pymc(self, **options: Any) -> Any:
-        """The scenario as a ``pymc.Model`` with the discrete facts marginalised.
+        """The scenario as a generative ``pymc.Model``, to extend and sample.
+
+        Discrete facts and outcomes are ``pm.Bernoulli``/``pm.Categorical`` variables,
+        claims observed variables (``docs/pymc.md``); ``marginalized=True`` gives the
+        model the full engine samples, with the discrete facts summed out.
 
         Parameters
         ----------

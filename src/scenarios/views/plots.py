@@ -186,7 +186,7 @@ def plot_sampling(post: Posterior, max_variables: int = 16) -> Figure | None:
     True
     >>> fig = plot_sampling(s.update(engine="pymc", seed=1))  # doctest: +SKIP
     """
-    if post.idata is None:
+    if post.idata is None or post.engine != "pymc":  # the exact engine's draws are resampled
         return None
     import arviz_plots as azp
     import matplotlib.pyplot as plt
