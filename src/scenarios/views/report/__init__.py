@@ -34,6 +34,7 @@ from scenarios.views.report.build import (
     kernel_config,
     render_html,
     report_name,
+    variant_name,
 )
 from scenarios.views.report.errors import ParameterError, ReportError
 from scenarios.views.report.parameters import (
@@ -114,5 +115,6 @@ __all__ = [
     "scoring_section",
     "sensitivity_section",
     "timeline_section",
+    "variant_name",
     "voi_section",
 ]
