@@ -19,6 +19,7 @@ import scenarios
 from scenarios import Scenario
 from scenarios.io.data import notebook
 from scenarios.spec.elicit import distribution
+from scenarios.views import html as views
 from scenarios.views.explorer import Explorer, ProbabilityEditor
 from scenarios.views.explorer.edits import STATUSES, rescale, with_intercept
 from tests.views.explorer_support import (
@@ -325,8 +326,8 @@ def test_full_engine_button_shows_mcse_and_diagnostics() -> None:
         assert row.group(2) == f"{post.scenarios.loc[key, 'mcse']:.4f}"
     for name in post.diagnostics.index:
         assert f'data-diagnostic="{name}"' in view
-    for message in post.warnings:
-        assert f'<div class="scn-warn">WARNING {html.escape(message)}</div>' in view
+    for message in views.failed_checks(post):
+        assert f'<div class="scn-warn">{html.escape(message)}</div>' in view
     assert ex.controls["run_full"].disabled is False
 
     ex.controls["prior:storm"].value = 0.6

@@ -102,7 +102,8 @@ def test_the_header_names_overrides_and_failed_diagnostics(
         low = scenarios.load(WAGNER).update(draws=50)
     assert low.warnings
     page = report.header_html(low)
-    assert "Diagnostics failed" in page and "WARNING importance_ess" in page
+    assert "Diagnostics failed" in page and "enough effective draws" in page
+    assert "(importance_ess)" in page
 
 
 def test_provenance_block_names_every_input(wagner_post: scenarios.Posterior) -> None:

@@ -79,14 +79,17 @@ class ExactPlan:
         nbytes = self.cost.largest * 8
         size = f"{nbytes / 1e6:,.1f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:,.0f} kB"
         head = f"exact engine: largest table {size}, about {self.cost.flops:.2g} multiply-adds"
-        return head + {
-            "integrated": "; source rates integrated exactly",
-            "sampled": (
-                f"; over its limits ({MAX_TABLE * 8 / 1e9:.0f} GB, {MAX_FLOPS:.0e}): source "
-                "rates will be sampled, with Monte Carlo error (or use --engine pymc)"
-            ),
-            "too large": "; too large even with sampled rates: use --engine pymc",
-        }[self.mode]
+        return (
+            head
+            + {
+                "integrated": "; source rates integrated exactly",
+                "sampled": (
+                    f"; over its limits ({MAX_TABLE * 8 / 1e9:.0f} GB, {MAX_FLOPS:.0e}): source "
+                    "rates will be sampled, with Monte Carlo error (or use --engine pymc)"
+                ),
+                "too large": "; too large even with sampled rates: use --engine pymc",
+            }[self.mode]
+        )
 
 
 def exact_plan(scenario: Scenario, quadrature_nodes: int = 24) -> ExactPlan:
@@ -462,8 +465,7 @@ def _warn_sampled(scenario: Scenario, cost: ContractionCost, draws: int, khat: f
     warnings.warn(
         f"{scenario.title}: integrating the source rates exactly would take "
         f"{cost.flops:.2g} multiply-adds (largest table {cost.gigabytes:.2g} GB): they were "
-        f"sampled instead ({draws} draws; the Monte Carlo error is in the mcse column)"
-        + advice,
+        f"sampled instead ({draws} draws; the Monte Carlo error is in the mcse column)" + advice,
         SamplingWarning,
         stacklevel=3,
     )

@@ -94,7 +94,7 @@ def header_html(post: Posterior, inputs: ReportInputs | None = None, *, css: boo
         meta=meta,
         description=s.description,
         overrides=list(inputs.overrides) if inputs is not None else [],
-        warnings=list(post.warnings),
+        warnings=html.failed_checks(post),
         other=[],
         passed=False,
     )
