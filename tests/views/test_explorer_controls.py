@@ -20,7 +20,7 @@ from scenarios import Scenario
 from scenarios.io.data import notebook
 from scenarios.spec.elicit import distribution
 from scenarios.views import html as views
-from scenarios.views.explorer import Explorer, ProbabilityEditor
+from scenarios.views.explorer import Explorer, ProbabilityEditor, ProbabilityInput
 from scenarios.views.explorer.edits import STATUSES, rescale, with_intercept
 from tests.views.explorer_support import (
     PRIORS,
@@ -46,7 +46,7 @@ def test_every_prior_claim_and_source_has_a_control(path: Path) -> None:
         prior = node.prior
         kind = type(prior).__name__
         if kind == "Probabilities" and prior.p is not None:
-            assert isinstance(c[f"prior:{name}"], widgets.FloatSlider)
+            assert isinstance(c[f"prior:{name}"], ProbabilityInput)
             assert c[f"prior:{name}"].description == name
             assert c[f"prior:{name}"].value == prior.p
         elif kind == "Probabilities":
@@ -357,3 +357,33 @@ def test_explorer_notebook_serves_the_file_named_in_the_environment(
     assert "Harbour blockage" in state
     assert "Refloated within a week?" in state
     assert sorted(p.name for p in tmp_path.iterdir()) == ["explorer.ipynb", "harbour.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("1.7", "1.7 is more than 1"),
+        ("-0.2", "below 0"),
+        ("170%", "outside 0% to 100%"),
+        ("abc", "is not a number"),
+        ("nan", "is not a probability"),
+    ],
+)
+def test_a_probability_that_is_not_one_is_refused_with_its_reason(
+    wagner: Scenario, typed: str, reason: str
+) -> None:
+    ex = Explorer(wagner)
+    control = ex.controls["prior:army_strikes"]
+    before = ex.scenario
+    control.box.value = typed
+    assert reason in control.message.value and "Not applied" in control.message.value
+    assert ex.scenario == before  # nothing applied, nothing clamped
+    assert control.value == wagner.facts["army_strikes"].prior.p
+    assert control.box.value == f"{wagner.facts['army_strikes'].prior.p:.1%}"
+    control.box.value = "45%"  # an accepted edit clears the reason and applies
+    assert control.message.value == ""
+    assert ex.scenario.facts["army_strikes"].prior.p == 0.45
+    state = ex.controls["prior:army_loyalty"].sliders["loyal"]
+    state.box.value = typed
+    assert reason in state.message.value
+    assert ex.scenario.facts["army_loyalty"].prior == wagner.facts["army_loyalty"].prior

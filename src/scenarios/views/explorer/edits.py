@@ -38,6 +38,7 @@ __all__ = [
     "field",
     "intercept_of",
     "interval_of",
+    "parse_probability",
     "prior_kind",
     "range_bounds",
     "range_prior",
@@ -113,6 +114,60 @@ def with_field(scenario: Scenario, name: str, path: FieldPath, value: Any) -> Sc
     Probabilities(p=0.4, probs=None, concentration=5.0)
     """
     return scenario.with_prior(name, set_field(scenario.nodes[name].prior, path, value))
+
+
+def parse_probability(text: str) -> float:
+    """A probability typed by a person: ``0.35``, ``35%`` or ``35 %``; else why not.
+
+    A bare number is a probability from 0 to 1; a number with ``%`` a percentage from 0
+    to 100. Nothing is clamped: ``1.7`` is refused, not read as 1.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    float
+        From 0 to 1.
+
+    Raises
+    ------
+    ValueError
+        Its message is the reason, in words, to show at the control.
+
+    Examples
+    --------
+    >>> parse_probability("35%"), parse_probability(" 0.35 "), parse_probability("1")
+    (0.35, 0.35, 1.0)
+    >>> parse_probability("1.7")
+    Traceback (most recent call last):
+    ...
+    ValueError: 1.7 is more than 1: a probability is from 0 to 1 (e.g. 0.35) or a percentage (35%)
+    """
+    raw = str(text).strip()
+    percent = raw.endswith("%")
+    number = raw[:-1].strip() if percent else raw
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError(
+            f"{raw!r} is not a number: type a probability from 0 to 1 (e.g. 0.35) or a "
+            "percentage (35%)"
+        ) from None
+    if not math.isfinite(value):
+        raise ValueError(f"{raw} is not a probability: type a number from 0 to 1 or 0% to 100%")
+    if percent:
+        if not 0 <= value <= 100:
+            raise ValueError(f"{raw} is outside 0% to 100%")
+        return round(value / 100, 12)
+    if value < 0:
+        raise ValueError(f"{raw} is below 0: a probability is from 0 to 1 (e.g. 0.35)")
+    if value > 1:
+        raise ValueError(
+            f"{raw} is more than 1: a probability is from 0 to 1 (e.g. 0.35) or a percentage (35%)"
+        )
+    return value
 
 
 def rescale(probs: Mapping[str, float], state: str, value: float) -> dict[str, float]:
