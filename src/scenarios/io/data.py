@@ -107,7 +107,8 @@ def resolution_for(priors: str | os.PathLike[str]) -> Path | None:
     """The resolution file that goes with a priors file, if there is one.
 
     Looked for as ``resolutions/<stem>.yaml`` beside the priors file's folder: the
-    layout :func:`init` writes and the package ships.
+    layout :func:`init` writes and the package ships. A revision
+    (``<stem>.r2.yaml``, :mod:`scenarios.io.revisions`) takes its file's resolution.
 
     Parameters
     ----------
@@ -123,9 +124,15 @@ def resolution_for(priors: str | os.PathLike[str]) -> Path | None:
     >>> resolution_for(example()).name
     'wagner-2023-06-23.yaml'
     """
+    from scenarios.io.revisions import base_stem
+
     path = Path(priors).resolve()
-    candidate = path.parent.parent / "resolutions" / f"{path.stem}.yaml"
-    return candidate if candidate.is_file() else None
+    folder = path.parent.parent / "resolutions"
+    for stem in dict.fromkeys((path.stem, base_stem(path.stem))):  # a revision: its file's
+        candidate = folder / f"{stem}.yaml"
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def init(folder: str | os.PathLike[str]) -> list[Path]:
