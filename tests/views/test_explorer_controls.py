@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -387,3 +388,44 @@ def test_a_probability_that_is_not_one_is_refused_with_its_reason(
     state.box.value = typed
     assert reason in state.message.value
     assert ex.scenario.facts["army_loyalty"].prior == wagner.facts["army_loyalty"].prior
+
+
+def test_a_claim_after_as_of_or_without_a_time_is_shown_with_a_message(
+    wagner: Scenario,
+) -> None:
+    first = wagner.claims[0]
+    assert wagner.as_of is not None
+    assert "scn-claim-time" not in _all_html(Explorer(wagner))  # dated with time and zone
+    later = wagner.as_of + timedelta(days=1)
+    s = wagner.with_claim_changed(first.id, time=later, hindsight=True)
+    page = _all_html(Explorer(s))
+    assert "scn-claim-time" in page and "known only in hindsight" in page
+    s = wagner.with_claim_changed(first.id, time=wagner.as_of.strftime("%Y-%m-%d"))
+    page = _all_html(Explorer(s))
+    assert f"dated {wagner.as_of:%Y-%m-%d}, a date with no time of day" in page
+    assert "known only in hindsight" not in page  # midnight of the same day: before as_of
+
+
+def test_labels_are_words(wagner: Scenario) -> None:
+    ex = Explorer(wagner)
+    page = _all_html(ex)
+    description = wagner.facts["army_strikes"].description
+    assert description and html.escape(description[:40]) in page
+    grades = [label for label, _ in ex.controls["source:news_report.grade"].options]
+    assert "B - usually reliable" in grades
+    info = dict(ex.controls[f"claim:{wagner.claims[0].id}.information"].options)
+    assert info["3 - possibly true"] == 3 and info["not graded"] == 0
+    assert ex.controls["prior:army_strikes.concentration"].description == "how sure"
+
+
+def _all_html(ex: Explorer) -> str:
+    out: list[str] = []
+
+    def walk(w: object) -> None:
+        if isinstance(w, widgets.HTML):
+            out.append(w.value)
+        for child in getattr(w, "children", ()):
+            walk(child)
+
+    walk(ex.widget)
+    return "\n".join(out)

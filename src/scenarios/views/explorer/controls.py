@@ -29,6 +29,7 @@ import traitlets
 
 from scenarios.spec.nodes import Fact, Outcome
 from scenarios.spec.priors import CONTINUOUS_PRIORS, LogitPrior, Probabilities, TablePrior
+from scenarios.spec.reliability import DIGIT_MEANINGS, GRADE_MEANINGS
 from scenarios.spec.scenario import Scenario
 from scenarios.views.explorer.edits import (
     GRADES,
@@ -36,6 +37,7 @@ from scenarios.views.explorer.edits import (
     RANGE_MASS,
     STATUSES,
     FieldPath,
+    claim_time_notes,
     control_shape,
     counted,
     field,
@@ -427,7 +429,12 @@ class Controls:
         what = "outcome" if isinstance(node, Outcome) else node.kind
         text = node.description or getattr(node, "question", None) or ""
         about = f"{what}, {prior_kind(prior, node.kind)}" + (f": {_clip(text, 90)}" if text else "")
-        title = widgets.HTML(f"<b>{_e(name)}</b> <span class='scn-note'>{_e(about)}</span>")
+        words = f"{what}, {prior_kind(prior, node.kind)}"
+        title = widgets.HTML(
+            (f"<b>{_e(_clip(text, 120))}</b><br>" if text else "")
+            + f"<code class='scn-id'>{_e(name)}</code> <span class='scn-note'>{_e(words)}</span>",
+            tooltip=about,
+        )
         if isinstance(node, Fact) and isinstance(prior, CONTINUOUS_PRIORS):
             body = [self._range_control(name, node)]
         elif isinstance(prior, Probabilities):
@@ -489,7 +496,7 @@ class Controls:
             min=-1,
             max=math.ceil(max(3.0, math.log10(value) + 1)),
             step=0.05,
-            description="concentration",
+            description="how sure",
             readout_format=".3g",
             tooltip="How sure the forecaster is of these probabilities (larger = surer)",
         )
@@ -615,10 +622,11 @@ class Controls:
         )
         status.add_class("scn-claim-status")
         info = widgets.Dropdown(
-            options=[("info: none", 0)] + [(f"info: {d}", d) for d in INFORMATION],
+            options=[("not graded", 0)] + [(f"{d} - {DIGIT_MEANINGS[d]}", d) for d in INFORMATION],
             value=claim.information or 0,
-            layout=widgets.Layout(width="100px"),
-            tooltip="Admiralty information digit: 1 confirmed ... 6 cannot be judged",
+            layout=widgets.Layout(width="230px"),
+            tooltip="The analyst's grade of the information (Admiralty digit): recorded and "
+            "checked against the result, never weighed",
         )
         info.add_class("scn-claim-information")
 
@@ -647,21 +655,28 @@ class Controls:
             f"<div class='scn-note' title='{_e(claim.text)}'>{_e(_clip(claim.text, 110))}<br>"
             f"<code style='font-size:11px'>{_e(about)}</code> — {_e(source)}{_e(hedge)}</div>"
         )
+        dated = [
+            widgets.HTML(f'<div class="scn-warn scn-claim-time" role="note">{_e(n)}</div>')
+            for n in claim_time_notes(claim, self._scenario.as_of)
+        ]
         box = widgets.VBox(
-            [widgets.HBox([on, status, info]), text], layout=widgets.Layout(margin="0 0 6px 0")
+            [widgets.HBox([on, status, info]), text, *dated],
+            layout=widgets.Layout(margin="0 0 6px 0"),
         )
         box.add_class("scn-claim")
         return box
 
     def _source_box(self, name: str) -> widgets.Widget:
         source = self._scenario.sources[name]
-        options: list[Any] = list(GRADES) if source.grade else [("explicit rates", None), *GRADES]
+        graded = [(f"{g} - {GRADE_MEANINGS[g]}", g) for g in GRADES]
+        options: list[Any] = graded if source.grade else [("explicit rates", None), *graded]
         grade = widgets.Dropdown(
             options=options,
             value=source.grade,
             description=name,
             style={"description_width": "initial"},
-            tooltip="Admiralty source grade: A reliable ... F cannot be judged",
+            tooltip="How reliable the source is (Admiralty grade): A completely reliable ... "
+            "F cannot be judged",
             layout=widgets.Layout(width="auto"),
         )
         grade.add_class("scn-source-grade")

@@ -33,6 +33,7 @@ __all__ = [
     "INFORMATION",
     "RANGE_MASS",
     "STATUSES",
+    "claim_time_notes",
     "control_shape",
     "counted",
     "field",
@@ -466,6 +467,51 @@ def control_shape(scenario: Scenario) -> tuple[Any, ...]:
 
 
 # --- claims ----------------------------------------------------------------------------
+
+
+def claim_time_notes(claim: Claim, as_of: Any) -> list[str]:
+    """What a reader should know about a claim's date: hindsight, no time of day, no zone.
+
+    Parameters
+    ----------
+    claim : Claim
+    as_of : datetime or None
+        The scenario's ``as_of``.
+
+    Returns
+    -------
+    list of str
+        Empty when the claim is dated with a time and zone, no later than ``as_of``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from scenarios.spec.claims import Claim
+    >>> c = Claim(id="c", text="t", proposition="a", time=datetime(2023, 6, 24))
+    >>> for n in claim_time_notes(c, datetime(2023, 6, 23, 21, tzinfo=timezone.utc)):
+    ...     print(n)
+    dated 2023-06-24, a date with no time of day: read as 00:00 UTC
+    dated after the scenario's as-of (2023-06-23 21:00 UTC): known only in hindsight
+    """
+    from datetime import UTC
+
+    t = claim.time
+    if t is None:
+        return []
+    notes = []
+    if t.tzinfo is None and (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0):
+        notes.append(f"dated {t:%Y-%m-%d}, a date with no time of day: read as 00:00 UTC")
+    elif t.tzinfo is None:
+        notes.append(f"dated {t:%Y-%m-%d %H:%M} with no time zone: read as UTC")
+    when = t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+    if as_of is not None:
+        limit = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
+        if when > limit:
+            notes.append(
+                f"dated after the scenario's as-of ({limit.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+                ": known only in hindsight"
+            )
+    return notes
 
 
 def counted(claim: Claim) -> bool:
