@@ -23,6 +23,7 @@ from scenarios.spec.elicit import distribution
 from scenarios.views import html as views
 from scenarios.views.explorer import Explorer, ProbabilityEditor, ProbabilityInput
 from scenarios.views.explorer.edits import STATUSES, rescale, with_intercept
+from scenarios.views.formats import probability
 from tests.views.explorer_support import (
     PRIORS,
     assert_shows,
@@ -90,7 +91,7 @@ def test_binary_slider_changes_the_prior_and_the_table(wagner: Scenario) -> None
     assert_shows(ex, want)
     assert re.search(
         r'data-fact="army_strikes" data-state="true">.*?<td class="posterior num">'
-        + f"{update(want).facts.loc[('army_strikes', 'true'), 'probability']:.3f}<",
+        + f"{probability(update(want).facts.loc[('army_strikes', 'true'), 'probability'])}<",
         ex.comparison.value,
     )
 
@@ -323,7 +324,7 @@ def test_full_engine_button_shows_mcse_and_diagnostics() -> None:
             view,
         )
         assert row is not None
-        assert row.group(1) == f"{p:.3f}"
+        assert row.group(1) == probability(p)
         assert row.group(2) == f"{post.scenarios.loc[key, 'mcse']:.4f}"
     for name in post.diagnostics.index:
         assert f'data-diagnostic="{name}"' in view

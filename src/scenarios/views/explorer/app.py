@@ -743,7 +743,7 @@ class Explorer:
         self.full_view.value = (
             f"<div><b>Full engine</b> ({_e(settings)}; {elapsed:.1f} s)</div>"
             + scenario_table_html(
-                post, fmt="decimal", mcse=True, exact=self.posterior, bars=False, notes=False
+                post, fmt="percent", mcse=True, exact=self.posterior, bars=False, notes=False
             )
             + "<div><b>Diagnostics</b></div>"
             + diagnostics_html(post, settings=False, css=False)

@@ -394,7 +394,7 @@ class Controls:
             children=[priors, claims, sources],
             titles=("Priors", f"Claims ({len(s.claims)})", f"Sources ({len(s.sources)})"),
             selected_index=selected,
-            layout=widgets.Layout(max_height="900px", overflow="auto"),
+            layout=widgets.Layout(overflow="visible"),
         )
 
     def _rebuild(self, scenario: Scenario) -> None:
