@@ -13,7 +13,15 @@ from pathlib import Path
 
 from scenarios.io.files import read_bytes, write_atomic
 
-__all__ = ["DEFAULT_EXAMPLE", "example", "examples", "init", "notebook", "resolution_for"]
+__all__ = [
+    "DEFAULT_EXAMPLE",
+    "example",
+    "examples",
+    "init",
+    "jupyter_data",
+    "notebook",
+    "resolution_for",
+]
 
 #: The built-in scenario: the Wagner Group mutiny of 23 June 2023.
 DEFAULT_EXAMPLE = "wagner-2023-06-23"
@@ -101,6 +109,24 @@ def notebook(name: str) -> Path:
     if not item.is_file():
         raise FileNotFoundError(f"no shipped notebook {name!r}")
     return _path(item)
+
+
+def jupyter_data() -> Path:
+    """The package's Jupyter data folder (a ``JUPYTER_PATH`` entry): the dashboard's template.
+
+    Holds ``voila/templates/scenarios``, Voila's ``lab`` template without its requests
+    to a CDN.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> (jupyter_data() / "voila" / "templates" / "scenarios" / "index.html.j2").is_file()
+    True
+    """
+    return _path(_data("jupyter"))
 
 
 def resolution_for(priors: str | os.PathLike[str]) -> Path | None:
