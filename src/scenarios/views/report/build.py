@@ -41,6 +41,13 @@ __all__ = [
 
 #: Tag of cells for whoever opens the notebook itself (left out of the HTML).
 NOTEBOOK_ONLY_TAG = "notebook-only"
+#: Id of the cell where the report's detail starts: from it on, the HTML page folds
+#: (``<details class="scn-detail">``), below the bottom line.
+DETAIL_CELL_ID = "report-detail"
+DETAIL_SUMMARY = (
+    "Detail: report by report, what matters most, what to look for next, the claims, "
+    "diagnostics and provenance (click to open)"
+)
 
 # a letter or digit (any script) first, then letters, digits, '_', '.', '-' and spaces
 _NAME = re.compile(r"[^\W_][\w .-]{0,199}")
@@ -145,7 +152,41 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
     c.HTMLExporter.template_file = "report.html.j2"
     exporter = HTMLExporter(config=c, extra_loaders=[DictLoader({"report.html.j2": _TEMPLATE})])
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    return fold_detail(body)
+
+
+def fold_detail(page: str) -> str:
+    """The page with everything from the :data:`DETAIL_CELL_ID` cell on folded.
+
+    The cells are siblings in ``<main>``; the detail's cells go into one
+    ``<details class="scn-detail">`` whose summary says what is inside. A page without
+    that cell is returned as it is.
+
+    Parameters
+    ----------
+    page : str
+        nbconvert's HTML of the executed report notebook.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> page = '<main><div class="jp-Cell" id="cell-id=a">A</div>'
+    >>> page += '<div class="jp-Cell" id="cell-id=report-detail">B</div></main>'
+    >>> head, _, folded = fold_detail(page).partition('<details class="scn-detail">')
+    >>> head, folded.endswith('B</div></details></main>')
+    ('<main><div class="jp-Cell" id="cell-id=a">A</div>', True)
+    """
+    marker = f'id="cell-id={DETAIL_CELL_ID}"'
+    at = page.find(marker)
+    end = page.rfind("</main>")
+    start = page.rfind("<div", 0, at)
+    if at < 0 or start < 0 or end < at:
+        return page
+    summary = f'<details class="scn-detail"><summary>{DETAIL_SUMMARY}</summary>'
+    return page[:start] + summary + page[start:end] + "</details>" + page[end:]
 
 
 def check_name(name: object) -> str:
