@@ -28,6 +28,7 @@ from scenarios.errors import ScenarioError
 from scenarios.io.files import read_text, write_atomic
 from scenarios.io.scenario_files import dumps, loads
 from scenarios.io.yamlfile import parse_yaml
+from scenarios.spec.overrides import thaw
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["REVISION", "Change", "base_stem", "glob_escape", "revision_path", "save_revision"]
@@ -61,16 +62,8 @@ class Change:
 def _short(value: Any) -> str:
     if value is None or value is _MISSING:
         return "(none)"
-    text = str(value) if not isinstance(value, Mapping | list) else repr(_plain(value))
+    text = str(value) if not isinstance(value, Mapping | list) else repr(thaw(value))
     return text if len(text) <= 60 else text[:59] + "…"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def base_stem(stem: str) -> str:
@@ -201,7 +194,7 @@ def _write_value(doc: Any, change: Change) -> bool:
     except (KeyError, IndexError, TypeError):
         before = None
     try:
-        parent[last] = _styled(_plain(change.new), before)
+        parent[last] = _styled(thaw(change.new), before)
     except (KeyError, IndexError, TypeError):
         return False
     return True

@@ -27,6 +27,7 @@ from scenarios.spec.nodes import Fact
 from scenarios.spec.overrides import prior_data, set_field
 from scenarios.spec.priors import LogitPrior, Probabilities, RangePrior, TablePrior
 from scenarios.spec.scenario import Scenario
+from scenarios.spec.validation import comparable_time
 
 __all__ = [
     "GRADES",
@@ -503,10 +504,9 @@ def claim_time_notes(claim: Claim, as_of: Any) -> list[str]:
         notes.append(f"dated {t:%Y-%m-%d}, a date with no time of day: read as 00:00 UTC")
     elif t.tzinfo is None:
         notes.append(f"dated {t:%Y-%m-%d %H:%M} with no time zone: read as UTC")
-    when = t if t.tzinfo is not None else t.replace(tzinfo=UTC)
     if as_of is not None:
-        limit = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
-        if when > limit:
+        limit = comparable_time(as_of)
+        if comparable_time(t) > limit:
             notes.append(
                 f"dated after the scenario's as-of ({limit.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
                 ": known only in hindsight"
