@@ -97,6 +97,8 @@ def test_the_dashboard_in_a_browser(browser: object, tmp_path: Path) -> None:
                 "Updated", timeout=KERNEL_MS
             )
             assert _kernels(app.process.pid) == 1
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "dashboard-first-screen.png"))
 
             # the notebook's instructions are for notebook users, not for this page
             body = page.locator("body")
