@@ -17,8 +17,16 @@ import numpy as np
 from hypothesis import strategies as st
 
 GRADES = ("A", "B", "C", "D", "E", "F")
-HEDGES = ("none", "said", "reportedly", "apparently", "allegedly", "unverified", "rumoured",
-          "disputed")
+HEDGES = (
+    "none",
+    "said",
+    "reportedly",
+    "apparently",
+    "allegedly",
+    "unverified",
+    "rumoured",
+    "disputed",
+)
 STATE_WORDS = ("low", "mid", "high")
 #: Concentrations of rates (1.0 included: Beta(a, 1 - a) is a Gauss-Jacobi edge case).
 CONCENTRATION = st.floats(1.0, 50.0)
@@ -77,8 +85,9 @@ class RandomNetwork:
 def _probability_vector(draw: Any, k: int, positive: bool) -> np.ndarray:
     """k probabilities; exact zeros sometimes (never when ``positive``)."""
     part = st.floats(0.02, 1.0)
-    weights = draw(st.lists(part if positive else st.one_of(st.just(0.0), part),
-                            min_size=k, max_size=k))
+    weights = draw(
+        st.lists(part if positive else st.one_of(st.just(0.0), part), min_size=k, max_size=k)
+    )
     if sum(weights) == 0.0:
         weights[draw(st.integers(0, k - 1))] = 1.0
     v = np.array(weights, dtype=float)
@@ -132,8 +141,9 @@ def _atom(draw: Any, nodes: Mapping[str, Node], facts: list[str]):
 
 @st.composite
 def _proposition(draw: Any, nodes: Mapping[str, Node], facts: list[str]):
-    clauses = draw(st.lists(st.lists(_atom(nodes, facts), min_size=1, max_size=2), min_size=1,
-                            max_size=2))
+    clauses = draw(
+        st.lists(st.lists(_atom(nodes, facts), min_size=1, max_size=2), min_size=1, max_size=2)
+    )
     text = " or ".join(" and ".join(t for t, _ in clause) for clause in clauses)
     preds = [[p for _, p in clause] for clause in clauses]
     return text, lambda x: any(all(p(x) for p in clause) for clause in preds)
@@ -185,9 +195,7 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
                 {},
                 optional={
                     "hedge": st.fixed_dictionaries({"supposedly": st.floats(0.0, 1.0)}),
-                    "retraction": st.fixed_dictionaries(
-                        {"if_true": _rate(), "if_false": _rate()}
-                    ),
+                    "retraction": st.fixed_dictionaries({"if_true": _rate(), "if_false": _rate()}),
                     "grades": st.fixed_dictionaries(
                         {
                             "C": st.fixed_dictionaries(
@@ -251,8 +259,9 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
         # denials and disputes: reports of the negation by other sources
         for field_name, disputed in (("denied_by", False), ("disputed_by", True)):
             if not oc.silent and draw(st.integers(0, 2)) == 0:
-                names = draw(st.lists(st.sampled_from(list(sources)), min_size=1, max_size=2,
-                                      unique=True))
+                names = draw(
+                    st.lists(st.sampled_from(list(sources)), min_size=1, max_size=2, unique=True)
+                )
                 written: list[Any] = []
                 for name in names:
                     d = OracleDenial(name, disputed)
@@ -270,13 +279,18 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
                             entry["weight"] = d.weight
                         written.append(entry)
                     oc.denials.append(d)
-                claim[field_name] = written if len(written) > 1 or draw(st.booleans()) \
-                    else written[0]
+                claim[field_name] = (
+                    written if len(written) > 1 or draw(st.booleans()) else written[0]
+                )
                 if kind != "confirmed" and draw(st.booleans()):
                     oc.status = claim["status"] = "disputed" if disputed else "denied"
         # retraction by the claim's own source
-        if (kind != "confirmed" and not oc.silent and oc.source is not None
-                and draw(st.integers(0, 2)) == 0):
+        if (
+            kind != "confirmed"
+            and not oc.silent
+            and oc.source is not None
+            and draw(st.integers(0, 2)) == 0
+        ):
             oc.retracted = True
             if oc.status == "reported" and draw(st.booleans()):
                 oc.status = claim["status"] = "retracted"
@@ -289,8 +303,13 @@ def random_networks(draw: Any, max_facts: int = 5, max_claims: int = 4) -> Rando
             via = cid
             for r in range(draw(st.integers(1, 2))):
                 rid = f"{cid}_r{r}"
-                relay = {"id": rid, "text": f"relay of {cid}", "proposition": text,
-                         "source": draw(st.sampled_from(list(sources))), "via": via}
+                relay = {
+                    "id": rid,
+                    "text": f"relay of {cid}",
+                    "proposition": text,
+                    "source": draw(st.sampled_from(list(sources))),
+                    "via": via,
+                }
                 if draw(st.booleans()):
                     relay["hedge"] = draw(st.sampled_from(hedges))
                 claims.append(relay)
@@ -316,8 +335,14 @@ def _rate():
     )
 
 
-def _table(draw: Any, name: str, states: tuple[str, ...], binary: bool,
-           parents: tuple[str, ...], nodes: Mapping[str, Node]):
+def _table(
+    draw: Any,
+    name: str,
+    states: tuple[str, ...],
+    binary: bool,
+    parents: tuple[str, ...],
+    nodes: Mapping[str, Node],
+):
     """A prior for ``name``: ``p``/``probs`` without parents, else a conditional table."""
     conc = draw(st.one_of(st.none(), st.floats(0.5, 50.0)))
     positive = conc is not None
@@ -337,8 +362,9 @@ def _table(draw: Any, name: str, states: tuple[str, ...], binary: bool,
     for combo in listed:
         row, v = _row(draw, name, states, binary, positive)
         when = {
-            p: _state_value(draw, nodes[p].states, nodes[p].states == ("false", "true"),
-                            nodes[p].states[i])
+            p: _state_value(
+                draw, nodes[p].states, nodes[p].states == ("false", "true"), nodes[p].states[i]
+            )
             for p, i in zip(parents, combo, strict=True)
         }
         if conc is not None and draw(st.booleans()):

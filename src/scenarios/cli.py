@@ -216,9 +216,11 @@ def _parser() -> argparse.ArgumentParser:
         "DIR/NAME.html (code hidden) and the executed DIR/NAME.ipynb, atomically: an "
         "interrupted or failed run leaves the previous report intact. The same inputs give "
         "the same numbers; the report records its inputs, their hashes and the versions.",
-        epilog="Parameters: priors (path), overrides (JSON object: fact -> prior), engine, "
-        "seed (-1: the file's), draws. Examples: scenarios report; scenarios report "
-        'priors/wagner-2023-06-23.yaml -p overrides \'{"hq_seized": {"p": 0.6}}\' -p seed 3. '
+        epilog="Parameters: priors (path), overrides (JSON object: fact -> fields merged into "
+        "its prior, or fact.field -> value), engine, seed (-1: the file's), draws. Examples: "
+        "scenarios report; scenarios report priors/wagner-2023-06-23.yaml "
+        '-p overrides \'{"army_strikes": {"p": 0.6}}\' -p seed 3 (keeps the file\'s '
+        "concentration; writes NAME--HASH.html beside the plain report, never over it). "
         "A priors file whose name starts with '-' is given as ./-x.yaml or after --. "
         "Exit codes: 0 ok; 1 invalid or unreadable scenario file; 2 usage; 3 failed "
         "diagnostics (--strict); 4 the notebook or its kernel failed, or the report could "
@@ -240,7 +242,10 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--out-dir", type=Path, default=Path("reports"), help="folder (default: reports)"
     )
     report.add_argument(
-        "--name", default=None, help="file name without extension (default: the priors file's)"
+        "--name",
+        default=None,
+        help="file name without extension (default: the priors file's; with overrides, "
+        "plus --HASH of them)",
     )
     report.add_argument("--engine", choices=["exact", "pymc"], default=None, help="engine")
     report.add_argument(

@@ -49,7 +49,14 @@ def versions() -> dict[str, str]:
 
     out = {"python": platform.python_version()}
     for name in (
-        "scenarios", "numpy", "scipy", "pandas", "pymc", "pytensor", "pymc-extras", "arviz",
+        "scenarios",
+        "numpy",
+        "scipy",
+        "pandas",
+        "pymc",
+        "pytensor",
+        "pymc-extras",
+        "arviz",
         "nutpie",
     ):
         try:

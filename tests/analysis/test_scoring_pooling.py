@@ -156,17 +156,32 @@ def graded() -> Scenario:
 
     s = Scenario(
         title="Graded",
-        facts={"x": {"kind": "binary", "prior": {"p": 0.5}},
-               "y": {"kind": "categorical", "states": ["a", "b", "c"],
-                     "prior": {"probs": {"a": 0.3, "b": 0.3, "c": 0.4}}}},
+        facts={
+            "x": {"kind": "binary", "prior": {"p": 0.5}},
+            "y": {
+                "kind": "categorical",
+                "states": ["a", "b", "c"],
+                "prior": {"probs": {"a": 0.3, "b": 0.3, "c": 0.4}},
+            },
+        },
         outcomes={"o": {"kind": "binary", "exhaustive": "y/n", "prior": {"p": 0.5}}},
         sources={"w": {"grade": "B"}},
         claims=[
             {"id": "c1", "text": "x", "proposition": "x", "source": "w", "information": 2},
-            {"id": "c2", "text": "y is a", "proposition": "y == a", "source": "w",
-             "information": 2},
-            {"id": "c3", "text": "y not c", "proposition": "y != c or x", "source": "w",
-             "information": 5},
+            {
+                "id": "c2",
+                "text": "y is a",
+                "proposition": "y == a",
+                "source": "w",
+                "information": 2,
+            },
+            {
+                "id": "c3",
+                "text": "y not c",
+                "proposition": "y != c or x",
+                "source": "w",
+                "information": 5,
+            },
             {"id": "c4", "text": "y b", "proposition": "y == b", "source": "w", "information": 4},
             {"id": "c5", "text": "x again", "proposition": "x", "source": "w"},
         ],
@@ -188,8 +203,9 @@ def test_digit_calibration_counts_per_digit_how_often_claims_held() -> None:
     assert table.loc[5, "claims"] == 0 and np.isnan(table.loc[5, "fraction_held"])
     assert table.loc[2, "meaning"] == "probably true"
     # with y resolved too, c3 settles (y == a is not c: it held); c5 has no digit
-    table = digit_calibration(s.update(intervals=False), Resolution(
-        title="t", outcomes={"x": False, "y": "a", "o": True}))
+    table = digit_calibration(
+        s.update(intervals=False), Resolution(title="t", outcomes={"x": False, "y": "a", "o": True})
+    )
     assert table.loc[5, ["claims", "held"]].tolist() == [1, 1]
     assert table.loc[2, ["claims", "held"]].tolist() == [2, 1]  # c1 wrong, c2 right
     assert int(table["claims"].sum()) == 4

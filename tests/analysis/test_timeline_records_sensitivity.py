@@ -336,14 +336,33 @@ def test_an_ascertainment_rate_is_one_judgement_in_the_tornado() -> None:
 
     s = Scenario(
         title="cases",
-        facts={"cases": {"kind": "continuous", "support": [0, None],
-                         "prior": {"between": [100, 400]}}},
-        outcomes={"large": {"kind": "binary", "exhaustive": "yes or no", "prior": {"logit": {
-            "intercept": 0.0,
-            "terms": [{"fact": "cases", "coef": 1.0, "center": 200, "scale": 50}]}}}},
-        claims=[{"id": "reported", "text": "60 cases reported", "reported": {
-            "fact": "cases", "value": 60, "count": "binomial",
-            "ascertainment": {"mean": 0.3, "concentration": 30}}}],
+        facts={
+            "cases": {"kind": "continuous", "support": [0, None], "prior": {"between": [100, 400]}}
+        },
+        outcomes={
+            "large": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "logit": {
+                        "intercept": 0.0,
+                        "terms": [{"fact": "cases", "coef": 1.0, "center": 200, "scale": 50}],
+                    }
+                },
+            }
+        },
+        claims=[
+            {
+                "id": "reported",
+                "text": "60 cases reported",
+                "reported": {
+                    "fact": "cases",
+                    "value": 60,
+                    "count": "binomial",
+                    "ascertainment": {"mean": 0.3, "concentration": 30},
+                },
+            }
+        ],
     )
     table = sensitivity(s, ("large", "true")).table
     row = table[table["parameter"] == "ascertainment"]
@@ -353,8 +372,9 @@ def test_an_ascertainment_rate_is_one_judgement_in_the_tornado() -> None:
     def at(p: float) -> float:
         fixed = {"fact": "cases", "value": 60, "count": "binomial", "ascertainment": {"mean": p}}
         changed = s.with_claim_changed("reported", reported=fixed)
-        return float(changed.update(intervals=False).scenarios.loc[("large", "true"),
-                                                                   "probability"])
+        return float(
+            changed.update(intervals=False).scenarios.loc[("large", "true"), "probability"]
+        )
 
     assert row["low"].iloc[0] == f"{low:.2f}" and row["high"].iloc[0] == f"{high:.2f}"
     assert row["p_low"].iloc[0] == pytest.approx(at(low), abs=1e-12)

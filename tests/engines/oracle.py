@@ -107,8 +107,9 @@ def retraction_rates(net: RandomNetwork, name: str) -> tuple[Rate, Rate]:
     return rel.RETRACTION_RATES
 
 
-def hedge_weight(net: RandomNetwork, hedge: str | None, weight: float | None,
-                 default: str = "none") -> float:
+def hedge_weight(
+    net: RandomNetwork, hedge: str | None, weight: float | None, default: str = "none"
+) -> float:
     if weight is not None:
         return weight
     hedges = {**rel.HEDGE_WEIGHTS, **net.reliability.get("hedge", {})}
@@ -119,8 +120,9 @@ def report_groups(net: RandomNetwork, x: Mapping[str, str]) -> dict[str, tuple[l
     """Every report at the states ``x``, grouped by the rates it shares: (w, holds) pairs."""
     groups: dict[str, tuple[list, Rate, Rate]] = {}
 
-    def add(key: str, rates: tuple[Rate, Rate], w: float, holds: bool,
-            silent: bool = False) -> None:
+    def add(
+        key: str, rates: tuple[Rate, Rate], w: float, holds: bool, silent: bool = False
+    ) -> None:
         if key not in groups:
             groups[key] = ([], *rates)
         groups[key][0].append((w, holds, silent))
@@ -128,13 +130,23 @@ def report_groups(net: RandomNetwork, x: Mapping[str, str]) -> dict[str, tuple[l
     for c in net.claims:
         held = c.holds(x)
         if c.kind == "source":
-            add(f"source:{c.source}", source_rates(net, c.source),
-                hedge_weight(net, c.hedge, c.weight), held, c.silent)
+            add(
+                f"source:{c.source}",
+                source_rates(net, c.source),
+                hedge_weight(net, c.hedge, c.weight),
+                held,
+                c.silent,
+            )
         elif c.kind == "explicit":
             lik = next(cl for cl in net.data["claims"] if cl["id"] == c.id)["likelihood"]
             conc = lik.get("concentration")
-            add(f"claim:{c.id}", ((c.if_true, conc), (c.if_false, conc)),
-                hedge_weight(net, c.hedge, c.weight), held, c.silent)
+            add(
+                f"claim:{c.id}",
+                ((c.if_true, conc), (c.if_false, conc)),
+                hedge_weight(net, c.hedge, c.weight),
+                held,
+                c.silent,
+            )
         for d in c.denials:
             w = hedge_weight(net, d.hedge, d.weight, "disputed" if d.disputed else "none")
             add(f"source:{d.source}", source_rates(net, d.source), w, not held)

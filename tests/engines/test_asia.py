@@ -60,8 +60,9 @@ def _compare(got: dict[str, dict[str, float]], infer, evidence: dict, virtual=No
                 {s: float(s == evidence[name]) for s in probs}, abs=TOL
             ), name
             continue
-        factor = infer.query([name], evidence=evidence or None, virtual_evidence=virtual,
-                             show_progress=False)
+        factor = infer.query(
+            [name], evidence=evidence or None, virtual_evidence=virtual, show_progress=False
+        )
         expected = {s: float(factor.get_value(**{name: s})) for s in probs}
         assert probs == pytest.approx(expected, abs=TOL), name
 
@@ -89,8 +90,11 @@ def test_hard_evidence_matches_pgmpy(asia: Scenario, bif_model, evidence: dict) 
 SOFT = [
     pytest.param([("lung", "yes", 0.8, 0.1)], {}, id="lung"),
     pytest.param([("lung", "yes", 0.8, 0.1)], {"xray": "yes"}, id="lung+xray"),
-    pytest.param([("either", "no", 0.3, 0.9), ("smoke", "yes", 0.6, 0.2)], {"asia": "yes"},
-                 id="either+smoke+asia"),
+    pytest.param(
+        [("either", "no", 0.3, 0.9), ("smoke", "yes", 0.6, 0.2)],
+        {"asia": "yes"},
+        id="either+smoke+asia",
+    ),
     pytest.param([("tub", "yes", 1.0, 0.05)], {"xray": "no"}, id="tub-certain-if-true"),
 ]
 
@@ -112,8 +116,14 @@ def test_soft_evidence_matches_pgmpy_virtual_evidence(
         likelihood = {"if_true": if_true, "if_false": if_false}
         if concentration is not None:
             likelihood["concentration"] = concentration  # the point answer uses the means
-        s = s.with_claim({"id": f"soft{i}", "text": f"{var} is {state}",
-                          "proposition": f'{var} == "{state}"', "likelihood": likelihood})
+        s = s.with_claim(
+            {
+                "id": f"soft{i}",
+                "text": f"{var} is {state}",
+                "proposition": f'{var} == "{state}"',
+                "likelihood": likelihood,
+            }
+        )
         virtual.append(_virtual(bif_model, var, state, if_true, if_false))
     post = s.update(intervals=False)
     # pgmpy keeps virtual evidence on the inference object: a fresh one per query

@@ -12,22 +12,42 @@ from scenarios.engines.network import Network
 
 
 def many_parents(k: int, coefs: list[float], categorical: bool = False) -> scenarios.Scenario:
-    facts = {f"f{i}": {"kind": "binary", "prior": {"p": 0.2 + 0.6 * i / max(k - 1, 1)}}
-             for i in range(k)}
+    facts = {
+        f"f{i}": {"kind": "binary", "prior": {"p": 0.2 + 0.6 * i / max(k - 1, 1)}} for i in range(k)
+    }
     if categorical:
         coef = [{"force": c, "talks": -c / 2} for c in coefs]
-        outcome = {"kind": "categorical", "states": ["deal", "force", "talks"], "other": "talks",
-                   "prior": {"logit": {"intercept": {"force": -0.5}, "terms": [
-                       {"fact": f"f{i}", "state": True, "coef": coef[i]} for i in range(k)]}}}
+        outcome = {
+            "kind": "categorical",
+            "states": ["deal", "force", "talks"],
+            "other": "talks",
+            "prior": {
+                "logit": {
+                    "intercept": {"force": -0.5},
+                    "terms": [{"fact": f"f{i}", "state": True, "coef": coef[i]} for i in range(k)],
+                }
+            },
+        }
     else:
-        outcome = {"kind": "binary", "exhaustive": "yes/no", "prior": {"logit": {
-            "intercept": -1.0,
-            "terms": [{"fact": f"f{i}", "state": True, "coef": coefs[i]} for i in range(k)]}}}
+        outcome = {
+            "kind": "binary",
+            "exhaustive": "yes/no",
+            "prior": {
+                "logit": {
+                    "intercept": -1.0,
+                    "terms": [{"fact": f"f{i}", "state": True, "coef": coefs[i]} for i in range(k)],
+                }
+            },
+        }
     return scenarios.Scenario(
-        title="many", facts=facts, outcomes={"o": outcome},
+        title="many",
+        facts=facts,
+        outcomes={"o": outcome},
         sources={"s": {"grade": "B"}},
-        claims=[{"id": f"c{i}", "text": "x", "proposition": f"f{i}", "source": "s"}
-                for i in range(0, k, 3)],
+        claims=[
+            {"id": f"c{i}", "text": "x", "proposition": f"f{i}", "source": "s"}
+            for i in range(0, k, 3)
+        ],
     )
 
 

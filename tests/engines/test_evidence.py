@@ -30,11 +30,20 @@ def coin(claims: list[dict[str, Any]], **extra: Any) -> Scenario:
     """Facts a and b (p = 1/2 each, independent); sources with fixed or graded rates."""
     data: dict[str, Any] = {
         "title": "coin",
-        "facts": {"a": {"kind": "binary", "prior": {"p": 0.5}},
-                  "b": {"kind": "binary", "prior": {"p": 0.5}}},
-        "outcomes": {"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {
-            "given": ["a"], "table": [{"when": {"a": True}, "p": 0.9},
-                                      {"when": {"a": False}, "p": 0.2}]}}},
+        "facts": {
+            "a": {"kind": "binary", "prior": {"p": 0.5}},
+            "b": {"kind": "binary", "prior": {"p": 0.5}},
+        },
+        "outcomes": {
+            "o": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "given": ["a"],
+                    "table": [{"when": {"a": True}, "p": 0.9}, {"when": {"a": False}, "p": 0.2}],
+                },
+            }
+        },
         "sources": {
             # fixed rates: the likelihoods are numbers
             "strong": {"true_positive": {"mean": 0.9}, "false_positive": {"mean": 0.05}},
@@ -53,8 +62,7 @@ def p_true(s: Scenario, fact: str = "a") -> float:
 
 
 def claim(cid: str = "c", source: str = "strong", proposition: str = "a", **fields: Any) -> dict:
-    return {"id": cid, "text": proposition, "proposition": proposition, "source": source,
-            **fields}
+    return {"id": cid, "text": proposition, "proposition": proposition, "source": source, **fields}
 
 
 # --- the hedge mixture ------------------------------------------------------------------
@@ -69,7 +77,8 @@ def test_a_hedged_claim_moves_the_odds_by_one_plus_w_times_the_ratio_less_one(he
     assert got > 2 / (1 - w)
     # an explicit weight overrides the hedge
     assert odds(p_true(coin([claim(hedge=hedge, weight=0.2)]))) == pytest.approx(
-        1 + 0.2 * (0.9 / 0.05 - 1), rel=1e-12)
+        1 + 0.2 * (0.9 / 0.05 - 1), rel=1e-12
+    )
 
 
 def test_one_hedged_claim_of_a_graded_source_uses_the_mean_rates() -> None:
@@ -111,8 +120,12 @@ def test_a_dispute_is_a_hedged_denial() -> None:
 
 def test_a_denial_shares_the_deniers_reliability_with_its_own_claims() -> None:
     # graded_b says b and denies a: two reports of one source, E[t (f)] over shared rates
-    s = coin([claim(source="graded_a", denied_by="graded_b"),
-              claim("cb", source="graded_b", proposition="b")])
+    s = coin(
+        [
+            claim(source="graded_a", denied_by="graded_b"),
+            claim("cb", source="graded_b", proposition="b"),
+        ]
+    )
     (tm, tk), (fm, fk) = rel.GRADE_RATES["B"]
     t1, f1 = tm, fm
     t2 = tm * (tm * tk + 1) / (tk + 1)  # E[t^2] of Beta(mean tm, concentration tk)
@@ -136,10 +149,12 @@ def test_a_retraction_counts_against_the_proposition_by_the_retraction_rates() -
     assert retracted < made
     # overridden in the file, and per source
     tables = {"retraction": {"if_true": {"mean": 0.1}, "if_false": {"mean": 0.5}}}
-    assert odds(p_true(coin([claim(retracted={"note": "n"})], reliability=tables))) == \
-        pytest.approx(made * 0.1 / 0.5, rel=1e-12)
+    assert odds(
+        p_true(coin([claim(retracted={"note": "n"})], reliability=tables))
+    ) == pytest.approx(made * 0.1 / 0.5, rel=1e-12)
     own = coin([claim(status="retracted")], reliability=tables).with_source(
-        "strong", retraction={"if_true": {"mean": 0.01}, "if_false": {"mean": 0.6}})
+        "strong", retraction={"if_true": {"mean": 0.01}, "if_false": {"mean": 0.6}}
+    )
     assert odds(p_true(own)) == pytest.approx(made * 0.01 / 0.6, rel=1e-12)
 
 
@@ -196,14 +211,17 @@ def test_the_digit_changes_nothing_but_is_shown_and_flagged() -> None:
             assert post.log_evidence == plain.log_evidence
             row = post.claims.loc["c"]
             assert row["digit"] == digit and row["meaning"] == rel.DIGIT_MEANINGS[digit]
-            assert row["probability"] == pytest.approx(p_true(coin([claim(
-                source="weak", **({"denied_by": "strong"} if denied else {}))])), abs=1e-15)
+            assert row["probability"] == pytest.approx(
+                p_true(coin([claim(source="weak", **({"denied_by": "strong"} if denied else {}))])),
+                abs=1e-15,
+            )
             assert row["prior"] == pytest.approx(0.5, abs=1e-15)
             flagged = (digit in (1, 2) and denied) or (digit in (4, 5) and False)
             assert row["flag"] == flagged, (digit, denied)
     # digits 4 and 5 are flagged when the proposition ends likely
     post = coin([claim(information=5), claim("d", source="graded_a", information=4)]).update(
-        intervals=False)
+        intervals=False
+    )
     assert post.claims["flag"].tolist() == [True, True]
     assert post.claims.loc["c", "probability"] > 0.7
     # thresholds are the file's to set: at 0.999 a "5" is no longer flagged
@@ -220,8 +238,9 @@ def test_digits_3_and_6_cannot_have_thresholds() -> None:
 # --- what the file may say --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("status", "field"), [("denied", "denied_by"),
-                                               ("disputed", "disputed_by")])
+@pytest.mark.parametrize(
+    ("status", "field"), [("denied", "denied_by"), ("disputed", "disputed_by")]
+)
 def test_a_denial_without_a_denier_is_refused(status: str, field: str) -> None:
     with pytest.raises(ScenarioError, match=rf"claims\.0: .*needs '{field}: SOURCE': name who"):
         coin([claim(status=status)])
@@ -242,14 +261,33 @@ def test_old_weights_are_refused_with_what_replaced_them() -> None:
 
 
 def test_numbers_cannot_be_denied_or_retracted_and_retractions_need_a_source() -> None:
-    number = {"id": "n", "text": "n", "source": "strong", "denied_by": "weak",
-              "reported": {"fact": "x", "value": 3.0, "sd": 0.1}}
+    number = {
+        "id": "n",
+        "text": "n",
+        "source": "strong",
+        "denied_by": "weak",
+        "reported": {"fact": "x", "value": 3.0, "sd": 0.1},
+    }
     with pytest.raises(ScenarioError, match="a reported number cannot be denied or retracted"):
-        coin([number], facts={"a": {"kind": "binary", "prior": {"p": 0.5}},
-                              "x": {"kind": "continuous", "prior": {"between": [1, 5]}}})
+        coin(
+            [number],
+            facts={
+                "a": {"kind": "binary", "prior": {"p": 0.5}},
+                "x": {"kind": "continuous", "prior": {"between": [1, 5]}},
+            },
+        )
     with pytest.raises(ScenarioError, match="a retraction is a report by the claim's own source"):
-        coin([{"id": "c", "text": "a", "proposition": "a", "status": "retracted",
-               "likelihood": {"if_true": 0.9, "if_false": 0.1}}])
+        coin(
+            [
+                {
+                    "id": "c",
+                    "text": "a",
+                    "proposition": "a",
+                    "status": "retracted",
+                    "likelihood": {"if_true": 0.9, "if_false": 0.1},
+                }
+            ]
+        )
 
 
 # --- no hindsight -----------------------------------------------------------------------
@@ -261,11 +299,15 @@ def t(hour: int) -> datetime:
 
 def test_a_claim_after_as_of_is_refused_and_accepted_as_hindsight() -> None:
     late = claim(time=t(13))
-    with pytest.raises(ScenarioError, match=r"claims\.0\.time: after the scenario's as_of "
-                                            r"\(2024-01-01T12:00:00\+00:00\): claim 'c'"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"claims\.0\.time: after the scenario's as_of "
+        r"\(2024-01-01T12:00:00\+00:00\): claim 'c'",
+    ):
         coin([late], as_of=t(12))
     assert p_true(coin([{**late, "hindsight": True}], as_of=t(12))) == pytest.approx(
-        p_true(coin([claim()])), abs=1e-15)
+        p_true(coin([claim()])), abs=1e-15
+    )
     coin([claim(time=t(12))], as_of=t(12))  # at as_of is not after it
     # a naive time is UTC
     with pytest.raises(ScenarioError, match=r"claims\.0\.time"):
@@ -278,8 +320,16 @@ def test_a_claim_after_as_of_is_refused_and_accepted_as_hindsight() -> None:
 
 
 def test_known_at_leaves_out_later_denials_and_retractions() -> None:
-    s = coin([claim(time=t(10), status="denied", denied_by={"source": "weak", "time": t(12)},
-                    retracted={"at": t(14)})])
+    s = coin(
+        [
+            claim(
+                time=t(10),
+                status="denied",
+                denied_by={"source": "weak", "time": t(12)},
+                retracted={"at": t(14)},
+            )
+        ]
+    )
     early = s.known_at(t(11))
     assert early.claims[0].denied_by == () and early.claims[0].retraction is None
     assert early.claims[0].status == "reported"
@@ -302,20 +352,49 @@ def answered() -> Scenario:
         seed=5,
         facts={
             "a": {"kind": "binary", "prior": {"p": 0.4, "concentration": 8}},
-            "b": {"kind": "categorical", "states": ["x", "y", "z"],
-                  "prior": {"probs": {"x": 0.5, "y": 0.3, "z": 0.2}}},
+            "b": {
+                "kind": "categorical",
+                "states": ["x", "y", "z"],
+                "prior": {"probs": {"x": 0.5, "y": 0.3, "z": 0.2}},
+            },
         },
-        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {
-            "given": ["a", "b"], "default": {"p": 0.3},
-            "table": [{"when": {"a": True, "b": "x"}, "p": 0.8}]}}},
+        outcomes={
+            "o": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "given": ["a", "b"],
+                    "default": {"p": 0.3},
+                    "table": [{"when": {"a": True, "b": "x"}, "p": 0.8}],
+                },
+            }
+        },
         sources={"wire": {"grade": "B"}, "ministry": {"grade": "D"}, "blog": {"grade": "C"}},
         claims=[
-            {"id": "c1", "text": "a", "proposition": "a", "source": "wire",
-             "hedge": "allegedly", "denied_by": "ministry", "status": "denied"},
-            {"id": "c2", "text": "b is x", "proposition": "b == x", "source": "blog",
-             "disputed_by": "ministry", "information": 2},
-            {"id": "c3", "text": "b is not z", "proposition": "b != z", "source": "wire",
-             "status": "retracted"},
+            {
+                "id": "c1",
+                "text": "a",
+                "proposition": "a",
+                "source": "wire",
+                "hedge": "allegedly",
+                "denied_by": "ministry",
+                "status": "denied",
+            },
+            {
+                "id": "c2",
+                "text": "b is x",
+                "proposition": "b == x",
+                "source": "blog",
+                "disputed_by": "ministry",
+                "information": 2,
+            },
+            {
+                "id": "c3",
+                "text": "b is not z",
+                "proposition": "b != z",
+                "source": "wire",
+                "status": "retracted",
+            },
             {"id": "c4", "text": "a", "proposition": "a", "source": "blog"},
         ],
     )
@@ -364,21 +443,27 @@ def test_ten_relays_of_one_story_are_one_report() -> None:
     many = coin([wire, *relays])
     assert p_true(many) == pytest.approx(p_true(one), abs=1e-15)
     assert many.update(intervals=False).log_evidence == pytest.approx(
-        one.update(intervals=False).log_evidence, abs=1e-15)
+        one.update(intervals=False).log_evidence, abs=1e-15
+    )
     # while ten independent reports of the same grade would be ten reports
     independent = coin([wire, *({**r, "source": "graded_b", "via": None} for r in relays)])
     assert p_true(independent) > p_true(one) + 0.01
     # a relay of a relay repeats the same original
-    chained = coin([wire, claim("r0", source="weak", via="wire"),
-                    claim("r1", source="weak", via="r0")])
+    chained = coin(
+        [wire, claim("r0", source="weak", via="wire"), claim("r1", source="weak", via="r0")]
+    )
     assert p_true(chained) == pytest.approx(p_true(one), abs=1e-15)
 
 
 def test_an_original_first_known_through_a_relay_counts_from_the_relay() -> None:
-    s = coin([claim("wire", source="graded_b", time=t(14)),
-              claim("bbc", source="weak", via="wire", time=t(11)),
-              claim("blog", source="weak", via="tv", time=t(12)),
-              claim("tv", source="weak", via="wire", time=t(13))])
+    s = coin(
+        [
+            claim("wire", source="graded_b", time=t(14)),
+            claim("bbc", source="weak", via="wire", time=t(11)),
+            claim("blog", source="weak", via="tv", time=t(12)),
+            claim("tv", source="weak", via="wire", time=t(13)),
+        ]
+    )
     before = s.known_at(t(10))
     assert before.claims == ()
     at_11 = s.known_at(t(11))  # the BBC relay: the wire report was made by then
@@ -392,7 +477,11 @@ def test_an_original_first_known_through_a_relay_counts_from_the_relay() -> None
 
     table = timeline(s)
     assert list(zip(table["claim"], table["event"], strict=True))[1:] == [
-        ("wire", "reported"), ("bbc", "relayed"), ("blog", "relayed"), ("tv", "relayed")]
+        ("wire", "reported"),
+        ("bbc", "relayed"),
+        ("blog", "relayed"),
+        ("tv", "relayed"),
+    ]
     assert table["time"].iloc[1] == t(11)
     assert (table["moved"].iloc[2:] == 0).all()
 
@@ -401,11 +490,17 @@ def test_a_relay_must_repeat_an_existing_claim_and_say_what_it_says() -> None:
     wire = claim("wire", source="graded_b")
     with pytest.raises(ScenarioError, match=r"claims\.1\.via: unknown claim 'nope'"):
         coin([wire, claim("r", source="weak", via="nope")])
-    with pytest.raises(ScenarioError, match=r"claims\.1\.proposition: a relay repeats its "
-                                            r"original 'wire': it must report 'a'"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"claims\.1\.proposition: a relay repeats its "
+        r"original 'wire': it must report 'a'",
+    ):
         coin([wire, claim("r", source="weak", proposition="b", via="wire")])
-    with pytest.raises(ScenarioError, match=r"claims\.0\.via: relays repeat each other in a "
-                                            r"cycle: r1 -> r2 -> r1"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"claims\.0\.via: relays repeat each other in a "
+        r"cycle: r1 -> r2 -> r1",
+    ):
         coin([claim("r1", via="r2"), claim("r2", via="r1")])
     with pytest.raises(ScenarioError, match="give denials, retractions, a status or a likelihood"):
         coin([wire, claim("r", source="weak", via="wire", denied_by="strong")])
@@ -440,13 +535,16 @@ def test_silence_of_a_strong_source_lowers_the_proposition_and_of_an_e_source_ba
 
 def test_silence_shares_the_sources_rates_with_its_reports() -> None:
     # graded_b reports b and is silent on a: E[t (1 - t)], E[t (1 - f)], ... over shared rates
-    s = coin([claim("ca", source="graded_b", silent=True),
-              claim("cb", source="graded_b", proposition="b")])
+    s = coin(
+        [
+            claim("ca", source="graded_b", silent=True),
+            claim("cb", source="graded_b", proposition="b"),
+        ]
+    )
     (tm, tk), (fm, fk) = rel.GRADE_RATES["B"]
     t2 = tm * (tm * tk + 1) / (tk + 1)
     f2 = fm * (fm * fk + 1) / (fk + 1)
-    weights = {(1, 1): tm - t2, (1, 0): fm * (1 - tm),
-               (0, 1): tm * (1 - fm), (0, 0): fm - f2}
+    weights = {(1, 1): tm - t2, (1, 0): fm * (1 - tm), (0, 1): tm * (1 - fm), (0, 0): fm - f2}
     z = sum(weights.values())
     assert p_true(s, "a") == pytest.approx((weights[1, 1] + weights[1, 0]) / z, abs=1e-12)
     assert p_true(s, "b") == pytest.approx((weights[1, 1] + weights[0, 1]) / z, abs=1e-12)
@@ -461,8 +559,12 @@ def test_a_silence_is_only_an_absence_of_a_report() -> None:
 def test_the_pymc_model_of_a_silence_equals_pymc_extras() -> None:
     from pymc_extras import marginalize
 
-    s = coin([claim("ca", source="graded_b", silent=True, hedge="allegedly"),
-              claim("cb", source="graded_b", proposition="b")])
+    s = coin(
+        [
+            claim("ca", source="graded_b", silent=True, hedge="allegedly"),
+            claim("cb", source="graded_b", proposition="b"),
+        ]
+    )
     ours = s.to_pymc(marginalized=True)
     plain = s.to_pymc(marginalized=False)
     theirs = marginalize(plain, [v for v in plain.free_RVs if v.name in ("a", "b")])

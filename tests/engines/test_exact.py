@@ -50,9 +50,11 @@ def test_random_networks_match_brute_force(net: RandomNetwork) -> None:
     names = list(net.nodes)
     joint = brute_force_joint(net)
     for claim in net.claims:
-        hit = sum(p for idx, p in joint.items()
-                  if claim.holds({n: net.nodes[n].states[i] for n, i in zip(names, idx,
-                                                                             strict=True)}))
+        hit = sum(
+            p
+            for idx, p in joint.items()
+            if claim.holds({n: net.nodes[n].states[i] for n, i in zip(names, idx, strict=True)})
+        )
         assert post.claims.loc[claim.id, "probability"] == pytest.approx(hit / z, abs=1e-9)
 
 
@@ -64,14 +66,18 @@ def test_oracle_expected_reports_matches_quadrature() -> None:
 
     def integrand(f: float, t: float) -> float:
         lik = math.prod(f + w * (t - f) if holds else f for w, holds in reports)
-        return lik * stats.beta.pdf(t, tm * tk, (1 - tm) * tk) * stats.beta.pdf(
-            f, fm * fk, (1 - fm) * fk)
+        return (
+            lik
+            * stats.beta.pdf(t, tm * tk, (1 - tm) * tk)
+            * stats.beta.pdf(f, fm * fk, (1 - fm) * fk)
+        )
 
     direct, _ = integrate.dblquad(integrand, 0, 1, 0, 1, epsabs=1e-14, epsrel=1e-12)
     assert expected_reports(reports, (tm, tk), (fm, fk)) == pytest.approx(direct, abs=1e-11)
     # a fixed rate is its own moments; full-weight reports agree with the one-rate form
     assert expected_reports([(1.0, True)] * 3, (tm, tk), (0.1, None)) == pytest.approx(
-        expected_product([1.0] * 3, (tm, tk)), abs=1e-15)
+        expected_product([1.0] * 3, (tm, tk)), abs=1e-15
+    )
     # silences (a third item True) are the complements 1 - (f + w (t - f)) and 1 - f
     quiet = [(0.3, True, True), (1.0, True), (0.75, False, True), (0.5, False)]
 
@@ -81,8 +87,11 @@ def test_oracle_expected_reports_matches_quadrature() -> None:
             for w, holds, *rest in quiet
             for silent, p in [(bool(rest and rest[0]), f + w * (t - f) if holds else f)]
         )
-        return lik * stats.beta.pdf(t, tm * tk, (1 - tm) * tk) * stats.beta.pdf(
-            f, fm * fk, (1 - fm) * fk)
+        return (
+            lik
+            * stats.beta.pdf(t, tm * tk, (1 - tm) * tk)
+            * stats.beta.pdf(f, fm * fk, (1 - fm) * fk)
+        )
 
     direct, _ = integrate.dblquad(quiet_integrand, 0, 1, 0, 1, epsabs=1e-14, epsrel=1e-12)
     assert expected_reports(quiet, (tm, tk), (fm, fk)) == pytest.approx(direct, abs=1e-11)
@@ -95,23 +104,44 @@ def _lognormal_scenario(prior: dict, link: dict) -> Scenario:
     return Scenario(
         title="troops",
         facts={
-            "troops": {"kind": "continuous", "unit": "thousand", "support": [0, None],
-                       "prior": prior},
+            "troops": {
+                "kind": "continuous",
+                "unit": "thousand",
+                "support": [0, None],
+                "prior": prior,
+            },
             "escalates": {"kind": "binary", "prior": {"logit": link}},
         },
         outcomes={
-            "war": {"kind": "binary", "exhaustive": "yes or no",
-                    "prior": {"given": ["escalates"], "table": [
+            "war": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "given": ["escalates"],
+                    "table": [
                         {"when": {"escalates": True}, "p": 0.8},
-                        {"when": {"escalates": False}, "p": 0.1}]}},
+                        {"when": {"escalates": False}, "p": 0.1},
+                    ],
+                },
+            },
         },
         sources={"wire": {"grade": "B"}, "blog": {"grade": "C"}},
         claims=[
-            {"id": "many", "text": "more than 40 thousand", "proposition": "troops > 40",
-             "source": "wire", "hedge": "allegedly", "information": 3},
-            {"id": "number", "text": "45 thousand",
-             "reported": {"fact": "troops", "value": 45, "sd": 0.2, "bias": 0.05},
-             "source": "blog", "hedge": "rumoured"},
+            {
+                "id": "many",
+                "text": "more than 40 thousand",
+                "proposition": "troops > 40",
+                "source": "wire",
+                "hedge": "allegedly",
+                "information": 3,
+            },
+            {
+                "id": "number",
+                "text": "45 thousand",
+                "reported": {"fact": "troops", "value": 45, "sd": 0.2, "bias": 0.05},
+                "source": "blog",
+                "hedge": "rumoured",
+            },
         ],
     )
 
@@ -127,15 +157,24 @@ RANGE_SIGMA = (math.log(50) - math.log(25)) / (2 * stats.norm.ppf(0.95))
     [
         pytest.param(
             {"distribution": "LogNormal", "parameters": {"mu": MU, "sigma": SIGMA}},
-            {"intercept": -0.5, "terms": [{"fact": "troops", "coef": 1.3, "center": 30,
-                                           "scale": 8}]},
-            MU, SIGMA, 30.0, 8.0, id="named-explicit-center",
+            {
+                "intercept": -0.5,
+                "terms": [{"fact": "troops", "coef": 1.3, "center": 30, "scale": 8}],
+            },
+            MU,
+            SIGMA,
+            30.0,
+            8.0,
+            id="named-explicit-center",
         ),
         pytest.param(
             {"between": [25, 50], "mass": 0.9},
             {"intercept": 0.4, "terms": [{"fact": "troops", "coef": -0.9}]},
             # default standardiser: prior median, and the 90% half-width over 1.645
-            RANGE_MU, RANGE_SIGMA, math.exp(RANGE_MU), (50 - 25) / (2 * stats.norm.ppf(0.95)),
+            RANGE_MU,
+            RANGE_SIGMA,
+            math.exp(RANGE_MU),
+            (50 - 25) / (2 * stats.norm.ppf(0.95)),
             id="range-default-center",
         ),
     ],
@@ -220,8 +259,10 @@ def _interval(frame: pd.DataFrame, name: str, state: str) -> np.ndarray:
         pytest.param([], id="no-claims"),
         # a claim about an unrelated fact reweights the draws by the source's rates only,
         # which are independent of theta_o: the interval of theta_o stays its prior Beta
-        pytest.param([{"id": "c", "text": "u", "proposition": "unrelated", "source": "s"}],
-                     id="unrelated-claim"),
+        pytest.param(
+            [{"id": "c", "text": "u", "proposition": "unrelated", "source": "s"}],
+            id="unrelated-claim",
+        ),
     ],
 )
 def test_interval_of_an_uncertain_prior_is_its_beta(claims: list) -> None:
@@ -229,8 +270,13 @@ def test_interval_of_an_uncertain_prior_is_its_beta(claims: list) -> None:
     s = Scenario(
         title="beta",
         facts={"unrelated": {"kind": "binary", "prior": {"p": 0.5}}},
-        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no",
-                        "prior": {"p": m, "concentration": k}}},
+        outcomes={
+            "o": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {"p": m, "concentration": k},
+            }
+        },
         sources={"s": {"grade": "C"}},
         claims=claims,
     )
@@ -254,11 +300,24 @@ def test_interval_after_soft_evidence_is_the_beta_mixture_posterior() -> None:
     s = Scenario(
         title="mixture",
         facts={"f": {"kind": "binary", "prior": {"p": m, "concentration": k}}},
-        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no",
-                        "prior": {"given": ["f"], "table": [{"when": {"f": True}, "p": 1.0},
-                                                           {"when": {"f": False}, "p": 0.0}]}}},
-        claims=[{"id": "c", "text": "f holds", "proposition": "f",
-                 "likelihood": {"if_true": l1, "if_false": l0}}],
+        outcomes={
+            "o": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "given": ["f"],
+                    "table": [{"when": {"f": True}, "p": 1.0}, {"when": {"f": False}, "p": 0.0}],
+                },
+            }
+        },
+        claims=[
+            {
+                "id": "c",
+                "text": "f holds",
+                "proposition": "f",
+                "likelihood": {"if_true": l1, "if_false": l0},
+            }
+        ],
     )
     post = s.update(draws=20000, seed=3)
 
@@ -292,12 +351,20 @@ def test_hard_evidence_reweights_only_the_parameter_it_informs() -> None:
     s = Scenario(
         title="confirmed",
         facts={"f": {"kind": "binary", "prior": {"p": m, "concentration": k}}},
-        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no",
-                        "prior": {"given": ["f"], "table": [
-                            {"when": {"f": True}, "p": m2, "concentration": k2},
-                            {"when": {"f": False}, "p": 0.5}]}}},
-        claims=[{"id": "seen", "text": "f happened", "proposition": "f",
-                 "status": "confirmed"}],
+        outcomes={
+            "o": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "given": ["f"],
+                    "table": [
+                        {"when": {"f": True}, "p": m2, "concentration": k2},
+                        {"when": {"f": False}, "p": 0.5},
+                    ],
+                },
+            }
+        },
+        claims=[{"id": "seen", "text": "f happened", "proposition": "f", "status": "confirmed"}],
     )
     post = s.update(draws=20000, seed=5)
     assert post.scenarios.loc[("o", "true"), "probability"] == pytest.approx(m2, abs=1e-12)
@@ -317,9 +384,16 @@ def test_intervals_when_only_source_rates_are_uncertain() -> None:
     s = Scenario(
         title="rates only",
         facts={"f": {"kind": "binary", "prior": {"p": 0.5}}},
-        outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {
-            "given": ["f"], "table": [{"when": {"f": True}, "p": 1.0},
-                                      {"when": {"f": False}, "p": 0.0}]}}},
+        outcomes={
+            "o": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "given": ["f"],
+                    "table": [{"when": {"f": True}, "p": 1.0}, {"when": {"f": False}, "p": 0.0}],
+                },
+            }
+        },
         sources={"friend": {"grade": "C"}},
         claims=[{"id": "c1", "text": "f", "proposition": "f", "source": "friend"}],
     )
@@ -346,14 +420,30 @@ def test_intervals_when_only_source_rates_are_uncertain() -> None:
 def _coin(**extra: Any) -> Scenario:
     data: dict[str, Any] = {
         "title": "coin",
-        "facts": {"f": {"kind": "binary", "prior": {"p": 0.5}},
-                  "g": {"kind": "categorical", "states": ["a", "b", "c"],
-                        "prior": {"given": ["f"], "table": [
-                            {"when": {"f": True}, "probs": {"a": 0.6, "b": 0.4, "c": 0.0}},
-                            {"when": {"f": False}, "probs": {"a": 0.1, "b": 0.2, "c": 0.7}}]}}},
-        "outcomes": {"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {
-            "given": ["f"], "table": [{"when": {"f": True}, "p": 0.9},
-                                      {"when": {"f": False}, "p": 0.2}]}}},
+        "facts": {
+            "f": {"kind": "binary", "prior": {"p": 0.5}},
+            "g": {
+                "kind": "categorical",
+                "states": ["a", "b", "c"],
+                "prior": {
+                    "given": ["f"],
+                    "table": [
+                        {"when": {"f": True}, "probs": {"a": 0.6, "b": 0.4, "c": 0.0}},
+                        {"when": {"f": False}, "probs": {"a": 0.1, "b": 0.2, "c": 0.7}},
+                    ],
+                },
+            },
+        },
+        "outcomes": {
+            "o": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "given": ["f"],
+                    "table": [{"when": {"f": True}, "p": 0.9}, {"when": {"f": False}, "p": 0.2}],
+                },
+            }
+        },
         "sources": {"wire": {"grade": "B"}, "blog": {"grade": "B"}, "tv": {"grade": "B"}},
     }
     data.update(extra)
@@ -361,12 +451,14 @@ def _coin(**extra: Any) -> Scenario:
 
 
 def test_contradicting_confirmed_claims_raise_and_name_both() -> None:
-    s = _coin(claims=[
-        {"id": "soft", "text": "g is a", "proposition": "g == a", "source": "wire"},
-        {"id": "yes", "text": "f happened", "proposition": "f", "status": "confirmed"},
-        {"id": "other", "text": "g is not c", "proposition": "g != c", "source": "blog"},
-        {"id": "no", "text": "f did not happen", "proposition": "not f", "status": "confirmed"},
-    ])
+    s = _coin(
+        claims=[
+            {"id": "soft", "text": "g is a", "proposition": "g == a", "source": "wire"},
+            {"id": "yes", "text": "f happened", "proposition": "f", "status": "confirmed"},
+            {"id": "other", "text": "g is not c", "proposition": "g != c", "source": "blog"},
+            {"id": "no", "text": "f did not happen", "proposition": "not f", "status": "confirmed"},
+        ]
+    )
     with pytest.raises(ImpossibleEvidenceError) as info:
         s.update()
     assert set(info.value.claims) == {"yes", "no"}
@@ -408,13 +500,17 @@ def test_concentration_one_rates_do_not_warn() -> None:
 
 def _shift(s: Scenario, fact: str = "f", state: str = "true") -> float:
     post = s.update(intervals=False)
-    return float(post.facts.loc[(fact, state), "probability"]
-                 - post.prior_facts.loc[(fact, state), "probability"])
+    return float(
+        post.facts.loc[(fact, state), "probability"]
+        - post.prior_facts.loc[(fact, state), "probability"]
+    )
 
 
 def _claims(sources: list[str], **fields: Any) -> list[dict[str, Any]]:
-    return [{"id": f"c{i}", "text": "f", "proposition": "f", "source": src, **fields}
-            for i, src in enumerate(sources)]
+    return [
+        {"id": f"c{i}", "text": "f", "proposition": "f", "source": src, **fields}
+        for i, src in enumerate(sources)
+    ]
 
 
 def test_one_source_repeating_itself_counts_less_than_three_sources() -> None:
@@ -440,8 +536,9 @@ def test_one_source_repeating_itself_counts_less_than_three_sources() -> None:
         pytest.param([], 0.0, id="no-claims"),
         # a report at weight 0 is noise at the false-positive rate whatever the truth: it
         # moves no fact, but it was made (its probability is E[f] of a B source)
-        pytest.param(_claims(["wire"], weight=0.0), math.log(rel.GRADE_RATES["B"][1][0]),
-                     id="zero-weight"),
+        pytest.param(
+            _claims(["wire"], weight=0.0), math.log(rel.GRADE_RATES["B"][1][0]), id="zero-weight"
+        ),
     ],
 )
 def test_scenario_without_effective_claims_gives_the_prior(
@@ -493,9 +590,14 @@ def test_digits_and_attribution_change_nothing(fields: dict) -> None:
 
 def _uncertain() -> Scenario:
     return _coin(
-        facts={"f": {"kind": "binary", "prior": {"p": 0.3, "concentration": 8}},
-               "g": {"kind": "categorical", "states": ["a", "b"],
-                     "prior": {"probs": {"a": 0.5, "b": 0.5}}}},
+        facts={
+            "f": {"kind": "binary", "prior": {"p": 0.3, "concentration": 8}},
+            "g": {
+                "kind": "categorical",
+                "states": ["a", "b"],
+                "prior": {"probs": {"a": 0.5, "b": 0.5}},
+            },
+        },
         claims=_claims(["wire", "blog"]),
     )
 
@@ -508,8 +610,9 @@ def test_same_seed_same_intervals_other_seed_slightly_different() -> None:
     assert a.seed == 7 and a.provenance()["seed"] == 7
 
     c = s.update(seed=8, draws=2000)
-    pd.testing.assert_series_equal(a.scenarios["probability"], c.scenarios["probability"],
-                                   check_exact=True)  # the point answer has no randomness
+    pd.testing.assert_series_equal(
+        a.scenarios["probability"], c.scenarios["probability"], check_exact=True
+    )  # the point answer has no randomness
     lo_hi_a = a.scenarios[["lower", "upper"]].to_numpy()
     lo_hi_c = c.scenarios[["lower", "upper"]].to_numpy()
     assert not np.array_equal(lo_hi_a, lo_hi_c)

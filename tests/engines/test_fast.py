@@ -32,8 +32,9 @@ def randomised_table(prior, rng: np.random.Generator) -> dict:
         if "p" in row:
             row["p"] = float(rng.uniform(0.05, 0.95))
         else:
-            row["probs"] = dict(zip(row["probs"], rng.dirichlet([2] * len(row["probs"])).tolist(),
-                                    strict=True))
+            row["probs"] = dict(
+                zip(row["probs"], rng.dirichlet([2] * len(row["probs"])).tolist(), strict=True)
+            )
     return data
 
 
@@ -54,9 +55,14 @@ def test_a_run_of_edits_matches_the_exact_engine(wagner: scenarios.Scenario) -> 
         ("army_strikes", lambda: {"p": float(rng.uniform(0.05, 0.95)), "concentration": 5}),
         ("hq_seized", lambda: {"p": float(rng.uniform(0.05, 0.95))}),
         ("army_strikes", lambda: {"p": float(rng.uniform(0.05, 0.95))}),
-        ("resistance", lambda: {"probs": dict(zip(["none", "token", "armed"],
-                                                  rng.dirichlet([2, 2, 2]).tolist(),
-                                                  strict=True))}),
+        (
+            "resistance",
+            lambda: {
+                "probs": dict(
+                    zip(["none", "token", "armed"], rng.dirichlet([2, 2, 2]).tolist(), strict=True)
+                )
+            },
+        ),
         ("troops", lambda: {"between": [float(rng.uniform(10, 30)), 60.0], "mass": 0.9}),
         ("putin_in_power", lambda: randomised_table(wagner.outcomes["putin_in_power"].prior, rng)),
         ("army_loyalty", lambda: randomised_table(wagner.facts["army_loyalty"].prior, rng)),
@@ -75,8 +81,10 @@ def test_a_run_of_edits_matches_the_exact_engine(wagner: scenarios.Scenario) -> 
         net = Network(current)
         batch = assemble(net, params=fast.parameter_draws, draw_axis=True)
         zs = contract(batch.factors_for(), [DRAW])
-        g = np.concatenate([contract(batch.factors_for([o]), [DRAW, o]) / zs[:, None]
-                            for o in current.outcomes], axis=1)
+        g = np.concatenate(
+            [contract(batch.factors_for([o]), [DRAW, o]) / zs[:, None] for o in current.outcomes],
+            axis=1,
+        )
         w, _, _ = psis_weights(np.log(zs))
         lo_hi = weighted_quantile(g.T, w, [0.05, 0.95])
         assert np.allclose(table[["lower", "upper"]].to_numpy(), lo_hi, atol=1e-12), name
@@ -96,5 +104,8 @@ def test_claim_edits_rebuild(wagner: scenarios.Scenario) -> None:
     fast = Interactive(wagner)
     claim = next(c.id for c in wagner.claims if c.source)
     table = fast.apply(lambda s: s.with_claim_changed(claim, status="retracted"))
-    assert np.allclose(table["probability"],
-                       exact(wagner.with_claim_changed(claim, status="retracted")), atol=1e-12)
+    assert np.allclose(
+        table["probability"],
+        exact(wagner.with_claim_changed(claim, status="retracted")),
+        atol=1e-12,
+    )

@@ -20,8 +20,14 @@ SIGMA = (math.log(50) - math.log(25)) / (2 * stats.norm.ppf(0.95))
 INTERCEPT, COEF = -0.3, 1.2
 
 
-def _scenario(reported: dict, grade: str | None, hedge: str | None = None, *,
-              prior: dict | None = None, support: list | None = None) -> Scenario:
+def _scenario(
+    reported: dict,
+    grade: str | None,
+    hedge: str | None = None,
+    *,
+    prior: dict | None = None,
+    support: list | None = None,
+) -> Scenario:
     claim: dict = {"id": "n", "text": "a figure", "reported": reported}
     if grade is not None:
         claim["source"] = "src"
@@ -31,14 +37,24 @@ def _scenario(reported: dict, grade: str | None, hedge: str | None = None, *,
         title="one number",
         seed=5,
         facts={
-            "size": {"kind": "continuous", "unit": "thousand",
-                     "support": [0, None] if support is None else support,
-                     "prior": prior or {"between": [25, 50], "mass": 0.9}},
+            "size": {
+                "kind": "continuous",
+                "unit": "thousand",
+                "support": [0, None] if support is None else support,
+                "prior": prior or {"between": [25, 50], "mass": 0.9},
+            },
         },
         outcomes={
-            "large": {"kind": "binary", "exhaustive": "yes or no", "prior": {"logit": {
-                "intercept": INTERCEPT,
-                "terms": [{"fact": "size", "coef": COEF, "center": 35, "scale": 8}]}}},
+            "large": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "logit": {
+                        "intercept": INTERCEPT,
+                        "terms": [{"fact": "size", "coef": COEF, "center": 35, "scale": 8}],
+                    }
+                },
+            },
         },
         sources={"src": {"grade": grade}} if grade is not None else {},
         claims=[claim],
@@ -113,9 +129,12 @@ def test_informative_override_and_no_source() -> None:
 def test_fact_on_the_whole_line() -> None:
     # not positive: value ~ Normal(true + bias, sd) with probability q; noise on the
     # fact's own scale, at the prior median with 3x the prior's sd
-    s = _scenario({"fact": "size", "value": 41, "sd": 3, "bias": 1}, "D",
-                  prior={"distribution": "Normal", "parameters": {"mu": 35, "sigma": 6}},
-                  support=[None, None])
+    s = _scenario(
+        {"fact": "size", "value": 41, "sd": 3, "bias": 1},
+        "D",
+        prior={"distribution": "Normal", "parameters": {"mu": 35, "sigma": 6}},
+        support=[None, None],
+    )
     q = rel.NUMBER_INFORMATIVE["D"]
     noise = stats.norm.pdf(41, 35, rel.NUMBER_NOISE_SPREAD * 6)
 
@@ -151,8 +170,9 @@ def test_wild_number_from_f_source_moves_less_than_from_a() -> None:
         assert share == pytest.approx({"A": 0.73, "F": 0.13}[grade], abs=0.01)
 
         def cdf(v: float, share=share) -> float:
-            return share * stats.norm.cdf(math.log(v), post_mu, post_sd) + (
-                1 - share) * prior.cdf(v)
+            return share * stats.norm.cdf(math.log(v), post_mu, post_sd) + (1 - share) * prior.cdf(
+                v
+            )
 
         hand = optimize.brentq(lambda v, cdf=cdf: cdf(v) - 0.5, 1, 500)
         # loose: the engine interpolates its median between quadrature nodes
@@ -200,13 +220,16 @@ def _count_truth(k: int, model: str, q: float, bias: float = 0.0, r: float | Non
     return _moments(prior.pdf, likelihood, 0.0, np.inf)
 
 
-@pytest.mark.parametrize(("k", "model", "r", "grade"), [
-    (30, "poisson", None, "A"),
-    (52, "poisson", None, "F"),
-    (0, "poisson", None, "C"),
-    (44, "negative_binomial", 4.0, "B"),
-    (12, "negative_binomial", 20.0, "F"),
-])
+@pytest.mark.parametrize(
+    ("k", "model", "r", "grade"),
+    [
+        (30, "poisson", None, "A"),
+        (52, "poisson", None, "F"),
+        (0, "poisson", None, "C"),
+        (44, "negative_binomial", 4.0, "B"),
+        (12, "negative_binomial", 20.0, "F"),
+    ],
+)
 def test_counts_match_quadrature(k: int, model: str, r, grade: str) -> None:
     reported = {"fact": "size", "value": k, "count": model, "bias": -0.1}
     if r is not None:
@@ -220,13 +243,16 @@ def test_counts_match_quadrature(k: int, model: str, r, grade: str) -> None:
     _check(s, _count_truth(k, model, rel.NUMBER_INFORMATIVE[grade], -0.1, r), coarse, coarse_p)
 
 
-@pytest.mark.parametrize(("reported", "message"), [
-    ({"value": 3.5, "count": "poisson"}, "a count is a whole number"),
-    ({"value": 3, "count": "poisson", "sd": 0.1}, "has no 'sd'"),
-    ({"value": 3, "count": "negative_binomial"}, "'dispersion' is required"),
-    ({"value": 3}, "'sd' is required"),
-    ({"value": 3, "sd": 0.1, "dispersion": 2}, "'dispersion' goes with"),
-])
+@pytest.mark.parametrize(
+    ("reported", "message"),
+    [
+        ({"value": 3.5, "count": "poisson"}, "a count is a whole number"),
+        ({"value": 3, "count": "poisson", "sd": 0.1}, "has no 'sd'"),
+        ({"value": 3, "count": "negative_binomial"}, "'dispersion' is required"),
+        ({"value": 3}, "'sd' is required"),
+        ({"value": 3, "sd": 0.1, "dispersion": 2}, "'dispersion' goes with"),
+    ],
+)
 def test_count_fields_are_checked(reported: dict, message: str) -> None:
     with pytest.raises(Exception, match=message):
         _scenario({"fact": "size", **reported}, "A")
@@ -234,15 +260,19 @@ def test_count_fields_are_checked(reported: dict, message: str) -> None:
 
 def test_a_count_needs_a_positive_fact() -> None:
     with pytest.raises(Exception, match="a count needs a positive fact"):
-        _scenario({"fact": "size", "value": 3, "count": "poisson"}, "A",
-                  prior={"distribution": "Normal", "parameters": {"mu": 35, "sigma": 6}},
-                  support=[None, None])
+        _scenario(
+            {"fact": "size", "value": 3, "count": "poisson"},
+            "A",
+            prior={"distribution": "Normal", "parameters": {"mu": 35, "sigma": 6}},
+            support=[None, None],
+        )
 
 
 @pytest.mark.slow
 def test_full_engine_within_mcse_of_exact_on_a_count() -> None:
-    s = _scenario({"fact": "size", "value": 48, "count": "negative_binomial",
-                   "dispersion": 10}, "C")
+    s = _scenario(
+        {"fact": "size", "value": 48, "count": "negative_binomial", "dispersion": 10}, "C"
+    )
     exact = s.update(draws=20000)
     full = s.update(engine="pymc", seed=3)
     assert full.diagnostics.loc["max_rhat", "value"] <= 1.01
@@ -254,8 +284,9 @@ def test_full_engine_within_mcse_of_exact_on_a_count() -> None:
 
 def test_file_overrides_a_grades_q() -> None:
     s = _scenario({"fact": "size", "value": 60, "sd": 0.2}, "F")
-    s = s.model_copy(update={"reliability": s.reliability.model_copy(
-        update={"numbers": {"F": 0.2}})})
+    s = s.model_copy(
+        update={"reliability": s.reliability.model_copy(update={"numbers": {"F": 0.2}})}
+    )
     _check(s, _lognormal_truth(60, 0.2, 0.0, 0.2))
 
 
@@ -280,12 +311,16 @@ def _thinning_truth(k: int, mean: float, concentration: float | None, q: float):
         whole = math.floor(x)
         frac = x - whole
         informative = (1 - frac) * _thinned(k, whole, mean, concentration) + frac * _thinned(
-            k, whole + 1, mean, concentration)
+            k, whole + 1, mean, concentration
+        )
         return q * informative + (1 - q) * noise
 
     # zero (or the noise alone) up to k - 1, kinked at each whole number: split there
-    edges = [*([0.0] if q < 1.0 and k > 1 else []), *np.arange(max(k - 1.0, 0.0), k + 120.0),
-             np.inf]
+    edges = [
+        *([0.0] if q < 1.0 and k > 1 else []),
+        *np.arange(max(k - 1.0, 0.0), k + 120.0),
+        np.inf,
+    ]
 
     def integral(fn) -> float:
         def f(x: float) -> float:
@@ -293,8 +328,10 @@ def _thinning_truth(k: int, mean: float, concentration: float | None, q: float):
 
         with warnings.catch_warnings():  # roundoff far below the tolerances used here
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
-            return sum(integrate.quad(f, a, b, epsabs=1e-17, epsrel=1e-10, limit=200)[0]
-                       for a, b in itertools.pairwise(edges))
+            return sum(
+                integrate.quad(f, a, b, epsabs=1e-17, epsrel=1e-10, limit=200)[0]
+                for a, b in itertools.pairwise(edges)
+            )
 
     z = integral(lambda x: 1.0)
     mean_x = integral(lambda x: x) / z
@@ -303,20 +340,23 @@ def _thinning_truth(k: int, mean: float, concentration: float | None, q: float):
     return {"z": z, "mean": mean_x, "sd": sd, "large": large}
 
 
-@pytest.mark.parametrize(("k", "mean", "concentration", "grade"), [
-    (10, 0.3, 20.0, "A"),
-    (10, 0.3, None, None),
-    (3, 0.1, 5.0, "F"),
-    (0, 0.3, 20.0, "C"),
-    (30, 0.9, 50.0, None),
-])
+@pytest.mark.parametrize(
+    ("k", "mean", "concentration", "grade"),
+    [
+        (10, 0.3, 20.0, "A"),
+        (10, 0.3, None, None),
+        (3, 0.1, 5.0, "F"),
+        (0, 0.3, 20.0, "C"),
+        (30, 0.9, 50.0, None),
+    ],
+)
 def test_binomial_thinning_matches_quadrature(k: int, mean: float, concentration, grade) -> None:
     # reported = Binomial(true, ascertainment), the ascertainment Beta (or fixed) and
     # integrated out; the true count is the fact rounded at random
-    rate = {"mean": mean} if concentration is None else {
-        "mean": mean, "concentration": concentration}
-    s = _scenario({"fact": "size", "value": k, "count": "binomial", "ascertainment": rate},
-                  grade)
+    rate = (
+        {"mean": mean} if concentration is None else {"mean": mean, "concentration": concentration}
+    )
+    s = _scenario({"fact": "size", "value": k, "count": "binomial", "ascertainment": rate}, grade)
     q = rel.NUMBER_INFORMATIVE[grade] if grade else 1.0
     truth = _thinning_truth(k, mean, concentration, q)
     # the likelihood is kinked at every whole number (it interpolates between them): the
@@ -339,8 +379,12 @@ def test_ascertainment_is_part_of_theta() -> None:
     # P(large) is that of g(p) = P(large | report, p) under p's posterior, computed here
     # on a grid of p by one-dimensional quadrature
     k, mean, c = 12, 0.4, 8.0
-    reported = {"fact": "size", "value": k, "count": "binomial",
-                "ascertainment": {"mean": mean, "concentration": c}}
+    reported = {
+        "fact": "size",
+        "value": k,
+        "count": "binomial",
+        "ascertainment": {"mean": mean, "concentration": c},
+    }
     post = _scenario(reported, None).update(draws=20000, interval=0.9)
     fixed = _scenario({**reported, "ascertainment": {"mean": mean}}, None).update()
     prior = stats.lognorm(SIGMA, scale=math.exp(MU))
@@ -353,8 +397,7 @@ def test_ascertainment_is_part_of_theta() -> None:
     lik = (1 - frac) * stats.binom.pmf(k, whole, p) + frac * stats.binom.pmf(k, whole + 1, p)
     joint = prior.pdf(x) * lik
     z = integrate.trapezoid(joint, x, axis=1)
-    g = integrate.trapezoid(joint * special.expit(INTERCEPT + COEF * (x - 35) / 8), x,
-                            axis=1) / z
+    g = integrate.trapezoid(joint * special.expit(INTERCEPT + COEF * (x - 35) / 8), x, axis=1) / z
     w = z * stats.beta.pdf(p[:, 0], mean * c, (1 - mean) * c)
     order = np.argsort(g)
     cdf = np.cumsum(w[order]) / w.sum()
@@ -367,14 +410,19 @@ def test_ascertainment_is_part_of_theta() -> None:
     assert row["upper"] - row["lower"] < 1e-12  # ... which a fixed rate leaves a point
 
 
-@pytest.mark.parametrize(("reported", "message"), [
-    ({"value": 3, "count": "binomial"}, "'ascertainment'"),
-    ({"value": 3, "count": "poisson", "ascertainment": {"mean": 0.5}}, "'ascertainment'"),
-    ({"value": 3, "count": "binomial", "ascertainment": {"mean": 0.5}, "bias": 0.1},
-     "no 'bias'"),
-    ({"value": 3, "count": "binomial", "ascertainment": {"mean": 1.0}}, "strictly between"),
-    ({"value": 3, "count": "binomial", "ascertainment": {"mean": 0.0}}, "strictly between"),
-])
+@pytest.mark.parametrize(
+    ("reported", "message"),
+    [
+        ({"value": 3, "count": "binomial"}, "'ascertainment'"),
+        ({"value": 3, "count": "poisson", "ascertainment": {"mean": 0.5}}, "'ascertainment'"),
+        (
+            {"value": 3, "count": "binomial", "ascertainment": {"mean": 0.5}, "bias": 0.1},
+            "no 'bias'",
+        ),
+        ({"value": 3, "count": "binomial", "ascertainment": {"mean": 1.0}}, "strictly between"),
+        ({"value": 3, "count": "binomial", "ascertainment": {"mean": 0.0}}, "strictly between"),
+    ],
+)
 def test_thinning_fields_are_checked(reported: dict, message: str) -> None:
     with pytest.raises(Exception, match=message):
         _scenario({"fact": "size", **reported}, "A")
@@ -382,8 +430,15 @@ def test_thinning_fields_are_checked(reported: dict, message: str) -> None:
 
 @pytest.mark.slow
 def test_full_engine_within_mcse_of_exact_on_a_thinned_count() -> None:
-    s = _scenario({"fact": "size", "value": 11, "count": "binomial",
-                   "ascertainment": {"mean": 0.3, "concentration": 10}}, "C")
+    s = _scenario(
+        {
+            "fact": "size",
+            "value": 11,
+            "count": "binomial",
+            "ascertainment": {"mean": 0.3, "concentration": 10},
+        },
+        "C",
+    )
     exact = s.update(draws=20000)
     full = s.update(engine="pymc", seed=3)
     assert full.diagnostics.loc["max_rhat", "value"] <= 1.01

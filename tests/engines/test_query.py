@@ -89,8 +89,17 @@ COIN = {
             },
         },
     },
-    "outcomes": {"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {
-        "given": ["g"], "default": {"p": 0.5}, "table": [{"when": {"g": "a"}, "p": 0.9}]}}},
+    "outcomes": {
+        "o": {
+            "kind": "binary",
+            "exhaustive": "yes or no",
+            "prior": {
+                "given": ["g"],
+                "default": {"p": 0.5},
+                "table": [{"when": {"g": "a"}, "p": 0.9}],
+            },
+        }
+    },
 }
 
 
@@ -117,18 +126,22 @@ def test_bad_queries_name_what_is_wrong() -> None:
 
 
 def test_power_scaling_at_zero_and_one() -> None:
-    s = Scenario.model_validate({
-        **COIN,
-        "sources": {"wire": {"grade": "B"}},
-        "claims": [{"id": "c", "text": "g is c", "proposition": "g == c", "source": "wire"}],
-    })
+    s = Scenario.model_validate(
+        {
+            **COIN,
+            "sources": {"wire": {"grade": "B"}},
+            "claims": [{"id": "c", "text": "g is c", "proposition": "g == c", "source": "wire"}],
+        }
+    )
     plain = Query(s).joint(["f", "g"])
     # power 1 is the model as written; evidence power 0 drops the claims
-    np.testing.assert_allclose(Query(s, prior_power=1.0, evidence_power=1.0).joint(["f", "g"]),
-                               plain, atol=1e-15)
+    np.testing.assert_allclose(
+        Query(s, prior_power=1.0, evidence_power=1.0).joint(["f", "g"]), plain, atol=1e-15
+    )
     no_claims = Query(s.replace(claims=())).joint(["f", "g"])
-    np.testing.assert_allclose(Query(s, evidence_power=0.0).joint(["f", "g"]), no_claims,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        Query(s, evidence_power=0.0).joint(["f", "g"]), no_claims, atol=1e-12
+    )
     assert not np.allclose(plain, no_claims, atol=1e-3)  # the claim does move g
     # prior power 0 flattens every table: with no claims, every combination is equal
     flat = Query(s.replace(claims=()), prior_power=0.0).joint(["f", "g"])
@@ -136,12 +149,14 @@ def test_power_scaling_at_zero_and_one() -> None:
 
 
 def test_impossible_claims_are_refused_when_built() -> None:
-    s = Scenario.model_validate({
-        **COIN,
-        "claims": [
-            {"id": "yes", "text": "f", "proposition": "f", "status": "confirmed"},
-            {"id": "c", "text": "g is c", "proposition": "g == c", "status": "confirmed"},
-        ],
-    })
+    s = Scenario.model_validate(
+        {
+            **COIN,
+            "claims": [
+                {"id": "yes", "text": "f", "proposition": "f", "status": "confirmed"},
+                {"id": "c", "text": "g is c", "proposition": "g == c", "status": "confirmed"},
+            ],
+        }
+    )
     with pytest.raises(ImpossibleEvidenceError, match="coin: the claims cannot all hold"):
         Query(s)

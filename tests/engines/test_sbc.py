@@ -112,10 +112,14 @@ SHARED_HEDGED = Design(
         },
         {"wire": {"grade": "C"}},
         [
-            *({"id": f"c_{f}", "text": f, "proposition": f, "source": "wire", "hedge": h}
-              for f, h in HEDGES.items()),
-            *({"id": f"seen_{f}", "text": f, "proposition": f, "status": "confirmed"}
-              for f in HEDGES),
+            *(
+                {"id": f"c_{f}", "text": f, "proposition": f, "source": "wire", "hedge": h}
+                for f, h in HEDGES.items()
+            ),
+            *(
+                {"id": f"seen_{f}", "text": f, "proposition": f, "status": "confirmed"}
+                for f in HEDGES
+            ),
         ],
     ),
     _reveal({f"seen_{f}": f for f in HEDGES}),
@@ -142,12 +146,29 @@ RETRACTION = Design(
             "mod": {"grade": "D"},
         },
         [
-            {"id": "r1", "text": "a", "proposition": "a", "source": "tv",
-             "retracted": {"note": "withdrawn"}},
-            {"id": "r2", "text": "b", "proposition": "b", "source": "tv", "hedge": "allegedly",
-             "status": "retracted"},
-            {"id": "r3", "text": "c", "proposition": "c", "source": "tv", "hedge": "reportedly",
-             "denied_by": "mod"},
+            {
+                "id": "r1",
+                "text": "a",
+                "proposition": "a",
+                "source": "tv",
+                "retracted": {"note": "withdrawn"},
+            },
+            {
+                "id": "r2",
+                "text": "b",
+                "proposition": "b",
+                "source": "tv",
+                "hedge": "allegedly",
+                "status": "retracted",
+            },
+            {
+                "id": "r3",
+                "text": "c",
+                "proposition": "c",
+                "source": "tv",
+                "hedge": "reportedly",
+                "denied_by": "mod",
+            },
             {"id": "seen_a", "text": "a seen", "proposition": "a", "status": "confirmed"},
             {"id": "seen_b", "text": "b seen", "proposition": "b", "status": "confirmed"},
         ],
@@ -161,8 +182,11 @@ NUMBER = Design(
     _base(
         "Counted",
         {
-            "x": {"kind": "continuous", "support": [0, None],
-                  "prior": {"between": [20, 50], "mass": 0.9}},
+            "x": {
+                "kind": "continuous",
+                "support": [0, None],
+                "prior": {"between": [20, 50], "mass": 0.9},
+            },
             "big": {
                 "kind": "binary",
                 "prior": {"logit": {"intercept": 0.0, "terms": [{"fact": "x", "coef": 1.5}]}},
@@ -170,10 +194,20 @@ NUMBER = Design(
         },
         {"wire": {"grade": "C"}},
         [
-            {"id": "n1", "text": "x", "reported": {"fact": "x", "value": 30, "sd": 0.3},
-             "source": "wire", "hedge": "reportedly"},
-            {"id": "p1", "text": "big", "proposition": "big", "source": "wire",
-             "hedge": "allegedly"},
+            {
+                "id": "n1",
+                "text": "x",
+                "reported": {"fact": "x", "value": 30, "sd": 0.3},
+                "source": "wire",
+                "hedge": "reportedly",
+            },
+            {
+                "id": "p1",
+                "text": "big",
+                "proposition": "big",
+                "source": "wire",
+                "hedge": "allegedly",
+            },
             {"id": "p2", "text": "x over 35", "proposition": "x > 35", "source": "wire"},
         ],
     ),
@@ -232,6 +266,8 @@ def test_full_engine_ranks_are_uniform(design: Design) -> None:
     for target, r in found.items():
         counts = np.bincount(r * BINS // (draws + 1), minlength=BINS)
         p = stats.chisquare(counts, size / size.sum() * len(r)).pvalue
-        print(f"SBC {design.name} {target}: bins {counts.tolist()} p = {p:.3f} "
-              f"({len(r)} replications, {draws} draws each, {divergences} divergences)")
+        print(
+            f"SBC {design.name} {target}: bins {counts.tolist()} p = {p:.3f} "
+            f"({len(r)} replications, {draws} draws each, {divergences} divergences)"
+        )
         assert p > 0.01, f"{design.name} {target}: ranks not uniform {counts.tolist()} (p={p})"

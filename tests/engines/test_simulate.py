@@ -107,7 +107,7 @@ def small() -> Scenario:
                         "terms": [
                             {"fact": "x", "coef": 1.2},
                             {"fact": "a", "state": True, "coef": 0.7},
-                        ]
+                        ],
                     }
                 },
             },
@@ -215,8 +215,13 @@ def test_one_source_twice_is_not_two_independent_reports() -> None:
         sources={"anon": {"grade": "F"}},
         claims=[
             {"id": "r1", "text": "a", "proposition": "a", "source": "anon"},
-            {"id": "r2", "text": "a again", "proposition": "a", "source": "anon",
-             "hedge": "reportedly"},
+            {
+                "id": "r2",
+                "text": "a again",
+                "proposition": "a",
+                "source": "anon",
+                "hedge": "reportedly",
+            },
         ],
     )
     both = exact_probability(s, ["r1", "r2"])
@@ -245,13 +250,16 @@ def test_relays_are_made_with_their_original_and_add_no_probability() -> None:
         outcomes={"o": {"kind": "binary", "exhaustive": "y/n", "prior": {"p": 0.5}}},
         sources={"wire": {"grade": "B"}, "bbc": {"grade": "A"}, "blog": {"grade": "E"}},
         claims=[
-            {"id": "story", "text": "a", "proposition": "a", "source": "wire",
-             "denied_by": "blog"},
+            {"id": "story", "text": "a", "proposition": "a", "source": "wire", "denied_by": "blog"},
             {"id": "bbc", "text": "a", "proposition": "a", "source": "bbc", "via": "story"},
             {"id": "blog", "text": "a", "proposition": "a", "source": "blog", "via": "bbc"},
             {"id": "n", "text": "x", "reported": {"fact": "x", "value": 4, "sd": 1}},
-            {"id": "n_again", "text": "x", "reported": {"fact": "x", "value": 4, "sd": 1},
-             "via": "n"},
+            {
+                "id": "n_again",
+                "text": "x",
+                "reported": {"fact": "x", "value": 4, "sd": 1},
+                "via": "n",
+            },
         ],
     )
     sim = s.simulate(N, seed=8)
@@ -311,8 +319,12 @@ def test_reported_number_follows_its_error_model(sim: Simulation) -> None:
         {"fact": "x", "value": 4, "count": "negative_binomial", "dispersion": 3, "bias": 0.2},
         {"fact": "x", "value": 0, "count": "poisson"},
         {"fact": "x", "value": 9, "count": "poisson", "informative": 0.5},
-        {"fact": "x", "value": 3, "count": "binomial",
-         "ascertainment": {"mean": 0.6, "concentration": 10}},
+        {
+            "fact": "x",
+            "value": 3,
+            "count": "binomial",
+            "ascertainment": {"mean": 0.6, "concentration": 10},
+        },
         {"fact": "x", "value": 2, "count": "binomial", "ascertainment": {"mean": 0.5}},
     ],
     ids=["poisson", "negative-binomial", "zero", "noise", "thinned", "thinned-fixed-rate"],
@@ -327,8 +339,15 @@ def test_reported_count_frequency_is_the_exact_engines_probability(reported: dic
         facts={"x": {"kind": "continuous", "support": [0, None], "prior": {"between": [2, 6]}}},
         outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {"p": 0.5}}},
         sources={"wire": {"grade": "C"}},
-        claims=[{"id": "k", "text": "a count", "source": "wire", "hedge": "reportedly",
-                 "reported": reported}],
+        claims=[
+            {
+                "id": "k",
+                "text": "a count",
+                "source": "wire",
+                "hedge": "reportedly",
+                "reported": reported,
+            }
+        ],
     )
     sim = s.simulate(N, seed=8)
     drawn = sim.values["k"].to_numpy()
@@ -370,8 +389,15 @@ def test_same_seed_same_worlds_other_seed_other_worlds(small: Scenario) -> None:
 
 def test_columns_and_frequencies(small: Scenario, sim: Simulation) -> None:
     reports = [
-        "c1", "c2", "c2~denied_by~mod", "c3", "c3~retracted", "c4", "c4~disputed_by~wire",
-        "c5", "c6",
+        "c1",
+        "c2",
+        "c2~denied_by~mod",
+        "c3",
+        "c3~retracted",
+        "c4",
+        "c4~disputed_by~wire",
+        "c5",
+        "c6",
     ]
     assert list(sim.worlds.columns) == [
         *small.order,
@@ -386,9 +412,18 @@ def test_columns_and_frequencies(small: Scenario, sim: Simulation) -> None:
     p = table.loc["c1", "probability"]
     assert table.loc["c1", "mcse"] == pytest.approx(math.sqrt(p * (1 - p) / N))
     assert set(sim.theta) == {
-        "a_probs", "b_probs", "o_probs", "wire_true_positive", "wire_false_positive",
-        "mod_true_positive", "mod_false_positive", "tv_true_positive",
-        "tv_retraction_if_true", "tv_retraction_if_false", "c6_if_true", "c6_if_false",
+        "a_probs",
+        "b_probs",
+        "o_probs",
+        "wire_true_positive",
+        "wire_false_positive",
+        "mod_true_positive",
+        "mod_false_positive",
+        "tv_true_positive",
+        "tv_retraction_if_true",
+        "tv_retraction_if_false",
+        "c6_if_true",
+        "c6_if_false",
     }
 
 
@@ -401,8 +436,9 @@ def test_function_and_method_agree_and_n_is_checked(small: Scenario) -> None:
 # --- random networks against brute-force enumeration --------------------------------
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(random_networks(max_facts=4, max_claims=3))
 def test_random_networks_report_frequencies_match_brute_force(net: RandomNetwork) -> None:
     s = Scenario.model_validate(net.data)

@@ -30,16 +30,22 @@ def _one_number(positive: bool, lo: float, hi: float, reported: dict, source: st
         claim["source"] = "src"
     return Scenario(
         title="a far report",
-        facts={"x": {"kind": "continuous", "support": [0, None] if positive else [None, None],
-                     "prior": {"between": [lo, hi], "mass": 0.9}}},
+        facts={
+            "x": {
+                "kind": "continuous",
+                "support": [0, None] if positive else [None, None],
+                "prior": {"between": [lo, hi], "mass": 0.9},
+            }
+        },
         outcomes={"o": {"kind": "binary", "exhaustive": "yes or no", "prior": {"p": 0.5}}},
         sources={"src": {"grade": source}} if source else {},
         claims=[claim],
     )
 
 
-def _closed_form(positive: bool, lo: float, hi: float, obs: float, sd: float, bias: float,
-                 q: float) -> dict[str, float]:
+def _closed_form(
+    positive: bool, lo: float, hi: float, obs: float, sd: float, bias: float, q: float
+) -> dict[str, float]:
     """Posterior of a Normal (or LogNormal) prior and a robust Normal report, by hand.
 
     On the report's scale (log for a positive fact) the prior is N(mu, tau); the report
@@ -88,7 +94,12 @@ def _update_warning_of_conflict(s: Scenario, distance: float):
     grade=st.sampled_from([None, "A", "C", "F"]),
 )
 def test_reported_numbers_far_in_the_tails_match_the_closed_form(
-    positive: bool, lo: float, width: float, distance: float, sd_share: float, bias: float,
+    positive: bool,
+    lo: float,
+    width: float,
+    distance: float,
+    sd_share: float,
+    bias: float,
     grade: str | None,
 ) -> None:
     # a report `distance` prior sds from the prior's centre, on the report's scale
@@ -110,12 +121,16 @@ def test_reported_numbers_far_in_the_tails_match_the_closed_form(
     tally("reports far in a prior's tails (hypothesis)", 1, {"matched closed form": 1})
 
 
-@pytest.mark.parametrize(("positive", "lo", "hi", "value", "sd"), [
-    (True, 8.0, 60.0, 300.0, 0.05),  # the issue's Wagner case: 300 thousand troops
-    (False, 1.0, 2.0, 10.0, 0.111),  # the issue's between [1, 2], a reported 10
-])
-def test_the_issues_tail_reports(positive: bool, lo: float, hi: float, value: float,
-                                 sd: float) -> None:
+@pytest.mark.parametrize(
+    ("positive", "lo", "hi", "value", "sd"),
+    [
+        (True, 8.0, 60.0, 300.0, 0.05),  # the issue's Wagner case: 300 thousand troops
+        (False, 1.0, 2.0, 10.0, 0.111),  # the issue's between [1, 2], a reported 10
+    ],
+)
+def test_the_issues_tail_reports(
+    positive: bool, lo: float, hi: float, value: float, sd: float
+) -> None:
     s = _one_number(positive, lo, hi, {"value": value, "sd": sd}, None)
     obs = math.log(value) if positive else value
     truth = _closed_form(positive, lo, hi, obs, sd, 0.0, 1.0)
@@ -151,10 +166,13 @@ def test_hundreds_of_claims_underflow_no_more(uncertain: bool, n_a: int, n_not: 
 
     tp, fp, c = 0.95, 0.05, 400.0
     rate = (lambda m: {"mean": m, "concentration": c}) if uncertain else (lambda m: {"mean": m})
-    claims = [{"id": f"a{i}", "text": "a", "source": "wire", "proposition": "a"}
-              for i in range(n_a)]
-    claims += [{"id": f"n{i}", "text": "not a", "source": "wire", "proposition": "not a"}
-               for i in range(n_not)]
+    claims = [
+        {"id": f"a{i}", "text": "a", "source": "wire", "proposition": "a"} for i in range(n_a)
+    ]
+    claims += [
+        {"id": f"n{i}", "text": "not a", "source": "wire", "proposition": "not a"}
+        for i in range(n_not)
+    ]
     s = Scenario(
         title="many claims",
         facts={"a": {"kind": "binary", "prior": {"p": 0.3}}},
@@ -196,9 +214,14 @@ def _wagner_plus(n: int, seed: int = 1) -> Scenario:
     for i in range(n):
         fact = rng.choice(facts)
         state = rng.choice(s.nodes[fact].state_names)
-        extra.append({"id": f"extra{i}", "text": "another report",
-                      "source": rng.choice(sorted(s.sources)),
-                      "proposition": f"{fact} == {state}"})
+        extra.append(
+            {
+                "id": f"extra{i}",
+                "text": "another report",
+                "source": rng.choice(sorted(s.sources)),
+                "proposition": f"{fact} == {state}",
+            }
+        )
     return s.replace(claims=(*s.claims, *(s.claims[0].model_validate(c) for c in extra)))
 
 
@@ -266,9 +289,14 @@ def test_a_ledger_too_big_to_integrate_stays_within_a_memory_limit(tmp_path) -> 
         print(any("sampled instead" in str(w.message) for w in seen))
     """)
     env = {**__import__("os").environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=600, env=env, cwd=str(__import__("pathlib").Path(__file__)
-                                                        .parents[2]))
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=str(__import__("pathlib").Path(__file__).parents[2]),
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     mode_line, answer_line, warned = done.stdout.split("\n")[:3]
     mode, gigabytes = mode_line.split()

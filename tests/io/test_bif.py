@@ -58,9 +58,7 @@ def model():
 
 
 def marginals(s: Scenario, evidence: dict[str, str]) -> dict[str, dict[str, float]]:
-    post = s.observe(**evidence).update(intervals=False) if evidence else s.update(
-        intervals=False
-    )
+    post = s.observe(**evidence).update(intervals=False) if evidence else s.update(intervals=False)
     out: dict[str, dict[str, float]] = {}
     for frame in (post.facts, post.scenarios):
         for (name, state), p in frame["probability"].items():
@@ -85,8 +83,9 @@ def test_marginals_equal_pgmpy_variable_elimination(asia_bif: Path, model, evide
     infer = VariableElimination(model)
     for name, probs in got.items():
         if name in evidence:
-            assert probs == pytest.approx({st: float(st == evidence[name]) for st in probs},
-                                          abs=TOL)
+            assert probs == pytest.approx(
+                {st: float(st == evidence[name]) for st in probs}, abs=TOL
+            )
             continue
         factor = infer.query([name], evidence=evidence or None, show_progress=False)
         expected = {st: float(factor.get_value(**{name: st})) for st in probs}
@@ -140,8 +139,11 @@ def test_chosen_outcomes_and_title(asia_bif: Path) -> None:
     with pytest.raises(KeyError, match=r"no node\(s\) \['nope'\]"):
         from_bif(asia_bif, outcomes=["dysp", "nope"])
     # an outcome cannot have a fact below it: the scenario says which
-    with pytest.raises(ScenarioError, match=r"facts\.either\.prior: a fact cannot depend on "
-                                            r"outcome 'lung'"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"facts\.either\.prior: a fact cannot depend on "
+        r"outcome 'lung'",
+    ):
         from_bif(asia_bif, outcomes=["lung", "dysp"])
 
 
@@ -154,7 +156,11 @@ def test_node_names_become_identifiers(tmp_path: Path) -> None:
     assert s.outcomes["n_2nd"].parents == ("Lung_Cancer",)
     assert s.outcomes["n_2nd"].description == "node '2nd' of small.bif"
     assert [node_name(n) for n in ("asia", "Lung-Cancer", "2nd", "a b.c", "_x")] == [
-        "asia", "Lung_Cancer", "n_2nd", "a_b_c", "_x",
+        "asia",
+        "Lung_Cancer",
+        "n_2nd",
+        "a_b_c",
+        "_x",
     ]
 
 
@@ -167,8 +173,9 @@ def test_nearly_normalised_tables_are_renormalised_with_one_warning(tmp_path: Pa
         s = from_bif(path)
     ours = [w for w in caught if "renormalised" in str(w.message)]
     assert len(ours) == 1
-    assert re.search(r"small\.bif: renormalised the tables of 1 node\(s\).*\(e\.g\. 2nd\)",
-                     str(ours[0].message))
+    assert re.search(
+        r"small\.bif: renormalised the tables of 1 node\(s\).*\(e\.g\. 2nd\)", str(ours[0].message)
+    )
     row = next(r for r in s.outcomes["n_2nd"].prior.table if r.when["Lung_Cancer"] == "no")
     assert sum(row.probs.values()) == pytest.approx(1.0, abs=1e-15)
 

@@ -60,8 +60,11 @@ def test_refuses_a_fifo_without_hanging(tmp_path: Path) -> None:
 
 
 def test_refuses_dev_zero() -> None:
-    with pytest.raises(ScenarioError, match=r"^/dev/zero: 1 problem\n  - expected a regular "
-                                            r"file, got a character device$"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"^/dev/zero: 1 problem\n  - expected a regular "
+        r"file, got a character device$",
+    ):
         read_bytes("/dev/zero")
 
 
@@ -72,13 +75,17 @@ def test_refuses_a_folder(tmp_path: Path) -> None:
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
     path = tmp_path / "none.yaml"
-    with pytest.raises(ScenarioError, match=rf"^{path}: 1 problem\n  - cannot read the file: "
-                                            r"No such file or directory$"):
+    with pytest.raises(
+        ScenarioError,
+        match=rf"^{path}: 1 problem\n  - cannot read the file: "
+        r"No such file or directory$",
+    ):
         read_bytes(path)
 
 
-def test_too_large_is_refused_before_reading(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_too_large_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "big.bin"
     with open(path, "wb") as fh:  # 1 GB, sparse: nothing is written to disk
         fh.truncate(1_000_000_000)
@@ -106,8 +113,11 @@ def test_too_large_is_refused_before_reading(tmp_path: Path,
 def test_not_utf8_names_the_byte(tmp_path: Path) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes(b"abc\xf1d")
-    with pytest.raises(ScenarioError, match=r"expected UTF-8 text \(invalid continuation byte "
-                                            r"at byte 3\)"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"expected UTF-8 text \(invalid continuation byte "
+        r"at byte 3\)",
+    ):
         read_text(path)
 
 
@@ -168,8 +178,11 @@ def test_overwrite_false_never_replaces(tmp_path: Path) -> None:
     path = tmp_path / "f.txt"
     path.write_text("old")
     inode = path.stat().st_ino
-    with pytest.raises(FileExistsError, match=rf"{path.name} exists; choose a new name or pass "
-                                              r"overwrite=True"):
+    with pytest.raises(
+        FileExistsError,
+        match=rf"{path.name} exists; choose a new name or pass "
+        r"overwrite=True",
+    ):
         write_atomic(path, "new", overwrite=False)
     assert path.read_text() == "old"
     assert path.stat().st_ino == inode

@@ -30,9 +30,31 @@ from tests.conftest import tally
 
 PRIORS = [scenarios.example(name) for name in scenarios.examples()]
 NASTY_VALUES: list[Any] = [
-    None, True, -1, 0, 1.5, -0.0, 1e308, -1e308, 1e-320, math.nan, math.inf, -math.inf,
-    "", " ", "x" * 10_000, "ünïcødé ✓", "\x00", "\u202e", "1e999", [], {}, [1, 2], {"a": 1},
-    "!!python/object/apply:os.system ['true']", 10**400,
+    None,
+    True,
+    -1,
+    0,
+    1.5,
+    -0.0,
+    1e308,
+    -1e308,
+    1e-320,
+    math.nan,
+    math.inf,
+    -math.inf,
+    "",
+    " ",
+    "x" * 10_000,
+    "ünïcødé ✓",
+    "\x00",
+    "\u202e",
+    "1e999",
+    [],
+    {},
+    [1, 2],
+    {"a": 1},
+    "!!python/object/apply:os.system ['true']",
+    10**400,
 ]
 
 
@@ -116,7 +138,10 @@ def test_mutated_priors_files(path: Path) -> None:
 
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=30),
 )
 documents = st.recursive(
@@ -124,11 +149,34 @@ documents = st.recursive(
     lambda inner: st.one_of(
         st.lists(inner, max_size=4),
         st.dictionaries(
-            st.sampled_from(["title", "facts", "outcomes", "claims", "sources", "kind", "prior",
-                             "p", "probs", "states", "given", "table", "when", "proposition",
-                             "source", "id", "text", "between", "mass", "reliability"]) | st.text(
-                max_size=8),
-            inner, max_size=5),
+            st.sampled_from(
+                [
+                    "title",
+                    "facts",
+                    "outcomes",
+                    "claims",
+                    "sources",
+                    "kind",
+                    "prior",
+                    "p",
+                    "probs",
+                    "states",
+                    "given",
+                    "table",
+                    "when",
+                    "proposition",
+                    "source",
+                    "id",
+                    "text",
+                    "between",
+                    "mass",
+                    "reliability",
+                ]
+            )
+            | st.text(max_size=8),
+            inner,
+            max_size=5,
+        ),
     ),
     max_leaves=25,
 )
@@ -148,8 +196,10 @@ def test_random_text(text: str) -> None:
 
 HOSTILE_TEXTS = {
     "alias bomb": "a: &a [x, x, x, x, x, x, x, x, x]\n"
-    + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
-              for p, c in zip("abcdefgh", "bcdefghi", strict=True)),
+    + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    ),
     "python object tag": "title: !!python/object/apply:os.system ['touch /tmp/pwned']\n",
     "python name tag": "title: !!python/name:os.system\n",
     "binary tag": "title: !!binary aGVsbG8=\nfacts: {}\noutcomes: {}\n",
@@ -184,8 +234,13 @@ def test_hostile_texts(name: str, tmp_path: Path) -> None:
 def test_contradictory_claims_are_named_never_nan() -> None:
     s = scenarios.load(scenarios.default_priors())
     s = s.observe(hq_seized=True).with_claim(
-        {"id": "no_hq", "text": "HQ not seized", "proposition": "not hq_seized",
-         "status": "confirmed"})
+        {
+            "id": "no_hq",
+            "text": "HQ not seized",
+            "proposition": "not hq_seized",
+            "status": "confirmed",
+        }
+    )
     with pytest.raises(ImpossibleEvidenceError) as info:
         s.update()
     assert set(info.value.claims) == {"observed_hq_seized", "no_hq"}

@@ -34,75 +34,161 @@ outcomes:
 def rich_scenario() -> Scenario:
     """Every part of the format at least once."""
     return Scenario(
-        title="Rich: ünïcode — \"quotes\", yes, null, 1.5, #hash, a: b",
+        title='Rich: ünïcode — "quotes", yes, null, 1.5, #hash, a: b',
         as_of=datetime(2023, 6, 23, 20, 0, tzinfo=UTC),
         description="line one\nline two\n\nafter a blank line",
-        report={"title": "Evening report", "url": "https://example.org/r",
-                "published": datetime(2023, 6, 23, 18, 0, tzinfo=timezone(timedelta(hours=3)))},
+        report={
+            "title": "Evening report",
+            "url": "https://example.org/r",
+            "published": datetime(2023, 6, 23, 18, 0, tzinfo=timezone(timedelta(hours=3))),
+        },
         seed=42,
         reliability={
-            "grades": {"B": {"true_positive": {"mean": 0.85, "concentration": 10},
-                             "false_positive": {"mean": 0.1}}},
+            "grades": {
+                "B": {
+                    "true_positive": {"mean": 0.85, "concentration": 10},
+                    "false_positive": {"mean": 0.1},
+                }
+            },
             "hedge": {"supposedly": 0.55},
-            "retraction": {"if_true": {"mean": 0.05, "concentration": 20},
-                           "if_false": {"mean": 0.3}},
+            "retraction": {
+                "if_true": {"mean": 0.05, "concentration": 20},
+                "if_false": {"mean": 0.3},
+            },
             "digits": {2: 0.35},
         },
         sources={
             "wire": {"name": "Wire", "grade": "B", "note": "usually reliable"},
-            "blog": {"true_positive": {"mean": 0.6, "concentration": 4},
-                     "false_positive": {"mean": 0.4, "concentration": 4},
-                     "retraction": {"if_true": {"mean": 0.01},
-                                    "if_false": {"mean": 0.2, "concentration": 5}}},
+            "blog": {
+                "true_positive": {"mean": 0.6, "concentration": 4},
+                "false_positive": {"mean": 0.4, "concentration": 4},
+                "retraction": {
+                    "if_true": {"mean": 0.01},
+                    "if_false": {"mean": 0.2, "concentration": 5},
+                },
+            },
         },
         facts={
-            "answer": {"kind": "categorical", "states": {"yes": "Yes it is", "no": "No"},
-                       "prior": {"probs": {"yes": 0.3, "no": 0.7}, "concentration": 3}},
-            "level": {"kind": "categorical", "states": ["1", "2", "3"],
-                      "prior": {"probs": {"1": 0.2, "2": 0.3, "3": 0.5}}},
-            "troops": {"kind": "continuous", "unit": "thousand", "support": (0, None),
-                       "prior": {"between": (25, 50), "mass": 0.8},
-                       "reasoning": "the report's range", "cites": "between 25,000 and 50,000"},
-            "share": {"kind": "probability",
-                      "prior": {"quantiles": {0.1: 0.2, 0.5: 0.4, 0.9: 0.7}}},
-            "temperature": {"kind": "continuous",
-                            "prior": {"distribution": "Normal",
-                                      "parameters": {"mu": 0, "sigma": 2}}},
-            "escalates": {"kind": "binary", "states": {"true": "escalates", "false": "not"},
-                          "prior": {"logit": {"intercept": -1, "terms": [
-                              {"fact": "troops", "coef": 0.5, "center": 30, "scale": 5},
-                              {"fact": "answer", "state": "yes", "coef": 1.2}]}}},
+            "answer": {
+                "kind": "categorical",
+                "states": {"yes": "Yes it is", "no": "No"},
+                "prior": {"probs": {"yes": 0.3, "no": 0.7}, "concentration": 3},
+            },
+            "level": {
+                "kind": "categorical",
+                "states": ["1", "2", "3"],
+                "prior": {"probs": {"1": 0.2, "2": 0.3, "3": 0.5}},
+            },
+            "troops": {
+                "kind": "continuous",
+                "unit": "thousand",
+                "support": (0, None),
+                "prior": {"between": (25, 50), "mass": 0.8},
+                "reasoning": "the report's range",
+                "cites": "between 25,000 and 50,000",
+            },
+            "share": {
+                "kind": "probability",
+                "prior": {"quantiles": {0.1: 0.2, 0.5: 0.4, 0.9: 0.7}},
+            },
+            "temperature": {
+                "kind": "continuous",
+                "prior": {"distribution": "Normal", "parameters": {"mu": 0, "sigma": 2}},
+            },
+            "escalates": {
+                "kind": "binary",
+                "states": {"true": "escalates", "false": "not"},
+                "prior": {
+                    "logit": {
+                        "intercept": -1,
+                        "terms": [
+                            {"fact": "troops", "coef": 0.5, "center": 30, "scale": 5},
+                            {"fact": "answer", "state": "yes", "coef": 1.2},
+                        ],
+                    }
+                },
+            },
         },
         outcomes={
-            "end": {"kind": "categorical", "states": ["deal", "force", "other"],
-                    "other": "other", "question": "How does it end?",
-                    "prior": {"given": ["escalates"], "concentration": 20,
-                              "table": [{"when": {"escalates": True},
-                                         "probs": {"deal": 0.2, "force": 0.5, "other": 0.3}}],
-                              "default": {"probs": {"deal": 0.6, "force": 0.1,
-                                                    "other": 0.3}}}},
-            "still_there": {"kind": "binary", "exhaustive": "yes or no",
-                            "prior": {"logit": {"intercept": 0.5, "terms": []}}},
+            "end": {
+                "kind": "categorical",
+                "states": ["deal", "force", "other"],
+                "other": "other",
+                "question": "How does it end?",
+                "prior": {
+                    "given": ["escalates"],
+                    "concentration": 20,
+                    "table": [
+                        {
+                            "when": {"escalates": True},
+                            "probs": {"deal": 0.2, "force": 0.5, "other": 0.3},
+                        }
+                    ],
+                    "default": {"probs": {"deal": 0.6, "force": 0.1, "other": 0.3}},
+                },
+            },
+            "still_there": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {"logit": {"intercept": 0.5, "terms": []}},
+            },
         },
         claims=[
-            {"id": "c1", "text": "it escalates", "proposition": "escalates", "source": "wire",
-             "time": datetime(2023, 6, 23, 21, 0, tzinfo=UTC), "hedge": "supposedly",
-             "information": 2, "cites": "sentence 3", "hindsight": True},
-            {"id": "c2", "text": "many", "proposition": "troops > 30", "source": "blog",
-             "status": "disputed", "disputed_by": ["wire"],
-             "denied_by": {"source": "blog", "time": datetime(2023, 6, 23, 19, 0, tzinfo=UTC),
-                           "hedge": "supposedly", "text": "blog takes it back", "cites": "s4"}},
-            {"id": "c3", "text": "25 thousand",
-             "reported": {"fact": "troops", "value": 25, "sd": 0.2, "bias": 0.1},
-             "source": "wire"},
-            {"id": "c4", "text": "yes", "proposition": "answer == yes",
-             "likelihood": {"if_true": 0.9, "if_false": 0.2, "concentration": 10}},
-            {"id": "c5", "text": "low", "proposition": "level in ['1', '2']",
-             "status": "confirmed"},
-            {"id": "c6", "text": "naive time", "proposition": "not escalates", "source": "wire",
-             "time": datetime(2023, 6, 23, 22, 30), "weight": 0.3, "status": "retracted",
-             "retracted": {"at": datetime(2023, 6, 23, 23, 0), "note": "an old photo"},
-             "hindsight": True},
+            {
+                "id": "c1",
+                "text": "it escalates",
+                "proposition": "escalates",
+                "source": "wire",
+                "time": datetime(2023, 6, 23, 21, 0, tzinfo=UTC),
+                "hedge": "supposedly",
+                "information": 2,
+                "cites": "sentence 3",
+                "hindsight": True,
+            },
+            {
+                "id": "c2",
+                "text": "many",
+                "proposition": "troops > 30",
+                "source": "blog",
+                "status": "disputed",
+                "disputed_by": ["wire"],
+                "denied_by": {
+                    "source": "blog",
+                    "time": datetime(2023, 6, 23, 19, 0, tzinfo=UTC),
+                    "hedge": "supposedly",
+                    "text": "blog takes it back",
+                    "cites": "s4",
+                },
+            },
+            {
+                "id": "c3",
+                "text": "25 thousand",
+                "reported": {"fact": "troops", "value": 25, "sd": 0.2, "bias": 0.1},
+                "source": "wire",
+            },
+            {
+                "id": "c4",
+                "text": "yes",
+                "proposition": "answer == yes",
+                "likelihood": {"if_true": 0.9, "if_false": 0.2, "concentration": 10},
+            },
+            {
+                "id": "c5",
+                "text": "low",
+                "proposition": "level in ['1', '2']",
+                "status": "confirmed",
+            },
+            {
+                "id": "c6",
+                "text": "naive time",
+                "proposition": "not escalates",
+                "source": "wire",
+                "time": datetime(2023, 6, 23, 22, 30),
+                "weight": 0.3,
+                "status": "retracted",
+                "retracted": {"at": datetime(2023, 6, 23, 23, 0), "note": "an old photo"},
+                "hindsight": True,
+            },
         ],
     )
 
@@ -159,13 +245,11 @@ def test_table_of_defaults_round_trips() -> None:
 @settings(max_examples=200, deadline=None)
 @given(
     title=st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x85")),
-    text=st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x85"),
-                 min_size=1),
+    text=st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x85"), min_size=1),
 )
 def test_any_text_round_trips(title: str, text: str) -> None:
     s = loads(SMALL).replace(title=title, description=text).with_source("s", grade="C")
-    s = s.with_claim({"id": "c", "text": text, "cites": text, "proposition": "f",
-                      "source": "s"})
+    s = s.with_claim({"id": "c", "text": text, "cites": text, "proposition": "f", "source": "s"})
     assert loads(dumps(s)) == s
 
 
@@ -250,42 +334,68 @@ BAD_FILES = {
     "wrong_type.yaml": [r"facts\.f\.prior\.p: .*valid number", r"'likely'"],
     "facts_not_mapping.yaml": [r"- facts: .*valid dictionary"],
     "unknown_field.yaml": [r"facts\.f\.descripton: Extra inputs are not permitted"],
-    "unknown_kind.yaml": [r"facts\.f\.kind: .*'binary', 'categorical', 'continuous' or "
-                          r"'probability'", r"'boolean'"],
-    "probability_above_one.yaml": [r"facts\.f\.prior\.p: .*less than or equal to 1",
-                                   r"got 1\.5"],
+    "unknown_kind.yaml": [
+        r"facts\.f\.kind: .*'binary', 'categorical', 'continuous' or "
+        r"'probability'",
+        r"'boolean'",
+    ],
+    "probability_above_one.yaml": [r"facts\.f\.prior\.p: .*less than or equal to 1", r"got 1\.5"],
     "probability_nan.yaml": [r"facts\.f\.prior\.p: ", r"got nan"],
     "range_nan.yaml": [r"facts\.troops\.prior\.between\.0: .*expected a finite number"],
-    "coefficient_inf.yaml": [r"facts\.g\.prior\.logit\.terms\.0\.coef: "
-                             r".*expected a finite number, got inf"],
+    "coefficient_inf.yaml": [
+        r"facts\.g\.prior\.logit\.terms\.0\.coef: "
+        r".*expected a finite number, got inf"
+    ],
     "probs_not_summing.yaml": [r"facts\.g\.prior\.probs: probabilities must sum to 1, got 1\.1"],
-    "unknown_state_in_row.yaml": [r"outcomes\.o\.prior\.table\.1\.when\.f: unknown state "
-                                  r"'maybe' of 'f'; states are \['false', 'true'\]"],
-    "missing_rows.yaml": [r"outcomes\.o\.prior\.table: 1 parent combination\(s\) have no row",
-                          r"\{'f': 'false'\}", r"'default'"],
+    "unknown_state_in_row.yaml": [
+        r"outcomes\.o\.prior\.table\.1\.when\.f: unknown state "
+        r"'maybe' of 'f'; states are \['false', 'true'\]"
+    ],
+    "missing_rows.yaml": [
+        r"outcomes\.o\.prior\.table: 1 parent combination\(s\) have no row",
+        r"\{'f': 'false'\}",
+        r"'default'",
+    ],
     "unknown_parent.yaml": [r"outcomes\.o\.prior: unknown parent 'g'"],
     "cycle.yaml": [r"- facts: .*cycle: a -> b -> a"],
     "duplicate_states.yaml": [r"facts\.g\.states: duplicate state names"],
-    "unknown_source.yaml": [r"claims\.0\.source: unknown source 'nobody'; sources are "
-                            r"\['wire'\]"],
-    "unknown_fact_in_claim.yaml": [r"claims\.0\.proposition: 'g' is unknown; facts are "
-                                   r"\['f'\]"],
+    "unknown_source.yaml": [
+        r"claims\.0\.source: unknown source 'nobody'; sources are "
+        r"\['wire'\]"
+    ],
+    "unknown_fact_in_claim.yaml": [
+        r"claims\.0\.proposition: 'g' is unknown; facts are "
+        r"\['f'\]"
+    ],
     "unknown_state_in_claim.yaml": [r"claims\.0\.proposition: unknown state 'maybe' of 'f'"],
-    "threshold_on_discrete.yaml": [r"claims\.0\.proposition: 'f' is binary: compare it with "
-                                   r"==, != or in"],
-    "equals_on_continuous.yaml": [r"claims\.0\.proposition: 'troops' is continuous: compare "
-                                  r"it with a number"],
+    "threshold_on_discrete.yaml": [
+        r"claims\.0\.proposition: 'f' is binary: compare it with "
+        r"==, != or in"
+    ],
+    "equals_on_continuous.yaml": [
+        r"claims\.0\.proposition: 'troops' is continuous: compare "
+        r"it with a number"
+    ],
     "claim_on_outcome.yaml": [r"claims\.0\.proposition: 'o' is an outcome"],
-    "outcome_not_exhaustive.yaml": [r"outcomes\.o: outcome states must be exhaustive",
-                                    r"'other'", r"'exhaustive'"],
+    "outcome_not_exhaustive.yaml": [
+        r"outcomes\.o: outcome states must be exhaustive",
+        r"'other'",
+        r"'exhaustive'",
+    ],
     "bad_proposition.yaml": [r"claims\.0\.proposition: ", r"expected a state or a number"],
     "duplicate_claim_id.yaml": [r"claims\.1\.id: duplicate claim id 'c' \(also claims\.0\)"],
-    "reported_number_on_binary.yaml": [r"claims\.0\.reported\.fact: 'f' is binary: a reported "
-                                       r"number needs a continuous fact"],
-    "negative_reported_value.yaml": [r"claims\.0\.reported\.value: .*expected a reported "
-                                     r"value > 0, got -3"],
-    "prior_outside_support.yaml": [r"facts\.troops\.prior: Normal has support .*outside the "
-                                   r"fact's support"],
+    "reported_number_on_binary.yaml": [
+        r"claims\.0\.reported\.fact: 'f' is binary: a reported "
+        r"number needs a continuous fact"
+    ],
+    "negative_reported_value.yaml": [
+        r"claims\.0\.reported\.value: .*expected a reported "
+        r"value > 0, got -3"
+    ],
+    "prior_outside_support.yaml": [
+        r"facts\.troops\.prior: Normal has support .*outside the "
+        r"fact's support"
+    ],
     "range_outside_support.yaml": [r"facts\.troops\.prior: a LogNormal needs positive values"],
 }
 XFAIL_FILES: dict[str, str] = {}
@@ -297,8 +407,12 @@ def test_every_bad_fixture_is_listed() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.xfail(reason=XFAIL_FILES[n], strict=True))
-     if n in XFAIL_FILES else n for n in BAD_FILES],
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=XFAIL_FILES[n], strict=True))
+        if n in XFAIL_FILES
+        else n
+        for n in BAD_FILES
+    ],
 )
 def test_bad_file_is_a_located_error(name: str) -> None:
     path = BAD / name
@@ -325,14 +439,18 @@ def test_every_problem_is_listed_at_once() -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "no" / "such.yaml"
-    with pytest.raises(ScenarioError,
-                       match=rf"(?s)^{re.escape(str(path))}: .*cannot read the file"):
+    with pytest.raises(
+        ScenarioError, match=rf"(?s)^{re.escape(str(path))}: .*cannot read the file"
+    ):
         load(path)
 
 
 def test_directory_is_not_a_file(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioError, match=rf"(?s)^{re.escape(str(tmp_path))}: .*expected a "
-                                            r"regular file, got a folder"):
+    with pytest.raises(
+        ScenarioError,
+        match=rf"(?s)^{re.escape(str(tmp_path))}: .*expected a "
+        r"regular file, got a folder",
+    ):
         load(tmp_path)
 
 
@@ -347,8 +465,11 @@ def test_python_object_tag_is_refused_and_not_run(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     path = tmp_path / "evil.yaml"
     path.write_text(f"!!python/object/apply:os.system ['touch {marker}']\n")
-    with pytest.raises(ScenarioError, match=rf"(?s)^{re.escape(str(path))}: .*line 1, column 1: "
-                                            r".*python/object/apply:os\.system"):
+    with pytest.raises(
+        ScenarioError,
+        match=rf"(?s)^{re.escape(str(path))}: .*line 1, column 1: "
+        r".*python/object/apply:os\.system",
+    ):
         load(path)
     nested = tmp_path / "nested.yaml"
     nested.write_text(SMALL + f"description: !!python/object/apply:os.system ['touch {marker}']\n")
@@ -360,8 +481,11 @@ def test_python_object_tag_is_refused_and_not_run(tmp_path: Path) -> None:
 def test_too_large_file(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     path.write_text(SMALL + "# " + "x" * MAX_BYTES + "\n")
-    with pytest.raises(ScenarioError, match=rf"(?s)^{re.escape(str(path))}: .*larger than "
-                                            rf"{MAX_BYTES:,} bytes"):
+    with pytest.raises(
+        ScenarioError,
+        match=rf"(?s)^{re.escape(str(path))}: .*larger than "
+        rf"{MAX_BYTES:,} bytes",
+    ):
         load(path)
     with pytest.raises(ScenarioError, match="larger than"):
         loads(path.read_text())
@@ -391,8 +515,11 @@ def test_only_true_and_false_are_booleans() -> None:
     table = "given: [f], table: [{when: {f: T}, p: 0.9}, {when: {f: F}, p: 0.2}]}"
     s = loads(SMALL.replace("p: 0.3}", table.replace("T", "true").replace("F", "false")))
     assert s.outcomes["o"].prior.table[0].when["f"] == "true"
-    with pytest.raises(ScenarioError, match=r"outcomes\.o\.prior\.table\.0\.when\.f: unknown "
-                                            r"state 'yes' of 'f'; states are \['false', 'true'\]"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"outcomes\.o\.prior\.table\.0\.when\.f: unknown "
+        r"state 'yes' of 'f'; states are \['false', 'true'\]",
+    ):
         loads(SMALL.replace("p: 0.3}", table.replace("T", "yes").replace("F", "no")))
 
 
@@ -402,8 +529,10 @@ def test_categorical_yes_no_states_keep_their_names() -> None:
         "  answer: {kind: categorical, states: [yes, no], prior: {probs: {yes: 0.4, no: 0.6}}}\n"
         "outcomes:",
     )
-    s = loads(text + "sources: {s: {grade: B}}\n"
-                     "claims: [{id: c, text: yes, proposition: answer == yes, source: s}]\n")
+    s = loads(
+        text + "sources: {s: {grade: B}}\n"
+        "claims: [{id: c, text: yes, proposition: answer == yes, source: s}]\n"
+    )
     assert s.facts["answer"].state_names == ("yes", "no")
     assert dict(s.facts["answer"].prior.probs) == {"yes": 0.4, "no": 0.6}
     assert loads(dumps(s)) == s

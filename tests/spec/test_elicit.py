@@ -43,8 +43,9 @@ def test_range_has_equal_tails(family: str, lower: float, upper: float, mass: fl
     ("lower", "upper", "mass"),
     [(0.01, 0.05, 0.95), (0.001, 0.01, 0.9), (0.95, 0.99, 0.9)],
 )
-def test_beta_range_near_the_bounds_has_equal_tails(lower: float, upper: float,
-                                                   mass: float) -> None:
+def test_beta_range_near_the_bounds_has_equal_tails(
+    lower: float, upper: float, mass: float
+) -> None:
     d = elicit.from_range(lower, upper, mass=mass, family="Beta")
     tail = (1 - mass) / 2
     np.testing.assert_allclose(d.dist.ppf([tail, 1 - tail]), [lower, upper], rtol=1e-8)
@@ -89,8 +90,11 @@ def test_three_quantiles_least_squares_on_the_quantile_function(family: str) -> 
 
 @pytest.mark.parametrize("family", ["Normal", "LogNormal", "Beta"])
 def test_consistent_quantiles_give_back_the_distribution(family: str) -> None:
-    truth = {"Normal": stats.norm(3, 2), "LogNormal": stats.lognorm(0.4, scale=math.exp(1.5)),
-             "Beta": stats.beta(2.5, 6.0)}[family]
+    truth = {
+        "Normal": stats.norm(3, 2),
+        "LogNormal": stats.lognorm(0.4, scale=math.exp(1.5)),
+        "Beta": stats.beta(2.5, 6.0),
+    }[family]
     levels = [0.05, 0.25, 0.5, 0.9]
     d = elicit.from_quantiles({p: float(truth.ppf(p)) for p in levels}, family)
     grid = [0.01, 0.1, 0.3, 0.5, 0.7, 0.99]
@@ -111,8 +115,10 @@ def test_beta_three_quantiles_least_squares_on_the_logit_quantile_function() -> 
         return special.logit(stats.beta.ppf(q, *np.exp(log_ab))) - special.logit(v)
 
     best = min(
-        (optimize.least_squares(residual, np.log(start), xtol=1e-14, ftol=1e-14)
-         for start in ([1, 1], [2, 4], [5, 10], [0.5, 0.5])),
+        (
+            optimize.least_squares(residual, np.log(start), xtol=1e-14, ftol=1e-14)
+            for start in ([1, 1], [2, 4], [5, 10], [0.5, 0.5])
+        ),
         key=lambda fit: fit.cost,
     )
     d = elicit.from_quantiles(quantiles, "Beta")
@@ -177,25 +183,27 @@ def test_family_overrides_the_default() -> None:
 
 
 def test_named_distribution_and_quantile_priors() -> None:
-    f = fact("continuous", (0, None), {"distribution": "Gamma",
-                                       "parameters": {"alpha": 3, "beta": 0.5}})
+    f = fact(
+        "continuous", (0, None), {"distribution": "Gamma", "parameters": {"alpha": 3, "beta": 0.5}}
+    )
     d = elicit.distribution(f)
     assert d.dist.mean() == pytest.approx(6.0)
     with pytest.raises(ValueError, match="Gamma takes parameters"):
-        elicit.distribution(fact("continuous", None, {"distribution": "Gamma",
-                                                     "parameters": {"mu": 1}}))
+        elicit.distribution(
+            fact("continuous", None, {"distribution": "Gamma", "parameters": {"mu": 1}})
+        )
     with pytest.raises(ValueError, match="unknown distribution"):
-        elicit.distribution(fact("continuous", None, {"distribution": "Cauchyish",
-                                                     "parameters": {"mu": 1}}))
+        elicit.distribution(
+            fact("continuous", None, {"distribution": "Cauchyish", "parameters": {"mu": 1}})
+        )
     q = fact("probability", None, {"quantiles": {0.25: 0.3, 0.75: 0.5}})
-    np.testing.assert_allclose(elicit.distribution(q).dist.ppf([0.25, 0.75]), [0.3, 0.5],
-                               rtol=1e-8)
+    np.testing.assert_allclose(elicit.distribution(q).dist.ppf([0.25, 0.75]), [0.3, 0.5], rtol=1e-8)
 
 
 def test_standardiser_is_median_and_90_percent_half_width() -> None:
-    center, scale = elicit.standardiser(fact("continuous", None,
-                                             {"distribution": "Normal",
-                                              "parameters": {"mu": 4, "sigma": 3}}))
+    center, scale = elicit.standardiser(
+        fact("continuous", None, {"distribution": "Normal", "parameters": {"mu": 4, "sigma": 3}})
+    )
     assert center == pytest.approx(4.0, rel=1e-12)
     assert scale == pytest.approx(3.0, rel=1e-12)
     center, scale = elicit.standardiser(fact("continuous", (0, None), {"between": [25, 50]}))

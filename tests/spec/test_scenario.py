@@ -81,8 +81,12 @@ def test_edits_return_a_new_scenario_and_leave_the_old_one(s: Scenario, edit) ->
 
 def test_edits_do_what_they_say(s: Scenario) -> None:
     assert s.with_prior("f", {"p": 0.2}).facts["f"].prior.p == 0.2
-    assert [c.id for c in s.with_claim({"id": "c3", "text": "x", "proposition": "f",
-                                        "source": "wire"}).claims] == ["c1", "c2", "c3"]
+    assert [
+        c.id
+        for c in s.with_claim(
+            {"id": "c3", "text": "x", "proposition": "f", "source": "wire"}
+        ).claims
+    ] == ["c1", "c2", "c3"]
     assert [c.id for c in s.without_claim("c1").claims] == ["c2"]
     changed = s.with_claim_changed("c2", status="denied", denied_by="wire", hedge="allegedly")
     assert changed.claim("c2").status == "denied"
@@ -243,8 +247,7 @@ FIELD_ERRORS = {
     "information digit 9": (lambda s: s.with_claim_changed("c1", information=9), r"information"),
     "grade Z": (lambda s: s.with_source("wire", grade="Z"), r"grade"),
     "bad proposition": (
-        lambda s: s.with_claim({"id": "c3", "text": "x", "proposition": "f ==",
-                                "source": "wire"}),
+        lambda s: s.with_claim({"id": "c3", "text": "x", "proposition": "f ==", "source": "wire"}),
         r"proposition",
     ),
 }

@@ -238,9 +238,11 @@ def test_apply_overrides_keeps_other_fields_and_null_removes_one(
     assert s2.facts["army_strikes"].prior.concentration is None
     assert s2.facts["troops"].prior.between == (low, 60.0)
     assert wagner.facts["troops"].prior.between == (low, high)  # the original is untouched
-    # a whole prior first, then a field of the same node
+    # a node's object is merged first (the file's concentration kept), then its fields
     _, priors = apply_overrides(wagner, {"army_strikes.p": 0.9, "army_strikes": {"p": 0.1}})
-    assert priors == {"army_strikes": {"p": 0.9}}
+    concentration = wagner.facts["army_strikes"].prior.concentration
+    assert concentration is not None
+    assert priors == {"army_strikes": {"p": 0.9, "concentration": concentration}}
 
 
 def test_a_variant_scenario_is_the_file_with_its_overrides() -> None:

@@ -16,6 +16,7 @@ from scenarios import Scenario
 from scenarios.analysis import score
 from scenarios.io.data import example, examples, resolution_for
 from scenarios.views.explorer import Explorer
+from scenarios.views.formats import probability
 
 #: The shipped example priors files.
 PRIORS = [example(name) for name in examples()]
@@ -153,7 +154,7 @@ def shown(explorer: Explorer) -> dict[tuple[str, str], str]:
 
 def expected(scenario: Scenario) -> dict[tuple[str, str], str]:
     post = update(scenario)
-    return {key: f"{p:.3f}" for key, p in post.scenarios["probability"].items()}
+    return {key: probability(p) for key, p in post.scenarios["probability"].items()}
 
 
 def assert_shows(explorer: Explorer, scenario: Scenario) -> None:
@@ -163,7 +164,7 @@ def assert_shows(explorer: Explorer, scenario: Scenario) -> None:
     assert shown(explorer) == want
     assert explorer.posterior is not None
     got = explorer.posterior.scenarios["probability"]
-    assert {k: f"{v:.3f}" for k, v in got.items()} == want
+    assert {k: probability(v) for k, v in got.items()} == want
     assert "Updated" in explorer.status_text
 
 

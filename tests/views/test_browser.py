@@ -165,7 +165,7 @@ def browser() -> Iterator[object]:
 
 def _expected_table(scenario: scenarios.Scenario) -> dict[tuple[str, str], str]:
     post = scenario.update(intervals=False)  # the point answer: no draws needed
-    return {key: f"{p:.3f}" for key, p in post.scenarios["probability"].items()}
+    return {key: probability(p) for key, p in post.scenarios["probability"].items()}
 
 
 def test_explorer_slider_updates_the_table_in_jupyterlab(
@@ -203,20 +203,19 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
             expect(cell(outcome, state)).to_have_text(text, timeout=KERNEL_MS)
 
         # 1. the binary fact army_strikes: keyboard on the slider handle
-        slider = explorer.locator(".widget-slider").filter(
+        control = explorer.locator(".scn-probability-input").filter(
             has=page.locator(".widget-label", has_text=re.compile(r"^army_strikes$"))
         )
-        expect(slider).to_have_count(1)
+        expect(control).to_have_count(1)
+        slider = control.locator(".widget-slider")
+        box = control.locator(".scn-p-input input")
+        expect(box).to_have_value(probability(base.facts["army_strikes"].prior.p))
         handle = slider.locator(".noUi-handle")
-        start = float(handle.get_attribute("aria-valuetext") or "nan")
-        assert start == pytest.approx(base.facts["army_strikes"].prior.p)
         handle.focus()
         for _ in range(5):
             handle.press("ArrowRight")
-        expect(slider.locator(".widget-readout")).to_have_text("0.35")
-        # noUiSlider writes aria-valuenow with toFixed(1); aria-valuetext is the readout
-        value = float(handle.get_attribute("aria-valuetext") or "nan")
-        assert value == pytest.approx(0.35)
+        expect(box).to_have_value("35.0%")  # the box shows what the slider set
+        value = 0.35
         prior = {**base.facts["army_strikes"].prior.model_dump(exclude_none=True), "p": value}
         edited = base.with_prior("army_strikes", prior)
         post = edited.update(intervals=False)
@@ -224,22 +223,20 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
             '.scn-compare-view tr[data-fact="army_strikes"][data-state="true"] td.posterior'
         )
         expect(fact_cell).to_have_text(
-            f"{post.facts.loc[('army_strikes', 'true'), 'probability']:.3f}"
+            probability(post.facts.loc[("army_strikes", "true"), "probability"])
         )
         for (outcome, state), text in _expected_table(edited).items():
             expect(cell(outcome, state)).to_have_text(text)
 
-        # 2. a state of the categorical army_loyalty: type into the readout
-        loyal = explorer.locator(".scn-probability-editor .widget-slider").filter(
+        # 2. a state of the categorical army_loyalty: type into its box
+        loyal = explorer.locator(".scn-probability-editor .scn-probability-input").filter(
             has=page.locator(".widget-label", has_text=re.compile(r"^loyal$"))
         )
         expect(loyal).to_have_count(1)
-        readout = loyal.locator(".widget-readout")
-        readout.fill("0.85")
-        readout.press("Enter")
-        expect(loyal.locator(".noUi-handle")).to_have_attribute(
-            "aria-valuetext", re.compile(r"^0\.850*$")
-        )
+        typed = loyal.locator(".scn-p-input input")
+        typed.fill("0.85")
+        typed.press("Enter")
+        expect(typed).to_have_value("85.0%")
         old = base.facts["army_loyalty"].prior
         probs = rescale(dict(old.probs), "loyal", 0.85)
         edited = edited.with_prior(
@@ -249,10 +246,10 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
         assert expected != _expected_table(base)  # the move shows in the table
         for (outcome, state), text in expected.items():
             expect(cell(outcome, state)).to_have_text(text)
-        wavering = explorer.locator(".scn-probability-editor .widget-slider").filter(
+        wavering = explorer.locator(".scn-probability-editor .scn-probability-input").filter(
             has=page.locator(".widget-label", has_text=re.compile(r"^wavering$"))
         )
-        expect(wavering.locator(".widget-readout")).to_have_text(f"{probs['wavering']:.3f}")
+        expect(wavering.locator(".scn-p-input input")).to_have_value(probability(probs["wavering"]))
         expect(explorer.locator(".scn-status-line")).to_contain_text("Updated")
 
         # 3. the prior predictive check: computed when its tab is clicked, then follows edits
@@ -272,8 +269,8 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
         )
         handle.focus()
         handle.press("ArrowRight")  # an edit while the tab is shown: simulated again
-        expect(slider.locator(".widget-readout")).to_have_text("0.36")
-        value = float(handle.get_attribute("aria-valuetext") or "nan")
+        expect(box).to_have_value("36.0%")
+        value = 0.36
         prior = {**base.facts["army_strikes"].prior.model_dump(exclude_none=True), "p": value}
         moved = edited.with_prior("army_strikes", prior)
         want = expected_reports(moved)

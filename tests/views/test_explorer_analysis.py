@@ -28,6 +28,7 @@ from scenarios.io.resolutions import load_resolution
 from scenarios.spec.resolution import Resolution
 from scenarios.views.explorer import ANALYSIS_VIEWS, Explorer
 from scenarios.views.explorer.edits import rescale
+from scenarios.views.formats import change, probability
 from scenarios.views.html import TOP_INPUTS, what_if_summary
 from tests.views.explorer_support import (
     PRIORS,
@@ -122,7 +123,9 @@ def test_timeline_view_shows_which_report_moved_what() -> None:
     moves = timeline_moves(table)
     body = ex.analysis_html("timeline")
     assert "<svg" in body and "refloated: report by report" in body
-    assert rows(body, "data-claim") == list(moves["claim"])  # largest move first
+    # in the order the reports came in (the timeline's steps), not by size of move
+    assert rows(body, "data-claim") == list(moves.sort_index()["claim"])
+    assert rows(body, "data-step") == [str(i) for i in sorted(moves.index)]
     assert list(moves["moved"]) == sorted(moves["moved"], reverse=True)
     for claim, moved in zip(moves["claim"], moves["moved"], strict=True):
         assert cell(body, f'data-claim="{claim}"', "moved") == f"{moved * 100:.1f}"
@@ -156,9 +159,9 @@ def test_sensitivity_view_ranks_the_inputs_and_says_the_prior_share() -> None:
     assert rows(body, "data-rank") == [str(i) for i in range(1, len(top) + 1)]
     for rank, r in enumerate(top.itertuples(), start=1):
         row = f'data-rank="{rank}"'
-        assert cell(body, row, "p-low") == f"{r.p_low:.3f}"
-        assert cell(body, row, "p-high") == f"{r.p_high:.3f}"
-        assert cell(body, row, "swing") == f"{r.swing:.3f}"
+        assert cell(body, row, "p-low") == probability(r.p_low)
+        assert cell(body, row, "p-high") == probability(r.p_high)
+        assert cell(body, row, "swing") == change(r.swing, "percent", signed=False)
     assert f"the prior drives {power.prior_share:.0%} of the answer" in body
     assert "<svg" in body  # the tornado
 
@@ -171,7 +174,9 @@ def test_sensitivity_view_ranks_the_inputs_and_says_the_prior_share() -> None:
     want = sensitivity(edited)
     assert_frame_equal(ex.analysis["sensitivity"].data["sensitivity"].table, want.table)
     body = ex.analysis_html("sensitivity")
-    assert cell(body, 'data-rank="1"', "swing") == f"{want.table.iloc[0]['swing']:.3f}"
+    assert cell(body, 'data-rank="1"', "swing") == change(
+        want.table.iloc[0]["swing"], "percent", signed=False
+    )
     share = power_scaling(edited, want.target).prior_share
     assert f"the prior drives {share:.0%} of the answer" in body
 
@@ -182,7 +187,7 @@ def test_sensitivity_view_ranks_the_inputs_and_says_the_prior_share() -> None:
     assert ex.analysis["sensitivity"].data["power"].target == ("cost", "high")
     p_high = update(edited).scenarios.loc[("cost", "high"), "probability"]
     assert got.probability == pytest.approx(p_high, abs=1e-12)
-    assert f"P(cost = high) = {p_high:.3f}" in ex.analysis_html("sensitivity")
+    assert f"P(cost = high) = {probability(p_high)}" in ex.analysis_html("sensitivity")
 
 
 def test_what_if_view_compares_learning_and_setting_a_fact() -> None:
@@ -197,8 +202,8 @@ def test_what_if_view_compares_learning_and_setting_a_fact() -> None:
     for (outcome, state), r in table.iterrows():
         row = f'data-outcome="{outcome}" data-state="{state}"'
         for col in ("now", "observe", "intervene"):
-            assert cell(body, row, col) == f"{r[col]:.3f}"
-    assert html.escape(what_if_summary(table, s, "damage", "true", fmt="decimal")) in body
+            assert cell(body, row, col) == probability(r[col])
+    assert html.escape(what_if_summary(table, s, "damage", "true", fmt="percent")) in body
     assert "causes (storm)" in body
     assert "if we learnt damage = true" in body and "if we made damage = true (do)" in body
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -19,8 +20,10 @@ import scenarios
 from scenarios import Scenario
 from scenarios.io.data import notebook
 from scenarios.spec.elicit import distribution
-from scenarios.views.explorer import Explorer, ProbabilityEditor
+from scenarios.views import html as views
+from scenarios.views.explorer import Explorer, ProbabilityEditor, ProbabilityInput
 from scenarios.views.explorer.edits import STATUSES, rescale, with_intercept
+from scenarios.views.formats import probability
 from tests.views.explorer_support import (
     PRIORS,
     assert_shows,
@@ -45,7 +48,7 @@ def test_every_prior_claim_and_source_has_a_control(path: Path) -> None:
         prior = node.prior
         kind = type(prior).__name__
         if kind == "Probabilities" and prior.p is not None:
-            assert isinstance(c[f"prior:{name}"], widgets.FloatSlider)
+            assert isinstance(c[f"prior:{name}"], ProbabilityInput)
             assert c[f"prior:{name}"].description == name
             assert c[f"prior:{name}"].value == prior.p
         elif kind == "Probabilities":
@@ -88,7 +91,7 @@ def test_binary_slider_changes_the_prior_and_the_table(wagner: Scenario) -> None
     assert_shows(ex, want)
     assert re.search(
         r'data-fact="army_strikes" data-state="true">.*?<td class="posterior num">'
-        + f"{update(want).facts.loc[('army_strikes', 'true'), 'probability']:.3f}<",
+        + f"{probability(update(want).facts.loc[('army_strikes', 'true'), 'probability'])}<",
         ex.comparison.value,
     )
 
@@ -321,12 +324,12 @@ def test_full_engine_button_shows_mcse_and_diagnostics() -> None:
             view,
         )
         assert row is not None
-        assert row.group(1) == f"{p:.3f}"
+        assert row.group(1) == probability(p)
         assert row.group(2) == f"{post.scenarios.loc[key, 'mcse']:.4f}"
     for name in post.diagnostics.index:
         assert f'data-diagnostic="{name}"' in view
-    for message in post.warnings:
-        assert f'<div class="scn-warn">WARNING {html.escape(message)}</div>' in view
+    for message in views.failed_checks(post):
+        assert f'<div class="scn-warn">{html.escape(message)}</div>' in view
     assert ex.controls["run_full"].disabled is False
 
     ex.controls["prior:storm"].value = 0.6
@@ -356,3 +359,74 @@ def test_explorer_notebook_serves_the_file_named_in_the_environment(
     assert "Harbour blockage" in state
     assert "Refloated within a week?" in state
     assert sorted(p.name for p in tmp_path.iterdir()) == ["explorer.ipynb", "harbour.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("1.7", "1.7 is more than 1"),
+        ("-0.2", "below 0"),
+        ("170%", "outside 0% to 100%"),
+        ("abc", "is not a number"),
+        ("nan", "is not a probability"),
+    ],
+)
+def test_a_probability_that_is_not_one_is_refused_with_its_reason(
+    wagner: Scenario, typed: str, reason: str
+) -> None:
+    ex = Explorer(wagner)
+    control = ex.controls["prior:army_strikes"]
+    before = ex.scenario
+    control.box.value = typed
+    assert reason in control.message.value and "Not applied" in control.message.value
+    assert ex.scenario == before  # nothing applied, nothing clamped
+    assert control.value == wagner.facts["army_strikes"].prior.p
+    assert control.box.value == f"{wagner.facts['army_strikes'].prior.p:.1%}"
+    control.box.value = "45%"  # an accepted edit clears the reason and applies
+    assert control.message.value == ""
+    assert ex.scenario.facts["army_strikes"].prior.p == 0.45
+    state = ex.controls["prior:army_loyalty"].sliders["loyal"]
+    state.box.value = typed
+    assert reason in state.message.value
+    assert ex.scenario.facts["army_loyalty"].prior == wagner.facts["army_loyalty"].prior
+
+
+def test_a_claim_after_as_of_or_without_a_time_is_shown_with_a_message(
+    wagner: Scenario,
+) -> None:
+    first = wagner.claims[0]
+    assert wagner.as_of is not None
+    assert "scn-claim-time" not in _all_html(Explorer(wagner))  # dated with time and zone
+    later = wagner.as_of + timedelta(days=1)
+    s = wagner.with_claim_changed(first.id, time=later, hindsight=True)
+    page = _all_html(Explorer(s))
+    assert "scn-claim-time" in page and "known only in hindsight" in page
+    s = wagner.with_claim_changed(first.id, time=wagner.as_of.strftime("%Y-%m-%d"))
+    page = _all_html(Explorer(s))
+    assert f"dated {wagner.as_of:%Y-%m-%d}, a date with no time of day" in page
+    assert "known only in hindsight" not in page  # midnight of the same day: before as_of
+
+
+def test_labels_are_words(wagner: Scenario) -> None:
+    ex = Explorer(wagner)
+    page = _all_html(ex)
+    description = wagner.facts["army_strikes"].description
+    assert description and html.escape(description[:40]) in page
+    grades = [label for label, _ in ex.controls["source:news_report.grade"].options]
+    assert "B - usually reliable" in grades
+    info = dict(ex.controls[f"claim:{wagner.claims[0].id}.information"].options)
+    assert info["3 - possibly true"] == 3 and info["not graded"] == 0
+    assert ex.controls["prior:army_strikes.concentration"].description == "how sure"
+
+
+def _all_html(ex: Explorer) -> str:
+    out: list[str] = []
+
+    def walk(w: object) -> None:
+        if isinstance(w, widgets.HTML):
+            out.append(w.value)
+        for child in getattr(w, "children", ()):
+            walk(child)
+
+    walk(ex.widget)
+    return "\n".join(out)

@@ -8,6 +8,7 @@ import html
 import re
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -144,7 +145,7 @@ def test_diagnostics_and_warnings(post: scenarios.Posterior) -> None:
     page = views.diagnostics_html(post, ["a <b> message"])
     for name, r in post.diagnostics.iterrows():
         [row] = rows(page, data_diagnostic=name)
-        assert cell(row, "value") == f"{r['value']:.4g}"
+        assert cell(row, "value") == formats.beside(r["value"], r["want"])
         assert cell(row, "verdict") == ("ok" if r["ok"] else "FAILED")
     assert "All diagnostics passed." in page and "a &lt;b&gt; message" in page
     assert "quadrature_nodes = 24" in page
@@ -153,9 +154,10 @@ def test_diagnostics_and_warnings(post: scenarios.Posterior) -> None:
     diagnostics["want"] = diagnostics["want"].astype(object)
     diagnostics.loc["pareto_k", ["value", "want", "ok"]] = [0.9, "<= 0.7 'k'", False]
     failing = dataclasses.replace(post, diagnostics=diagnostics)
-    [message] = failing.warnings
+    [message] = views.failed_checks(failing)
+    assert "Pareto k" in message and "0.9, wanted <= 0.7 'k'" in message
     page = views.warnings_html(failing)
-    assert f'<div class="scn-warn">WARNING {html.escape(message)}</div>' in page
+    assert f'<div class="scn-warn">{html.escape(message)}</div>' in page
     page = views.diagnostics_html(failing)
     assert "All diagnostics passed." not in page
     [row] = rows(page, data_diagnostic="pareto_k")
@@ -316,3 +318,20 @@ def test_every_fragment_is_one_block_after_the_stylesheet(post: scenarios.Poster
     assert page.startswith("<style>") and page.count('<div class="scn-block') == 1
     assert views.stylesheet() in page
     assert "&gt;" not in page.split("</style>")[0]  # the CSS is not escaped
+
+
+def test_a_failed_value_never_reads_as_its_threshold(post: scenarios.Posterior) -> None:
+    """`max_rhat 1.0101 | <= 1.01 | FAILED`, never `1.01 | <= 1.01 | FAILED`."""
+    diagnostics = pd.DataFrame(
+        {"value": [1.0101, 1.01, 399.99], "want": ["<= 1.01", "<= 1.01", ">= 400"]},
+        index=pd.Index(["max_rhat", "other", "min_ess_bulk"], name="diagnostic"),
+    )
+    diagnostics["ok"] = [False, True, False]
+    failing = dataclasses.replace(post, diagnostics=diagnostics)
+    page = views.diagnostics_html(failing)
+    shown = {n: cell(rows(page, data_diagnostic=n)[0], "value") for n in diagnostics.index}
+    assert shown == {"max_rhat": "1.0101", "other": "1.01", "min_ess_bulk": "399.99"}
+    for name, r in diagnostics.iterrows():  # what is shown compares as the value does
+        assert (float(shown[name]) <= 1.01) == (r["value"] <= 1.01)
+    assert "chains agree" in page and "SamplingWarning" not in page
+    assert html.escape("1.0101, wanted <= 1.01") in views.warnings_html(failing)

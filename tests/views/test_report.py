@@ -504,3 +504,33 @@ def test_a_report_without_a_resolution_has_no_scoring(tmp_path: Path) -> None:
     assert ">Scoring<" not in page and "Hindsight" not in page
     assert ">Report by report<" in page and ">What to look for next<" in page
     assert data["timeline"]["steps"][0]["event"] == "prior"
+
+
+def test_a_variant_report_never_replaces_the_plain_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Overrides give the report its own name (their short hash), beside the plain one."""
+    import hashlib
+
+    from scenarios.spec.overrides import canonical_json
+
+    def fake_execute(nb_path: Path, parameters: dict, progress: bool) -> object:
+        nb = nbformat.v4.new_notebook()
+        nb.cells.append(nbformat.v4.new_markdown_cell(f"overrides {parameters['overrides']}"))
+        return nb
+
+    monkeypatch.setattr(report.build, "_execute", fake_execute)  # no kernel: names only
+    monkeypatch.setattr(report.build, "check_kernel", lambda: None)
+    plain = build_report(out_dir=tmp_path, progress=False)
+    first = plain.read_text()
+    override = {"army_strikes": {"p": 0.6}}
+    variant = build_report(overrides=override, out_dir=tmp_path, progress=False)
+    digest = hashlib.sha256(canonical_json(override).encode()).hexdigest()[:8]
+    assert variant.name == f"{WAGNER.stem}--{digest}.html"
+    assert plain.name == f"{WAGNER.stem}.html"
+    assert plain.read_text() == first  # the plain report is untouched
+    assert "army_strikes" in variant.read_text() and "army_strikes" not in first
+    again = build_report(overrides=json.dumps(override), out_dir=tmp_path, progress=False)
+    assert again == variant  # the same overrides, the same file
+    other = build_report(overrides={"army_strikes.p": 0.5}, out_dir=tmp_path, progress=False)
+    assert other not in (plain, variant)

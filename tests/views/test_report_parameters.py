@@ -110,3 +110,21 @@ def test_parse_overrides_examples() -> None:
     assert parse_overrides(None) == {} == parse_overrides("") == parse_overrides("{}")
     assert parse_overrides('{"a": {"p": 0.1}}') == {"a": {"p": 0.1}}
     assert parse_overrides({"a.p": 0.1}) == {"a.p": 0.1}
+
+
+def test_a_node_override_merges_into_the_prior_and_keeps_its_concentration() -> None:
+    """The README's `-p overrides '{"army_strikes": {"p": 0.6}}'` keeps `concentration`."""
+    wagner = scenarios.load(WAGNER)
+    kept = wagner.facts["army_strikes"].prior.concentration
+    assert kept is not None
+    inputs = report_inputs(overrides='{"army_strikes": {"p": 0.6}}')
+    prior = inputs.scenario.facts["army_strikes"].prior
+    assert prior.p == 0.6 and prior.concentration == kept
+    dotted = report_inputs(overrides='{"army_strikes.p": 0.6}').scenario
+    assert inputs.scenario == dotted  # the same edit as the dotted path
+    # null removes a field; an object of another form replaces the prior
+    dropped = report_inputs(overrides='{"army_strikes": {"concentration": null}}').scenario
+    assert dropped.facts["army_strikes"].prior.concentration is None
+    assert dropped.facts["army_strikes"].prior.p == wagner.facts["army_strikes"].prior.p
+    table = report_inputs(overrides=json.dumps(OVERRIDE)).scenario
+    assert table == wagner.with_prior("hq_seized", {"p": 0.6})

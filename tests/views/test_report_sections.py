@@ -4,6 +4,7 @@ through the shared renderers, and its JSON data."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from scenarios.analysis import (
     value_of_information,
 )
 from scenarios.analysis.timeline import LEDGER_COLUMNS
+from scenarios.io.data import notebook as notebook_path
 from scenarios.io.data import resolution_for
 from scenarios.io.resolutions import load_resolution
 from scenarios.views import plots, report
@@ -102,7 +104,8 @@ def test_the_header_names_overrides_and_failed_diagnostics(
         low = scenarios.load(WAGNER).update(draws=50)
     assert low.warnings
     page = report.header_html(low)
-    assert "Diagnostics failed" in page and "WARNING importance_ess" in page
+    assert "Diagnostics failed" in page and "enough effective draws" in page
+    assert "(importance_ess)" in page
 
 
 def test_provenance_block_names_every_input(wagner_post: scenarios.Posterior) -> None:
@@ -297,3 +300,58 @@ def test_a_resolution_that_does_not_fit_is_reported_not_fatal(tmp_path: Path) ->
     assert analysis.score is None and str(unreadable) in analysis.score_problem
     # no resolution: no scoring at all
     assert report.run_analysis(post).resolution_path is None
+
+
+def test_the_bottom_line_is_the_answer_the_moves_and_what_to_watch(
+    wagner_post: scenarios.Posterior,
+) -> None:
+    inputs = report_inputs()
+    analysis = report.run_analysis(wagner_post, inputs)
+    page = report.bottom_line_section(wagner_post, analysis)
+    s = wagner_post.scenario
+    for name in s.outcomes:  # the most likely state of each outcome, from the posterior
+        probs = wagner_post.scenarios.loc[name, "probability"]
+        [answer] = re.findall(rf'<p class="scn-answer" data-outcome="{name}">(.*?)</p>', page)
+        assert f"Most likely: <b>{probs.idxmax()}</b>" in answer
+        assert f"{probs.max():.1%}" in answer
+    # the reports that moved a scenario probability most, computed again from the timeline
+    moves = timeline_moves(timeline(s))
+    want = list(moves.sort_values("moved", ascending=False, kind="stable")["claim"].head(3))
+    got = [li.split('"')[1] for li in page.split("<li data-claim=")[1:]]
+    assert got == want
+    # what to watch: each outcome's most informative unresolved facts
+    for name in s.outcomes:
+        top = list(value_of_information(s, name).table.index[: report.BOTTOM_WATCH])
+        for fact in top:
+            assert f'data-outcome="{name}" data-fact="{fact}"' in page
+    assert 'class="scn-table' in page  # the scenario table is on the first screen
+
+
+def test_the_detail_folds_below_the_bottom_line() -> None:
+    import nbformat
+
+    cells = [nbformat.v4.new_markdown_cell("# Answer")]
+    detail = nbformat.v4.new_markdown_cell("## Scenario probabilities\n\ndetail text")
+    detail.id = report.build.DETAIL_CELL_ID
+    cells += [detail, nbformat.v4.new_markdown_cell("## Provenance")]
+    page = report.render_html(nbformat.v4.new_notebook(cells=cells), "t")
+    head, _, folded = page.partition('<details class="scn-detail">')
+    assert "Answer" in head and "detail text" not in head
+    assert "detail text" in folded and "Provenance" in folded
+    assert folded.index("</details>") > folded.index("Provenance")
+    assert page.count("<details") == page.count("</details>") == 1
+    # the shipped notebook has the cell, after the bottom line
+    nb = nbformat.read(notebook_path("report"), as_version=4)
+    ids = [c.get("id") for c in nb.cells]
+    assert ids.index("bottom-line") < ids.index(report.build.DETAIL_CELL_ID)
+
+
+def test_the_header_shows_the_merged_prior_beside_the_files() -> None:
+    inputs = report_inputs(overrides='{"army_strikes": {"p": 0.6}}')
+    wagner = scenarios.load(scenarios.default_priors())
+    kept = wagner.facts["army_strikes"].prior.concentration
+    page = report.header_html(inputs.scenario.update(intervals=False), inputs)
+    assert (
+        f"army_strikes {{&#34;concentration&#34;:{kept},&#34;p&#34;:0.6}}" in page
+        or f"army_strikes {{&quot;concentration&quot;:{kept},&quot;p&quot;:0.6}}" in page
+    )

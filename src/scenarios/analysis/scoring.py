@@ -231,9 +231,7 @@ def digit_calibration(
     held = _held(scenario, resolved)
     rows = []
     for digit, meaning in rel.DIGIT_MEANINGS.items():
-        outcomes = [
-            held[c.id] for c in scenario.claims if c.information == digit and c.id in held
-        ]
+        outcomes = [held[c.id] for c in scenario.claims if c.information == digit and c.id in held]
         n, k = len(outcomes), sum(outcomes)
         fraction = k / n if n else float("nan")
         stderr = float(np.sqrt(fraction * (1 - fraction) / n)) if n else float("nan")

@@ -129,8 +129,13 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
             current[i] = current[i].model_copy(update=update)
         claims = tuple(current[k] for k in sorted(current))
         states.append(base.replace(claims=claims))
-        role = {"reported": "claim", "relayed": "claim", "denied": "denied_by",
-                "disputed": "disputed_by", "retracted": "retraction"}[event]
+        role = {
+            "reported": "claim",
+            "relayed": "claim",
+            "denied": "denied_by",
+            "disputed": "disputed_by",
+            "retracted": "retraction",
+        }[event]
         ident = report_id(claim.id, role, getattr(what, "source", None))
         labels.append((None if when == _START else when, ident, event, _text(claim, event, what)))
     rows = []

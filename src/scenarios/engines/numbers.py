@@ -184,7 +184,9 @@ class NumberModel:
         r = float(self.dispersion)  # type: ignore[arg-type]
         log_total = _log(mean + r)
         return (
-            math.lgamma(k + r) - math.lgamma(r) - math.lgamma(k + 1)
+            math.lgamma(k + r)
+            - math.lgamma(r)
+            - math.lgamma(k + 1)
             + r * (math.log(r) - log_total)
             + k * (log_mean - log_total)
         )
@@ -205,7 +207,11 @@ class NumberModel:
         )
         if numpy:
             gammaln, where, log, log1p, floor = (
-                special.gammaln, np.where, np.log, np.log1p, np.floor
+                special.gammaln,
+                np.where,
+                np.log,
+                np.log1p,
+                np.floor,
             )
             logaddexp = np.logaddexp
         else:
@@ -224,7 +230,9 @@ class NumberModel:
                 a, b = rate.a, rate.b
                 return (
                     log_choose
-                    + math.lgamma(k + a) + gammaln(rest + b) - gammaln(n + a + b)
+                    + math.lgamma(k + a)
+                    + gammaln(rest + b)
+                    - gammaln(n + a + b)
                     - (math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b))
                 )
             return log_choose + (k * log(p) if k else 0.0) + rest * log1p(-p)

@@ -148,9 +148,7 @@ def from_bif(
         gap = np.abs(sums - 1.0)
         worst = int(np.argmax(gap))
         if gap.ravel()[worst] > 1e-6:
-            raise ValueError(
-                f"{path}: a column of {var}'s table sums to {sums.ravel()[worst]:.9g}"
-            )
+            raise ValueError(f"{path}: a column of {var}'s table sums to {sums.ravel()[worst]:.9g}")
         if np.any(gap > FLOAT_NOISE):
             renormalised.append(var)
         table = table / sums

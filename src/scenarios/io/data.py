@@ -13,7 +13,15 @@ from pathlib import Path
 
 from scenarios.io.files import read_bytes, write_atomic
 
-__all__ = ["DEFAULT_EXAMPLE", "example", "examples", "init", "notebook", "resolution_for"]
+__all__ = [
+    "DEFAULT_EXAMPLE",
+    "example",
+    "examples",
+    "init",
+    "jupyter_data",
+    "notebook",
+    "resolution_for",
+]
 
 #: The built-in scenario: the Wagner Group mutiny of 23 June 2023.
 DEFAULT_EXAMPLE = "wagner-2023-06-23"
@@ -103,11 +111,30 @@ def notebook(name: str) -> Path:
     return _path(item)
 
 
+def jupyter_data() -> Path:
+    """The package's Jupyter data folder (a ``JUPYTER_PATH`` entry): the dashboard's template.
+
+    Holds ``voila/templates/scenarios``, Voila's ``lab`` template without its requests
+    to a CDN.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> (jupyter_data() / "voila" / "templates" / "scenarios" / "index.html.j2").is_file()
+    True
+    """
+    return _path(_data("jupyter"))
+
+
 def resolution_for(priors: str | os.PathLike[str]) -> Path | None:
     """The resolution file that goes with a priors file, if there is one.
 
     Looked for as ``resolutions/<stem>.yaml`` beside the priors file's folder: the
-    layout :func:`init` writes and the package ships.
+    layout :func:`init` writes and the package ships. A revision
+    (``<stem>.r2.yaml``, :mod:`scenarios.io.revisions`) takes its file's resolution.
 
     Parameters
     ----------
@@ -123,9 +150,15 @@ def resolution_for(priors: str | os.PathLike[str]) -> Path | None:
     >>> resolution_for(example()).name
     'wagner-2023-06-23.yaml'
     """
+    from scenarios.io.revisions import base_stem
+
     path = Path(priors).resolve()
-    candidate = path.parent.parent / "resolutions" / f"{path.stem}.yaml"
-    return candidate if candidate.is_file() else None
+    folder = path.parent.parent / "resolutions"
+    for stem in dict.fromkeys((path.stem, base_stem(path.stem))):  # a revision: its file's
+        candidate = folder / f"{stem}.yaml"
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def init(folder: str | os.PathLike[str]) -> list[Path]:

@@ -373,11 +373,17 @@ class Claim(SpecModel):
 def _no_longer(data: Any) -> Any:
     if isinstance(data, dict):
         for key, why in (
-            ("information", "the information digit no longer weighs a claim (it is shown "
-             "beside the posterior and flagged; thresholds are under reliability.digits)"),
-            ("status", "a status no longer weighs a claim (name who denied or disputed it "
-             "with denied_by / disputed_by; a retraction has rates under "
-             "reliability.retraction)"),
+            (
+                "information",
+                "the information digit no longer weighs a claim (it is shown "
+                "beside the posterior and flagged; thresholds are under reliability.digits)",
+            ),
+            (
+                "status",
+                "a status no longer weighs a claim (name who denied or disputed it "
+                "with denied_by / disputed_by; a retraction has rates under "
+                "reliability.retraction)",
+            ),
         ):
             if key in data:
                 raise ValueError(f"reliability.{key} is gone: {why}")

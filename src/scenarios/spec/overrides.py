@@ -7,10 +7,15 @@ dotted path into a fact's or outcome's prior as the file writes it, e.g.::
     troops.between            the whole [low, high] range of troops
     troops.between.0          only its lower end (list items by index)
     mutiny_end.logit.intercept.suppressed
-    army_loyalty              the whole prior, e.g. {"probs": {...}, "concentration": 8}
+    army_loyalty              several fields at once, e.g. {"probs": {...}, "concentration": 8}
 
-Other fields of the prior keep the file's values; ``None`` removes a field. The
-result is validated by :meth:`Scenario.with_prior`.
+A key naming the node alone *merges* its object into the file's prior:
+``{"army_strikes": {"p": 0.6}}`` changes ``p`` and keeps the file's
+``concentration``, exactly like ``{"army_strikes.p": 0.6}``; an object sharing no
+field with the file's prior (``{"p": 0.6}`` for a table) replaces it. Other fields of the
+prior keep the file's values; ``None`` removes a field (give
+``{"army_strikes": {"concentration": null}}`` to drop it). The result is validated by
+:meth:`Scenario.with_prior`.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ __all__ = [
     "apply_overrides",
     "canonical_json",
     "check_override",
+    "merge_prior",
     "prior_data",
     "set_field",
     "split_key",
@@ -250,6 +256,56 @@ def set_field(prior: Any, path: Sequence[str | int], value: Any, key: str = "") 
     return data
 
 
+def merge_prior(prior: Any, fields: Mapping[str, Any], key: str = "") -> dict[str, Any]:
+    """The prior as plain data with the top-level ``fields`` merged in.
+
+    A field given replaces the file's field of that name (a whole ``probs`` table is
+    replaced, not merged state by state); a field not given keeps the file's value;
+    ``None`` removes a field. An object sharing no field with the file's prior is a
+    prior of another form (``{"p": 0.6}`` for a table) and replaces it.
+
+    Parameters
+    ----------
+    prior : pydantic prior model or mapping
+    fields : mapping
+        Field name -> new value.
+    key : str, optional
+        Named in errors (the key the user wrote).
+
+    Returns
+    -------
+    dict
+        Ready for :meth:`Scenario.with_prior` (which validates it).
+
+    Raises
+    ------
+    OverrideError
+        If ``fields`` is not a mapping.
+
+    Examples
+    --------
+    >>> merge_prior({"p": 0.3, "concentration": 5}, {"p": 0.6})
+    {'p': 0.6, 'concentration': 5}
+    >>> merge_prior({"p": 0.3, "concentration": 5}, {"concentration": None})
+    {'p': 0.3}
+    >>> merge_prior({"given": ["a"], "table": []}, {"p": 0.6})
+    {'p': 0.6}
+    """
+    if not isinstance(fields, Mapping):
+        raise OverrideError(
+            [f'{key or "prior"}: give an object of fields such as {{"p": 0.3}}, got {fields!r}']
+        )
+    data = prior_data(prior)
+    if not any(name in data for name in fields):  # a prior of another form: replace
+        return {k: thaw(copy.deepcopy(v)) for k, v in fields.items() if v is not None}
+    for name, value in fields.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = thaw(copy.deepcopy(value))
+    return data
+
+
 def check_override(scenario: Scenario, key: str, values: Sequence[Any] = ()) -> None:
     """Check a dotted key against a scenario, and its values' kinds against the file's.
 
@@ -332,8 +388,9 @@ def apply_overrides(
     ----------
     scenario : Scenario
     overrides : mapping
-        Dotted key -> value (see the module docstring); a whole-prior key is applied
-        before the fields of the same node.
+        Dotted key -> value (see the module docstring); a key naming only the node
+        merges its object into the file's prior (other fields keep their values) and
+        is applied before the dotted fields of the same node.
     file : str, optional
         Named in errors.
 
@@ -359,6 +416,8 @@ def apply_overrides(
     >>> s2, priors = apply_overrides(s, {"army_strikes.p": 0.6})
     >>> priors
     {'army_strikes': {'p': 0.6, 'concentration': 5.0}}
+    >>> apply_overrides(s, {"army_strikes": {"p": 0.6}})[1]
+    {'army_strikes': {'p': 0.6, 'concentration': 5.0}}
     """
     by_node: dict[str, list[tuple[tuple[str, ...], Any, str]]] = {}
     for key in sorted(overrides, key=lambda k: (split_key(k)[0], len(split_key(k)[1]), k)):
@@ -372,7 +431,9 @@ def apply_overrides(
     for node, edits in by_node.items():
         prior: Any = scenario.nodes[node].prior
         for path, value, key in edits:
-            prior = set_field(prior, path, value, key)
+            prior = (
+                merge_prior(prior, value, key) if not path else set_field(prior, path, value, key)
+            )
         priors[node] = prior_data(prior)
     where = f"{file or 'scenario'} with overrides {canonical_json(overrides)}"
     for node, prior in priors.items():

@@ -170,8 +170,7 @@ def _range_mass(value: float) -> float:
     low, high = RANGE_MASS
     if not low <= value <= high:  # also refuses nan
         raise ValueError(
-            f"a range's mass is the probability between its ends: expected {low} to "
-            f"{high:.9f}"
+            f"a range's mass is the probability between its ends: expected {low} to {high:.9f}"
         )
     return value
 

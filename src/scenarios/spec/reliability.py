@@ -80,6 +80,7 @@ __all__ = [
     "DIGIT_FLAGS",
     "DIGIT_MEANINGS",
     "DISPUTE_HEDGE",
+    "GRADE_MEANINGS",
     "GRADE_RATES",
     "HEDGE_WEIGHTS",
     "NUMBER_INFORMATIVE",
@@ -154,6 +155,18 @@ NUMBER_INFORMATIVE: Final = MappingProxyType(
 #: standard-deviation-equivalent spread ((q95 - q05) / 3.29). Our judgement: 3 puts
 #: nearly any figure the prior finds plausible within one noise sd.
 NUMBER_NOISE_SPREAD: Final = 3.0
+
+#: Admiralty source letter -> its meaning (STANAG 2511 / FM 2-22.3 App. B).
+GRADE_MEANINGS: Final = MappingProxyType(
+    {
+        "A": "completely reliable",
+        "B": "usually reliable",
+        "C": "fairly reliable",
+        "D": "not usually reliable",
+        "E": "unreliable",
+        "F": "reliability cannot be judged",
+    }
+)
 
 #: Admiralty information digit -> its meaning (STANAG 2511 / FM 2-22.3 App. B).
 DIGIT_MEANINGS: Final = MappingProxyType(

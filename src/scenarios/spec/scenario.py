@@ -487,8 +487,8 @@ class Scenario(SpecModel):
                     continue
                 times = relayed[c.id]
                 known = [t for t in times if t is not None]
-                changes["time"] = None if len(known) < len(times) else min(
-                    known, key=comparable_time
+                changes["time"] = (
+                    None if len(known) < len(times) else min(known, key=comparable_time)
                 )
             for field in ("denied_by", "disputed_by"):
                 answers = getattr(c, field)
@@ -505,7 +505,8 @@ class Scenario(SpecModel):
             kept.append(c.model_copy(update=changes) if changes else c)
         ids = {c.id for c in kept}
         kept = [  # a relay of a relay not yet known repeats the original directly
-            c.model_copy(update={"via": roots[c.id]}) if c.via is not None and c.via not in ids
+            c.model_copy(update={"via": roots[c.id]})
+            if c.via is not None and c.via not in ids
             else c
             for c in kept
         ]

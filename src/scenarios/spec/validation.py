@@ -519,7 +519,7 @@ def _check_relays(claims: tuple[Claim, ...]) -> Iterable[Problem]:
             seen.append(root.id)
             root = claims[index[root.via]]
         if root.id in seen:
-            cycle = " -> ".join([*seen[seen.index(root.id):], root.id])
+            cycle = " -> ".join([*seen[seen.index(root.id) :], root.id])
             yield Problem(at, f"relays repeat each other in a cycle: {cycle}")
             continue
         if root.via is not None:

@@ -50,6 +50,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from scenarios.errors import ScenarioError
+from scenarios.io.data import jupyter_data
 
 __all__ = [
     "LAUNCHER",
@@ -69,6 +70,15 @@ __all__ = [
 
 #: How long :func:`start` waits for the Voila server to answer, in seconds.
 START_TIMEOUT = 120.0
+
+#: A kernel with no page connected is stopped after this many idle seconds (a closed
+#: page's kernel goes within ``CULL_IDLE_S + CULL_INTERVAL_S``); a page left open keeps
+#: its kernel however long it is idle.
+CULL_IDLE_S = 20
+#: How often the server looks for such kernels, in seconds.
+CULL_INTERVAL_S = 5
+#: Cells with this tag (the notebook's instructions) are not shown on the dashboard.
+NOTEBOOK_ONLY_TAG = "notebook-only"
 
 #: How the server is run: ``python -c LAUNCHER PARENT_PID -m voila ...``. A watchdog
 #: thread sends the server SIGTERM when its parent process is gone (polled every 0.2 s),
@@ -428,6 +438,10 @@ def start(
     env["SCENARIOS_PRIORS_FILE"] = str(priors)
     env["SCENARIOS_SAVE_DIR"] = str(Path(save_dir or save_folder(priors)).resolve())
     env["JUPYTER_TOKEN"] = token  # not on the command line, where other users could read it
+    # the "scenarios" template: Voila's lab template without its CDN stylesheets
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(jupyter_data()), env.get("JUPYTER_PATH", "")) if p
+    )
     command = [
         sys.executable,
         "-c",
@@ -442,6 +456,14 @@ def start(
         "--Voila.port_retries=0",
         "--Voila.log_level=WARN",
         "--token",  # a flag: require a token, taken from JUPYTER_TOKEN
+        "--template=scenarios",  # no request leaves the server (fonts, scripts)
+        # a page closed: its kernel stopped; a page open: kept, however idle
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        "--MappingKernelManager.cull_connected=False",
+        # the notebook's instructions are for notebook users, not dashboard viewers
+        f"--TagRemovePreprocessor.remove_cell_tags={NOTEBOOK_ONLY_TAG}",
+        "--TagRemovePreprocessor.enabled=True",
     ]
     if has_curve():  # encrypt the server's traffic with its kernels (CurveZMQ)
         command.append("--KernelManager.transport_encryption=auto")

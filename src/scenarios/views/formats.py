@@ -9,14 +9,18 @@ explorer's compact tables). Nothing here prints ``-0.0``: rounding noise reads a
 from __future__ import annotations
 
 import math
+import re
 from typing import Literal
 
 __all__ = [
+    "DIAGNOSTIC_WORDS",
     "FORMATS",
     "Format",
+    "beside",
     "change",
     "clean",
     "clip",
+    "diagnostic_words",
     "direction",
     "fixed",
     "number",
@@ -267,3 +271,86 @@ def clip(text: object, n: int) -> str:
     """
     text = str(text)
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+_THRESHOLD = re.compile(r"^\s*(?:[<>]=?|==)\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
+
+#: What each diagnostic checks, in words (the table's first column; the warnings).
+DIAGNOSTIC_WORDS = {
+    "max_rhat": "the sampler's chains agree (largest R-hat)",
+    "min_ess_bulk": "enough independent draws (smallest effective sample size)",
+    "min_ess_tail": "enough independent draws in the tails (smallest tail ESS)",
+    "min_ess": "enough independent draws (smallest effective sample size)",
+    "min_ess_scenarios": "enough independent draws behind the scenario probabilities",
+    "divergences": "the sampler never lost its way (divergent transitions)",
+    "pareto_k": "the draws behind the intervals are trustworthy (Pareto k)",
+    "importance_ess": "enough effective draws behind the intervals",
+    "prior_data_conflict": "the claims agree with the priors (largest distance, in sds)",
+}
+
+
+def beside(value: object, want: object, digits: int = 4) -> str:
+    """A diagnostic's value with enough digits not to read as its threshold.
+
+    ``1.0101`` against ``<= 1.01`` shows as ``1.0101``, not ``1.01`` (which would read
+    as passing); other values show to ``digits`` significant digits as :func:`number`.
+
+    Parameters
+    ----------
+    value : object
+        The diagnostic's value.
+    want : object
+        Its threshold as text, e.g. ``"<= 1.01"`` or ``">= 400"``.
+    digits : int
+        Significant digits at least.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> beside(1.0101, "<= 1.01"), beside(1.01, "<= 1.01"), beside(1.2345, "<= 1.01")
+    ('1.0101', '1.01', '1.234')
+    >>> beside(399.96, ">= 400"), beside(3, "== 0")
+    ('399.96', '3')
+    """
+    shown = number(value, digits)
+    match = _THRESHOLD.match(str(want))
+    if match is None or isinstance(value, str | bool) or value is None:
+        return shown
+    try:
+        x, limit = float(value), float(match.group(1))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return shown
+    if math.isnan(x) or x == limit:
+        return shown
+    for more in range(digits, 16):
+        shown = number(x, more)
+        if float(shown) != limit:
+            return shown
+    return repr(x)
+
+
+def diagnostic_words(name: str, value: object, want: object) -> str:
+    """A failed diagnostic as a sentence a forecaster can read.
+
+    Parameters
+    ----------
+    name : str
+        The diagnostic's name, e.g. ``"max_rhat"``.
+    value : object
+    want : object
+        Its threshold as text.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> diagnostic_words("max_rhat", 1.0101, "<= 1.01")
+    "Check failed: the sampler's chains agree (largest R-hat) — 1.0101, wanted <= 1.01 (max_rhat)."
+    """
+    what = DIAGNOSTIC_WORDS.get(name, name.replace("_", " "))
+    return f"Check failed: {what} — {beside(value, want)}, wanted {want} ({name})."

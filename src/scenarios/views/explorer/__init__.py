@@ -24,7 +24,7 @@ In a notebook cell::
 from __future__ import annotations
 
 from scenarios.views.explorer.app import Explorer
-from scenarios.views.explorer.controls import ProbabilityEditor
+from scenarios.views.explorer.controls import ProbabilityEditor, ProbabilityInput
 from scenarios.views.explorer.edits import rescale
 from scenarios.views.explorer.model import ANALYSIS_VIEWS, AnalysisResult, ExplorerModel
 
@@ -34,5 +34,6 @@ __all__ = [
     "Explorer",
     "ExplorerModel",
     "ProbabilityEditor",
+    "ProbabilityInput",
     "rescale",
 ]

@@ -418,8 +418,20 @@ class Explorer:
         self._show_full(post, time.perf_counter() - started)
         return post
 
-    def save(self) -> Path | None:
+    def save(self, why: str | None = None) -> Path | None:
         """Save the current scenario to a new file in ``priors_dir`` and say where.
+
+        Opened from a file, the scenario is saved as that file's next revision
+        (``<stem>.r2.yaml``, :func:`scenarios.io.revisions.save_revision`): its comments
+        and layout kept, each changed number noted with its old value, the time and the
+        reason typed in the "Reason" box, so that ``resolutions/<stem>.yaml`` still
+        applies when it is reopened. Opened from a Scenario object, it is saved as a new
+        file named after the title.
+
+        Parameters
+        ----------
+        why : str, optional
+            The reason for the change; default: the "Reason" box's text.
 
         Returns
         -------
@@ -436,15 +448,26 @@ class Explorer:
         (True, True)
         """
         from scenarios.io import save
+        from scenarios.io.revisions import save_revision
 
+        why = self.why.value if why is None else why
+        changed = ""
         try:
             self.priors_dir.mkdir(parents=True, exist_ok=True)
-            path = save(self.scenario, self.priors_dir)
-        except OSError as exc:
+            if self.priors_path is not None:
+                path, changes = save_revision(
+                    self.scenario, self.priors_path, self.priors_dir, why=why
+                )
+                changed = f" ({len(changes)} value{'s' if len(changes) != 1 else ''} changed)"
+            else:
+                path = save(self.scenario, self.priors_dir)
+        except (OSError, ScenarioError) as exc:
             self.saved_label.value = f'<span class="scn-warn">Not saved: {_e(exc)}</span>'
             return None
         self.saved.append(path)
-        self.saved_label.value = f'Saved to <code class="scn-saved-path">{_e(path)}</code>'
+        self.saved_label.value = (
+            f'Saved to <code class="scn-saved-path">{_e(path)}</code>{_e(changed)}'
+        )
         return path
 
     # -- analysis -------------------------------------------------------------------
@@ -720,7 +743,7 @@ class Explorer:
         self.full_view.value = (
             f"<div><b>Full engine</b> ({_e(settings)}; {elapsed:.1f} s)</div>"
             + scenario_table_html(
-                post, fmt="decimal", mcse=True, exact=self.posterior, bars=False, notes=False
+                post, fmt="percent", mcse=True, exact=self.posterior, bars=False, notes=False
             )
             + "<div><b>Diagnostics</b></div>"
             + diagnostics_html(post, settings=False, css=False)
@@ -784,10 +807,17 @@ class Explorer:
         save = widgets.Button(
             description="Save priors",
             icon="save",
-            tooltip=f"Write the edited scenario to a new file in {self.priors_dir}",
+            tooltip=f"Write the edited scenario as a new revision in {self.priors_dir} "
+            "(the file's comments and layout kept; the opened file is never changed)",
             layout=widgets.Layout(width="auto"),
         )
         save.on_click(lambda _: self.save())
+        self.why = widgets.Text(
+            placeholder="Why did you change it? (saved beside each changed number)",
+            description="Reason",
+            layout=widgets.Layout(width="30em"),
+        )
+        self.why.add_class("scn-why")
         self._buttons = {"run_full": run, "save": save}
         self.saved_label = widgets.HTML()
         self.saved_label.add_class("scn-saved")
@@ -805,7 +835,10 @@ class Explorer:
         self.full_note = widgets.HTML()
         return widgets.VBox(
             [
-                widgets.HBox([run, save, self.saved_label]),
+                widgets.HBox(
+                    [run, self.why, save, self.saved_label],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
                 self.full_note,
                 self.full_progress,
                 self.full_log,

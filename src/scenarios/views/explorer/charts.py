@@ -28,7 +28,7 @@ def _e(value: object) -> str:
 
 
 def _p(p: float) -> str:
-    return probability(p, "decimal")
+    return probability(p, "percent")
 
 
 def chart_svg(posterior: Posterior, *, width: int = 520) -> str:

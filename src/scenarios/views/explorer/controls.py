@@ -29,6 +29,7 @@ import traitlets
 
 from scenarios.spec.nodes import Fact, Outcome
 from scenarios.spec.priors import CONTINUOUS_PRIORS, LogitPrior, Probabilities, TablePrior
+from scenarios.spec.reliability import DIGIT_MEANINGS, GRADE_MEANINGS
 from scenarios.spec.scenario import Scenario
 from scenarios.views.explorer.edits import (
     GRADES,
@@ -36,11 +37,13 @@ from scenarios.views.explorer.edits import (
     RANGE_MASS,
     STATUSES,
     FieldPath,
+    claim_time_notes,
     control_shape,
     counted,
     field,
     intercept_of,
     interval_of,
+    parse_probability,
     prior_kind,
     range_bounds,
     range_prior,
@@ -49,8 +52,17 @@ from scenarios.views.explorer.edits import (
     with_field,
     with_intercept,
 )
+from scenarios.views.formats import probability
 
-__all__ = ["LABEL_WIDTH", "Binding", "Controls", "ProbabilityEditor", "close_all", "note"]
+__all__ = [
+    "LABEL_WIDTH",
+    "Binding",
+    "Controls",
+    "ProbabilityEditor",
+    "ProbabilityInput",
+    "close_all",
+    "note",
+]
 
 #: Width of slider labels, so that the tracks line up.
 LABEL_WIDTH = "170px"
@@ -120,6 +132,116 @@ def _slider(kind: type[widgets.Widget], **options: Any) -> Any:
     )
 
 
+class ProbabilityInput(widgets.HBox):
+    """A probability: a slider, and a box to type it in (``0.35`` or ``35%``).
+
+    A typed value that is not a probability (``1.7``, ``-2``, ``abc``) is refused, not
+    clamped: the value stays, and the reason shows beside the box
+    (``.scn-refused``) until the next accepted edit.
+
+    Parameters
+    ----------
+    value : float
+        From 0 to 1.
+    description : str
+        The slider's label.
+
+    Attributes
+    ----------
+    slider : ipywidgets.FloatSlider
+    box : ipywidgets.Text
+        Shows the value as a percentage; typing in it and pressing Enter edits it.
+    message : ipywidgets.HTML
+        Why the last typed value was refused; empty otherwise.
+
+    Examples
+    --------
+    >>> p = ProbabilityInput(0.3, "army_strikes")
+    >>> p.box.value
+    '30.0%'
+    >>> p.box.value = "1.7"
+    >>> p.value, p.box.value, "more than 1" in p.message.value
+    (0.3, '30.0%', True)
+    >>> p.box.value = "45%"
+    >>> p.value, p.slider.value, p.message.value
+    (0.45, 0.45, '')
+    """
+
+    value = traitlets.Float()
+    continuous_update = False  # the slider's: an edit when the handle is let go
+
+    def __init__(self, value: float, description: str = "", **kwargs: Any) -> None:
+        self._syncing = False
+        self.slider = _slider(
+            widgets.FloatSlider,
+            value=float(value),
+            min=0.0,
+            max=1.0,
+            step=0.01,
+            description=description,
+            readout=False,
+        )
+        self.slider.layout = widgets.Layout(flex="1 1 auto", width="auto")
+        self.box = widgets.Text(
+            value=probability(float(value)),
+            continuous_update=False,
+            layout=widgets.Layout(width="5.5em"),
+            tooltip="Type 0.35 or 35% and press Enter",
+        )
+        self.box.add_class("scn-p-input")
+        self.message = widgets.HTML("")
+        self.message.add_class("scn-refused")
+        self.slider.observe(self._slid, names="value")
+        self.box.observe(self._typed, names="value")
+        super().__init__(
+            children=[self.slider, self.box, self.message],
+            layout=widgets.Layout(width="95%", align_items="center", flex_flow="row wrap"),
+            **kwargs,
+        )
+        self.value = float(value)
+        self.add_class("scn-probability-input")
+
+    @property
+    def description(self) -> str:
+        """The slider's label (the state or fact it sets)."""
+        return str(self.slider.description)
+
+    def _slid(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        self.message.value = ""
+        self.value = float(change["new"])
+
+    def _typed(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        try:
+            new = parse_probability(change["new"])
+        except ValueError as exc:
+            self.message.value = (
+                f'<span class="scn-warn" role="alert">Not applied: {_e(exc)}</span>'
+            )
+            self._show_value(self.value)
+            return
+        self.message.value = ""
+        if new == self.value:
+            self._show_value(new)
+        else:
+            self.value = new
+
+    def _show_value(self, value: float) -> None:
+        self._syncing = True
+        try:
+            self.slider.value = value
+            self.box.value = probability(value)
+        finally:
+            self._syncing = False
+
+    @traitlets.observe("value")
+    def _show(self, change: dict[str, Any]) -> None:
+        self._show_value(float(change["new"]))
+
+
 class ProbabilityEditor(widgets.VBox):
     """One slider per state; moving one rescales the others, so the sum stays one.
 
@@ -137,7 +259,7 @@ class ProbabilityEditor(widgets.VBox):
     Examples
     --------
     >>> ed = ProbabilityEditor({"a": 0.5, "b": 0.3, "c": 0.2})
-    >>> ed.sliders["a"].value = 0.8
+    >>> ed.sliders["a"].value = 0.8  # or typed: ed.sliders["a"].box.value = "80%"
     >>> round(sum(ed.value.values()), 12), round(ed.value["b"], 2)
     (1.0, 0.12)
     """
@@ -146,17 +268,9 @@ class ProbabilityEditor(widgets.VBox):
 
     def __init__(self, probs: Mapping[str, float], description: str = "", **kwargs: Any) -> None:
         self._syncing = False
-        self.sliders: dict[str, widgets.FloatSlider] = {}
+        self.sliders: dict[str, ProbabilityInput] = {}
         for state, p in probs.items():
-            slider = _slider(
-                widgets.FloatSlider,
-                value=float(p),
-                min=0.0,
-                max=1.0,
-                step=0.01,
-                description=str(state),
-                readout_format=".3f",
-            )
+            slider = ProbabilityInput(float(p), str(state))
             slider.observe(self._moved, names="value")
             self.sliders[str(state)] = slider
         children: list[widgets.Widget] = list(self.sliders.values())
@@ -280,7 +394,7 @@ class Controls:
             children=[priors, claims, sources],
             titles=("Priors", f"Claims ({len(s.claims)})", f"Sources ({len(s.sources)})"),
             selected_index=selected,
-            layout=widgets.Layout(max_height="900px", overflow="auto"),
+            layout=widgets.Layout(overflow="visible"),
         )
 
     def _rebuild(self, scenario: Scenario) -> None:
@@ -315,7 +429,12 @@ class Controls:
         what = "outcome" if isinstance(node, Outcome) else node.kind
         text = node.description or getattr(node, "question", None) or ""
         about = f"{what}, {prior_kind(prior, node.kind)}" + (f": {_clip(text, 90)}" if text else "")
-        title = widgets.HTML(f"<b>{_e(name)}</b> <span class='scn-note'>{_e(about)}</span>")
+        words = f"{what}, {prior_kind(prior, node.kind)}"
+        title = widgets.HTML(
+            (f"<b>{_e(_clip(text, 120))}</b><br>" if text else "")
+            + f"<code class='scn-id'>{_e(name)}</code> <span class='scn-note'>{_e(words)}</span>",
+            tooltip=about,
+        )
         if isinstance(node, Fact) and isinstance(prior, CONTINUOUS_PRIORS):
             body = [self._range_control(name, node)]
         elif isinstance(prior, Probabilities):
@@ -345,15 +464,7 @@ class Controls:
         widget: widgets.Widget
         if owner.get("p") is not None:
             path = (*base, "p")
-            widget = _slider(
-                widgets.FloatSlider,
-                value=owner["p"],
-                min=0.0,
-                max=1.0,
-                step=0.01,
-                description=label,
-                readout_format=".2f",
-            )
+            widget = ProbabilityInput(owner["p"], label)
             widget.add_class("scn-p")
 
             def read(s: Scenario) -> Any:
@@ -385,7 +496,7 @@ class Controls:
             min=-1,
             max=math.ceil(max(3.0, math.log10(value) + 1)),
             step=0.05,
-            description="concentration",
+            description="how sure",
             readout_format=".3g",
             tooltip="How sure the forecaster is of these probabilities (larger = surer)",
         )
@@ -511,10 +622,11 @@ class Controls:
         )
         status.add_class("scn-claim-status")
         info = widgets.Dropdown(
-            options=[("info: none", 0)] + [(f"info: {d}", d) for d in INFORMATION],
+            options=[("not graded", 0)] + [(f"{d} - {DIGIT_MEANINGS[d]}", d) for d in INFORMATION],
             value=claim.information or 0,
-            layout=widgets.Layout(width="100px"),
-            tooltip="Admiralty information digit: 1 confirmed ... 6 cannot be judged",
+            layout=widgets.Layout(width="230px"),
+            tooltip="The analyst's grade of the information (Admiralty digit): recorded and "
+            "checked against the result, never weighed",
         )
         info.add_class("scn-claim-information")
 
@@ -543,21 +655,28 @@ class Controls:
             f"<div class='scn-note' title='{_e(claim.text)}'>{_e(_clip(claim.text, 110))}<br>"
             f"<code style='font-size:11px'>{_e(about)}</code> — {_e(source)}{_e(hedge)}</div>"
         )
+        dated = [
+            widgets.HTML(f'<div class="scn-warn scn-claim-time" role="note">{_e(n)}</div>')
+            for n in claim_time_notes(claim, self._scenario.as_of)
+        ]
         box = widgets.VBox(
-            [widgets.HBox([on, status, info]), text], layout=widgets.Layout(margin="0 0 6px 0")
+            [widgets.HBox([on, status, info]), text, *dated],
+            layout=widgets.Layout(margin="0 0 6px 0"),
         )
         box.add_class("scn-claim")
         return box
 
     def _source_box(self, name: str) -> widgets.Widget:
         source = self._scenario.sources[name]
-        options: list[Any] = list(GRADES) if source.grade else [("explicit rates", None), *GRADES]
+        graded = [(f"{g} - {GRADE_MEANINGS[g]}", g) for g in GRADES]
+        options: list[Any] = graded if source.grade else [("explicit rates", None), *graded]
         grade = widgets.Dropdown(
             options=options,
             value=source.grade,
             description=name,
             style={"description_width": "initial"},
-            tooltip="Admiralty source grade: A reliable ... F cannot be judged",
+            tooltip="How reliable the source is (Admiralty grade): A completely reliable ... "
+            "F cannot be judged",
             layout=widgets.Layout(width="auto"),
         )
         grade.add_class("scn-source-grade")

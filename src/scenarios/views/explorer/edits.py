@@ -27,17 +27,20 @@ from scenarios.spec.nodes import Fact
 from scenarios.spec.overrides import prior_data, set_field
 from scenarios.spec.priors import LogitPrior, Probabilities, RangePrior, TablePrior
 from scenarios.spec.scenario import Scenario
+from scenarios.spec.validation import comparable_time
 
 __all__ = [
     "GRADES",
     "INFORMATION",
     "RANGE_MASS",
     "STATUSES",
+    "claim_time_notes",
     "control_shape",
     "counted",
     "field",
     "intercept_of",
     "interval_of",
+    "parse_probability",
     "prior_kind",
     "range_bounds",
     "range_prior",
@@ -113,6 +116,60 @@ def with_field(scenario: Scenario, name: str, path: FieldPath, value: Any) -> Sc
     Probabilities(p=0.4, probs=None, concentration=5.0)
     """
     return scenario.with_prior(name, set_field(scenario.nodes[name].prior, path, value))
+
+
+def parse_probability(text: str) -> float:
+    """A probability typed by a person: ``0.35``, ``35%`` or ``35 %``; else why not.
+
+    A bare number is a probability from 0 to 1; a number with ``%`` a percentage from 0
+    to 100. Nothing is clamped: ``1.7`` is refused, not read as 1.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    float
+        From 0 to 1.
+
+    Raises
+    ------
+    ValueError
+        Its message is the reason, in words, to show at the control.
+
+    Examples
+    --------
+    >>> parse_probability("35%"), parse_probability(" 0.35 "), parse_probability("1")
+    (0.35, 0.35, 1.0)
+    >>> parse_probability("1.7")
+    Traceback (most recent call last):
+    ...
+    ValueError: 1.7 is more than 1: a probability is from 0 to 1 (e.g. 0.35) or a percentage (35%)
+    """
+    raw = str(text).strip()
+    percent = raw.endswith("%")
+    number = raw[:-1].strip() if percent else raw
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError(
+            f"{raw!r} is not a number: type a probability from 0 to 1 (e.g. 0.35) or a "
+            "percentage (35%)"
+        ) from None
+    if not math.isfinite(value):
+        raise ValueError(f"{raw} is not a probability: type a number from 0 to 1 or 0% to 100%")
+    if percent:
+        if not 0 <= value <= 100:
+            raise ValueError(f"{raw} is outside 0% to 100%")
+        return round(value / 100, 12)
+    if value < 0:
+        raise ValueError(f"{raw} is below 0: a probability is from 0 to 1 (e.g. 0.35)")
+    if value > 1:
+        raise ValueError(
+            f"{raw} is more than 1: a probability is from 0 to 1 (e.g. 0.35) or a percentage (35%)"
+        )
+    return value
 
 
 def rescale(probs: Mapping[str, float], state: str, value: float) -> dict[str, float]:
@@ -411,6 +468,50 @@ def control_shape(scenario: Scenario) -> tuple[Any, ...]:
 
 
 # --- claims ----------------------------------------------------------------------------
+
+
+def claim_time_notes(claim: Claim, as_of: Any) -> list[str]:
+    """What a reader should know about a claim's date: hindsight, no time of day, no zone.
+
+    Parameters
+    ----------
+    claim : Claim
+    as_of : datetime or None
+        The scenario's ``as_of``.
+
+    Returns
+    -------
+    list of str
+        Empty when the claim is dated with a time and zone, no later than ``as_of``.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from scenarios.spec.claims import Claim
+    >>> c = Claim(id="c", text="t", proposition="a", time=datetime(2023, 6, 24))
+    >>> for n in claim_time_notes(c, datetime(2023, 6, 23, 21, tzinfo=timezone.utc)):
+    ...     print(n)
+    dated 2023-06-24, a date with no time of day: read as 00:00 UTC
+    dated after the scenario's as-of (2023-06-23 21:00 UTC): known only in hindsight
+    """
+    from datetime import UTC
+
+    t = claim.time
+    if t is None:
+        return []
+    notes = []
+    if t.tzinfo is None and (t.hour, t.minute, t.second, t.microsecond) == (0, 0, 0, 0):
+        notes.append(f"dated {t:%Y-%m-%d}, a date with no time of day: read as 00:00 UTC")
+    elif t.tzinfo is None:
+        notes.append(f"dated {t:%Y-%m-%d %H:%M} with no time zone: read as UTC")
+    if as_of is not None:
+        limit = comparable_time(as_of)
+        if comparable_time(t) > limit:
+            notes.append(
+                f"dated after the scenario's as-of ({limit.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
+                ": known only in hindsight"
+            )
+    return notes
 
 
 def counted(claim: Claim) -> bool:

@@ -103,7 +103,7 @@ class ScenarioView:
         self.chart.add_class("scn-chart-view")
         self.table = widgets.HTML()
         self.table.add_class("scn-table-view")
-        self.comparison = widgets.HTML(layout=widgets.Layout(max_height="420px", overflow="auto"))
+        self.comparison = widgets.HTML()
         self.comparison.add_class("scn-compare-view")
         self.box = widgets.VBox(
             [
@@ -129,9 +129,9 @@ class ScenarioView:
         >>> view.chart.value.startswith('<svg class="scn-chart"')
         True
         """
-        self.table.value = scenario_table_html(post, fmt="decimal", bars=False, notes=False)
+        self.table.value = scenario_table_html(post, fmt="percent", bars=False, notes=False)
         self.chart.value = chart_svg(post)
-        self.comparison.value = comparison_html(post, fmt="decimal")
+        self.comparison.value = comparison_html(post, fmt="percent")
 
 
 def analysis_html(
@@ -171,10 +171,10 @@ def analysis_html(
     if view == "timeline":
         assert outcome is not None
         table = data["table"]
-        steps = timeline_steps_html(data["moves"], table, outcome, fmt="decimal")
+        steps = timeline_steps_html(data["moves"], table, outcome, fmt="percent", by_time=True)
         return timeline_svg(table, outcome) + steps
     if view == "sensitivity":
-        page = sensitivity_html(data["sensitivity"], data["power"], fmt="decimal")
+        page = sensitivity_html(data["sensitivity"], data["power"], fmt="percent")
         return page + tornado_svg(data["sensitivity"])
     if view == "voi":
         if outcome not in data:
@@ -183,8 +183,8 @@ def analysis_html(
     if view == "what_if":
         assert result.scenario is not None and result.key is not None
         fact, state = result.key
-        summary = what_if_summary(data["table"], result.scenario, fact, state, fmt="decimal")
-        return what_if_html(data["table"], summary, f"{fact} = {state}", fmt="decimal")
+        summary = what_if_summary(data["table"], result.scenario, fact, state, fmt="percent")
+        return what_if_html(data["table"], summary, f"{fact} = {state}", fmt="percent")
     if view == "predictive":
         check = data["check"]
         return predictive_html(

@@ -53,6 +53,7 @@ from scenarios.views.html.claims import claims_html, claims_table
 from scenarios.views.html.posterior import (
     comparison_html,
     diagnostics_html,
+    failed_checks,
     note_html,
     quantities_html,
     scenario_table_html,
@@ -68,6 +69,7 @@ __all__ = [
     "comparison_html",
     "diagnostics_html",
     "environment",
+    "failed_checks",
     "note_html",
     "predictive_html",
     "prior_share_text",

@@ -54,9 +54,10 @@ def timeline_steps_html(
     top: int | None = None,
     fmt: Format = "percent",
     texts: bool = False,
+    by_time: bool = False,
     css: bool = True,
 ) -> str:
-    """The steps of a timeline, the one that moved most first: which report moved what.
+    r"""The steps of a timeline, the one that moved most first: which report moved what.
 
     Rows are ``<tr data-step=... data-claim=...>``; ``td.moved`` is the step's largest
     change of any scenario probability in percentage points (``12.3``), ``td.most``
@@ -76,6 +77,9 @@ def timeline_steps_html(
         How the probabilities before and after read.
     texts : bool
         Show each report's text under it (it is always its cell's tooltip).
+    by_time : bool
+        List the steps shown in the order the reports came in (the timeline's order)
+        instead of the largest move first.
     css : bool
         Put the stylesheet in front (see :func:`render`).
 
@@ -91,10 +95,17 @@ def timeline_steps_html(
     >>> page = timeline_steps_html(moves, top=3)
     >>> page.count("<tr data-step=")
     3
+    >>> import re
+    >>> page = timeline_steps_html(moves, by_time=True)
+    >>> steps = [int(s) for s in re.findall(r'<tr data-step="(\d+)"', page)]
+    >>> steps == sorted(steps)
+    True
     """
     import pandas as pd
 
     shown = moves if top is None else moves.head(top)
+    if by_time:
+        shown = shown.sort_index(kind="stable")
     states = []
     if table is not None and outcome is not None:
         states = [s for o, s in table.columns if o == outcome and o not in LEDGER_COLUMNS]
@@ -119,6 +130,7 @@ def timeline_steps_html(
         outcome=outcome,
         fmt=fmt,
         texts=texts,
+        by_time=by_time,
     )
 
 

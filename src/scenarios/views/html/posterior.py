@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from scenarios.views.formats import Format, fixed
+from scenarios.views.formats import DIAGNOSTIC_WORDS, Format, beside, diagnostic_words, fixed
 from scenarios.views.html.templates import render
 
 if TYPE_CHECKING:
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "comparison_html",
     "diagnostics_html",
+    "failed_checks",
     "note_html",
     "quantities_html",
     "scenario_table_html",
@@ -234,6 +235,36 @@ def comparison_html(
 # --- diagnostics and warnings ----------------------------------------------------------------
 
 
+def failed_checks(posterior: Posterior) -> list[str]:
+    """The posterior's failed diagnostics, each a sentence in words.
+
+    Each value has enough digits not to read as its threshold
+    (:func:`scenarios.views.formats.diagnostic_words`).
+
+    Parameters
+    ----------
+    posterior : Posterior
+
+    Returns
+    -------
+    list of str
+        One per failed diagnostic, in the table's order; empty when all passed.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> failed_checks(scenarios.load(scenarios.default_priors()).update())
+    []
+    """
+    if posterior.diagnostics.empty:
+        return []
+    return [
+        diagnostic_words(str(name), r["value"], r["want"])
+        for name, r in posterior.diagnostics.iterrows()
+        if not bool(r["ok"])
+    ]
+
+
 def warnings_html(
     posterior: Posterior, other: Sequence[str] = (), *, passed: bool = False, css: bool = True
 ) -> str:
@@ -264,7 +295,7 @@ def warnings_html(
     return render(
         "warnings_block.html",
         css=css,
-        warnings=list(posterior.warnings),
+        warnings=failed_checks(posterior),
         other=list(other),
         passed=passed and not posterior.diagnostics.empty,
     )
@@ -301,7 +332,13 @@ def diagnostics_html(
     True
     """
     rows = [
-        {"name": name, "value": r["value"], "want": r["want"], "ok": bool(r["ok"])}
+        {
+            "name": name,
+            "words": DIAGNOSTIC_WORDS.get(str(name), ""),
+            "shown": beside(r["value"], r["want"]),
+            "want": r["want"],
+            "ok": bool(r["ok"]),
+        }
         for name, r in posterior.diagnostics.iterrows()
     ]
     return render(
@@ -310,7 +347,7 @@ def diagnostics_html(
         rows=rows,
         engine=posterior.engine,
         settings=list(posterior.settings.items()) if settings else None,
-        warnings=list(posterior.warnings),
+        warnings=failed_checks(posterior),
         other=list(other),
         passed=bool(rows),
     )

@@ -34,6 +34,7 @@ from scenarios.views.report.build import (
     kernel_config,
     render_html,
     report_name,
+    variant_name,
 )
 from scenarios.views.report.errors import ParameterError, ReportError
 from scenarios.views.report.parameters import (
@@ -53,12 +54,15 @@ from scenarios.views.report.provenance import (
     report_data,
 )
 from scenarios.views.report.sections import (
+    BOTTOM_MOVES,
+    BOTTOM_WATCH,
     SAMPLING_CAPTION,
     SCORING_HEADING,
     TOP_CHANGES,
     TOP_MOVES,
     TOP_SENSITIVITY,
     TOP_VOI,
+    bottom_line_section,
     changes_section,
     claims_section,
     diagnostics_section,
@@ -73,6 +77,8 @@ from scenarios.views.report.sections import (
 )
 
 __all__ = [
+    "BOTTOM_MOVES",
+    "BOTTOM_WATCH",
     "DATA_TAG",
     "MAX_NOTEBOOK_BYTES",
     "NOTEBOOK_ONLY_TAG",
@@ -90,6 +96,7 @@ __all__ = [
     "ReportError",
     "ReportInputs",
     "analysis_data",
+    "bottom_line_section",
     "build_report",
     "changes_section",
     "check_kernel",
@@ -114,5 +121,6 @@ __all__ = [
     "scoring_section",
     "sensitivity_section",
     "timeline_section",
+    "variant_name",
     "voi_section",
 ]

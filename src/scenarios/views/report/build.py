@@ -41,6 +41,13 @@ __all__ = [
 
 #: Tag of cells for whoever opens the notebook itself (left out of the HTML).
 NOTEBOOK_ONLY_TAG = "notebook-only"
+#: Id of the cell where the report's detail starts: from it on, the HTML page folds
+#: (``<details class="scn-detail">``), below the bottom line.
+DETAIL_CELL_ID = "report-detail"
+DETAIL_SUMMARY = (
+    "Detail: report by report, what matters most, what to look for next, the claims, "
+    "diagnostics and provenance (click to open)"
+)
 
 # a letter or digit (any script) first, then letters, digits, '_', '.', '-' and spaces
 _NAME = re.compile(r"[^\W_][\w .-]{0,199}")
@@ -145,7 +152,41 @@ def render_html(nb: nbformat.NotebookNode, title: str) -> str:
     c.HTMLExporter.template_file = "report.html.j2"
     exporter = HTMLExporter(config=c, extra_loaders=[DictLoader({"report.html.j2": _TEMPLATE})])
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return body
+    return fold_detail(body)
+
+
+def fold_detail(page: str) -> str:
+    """The page with everything from the :data:`DETAIL_CELL_ID` cell on folded.
+
+    The cells are siblings in ``<main>``; the detail's cells go into one
+    ``<details class="scn-detail">`` whose summary says what is inside. A page without
+    that cell is returned as it is.
+
+    Parameters
+    ----------
+    page : str
+        nbconvert's HTML of the executed report notebook.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> page = '<main><div class="jp-Cell" id="cell-id=a">A</div>'
+    >>> page += '<div class="jp-Cell" id="cell-id=report-detail">B</div></main>'
+    >>> head, _, folded = fold_detail(page).partition('<details class="scn-detail">')
+    >>> head, folded.endswith('B</div></details></main>')
+    ('<main><div class="jp-Cell" id="cell-id=a">A</div>', True)
+    """
+    marker = f'id="cell-id={DETAIL_CELL_ID}"'
+    at = page.find(marker)
+    end = page.rfind("</main>")
+    start = page.rfind("<div", 0, at)
+    if at < 0 or start < 0 or end < at:
+        return page
+    summary = f'<details class="scn-detail"><summary>{DETAIL_SUMMARY}</summary>'
+    return page[:start] + summary + page[start:end] + "</details>" + page[end:]
 
 
 def check_name(name: object) -> str:
@@ -223,6 +264,42 @@ def report_name(stem: str) -> str:
     return name or "report"
 
 
+def variant_name(stem: str, overrides: Mapping[str, Any] | None) -> str:
+    """The default report name: the file's, plus the overrides' short hash if any.
+
+    A report run with overrides is a variant and never takes the plain report's name:
+    its name ends in ``--`` and the first 8 hex digits of the SHA-256 of the overrides'
+    canonical JSON (:func:`scenarios.spec.overrides.canonical_json`), so the same
+    overrides give the same file and different ones never collide in practice.
+
+    Parameters
+    ----------
+    stem : str
+        The priors file's name without its extension.
+    overrides : mapping or None
+        The overrides as parsed; empty or ``None``: the plain report.
+
+    Returns
+    -------
+    str
+        A name :func:`check_name` accepts.
+
+    Examples
+    --------
+    >>> variant_name("wagner-2023-06-23", {})
+    'wagner-2023-06-23'
+    >>> variant_name("wagner-2023-06-23", {"army_strikes.p": 0.6})
+    'wagner-2023-06-23--354c5fd6'
+    """
+    from scenarios.spec.overrides import canonical_json
+
+    name = report_name(stem)
+    if not overrides:
+        return name
+    digest = sha256_bytes(canonical_json(overrides).encode("utf-8"))[:8]
+    return f"{name[:190]}--{digest}"
+
+
 def check_out_dir(out_dir: str | os.PathLike[str]) -> Path:
     """The report folder, created if missing and checked writable before anything runs.
 
@@ -297,7 +374,8 @@ def build_report(
         Folder of the report (created if missing).
     name : str, optional
         File name without extension (see :func:`check_name`); default: the priors
-        file's stem, made safe by :func:`report_name`.
+        file's stem, made safe by :func:`report_name`, and with overrides a short hash
+        of them (:func:`variant_name`), so a variant never replaces the plain report.
     progress : bool
         Show papermill's progress bar (cells executed) on stderr.
     notebook : str or path-like, optional
@@ -334,7 +412,7 @@ def build_report(
     from scenarios.io.data import notebook as shipped_notebook
 
     inputs = report_inputs(priors, overrides=overrides, engine=engine, seed=seed, draws=draws)
-    name = report_name(inputs.path.stem) if name is None else check_name(name)
+    name = variant_name(inputs.path.stem, inputs.overrides) if name is None else check_name(name)
     nb_path = Path(notebook) if notebook is not None else shipped_notebook("report")
     if not nb_path.is_file():
         raise ReportError.single((), "report notebook not found", str(nb_path))

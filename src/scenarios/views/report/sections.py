@@ -21,12 +21,15 @@ if TYPE_CHECKING:
     from scenarios.views.report.parameters import ReportInputs
 
 __all__ = [
+    "BOTTOM_MOVES",
+    "BOTTOM_WATCH",
     "SAMPLING_CAPTION",
     "SCORING_HEADING",
     "TOP_CHANGES",
     "TOP_MOVES",
     "TOP_SENSITIVITY",
     "TOP_VOI",
+    "bottom_line_section",
     "changes_section",
     "claims_section",
     "diagnostics_section",
@@ -43,6 +46,8 @@ __all__ = [
 #: Rows shown: the sensitivity table, each value-of-information table, the timeline's
 #: largest moves, the prior-against-posterior changes.
 TOP_SENSITIVITY, TOP_VOI, TOP_MOVES, TOP_CHANGES = 10, 5, 5, 12
+#: The bottom line's rows: the reports that moved most, the facts to watch per outcome.
+BOTTOM_MOVES, BOTTOM_WATCH = 3, 2
 #: Heading of the report's scoring section, shown only when there is a resolution.
 SCORING_HEADING = (
     "## Scoring\n\nIn hindsight: how this forecast scored against what actually happened."
@@ -93,8 +98,8 @@ def header_html(post: Posterior, inputs: ReportInputs | None = None, *, css: boo
         title=s.title,
         meta=meta,
         description=s.description,
-        overrides=list(inputs.overrides) if inputs is not None else [],
-        warnings=list(post.warnings),
+        overrides=_overridden(inputs),
+        warnings=html.failed_checks(post),
         other=[],
         passed=False,
     )
@@ -122,6 +127,97 @@ def scenarios_section(post: Posterior, *, css: bool = False) -> str:
     True
     """
     return html.scenario_table_html(post, css=css)
+
+
+def _overridden(inputs: ReportInputs | None) -> list[str]:
+    """Each overridden node with its prior as the report used it, and the file's."""
+    if inputs is None or not inputs.overrides:
+        return []
+    from scenarios.io import load
+    from scenarios.spec.overrides import canonical_json, prior_data, split_key
+
+    original = load(inputs.path)
+    said = []
+    for node in dict.fromkeys(split_key(k)[0] for k in inputs.overrides):
+        used = canonical_json(prior_data(inputs.scenario.nodes[node].prior))
+        filed = canonical_json(prior_data(original.nodes[node].prior))
+        said.append(f"{node} {used} (the file: {filed})")
+    return said
+
+
+def bottom_line_section(post: Posterior, analysis: ReportAnalysis, *, css: bool = False) -> str:
+    """The report's first screen: the answer, what moved it most, what to watch next.
+
+    For each outcome its most likely state (with the interval), then the scenario
+    table, the :data:`BOTTOM_MOVES` reports that moved a scenario probability most
+    (from the timeline) and, per outcome, the :data:`BOTTOM_WATCH` unresolved facts
+    that would tell most about it (value of information).
+
+    Parameters
+    ----------
+    post : Posterior
+    analysis : ReportAnalysis
+        :func:`scenarios.views.report.run_analysis`.
+    css : bool
+        Put the stylesheet in front (the header has it already).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from scenarios.views.report import report_inputs, run_analysis
+    >>> inputs = report_inputs()
+    >>> post = inputs.scenario.update(intervals=False)
+    >>> page = bottom_line_section(post, run_analysis(post, inputs))
+    >>> page.count("<li data-claim="), "What to watch next" in page
+    (3, True)
+    """
+    s = post.scenario
+    frame = post.scenarios
+    outcomes = []
+    for name, outcome in s.outcomes.items():
+        rows = frame.loc[name]
+        state = str(rows["probability"].idxmax())
+        r = rows.loc[state]
+        states = outcome.states if isinstance(outcome.states, Mapping) else {}
+        low = r.get("lower")
+        outcomes.append(
+            {
+                "name": name,
+                "question": outcome.question or outcome.description or name,
+                "state": state,
+                "description": states.get(state),
+                "p": float(r["probability"]),
+                "low": None if low is None or low != low else float(low),
+                "high": None if low is None or low != low else float(r["upper"]),
+            }
+        )
+    moves = [
+        {**m.to_dict(), "text": m["text"] if isinstance(m["text"], str) else ""}
+        for _, m in analysis.moves.head(BOTTOM_MOVES).iterrows()
+        if m["moved"] > 0
+    ]
+    watch = []
+    for outcome, voi in analysis.voi.items():
+        for fact, w in voi.table.head(BOTTOM_WATCH).iterrows():
+            watch.append(
+                {
+                    "outcome": outcome,
+                    "fact": fact,
+                    "description": s.nodes[str(fact)].description,
+                    "share": float(w["share_of_uncertainty"]),
+                }
+            )
+    return html.render(
+        "bottom_line.html",
+        css=css,
+        outcomes=outcomes,
+        table=html.scenario_table_html(post, css=False),
+        moves=moves,
+        watch=watch,
+    )
 
 
 def changes_section(post: Posterior, *, css: bool = False) -> str:
