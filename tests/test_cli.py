@@ -22,6 +22,7 @@ import scenarios
 from scenarios.cli import EXIT_DIAGNOSTICS, EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from scenarios.io.data import example, examples
 from scenarios.views.report import read_report
+from scenarios.views.report.build import variant_name
 
 from .conftest import tally
 
@@ -203,7 +204,10 @@ def test_report_writes_html_and_prints_where(
     out = tmp_path / "reports"
     argv = ["report", "-o", str(out), "-p", "seed", "3", "-p", "overrides", OVERRIDE, "-q"]
     assert main(argv) == EXIT_OK
-    html = out / "wagner-2023-06-23.html"
+    # a report with overrides is a variant: its own name, never the plain report's
+    html = out / f"{variant_name('wagner-2023-06-23', json.loads(OVERRIDE))}.html"
+    assert html.name.startswith("wagner-2023-06-23--")
+    assert not (out / "wagner-2023-06-23.html").exists()
     printed = capsys.readouterr().out
     assert f"report: {html}" in printed
     assert html.exists() and html.with_suffix(".ipynb").exists()
