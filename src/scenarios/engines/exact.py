@@ -438,8 +438,8 @@ def update_exact(
         claims=claim_table(net, batch, zs, weights) if sampled else claim_table(net, point, z),
     )
     if sampled:  # the point answer's own Monte Carlo error
-        for frame, names in ((posterior.scenarios, outcomes), (posterior.facts, facts)):
-            frame["mcse"] = _is_mcse(frame, post_draws, weights, names)
+        for frame in (posterior.scenarios, posterior.facts):
+            frame["mcse"] = _is_mcse(frame, post_draws, weights)
     _warn(posterior)
     return posterior
 
@@ -528,16 +528,13 @@ def _warn_sampled(scenario: Scenario, cost: ContractionCost, draws: int, khat: f
     )
 
 
-def _is_mcse(
-    frame: pd.DataFrame, draws: Mapping[str, np.ndarray], w: np.ndarray, names: Mapping
-) -> np.ndarray:
+def _is_mcse(frame: pd.DataFrame, draws: Mapping[str, np.ndarray], w: np.ndarray) -> np.ndarray:
     """Monte Carlo standard error of a self-normalised importance-sampling mean."""
     out = []
     for (name, _state), p in frame["probability"].items():
         g = draws[name][:, list(frame.loc[name].index).index(_state)]
         g = np.where(np.isfinite(g), g, p)  # weight 0 where not finite
         out.append(float(np.sqrt(np.sum(w**2 * (g - p) ** 2))))
-    del names
     return np.asarray(out)
 
 

@@ -47,19 +47,14 @@ class Window:
 
     Examples
     --------
-    >>> Window(2.0, 8.0, log_scale=True).ends
-    (2.0, 8.0)
+    >>> Window(2.0, 8.0, log_scale=True).loglik is None
+    True
     """
 
     lo: float
     hi: float
     log_scale: bool
     loglik: Callable[[np.ndarray], np.ndarray] | None = None
-
-    @property
-    def ends(self) -> tuple[float, float]:
-        """The window as a pair."""
-        return (self.lo, self.hi)
 
 
 def lay_quadrature(
