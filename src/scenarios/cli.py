@@ -45,6 +45,8 @@ Exit codes (scripts can rely on them):
   (or ``--timeout`` passed), or ``export`` could not write its file (it exists without
   ``--force``, is the scenario file itself, or its folder is missing or read-only);
 - 5: ``sweep`` ran, but some variants failed (each is a row with its error in the table);
+- 141: the reader of the output went away (``scenarios validate F | head``), as a shell
+  reports SIGPIPE;
 - 130 / 143: ``report`` was interrupted by SIGINT (Ctrl-C) / SIGTERM; the previous
   report, if any, is left intact and no partial file is written. ``sweep`` keeps the
   variants that finished; the same command resumes.
@@ -54,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -77,6 +80,8 @@ __all__ = ["main"]
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_DIAGNOSTICS, EXIT_FAILED = 0, 1, 2, 3, 4
 EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
 EXIT_VARIANTS_FAILED = 5
+#: A reader that closed our output early (``scenarios validate F | head``): as a shell would.
+EXIT_SIGPIPE = 128 + 13
 
 
 def _checked(option: str, text: str, parse: Callable[[str], Any]) -> Any:
@@ -430,7 +435,11 @@ def _print_scenarios(
     """Print the title line and the scenario table; returns the console, for more."""
     from rich.console import Console
 
-    console = Console()
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich exits 1 (our "invalid"): let main say 141
+            raise BrokenPipeError
+
+    console = _Console()
     console.print(f"[bold]{title}[/bold]  (engine {engine}, seed {seed}; lower/upper: {interval})")
     _print_table(console, "Scenario probabilities", rows)
     return console
@@ -934,13 +943,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
+        code = _COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
     except ImpossibleEvidenceError as exc:
         print(f"impossible evidence: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except (ScenarioError, FileNotFoundError) as exc:  # located problems, or no such file
         print(exc, file=sys.stderr)
         return EXIT_INVALID
+    except BrokenPipeError:
+        # The reader has gone: point stdout at devnull so that flushing at exit cannot
+        # raise a second time (the recipe of Python's signal documentation).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_SIGPIPE
 
 
 if __name__ == "__main__":

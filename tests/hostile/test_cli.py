@@ -31,7 +31,7 @@ from nbclient.exceptions import DeadKernelError
 from pydantic import ValidationError
 
 import scenarios
-from scenarios.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
+from scenarios.cli import EXIT_FAILED, EXIT_INVALID, EXIT_OK, EXIT_SIGPIPE, EXIT_USAGE, main
 from scenarios.errors import OptionError, ScenarioError
 from scenarios.io import files
 from scenarios.io.files import MAX_BYTES, sha256_bytes
@@ -98,6 +98,28 @@ def test_usage_errors_exit_2_with_a_located_message(
     _no_traceback(done.stderr)
     assert not (tmp_path / "reports").exists()
     tally("cli usage errors (subprocess)", 1, {"exit 2, located": 1})
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    """``scenarios validate F | head -1``: the pipe closes early; exit 141, stderr quiet."""
+    env = {**os.environ, "PYTHONPATH": str(Path(scenarios.__file__).parents[1])}
+    reader = subprocess.Popen(["head", "-c", "1"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    # ``head`` exits after one byte: the CLI's later writes and its flush at exit hit a
+    # closed pipe (the validate output is far longer than a pipe's first write).
+    writer = subprocess.run(
+        [sys.executable, "-m", "scenarios", "update", "--facts"],
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    reader.stdin.close()
+    assert reader.wait(timeout=30) == 0
+    assert writer.returncode == EXIT_SIGPIPE, writer.stderr
+    _no_traceback(writer.stderr)
+    assert "BrokenPipe" not in writer.stderr
+    tally("cli output closed early (real pipe)", 1, {"exit 141, no traceback": 1})
 
 
 def test_seed_minus_one_means_the_files_seed_as_for_reports(tmp_path: Path) -> None:
