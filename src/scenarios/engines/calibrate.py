@@ -361,7 +361,7 @@ def marginals(
         # the other connected parts and the constants scale every marginal alike
         ops += [(up[r], tree.message_axes(r)) for r in roots if r != root_of[b]]
         ops += constants
-        value = _einsum(ops, tuple(a for a in batch_of if _present(ops, a)) + (t,))
+        value = _einsum(ops, (*tuple(a for a in batch_of if _present(ops, a)), t))
         out[t] = _batched(value, batch_of, tree.sizes, ops)
     return out
 
@@ -378,8 +378,8 @@ def _batched(
     value = np.asarray(value)
     if not missing:
         return value
-    index = tuple(None if a in missing else slice(None) for a in batch) + (slice(None),)
-    shape = tuple(sizes[a] for a in batch) + (value.shape[-1],)
+    index = (*tuple(None if a in missing else slice(None) for a in batch), slice(None))
+    shape = (*tuple(sizes[a] for a in batch), value.shape[-1])
     return np.broadcast_to(value[index], shape)
 
 
