@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scenarios.engines import calibrate
 from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.factors import DRAW, ContractionCost, Factor, contract, contraction_cost
 from scenarios.engines.network import Network
@@ -118,9 +119,9 @@ def _plan(net: Network, point: Assembly) -> ExactPlan:
 def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
     """What the exact engine's point answer would take: every contraction it runs, planned.
 
-    The evidence, each discrete node's marginal, each continuous fact's, and each claim's
-    proposition (:func:`claim_table`); plans are cached, so running them later costs no
-    second search.
+    The evidence, the discrete nodes' marginals (one calibration), each continuous
+    fact's marginal, and each claim's proposition (:func:`claim_table`); plans are
+    cached, so running them later costs no second search.
 
     Parameters
     ----------
@@ -142,16 +143,19 @@ def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
     """
     batch = [DRAW] if any(DRAW in f.axes for f in asm.all()) else []
     queries = [asm.factors_for()]
-    queries += [asm.factors_for([n]) for n in net.discrete]
     queries += [asm.factors_for([n]) for n in net.continuous]
     values = {n: Factor(x, (n,)) for n, (x, _) in net.quadrature.items()}
     for claim in net.scenario.claims:
         if claim.proposition is not None:
             ind = net.indicator(claim, values)
             queries.append([*asm.factors_for(list(ind.axes)), ind])
-    outputs = [batch, *([*batch, n] for n in net.discrete), *([*batch, n] for n in net.continuous)]
+    outputs = [batch, *([*batch, n] for n in net.continuous)]
     outputs += [batch] * (len(queries) - len(outputs))
-    largest, flops = 1, 0
+    # the discrete nodes' marginals: one calibration (scenarios.engines.calibrate)
+    factors = asm.factors_for(list(net.discrete))
+    tree = calibrate.bucket_tree(factors, batch)
+    c = calibrate.calibration_cost(tree, list(net.discrete))
+    largest, flops = c.largest, c.flops
     for factors, output in zip(queries, outputs, strict=True):
         c = contraction_cost([f for f in factors if f.axes or np.ndim(f.values)], output)
         largest, flops = max(largest, c.largest), flops + c.flops
@@ -161,19 +165,22 @@ def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
 def _marginals(
     net: Network, asm: Assembly, z: Any, draws: bool, with_evidence: bool = True
 ) -> dict[str, np.ndarray]:
+    # every node's marginal from one calibration (scenarios.engines.calibrate)
+    factors = asm.factors_for(list(net.discrete), with_evidence)
+    batch = [DRAW] if draws and any(DRAW in f.axes for f in factors) else []
+    joints = calibrate.marginals(factors, list(net.discrete), batch)
     out = {}
     for name in net.discrete:
-        factors = asm.factors_for([name], with_evidence)
+        joint = np.asarray(joints[name])
         # a draw under which the claims cannot hold (z == 0) has no conditional
         # probabilities (NaN here) and no posterior weight: the intervals leave it out
         with np.errstate(invalid="ignore", divide="ignore"):
-            if draws and any(DRAW in f.axes for f in factors):
-                out[name] = contract(factors, [DRAW, name]) / z[:, None]
+            if draws and batch:
+                out[name] = joint / z[:, None]
             elif draws:
-                joint = contract(factors, [name])
                 out[name] = np.broadcast_to(joint / z[:, None], (len(z), joint.shape[-1]))
             else:
-                out[name] = contract(factors, [name]) / z
+                out[name] = joint / z
     return out
 
 
@@ -690,19 +697,11 @@ class Query:
         ImpossibleEvidenceError
             The evidence has probability zero given the claims.
         """
+        if len(names) == 1:
+            return self.marginals(names, evidence)[names[0]]
         asm = self._asm
         if evidence:
-            extra = []
-            for name, state in evidence.items():
-                states = self.network.states.get(name)
-                if states is None:
-                    raise KeyError(f"no discrete fact {name!r}")
-                hit = np.array([state_matches(_text(state), s) for s in states], dtype=float)
-                if not hit.any():
-                    raise ValueError(
-                        f"unknown state {state!r} of {name!r}; states are {list(states)}"
-                    )
-                extra.append(Factor(hit, (name,)))
+            extra = [Factor(hit, (name,)) for name, hit in self._hits(evidence).items()]
             asm = replace(asm, evidence=(*asm.evidence, *extra))
         # power-scaled tables no longer sum to one: then nothing may be pruned
         factors = asm.all() if self._scaled else asm.factors_for(list(names))
@@ -711,6 +710,85 @@ class Query:
         if not total > 0.0:
             raise ImpossibleEvidenceError(f"{self.scenario.title}: the evidence cannot hold", [])
         return joint / total
+
+    def marginals(
+        self, names: Sequence[str], evidence: Mapping[str, Any] | None = None
+    ) -> dict[str, np.ndarray]:
+        """P(name | claims, evidence) for each name, all from one calibration.
+
+        Hard evidence enters by slicing the tables (an observed node leaves the network);
+        the tables no target and no evidence reaches are left out, and the rest is
+        calibrated once (:func:`scenarios.engines.calibrate.marginals`), so three
+        marginals cost about what two would cost one by one.
+
+        Parameters
+        ----------
+        names : sequence of str
+            Discrete nodes (facts or outcomes, leaves included) or continuous facts.
+        evidence : mapping of str to state, optional
+            Observed states of discrete nodes, any of them (hard evidence, this query only).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Each normalised to sum to one.
+
+        Raises
+        ------
+        KeyError
+            An evidence name is not a discrete node.
+        ValueError
+            An evidence state is not one of the node's states, or a name is no node.
+        ImpossibleEvidenceError
+            The evidence has probability zero given the claims.
+
+        Examples
+        --------
+        >>> from scenarios.io import example, load
+        >>> q = Query(load(example()))
+        >>> m = q.marginals(["hq_seized", "mutiny_end"], evidence={"putin_in_power": True})
+        >>> [round(float(p.sum()), 12) for p in m.values()]
+        [1.0, 1.0]
+        """
+        names = list(names)
+        hits = self._hits(evidence or {})
+        asm = self._asm
+        observed = {
+            n: int(np.argmax(h)) for n, h in hits.items() if h.sum() == 1.0 and n not in names
+        }
+        extra = [Factor(h, (n,)) for n, h in hits.items() if n not in observed]
+        asm = replace(asm, evidence=(*asm.evidence, *extra))
+        if self._scaled:  # power-scaled tables no longer sum to one: nothing may be pruned
+            factors = asm.all()
+        else:
+            factors = asm.factors_for([*names, *observed])
+        factors = calibrate.observe(factors, observed)
+        for n in names:
+            if not any(n in f.axes for f in factors):
+                raise ValueError(f"no node {n!r}")
+        out = {}
+        for n, p in calibrate.marginals(factors, names).items():
+            p = np.asarray(p, dtype=float)
+            total = p.sum()
+            if not total > 0.0:
+                raise ImpossibleEvidenceError(
+                    f"{self.scenario.title}: the evidence cannot hold", []
+                )
+            out[n] = p / total
+        return out
+
+    def _hits(self, evidence: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """The states each evidence name allows, as 0/1 vectors."""
+        out = {}
+        for name, state in evidence.items():
+            states = self.network.states.get(name)
+            if states is None:
+                raise KeyError(f"no discrete fact {name!r}")
+            hit = np.array([state_matches(_text(state), s) for s in states], dtype=float)
+            if not hit.any():
+                raise ValueError(f"unknown state {state!r} of {name!r}; states are {list(states)}")
+            out[name] = hit
+        return out
 
     def states(self, name: str) -> tuple[str, ...] | np.ndarray:
         """State names of a discrete node, or quadrature nodes of a continuous fact.

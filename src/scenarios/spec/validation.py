@@ -456,15 +456,18 @@ def _check_claim(
     assert claim.proposition is not None
     for atom in (a for clause in parse_proposition(claim.proposition).clauses for a in clause):
         at = (*path, "proposition")
-        if atom.fact not in scenario.facts:
+        # an observation (a confirmed claim: hard evidence) may be of an outcome too, as
+        # evidence on a leaf of an imported network is; a report is about facts only
+        observed = claim.status == "confirmed" and atom.fact in scenario.outcomes
+        if atom.fact not in scenario.facts and not observed:
             where = (
-                "an outcome: claims are about facts"
+                "an outcome: claims are about facts (only a confirmed claim may observe one)"
                 if atom.fact in scenario.outcomes
                 else "unknown"
             )
             yield Problem(at, f"{atom.fact!r} is {where}; facts are {sorted(scenario.facts)}")
             continue
-        fact = scenario.facts[atom.fact]
+        fact = scenario.nodes[atom.fact]
         if fact.is_discrete:
             if atom.op not in ("==", "!=", "in"):
                 yield Problem(
