@@ -26,12 +26,16 @@ from scenarios.spec.claims import Claim
 from scenarios.spec.nodes import BINARY_STATES, Fact, Outcome
 from scenarios.spec.priors import (
     CONTINUOUS_PRIORS,
+    DEPENDENT_PRIORS,
     DISCRETE_PRIORS,
     PRIOR_TAGS,
+    ContinuousTablePrior,
+    DerivedPrior,
     LogitPrior,
     Prior,
     Probabilities,
     TablePrior,
+    ThresholdPrior,
 )
 from scenarios.spec.propositions import parse_proposition, state_matches
 
@@ -210,7 +214,7 @@ def check_node(
     prior = node.prior
     discrete = kind in ("binary", "categorical")
     if kind == "categorical":
-        if not node.states or len(node.states) < 2:
+        if len(node.state_names) < 2:
             yield Problem((*path, "states"), "a categorical needs at least two states")
             return
         if len(set(node.state_names)) != len(node.state_names):
@@ -233,6 +237,19 @@ def check_node(
     elif node.states is not None:
         yield Problem((*path, "states"), f"a {kind} fact has no named states")
     states = node.state_names
+    if isinstance(prior, DEPENDENT_PRIORS):  # tables of distributions, expressions, thresholds
+        from scenarios.spec.dependent import check_dependent  # scipy: imported when used
+
+        want = ThresholdPrior if discrete else (ContinuousTablePrior, DerivedPrior)
+        if not isinstance(prior, want):
+            yield Problem(
+                (*path, "prior"),
+                f"a {kind} fact cannot take {type(prior).__name__}: 'when'/'cases' define "
+                "discrete nodes, 'derived' and tables of distributions continuous facts",
+            )
+            return
+        yield from check_dependent(name, node, path, nodes)
+        return
     if discrete and not isinstance(prior, DISCRETE_PRIORS):
         yield Problem(
             (*path, "prior"),
@@ -622,7 +639,8 @@ def check_scenario(s: Scenario) -> Iterable[Problem]:
         yield from check_node(name, fact, ("facts",), nodes)
     for name, outcome in s.outcomes.items():
         yield from check_node(name, outcome, ("outcomes",), nodes)
-        if outcome.other is None and not outcome.exhaustive:
+        by_cases = isinstance(outcome.prior, ThresholdPrior)  # exhaustive by construction
+        if outcome.other is None and not outcome.exhaustive and not by_cases:
             yield Problem(
                 ("outcomes", name),
                 "outcome states must be exhaustive: name a "
