@@ -33,8 +33,12 @@ __all__ = [
     "Mixture",
     "check_dependent",
     "derived_sample",
+    "is_positive_fact",
+    "number_noise_of",
+    "prior_quantiles",
     "reference",
     "row_distributions",
+    "standardiser_of",
     "value_range",
 ]
 
@@ -101,19 +105,33 @@ class Mixture:
         return min(float(b[0]) for b in bounds), max(float(b[1]) for b in bounds)
 
     def _invert(self, u: Any, upper: bool) -> np.ndarray:
+        """Safeguarded Newton on the log of the CDF (or of ``sf``, from the upper tail)."""
         u = np.atleast_1d(np.asarray(u, dtype=float))
         fn = "isf" if upper else "ppf"
         qs = np.array([np.asarray(getattr(c, fn)(u), dtype=float) for c in self.components])
         lo, hi = qs.min(axis=0), qs.max(axis=0)
-        target = self.sf if upper else self.cdf
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            done = (mid <= lo) | (mid >= hi)
-            if done.all():
-                break
-            below = target(mid) > u if upper else target(mid) < u
-            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-        return 0.5 * (lo + hi)
+        x = np.where(np.isfinite(self.weights @ qs), self.weights @ qs, 0.5 * (lo + hi))
+        x = np.clip(x, lo, hi)
+        log_u = np.log(u)
+        active = np.flatnonzero(lo < hi)
+        with np.errstate(all="ignore"):
+            for _ in range(100):
+                if not active.size:
+                    break
+                xa, ua, la, ha = x[active], u[active], lo[active], hi[active]
+                tail = self.sf(xa) if upper else self.cdf(xa)
+                below = tail > ua if upper else tail < ua  # x lies below the quantile
+                la, ha = np.where(below, xa, la), np.where(below, ha, xa)
+                step = (np.log(tail) - log_u[active]) * tail / self.pdf(xa)
+                new = xa + step if upper else xa - step
+                bad = ~np.isfinite(new) | (new <= la) | (new >= ha)
+                new = np.where(bad, 0.5 * (la + ha), new)
+                close = np.abs(tail / ua - 1.0) <= 1e-12
+                tight = (ha - la) <= 4e-16 * np.maximum(np.abs(xa), 1e-300)
+                x[active] = np.where(close, xa, new)
+                lo[active], hi[active] = la, ha
+                active = active[~(close | tight)]
+        return x
 
     def ppf(self, u: Any) -> np.ndarray:
         """Quantile function."""
@@ -278,9 +296,10 @@ def _interval(tree: Any, nodes: Mapping[str, Node]) -> tuple[float, float]:
     if isinstance(tree.op, ast.Sub):
         return a - d, b - c
     if isinstance(tree.op, ast.Div):
-        if c <= 0 <= d:
+        if c < 0 < d or c == d == 0:
             return -np.inf, np.inf
-        c, d = 1 / d, 1 / c
+        # a divisor bounded by 0 on one side (a positive quantity): its reciprocal unbounded
+        c, d = (1 / d if d != 0 else -np.inf), (1 / c if c != 0 else np.inf)
     with np.errstate(invalid="ignore"):
         ends = [x * y for x in (a, b) for y in (c, d)]
     ends = [0.0 if np.isnan(e) else e for e in ends]  # 0 * inf: a zero end
@@ -468,7 +487,7 @@ def _check_derived(
     try:
         for divisor in prior.expression.divisors():
             lo, hi = _interval(divisor.tree, nodes)
-            if lo <= 0.0 <= hi:
+            if lo < 0.0 < hi or lo == hi == 0.0:
                 yield Problem(
                     where,
                     f"divides by {divisor.text!r}, which can be 0 (it ranges over "
@@ -537,3 +556,110 @@ def _check_threshold(
                         f"{f!r} is continuous: compare it with > >= < <= (it equals any one "
                         "value with probability 0)",
                     )
+
+
+def prior_quantiles(name: str, nodes: Mapping[str, Node], levels: Any) -> np.ndarray:
+    """Quantiles of any continuous fact's prior, without a network.
+
+    A root fact's own; a table fact's from its :func:`reference` mixture; a derived
+    fact's from :func:`derived_sample`.
+
+    Parameters
+    ----------
+    name : str
+    nodes : mapping of str to Fact or Outcome
+    levels : array of float
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> a = Fact(kind="continuous", prior={"between": [10, 20]})
+    >>> d = Fact(kind="continuous", prior={"derived": "2 * a"})
+    >>> [round(float(q), 1) for q in prior_quantiles("d", {"a": a, "d": d}, [0.5])]
+    [30.0]
+    """
+    node = nodes[name]
+    if isinstance(node.prior, DerivedPrior):
+        x, w = derived_sample(name, nodes)
+        return _weighted_levels(x, w, np.asarray(levels, dtype=float))
+    return np.asarray(reference(node).ppf(np.asarray(levels, dtype=float)), dtype=float)  # type: ignore[arg-type]
+
+
+def is_positive_fact(name: str, nodes: Mapping[str, Node]) -> bool:
+    """Whether a continuous, table or derived fact can only be positive (>= 0).
+
+    Parameters
+    ----------
+    name : str
+    nodes : mapping of str to Fact or Outcome
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> a = Fact(kind="continuous", support=[0, None], prior={"between": [10, 20]})
+    >>> is_positive_fact("d", {"a": a, "d": Fact(kind="continuous", prior={"derived": "a / 2"})})
+    True
+    """
+    try:
+        return value_range(name, nodes)[0] >= 0.0
+    except (ValueError, KeyError, RecursionError):
+        return False
+
+
+def number_noise_of(name: str, nodes: Mapping[str, Node], spread: float) -> tuple[float, float]:
+    """:func:`scenarios.spec.elicit.number_noise` for any continuous fact (tables, derived).
+
+    Parameters
+    ----------
+    name : str
+    nodes : mapping of str to Fact or Outcome
+    spread : float
+
+    Returns
+    -------
+    center, sd : float
+
+    Examples
+    --------
+    >>> a = Fact(kind="continuous", prior={"between": [10, 20]})
+    >>> [round(x, 6) for x in number_noise_of("a", {"a": a}, 3.0)]
+    [15.0, 9.119352]
+    """
+    node = nodes[name]
+    if isinstance(node.prior, CONTINUOUS_PRIORS):
+        return elicit.number_noise(node, spread)  # type: ignore[arg-type]
+    q = prior_quantiles(name, nodes, [0.05, 0.5, 0.95])
+    if is_positive_fact(name, nodes):
+        q = np.log(np.maximum(q, np.finfo(float).tiny))
+    return float(q[1]), float(spread * (q[2] - q[0]) / (2 * special.ndtri(0.95)))
+
+
+def standardiser_of(name: str, nodes: Mapping[str, Node]) -> tuple[float, float]:
+    """:func:`scenarios.spec.elicit.standardiser` for any continuous fact (tables, derived).
+
+    Parameters
+    ----------
+    name : str
+    nodes : mapping of str to Fact or Outcome
+
+    Returns
+    -------
+    center, scale : float
+
+    Examples
+    --------
+    >>> a = Fact(kind="continuous", prior={"between": [10, 20]})
+    >>> [round(x, 6) for x in standardiser_of("a", {"a": a})]
+    [15.0, 3.039784]
+    """
+    node = nodes[name]
+    if isinstance(node.prior, CONTINUOUS_PRIORS):
+        return elicit.standardiser(node)  # type: ignore[arg-type]
+    q05, q50, q95 = prior_quantiles(name, nodes, [0.05, 0.5, 0.95])
+    return float(q50), float((q95 - q05) / (2 * special.ndtri(0.95)))

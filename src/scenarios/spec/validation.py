@@ -455,19 +455,21 @@ def _check_claim(
                 f"{claim.reported.fact!r} is {fact.kind}: "
                 "a reported number needs a continuous fact",
             )
-        elif claim.reported.count is not None and not _positive(fact):
+        elif claim.reported.count is not None and not _positive(fact, scenario):
             yield Problem(
                 (*path, "reported", "count"),
                 f"{claim.reported.fact!r} is not positive: a count needs a positive fact "
                 "(its true value is the count's mean)",
             )
-        elif claim.reported.count is None and _positive(fact) and claim.reported.value <= 0:
+        elif (
+            claim.reported.count is None and _positive(fact, scenario) and claim.reported.value <= 0
+        ):
             yield Problem(
                 (*path, "reported", "value"),
                 f"{claim.reported.fact!r} is positive: "
                 f"expected a reported value > 0, got {claim.reported.value}",
             )
-        elif _positive(fact):
+        elif _positive(fact, scenario):
             yield from _check_log_scale(path, claim)
         return
     assert claim.proposition is not None
@@ -601,9 +603,14 @@ def _check_hindsight(
             )
 
 
-def _positive(fact: Fact) -> bool:
+def _positive(fact: Fact, scenario: Scenario) -> bool:
     from scenarios.spec import elicit  # scipy: imported when a continuous fact is checked
 
+    if isinstance(fact.prior, DEPENDENT_PRIORS):  # a table of distributions, or derived
+        from scenarios.spec.dependent import is_positive_fact
+
+        name = next(k for k, v in scenario.facts.items() if v is fact)
+        return is_positive_fact(name, scenario.nodes)
     return elicit.is_positive(fact)
 
 
