@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.engines.dependent import density_factor
 from scenarios.engines.factors import DRAW, Factor, align
 from scenarios.engines.network import Network
 from scenarios.engines.reports import report_probability
 from scenarios.engines.uncertain import rate_quadrature
+from scenarios.spec.priors import ContinuousTablePrior
 
 __all__ = ["Assembly", "assemble"]
 
@@ -178,15 +180,21 @@ def assemble(
         values = {}
         for name, (x, w) in net.quadrature.items():
             values[name] = Factor(x, (name,))
-            weights.append(Factor(w, (name,)))
+            if not isinstance(net.priors[name], ContinuousTablePrior):
+                weights.append(Factor(w, (name,)))
     else:
         values = {
-            name: v if isinstance(v, Factor) else Factor(v, ())
-            for name, v in continuous.items()
+            name: v if isinstance(v, Factor) else Factor(v, ()) for name, v in continuous.items()
         }
+    values = net.values(values, xp)  # and derived facts, over their inputs' axes
     owners: list[str] = []  # the node of each table factor (a chain has several)
     tables: list[Factor] = []
-    for n in net.discrete:
+    for n in net.scenario.order:
+        if n not in net.states:  # a continuous fact with discrete parents: its density
+            if continuous is None and isinstance(net.priors[n], ContinuousTablePrior):
+                owners.append(n)
+                tables.append(density_factor(net, n))
+            continue
         table = net.table_factor(n, xp, params, draw_axis, values)
         for f in table if isinstance(table, list) else [table]:
             owners.append(n)

@@ -21,10 +21,12 @@ from scenarios.engines import calibrate
 from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.factors import DRAW, ContractionCost, Factor, contract, contraction_cost
 from scenarios.engines.network import Network
+from scenarios.engines.quadrature import TOLERANCE, posterior_quantiles
 from scenarios.engines.uncertain import draw_parameters
 from scenarios.errors import ImpossibleEvidenceError, Problem, TooCostlyError
 from scenarios.posterior import Posterior, state_table, weighted_quantile
 from scenarios.spec import reliability as rel
+from scenarios.spec.priors import ContinuousTablePrior
 from scenarios.spec.propositions import state_matches
 from scenarios.spec.scenario import Scenario
 
@@ -144,13 +146,17 @@ def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
     batch = [DRAW] if any(DRAW in f.axes for f in asm.all()) else []
     queries = [asm.factors_for()]
     queries += [asm.factors_for([n]) for n in net.continuous]
-    values = {n: Factor(x, (n,)) for n, (x, _) in net.quadrature.items()}
+    values = net.values()
     for claim in net.scenario.claims:
         if claim.proposition is not None:
             ind = net.indicator(claim, values)
             queries.append([*asm.factors_for(list(ind.axes)), ind])
     outputs = [batch, *([*batch, n] for n in net.continuous)]
     outputs += [batch] * (len(queries) - len(outputs))
+    for name in net.derived:  # the joint of a derived fact's inputs
+        axes = list(values[name].axes)
+        queries.append(asm.factors_for(axes))
+        outputs.append([*batch, *axes])
     # the discrete nodes' marginals: one calibration (scenarios.engines.calibrate)
     factors = asm.factors_for(list(net.discrete))
     tree = calibrate.bucket_tree(factors, batch)
@@ -185,22 +191,40 @@ def _marginals(
 
 
 def _quantities(
-    net: Network, asm: Assembly, z: Any, weights: np.ndarray | None = None
+    net: Network,
+    asm: Assembly,
+    z: Any,
+    weights: np.ndarray | None = None,
+    with_evidence: bool = True,
 ) -> pd.DataFrame:
     rows = []
-    for name in net.continuous:
-        x, _ = net.quadrature[name]
+    values = net.values() if net.derived else {}
+    for name in (*net.continuous, *net.derived):
+        if name in net.quadrature:
+            x, _ = net.quadrature[name]
+            axes = [name]
+        else:  # a derived fact: its value over its inputs' axes, weighted by their joint
+            axes = list(values[name].axes)
+            x = np.asarray(values[name].values, dtype=float).ravel()
+        factors = asm.factors_for(axes, with_evidence)
         if weights is None:
-            w = contract(asm.factors_for([name]), [name]) / z
+            w = contract(factors, axes) / z
         else:  # per draw, then averaged with the draws' weights
-            factors = asm.factors_for([name])
             if any(DRAW in f.axes for f in factors):
-                w = weights @ (contract(factors, [DRAW, name]) / z[:, None])
+                per_draw = contract(factors, [DRAW, *axes])
+                w = np.tensordot(weights, per_draw / z.reshape(-1, *[1] * len(axes)), 1)
             else:
-                w = contract(factors, [name]) / float(weights @ z)
+                w = contract(factors, axes) / float(weights @ z)
+        w = np.asarray(w, dtype=float).ravel()
+        if name not in net.quadrature:
+            order = np.argsort(x, kind="stable")
+            x, w = x[order], w[order]
         mean = float(np.sum(w * x))
         sd = float(np.sqrt(max(np.sum(w * (x - mean) ** 2), 0.0)))
-        q05, q50, q95 = weighted_quantile(x, w, [0.05, 0.5, 0.95])
+        if name in net.rules:  # from the posterior's interpolant: as accurate as the rule
+            q05, q50, q95 = posterior_quantiles(net.rules[name], w, [0.05, 0.5, 0.95])
+        else:
+            q05, q50, q95 = weighted_quantile(x, w, [0.05, 0.5, 0.95])
         rows.append((name, net.scenario.facts[name].unit, mean, sd, q05, q50, q95))
     cols = ["fact", "unit", "mean", "sd", "q05", "median", "q95"]
     return pd.DataFrame(rows, columns=cols).set_index("fact")
@@ -227,11 +251,18 @@ def prior_quantities(net: Network) -> pd.DataFrame:
     """
     rows = []
     for name, d in net.dists.items():
+        if isinstance(net.priors[name], ContinuousTablePrior):
+            continue  # a mixture weighted by its parents' prior: from the network below
         q05, q50, q95 = d.dist.ppf([0.05, 0.5, 0.95])
         unit = net.scenario.facts[name].unit
         rows.append((name, unit, float(d.dist.mean()), float(d.dist.std()), q05, q50, q95))
     cols = ["fact", "unit", "mean", "sd", "q05", "median", "q95"]
-    return pd.DataFrame(rows, columns=cols).set_index("fact")
+    table = pd.DataFrame(rows, columns=cols).set_index("fact")
+    if len(table) < len(net.continuous) + len(net.derived):  # tables and derived facts
+        others = _quantities(net, assemble(net), 1.0, with_evidence=False)
+        table = pd.concat([table, others.drop(index=table.index)])
+        table = table.loc[[n for n in net.scenario.order if n in table.index]]
+    return table
 
 
 def claim_table(
@@ -268,7 +299,7 @@ def claim_table(
     >>> list(table.columns)
     ['source', 'digit', 'meaning', 'prior', 'probability', 'flag']
     """
-    values = {n: Factor(x, (n,)) for n, (x, _) in net.quadrature.items()}
+    values = net.values()
     flags = net.scenario.reliability.digit_flags()
     rows = []
     for claim in net.scenario.claims:
@@ -319,6 +350,7 @@ def update_exact(
     interval: float = 0.9,
     intervals: bool = True,
     quadrature_nodes: int = 24,
+    quadrature_tolerance: float | None = TOLERANCE,
     idata: bool = False,
 ) -> Posterior:
     """Update a scenario exactly.
@@ -336,6 +368,11 @@ def update_exact(
         ``False`` skips the intervals (the point answer alone, fastest).
     quadrature_nodes : int
         Gauss-Legendre nodes per segment of each continuous fact.
+    quadrature_tolerance : float or None
+        Relative error allowed in each continuous fact's quadrature (default
+        :data:`~scenarios.engines.quadrature.TOLERANCE`, 1e-8): segments are halved until
+        n and 2n nodes agree to it; quantiles are read off the posterior's interpolant
+        to the same accuracy. ``None``: the fixed rule of ``quadrature_nodes`` per segment.
     idata : bool
         Also give the draws as an ArviZ DataTree (``Posterior.idata``): the same groups
         as the full engine's (:mod:`scenarios.engines.trees`), its ``posterior`` the prior
@@ -363,7 +400,7 @@ def update_exact(
     ['probability', 'lower', 'upper']
     """
     seed = scenario.seed if seed is None else int(seed)
-    net = Network(scenario, quadrature_nodes=quadrature_nodes)
+    net = Network(scenario, quadrature_nodes, quadrature_tolerance)
     point = assemble(net)
     plan = _plan(net, point)
     cost, sampled = plan.cost, plan.mode == "sampled"
@@ -440,6 +477,7 @@ def update_exact(
         settings={
             "draws": draws if net.parameters else 0,
             "quadrature_nodes": quadrature_nodes,
+            "quadrature_tolerance": quadrature_tolerance,
             "source_rates": "sampled" if sampled else "integrated",
         },
         claims=claim_table(net, batch, zs, weights) if sampled else claim_table(net, point, z),

@@ -21,21 +21,35 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
 
-from scenarios.engines import numbers
+from scenarios.engines import dependent, numbers
 from scenarios.engines.factors import DRAW, Factor, align, product_of
 from scenarios.engines.numbers import NumberModel
-from scenarios.engines.quadrature import Window, lay_quadrature
+from scenarios.engines.quadrature import TOLERANCE, Rule, Window, lay_rule
 from scenarios.engines.reports import Evidence
 from scenarios.engines.uncertain import RateParam, RowParam
 from scenarios.spec import elicit
 from scenarios.spec import reliability as rel
 from scenarios.spec.claims import Claim, report_id
-from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior, prior_parents
+from scenarios.spec.dependent import (
+    number_noise_of,
+    reference,
+    row_distributions,
+    standardiser_of,
+)
+from scenarios.spec.priors import (
+    ContinuousTablePrior,
+    DerivedPrior,
+    LogitPrior,
+    Probabilities,
+    TablePrior,
+    ThresholdPrior,
+    prior_parents,
+)
 from scenarios.spec.propositions import Atom, parse_proposition, state_matches
 from scenarios.spec.scenario import Scenario
 
@@ -70,6 +84,10 @@ class Network:
     scenario : Scenario
     quadrature_nodes : int
         Gauss-Legendre nodes per segment of each continuous fact.
+    quadrature_tolerance : float or None
+        Error allowed in each continuous fact's quadrature (prior mass, reported numbers'
+        likelihoods, a table fact's rows), relative; segments are halved until it is met
+        (:func:`~scenarios.engines.quadrature.lay_rule`). ``None``: the fixed rule.
 
     Examples
     --------
@@ -81,13 +99,33 @@ class Network:
     True
     """
 
-    def __init__(self, scenario: Scenario, quadrature_nodes: int = QUADRATURE_NODES) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        quadrature_nodes: int = QUADRATURE_NODES,
+        quadrature_tolerance: float | None = TOLERANCE,
+    ) -> None:
         self.scenario = scenario
         self.quadrature_nodes = quadrature_nodes
+        self.quadrature_tolerance = quadrature_tolerance
         self.discrete = tuple(n for n in scenario.order if scenario.nodes[n].is_discrete)
-        self.continuous = tuple(n for n in scenario.order if not scenario.nodes[n].is_discrete)
+        self.continuous = tuple(
+            n
+            for n in scenario.order
+            if not scenario.nodes[n].is_discrete
+            and not isinstance(scenario.nodes[n].prior, DerivedPrior)
+        )
+        #: derived facts: no axis of their own, a value over their inputs' axes
+        self.derived = tuple(
+            n for n in scenario.order if isinstance(scenario.nodes[n].prior, DerivedPrior)
+        )
         self.states = {n: scenario.nodes[n].state_names for n in self.discrete}
-        self.dists = {n: elicit.distribution(scenario.facts[n]) for n in self.continuous}
+        self.dists = {  # a table fact's: the mixture of its rows, where its nodes are laid
+            n: elicit.Elicited("Mixture", {}, reference(scenario.facts[n]))
+            if isinstance(scenario.nodes[n].prior, ContinuousTablePrior)
+            else elicit.distribution(scenario.facts[n])
+            for n in self.continuous
+        }
         self.evidence = tuple(self._evidence())
         self.sources = self._sources()
         self.priors = {name: node.prior for name, node in scenario.nodes.items()}
@@ -204,7 +242,7 @@ class Network:
         return len(self.claims_of(source))
 
     def _row_param_of(self, name: str) -> RowParam | None:
-        if isinstance(self.priors[name], LogitPrior):
+        if not isinstance(self.priors[name], Probabilities | TablePrior):
             return None
         table = self.mean_table(name)
         flat = table.reshape(-1, table.shape[-1])
@@ -369,6 +407,8 @@ class Network:
         prior = self.priors[name]
         if isinstance(prior, LogitPrior):
             return self._logit_factor(name, prior, xp, continuous, chain)
+        if isinstance(prior, ThresholdPrior):
+            return dependent.threshold_factor(self, name, continuous, xp)
         given = prior.given if isinstance(prior, TablePrior) else ()
         table = self.mean_table(name)
         param = self._row_param.get(name)
@@ -409,7 +449,7 @@ class Network:
         -------
         center, scale : float
         """
-        c0, s0 = elicit.standardiser(self.scenario.facts[fact])
+        c0, s0 = standardiser_of(fact, self.scenario.nodes)
         return (c0 if center is None else center, s0 if scale is None else scale)
 
     def _logit_factor(
@@ -508,8 +548,24 @@ class Network:
         Factor
         """
         assert claim.proposition is not None
+        return self.proposition_indicator(claim.proposition, continuous)
+
+    def proposition_indicator(self, text: str, continuous: Mapping[str, Factor]) -> Factor:
+        """1 where a proposition holds, 0 elsewhere.
+
+        Parameters
+        ----------
+        text : str
+            In the proposition language (:mod:`scenarios.spec.propositions`).
+        continuous : mapping of str to Factor
+            The value of each continuous (and derived) fact.
+
+        Returns
+        -------
+        Factor
+        """
         clauses = []
-        for clause in parse_proposition(claim.proposition).clauses:
+        for clause in parse_proposition(text).clauses:
             clauses.append(product_of([self._atom(a, continuous) for a in clause]))
         if len(clauses) == 1:
             return clauses[0]
@@ -699,6 +755,7 @@ class Network:
                     k = model.observed
                     top = model.value(model.centre + 4 * model.spread)
                     cuts.extend(np.arange(max(k - 1.0, 0.0), min(top, k + 23.0) + 1.0))
+        cuts.extend(dependent.threshold_cuts(self, fact))  # outcomes defined by thresholds
         return cuts
 
     def conflicts(self) -> dict[str, float]:
@@ -729,7 +786,7 @@ class Network:
             rep = ev.claim.reported
             if ev.kind == "number" and rep is not None:
                 m = self.number_model(ev)
-                centre, spread = elicit.number_noise(self.scenario.facts[rep.fact], 1.0)
+                centre, spread = number_noise_of(rep.fact, self.scenario.nodes, 1.0)
                 out[ev.id] = abs(m.centre - centre) / math.hypot(spread, m.spread)
         return out
 
@@ -755,15 +812,61 @@ class Network:
                 out.append(Window(lo, hi, m.log_scale, m.informative_loglik))
         return out
 
+    def values(self, continuous: Mapping[str, Factor] | None = None, xp: Any = np) -> dict:
+        """The value of every continuous fact: quadrature axes, then derived facts.
+
+        Parameters
+        ----------
+        continuous : mapping of str to Factor, optional
+            Values of the continuous facts with axes (default: their quadrature nodes).
+        xp : module
+            ``numpy`` or ``pytensor.tensor``.
+
+        Returns
+        -------
+        dict of str to Factor
+            Derived facts' values run over their inputs' axes
+            (:func:`scenarios.engines.dependent.with_derived`).
+        """
+        if continuous is None:
+            continuous = {n: Factor(x, (n,)) for n, (x, _) in self.quadrature.items()}
+        return dependent.with_derived(self, continuous, xp)
+
     @cached_property
     def quadrature(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Nodes and weights of each continuous fact's prior (:func:`lay_quadrature`)."""
+        """Nodes and weights of each continuous fact's prior (:func:`lay_rule`)."""
+        return {name: (rule.x, rule.w) for name, rule in self.rules.items()}
+
+    @cached_property
+    def rules(self) -> dict[str, Rule]:
+        """Each continuous fact's quadrature rule, refined to ``quadrature_tolerance``.
+
+        The prior mass, each reported number's likelihood and, for a table fact, each
+        row's density (over the mixture the nodes are laid for) are integrated to the
+        tolerance (:func:`~scenarios.engines.quadrature.lay_rule`).
+        """
         out = {}
         for name, d in self.dists.items():
-            out[name] = lay_quadrature(
-                d.dist, self.thresholds(name), self.windows(name), self.quadrature_nodes
+            checks = []
+            if isinstance(self.priors[name], ContinuousTablePrior):
+                parent_states = {g: self.states[g] for g in self.priors[name].given}
+                _, rows = row_distributions(self.scenario.facts[name], parent_states)
+                checks = [partial(_ratio, row.dist, d.dist) for row in rows]
+            out[name] = lay_rule(
+                d.dist,
+                self.thresholds(name),
+                self.windows(name),
+                self.quadrature_nodes,
+                self.quadrature_tolerance,
+                checks,
             )
         return out
+
+
+def _ratio(row: Any, reference: Any, x: np.ndarray) -> np.ndarray:
+    """A row's density over the reference density the nodes are laid for."""
+    with np.errstate(all="ignore"):
+        return np.exp(np.asarray(row.logpdf(x), dtype=float) - reference.logpdf(x))
 
 
 def _softmax(parts: Sequence[Factor], name: str, xp: Any) -> Factor:

@@ -16,9 +16,9 @@ import numpy as np
 from scipy import special, stats
 
 from scenarios.engines.uncertain import RateParam
-from scenarios.spec import elicit
 from scenarios.spec import reliability as rel
 from scenarios.spec.claims import Claim
+from scenarios.spec.dependent import is_positive_fact, number_noise_of
 from scenarios.spec.scenario import Scenario
 
 __all__ = [
@@ -393,7 +393,7 @@ def number_noise(scenario: Scenario, fact: str) -> tuple[float, float]:
     >>> sd > 0
     True
     """
-    return elicit.number_noise(scenario.facts[fact], rel.NUMBER_NOISE_SPREAD)
+    return number_noise_of(fact, scenario.nodes, rel.NUMBER_NOISE_SPREAD)
 
 
 def number_model(scenario: Scenario, claim: Claim, q: float) -> NumberModel:
@@ -426,7 +426,7 @@ def number_model(scenario: Scenario, claim: Claim, q: float) -> NumberModel:
     """
     rep = claim.reported
     assert rep is not None
-    positive = elicit.is_positive(scenario.facts[rep.fact])
+    positive = is_positive_fact(rep.fact, scenario.nodes)
     centre, scale = number_noise(scenario, rep.fact)
     ascertainment = None
     if rep.count is not None:

@@ -36,7 +36,8 @@ class Node(SpecModel):
         if getattr(self, "kind", None) == "binary":
             return BINARY_STATES
         if self.states is None:
-            return ()
+            cases = getattr(self.prior, "cases", None)  # a threshold node's states
+            return tuple(cases) if cases is not None else ()
         return tuple(self.states)
 
     @property

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Discriminator, Field, Tag, model_validator
 
+from scenarios.spec.expressions import Expression, parse_expression
 from scenarios.spec.fields import (
     Finite,
     FrozenDict,
@@ -27,12 +28,19 @@ from scenarios.spec.fields import (
     StateName,
     StateProbs,
 )
+from scenarios.spec.propositions import parse_proposition
 
 __all__ = [
     "CONTINUOUS_PRIORS",
+    "DEPENDENT_PRIORS",
     "DISCRETE_PRIORS",
+    "OTHERWISE",
     "PRIOR_TAGS",
     "RANGE_MASS",
+    "ContinuousChoice",
+    "ContinuousRow",
+    "ContinuousTablePrior",
+    "DerivedPrior",
     "DistributionPrior",
     "LogitLink",
     "LogitPrior",
@@ -43,6 +51,7 @@ __all__ = [
     "RangePrior",
     "TablePrior",
     "TableRow",
+    "ThresholdPrior",
     "prior_parents",
 ]
 
@@ -236,6 +245,195 @@ class DistributionPrior(SpecModel):
     parameters: Annotated[dict[str, Finite], AfterValidator(FrozenDict)]
 
 
+# --- facts that depend on other facts: tables of distributions, expressions, thresholds ---
+
+_CONTINUOUS_KEYS = frozenset({"between", "quantiles", "distribution"})
+
+
+class ContinuousChoice(SpecModel):
+    """One continuous prior written flat, as a table's row or default.
+
+    ``between`` (with ``mass``, ``family``), ``quantiles`` (with ``family``) or
+    ``distribution`` with ``parameters``. The rows and the default of a
+    :class:`ContinuousTablePrior`.
+
+    Examples
+    --------
+    >>> ContinuousChoice(between=[0.4, 0.6]).prior
+    RangePrior(between=(0.4, 0.6), mass=0.9, family=None)
+    """
+
+    between: tuple[Finite, Finite] | None = None
+    mass: Annotated[float, AfterValidator(_range_mass)] | None = None
+    quantiles: Annotated[dict[Probability, Finite], AfterValidator(FrozenDict)] | None = None
+    distribution: str | None = None
+    parameters: Annotated[dict[str, Finite], AfterValidator(FrozenDict)] | None = None
+    family: Literal["Normal", "LogNormal", "Beta"] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ContinuousChoice:
+        given = [
+            k for k in ("between", "quantiles", "distribution") if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'between', 'quantiles' or 'distribution' (with "
+                f"'parameters'), got {given or 'none'}"
+            )
+        if self.mass is not None and self.between is None:
+            raise ValueError("'mass' goes with 'between'")
+        if (self.parameters is None) != (self.distribution is None):
+            raise ValueError("'distribution' and 'parameters' go together")
+        if self.family is not None and self.distribution is not None:
+            raise ValueError("'family' goes with 'between' or 'quantiles', not 'distribution'")
+        self.prior  # noqa: B018 - checks the range or quantiles
+        return self
+
+    @property
+    def prior(self) -> RangePrior | QuantilePrior | DistributionPrior:
+        """The same prior as a root fact would write it."""
+        if self.between is not None:
+            mass = {} if self.mass is None else {"mass": self.mass}
+            return RangePrior(between=self.between, family=self.family, **mass)
+        if self.quantiles is not None:
+            return QuantilePrior(quantiles=self.quantiles, family=self.family)
+        assert self.distribution is not None and self.parameters is not None
+        return DistributionPrior(distribution=self.distribution, parameters=self.parameters)
+
+
+class ContinuousRow(ContinuousChoice):
+    """A row of a continuous fact's table: the parents' states and its distribution there.
+
+    Examples
+    --------
+    >>> row = ContinuousRow(when={"weather": "storm"}, between=[0.45, 0.6])
+    >>> dict(row.when), row.prior.between
+    ({'weather': 'storm'}, (0.45, 0.6))
+    """
+
+    when: Annotated[dict[Name, StateName], AfterValidator(FrozenDict)]
+
+
+class ContinuousTablePrior(SpecModel):
+    """A continuous fact with discrete parents: a distribution per state of ``given``.
+
+    Each row of ``table`` takes any prior a root continuous fact takes, written flat
+    beside its ``when``; combinations not listed take ``default``.
+
+    Examples
+    --------
+    >>> t = ContinuousTablePrior(given=["weather"],
+    ...     table=[{"when": {"weather": "storm"}, "between": [0.45, 0.6]}],
+    ...     default={"between": [0.55, 0.7]})
+    >>> t.default.prior.between
+    (0.55, 0.7)
+    """
+
+    given: tuple[Name, ...] = Field(min_length=1)
+    table: tuple[ContinuousRow, ...] = ()
+    default: ContinuousChoice | None = None
+
+
+def _expression(text: str) -> str:
+    parse_expression(text)
+    return text
+
+
+class DerivedPrior(SpecModel):
+    """A fact that is a deterministic expression of other continuous facts.
+
+    ``derived`` uses ``+ - * /``, numbers, parentheses, fact names, ``min(...)`` and
+    ``max(...)`` (:mod:`scenarios.spec.expressions`).
+
+    Examples
+    --------
+    >>> DerivedPrior(derived="true_cases * ascertainment").expression.facts
+    ('true_cases', 'ascertainment')
+    """
+
+    derived: Annotated[str, AfterValidator(_expression)]
+
+    @property
+    def expression(self) -> Expression:
+        """The parsed :class:`~scenarios.spec.expressions.Expression`."""
+        return parse_expression(self.derived)
+
+
+#: The last case of a threshold node: every value no earlier case took.
+OTHERWISE = "otherwise"
+
+
+def _proposition(text: str) -> str:
+    parse_proposition(text)
+    return text
+
+
+class ThresholdPrior(SpecModel):
+    """A discrete fact or outcome defined by conditions on (continuous) facts.
+
+    ``when``: a binary node, true exactly when the proposition holds
+    (``vote_share > 0.5``). ``cases``: a categorical node, ``{state: proposition}`` tried
+    in order, the first that holds giving the state; the last is ``otherwise``.
+
+    Examples
+    --------
+    >>> ThresholdPrior(when="vote_share > 0.5").facts
+    ('vote_share',)
+    >>> t = ThresholdPrior(cases={"quick": "days < 7", "slow": "days < 14",
+    ...                           "stuck": "otherwise"})
+    >>> t.states, t.facts
+    (('quick', 'slow', 'stuck'), ('days',))
+    """
+
+    when: Annotated[str, AfterValidator(_proposition)] | None = None
+    cases: Annotated[dict[StateName, str], AfterValidator(FrozenDict)] | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ThresholdPrior:
+        if (self.when is None) == (self.cases is None):
+            raise ValueError(
+                "give exactly one of 'when' (a binary node: a proposition) or 'cases' "
+                "({state: proposition}, the last 'otherwise')"
+            )
+        if self.cases is not None:
+            items = list(self.cases.items())
+            if len(items) < 2 or items[-1][1] != OTHERWISE:
+                raise ValueError(
+                    "'cases' needs two or more states, the last 'otherwise' (the cases are "
+                    "tried in order; the first that holds gives the state)"
+                )
+            for state, text in items[:-1]:
+                if text == OTHERWISE:
+                    raise ValueError(f"only the last case can be 'otherwise', not {state!r}")
+                try:
+                    _proposition(text)
+                except ValueError as exc:
+                    raise ValueError(f"case {state!r}: {exc}") from None
+        return self
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The states of ``cases`` in order (binary: ``false``, ``true``)."""
+        return tuple(self.cases) if self.cases is not None else ("false", "true")
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """The proposition of each state but the last (binary: of ``true``)."""
+        if self.when is not None:
+            return (self.when,)
+        assert self.cases is not None
+        return tuple(self.cases.values())[:-1]
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Facts the conditions name, in order of first mention."""
+        seen: dict[str, None] = {}
+        for text in self.conditions:
+            for f in parse_proposition(text).facts:
+                seen.setdefault(f)
+        return tuple(seen)
+
+
 def _prior_tag(value: object) -> str | None:
     keys = (
         set(value)
@@ -246,9 +444,16 @@ def _prior_tag(value: object) -> str | None:
     )
     if isinstance(value, BaseModel):
         return type(value).__name__
+    if keys & {"table", "given"} and isinstance(value, Mapping):
+        rows = [*(value.get("table") or ()), value.get("default")]
+        if any(isinstance(r, Mapping) and r.keys() & _CONTINUOUS_KEYS for r in rows):
+            return "ContinuousTablePrior"
     for key, tag in (
         ("table", "TablePrior"),
         ("given", "TablePrior"),
+        ("derived", "DerivedPrior"),
+        ("when", "ThresholdPrior"),
+        ("cases", "ThresholdPrior"),
         ("logit", "LogitPrior"),
         ("between", "RangePrior"),
         ("quantiles", "QuantilePrior"),
@@ -261,20 +466,23 @@ def _prior_tag(value: object) -> str | None:
     return None
 
 
-#: A fact's or outcome's prior: one of the six types, told apart by its keys.
+#: A fact's or outcome's prior: one of the nine types, told apart by its keys.
 Prior = Annotated[
     Annotated[Probabilities, Tag("Probabilities")]
     | Annotated[TablePrior, Tag("TablePrior")]
     | Annotated[LogitPrior, Tag("LogitPrior")]
     | Annotated[RangePrior, Tag("RangePrior")]
     | Annotated[QuantilePrior, Tag("QuantilePrior")]
-    | Annotated[DistributionPrior, Tag("DistributionPrior")],
+    | Annotated[DistributionPrior, Tag("DistributionPrior")]
+    | Annotated[ContinuousTablePrior, Tag("ContinuousTablePrior")]
+    | Annotated[DerivedPrior, Tag("DerivedPrior")]
+    | Annotated[ThresholdPrior, Tag("ThresholdPrior")],
     Discriminator(
         _prior_tag,
         custom_error_type="prior",
         custom_error_message=(
             "expected a prior with one of the keys p, probs, table, logit, between, "
-            "quantiles, distribution"
+            "quantiles, distribution, derived, when, cases"
         ),
     ),
 ]
@@ -282,8 +490,13 @@ Prior = Annotated[
 DISCRETE_PRIORS = (Probabilities, TablePrior, LogitPrior)
 #: The prior types of continuous and probability facts.
 CONTINUOUS_PRIORS = (RangePrior, QuantilePrior, DistributionPrior)
+#: Priors that make a node depend on others through a distribution per parent state or
+#: a deterministic function: continuous tables, derived facts, thresholds.
+DEPENDENT_PRIORS = (ContinuousTablePrior, DerivedPrior, ThresholdPrior)
 #: The tags that name :data:`Prior`'s members (pydantic puts them in error paths).
-PRIOR_TAGS = frozenset(t.__name__ for t in (*DISCRETE_PRIORS, *CONTINUOUS_PRIORS))
+PRIOR_TAGS = frozenset(
+    t.__name__ for t in (*DISCRETE_PRIORS, *CONTINUOUS_PRIORS, *DEPENDENT_PRIORS)
+)
 
 
 def prior_parents(prior: Any) -> tuple[str, ...]:
@@ -304,9 +517,15 @@ def prior_parents(prior: Any) -> tuple[str, ...]:
     ('a', 'b')
     >>> prior_parents(Probabilities(p=0.5))
     ()
+    >>> prior_parents(DerivedPrior(derived="a * b + a"))
+    ('a', 'b')
     """
-    if isinstance(prior, TablePrior):
+    if isinstance(prior, TablePrior | ContinuousTablePrior):
         return prior.given
+    if isinstance(prior, DerivedPrior):
+        return prior.expression.facts
+    if isinstance(prior, ThresholdPrior):
+        return prior.facts
     if isinstance(prior, LogitPrior):
         return tuple(dict.fromkeys(t.fact for t in prior.logit.terms))
     return ()

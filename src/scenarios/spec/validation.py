@@ -26,12 +26,16 @@ from scenarios.spec.claims import Claim
 from scenarios.spec.nodes import BINARY_STATES, Fact, Outcome
 from scenarios.spec.priors import (
     CONTINUOUS_PRIORS,
+    DEPENDENT_PRIORS,
     DISCRETE_PRIORS,
     PRIOR_TAGS,
+    ContinuousTablePrior,
+    DerivedPrior,
     LogitPrior,
     Prior,
     Probabilities,
     TablePrior,
+    ThresholdPrior,
 )
 from scenarios.spec.propositions import parse_proposition, state_matches
 
@@ -210,7 +214,7 @@ def check_node(
     prior = node.prior
     discrete = kind in ("binary", "categorical")
     if kind == "categorical":
-        if not node.states or len(node.states) < 2:
+        if len(node.state_names) < 2:
             yield Problem((*path, "states"), "a categorical needs at least two states")
             return
         if len(set(node.state_names)) != len(node.state_names):
@@ -233,6 +237,19 @@ def check_node(
     elif node.states is not None:
         yield Problem((*path, "states"), f"a {kind} fact has no named states")
     states = node.state_names
+    if isinstance(prior, DEPENDENT_PRIORS):  # tables of distributions, expressions, thresholds
+        from scenarios.spec.dependent import check_dependent  # scipy: imported when used
+
+        want = ThresholdPrior if discrete else (ContinuousTablePrior, DerivedPrior)
+        if not isinstance(prior, want):
+            yield Problem(
+                (*path, "prior"),
+                f"a {kind} fact cannot take {type(prior).__name__}: 'when'/'cases' define "
+                "discrete nodes, 'derived' and tables of distributions continuous facts",
+            )
+            return
+        yield from check_dependent(name, node, path, nodes)
+        return
     if discrete and not isinstance(prior, DISCRETE_PRIORS):
         yield Problem(
             (*path, "prior"),
@@ -438,19 +455,21 @@ def _check_claim(
                 f"{claim.reported.fact!r} is {fact.kind}: "
                 "a reported number needs a continuous fact",
             )
-        elif claim.reported.count is not None and not _positive(fact):
+        elif claim.reported.count is not None and not _positive(fact, scenario):
             yield Problem(
                 (*path, "reported", "count"),
                 f"{claim.reported.fact!r} is not positive: a count needs a positive fact "
                 "(its true value is the count's mean)",
             )
-        elif claim.reported.count is None and _positive(fact) and claim.reported.value <= 0:
+        elif (
+            claim.reported.count is None and _positive(fact, scenario) and claim.reported.value <= 0
+        ):
             yield Problem(
                 (*path, "reported", "value"),
                 f"{claim.reported.fact!r} is positive: "
                 f"expected a reported value > 0, got {claim.reported.value}",
             )
-        elif _positive(fact):
+        elif _positive(fact, scenario):
             yield from _check_log_scale(path, claim)
         return
     assert claim.proposition is not None
@@ -587,9 +606,14 @@ def _check_hindsight(
             )
 
 
-def _positive(fact: Fact) -> bool:
+def _positive(fact: Fact, scenario: Scenario) -> bool:
     from scenarios.spec import elicit  # scipy: imported when a continuous fact is checked
 
+    if isinstance(fact.prior, DEPENDENT_PRIORS):  # a table of distributions, or derived
+        from scenarios.spec.dependent import is_positive_fact
+
+        name = next(k for k, v in scenario.facts.items() if v is fact)
+        return is_positive_fact(name, scenario.nodes)
     return elicit.is_positive(fact)
 
 
@@ -625,7 +649,8 @@ def check_scenario(s: Scenario) -> Iterable[Problem]:
         yield from check_node(name, fact, ("facts",), nodes)
     for name, outcome in s.outcomes.items():
         yield from check_node(name, outcome, ("outcomes",), nodes)
-        if outcome.other is None and not outcome.exhaustive:
+        by_cases = isinstance(outcome.prior, ThresholdPrior)  # exhaustive by construction
+        if outcome.other is None and not outcome.exhaustive and not by_cases:
             yield Problem(
                 ("outcomes", name),
                 "outcome states must be exhaustive: name a "
