@@ -188,7 +188,7 @@ def link_table(
     """
     name = param.node
     features = design(net, name, continuous)
-    blocks, k = param.blocks, param.k
+    k = param.k
     if params is None or param.name not in params:
         return _expected_table(net, param, features, name)
     beta = params[param.name]
@@ -235,7 +235,10 @@ def _expected_table(net: Network, param: LinkParam, features: list[Factor], name
         if a in net.quadrature and net.quadrature[a][0].size == shape[cases.index(a)]:
             weight = weight * align(net.quadrature[a][1], (a,), cases)
     x = np.stack(
-        [np.broadcast_to(align(np.asarray(f.values, float), f.axes, cases), shape) for f in features],
+        [
+            np.broadcast_to(align(np.asarray(f.values, float), f.axes, cases), shape)
+            for f in features
+        ],
         axis=-1,
     ).reshape(-1, blocks)  # (cases, blocks)
     mean = x @ param.mean.reshape(blocks, k)  # (cases, k)
@@ -352,8 +355,8 @@ def expected_softmax(
             worst = float(np.sqrt((whiten[todo] ** 2).sum(axis=(1, 2))).max())
             raise ValueError(
                 f"an uncertain link over {k + 1} states needs more than {LINK_MAX_POINTS:,} "
-                f"cubature points to reach {float(tol[todo].min()):g} (log-odds sd up to {worst:.2g}): "
-                "give its coefficients smaller sds, or use engine='pymc'"
+                f"cubature points to reach {float(tol[todo].min()):g} (log-odds sd up to "
+                f"{worst:.2g}): give its coefficients smaller sds, or use engine='pymc'"
             )
         finer = _rule_softmax(mean[todo], whiten[todo], n2)
         done = np.max(np.abs(finer - previous), axis=1) <= tol[todo]
