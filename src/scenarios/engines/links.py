@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scenarios.engines.factors import DRAW, Factor, align
-from scenarios.spec.links import link_distribution
+from scenarios.spec.links import link_distribution, link_vector
 from scenarios.spec.priors import LogitPrior
 
 if TYPE_CHECKING:
@@ -104,13 +104,7 @@ def link_param(net: Network, name: str) -> LinkParam | None:
         return None
     k = len(states) - 1
     blocks = 1 + len(link.terms)
-
-    def vector(value: float | Mapping[str, float]) -> list[float]:
-        if isinstance(value, Mapping):
-            return [float(value.get(s, 0.0)) for s in states[1:]]
-        return [float(value)]
-
-    mean = np.array(vector(link.intercept) + [v for t in link.terms for v in vector(t.coef)])
+    mean = link_vector(link, states)
     values, vectors = np.linalg.eigh((cov + cov.T) / 2)
     keep = values > 1e-300
     root = vectors[:, keep] * np.sqrt(values[keep])
