@@ -167,18 +167,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     draft.add_argument("report", type=Path, metavar="REPORT", help="the report, plain text")
     draft.add_argument(
-        "-o", "--out", type=Path, default=None,
+        "-o",
+        "--out",
+        type=Path,
+        default=None,
         help="where to write (default: REPORT with the suffix .yaml; '-': standard output)",
     )
     draft.add_argument(
-        "--published", type=_published, default=None,
+        "--published",
+        type=_published,
+        default=None,
         help="when the report was published, ISO 8601 (default: the end of the first date "
         "it gives, read as UTC)",
     )
     draft.add_argument("--title", default=None, help="the scenario's title")
-    draft.add_argument(
-        "--overwrite", action="store_true", help="replace OUT if it exists"
-    )
+    draft.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
 
     init = sub.add_parser(
         "init",
@@ -502,15 +505,15 @@ def _draft(args: argparse.Namespace) -> int:
         print(f"scenarios draft: cannot read {args.report}: {exc}", file=sys.stderr)
         return EXIT_INVALID
     out = args.out if args.out is not None else args.report.with_suffix(".yaml")
-    yaml_text = draft_yaml(
-        text, published=args.published, title=args.title, file=str(args.report)
-    )
+    yaml_text = draft_yaml(text, published=args.published, title=args.title, file=str(args.report))
     if str(out) == "-":
         sys.stdout.write(yaml_text)
         return EXIT_OK
     if out.exists() and not args.overwrite:
-        print(f"scenarios draft: {out} exists; not overwritten (use --overwrite or -o)",
-              file=sys.stderr)
+        print(
+            f"scenarios draft: {out} exists; not overwritten (use --overwrite or -o)",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     try:
         write_atomic(out, yaml_text, overwrite=args.overwrite)

@@ -181,8 +181,7 @@ def assemble(
             weights.append(Factor(w, (name,)))
     else:
         values = {
-            name: v if isinstance(v, Factor) else Factor(v, ())
-            for name, v in continuous.items()
+            name: v if isinstance(v, Factor) else Factor(v, ()) for name, v in continuous.items()
         }
     owners: list[str] = []  # the node of each table factor (a chain has several)
     tables: list[Factor] = []

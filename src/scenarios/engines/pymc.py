@@ -337,9 +337,7 @@ def _observed_number(
         args = (x, p) if p is not None else (x,)
         return pm.CustomDist(name, *args, logp=logp, random=random, observed=error_model.observed)
     if error_model.q >= 1.0:
-        error = number(
-            f"{name}__error", [error_model.bias, error_model.sd, error_model.observed]
-        )
+        error = number(f"{name}__error", [error_model.bias, error_model.sd, error_model.observed])
         mu = error_model.scale(x) + error[0]
         return pm.Normal(name, mu=mu, sigma=error[1], observed=error[2])
     terms = number(

@@ -38,8 +38,8 @@ from scipy import stats
 
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import DRAW, Factor, contract
-from scenarios.engines.network import Network
 from scenarios.engines.links import LinkParam
+from scenarios.engines.network import Network
 from scenarios.engines.uncertain import RowParam
 
 __all__ = ["claim_loglik", "datatree", "log_evidence", "log_prior", "report_name", "row_labels"]
