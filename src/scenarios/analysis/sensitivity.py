@@ -6,6 +6,8 @@ the exact engine:
 - a probability ``p`` (or a state's share, or a table row): its Beta 5%-95% interval when
   it has a ``concentration``, else one unit of log-odds either side (odds x/÷ e);
 - a logit intercept or coefficient: one unit either side;
+- an uncertain link (coefficients with an ``sd``): one row, the link as one judgement
+  (:func:`link_swing`);
 - a continuous fact's 90% range: scaled by 0.8 and 1.25 (positive facts) or shifted by
   half its width;
 - a claim: left out (with the denials, disputes and retraction it carries) versus taken
@@ -30,6 +32,7 @@ from scipy.special import expit, logit
 from scenarios.engines.exact import Query
 from scenarios.engines.fast import Interactive
 from scenarios.spec import elicit
+from scenarios.spec.links import link_at, link_distribution, link_vector
 from scenarios.spec.overrides import set_field
 from scenarios.spec.priors import (
     DistributionPrior,
@@ -41,7 +44,7 @@ from scenarios.spec.priors import (
 )
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["PowerScaling", "Sensitivity", "power_scaling", "sensitivity"]
+__all__ = ["PowerScaling", "Sensitivity", "link_swing", "power_scaling", "sensitivity"]
 
 LETTERS = "ABCDE"
 Edit = Callable[[Scenario], Scenario]
@@ -134,7 +137,8 @@ def _prior_edits(scenario: Scenario) -> Iterator[PriorEdit]:
                 ):
                     yield PriorEdit(name, f"{param} | other rows", *rest)
         elif isinstance(prior, LogitPrior):
-            yield from _logit_edits(name, prior)
+            if link_distribution(prior, states)[1] is None:  # uncertain: link_swing
+                yield from _logit_edits(name, prior)
         elif isinstance(prior, RangePrior | QuantilePrior | DistributionPrior):
             yield _range_edit(scenario, name)
 
@@ -191,6 +195,78 @@ def _logit_edits(name: str, prior: LogitPrior) -> Iterator[PriorEdit]:
                 set_field(prior, at, now - 1.0),
                 set_field(prior, at, now + 1.0),
             )
+
+
+#: How far a link's coefficients swing: to the 5% and 95% points of the target (z).
+LINK_SWING_Z = 1.6448536269514722
+
+
+def link_swing(
+    scenario: Scenario, name: str, prob_with: Callable[[str, Any], float]
+) -> tuple[str, str, str, float, float] | None:
+    """An uncertain link as one input: its coefficients swung together, along their spread.
+
+    A link's coefficients are one judgement (how the node depends on its parents), so
+    they move together, not one at a time. Linearise the target in the coefficients
+    ``beta`` at their means (gradient ``g``, by finite differences); over the
+    coefficients' Normal prior (covariance ``S``) the target then has sd
+    ``s = sqrt(g' S g)``, and its 5% and 95% points are reached, most probably, at
+    ``beta = mean -/+ 1.645 S g / s`` (the conditional mean of ``beta`` given the
+    linearised target there). The row gives the target with the link fixed at those two
+    settings: how much the answer rests on how sure the forecaster is of this link.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    name : str
+        A discrete fact or outcome.
+    prob_with : callable
+        ``prob_with(name, prior)``: the target with ``name``'s prior replaced.
+
+    Returns
+    -------
+    tuple or None
+        ``(parameter, low label, high label, p_low, p_high)``, or ``None`` when the
+        node's link is not uncertain.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.loads('''
+    ... title: Coin
+    ... facts: {biased: {kind: binary, prior: {p: 0.3}}}
+    ... outcomes: {heads: {kind: binary, exhaustive: yes or no, prior: {logit: {
+    ...   intercept: 0, intercept_sd: 0.5,
+    ...   terms: [{fact: biased, state: true, coef: 2, sd: 1}]}}}}
+    ... ''')
+    >>> row = sensitivity(s, ("heads", "true")).table.query("name == 'heads'")
+    >>> len(row), row["parameter"].iloc[0], row["low"].iloc[0]
+    (1, 'how sure of its link to biased', '5%')
+    """
+    node = scenario.nodes[name]
+    prior = node.prior
+    if not isinstance(prior, LogitPrior):
+        return None
+    states = node.state_names
+    link, cov = link_distribution(prior, states)
+    if cov is None:
+        return None
+    mean = link_vector(link, states)
+    base = prob_with(name, link_at(link, mean, states))
+    h = 1e-5
+    grad = np.zeros(mean.size)
+    for i in np.flatnonzero(np.diag(cov) > 0):
+        step = mean.copy()
+        step[i] += h
+        grad[i] = (prob_with(name, link_at(link, step, states)) - base) / h
+    spread = float(np.sqrt(max(grad @ cov @ grad, 0.0)))
+    direction = cov @ grad / spread if spread > 0 else np.zeros(mean.size)
+    low, high = (
+        prob_with(name, link_at(link, mean + sign * LINK_SWING_Z * direction, states))
+        for sign in (-1.0, 1.0)
+    )
+    parents = ", ".join(dict.fromkeys(t.fact for t in link.terms)) or "nothing"
+    return f"how sure of its link to {parents}", "5%", "95%", low, high
 
 
 class EvidenceEdit(NamedTuple):
@@ -339,6 +415,11 @@ def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None)
         p_lo, p_hi = prob_with(e.node, e.low), prob_with(e.node, e.high)
         fast.set_prior(e.node, scenario.nodes[e.node].prior)
         rows.append(("prior", e.node, e.parameter, e.low_label, e.high_label, p_lo, p_hi))
+    for name in scenario.nodes:  # an uncertain link is one judgement, one row
+        swing = link_swing(scenario, name, prob_with)
+        if swing is not None:
+            fast.set_prior(name, scenario.nodes[name].prior)
+            rows.append(("prior", name, *swing))
     for e in _evidence_edits(scenario):
         p_lo, p_hi = prob(e.low(scenario)), prob(e.high(scenario))
         rows.append((e.kind, e.name, e.parameter, e.low_label, e.high_label, p_lo, p_hi))

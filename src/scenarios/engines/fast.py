@@ -19,6 +19,7 @@ import pandas as pd
 from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.exact import KHAT_LIMIT, psis_weights
 from scenarios.engines.factors import DRAW, Factor, contract
+from scenarios.engines.links import draw_link
 from scenarios.engines.network import Network
 from scenarios.engines.uncertain import draw_parameters
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
@@ -189,6 +190,12 @@ class Interactive:
                 self._theta[param.name] = g / g.sum(axis=-1, keepdims=True)
             else:
                 self._theta.pop(f"{name}_probs", None)
+            link = self.network.link_param(name)  # uncertain link coefficients: fresh draws
+            if link is not None:
+                rng = np.random.default_rng([self.seed, i, 1])
+                self._theta[link.name] = draw_link(link, self.draws, rng)
+            else:
+                self._theta.pop(f"{name}_link", None)
             factor = self.network.table_factor(
                 name, np, self._theta, True, self._values, chain=False
             )

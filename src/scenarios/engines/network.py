@@ -28,6 +28,7 @@ import numpy as np
 
 from scenarios.engines import dependent, numbers
 from scenarios.engines.factors import DRAW, Factor, align, product_of
+from scenarios.engines.links import LinkParam, link_param, link_table
 from scenarios.engines.numbers import NumberModel
 from scenarios.engines.quadrature import TOLERANCE, Rule, Window, lay_rule
 from scenarios.engines.reports import Evidence
@@ -130,6 +131,7 @@ class Network:
         self.sources = self._sources()
         self.priors = {name: node.prior for name, node in scenario.nodes.items()}
         self._row_param = {n: self._row_param_of(n) for n in self.discrete}
+        self._link_param = {n: link_param(self, n) for n in self.discrete}  # uncertain links
 
     # -- static structure -------------------------------------------------------
 
@@ -291,14 +293,35 @@ class Network:
             raise KeyError(f"{name!r} is not a discrete fact or outcome")
         self.priors[name] = prior
         self._row_param[name] = self._row_param_of(name)
+        self._link_param[name] = link_param(self, name)
 
     @property
-    def parameters(self) -> tuple[RowParam | RateParam, ...]:
-        """Every uncertain probability (theta) of the model."""
+    def parameters(self) -> tuple[RowParam | RateParam | LinkParam, ...]:
+        """Every uncertain number (theta) of the model: probabilities, then links."""
         rates = [r for pair in self.sources.values() for r in pair if not r.fixed]
         shares = [m.ascertainment for m in self._number_models.values()]
         rates += [r for r in shares if r is not None and not r.fixed]
-        return (*self.row_params, *rates)
+        return (*self.row_params, *rates, *self.link_params)
+
+    def link_param(self, name: str) -> LinkParam | None:
+        """The uncertain coefficients of a node's link, or ``None``.
+
+        Parameters
+        ----------
+        name : str
+            A discrete fact or outcome.
+
+        Returns
+        -------
+        LinkParam or None
+            :mod:`scenarios.engines.links`.
+        """
+        return self._link_param.get(name)
+
+    @property
+    def link_params(self) -> tuple[LinkParam, ...]:
+        """Uncertain link coefficients, node by node."""
+        return tuple(p for p in self._link_param.values() if p is not None)
 
     @property
     def rate_params(self) -> tuple[RateParam, ...]:
@@ -405,6 +428,9 @@ class Network:
         Factor or list of Factor
         """
         prior = self.priors[name]
+        link = self._link_param.get(name)
+        if link is not None:  # uncertain coefficients: :mod:`scenarios.engines.links`
+            return link_table(self, link, xp, params, draw_axis, continuous)
         if isinstance(prior, LogitPrior):
             return self._logit_factor(name, prior, xp, continuous, chain)
         if isinstance(prior, ThresholdPrior):

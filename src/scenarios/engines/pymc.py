@@ -22,6 +22,7 @@ import pandas as pd
 
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import DRAW, Factor, contract
+from scenarios.engines.links import LinkParam
 from scenarios.engines.network import Network
 from scenarios.engines.numbers import NumberModel
 from scenarios.engines.reports import Evidence, report_probability
@@ -49,7 +50,10 @@ def build_model(scenario: Scenario, *, marginalized: bool = False) -> Any:
         ``pm.Bernoulli`` (binary: 1 is "true") or a ``pm.Categorical`` (its states in
         the coordinate ``<name>_state``) whose probabilities are its table's row;
         uncertain rows are ``pm.Dirichlet`` (``<node>_probs``), source rates ``pm.Beta``
-        (``<source>_true_positive``, ...), continuous facts their distributions; every
+        (``<source>_true_positive``, ...), uncertain link coefficients a
+        ``pm.Deterministic`` ``<node>_link = mean + root @ <node>_link_z`` of standard
+        normals (the table is the softmax of the link, built from them), continuous
+        facts their distributions; every
         report is an observed variable ``claim_<id>`` (``~`` of a denial or retraction
         written ``__``): a ``pm.Bernoulli`` with ``p = f + w (t - f)`` where what it
         says holds and ``f`` elsewhere (observed 1; a silence 0), a confirmed claim a
@@ -129,6 +133,10 @@ def _build(
                     a=number(f"{p.name}__alpha", p.alpha),
                     dims=(f"{p.name}_row", f"{p.node}_state"),
                 )
+            elif isinstance(p, LinkParam):  # non-centred: beta = mean + root @ z
+                z = pm.Normal(f"{p.name}_z", 0.0, 1.0, shape=p.root.shape[1])
+                mean, root = number(f"{p.name}__mean", p.mean), number(f"{p.name}__root", p.root)
+                params[p.name] = pm.Deterministic(p.name, mean + pt.dot(root, z))
             else:
                 ab = number(f"{p.name}__beta", [p.a, p.b])
                 params[p.name] = pm.Beta(p.name, alpha=ab[0], beta=ab[1])

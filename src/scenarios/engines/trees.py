@@ -38,6 +38,7 @@ from scipy import stats
 
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import DRAW, Factor, contract
+from scenarios.engines.links import LinkParam
 from scenarios.engines.network import Network
 from scenarios.engines.uncertain import RowParam
 
@@ -191,6 +192,9 @@ def log_prior(
                 alpha = p.alpha[r]
                 total += np.sum((alpha - 1.0) * np.log(x), axis=-1) + _log_dirichlet_norm(alpha)
             out[p.name] = total
+        elif isinstance(p, LinkParam):  # the density of z, beta = mean + root @ z
+            z = np.linalg.lstsq(p.root, (value - p.mean).T, rcond=None)[0]
+            out[p.name] = stats.norm.logpdf(z).sum(axis=0)
         else:
             out[p.name] = stats.beta.logpdf(value, p.a, p.b)
     for name, x in (continuous or {}).items():

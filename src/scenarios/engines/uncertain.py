@@ -239,7 +239,8 @@ def draw_parameters(net: Network, draws: int, rng: np.random.Generator) -> dict[
     Returns
     -------
     dict of str to numpy.ndarray
-        For each of ``net.parameters`` by name, draws first.
+        For each of ``net.parameters`` by name, draws first (uncertain link
+        coefficients, :class:`~scenarios.engines.links.LinkParam`, are Normal).
 
     Examples
     --------
@@ -250,10 +251,14 @@ def draw_parameters(net: Network, draws: int, rng: np.random.Generator) -> dict[
     >>> theta["army_strikes_probs"].shape
     (10, 1, 2)
     """
+    from scenarios.engines.links import LinkParam, draw_link
+
     out: dict[str, np.ndarray] = {}
     for p in net.parameters:
         if isinstance(p, RowParam):
             out[p.name] = _dirichlet(p.alpha, draws, rng)
+        elif isinstance(p, LinkParam):  # Normal link coefficients
+            out[p.name] = draw_link(p, draws, rng)
         else:
             out[p.name] = _beta(p.a, p.b, draws, rng)
     return out

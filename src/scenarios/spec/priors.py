@@ -128,23 +128,41 @@ class LogitTerm(SpecModel):
     parent enters linearly as ``(x - center) / scale`` (defaults: its prior median and the
     half-width of its 90% prior interval divided by 1.645). ``coef`` is a number for a
     binary child (log-odds of true) or ``{state: number}`` for a categorical child (log-odds
-    against the first state).
+    against the first state). ``sd``, shaped like ``coef``, makes the coefficient
+    uncertain: Normal with mean ``coef`` and this standard deviation (0 or absent: exact).
 
     Examples
     --------
     >>> LogitTerm(fact="troops", coef=0.5, center=30, scale=5).scale
     5.0
+    >>> LogitTerm(fact="troops", coef=0.5, sd=0.2).sd
+    0.2
     """
 
     fact: Name
     state: StateName | None = None
     coef: Finite | StateFloats
+    sd: Finite | StateFloats | None = None
     center: Finite | None = None
     scale: Positive | None = None
+
+    @model_validator(mode="after")
+    def _sd_not_negative(self) -> LogitTerm:
+        _check_sd(self.sd, "sd")
+        return self
+
+
+def _check_sd(value: float | Mapping[str, float] | None, field: str) -> None:
+    values = value.values() if isinstance(value, Mapping) else [] if value is None else [value]
+    if any(v < 0 for v in values):
+        raise ValueError(f"'{field}' is a standard deviation: expected numbers >= 0")
 
 
 class LogitLink(SpecModel):
     """Intercept and terms of a (multinomial) logit link.
+
+    ``intercept_sd`` (shaped like ``intercept``) makes the intercept uncertain, as a
+    term's ``sd`` does its coefficient.
 
     Examples
     --------
@@ -153,7 +171,13 @@ class LogitLink(SpecModel):
     """
 
     intercept: Finite | StateFloats = 0.0
+    intercept_sd: Finite | StateFloats | None = None
     terms: tuple[LogitTerm, ...] = ()
+
+    @model_validator(mode="after")
+    def _sd_not_negative(self) -> LogitLink:
+        _check_sd(self.intercept_sd, "intercept_sd")
+        return self
 
 
 class LogitPrior(SpecModel):

@@ -365,9 +365,13 @@ def check_node(
                     )
 
         yield from check_coef(link.intercept, (*path, "prior", "logit", "intercept"))
+        if link.intercept_sd is not None:  # an uncertain intercept: shaped like it
+            yield from check_coef(link.intercept_sd, (*path, "prior", "logit", "intercept_sd"))
         for t, term in enumerate(link.terms):
             at = (*path, "prior", "logit", "terms", t)
             yield from check_coef(term.coef, (*at, "coef"))
+            if term.sd is not None:
+                yield from check_coef(term.sd, (*at, "sd"))
             parent = nodes.get(term.fact)
             if parent is None:
                 continue
