@@ -65,8 +65,9 @@ __all__ = [
 ]
 
 #: An anchor whose fitted probabilities differ from the stated ones by at least this
-#: much (in any state) is reported (:func:`anchor_notes`).
-MISFIT_SHOWN = 0.001
+#: much (in any state) is reported (:func:`anchor_notes`): half a percentage point, as
+#: less is the rounding of stated probabilities.
+MISFIT_SHOWN = 0.005
 #: The quantiles of a continuous parent shown in an implied table.
 SHOWN_QUANTILES = (0.05, 0.5, 0.95)
 
@@ -763,16 +764,19 @@ def anchor_notes(scenario: Any, shown: float = MISFIT_SHOWN) -> list[Problem]:
         if not isinstance(node.prior, AnchorPrior):
             continue
         where = "outcomes" if name in scenario.outcomes else "facts"
-        fit = fit_anchors(node.prior, link_context(scenario.nodes, name, continuous=False))
+        ctx = link_context(scenario.nodes, name, continuous=False)
+        fit = fit_anchors(node.prior, ctx)
         for i, (f, g) in enumerate(zip(fit.fitted, fit.given, strict=True)):
             if max(abs(f[s] - g[s]) for s in g) < shown:
                 continue
-            said = ", ".join(f"{s} {g[s]:.3f} (fit {f[s]:.3f})" for s in g)
+            shown_states = ctx.states[1:] if ctx.binary else ctx.states
+            said = ", ".join(f"{st} {g[st]:.3f}" for st in shown_states)
+            got = ", ".join(f"{st} {f[st]:.3f}" for st in shown_states)
             out.append(
                 Problem(
                     (where, name, "prior", "anchors", i),
-                    "the anchors over-determine the link and no link fits them all; "
-                    f"the fitted link gives {said}",
+                    "the anchor cases over-determine the link and no link fits them all: "
+                    f"you said {said}; the fitted link gives {got}",
                 )
             )
     return out
