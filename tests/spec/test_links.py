@@ -265,7 +265,7 @@ def test_a_misfit_is_noted_in_probabilities() -> None:
     )
     notes = anchor_notes(s)
     assert {n.path for n in notes} >= {("outcomes", "o", "prior", "anchors", 4)}
-    assert all("you said true 0.400; the fitted link gives true 0." in n.message for n in notes[-1:])
+    assert "you said true 0.400; the fitted link gives true 0." in notes[-1].message
 
 
 def test_implied_table_covers_every_case() -> None:
