@@ -38,9 +38,7 @@ def test_exact_engine_wagner_with_anchors_equals_its_logit() -> None:
         wagner = wagner.with_prior("mutiny_end", LogitPrior(logit=fit_anchors(logit, ctx).link))
     anchored = restated(wagner, "mutiny_end")
     a, b = wagner.update(), anchored.update()
-    np.testing.assert_allclose(
-        b.scenarios.to_numpy(float), a.scenarios.to_numpy(float), atol=1e-12
-    )
+    np.testing.assert_allclose(b.scenarios.to_numpy(float), a.scenarios.to_numpy(float), atol=1e-12)
 
 
 def test_full_engine_model_of_anchors_has_the_logit_models_density(mixed: Scenario) -> None:
