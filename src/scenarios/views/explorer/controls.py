@@ -27,7 +27,13 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from scenarios.spec.links import anchor_case, anchor_notes, implied_table, link_context
+from scenarios.spec.links import (
+    anchor_case,
+    anchor_notes,
+    case_count,
+    implied_table,
+    link_context,
+)
 from scenarios.spec.nodes import Fact, Outcome
 from scenarios.spec.priors import (
     CONTINUOUS_PRIORS,
@@ -63,6 +69,7 @@ from scenarios.views.formats import probability
 from scenarios.views.html.links import implied_table_html
 
 __all__ = [
+    "IMPLIED_ROWS",
     "LABEL_WIDTH",
     "Binding",
     "Controls",
@@ -72,6 +79,8 @@ __all__ = [
     "note",
 ]
 
+#: The most cases an implied table shows (a link over many parents has very many).
+IMPLIED_ROWS = 500
 #: Width of slider labels, so that the tracks line up.
 LABEL_WIDTH = "170px"
 
@@ -635,7 +644,11 @@ class Controls:
         ctx = link_context(s.nodes, name)
         cases = [anchor_case(prior, a, ctx) for a in prior.anchors]
         notes = [n.message for n in anchor_notes(s) if n.path[1] == name]
-        return implied_table_html(implied_table(prior, ctx), anchors=cases, notes=notes, css=False)
+        total = case_count(ctx)
+        if total > IMPLIED_ROWS:
+            notes.append(f"the first {IMPLIED_ROWS} of {total:,} cases")
+        table = implied_table(prior, ctx, limit=IMPLIED_ROWS)
+        return implied_table_html(table, anchors=cases, notes=notes, css=False)
 
     def _claim_box(self, claim_id: str) -> widgets.Widget:
         claim = self._scenario.claim(claim_id)
