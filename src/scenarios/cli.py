@@ -300,7 +300,7 @@ def _sweep_args(sub: Any) -> None:
         "kill resumes where it stopped. See docs/sweeps.md.",
         epilog="Grid: NAME is a fact or outcome, then a field of its prior as in the file "
         "(army_strikes.p, troops.between, troops.between.0, "
-        "mutiny_end.logit.intercept.suppressed); VALUES is START:STOP:COUNT (evenly spaced, "
+        "mutiny_end.anchors.1.probs.suppressed); VALUES is START:STOP:COUNT (evenly spaced, "
         "ends included), v1,v2,... or a JSON array ('[[20, 40], [25, 50]]'). Example, 1,000 "
         "variants: scenarios sweep --grid army_strikes.p=0.05:0.95:40 "
         "--grid troops.between.0=15:35:5 --grid troops.between.1=40:80:5. A plan of more "
@@ -488,6 +488,7 @@ def _validate(args: argparse.Namespace) -> int:
     from scenarios.engines.exact import exact_plan
 
     print(exact_plan(scenario).describe())
+    _print_anchor_fits(scenario)
     from scenarios.spec.drafts import undecided
 
     todo = undecided(scenario)
@@ -500,6 +501,22 @@ def _validate(args: argparse.Namespace) -> int:
         for place, what in todo:
             print(f"  - {place}: {what}")
     return EXIT_OK
+
+
+def _print_anchor_fits(scenario: Scenario) -> None:
+    """One line per link stated as anchor cases, and every case its fit misses."""
+    from scenarios.spec.links import anchor_notes, fit_anchors, link_context
+    from scenarios.spec.priors import AnchorPrior
+
+    for name, node in scenario.nodes.items():
+        if isinstance(node.prior, AnchorPrior):
+            fit = fit_anchors(node.prior, link_context(scenario.nodes, name, continuous=False))
+            print(
+                f"{name}: link fitted to {len(node.prior.anchors)} anchor cases, "
+                f"largest miss {max(fit.misfit):.3f}"
+            )
+    for note in anchor_notes(scenario):
+        print(f"  note: {note}")
 
 
 def _draft(args: argparse.Namespace) -> int:

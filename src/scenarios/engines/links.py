@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scenarios.engines.factors import DRAW, Factor, align
-from scenarios.spec.links import link_distribution, link_vector
-from scenarios.spec.priors import LogitPrior
+from scenarios.spec.links import link_context, link_distribution, link_vector
+from scenarios.spec.priors import AnchorPrior, LogitPrior
 
 if TYPE_CHECKING:
     from scenarios.engines.network import Network
@@ -95,11 +95,11 @@ def link_param(net: Network, name: str) -> LinkParam | None:
     -------
     LinkParam or None
     """
-    prior = net.priors[name]
-    if not isinstance(prior, LogitPrior):
+    prior = net.stated[name]  # anchor cases carry the spread their fit implies
+    if not isinstance(prior, AnchorPrior | LogitPrior):
         return None
     states = net.states[name]
-    link, cov = link_distribution(prior, states)
+    link, cov = link_distribution(prior, link_context(net.scenario.nodes, name))
     if cov is None:
         return None
     k = len(states) - 1

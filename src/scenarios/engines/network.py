@@ -33,7 +33,7 @@ from scenarios.engines.numbers import NumberModel
 from scenarios.engines.quadrature import TOLERANCE, Rule, Window, lay_rule
 from scenarios.engines.reports import Evidence
 from scenarios.engines.uncertain import RateParam, RowParam
-from scenarios.spec import elicit
+from scenarios.spec import elicit, links
 from scenarios.spec import reliability as rel
 from scenarios.spec.claims import Claim, report_id
 from scenarios.spec.dependent import (
@@ -43,6 +43,7 @@ from scenarios.spec.dependent import (
     standardiser_of,
 )
 from scenarios.spec.priors import (
+    AnchorPrior,
     ContinuousTablePrior,
     DerivedPrior,
     LogitPrior,
@@ -129,7 +130,9 @@ class Network:
         }
         self.evidence = tuple(self._evidence())
         self.sources = self._sources()
-        self.priors = {name: node.prior for name, node in scenario.nodes.items()}
+        #: each node's prior as written (or as last set): anchor cases stay anchor cases
+        self.stated = {name: node.prior for name, node in scenario.nodes.items()}
+        self.priors = {name: self.link_prior(name, p) for name, p in self.stated.items()}
         self._row_param = {n: self._row_param_of(n) for n in self.discrete}
         self._link_param = {n: link_param(self, n) for n in self.discrete}  # uncertain links
 
@@ -274,6 +277,26 @@ class Network:
         """Uncertain table rows, node by node."""
         return tuple(p for p in self._row_param.values() if p is not None)
 
+    def link_prior(self, name: str, prior: Any) -> Any:
+        """The prior the engines evaluate: anchor cases as the logit link fitted to them.
+
+        An :class:`~scenarios.spec.priors.AnchorPrior` becomes the
+        :class:`~scenarios.spec.priors.LogitPrior` of :func:`scenarios.spec.links.point_prior`
+        (the link fitted to the stated probabilities); any other prior is kept.
+
+        Parameters
+        ----------
+        name : str
+        prior : any prior
+
+        Returns
+        -------
+        any prior
+        """
+        if not isinstance(prior, AnchorPrior):
+            return prior
+        return links.point_prior(prior, links.link_context(self.scenario.nodes, name))
+
     def set_prior(self, name: str, prior: Any) -> None:
         """Replace a discrete node's prior in place (validated by the caller).
 
@@ -291,7 +314,8 @@ class Network:
         """
         if name not in self.states:
             raise KeyError(f"{name!r} is not a discrete fact or outcome")
-        self.priors[name] = prior
+        self.stated[name] = prior
+        self.priors[name] = self.link_prior(name, prior)
         self._row_param[name] = self._row_param_of(name)
         self._link_param[name] = link_param(self, name)
 
