@@ -230,7 +230,7 @@ def _legend(y: float, width: float, unknown: bool, uid: str) -> tuple[str, float
         "what.",
     ]
     if unknown:
-        lines.append("Grey: not computed yet.")
+        lines.append("Grey: not computed yet (reports: when “Report by report” is computed).")
     for i, line in enumerate(lines):
         parts.append(f'<text x="{left}" y="{62 + 15 * i}">{_e(line)}</text>')
     parts.append("</g>")
