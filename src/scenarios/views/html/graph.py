@@ -52,6 +52,7 @@ _CSS = """
 .scn-graph .scn-node.scn-kind-outcome .scn-shape{stroke-width:2.5}
 .scn-graph .scn-node:hover .scn-shape{stroke:#1a73e8;stroke-width:2.5}
 .scn-graph .scn-node:focus .scn-shape{stroke:#1a73e8;stroke-width:2.5}
+.scn-graph .scn-node:focus{outline:none}
 .scn-graph .scn-node.scn-picked .scn-shape{stroke:#1a73e8;stroke-width:3.5}
 .scn-graph .scn-edge{fill:none;stroke:#9aa5b1;stroke-width:1}
 .scn-graph .scn-edge-parent{stroke:#555;stroke-width:1.3}
@@ -169,7 +170,7 @@ def _answers_after_claims(column: list[str], answered: Mapping[str, str]) -> Non
 
 def _tooltip(node: GraphNode) -> str:
     moved = (
-        "not computed yet (open “Report by report”)"
+        "not computed yet (reports: compute the timeline, “Report by report”)"
         if node.moved is None
         else f"{points(node.moved, ' points', signed=False)}"
     )
@@ -222,15 +223,19 @@ def _legend(y: float, width: float, unknown: bool, uid: str) -> tuple[str, float
         )
     lines = [
         "Facts and outcomes: from prior to posterior, the most the probability of anything "
-        "about them changed (total-variation distance).",
+        "about them changed (total-variation distance; a quantity's between normal "
+        "distributions of its mean and sd).",
         "Reports: the most an outcome's probability changed when the report came in (as in "
-        "“Report by report”); sources: the most any of their reports did.",
+        "the timeline, “Report by report”); sources: the most any of their reports did.",
         "Ovals are facts (thick: outcomes); dashed boxes are denials, disputes and "
         "retractions. Dark arrows: what depends on what; grey lines: who reported what, about "
         "what.",
     ]
     if unknown:
-        lines.append("Grey: not computed yet (reports: when “Report by report” is computed).")
+        lines.append(
+            "Grey: not computed yet (reports: once the timeline, “Report by report”, is computed "
+            "for what is shown)."
+        )
     for i, line in enumerate(lines):
         parts.append(f'<text x="{left}" y="{62 + 15 * i}">{_e(line)}</text>')
     parts.append("</g>")
