@@ -72,6 +72,8 @@ def snapshot(state: dict[str, Any], model_id: str, depth: int = 0) -> str:
 
     if name in {"HTMLModel", "HTMLMathModel"}:
         return f"<div>{prefix}{s.get('value', '')}</div>" if s.get("value") else ""
+    if name == "AnyModel" and str(s.get("svg", "")).startswith("<svg"):
+        return f"<div>{s['svg']}</div>"  # the explorer's picture of the model (anywidget)
     if name == "LabelModel":
         return f"<div>{html.escape(str(s.get('value', '')))}</div>"
     if name in {"TabModel", "AccordionModel", "StackModel"}:

@@ -9,6 +9,8 @@ under the posterior of ``theta``, every uncertain probability of the model (see
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Posterior",
+    "beside",
     "finite_checks",
     "scenario_hash",
     "state_table",
@@ -205,6 +208,65 @@ def state_table(
     return frame
 
 
+_THRESHOLD = re.compile(r"^\s*(?:[<>]=?|==)\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
+
+
+def _general(x: float, digits: int) -> str:
+    return f"{0.0 if abs(x) < 1e-12 else x:.{digits}g}"
+
+
+def beside(value: object, want: object, digits: int = 4) -> str:
+    """A diagnostic's value with enough digits not to read as its threshold.
+
+    ``1.0101`` against ``<= 1.01`` shows as ``1.0101``, not ``1.01`` (which would read
+    as passing); other values show to ``digits`` significant digits (``""`` for
+    ``None``, ``"—"`` for NaN, text as it is). Used by :attr:`Posterior.warnings` and
+    the diagnostics tables (:mod:`scenarios.views.formats` re-exports it).
+
+    Parameters
+    ----------
+    value : object
+        The diagnostic's value.
+    want : object
+        Its threshold as text, e.g. ``"<= 1.01"`` or ``">= 400"``.
+    digits : int
+        Significant digits at least.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> beside(1.0101, "<= 1.01"), beside(1.01, "<= 1.01"), beside(1.2345, "<= 1.01")
+    ('1.0101', '1.01', '1.234')
+    >>> beside(399.96, ">= 400"), beside(3, "== 0"), beside(float("nan"), "<= 0.7")
+    ('399.96', '3', '—')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str | bool):
+        return str(value)
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(x):
+        return "—"
+    shown = _general(x, digits)
+    match = _THRESHOLD.match(str(want))
+    if match is None:
+        return shown
+    limit = float(match.group(1))
+    if x == limit:
+        return shown
+    for more in range(digits, 16):
+        shown = _general(x, more)
+        if float(shown) != limit:
+            return shown
+    return repr(x)
+
+
 def finite_checks(*frames: pd.DataFrame) -> list[tuple[str, float, str, bool]]:
     """Failed diagnostics for numbers that are not finite, or draws left out for it.
 
@@ -327,11 +389,18 @@ class Posterior:
 
     @property
     def warnings(self) -> list[str]:
-        """Diagnostics that failed, in words."""
+        """Diagnostics that failed, in words.
+
+        The value shows enough digits not to read as its threshold (:func:`beside`):
+        ``max_rhat: 1.0103 (want <= 1.01)``, never ``1.01 (want <= 1.01)``.
+        """
         if self.diagnostics.empty:
             return []
         bad = self.diagnostics[~self.diagnostics["ok"]]
-        return [f"{name}: {row.value:.4g} (want {row.want})" for name, row in bad.iterrows()]
+        return [
+            f"{name}: {beside(row.value, row.want)} (want {row.want})"
+            for name, row in bad.iterrows()
+        ]
 
     def compare(self) -> pd.DataFrame:
         """Prior versus posterior for every outcome and discrete fact.

@@ -69,3 +69,20 @@ def cell(row: dict[str, Any], cls: str) -> str:
 def texts(row: dict[str, Any]) -> list[str]:
     """The texts of a row's cells, in order."""
     return [c["text"] for c in row["cells"]]
+
+
+def offsite(urls: list[str]) -> list[str]:
+    """The URLs a page requested from anywhere but 127.0.0.1, each once, sorted.
+
+    A ``blob:`` URL is memory of the page itself (anywidget loads its module from one):
+    it counts by the origin that made it, ``blob:http://127.0.0.1:PORT/...`` as local.
+    ``data:`` URLs are in the page and never leave it.
+    """
+    from urllib.parse import urlsplit
+
+    def host(url: str) -> str | None:
+        if url.startswith("data:"):
+            return "127.0.0.1"
+        return urlsplit(url.removeprefix("blob:")).hostname
+
+    return sorted({u for u in urls if host(u) != "127.0.0.1"})

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import scenarios
+from scenarios.analysis.graph import model_graph
 from scenarios.io.data import notebook
 from scenarios.views.dashboard import free_port
 from scenarios.views.explorer import rescale
@@ -251,6 +252,26 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
         )
         expect(wavering.locator(".scn-p-input input")).to_have_value(probability(probs["wavering"]))
         expect(explorer.locator(".scn-status-line")).to_contain_text("Updated")
+
+        # the picture of the model: one node each, coloured by the edited posterior, and a
+        # click opens that node's controls (its tab selected, its box outlined)
+        picture = explorer.locator("svg.scn-graph")
+        graph = model_graph(edited, edited.update(intervals=False))
+        expect(picture.locator("g.scn-node")).to_have_count(len(graph.nodes))
+        loyalty = picture.locator('g.scn-node[data-node="fact:army_loyalty"]')
+        moved = float(loyalty.get_attribute("data-moved") or "nan")
+        assert moved == pytest.approx(graph.node("fact:army_loyalty").moved, rel=1e-3)
+        for node, kind, text in (
+            ("claim:coup_attempt~denied_by~russian_government", "scn-claim", "coup_attempt"),
+            ("fact:army_strikes", "scn-prior", "army_strikes"),
+        ):
+            picture.locator(f'g.scn-node[data-node="{node}"]').click()
+            focused = explorer.locator(f".scn-focused.{kind}")
+            expect(focused).to_be_visible()
+            expect(focused).to_contain_text(text)
+            expect(explorer.locator(".scn-focused")).to_have_count(1)
+        ARTIFACTS.mkdir(exist_ok=True)
+        explorer.locator(".scn-picture-box").screenshot(path=str(ARTIFACTS / "picture.png"))
 
         # 3. the prior predictive check: computed when its tab is clicked, then follows edits
         def expected_reports(scenario: scenarios.Scenario) -> dict[str, str]:

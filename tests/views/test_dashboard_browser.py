@@ -2,7 +2,8 @@
 
 Voila serves the shipped explorer on a team folder (priors/ and resolutions/); Chromium
 opens it through Playwright (``shared/recipes/notebook-and-browser-tests.md``). Checked:
-no request leaves 127.0.0.1 (fonts, scripts), the notebook's instructions are hidden, a
+no request leaves 127.0.0.1 (fonts, scripts), the notebook's instructions are hidden, the
+picture of the model shows and clicking a node opens its controls, a
 probability of 1.7 is refused at its control with the reason, Save writes the file's
 next revision with its comments, the reason typed, and its resolution still found, and
 closing the page releases its kernel. Screenshots go to ``tests/artifacts`` (ignored by
@@ -16,13 +17,15 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 import scenarios
+from scenarios.analysis.graph import model_graph
 from scenarios.io.data import example, resolution_for
 from scenarios.views.dashboard import CULL_IDLE_S, CULL_INTERVAL_S, start
+
+from .pages import offsite
 
 pytestmark = pytest.mark.slow
 
@@ -105,6 +108,27 @@ def test_the_dashboard_in_a_browser(browser: object, tmp_path: Path) -> None:
             expect(body).not_to_contain_text("Run All Cells")
             expect(body).not_to_contain_text("SCENARIOS_PRIORS_FILE")
 
+            # the picture of the model (anywidget's front end, served by Voila itself):
+            # clicking a report, a source, a fact shows that one's controls
+            picture = explorer.locator("svg.scn-graph")
+            expect(picture).to_be_visible()
+            n_nodes = len(model_graph(scenarios.load(priors)).nodes)
+            expect(picture.locator("g.scn-node")).to_have_count(n_nodes)
+            explorer.locator(".scn-picture-box").screenshot(
+                path=str(ARTIFACTS / "dashboard-picture.png")
+            )
+            for node, kind, text in (
+                ("claim:hq_seized", "scn-claim", "hq_seized"),
+                ("source:russian_government", "scn-source", "russian_government"),
+                ("fact:army_strikes", "scn-prior", "army_strikes"),
+            ):
+                picture.locator(f'g.scn-node[data-node="{node}"]').click()
+                focused = explorer.locator(f".scn-focused.{kind}")
+                expect(focused).to_be_visible()  # its tab was selected
+                expect(focused).to_contain_text(text)
+                expect(explorer.locator(".scn-focused")).to_have_count(1)
+                expect(picture.locator(f'g.scn-picked[data-node="{node}"]')).to_have_count(1)
+
             # 1.7 is refused at the control, with its reason; nothing changes
             control = explorer.locator(".scn-probability-input").filter(
                 has=page.locator(".widget-label", has_text=re.compile(r"^army_strikes$"))
@@ -151,6 +175,6 @@ def test_the_dashboard_in_a_browser(browser: object, tmp_path: Path) -> None:
             time.sleep(1)
         assert _kernels(app.process.pid) == 0, "the closed page's kernel is still running"
 
-    offsite = sorted({u for u in requested if urlsplit(u).hostname != "127.0.0.1"})
-    assert offsite == [], offsite
+    away = offsite(requested)
+    assert away == [], away
     assert any(u.startswith(base) for u in requested)

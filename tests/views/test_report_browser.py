@@ -2,8 +2,9 @@
 
 Builds the plain Wagner report and a variant with ``{"army_strikes": {"p": 0.6}}``
 (papermill, a real kernel), opens both from disk and checks what a reader sees first:
-the bottom line above the fold, the detail folded, the variant beside the plain report
-(not over it) with the file's concentration kept, and no request made by either page.
+the bottom line above the fold, then the picture of the model, the detail folded, the
+variant beside the plain report (not over it) with the file's concentration kept, and no
+request made by either page.
 Screenshots go to ``tests/artifacts`` (ignored by git).
 """
 
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import scenarios
+from scenarios.analysis.graph import model_graph
 from scenarios.views.report import build_report
 
 from .test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -73,6 +75,13 @@ def test_the_reports_first_screen_and_a_variant_beside_it(
         expect(page.locator("table.scn-diagnostics")).to_be_hidden()
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report-first-screen.png"))
+        # the picture of the model follows the bottom line, unfolded, every node coloured
+        picture = page.locator("section.scn-picture-section svg.scn-graph")
+        expect(picture).to_be_visible()
+        nodes = picture.locator("g.scn-node")
+        expect(nodes).to_have_count(len(model_graph(wagner).nodes))
+        expect(picture.locator("g.scn-node:not([data-moved])")).to_have_count(0)
+        picture.screenshot(path=str(ARTIFACTS / "report-picture.png"))
         detail.locator("summary").click()
         expect(page.locator("table.scn-diagnostics")).to_be_visible()
 

@@ -355,3 +355,32 @@ def test_the_header_shows_the_merged_prior_beside_the_files() -> None:
         f"army_strikes {{&#34;concentration&#34;:{kept},&#34;p&#34;:0.6}}" in page
         or f"army_strikes {{&quot;concentration&quot;:{kept},&quot;p&quot;:0.6}}" in page
     )
+
+
+def test_the_picture_follows_the_bottom_line_with_the_reports_moves(
+    ever_given: tuple[ReportInputs, scenarios.Posterior, ReportAnalysis],
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    import nbformat
+
+    from scenarios.analysis.graph import model_graph
+
+    inputs, post, analysis = ever_given
+    page = report.picture_section(post, analysis)
+    svg = ET.fromstring(page[page.index("<svg") : page.rindex("</section>")])
+    ns = "{http://www.w3.org/2000/svg}"
+    shown = {
+        g.attrib["data-node"]: g.attrib.get("data-moved")
+        for g in svg.iter(f"{ns}g")
+        if "scn-node" in g.attrib.get("class", "")
+    }
+    graph = model_graph(inputs.scenario)
+    assert list(shown) == [n.id for n in graph.nodes]
+    steps = analysis.timeline.iloc[1:]
+    for rid, moved in zip(steps["claim"], steps[("moved", "")], strict=True):
+        assert float(shown[f"claim:{rid}"]) == pytest.approx(float(moved), rel=1e-5, abs=1e-12)
+    assert all(v is not None for v in shown.values())  # every node coloured
+    nb = nbformat.read(notebook_path("report"), as_version=4)
+    ids = [c.get("id") for c in nb.cells]
+    assert ids.index("bottom-line") < ids.index("model-picture") < ids.index("report-detail")

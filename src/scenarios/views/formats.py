@@ -9,8 +9,9 @@ explorer's compact tables). Nothing here prints ``-0.0``: rounding noise reads a
 from __future__ import annotations
 
 import math
-import re
 from typing import Literal
+
+from scenarios.posterior import beside
 
 __all__ = [
     "DIAGNOSTIC_WORDS",
@@ -273,8 +274,6 @@ def clip(text: object, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-_THRESHOLD = re.compile(r"^\s*(?:[<>]=?|==)\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
-
 #: What each diagnostic checks, in words (the table's first column; the warnings).
 DIAGNOSTIC_WORDS = {
     "max_rhat": "the sampler's chains agree (largest R-hat)",
@@ -287,49 +286,6 @@ DIAGNOSTIC_WORDS = {
     "importance_ess": "enough effective draws behind the intervals",
     "prior_data_conflict": "the claims agree with the priors (largest distance, in sds)",
 }
-
-
-def beside(value: object, want: object, digits: int = 4) -> str:
-    """A diagnostic's value with enough digits not to read as its threshold.
-
-    ``1.0101`` against ``<= 1.01`` shows as ``1.0101``, not ``1.01`` (which would read
-    as passing); other values show to ``digits`` significant digits as :func:`number`.
-
-    Parameters
-    ----------
-    value : object
-        The diagnostic's value.
-    want : object
-        Its threshold as text, e.g. ``"<= 1.01"`` or ``">= 400"``.
-    digits : int
-        Significant digits at least.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> beside(1.0101, "<= 1.01"), beside(1.01, "<= 1.01"), beside(1.2345, "<= 1.01")
-    ('1.0101', '1.01', '1.234')
-    >>> beside(399.96, ">= 400"), beside(3, "== 0")
-    ('399.96', '3')
-    """
-    shown = number(value, digits)
-    match = _THRESHOLD.match(str(want))
-    if match is None or isinstance(value, str | bool) or value is None:
-        return shown
-    try:
-        x, limit = float(value), float(match.group(1))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return shown
-    if math.isnan(x) or x == limit:
-        return shown
-    for more in range(digits, 16):
-        shown = number(x, more)
-        if float(shown) != limit:
-            return shown
-    return repr(x)
 
 
 def diagnostic_words(name: str, value: object, want: object) -> str:

@@ -39,6 +39,7 @@ from scenarios.views.explorer.panels import (
     analysis_html,
     analysis_status_html,
 )
+from scenarios.views.explorer.picture import ModelPicture
 from scenarios.views.html import diagnostics_html, scenario_table_html
 
 __all__ = ["Explorer", "save_folder"]
@@ -136,6 +137,13 @@ class Explorer:
         The scenario view.
     status : ipywidgets.HTML
         The status line: updated, or why an edit was refused.
+    picture : ModelPicture
+        The picture of the model (:mod:`scenarios.views.html.graph`), coloured by the
+        posterior shown (its reports by the "Report by report" timeline, when that is
+        computed for the scenario shown); a click on a node opens its controls
+        (:meth:`focus`).
+    focused : str or None
+        The node whose controls were opened last.
     widget : ipywidgets.VBox
         The whole explorer.
 
@@ -642,6 +650,40 @@ class Explorer:
         """
         return self._tabs.status[view].value
 
+    def focus(self, node: str) -> bool:
+        """Open the controls of a node of the picture (what a click on the node does).
+
+        Parameters
+        ----------
+        node : str
+            A node id of :attr:`picture`: ``fact:<name>``, ``outcome:<name>``,
+            ``claim:<id>`` (a denial, dispute or retraction opens its claim's),
+            ``source:<name>``.
+
+        Returns
+        -------
+        bool
+            Whether the node has controls (they are shown: their tab selected, their box
+            outlined and scrolled into view).
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> ex = Explorer(scenarios.load(scenarios.example()))
+        >>> ex.focus("source:news_report"), ex.focus("fact:no_such_fact")
+        (True, False)
+        >>> ex.picture.selected = "claim:hq_seized"  # a click on the node
+        >>> ex.focused
+        'claim:hq_seized'
+        """
+        try:
+            self._controls.focus(node)
+        except KeyError:
+            return False
+        self.focused = node
+        self.picture.reveal()
+        return True
+
     # -- display --------------------------------------------------------------------
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -670,6 +712,7 @@ class Explorer:
         if post is None:
             return
         self._scenario_view.show(post)
+        self._draw_picture()
         took = f" in {elapsed * 1000:.0f} ms" if elapsed is not None else ""
         n_claims = sum(counted(c) for c in self.scenario.claims)
         draws = post.settings.get("draws", 0)
@@ -704,8 +747,25 @@ class Explorer:
         if shown in FOLLOWS_EDITS and self.stale(shown):
             self.refresh_analysis(shown)
 
+    def _draw_picture(self) -> None:
+        """Colour the picture by the posterior shown (reports: by a fresh timeline)."""
+        from scenarios.analysis.graph import model_graph, report_moves
+        from scenarios.views.html.graph import graph_svg
+
+        post = self.posterior
+        if post is None:
+            return
+        timeline = self.analysis.get("timeline")
+        influence = None
+        if timeline is not None and timeline.error is None and not self.stale("timeline"):
+            influence = report_moves(timeline.data["table"])
+        graph = model_graph(self.scenario, post, influence)
+        self.picture.svg = graph_svg(graph, uid=f"explorer-{id(self):x}")
+
     def _show_analysis(self, view: str) -> None:
         """Display a view's last result (drawn as its choices ask), and its status."""
+        if view == "timeline":
+            self._draw_picture()
         result = self.analysis.get(view)
         where = self.resolution_path
         page = analysis_html(
@@ -776,6 +836,25 @@ class Explorer:
             titles=("Scenarios", *ANALYSIS_TABS.values()),
             selected_index=0,
         )
+        self.focused: str | None = None
+        self.picture = ModelPicture()
+        self.picture.observe(lambda change: self.focus(change["new"]), names="selected")
+        pictured = widgets.Accordion(
+            children=[
+                widgets.VBox(
+                    [
+                        widgets.HTML(
+                            '<div class="scn-note">Click a source, report, fact or outcome '
+                            "to open its controls below.</div>"
+                        ),
+                        self.picture,
+                    ]
+                )
+            ],
+            titles=("Picture of the model",),
+            selected_index=0,
+        )
+        pictured.add_class("scn-picture-box")
         self.views.add_class("scn-views")
         self.views.observe(self._view_shown, names="selected_index")
         results = widgets.VBox(
@@ -786,6 +865,7 @@ class Explorer:
             [
                 header,
                 self.status,
+                pictured,
                 widgets.HBox(
                     [self._controls.box, results], layout=widgets.Layout(flex_flow="row wrap")
                 ),

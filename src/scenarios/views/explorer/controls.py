@@ -367,6 +367,8 @@ class Controls:
         self._status_before_off: dict[str, str] = {}
         self.widgets: dict[str, widgets.Widget] = {}
         self.bindings: list[Binding] = []
+        self.boxes: dict[tuple[int, str], widgets.Widget] = {}
+        self.focused: tuple[int, str] | None = None
         self.box = widgets.VBox(layout=widgets.Layout(flex="1 1 45%", min_width="360px"))
         self.box.children = [self._tabs(scenario)]
 
@@ -405,14 +407,67 @@ class Controls:
         finally:
             self._syncing = False
 
+    def focus(self, node: str) -> widgets.Widget:
+        """Show the controls of a node of the picture: select its tab, mark its box.
+
+        The box gets the CSS class ``scn-focused`` (outlined), the one focused before
+        loses it.
+
+        Parameters
+        ----------
+        node : str
+            A node id of :func:`scenarios.analysis.graph.model_graph`: ``fact:<name>``,
+            ``outcome:<name>``, ``claim:<id>`` (a denial, dispute or retraction,
+            ``claim:<id>~...``, opens its claim's), ``source:<name>``.
+
+        Returns
+        -------
+        ipywidgets.Widget
+            The box of its controls.
+
+        Raises
+        ------
+        KeyError
+            No such fact, outcome, claim or source.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> c = Controls(scenarios.load(scenarios.example()), lambda edit: False)
+        >>> box = c.focus("claim:coup_attempt~denied_by~russian_government")
+        >>> c.box.children[0].selected_index, "scn-focused" in box._dom_classes
+        (1, True)
+        """
+        kind, _, name = node.partition(":")
+        tab = {"fact": 0, "outcome": 0, "claim": 1, "source": 2}.get(kind)
+        key = (tab, name.split("~")[0]) if tab is not None else None
+        if key not in self.boxes:
+            raise KeyError(f"no controls for {node!r}")
+        if self.focused in self.boxes:
+            self.boxes[self.focused].remove_class("scn-focused")
+        self.focused = key
+        box = self.boxes[key]
+        box.add_class("scn-focused")
+        self.box.children[0].selected_index = tab
+        return box
+
     # -- building -------------------------------------------------------------------
 
     def _tabs(self, s: Scenario, selected: int = 0) -> widgets.Tab:
         self._scenario = s  # what the controls are built from
         self._shape = control_shape(s)
-        priors = widgets.VBox([self._node_box(n, node) for n, node in s.nodes.items()])
-        claims = widgets.VBox([self._claim_box(c.id) for c in s.claims] or [note("No claims.")])
-        sources = widgets.VBox([self._source_box(n) for n in s.sources] or [note("No sources.")])
+        self.boxes = {
+            **{(0, n): self._node_box(n, node) for n, node in s.nodes.items()},
+            **{(1, c.id): self._claim_box(c.id) for c in s.claims},
+            **{(2, n): self._source_box(n) for n in s.sources},
+        }
+        priors = widgets.VBox([b for (t, _), b in self.boxes.items() if t == 0])
+        claims = widgets.VBox([b for (t, _), b in self.boxes.items() if t == 1])
+        sources = widgets.VBox([b for (t, _), b in self.boxes.items() if t == 2])
+        claims.children = claims.children or (note("No claims."),)
+        sources.children = sources.children or (note("No sources."),)
+        if self.focused in self.boxes:
+            self.boxes[self.focused].add_class("scn-focused")
         return widgets.Tab(
             children=[priors, claims, sources],
             titles=("Priors", f"Claims ({len(s.claims)})", f"Sources ({len(s.sources)})"),
@@ -745,4 +800,6 @@ class Controls:
             else ""
         )
         text = note(f"{source.name or name}; {n} claim{'s' if n != 1 else ''}{overridden}")
-        return widgets.VBox([grade, text], layout=widgets.Layout(margin="0 0 6px 0"))
+        box = widgets.VBox([grade, text], layout=widgets.Layout(margin="0 0 6px 0"))
+        box.add_class("scn-source")
+        return box

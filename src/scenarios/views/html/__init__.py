@@ -50,6 +50,7 @@ from scenarios.views.html.analysis import (
     what_if_summary,
 )
 from scenarios.views.html.claims import claims_html, claims_table
+from scenarios.views.html.graph import graph_svg
 from scenarios.views.html.links import implied_table_html
 from scenarios.views.html.posterior import (
     comparison_html,
@@ -71,6 +72,7 @@ __all__ = [
     "diagnostics_html",
     "environment",
     "failed_checks",
+    "graph_svg",
     "implied_table_html",
     "note_html",
     "predictive_html",

@@ -34,6 +34,7 @@ __all__ = [
     "claims_section",
     "diagnostics_section",
     "header_html",
+    "picture_section",
     "provenance_html",
     "quantities_section",
     "scenarios_section",
@@ -467,3 +468,42 @@ def provenance_html(record: Mapping[str, Any], *, css: bool = False) -> str:
     if record["overrides"]:
         command += ["-p", "overrides", overrides]
     return html.render("report_provenance.html", css=css, rows=rows, command=shlex.join(command))
+
+
+def picture_section(post: Posterior, analysis: ReportAnalysis) -> str:
+    """The picture of the model: sources, reports, facts and outcomes, and how far each moved.
+
+    Facts and outcomes are coloured by how far the claims moved them (prior to
+    posterior), reports by how far each moved the outcomes in the timeline, sources by
+    their reports' largest move (:mod:`scenarios.analysis.graph`); the legend under the
+    picture says so. A static, self-contained SVG (:func:`scenarios.views.html.graph_svg`):
+    each node's full words are its tooltip.
+
+    Parameters
+    ----------
+    post : Posterior
+    analysis : ReportAnalysis
+        :func:`scenarios.views.report.run_analysis` (its timeline).
+
+    Returns
+    -------
+    str
+        ``<section class="scn-picture-section">`` holding the ``<svg class="scn-graph">``.
+
+    Examples
+    --------
+    >>> from scenarios.views.report import report_inputs, run_analysis
+    >>> inputs = report_inputs()
+    >>> post = inputs.scenario.update(intervals=False)
+    >>> page = picture_section(post, run_analysis(post, inputs))
+    >>> page.count('class="scn-node '), "not computed" in page
+    (38, False)
+    """
+    from scenarios.analysis.graph import model_graph, report_moves
+
+    graph = model_graph(post.scenario, post, report_moves(analysis.timeline))
+    return (
+        '<section class="scn-picture-section scn-block">'
+        + html.graph_svg(graph, uid="report")
+        + "</section>"
+    )
