@@ -1,0 +1,187 @@
+"""The shipped election-night example, ``pennsylvania-2024-11-05``.
+
+Its numbers are checked against the quoted sentences (each poll's two-party share and
+sd recomputed from the percentages and margins), its exact-engine answer against an
+independent one-dimensional integral with scipy, the full engine against the exact one
+(slow), and it is reachable by name from the command line and the explorer.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import integrate, special, stats
+
+import scenarios
+from scenarios.cli import EXIT_OK, main
+from scenarios.io.data import example, examples, resolution_for
+from scenarios.io.resolutions import load_resolution
+
+NAME = "pennsylvania-2024-11-05"
+
+# Read by hand from each claim's quoted sentence: (Trump %, Harris %), and the margin
+# of error (points) or, where the sources give no margin, the sample size.
+POLLS = {
+    "fox_news_oct30": ((50, 49), {"moe": 3.0}),
+    "quinnipiac_oct30": ((47, 46), {"moe": 2.1}),
+    "cnn_ssrs_oct30": ((48, 48), {"n": 819}),
+    "ces_yougov_oct30": ((48, 49), {"n": 3685}),
+    "marist_nov1": ((48, 50), {"moe": 3.4}),
+    "washington_post_nov1": ((47, 48), {"moe": 3.1}),
+    "siena_nov3": ((48, 48), {"moe": 3.5}),
+    "morning_consult_nov3": ((48, 48), {"moe": 3.0}),
+}
+HOUSE_SD = 1.0  # points, the file's per-pollster house effect (its header)
+Q = {"A": 0.95, "B": 0.90, "C": 0.80}  # docs/format.md, "Source letter -> q"
+
+
+@pytest.fixture(scope="module")
+def penn() -> scenarios.Scenario:
+    return scenarios.load(example(NAME))
+
+
+@pytest.fixture(scope="module")
+def post(penn: scenarios.Scenario) -> scenarios.Posterior:
+    return penn.update()
+
+
+def test_is_a_shipped_example_with_a_resolution(penn: scenarios.Scenario) -> None:
+    assert NAME in examples()
+    resolution = load_resolution(resolution_for(example(NAME)))
+    assert resolution.outcomes == {"pa_winner": "trump"}
+    assert set(resolution.outcomes) <= set(penn.outcomes)
+    assert resolution.outcomes["pa_winner"] in penn.outcomes["pa_winner"].state_names
+
+
+def test_every_claim_is_a_poll_of_its_own_pollster_before_as_of(penn: scenarios.Scenario) -> None:
+    assert {c.id for c in penn.claims} == set(POLLS)
+    assert len({c.source for c in penn.claims}) == len(penn.claims)  # one poll per pollster
+    assert penn.as_of is not None
+    for c in penn.claims:
+        assert c.time is not None and c.time <= penn.as_of, c.id
+        assert c.cites is not None and c.text in c.cites, c.id
+        assert penn.sources[c.source].grade in Q, c.id
+
+
+@pytest.mark.parametrize("claim_id", sorted(POLLS))
+def test_each_polls_number_is_its_quoted_percentages(
+    penn: scenarios.Scenario, claim_id: str
+) -> None:
+    (trump, harris), error = POLLS[claim_id]
+    claim = next(c for c in penn.claims if c.id == claim_id)
+    hi, lo = max(trump, harris), min(trump, harris)
+    assert f"{hi}%-{lo}%" in claim.text or (hi == lo and f"at {hi}%" in claim.text), claim.text
+    base = (trump + harris) / 100
+    assert claim.reported is not None
+    assert claim.reported.value == pytest.approx(100 * trump / (trump + harris), abs=0.005)
+    if "moe" in error:
+        sampling = error["moe"] / stats.norm.ppf(0.975) / math.sqrt(base)
+    else:
+        sampling = 100 * math.sqrt(0.25 / error["n"]) / math.sqrt(base)
+    assert claim.reported.sd == pytest.approx(math.hypot(sampling, HOUSE_SD), abs=0.006)
+
+
+def _expected_trump(penn: scenarios.Scenario) -> float:
+    """P(pa_winner = trump | polls), by quad over the polls' common reading, per miss."""
+    prior = stats.norm(50, 4.5 / stats.norm.ppf(0.95))  # "90% between 45.5 and 54.5"
+    noise = stats.norm(50, 3 * prior.std())  # a non-informative number (docs/format.md)
+    polls = [
+        (c.reported.value, c.reported.sd, Q[penn.sources[c.source].grade])
+        for c in penn.claims
+        if c.reported is not None
+    ]
+
+    def weight(x: float) -> float:
+        out = prior.pdf(x)
+        for value, sd, q in polls:
+            out *= q * stats.norm.pdf(value, x, sd) + (1 - q) * noise.pdf(value)
+        return out
+
+    miss = {"understate_trump": (0.35, 2.837), "on_target": (0.45, 0.0)}
+    miss["understate_harris"] = (0.2, -2.837)
+    lo, hi = 30.0, 70.0
+    evidence = integrate.quad(weight, lo, hi, epsabs=0, epsrel=1e-11, limit=200)[0]
+    total = 0.0
+    for p, shift in miss.values():
+        f = lambda x, s=shift: weight(x) * special.expit(1.135 * (x - 50) + s)  # noqa: E731
+        total += p * integrate.quad(f, lo, hi, epsabs=0, epsrel=1e-11, limit=200)[0]
+    return total / evidence
+
+
+def test_exact_engine_agrees_with_an_independent_integral(
+    penn: scenarios.Scenario, post: scenarios.Posterior
+) -> None:
+    table = post.scenarios
+    expected = _expected_trump(penn)
+    assert table.loc[("pa_winner", "trump"), "probability"] == pytest.approx(expected, abs=1e-6)
+    assert table.loc[("pa_winner", "harris"), "probability"] == pytest.approx(
+        1 - expected, abs=1e-6
+    )
+    for state in ("harris", "trump"):
+        row = table.loc[("pa_winner", state)]
+        assert row["lower"] < row["probability"] < row["upper"]
+
+
+def test_the_polls_move_the_answer(penn: scenarios.Scenario, post: scenarios.Posterior) -> None:
+    # without the polls, P(trump) is the prior's: by symmetry of the prior about 50
+    # only the miss's tilt remains (0.35 vs 0.20 towards understated Trump)
+    bare = penn.model_copy(update={"claims": ()}).update(intervals=False)
+    p_bare = bare.scenarios.loc[("pa_winner", "trump"), "probability"]
+    prior = stats.norm(50, 4.5 / stats.norm.ppf(0.95))
+    by_hand = sum(
+        p
+        * integrate.quad(lambda x, s=s: prior.pdf(x) * special.expit(1.135 * (x - 50) + s), 20, 80)[
+            0
+        ]
+        for p, s in ((0.35, 2.837), (0.45, 0.0), (0.2, -2.837))
+    )
+    assert p_bare == pytest.approx(by_hand, abs=1e-6)
+    assert abs(post.scenarios.loc[("pa_winner", "trump"), "probability"] - p_bare) > 1e-3
+
+
+def test_report_by_name_from_the_command_line(tmp_path: Path) -> None:
+    # `scenarios update NAME` finds the shipped file by its name
+    assert main(["update", NAME]) == EXIT_OK
+    assert main(["validate", NAME]) == EXIT_OK
+
+
+def test_a_file_in_the_working_folder_wins_over_an_example(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / NAME).write_text("not: [a scenario", encoding="utf-8")
+    assert main(["validate", NAME]) != EXIT_OK  # the user's file, not the example
+    assert NAME in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_report_runs_on_the_example_by_name(tmp_path: Path) -> None:
+    from scenarios.views.report import read_report
+
+    assert main(["report", NAME, "-o", str(tmp_path), "-q"]) == EXIT_OK
+    html = tmp_path / f"{NAME}.html"
+    data = read_report(html)
+    assert data["provenance"]["priors_file"] == str(example(NAME).resolve())
+
+
+def test_opens_in_the_explorer(penn: scenarios.Scenario) -> None:
+    from scenarios.views.explorer import Explorer
+
+    ex = Explorer(example(NAME))  # a path: its resolution is found beside it
+    assert ex.scenario == penn
+    assert ex.posterior is not None
+    assert ("pa_winner", "trump") in ex.posterior.scenarios.index
+    assert ex.resolution is not None and ex.resolution.outcomes == {"pa_winner": "trump"}
+
+
+@pytest.mark.slow
+def test_full_engine_within_4_mcse_of_exact(penn: scenarios.Scenario) -> None:
+    exact = penn.update(draws=4000)
+    full = penn.update(engine="pymc", seed=3, chains=2)
+    assert full.diagnostics.loc["max_rhat", "value"] <= 1.01
+    diff = (full.scenarios["probability"] - exact.scenarios["probability"]).abs()
+    assert (diff <= 4 * full.scenarios["mcse"] + 1e-9).all(), diff / full.scenarios["mcse"]
+    assert np.isfinite(full.scenarios["mcse"]).all()
