@@ -492,6 +492,7 @@ def _validate(args: argparse.Namespace) -> int:
     from scenarios.engines.exact import exact_plan
 
     print(exact_plan(scenario).describe())
+    _print_anchor_fits(scenario)
     from scenarios.spec.drafts import undecided
 
     todo = undecided(scenario)
@@ -504,6 +505,22 @@ def _validate(args: argparse.Namespace) -> int:
         for place, what in todo:
             print(f"  - {place}: {what}")
     return EXIT_OK
+
+
+def _print_anchor_fits(scenario: Scenario) -> None:
+    """One line per link stated as anchor cases, and every case its fit misses."""
+    from scenarios.spec.links import anchor_notes, fit_anchors, link_context
+    from scenarios.spec.priors import AnchorPrior
+
+    for name, node in scenario.nodes.items():
+        if isinstance(node.prior, AnchorPrior):
+            fit = fit_anchors(node.prior, link_context(scenario.nodes, name, continuous=False))
+            print(
+                f"{name}: link fitted to {len(node.prior.anchors)} anchor cases, "
+                f"largest miss {max(fit.misfit):.3f}"
+            )
+    for note in anchor_notes(scenario):
+        print(f"  note: {note}")
 
 
 def _draft(args: argparse.Namespace) -> int:

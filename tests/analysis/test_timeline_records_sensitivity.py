@@ -380,3 +380,45 @@ def test_an_ascertainment_rate_is_one_judgement_in_the_tornado() -> None:
     assert row["p_low"].iloc[0] == pytest.approx(at(low), abs=1e-12)
     assert row["p_high"].iloc[0] == pytest.approx(at(high), abs=1e-12)
     assert row["p_low"].iloc[0] > row["p_high"].iloc[0]
+
+
+def test_a_logit_link_is_moved_as_its_anchor_cases_in_the_tornado() -> None:
+    # issue 13: no intercept or coefficient is shown to a person; the link's anchor cases
+    # are, each moved as a probability (odds x/÷ e without a concentration)
+    from scenarios.spec.links import anchors_from_logit, link_context
+
+    s = Scenario(
+        title="cases",
+        facts={
+            "cases": {"kind": "continuous", "support": [0, None], "prior": {"between": [100, 400]}}
+        },
+        outcomes={
+            "large": {
+                "kind": "binary",
+                "exhaustive": "yes or no",
+                "prior": {
+                    "logit": {
+                        "intercept": 0.5,
+                        "terms": [{"fact": "cases", "coef": 1.0, "center": 200, "scale": 50}],
+                    }
+                },
+            }
+        },
+        sources={"wire": {"grade": "C"}},
+        claims=[{"id": "c", "text": "big", "proposition": "cases > 250", "source": "wire"}],
+    )
+    table = sensitivity(s, ("large", "true")).table
+    rows = table[table["name"] == "large"]
+    assert list(rows["parameter"]) == ["p | baseline", "p | cases=250"]
+    assert not table["parameter"].str.contains("intercept|coef|log-odds").any()
+    anchors = anchors_from_logit(s.outcomes["large"].prior, link_context(s.nodes, "large"))
+    p = anchors.anchors[1].p
+    low = expit(logit(p) - 1)
+    moved = anchors.model_copy(
+        update={"anchors": (anchors.anchors[0], anchors.anchors[1].model_copy(update={"p": low}))}
+    )
+    expected = s.with_prior("large", moved).update(intervals=False).scenarios
+    row = rows[rows["parameter"] == "p | cases=250"]
+    assert row["p_low"].iloc[0] == pytest.approx(
+        float(expected.loc[("large", "true"), "probability"]), abs=1e-12
+    )

@@ -3,9 +3,11 @@
 Every input is moved across a plausible range and the target probability recomputed with
 the exact engine:
 
-- a probability ``p`` (or a state's share, or a table row): its Beta 5%-95% interval when
-  it has a ``concentration``, else one unit of log-odds either side (odds x/÷ e);
-- a logit intercept or coefficient: one unit either side;
+- a probability ``p`` (or a state's share, a table row, an anchor case of a link): its
+  Beta 5%-95% interval when it has a ``concentration``, else odds multiplied and divided
+  by e;
+- a link written as a logit: as the anchor cases it implies
+  (:func:`scenarios.spec.links.anchors_from_logit`), never its coefficients;
 - a continuous fact's 90% range: scaled by 0.8 and 1.25 (positive facts) or shifted by
   half its width;
 - a claim: left out (with the denials, disputes and retraction it carries) versus taken
@@ -29,9 +31,10 @@ from scipy.special import expit, logit
 
 from scenarios.engines.exact import Query
 from scenarios.engines.fast import Interactive
-from scenarios.spec import elicit
+from scenarios.spec import elicit, links
 from scenarios.spec.overrides import set_field
 from scenarios.spec.priors import (
+    AnchorPrior,
     DistributionPrior,
     LogitPrior,
     Probabilities,
@@ -133,8 +136,8 @@ def _prior_edits(scenario: Scenario) -> Iterator[PriorEdit]:
                     prior, ("default",), prior.default, states, prior.concentration
                 ):
                     yield PriorEdit(name, f"{param} | other rows", *rest)
-        elif isinstance(prior, LogitPrior):
-            yield from _logit_edits(name, prior)
+        elif isinstance(prior, AnchorPrior | LogitPrior):
+            yield from _anchor_edits(scenario, name, prior)
         elif isinstance(prior, RangePrior | QuantilePrior | DistributionPrior):
             yield _range_edit(scenario, name)
 
@@ -169,28 +172,18 @@ def _range_edit(scenario: Scenario, name: str) -> PriorEdit:
     )
 
 
-def _logit_edits(name: str, prior: LogitPrior) -> Iterator[PriorEdit]:
-    """The intercept and each coefficient (each state's, when they are per state) by ±1."""
-    places: list[tuple[tuple[str | int, ...], Any, str]] = [
-        (("logit", "intercept"), prior.logit.intercept, "intercept")
-    ]
-    for t, term in enumerate(prior.logit.terms):
-        label = f"coef {term.fact}" + (f"={term.state}" if term.state else "")
-        places.append((("logit", "terms", t, "coef"), term.coef, label))
-    for path, value, label in places:
-        keys = list(value) if isinstance(value, Mapping) else [None]
-        for key in keys:
-            at = path if key is None else (*path, key)
-            now = float(value if key is None else value[key])
-            param = label if key is None else f"{label} [{key}]"
-            yield PriorEdit(
-                name,
-                param,
-                "-1",
-                "+1",
-                set_field(prior, at, now - 1.0),
-                set_field(prior, at, now + 1.0),
-            )
+def _anchor_edits(
+    scenario: Scenario, name: str, prior: AnchorPrior | LogitPrior
+) -> Iterator[PriorEdit]:
+    """Each anchor case's probabilities, as a table row's (a logit link as its anchor cases)."""
+    if isinstance(prior, LogitPrior):
+        prior = links.anchors_from_logit(prior, links.link_context(scenario.nodes, name))
+    states = scenario.nodes[name].state_names
+    for i, anchor in enumerate(prior.anchors):
+        when = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                         for k, v in anchor.when.items()) or "baseline"  # fmt: skip
+        for param, *rest in _row_edits(prior, ("anchors", i), anchor, states, prior.concentration):
+            yield PriorEdit(name, f"{param} | {when}", *rest)
 
 
 class EvidenceEdit(NamedTuple):

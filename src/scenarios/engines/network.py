@@ -32,10 +32,10 @@ from scenarios.engines.numbers import NumberModel
 from scenarios.engines.quadrature import Window, lay_quadrature
 from scenarios.engines.reports import Evidence
 from scenarios.engines.uncertain import RateParam, RowParam
-from scenarios.spec import elicit
+from scenarios.spec import elicit, links
 from scenarios.spec import reliability as rel
 from scenarios.spec.claims import Claim, report_id
-from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior, prior_parents
+from scenarios.spec.priors import AnchorPrior, LogitPrior, Probabilities, TablePrior, prior_parents
 from scenarios.spec.propositions import Atom, parse_proposition, state_matches
 from scenarios.spec.scenario import Scenario
 
@@ -90,7 +90,9 @@ class Network:
         self.dists = {n: elicit.distribution(scenario.facts[n]) for n in self.continuous}
         self.evidence = tuple(self._evidence())
         self.sources = self._sources()
-        self.priors = {name: node.prior for name, node in scenario.nodes.items()}
+        self.priors = {
+            name: self.link_prior(name, node.prior) for name, node in scenario.nodes.items()
+        }
         self._row_param = {n: self._row_param_of(n) for n in self.discrete}
 
     # -- static structure -------------------------------------------------------
@@ -234,6 +236,26 @@ class Network:
         """Uncertain table rows, node by node."""
         return tuple(p for p in self._row_param.values() if p is not None)
 
+    def link_prior(self, name: str, prior: Any) -> Any:
+        """The prior the engines evaluate: anchor cases as the logit link fitted to them.
+
+        An :class:`~scenarios.spec.priors.AnchorPrior` becomes the
+        :class:`~scenarios.spec.priors.LogitPrior` of :func:`scenarios.spec.links.point_prior`
+        (the link fitted to the stated probabilities); any other prior is kept.
+
+        Parameters
+        ----------
+        name : str
+        prior : any prior
+
+        Returns
+        -------
+        any prior
+        """
+        if not isinstance(prior, AnchorPrior):
+            return prior
+        return links.point_prior(prior, links.link_context(self.scenario.nodes, name))
+
     def set_prior(self, name: str, prior: Any) -> None:
         """Replace a discrete node's prior in place (validated by the caller).
 
@@ -251,7 +273,7 @@ class Network:
         """
         if name not in self.states:
             raise KeyError(f"{name!r} is not a discrete fact or outcome")
-        self.priors[name] = prior
+        self.priors[name] = self.link_prior(name, prior)
         self._row_param[name] = self._row_param_of(name)
 
     @property

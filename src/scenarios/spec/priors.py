@@ -1,11 +1,12 @@
 """Priors: what a fact or outcome is believed before the claims.
 
 Discrete facts and outcomes take state probabilities (:class:`Probabilities`), a
-conditional table over parent facts (:class:`TablePrior`) or a logit link
-(:class:`LogitPrior`); continuous and probability facts take a range
-(:class:`RangePrior`), quantiles (:class:`QuantilePrior`) or a named distribution
-(:class:`DistributionPrior`). :data:`Prior` is the union a file's ``prior:`` is read as,
-told apart by its keys.
+conditional table over parent facts (:class:`TablePrior`), the probabilities of a few
+anchor cases of the parents (:class:`AnchorPrior`, from which a logit link is fitted:
+:mod:`scenarios.spec.links`) or a logit link (:class:`LogitPrior`); continuous and
+probability facts take a range (:class:`RangePrior`), quantiles (:class:`QuantilePrior`)
+or a named distribution (:class:`DistributionPrior`). :data:`Prior` is the union a
+file's ``prior:`` is read as, told apart by its keys.
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from collections.abc import Mapping
 from itertools import pairwise
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from scenarios.spec.fields import (
     Finite,
@@ -33,6 +42,8 @@ __all__ = [
     "DISCRETE_PRIORS",
     "PRIOR_TAGS",
     "RANGE_MASS",
+    "Anchor",
+    "AnchorPrior",
     "DistributionPrior",
     "LogitLink",
     "LogitPrior",
@@ -160,6 +171,79 @@ class LogitPrior(SpecModel):
     logit: LogitLink
 
 
+def _anchor_value(value: object) -> object:
+    # a discrete parent's state is text (YAML's true/false as "true"/"false"); a
+    # continuous parent's value is a number
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+#: A parent's state (text) or, for a continuous parent, its value (a number).
+AnchorValue = Annotated[
+    Finite | StateName, Field(union_mode="left_to_right"), BeforeValidator(_anchor_value)
+]
+
+
+class Anchor(SpecModel):
+    """One anchor case: the parents that differ from the baseline, and the child's probabilities.
+
+    ``when`` names the parents set away from the :class:`AnchorPrior`'s ``baseline`` (a
+    state for a discrete parent, a value for a continuous one); the other parents stay
+    at the baseline, so ``when: {}`` is the baseline case itself. ``p`` (binary child)
+    or ``probs`` (any) are the child's probabilities in that case, each strictly between
+    0 and 1; ``concentration`` (or the prior's) says how sure: the probabilities are
+    then a Dirichlet with these means.
+
+    Examples
+    --------
+    >>> a = Anchor(when={"army_loyalty": "defecting", "troops": 43}, p=0.3)
+    >>> dict(a.when), a.p
+    ({'army_loyalty': 'defecting', 'troops': 43.0}, 0.3)
+    """
+
+    when: Annotated[dict[Name, AnchorValue], AfterValidator(FrozenDict)] = Field(
+        default_factory=FrozenDict
+    )
+    p: Probability | None = None
+    probs: StateProbs | None = None
+    concentration: Positive | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Anchor:
+        if (self.p is None) == (self.probs is None):
+            raise ValueError("give exactly one of 'p' or 'probs' in each anchor")
+        return self
+
+
+class AnchorPrior(SpecModel):
+    """A link elicited as the child's probabilities in a few cases of its parents.
+
+    ``given`` lists the parents; ``baseline`` gives each one a state (discrete) or a
+    value (continuous); each of ``anchors`` changes a few parents from the baseline and
+    says the child's probabilities there. The library fits a main-effects logit link to
+    them (:func:`scenarios.spec.links.fit_anchors`): one effect per parent state other
+    than the baseline's, and a linear effect per continuous parent. The file keeps the
+    anchors; the link is derived. ``concentration`` (per prior or per anchor) makes the
+    anchors' probabilities uncertain, and so the link.
+
+    Examples
+    --------
+    >>> prior = AnchorPrior(
+    ...     given=["hq_seized"],
+    ...     baseline={"hq_seized": False},
+    ...     anchors=[{"when": {}, "p": 0.2}, {"when": {"hq_seized": True}, "p": 0.7}],
+    ... )
+    >>> prior_parents(prior), dict(prior.baseline)
+    (('hq_seized',), {'hq_seized': 'false'})
+    """
+
+    given: tuple[Name, ...] = Field(min_length=1)
+    baseline: Annotated[dict[Name, AnchorValue], AfterValidator(FrozenDict)]
+    anchors: tuple[Anchor, ...] = Field(min_length=1)
+    concentration: Positive | None = None
+
+
 #: The masses a range may hold: below 1% it says next to nothing about where the value
 #: lies, and beyond 1 - 1e-9 its tails are past float precision (the two ends of the
 #: range would be quantiles 0 and 1).
@@ -247,6 +331,8 @@ def _prior_tag(value: object) -> str | None:
     if isinstance(value, BaseModel):
         return type(value).__name__
     for key, tag in (
+        ("anchors", "AnchorPrior"),
+        ("baseline", "AnchorPrior"),
         ("table", "TablePrior"),
         ("given", "TablePrior"),
         ("logit", "LogitPrior"),
@@ -261,11 +347,12 @@ def _prior_tag(value: object) -> str | None:
     return None
 
 
-#: A fact's or outcome's prior: one of the six types, told apart by its keys.
+#: A fact's or outcome's prior: one of the seven types, told apart by its keys.
 Prior = Annotated[
     Annotated[Probabilities, Tag("Probabilities")]
     | Annotated[TablePrior, Tag("TablePrior")]
     | Annotated[LogitPrior, Tag("LogitPrior")]
+    | Annotated[AnchorPrior, Tag("AnchorPrior")]
     | Annotated[RangePrior, Tag("RangePrior")]
     | Annotated[QuantilePrior, Tag("QuantilePrior")]
     | Annotated[DistributionPrior, Tag("DistributionPrior")],
@@ -273,13 +360,13 @@ Prior = Annotated[
         _prior_tag,
         custom_error_type="prior",
         custom_error_message=(
-            "expected a prior with one of the keys p, probs, table, logit, between, "
+            "expected a prior with one of the keys p, probs, table, anchors, logit, between, "
             "quantiles, distribution"
         ),
     ),
 ]
 #: The prior types of binary and categorical nodes.
-DISCRETE_PRIORS = (Probabilities, TablePrior, LogitPrior)
+DISCRETE_PRIORS = (Probabilities, TablePrior, LogitPrior, AnchorPrior)
 #: The prior types of continuous and probability facts.
 CONTINUOUS_PRIORS = (RangePrior, QuantilePrior, DistributionPrior)
 #: The tags that name :data:`Prior`'s members (pydantic puts them in error paths).
@@ -291,12 +378,13 @@ def prior_parents(prior: Any) -> tuple[str, ...]:
 
     Parameters
     ----------
-    prior : Probabilities, TablePrior, LogitPrior, RangePrior, QuantilePrior or DistributionPrior
+    prior : Probabilities, TablePrior, AnchorPrior, LogitPrior, RangePrior, QuantilePrior
+        or DistributionPrior
 
     Returns
     -------
     tuple of str
-        A table's ``given``, a logit link's term facts (each once, in order), or ``()``.
+        A table's or anchors' ``given``, a logit link's term facts (each once, in order), or ``()``.
 
     Examples
     --------
@@ -305,7 +393,7 @@ def prior_parents(prior: Any) -> tuple[str, ...]:
     >>> prior_parents(Probabilities(p=0.5))
     ()
     """
-    if isinstance(prior, TablePrior):
+    if isinstance(prior, TablePrior | AnchorPrior):
         return prior.given
     if isinstance(prior, LogitPrior):
         return tuple(dict.fromkeys(t.fact for t in prior.logit.terms))

@@ -28,6 +28,7 @@ from scenarios.spec.priors import (
     CONTINUOUS_PRIORS,
     DISCRETE_PRIORS,
     PRIOR_TAGS,
+    AnchorPrior,
     LogitPrior,
     Prior,
     Probabilities,
@@ -236,7 +237,8 @@ def check_node(
     if discrete and not isinstance(prior, DISCRETE_PRIORS):
         yield Problem(
             (*path, "prior"),
-            f"a {kind} fact needs p/probs, a table or a logit link, got {type(prior).__name__}",
+            f"a {kind} fact needs p/probs, a table, anchor cases or a logit link, "
+            f"got {type(prior).__name__}",
         )
         return
     if not discrete and not isinstance(prior, CONTINUOUS_PRIORS):
@@ -371,6 +373,85 @@ def check_node(
                 yield Problem(
                     (*at, "state"), f"{term.fact!r} is continuous and enters linearly: omit 'state'"
                 )
+
+    if isinstance(prior, AnchorPrior):
+        yield from _check_anchors(path, prior, states, kind, nodes, check_probs)
+
+
+def _check_anchors(
+    path: tuple[str, ...],
+    prior: AnchorPrior,
+    states: tuple[str, ...],
+    kind: str,
+    nodes: Mapping[str, Fact | Outcome],
+    check_probs: Any,
+) -> Iterable[Problem]:
+    """Problems of anchor cases: parents, baseline, states and values, probabilities, the fit."""
+    from scenarios.spec import links  # numpy/scipy: imported when anchors are checked
+
+    at = (*path, "prior")
+    if len(set(prior.given)) != len(prior.given):
+        yield Problem((*at, "given"), "duplicate parents")
+        return
+    if any(g not in nodes for g in prior.given):
+        return  # reported with the parents
+    if set(prior.baseline) != set(prior.given):
+        yield Problem(
+            (*at, "baseline"),
+            f"expected a state (or, for a continuous parent, a value) for exactly "
+            f"{list(prior.given)}, got {list(prior.baseline)}",
+        )
+        return
+    parents = {
+        g: (tuple(nodes[g].state_names) if nodes[g].is_discrete else None) for g in prior.given
+    }
+    ctx = links.LinkContext(states, parents)
+    bad = False
+    cases = [(("baseline",), prior.baseline)] + [
+        (("anchors", i, "when"), a.when) for i, a in enumerate(prior.anchors)
+    ]
+    for where, when in cases:
+        for g, value in when.items():
+            if g not in parents:
+                yield Problem((*at, *where, g), f"{g!r} is not in 'given' {list(prior.given)}")
+                bad = True
+            elif links.case_value(g, value, ctx) is None:
+                expected = (
+                    "a number (a continuous parent)"
+                    if parents[g] is None
+                    else f"one of its states {list(parents[g] or ())}"
+                )
+                yield Problem((*at, *where, g), f"expected {expected}, got {value!r}")
+                bad = True
+    seen: dict[tuple, int] = {}
+    for i, anchor in enumerate(prior.anchors):
+        here = (*at, "anchors", i)
+        problems = list(check_probs(anchor.p, anchor.probs, here))
+        yield from problems
+        values = [anchor.p] if anchor.p is not None else list((anchor.probs or {}).values())
+        if not problems and any(v <= 0 or v >= 1 for v in values):
+            yield Problem(
+                (*here, "probs" if anchor.p is None else "p"),
+                "an anchor's probabilities must lie strictly between 0 and 1 "
+                "(a logit link never reaches 0 or 1); say e.g. 0.001 for 'almost never'",
+            )
+            problems.append(Problem(here, ""))
+        bad = bad or bool(problems)
+        if not bad:
+            key = tuple(sorted(links.anchor_case(prior, anchor, ctx).items()))
+            if key in seen:
+                yield Problem(
+                    (*here, "when"), f"the same case as anchor {seen[key]}: give each case once"
+                )
+                bad = True
+            seen.setdefault(key, i)
+    if bad:
+        return
+    try:
+        links.fit_anchors(prior, ctx)
+    except links.AnchorFitError as exc:
+        for problem in exc.problems:
+            yield Problem((*at, *problem.path), problem.message)
 
 
 def _check_continuous(path: tuple[str, ...], fact: Fact) -> Iterable[Problem]:

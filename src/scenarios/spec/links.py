@@ -1,0 +1,782 @@
+"""Outcome links elicited as probabilities: anchor cases fitted to a logit link.
+
+A forecaster states a child's probabilities in a few cases of its parents
+(:class:`~scenarios.spec.priors.AnchorPrior`); this module fits the main-effects
+(multinomial) logit link those cases imply, says how far the link misses each case
+when they over-determine it, turns any logit link back into anchor cases, and gives
+the child's probabilities in every case of its parents (the *implied table*).
+
+The fit is linear in the anchors' additive log-ratios: with ``X`` the anchors' design
+(a column for the intercept, one per parent state other than the baseline's, one per
+continuous parent) and ``L`` their log-ratios ``log(p_j / p_0)`` against the child's
+first state, the coefficients are ``B = M L`` with ``M`` the pseudo-inverse of ``X``
+(exact when ``X`` is square and of full rank, least squares when there are more
+anchors than coefficients). A concentration ``c`` makes each anchor's probabilities a
+Dirichlet(``c p``); its log-ratios have means ``digamma(c p_j) - digamma(c p_0)`` and
+covariances ``trigamma(c p_0) + [j == k] trigamma(c p_j)``, so the coefficients are
+approximately Normal with mean ``M E[L]`` and covariance ``M Cov(L) M^T``
+(:func:`link_distribution`).
+
+**Flattening order** of a link's coefficients (:func:`link_vector`): the intercept's
+value for each state but the first (in state order; a binary child has the one state
+``true``), then each term's values for those states, term by term in the link's order.
+
+Pure numpy/scipy: nothing here knows about engines.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from scenarios.errors import Problem, ScenarioError
+from scenarios.spec.priors import (
+    Anchor,
+    AnchorPrior,
+    LogitLink,
+    LogitPrior,
+    LogitTerm,
+    prior_parents,
+)
+
+__all__ = [
+    "MISFIT_SHOWN",
+    "AnchorFitError",
+    "FittedLink",
+    "LinkContext",
+    "anchor_case",
+    "anchor_notes",
+    "anchors_from_logit",
+    "case_value",
+    "fit_anchors",
+    "implied_table",
+    "link_context",
+    "link_distribution",
+    "link_probabilities",
+    "link_vector",
+    "point_prior",
+    "vector_link",
+]
+
+#: An anchor whose fitted probabilities differ from the stated ones by at least this
+#: much (in any state) is reported (:func:`anchor_notes`): half a percentage point, as
+#: less is the rounding of stated probabilities.
+MISFIT_SHOWN = 0.005
+#: The quantiles of a continuous parent shown in an implied table.
+SHOWN_QUANTILES = (0.05, 0.5, 0.95)
+
+
+class AnchorFitError(ScenarioError):
+    """Anchor cases that do not determine a link (a parent state no anchor informs...).
+
+    Problems are located from the node's ``prior`` (e.g. ``prior.anchors``).
+    """
+
+    subject = "anchor cases"
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What fitting a node's link needs to know about the node and its parents.
+
+    Parameters
+    ----------
+    states : tuple of str
+        The child's states; the first is the reference.
+    parents : mapping of str to tuple of str or None
+        Each parent's states, or ``None`` for a continuous parent.
+    standardisers : mapping of str to (float, float)
+        A continuous parent's default ``(center, scale)`` in a logit term.
+    values : mapping of str to tuple of float
+        A continuous parent's values shown in an implied table (5%, 50%, 95% quantiles).
+
+    Examples
+    --------
+    >>> ctx = LinkContext(("false", "true"), {"hq": ("false", "true")})
+    >>> ctx.continuous
+    ()
+    """
+
+    states: tuple[str, ...]
+    parents: Mapping[str, tuple[str, ...] | None]
+    standardisers: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    values: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+
+    @property
+    def continuous(self) -> tuple[str, ...]:
+        """The continuous parents, in order."""
+        return tuple(p for p, s in self.parents.items() if s is None)
+
+    @property
+    def binary(self) -> bool:
+        """Whether the child is binary (``p`` rather than ``probs``)."""
+        return self.states == ("false", "true")
+
+
+def link_context(nodes: Mapping[str, Any], name: str, continuous: bool = True) -> LinkContext:
+    """The :class:`LinkContext` of node ``name`` among ``nodes`` (a scenario's facts and outcomes).
+
+    Parameters
+    ----------
+    nodes : mapping of str to Fact or Outcome
+        E.g. ``scenario.nodes``.
+    name : str
+        A discrete node whose prior has parents.
+    continuous : bool
+        Also work out the continuous parents' standardisers and shown values (needs
+        their priors to be valid).
+
+    Returns
+    -------
+    LinkContext
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> ctx = link_context(load(example()).nodes, "mutiny_end")
+    >>> ctx.states[0], ctx.parents["elite_cohesion"], [round(v) for v in ctx.values["troops"]]
+    ('negotiated', ('cohesive', 'fractured'), [8, 22, 60])
+    """
+    from scenarios.spec import elicit  # scipy.stats: only when a context is made
+
+    node = nodes[name]
+    parents = {
+        p: (tuple(nodes[p].state_names) if nodes[p].is_discrete else None)
+        for p in prior_parents(node.prior)
+    }
+    standardisers: dict[str, tuple[float, float]] = {}
+    values: dict[str, tuple[float, ...]] = {}
+    if continuous:
+        for p, states in parents.items():
+            if states is None:
+                standardisers[p] = elicit.standardiser(nodes[p])
+                dist = elicit.distribution(nodes[p]).dist
+                values[p] = tuple(float(v) for v in dist.ppf(SHOWN_QUANTILES))
+    return LinkContext(tuple(node.state_names), parents, standardisers, values)
+
+
+# -- coefficients as vectors ---------------------------------------------------------
+
+
+def _coef_vector(value: float | Mapping[str, float], states: Sequence[str]) -> np.ndarray:
+    if isinstance(value, Mapping):
+        return np.array([float(value.get(s, 0.0)) for s in states[1:]])
+    return np.full(len(states) - 1, float(value))
+
+
+def _coef_value(row: np.ndarray, ctx: LinkContext) -> float | dict[str, float]:
+    if ctx.binary:
+        return float(row[0])
+    return {s: float(v) for s, v in zip(ctx.states[1:], row, strict=True)}
+
+
+def link_vector(link: LogitLink, states: Sequence[str]) -> np.ndarray:
+    """A link's coefficients, flattened (intercept per state but the first, then each term).
+
+    Parameters
+    ----------
+    link : LogitLink
+    states : sequence of str
+        The child's states; a state a ``coef`` mapping leaves out counts as 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Length ``(1 + len(link.terms)) * (len(states) - 1)``.
+
+    Examples
+    --------
+    >>> link = LogitLink(intercept={"b": 1.0}, terms=[{"fact": "x", "coef": {"c": 2.0}}])
+    >>> link_vector(link, ["a", "b", "c"]).tolist()
+    [1.0, 0.0, 0.0, 2.0]
+    """
+    parts = [link.intercept, *(t.coef for t in link.terms)]
+    return np.concatenate([_coef_vector(v, states) for v in parts])
+
+
+def vector_link(vector: np.ndarray, template: LogitLink, states: Sequence[str]) -> LogitLink:
+    """The link with ``template``'s terms and the coefficients of a flat ``vector``.
+
+    The inverse of :func:`link_vector`.
+
+    Parameters
+    ----------
+    vector : numpy.ndarray
+    template : LogitLink
+        Gives the terms' facts, states, centers and scales.
+    states : sequence of str
+
+    Returns
+    -------
+    LogitLink
+
+    Examples
+    --------
+    >>> link = LogitLink(intercept=0.5, terms=[{"fact": "x", "coef": 1.0}])
+    >>> vector_link(link_vector(link, ["false", "true"]) * 2, link, ["false", "true"]).intercept
+    1.0
+    """
+    ctx = LinkContext(tuple(states), {})
+    rows = np.asarray(vector, dtype=float).reshape(1 + len(template.terms), len(states) - 1)
+    terms = [
+        t.model_copy(update={"coef": _coef_value(r, ctx)})
+        for t, r in zip(template.terms, rows[1:], strict=True)
+    ]
+    return LogitLink(intercept=_coef_value(rows[0], ctx), terms=terms)
+
+
+# -- evaluating a link ----------------------------------------------------------------
+
+
+def case_value(parent: str, value: Any, ctx: LinkContext) -> str | float | None:
+    """A case's value for ``parent``: a state name (discrete) or a number, or None if unknown.
+
+    A discrete parent's state may be written as a number when its name is one (``3``).
+
+    Parameters
+    ----------
+    parent : str
+    value : str or float
+        As an anchor's ``when`` or ``baseline`` holds it.
+    ctx : LinkContext
+
+    Returns
+    -------
+    str, float or None
+        ``None`` when ``value`` is not a state (discrete) or not a number (continuous).
+
+    Examples
+    --------
+    >>> ctx = LinkContext(("false", "true"), {"n": ("1", "3"), "x": None})
+    >>> case_value("n", 3.0, ctx), case_value("x", 2, ctx), case_value("x", "high", ctx)
+    ('3', 2.0, None)
+    """
+    states = ctx.parents.get(parent)
+    if states is None:
+        return float(value) if isinstance(value, int | float) else None
+    if isinstance(value, str):
+        return value if value in states else None
+    matches = [s for s in states if _as_number(s) == value]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _as_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def link_probabilities(
+    link: LogitLink, ctx: LinkContext, case: Mapping[str, str | float]
+) -> np.ndarray:
+    """The child's probabilities under ``link`` in one case of its parents.
+
+    Parameters
+    ----------
+    link : LogitLink
+    ctx : LinkContext
+    case : mapping of str to str or float
+        Every parent's state (discrete) or value (continuous).
+
+    Returns
+    -------
+    numpy.ndarray
+        One probability per state of the child.
+
+    Examples
+    --------
+    >>> ctx = LinkContext(("false", "true"), {"hq": ("false", "true")})
+    >>> link = LogitLink(intercept=0.0, terms=[{"fact": "hq", "state": "true", "coef": 1.0}])
+    >>> link_probabilities(link, ctx, {"hq": "false"}).tolist()
+    [0.5, 0.5]
+    """
+    eta = np.concatenate([[0.0], _coef_vector(link.intercept, ctx.states)])
+    for term in link.terms:
+        coef = np.concatenate([[0.0], _coef_vector(term.coef, ctx.states)])
+        if ctx.parents.get(term.fact, ()) is None:
+            center, scale = _standardiser(term, ctx)
+            eta = eta + coef * (float(case[term.fact]) - center) / scale
+        elif case[term.fact] == term.state:
+            eta = eta + coef
+    return special.softmax(eta)
+
+
+def _standardiser(term: LogitTerm, ctx: LinkContext) -> tuple[float, float]:
+    if term.center is not None and term.scale is not None:
+        return term.center, term.scale
+    if term.fact not in ctx.standardisers:
+        raise ValueError(f"no default center/scale for {term.fact!r}: build the context with them")
+    c0, s0 = ctx.standardisers[term.fact]
+    return (c0 if term.center is None else term.center, s0 if term.scale is None else term.scale)
+
+
+# -- the fit --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FittedLink:
+    """A logit link fitted to anchor cases, how far it misses them, and its uncertainty.
+
+    Attributes
+    ----------
+    link : LogitLink
+        The link fitted to the stated probabilities (what the forecaster said).
+    mean : LogitLink
+        The mean of the coefficients when the anchors carry a concentration (the
+        Dirichlet's mean log-ratios are digamma differences, not the log-ratios of the
+        stated probabilities); ``link`` otherwise.
+    covariance : numpy.ndarray or None
+        Covariance of the flattened coefficients (:func:`link_vector`), ``None`` when
+        no anchor carries a concentration.
+    fitted : tuple of dict
+        Per anchor, the link's probability of each state.
+    given : tuple of dict
+        Per anchor, the stated probability of each state.
+    """
+
+    link: LogitLink
+    mean: LogitLink
+    covariance: np.ndarray | None
+    fitted: tuple[dict[str, float], ...]
+    given: tuple[dict[str, float], ...]
+
+    @property
+    def misfit(self) -> tuple[float, ...]:
+        """Per anchor, the largest difference between a fitted and a stated probability."""
+        return tuple(
+            max(abs(f[s] - g[s]) for s in g) for f, g in zip(self.fitted, self.given, strict=True)
+        )
+
+
+def _anchor_probs(anchor: Anchor, ctx: LinkContext) -> np.ndarray:
+    if anchor.p is not None:
+        return np.array([1.0 - anchor.p, anchor.p])
+    assert anchor.probs is not None
+    return np.array([anchor.probs[s] for s in ctx.states], dtype=float)
+
+
+def anchor_case(prior: AnchorPrior, anchor: Anchor, ctx: LinkContext) -> dict[str, str | float]:
+    """The full case of an anchor: its ``when`` over the baseline, as states and numbers.
+
+    Parameters
+    ----------
+    prior : AnchorPrior
+    anchor : Anchor
+    ctx : LinkContext
+
+    Returns
+    -------
+    dict of str to str or float
+
+    Raises
+    ------
+    AnchorFitError
+        If a state or value does not fit its parent.
+
+    Examples
+    --------
+    >>> prior = AnchorPrior(given=["hq"], baseline={"hq": False}, anchors=[{"p": 0.2}])
+    >>> ctx = LinkContext(("false", "true"), {"hq": ("false", "true")})
+    >>> anchor_case(prior, prior.anchors[0], ctx)
+    {'hq': 'false'}
+    """
+    out = {}
+    for parent in prior.given:
+        raw = anchor.when.get(parent, prior.baseline.get(parent))
+        value = case_value(parent, raw, ctx)
+        if value is None:
+            states = ctx.parents.get(parent)
+            expected = "a number" if states is None else f"one of {list(states or ())}"
+            raise AnchorFitError(
+                [Problem(("anchors",), f"{parent}: expected {expected}, got {raw!r}")]
+            )
+        out[parent] = value
+    return out
+
+
+def _columns(prior: AnchorPrior, ctx: LinkContext) -> list[tuple[str, str | None]]:
+    """The fit's coefficients: each parent's states other than the baseline's, or its slope."""
+    cols: list[tuple[str, str | None]] = []
+    for parent in prior.given:
+        states = ctx.parents[parent]
+        if states is None:
+            cols.append((parent, None))
+        else:
+            base = case_value(parent, prior.baseline[parent], ctx)
+            cols.extend((parent, s) for s in states if s != base)
+    return cols
+
+
+def _describe(col: tuple[str, str | None], prior: AnchorPrior) -> str:
+    parent, state = col
+    if state is None:
+        return f"{parent} away from its baseline {prior.baseline[parent]:g}"
+    return f"{parent} = {state}"
+
+
+def _design(
+    prior: AnchorPrior, ctx: LinkContext
+) -> tuple[np.ndarray, list[tuple[str, str | None]], dict[str, tuple[float, float]]]:
+    cases = [anchor_case(prior, a, ctx) for a in prior.anchors]
+    cols = _columns(prior, ctx)
+    scales: dict[str, tuple[float, float]] = {}
+    for parent in ctx.continuous:
+        center = float(prior.baseline[parent])
+        moved = [c[parent] for c in cases if c[parent] != center]
+        # the scale is the distance to the first anchor that moves the parent, so that its
+        # coefficient is the change in log-odds between those two cases
+        scales[parent] = (center, abs(float(moved[0]) - center) if moved else 1.0)
+    x = np.zeros((len(cases), 1 + len(cols)))
+    x[:, 0] = 1.0
+    for i, case in enumerate(cases):
+        for j, (parent, state) in enumerate(cols, start=1):
+            if state is None:
+                center, scale = scales[parent]
+                x[i, j] = (float(case[parent]) - center) / scale
+            else:
+                x[i, j] = float(case[parent] == state)
+    return x, cols, scales
+
+
+def _identify(x: np.ndarray, cols: list[tuple[str, str | None]], prior: AnchorPrior) -> None:
+    problems = []
+    for j, col in enumerate(cols, start=1):
+        if not np.any(x[:, j]):
+            problems.append(
+                Problem(
+                    ("anchors",),
+                    f"no anchor case has {_describe(col, prior)}: add an anchor with it "
+                    "(the other parents at their baseline)",
+                )
+            )
+    if not problems and np.linalg.matrix_rank(x) < x.shape[1]:
+        _, _, vt = np.linalg.svd(x)
+        null = vt[-1]
+        names = [
+            "the baseline case" if j == 0 else _describe(cols[j - 1], prior)
+            for j in range(len(null))
+        ]
+        tied = [n for n, v in zip(names, null, strict=True) if abs(v) > 1e-8]
+        problems.append(
+            Problem(
+                ("anchors",),
+                f"the anchor cases cannot tell apart the effects of {', '.join(tied)} "
+                "(they always change together): add an anchor that changes one of them alone",
+            )
+        )
+    if problems:
+        raise AnchorFitError(problems)
+
+
+def _moments(
+    prior: AnchorPrior, ctx: LinkContext
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Stated log-ratios, their means and their covariance (anchor-major), per anchor."""
+    k = len(ctx.states) - 1
+    stated, means, blocks = [], [], []
+    any_uncertain = False
+    for anchor in prior.anchors:
+        p = _anchor_probs(anchor, ctx)
+        lr = np.log(p[1:]) - np.log(p[0])
+        stated.append(lr)
+        conc = anchor.concentration or prior.concentration
+        if conc is None:
+            means.append(lr)
+            blocks.append(np.zeros((k, k)))
+            continue
+        any_uncertain = True
+        alpha = conc * p
+        means.append(special.digamma(alpha[1:]) - special.digamma(alpha[0]))
+        tri = special.polygamma(1, alpha)
+        blocks.append(np.full((k, k), tri[0]) + np.diag(tri[1:]))
+    cov = None
+    if any_uncertain:
+        n = len(blocks)
+        cov = np.zeros((n * k, n * k))
+        for i, b in enumerate(blocks):
+            cov[i * k : (i + 1) * k, i * k : (i + 1) * k] = b
+    return np.array(stated), np.array(means), cov
+
+
+def fit_anchors(prior: AnchorPrior, ctx: LinkContext) -> FittedLink:
+    """Fit the main-effects logit link to a prior's anchor cases.
+
+    Parameters
+    ----------
+    prior : AnchorPrior
+    ctx : LinkContext
+        The child's states and its parents' (:func:`link_context`).
+
+    Returns
+    -------
+    FittedLink
+
+    Raises
+    ------
+    AnchorFitError
+        If the anchors do not determine the link: a parent state (or a continuous
+        parent) that no anchor moves away from the baseline, or effects that always
+        change together. Problems are located at ``anchors``.
+
+    Examples
+    --------
+    >>> prior = AnchorPrior(
+    ...     given=["hq"], baseline={"hq": False},
+    ...     anchors=[{"p": 0.2}, {"when": {"hq": True}, "p": 0.6}],
+    ... )
+    >>> fit = fit_anchors(prior, LinkContext(("false", "true"), {"hq": ("false", "true")}))
+    >>> round(fit.fitted[1]["true"], 12), fit.misfit[1] < 1e-12, fit.covariance is None
+    (0.6, True, True)
+    """
+    x, cols, scales = _design(prior, ctx)
+    _identify(x, cols, prior)
+    m = np.linalg.pinv(x)
+    stated, means, cov_l = _moments(prior, ctx)
+    k = len(ctx.states) - 1
+    terms = []
+    for parent, state in cols:
+        if state is None:
+            center, scale = scales[parent]
+            terms.append(LogitTerm(fact=parent, coef=0.0, center=center, scale=scale))
+        else:
+            terms.append(LogitTerm(fact=parent, state=state, coef=0.0))
+    template = LogitLink(intercept=0.0, terms=terms)
+    link = vector_link((m @ stated).ravel(), template, ctx.states)
+    mean = vector_link((m @ means).ravel(), template, ctx.states) if cov_l is not None else link
+    cov = None
+    if cov_l is not None:
+        a = np.kron(m, np.eye(k))
+        cov = a @ cov_l @ a.T
+        cov = (cov + cov.T) / 2
+    fitted, given = [], []
+    for anchor in prior.anchors:
+        case = anchor_case(prior, anchor, ctx)
+        fitted.append(
+            dict(zip(ctx.states, link_probabilities(link, ctx, case).tolist(), strict=True))
+        )
+        given.append(dict(zip(ctx.states, _anchor_probs(anchor, ctx).tolist(), strict=True)))
+    return FittedLink(link, mean, cov, tuple(fitted), tuple(given))
+
+
+def point_prior(prior: Any, ctx: LinkContext) -> Any:
+    """The prior an engine evaluates: an anchor prior as the :class:`LogitPrior` fitted to it.
+
+    Parameters
+    ----------
+    prior : any prior
+    ctx : LinkContext
+
+    Returns
+    -------
+    LogitPrior or the prior itself (any other type)
+
+    Examples
+    --------
+    >>> prior = AnchorPrior(
+    ...     given=["hq"], baseline={"hq": False},
+    ...     anchors=[{"p": 0.5}, {"when": {"hq": True}, "p": 0.5}],
+    ... )
+    >>> ctx = LinkContext(("false", "true"), {"hq": ("false", "true")})
+    >>> point_prior(prior, ctx).logit.intercept
+    0.0
+    """
+    if isinstance(prior, AnchorPrior):
+        return LogitPrior(logit=fit_anchors(prior, ctx).link)
+    return prior
+
+
+def link_distribution(prior: Any, ctx: LinkContext) -> tuple[LogitLink, np.ndarray | None]:
+    """The mean link of a node and the covariance of its flattened coefficients.
+
+    THE function the engines call for a link's uncertainty. The flattening order is
+    :func:`link_vector`'s: intercept per state but the first, then each term's values.
+
+    Parameters
+    ----------
+    prior : AnchorPrior or LogitPrior
+    ctx : LinkContext
+
+    Returns
+    -------
+    link : LogitLink
+        The mean of the coefficients. For anchors with a concentration it is the fit to
+        the Dirichlet's mean log-ratios (digamma differences), not :attr:`FittedLink.link`:
+        integrating the child's probabilities over the coefficients then gives back
+        (about) the stated probabilities.
+    covariance : numpy.ndarray or None
+        ``None`` when the coefficients are fixed.
+
+    Examples
+    --------
+    >>> prior = AnchorPrior(
+    ...     given=["hq"], baseline={"hq": False}, concentration=20,
+    ...     anchors=[{"p": 0.2}, {"when": {"hq": True}, "p": 0.6}],
+    ... )
+    >>> ctx = LinkContext(("false", "true"), {"hq": ("false", "true")})
+    >>> link, cov = link_distribution(prior, ctx)
+    >>> cov.shape, bool(np.all(np.linalg.eigvalsh(cov) > 0))
+    ((2, 2), True)
+    """
+    if isinstance(prior, AnchorPrior):
+        fit = fit_anchors(prior, ctx)
+        return fit.mean, fit.covariance
+    if isinstance(prior, LogitPrior):
+        # >>> links helper (issue 13, uncertain coefficients): a logit prior whose
+        # coefficients carry an ``sd`` returns its diagonal covariance here, in
+        # link_vector's order. Until then a logit link's coefficients are fixed.
+        return prior.logit, None
+    raise TypeError(f"expected an anchor or logit prior, got {type(prior).__name__}")
+
+
+# -- showing a link as probabilities ---------------------------------------------------
+
+
+def _cases(ctx: LinkContext) -> list[dict[str, str | float]]:
+    axes = [
+        list(ctx.values[p]) if states is None else list(states) for p, states in ctx.parents.items()
+    ]
+    return [dict(zip(ctx.parents, combo, strict=True)) for combo in itertools.product(*axes)]
+
+
+def implied_table(link_or_prior: Any, ctx: LinkContext) -> pd.DataFrame:
+    """The child's probabilities in every case of its parents, as a link implies them.
+
+    Parameters
+    ----------
+    link_or_prior : LogitLink, LogitPrior or AnchorPrior
+    ctx : LinkContext
+        With ``values`` for the continuous parents (their 5/50/95% prior quantiles
+        from :func:`link_context`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case (a MultiIndex over the parents), one column per state.
+
+    Examples
+    --------
+    >>> ctx = LinkContext(("false", "true"), {"hq": ("false", "true")})
+    >>> link = LogitLink(intercept=0.0, terms=[{"fact": "hq", "state": "true", "coef": 100.0}])
+    >>> implied_table(link, ctx).round(3)["true"].tolist()
+    [0.5, 1.0]
+    """
+    if isinstance(link_or_prior, AnchorPrior):
+        link = fit_anchors(link_or_prior, ctx).link
+    elif isinstance(link_or_prior, LogitPrior):
+        link = link_or_prior.logit
+    else:
+        link = link_or_prior
+    cases = _cases(ctx)
+    rows = np.array([link_probabilities(link, ctx, c) for c in cases])
+    index = pd.MultiIndex.from_tuples([tuple(c.values()) for c in cases], names=list(ctx.parents))
+    return pd.DataFrame(rows, index=index, columns=list(ctx.states))
+
+
+def anchors_from_logit(prior: LogitPrior, ctx: LinkContext) -> AnchorPrior:
+    """The anchor cases a logit link implies, exactly: so any link is shown as probabilities.
+
+    Baseline: for a discrete parent a state no term names (else its first state), for a
+    continuous one its first term's center. Anchors: the baseline case, one case per
+    other state of each discrete parent, and one per continuous parent at the baseline
+    plus its first term's scale. :func:`fit_anchors` gives the link back.
+
+    Parameters
+    ----------
+    prior : LogitPrior
+    ctx : LinkContext
+        With ``standardisers`` when a term leaves its center or scale to the default.
+
+    Returns
+    -------
+    AnchorPrior
+        Without a concentration.
+
+    Examples
+    --------
+    >>> ctx = LinkContext(("false", "true"), {"hq": ("false", "true")})
+    >>> term = {"fact": "hq", "state": True, "coef": 1.0}
+    >>> link = LogitPrior(logit={"intercept": 0.0, "terms": [term]})
+    >>> a = anchors_from_logit(link, ctx)
+    >>> dict(a.baseline), [round(x.p, 4) for x in a.anchors]
+    ({'hq': 'false'}, [0.5, 0.7311])
+    """
+    link = prior.logit
+    baseline: dict[str, str | float] = {}
+    steps: dict[str, float] = {}
+    for parent, states in ctx.parents.items():
+        terms = [t for t in link.terms if t.fact == parent]
+        if states is None:
+            center, scale = _standardiser(terms[0], ctx)
+            baseline[parent] = center
+            steps[parent] = scale
+        else:
+            named = {t.state for t in terms}
+            free = [s for s in states if s not in named]
+            baseline[parent] = free[0] if free else states[0]
+    cases: list[dict[str, str | float]] = [{}]
+    for parent, states in ctx.parents.items():
+        if states is None:
+            cases.append({parent: float(baseline[parent]) + steps[parent]})
+        else:
+            cases.extend({parent: s} for s in states if s != baseline[parent])
+    anchors = []
+    for when in cases:
+        p = link_probabilities(link, ctx, {**baseline, **when})
+        if ctx.binary:
+            anchors.append(Anchor(when=when, p=float(p[1])))
+        else:
+            anchors.append(Anchor(when=when, probs=dict(zip(ctx.states, p.tolist(), strict=True))))
+    return AnchorPrior(given=tuple(ctx.parents), baseline=baseline, anchors=anchors)
+
+
+def anchor_notes(scenario: Any, shown: float = MISFIT_SHOWN) -> list[Problem]:
+    """Anchor cases the fitted link misses by ``shown`` or more, node by node.
+
+    Not errors: anchors that over-determine the link are fitted by least squares, and
+    this says, in probabilities, how far the fit is from what was said.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    shown : float
+        The smallest difference reported.
+
+    Returns
+    -------
+    list of Problem
+        Located at the anchor (``outcomes.<name>.prior.anchors.<i>``).
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> anchor_notes(load(example()))
+    []
+    """
+    out = []
+    for name, node in scenario.nodes.items():
+        if not isinstance(node.prior, AnchorPrior):
+            continue
+        where = "outcomes" if name in scenario.outcomes else "facts"
+        ctx = link_context(scenario.nodes, name, continuous=False)
+        fit = fit_anchors(node.prior, ctx)
+        for i, (f, g) in enumerate(zip(fit.fitted, fit.given, strict=True)):
+            if max(abs(f[s] - g[s]) for s in g) < shown:
+                continue
+            shown_states = ctx.states[1:] if ctx.binary else ctx.states
+            said = ", ".join(f"{st} {g[st]:.3f}" for st in shown_states)
+            got = ", ".join(f"{st} {f[st]:.3f}" for st in shown_states)
+            out.append(
+                Problem(
+                    (where, name, "prior", "anchors", i),
+                    "the anchor cases over-determine the link and no link fits them all: "
+                    f"you said {said}; the fitted link gives {got}",
+                )
+            )
+    return out
