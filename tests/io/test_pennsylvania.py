@@ -84,8 +84,38 @@ def test_each_polls_number_is_its_quoted_percentages(
     assert claim.reported.sd == pytest.approx(math.hypot(sampling, HOUSE_SD), abs=0.006)
 
 
+def _link(penn: scenarios.Scenario) -> tuple[float, dict[str, float]]:
+    """The outcome's log-odds slope per point and shift per miss, from its anchor cases.
+
+    One anchor per effect: the link is the anchors' log-odds differences from the
+    baseline case (polls tied, on target), computed here by hand.
+    """
+    prior = penn.outcomes["pa_winner"].prior
+    assert dict(prior.baseline) == {"polled_share": 50, "poll_miss": "on_target"}
+    logit = {
+        tuple(sorted(dict(a.when).items())): special.logit(a.probs["trump"]) for a in prior.anchors
+    }
+    base = logit[()]
+    slope = logit[(("polled_share", 51),)] - base
+    shift = {"on_target": 0.0}
+    for miss in ("understate_trump", "understate_harris"):
+        shift[miss] = logit[(("poll_miss", miss),)] - base
+    return slope, shift
+
+
+def test_the_link_is_the_normal_threshold_it_stands_for(penn: scenarios.Scenario) -> None:
+    # P(trump | share x, miss b) = Phi((x + b - 50) / 1.5), within 0.01 everywhere
+    slope, shift = _link(penn)
+    x = np.linspace(40, 60, 401)
+    for miss, b in (("understate_trump", 2.5), ("on_target", 0.0), ("understate_harris", -2.5)):
+        normal = stats.norm.cdf((x + b - 50) / 1.5)
+        logistic = special.expit(slope * (x - 50) + shift[miss])
+        assert np.abs(normal - logistic).max() < 0.01, miss
+
+
 def _expected_trump(penn: scenarios.Scenario) -> float:
     """P(pa_winner = trump | polls), by quad over the polls' common reading, per miss."""
+    slope, shift = _link(penn)
     prior = stats.norm(50, 4.5 / stats.norm.ppf(0.95))  # "90% between 45.5 and 54.5"
     noise = stats.norm(50, 3 * prior.std())  # a non-informative number (docs/format.md)
     polls = [
@@ -100,13 +130,12 @@ def _expected_trump(penn: scenarios.Scenario) -> float:
             out *= q * stats.norm.pdf(value, x, sd) + (1 - q) * noise.pdf(value)
         return out
 
-    miss = {"understate_trump": (0.35, 2.837), "on_target": (0.45, 0.0)}
-    miss["understate_harris"] = (0.2, -2.837)
+    miss = {"understate_trump": 0.35, "on_target": 0.45, "understate_harris": 0.2}
     lo, hi = 30.0, 70.0
     evidence = integrate.quad(weight, lo, hi, epsabs=0, epsrel=1e-11, limit=200)[0]
     total = 0.0
-    for p, shift in miss.values():
-        f = lambda x, s=shift: weight(x) * special.expit(1.135 * (x - 50) + s)  # noqa: E731
+    for state, p in miss.items():
+        f = lambda x, s=shift[state]: weight(x) * special.expit(slope * (x - 50) + s)  # noqa: E731
         total += p * integrate.quad(f, lo, hi, epsabs=0, epsrel=1e-11, limit=200)[0]
     return total / evidence
 
@@ -131,13 +160,12 @@ def test_the_polls_move_the_answer(penn: scenarios.Scenario, post: scenarios.Pos
     bare = penn.model_copy(update={"claims": ()}).update(intervals=False)
     p_bare = bare.scenarios.loc[("pa_winner", "trump"), "probability"]
     prior = stats.norm(50, 4.5 / stats.norm.ppf(0.95))
-    by_hand = sum(
-        p
-        * integrate.quad(lambda x, s=s: prior.pdf(x) * special.expit(1.135 * (x - 50) + s), 20, 80)[
-            0
-        ]
-        for p, s in ((0.35, 2.837), (0.45, 0.0), (0.2, -2.837))
-    )
+    slope, shift = _link(penn)
+    miss = {"understate_trump": 0.35, "on_target": 0.45, "understate_harris": 0.2}
+    by_hand = 0.0
+    for state, p in miss.items():
+        f = lambda x, s=shift[state]: prior.pdf(x) * special.expit(slope * (x - 50) + s)  # noqa: E731
+        by_hand += p * integrate.quad(f, 20, 80, epsabs=0, epsrel=1e-11)[0]
     assert p_bare == pytest.approx(by_hand, abs=1e-6)
     assert abs(post.scenarios.loc[("pa_winner", "trump"), "probability"] - p_bare) > 1e-3
 
