@@ -308,7 +308,7 @@ def _sweep_args(sub: Any) -> None:
         "kill resumes where it stopped. See docs/sweeps.md.",
         epilog="Grid: NAME is a fact or outcome, then a field of its prior as in the file "
         "(army_strikes.p, troops.between, troops.between.0, "
-        "mutiny_end.logit.intercept.suppressed); VALUES is START:STOP:COUNT (evenly spaced, "
+        "mutiny_end.anchors.1.probs.suppressed); VALUES is START:STOP:COUNT (evenly spaced, "
         "ends included), v1,v2,... or a JSON array ('[[20, 40], [25, 50]]'). Example, 1,000 "
         "variants: scenarios sweep --grid army_strikes.p=0.05:0.95:40 "
         "--grid troops.between.0=15:35:5 --grid troops.between.1=40:80:5. A plan of more "

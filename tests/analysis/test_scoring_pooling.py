@@ -209,3 +209,20 @@ def test_digit_calibration_counts_per_digit_how_often_claims_held() -> None:
     assert table.loc[5, ["claims", "held"]].tolist() == [1, 1]
     assert table.loc[2, ["claims", "held"]].tolist() == [2, 1]  # c1 wrong, c2 right
     assert int(table["claims"].sum()) == 4
+
+
+def test_anchor_cases_pool_as_the_links_fitted_to_them() -> None:
+    from scenarios.spec.links import link_context, point_prior
+    from scenarios.spec.overrides import apply_overrides
+
+    a = scenarios.load(scenarios.example("wagner-2023-06-23"))
+    b, _ = apply_overrides(a, {"mutiny_end.anchors.0.probs.suppressed": 0.4})
+    pooled = pool([a, b], method="log")
+
+    def fitted(s: Scenario) -> Scenario:
+        ctx = link_context(s.nodes, "mutiny_end")
+        return s.with_prior("mutiny_end", point_prior(s.outcomes["mutiny_end"].prior, ctx))
+
+    want = pool([fitted(a), fitted(b)], method="log")
+    assert pooled.outcomes["mutiny_end"].prior == want.outcomes["mutiny_end"].prior
+    assert pooled.outcomes["mutiny_end"].prior != fitted(a).outcomes["mutiny_end"].prior

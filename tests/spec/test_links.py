@@ -282,3 +282,19 @@ def test_implied_table_covers_every_case() -> None:
     np.testing.assert_allclose(table.sum(axis=1), 1.0)
     quantiles = list(itertools.islice(table.index.get_level_values("x").unique(), 3))
     assert quantiles[0] < 20 < quantiles[2]  # 5% and 95% of a 90% range of 10 to 40
+
+
+def test_an_override_sets_one_state_of_an_anchor_case_and_rescales_the_rest() -> None:
+    from scenarios.spec.overrides import apply_overrides
+
+    wagner = scenarios.load(scenarios.example("wagner-2023-06-23"))
+    old = dict(wagner.outcomes["mutiny_end"].prior.anchors[1].probs)
+    changed, _ = apply_overrides(wagner, {"mutiny_end.anchors.1.probs.suppressed": 0.3})
+    new = dict(changed.outcomes["mutiny_end"].prior.anchors[1].probs)
+    assert new["suppressed"] == 0.3
+    assert sum(new.values()) == pytest.approx(1.0, abs=1e-9)
+    rest = 1 - old["suppressed"]
+    for state in ("negotiated", "protracted", "regime_change", "other"):
+        assert new[state] == pytest.approx(old[state] * 0.7 / rest, abs=1e-9)
+    with pytest.raises(ScenarioError, match="strictly between 0 and 1"):
+        apply_overrides(wagner, {"mutiny_end.anchors.1.probs.suppressed": 1.0})

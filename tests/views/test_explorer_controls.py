@@ -22,7 +22,7 @@ from scenarios.io.data import notebook
 from scenarios.spec.elicit import distribution
 from scenarios.views import html as views
 from scenarios.views.explorer import Explorer, ProbabilityEditor, ProbabilityInput
-from scenarios.views.explorer.edits import STATUSES, rescale, with_intercept
+from scenarios.views.explorer.edits import STATUSES, link_anchors, rescale, with_anchor_field
 from scenarios.views.formats import probability
 from tests.views.explorer_support import (
     PRIORS,
@@ -62,13 +62,16 @@ def test_every_prior_claim_and_source_has_a_control(path: Path) -> None:
             for i in range(len(prior.table)):
                 assert f"prior:{name}.table[{i}]" in c
             assert (f"prior:{name}.default" in c) == (prior.default is not None)
-        elif kind == "LogitPrior":
-            keys = (
-                [f"prior:{name}.intercept"]
-                if node.kind == "binary"
-                else [f"prior:{name}.intercept.{st}" for st in node.state_names[1:]]
-            )
-            assert all(k in c for k in keys)
+        elif kind in ("LogitPrior", "AnchorPrior"):
+            # a link is shown as anchor-case probabilities, never as log-odds
+            anchors = link_anchors(s, name)
+            for i, anchor in enumerate(anchors.anchors):
+                box = c[f"prior:{name}.anchors[{i}]"]
+                if anchor.p is not None:
+                    assert isinstance(box, ProbabilityInput) and box.value == anchor.p
+                else:
+                    assert box.value == dict(anchor.probs)
+            assert f"prior:{name}.implied" in c
         assert (f"prior:{name}.concentration" in c) == (
             getattr(prior, "concentration", None) is not None
         )
@@ -130,7 +133,7 @@ def test_table_rows_logit_intercepts_and_concentrations(wagner: Scenario) -> Non
     ex.controls["prior:damage.table[0]"].value = 0.9
     ex.controls["prior:damage.default"].value = 0.2
     ex.controls["prior:damage.concentration"].value = 40.0
-    ex.controls["prior:refloated.intercept"].value = -0.5
+    ex.controls["prior:refloated.anchors[0]"].value = 0.6
     ex.controls["prior:storm.concentration"].value = 2.0
     cost = ex.controls["prior:cost.default"]
     cost.sliders["high"].value = 0.5
@@ -140,8 +143,8 @@ def test_table_rows_logit_intercepts_and_concentrations(wagner: Scenario) -> Non
         "default": {"p": 0.2},
         "concentration": 40.0,
     }
-    logit = s.outcomes["refloated"].prior.model_dump(exclude_none=True)
-    logit["logit"]["intercept"] = -0.5
+    logit = link_anchors(s, "refloated").model_dump(exclude_none=True)
+    logit["anchors"][0]["p"] = 0.6
     cost_prior = s.outcomes["cost"].prior.model_dump(exclude_none=True)
     cost_prior["default"]["probs"] = rescale(cost_prior["default"]["probs"], "high", 0.5)
     want = (
@@ -153,8 +156,9 @@ def test_table_rows_logit_intercepts_and_concentrations(wagner: Scenario) -> Non
     assert_shows(ex, want)
 
     wex = Explorer(wagner)
-    wex.controls["prior:mutiny_end.intercept.regime_change"].value = -2.0
-    assert_shows(wex, with_intercept(wagner, "mutiny_end", "regime_change", -2.0))
+    probs = rescale(dict(wagner.outcomes["mutiny_end"].prior.anchors[2].probs), "other", 0.3)
+    wex.controls["prior:mutiny_end.anchors[2]"].sliders["other"].value = 0.3
+    assert_shows(wex, with_anchor_field(wagner, "mutiny_end", ("anchors", 2, "probs"), probs))
 
 
 def test_claim_status_on_off_information_and_grade(wagner: Scenario) -> None:

@@ -16,14 +16,14 @@ from scenarios.views.explorer.edits import (
     control_shape,
     counted,
     field,
-    intercept_of,
     interval_of,
+    link_anchors,
     range_bounds,
     range_prior,
     rescale,
     switch_claim,
+    with_anchor_field,
     with_field,
-    with_intercept,
 )
 from tests.views.explorer_support import harbour
 
@@ -98,18 +98,21 @@ def test_range_bounds_stay_inside_the_support_and_contain_the_interval() -> None
     assert range_bounds(s.facts["fuel_share"], 0.2, 0.6) == (0.001, 0.999, 0.001)
 
 
-def test_intercepts_of_binary_and_categorical_links(wagner: Scenario) -> None:
-    prior = wagner.outcomes["mutiny_end"].prior
-    old = dict(prior.logit.intercept)
-    edited = with_intercept(wagner, "mutiny_end", "regime_change", -2.0)
-    new = edited.outcomes["mutiny_end"].prior.logit.intercept
-    assert dict(new) == {**old, "regime_change": -2.0}
-    assert intercept_of(new, "regime_change") == -2.0
-    assert intercept_of(new, "no_such_state") == 0.0
+def test_a_logit_link_is_edited_as_its_anchor_cases() -> None:
+    # issue 13: the explorer never asks for a log-odds number; editing one anchor case of
+    # a logit link writes the link as anchor cases, the others as they were
     s = harbour()
-    edited = with_intercept(s, "refloated", None, -0.5)
-    assert edited.outcomes["refloated"].prior.logit.intercept == -0.5
-    assert intercept_of(-0.5, None) == -0.5 and intercept_of({"a": 1.0}, None) == 0.0
+    anchors = link_anchors(s, "refloated")
+    assert type(anchors).__name__ == "AnchorPrior"
+    edited = with_anchor_field(s, "refloated", ("anchors", 1, "p"), 0.25)
+    prior = edited.outcomes["refloated"].prior
+    assert type(prior).__name__ == "AnchorPrior"
+    assert prior.anchors[1].p == 0.25
+    assert [a.p for i, a in enumerate(prior.anchors) if i != 1] == [
+        a.p for i, a in enumerate(anchors.anchors) if i != 1
+    ]
+    with pytest.raises(scenarios.ScenarioError, match="strictly between 0 and 1"):
+        with_anchor_field(s, "refloated", ("anchors", 1, "p"), 0.0)
 
 
 def test_switching_a_claim_off_and_on_restores_its_status() -> None:

@@ -19,9 +19,9 @@ from scipy import integrate
 from scenarios.engines.parameters import mean_table
 from scenarios.errors import ScenarioError
 from scenarios.posterior import scenario_hash
-from scenarios.spec import elicit
+from scenarios.spec import elicit, links
 from scenarios.spec.claims import Source
-from scenarios.spec.priors import LogitPrior, Probabilities, TablePrior
+from scenarios.spec.priors import AnchorPrior, LogitPrior, Probabilities, TablePrior
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["pool"]
@@ -84,8 +84,9 @@ def _pool_logit(name: str, priors: list[LogitPrior], w: np.ndarray, method: Meth
     if method != "log":
         raise ScenarioError.single(
             ("facts", name, "prior"),
-            "forecasters give different logit links: pool them with method='log' (exact: the "
-            "log-odds average), or write the links as tables",
+            "forecasters give different links (anchor cases or logit): pool them with "
+            "method='log' (exact: the geometric mean of their probabilities, renormalised), or "
+            "write the links as tables",
         )
 
     def as_map(value: Any) -> dict[str, float]:
@@ -210,6 +211,12 @@ def pool(
             if _same(priors):
                 out[name] = node
                 continue
+            if any(isinstance(p, AnchorPrior) for p in priors):
+                # anchor cases pool as the links fitted to them (the log rule is exact)
+                priors = [
+                    links.point_prior(p, links.link_context(s.nodes, name))
+                    for p, s in zip(priors, members, strict=True)
+                ]
             if not node.is_discrete:
                 prior = _pool_continuous(name, members, w, method)
             elif all(isinstance(p, Probabilities | TablePrior) for p in priors):
@@ -218,7 +225,7 @@ def pool(
                 prior = _pool_logit(name, priors, w, method)  # type: ignore[arg-type]
             else:
                 raise ValueError(
-                    f"cannot pool {group}.{name}: forecasters mix logit links and "
+                    f"cannot pool {group}.{name}: forecasters mix links and "
                     "tables; write them the same way"
                 )
             reasoning = f"pooled ({method}) from {len(members)} forecasters"

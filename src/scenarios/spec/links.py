@@ -15,7 +15,9 @@ anchors than coefficients). A concentration ``c`` makes each anchor's probabilit
 Dirichlet(``c p``); its log-ratios have means ``digamma(c p_j) - digamma(c p_0)`` and
 covariances ``trigamma(c p_0) + [j == k] trigamma(c p_j)``, so the coefficients are
 approximately Normal with mean ``M E[L]`` and covariance ``M Cov(L) M^T``
-(:func:`link_distribution`).
+(:func:`link_distribution`). The approximation is good when every ``c p`` is above 1;
+for smaller ones (a probability of 1% held with concentration 30) the log-ratio is
+skewed and the Normal overstates how likely large probabilities are.
 
 **Flattening order** of a link's coefficients (:func:`link_vector`): the intercept's
 value for each state but the first (in state order; a binary child has the one state
@@ -27,6 +29,7 @@ Pure numpy/scipy: nothing here knows about engines.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +39,7 @@ import pandas as pd
 from scipy import special
 
 from scenarios.errors import Problem, ScenarioError
+from scenarios.spec.fields import MAX_MAGNITUDE, MIN_POSITIVE
 from scenarios.spec.priors import (
     Anchor,
     AnchorPrior,
@@ -46,6 +50,7 @@ from scenarios.spec.priors import (
 )
 
 __all__ = [
+    "ALPHA_FLOOR",
     "MISFIT_SHOWN",
     "AnchorFitError",
     "FittedLink",
@@ -53,6 +58,7 @@ __all__ = [
     "anchor_case",
     "anchor_notes",
     "anchors_from_logit",
+    "case_count",
     "case_value",
     "fit_anchors",
     "implied_table",
@@ -68,6 +74,10 @@ __all__ = [
 #: much (in any state) is reported (:func:`anchor_notes`): half a percentage point, as
 #: less is the rounding of stated probabilities.
 MISFIT_SHOWN = 0.005
+#: The smallest Dirichlet parameter ``concentration * p`` the link's spread is computed
+#: with: below it the log-ratios' moments leave float range (and the Normal
+#: approximation means little well before: it is good when every ``c p`` is above 1).
+ALPHA_FLOOR = 1e-3
 #: The quantiles of a continuous parent shown in an implied table.
 SHOWN_QUANTILES = (0.05, 0.5, 0.95)
 
@@ -445,8 +455,22 @@ def _design(
     return x, cols, scales
 
 
-def _identify(x: np.ndarray, cols: list[tuple[str, str | None]], prior: AnchorPrior) -> None:
+def _identify(
+    x: np.ndarray,
+    cols: list[tuple[str, str | None]],
+    prior: AnchorPrior,
+    scales: Mapping[str, tuple[float, float]],
+) -> None:
     problems = []
+    for parent, (center, scale) in scales.items():
+        if not MIN_POSITIVE <= scale <= MAX_MAGNITUDE:
+            problems.append(
+                Problem(
+                    ("anchors",),
+                    f"the first anchor case that moves {parent} is {scale:g} from its baseline "
+                    f"{center:g}: expected a distance from {MIN_POSITIVE:g} to {MAX_MAGNITUDE:g}",
+                )
+            )
     for j, col in enumerate(cols, start=1):
         if not np.any(x[:, j]):
             problems.append(
@@ -480,7 +504,7 @@ def _moments(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Stated log-ratios, their means and their covariance (anchor-major), per anchor."""
     k = len(ctx.states) - 1
-    stated, means, blocks = [], [], []
+    stated, means, blocks = [], [], []  # blocks: per anchor, Cov of its log-ratios
     any_uncertain = False
     for anchor in prior.anchors:
         p = _anchor_probs(anchor, ctx)
@@ -492,17 +516,11 @@ def _moments(
             blocks.append(np.zeros((k, k)))
             continue
         any_uncertain = True
-        alpha = conc * p
+        alpha = np.maximum(conc * p, ALPHA_FLOOR)
         means.append(special.digamma(alpha[1:]) - special.digamma(alpha[0]))
         tri = special.polygamma(1, alpha)
         blocks.append(np.full((k, k), tri[0]) + np.diag(tri[1:]))
-    cov = None
-    if any_uncertain:
-        n = len(blocks)
-        cov = np.zeros((n * k, n * k))
-        for i, b in enumerate(blocks):
-            cov[i * k : (i + 1) * k, i * k : (i + 1) * k] = b
-    return np.array(stated), np.array(means), cov
+    return np.array(stated), np.array(means), np.array(blocks) if any_uncertain else None
 
 
 def fit_anchors(prior: AnchorPrior, ctx: LinkContext) -> FittedLink:
@@ -536,9 +554,14 @@ def fit_anchors(prior: AnchorPrior, ctx: LinkContext) -> FittedLink:
     (0.6, True, True)
     """
     x, cols, scales = _design(prior, ctx)
-    _identify(x, cols, prior)
+    _identify(x, cols, prior, scales)
     m = np.linalg.pinv(x)
-    stated, means, cov_l = _moments(prior, ctx)
+    stated, means, blocks = _moments(prior, ctx)
+    if not (np.all(np.isfinite(m @ stated)) and np.abs(m @ stated).max() <= MAX_MAGNITUDE):
+        raise AnchorFitError(
+            [Problem(("anchors",), "the anchor cases imply a link too steep to compute: "
+                     "move the cases of a continuous parent further apart")]
+        )  # fmt: skip
     k = len(ctx.states) - 1
     terms = []
     for parent, state in cols:
@@ -549,12 +572,14 @@ def fit_anchors(prior: AnchorPrior, ctx: LinkContext) -> FittedLink:
             terms.append(LogitTerm(fact=parent, state=state, coef=0.0))
     template = LogitLink(intercept=0.0, terms=terms)
     link = vector_link((m @ stated).ravel(), template, ctx.states)
-    mean = vector_link((m @ means).ravel(), template, ctx.states) if cov_l is not None else link
-    cov = None
-    if cov_l is not None:
-        a = np.kron(m, np.eye(k))
-        cov = a @ cov_l @ a.T
+    mean, cov = link, None
+    if blocks is not None:
+        # Cov(B[p, j], B[q, l]) = sum over anchors i of M[p, i] M[q, i] Cov_i(l_j, l_l)
+        size = m.shape[0] * k
+        cov = np.einsum("pi,qi,ijl->pjql", m, m, blocks).reshape(size, size)
         cov = (cov + cov.T) / 2
+        centre = m @ means
+        mean = vector_link(centre.ravel(), template, ctx.states)
     fitted, given = [], []
     for anchor in prior.anchors:
         case = anchor_case(prior, anchor, ctx)
@@ -638,14 +663,31 @@ def link_distribution(prior: Any, ctx: LinkContext) -> tuple[LogitLink, np.ndarr
 # -- showing a link as probabilities ---------------------------------------------------
 
 
-def _cases(ctx: LinkContext) -> list[dict[str, str | float]]:
-    axes = [
-        list(ctx.values[p]) if states is None else list(states) for p, states in ctx.parents.items()
-    ]
-    return [dict(zip(ctx.parents, combo, strict=True)) for combo in itertools.product(*axes)]
+def _axes(ctx: LinkContext) -> list[list[Any]]:
+    return [list(ctx.values[p]) if s is None else list(s) for p, s in ctx.parents.items()]
 
 
-def implied_table(link_or_prior: Any, ctx: LinkContext) -> pd.DataFrame:
+def case_count(ctx: LinkContext) -> int:
+    """How many cases an implied table has: the product of the parents' states (and values).
+
+    Parameters
+    ----------
+    ctx : LinkContext
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> ctx = LinkContext(("false", "true"), {"a": ("x", "y"), "t": None}, {}, {"t": (1.0, 2.0)})
+    >>> case_count(ctx)
+    4
+    """
+    return math.prod(len(a) for a in _axes(ctx))
+
+
+def implied_table(link_or_prior: Any, ctx: LinkContext, limit: int | None = None) -> pd.DataFrame:
     """The child's probabilities in every case of its parents, as a link implies them.
 
     Parameters
@@ -654,6 +696,9 @@ def implied_table(link_or_prior: Any, ctx: LinkContext) -> pd.DataFrame:
     ctx : LinkContext
         With ``values`` for the continuous parents (their 5/50/95% prior quantiles
         from :func:`link_context`).
+    limit : int, optional
+        At most this many cases, the first in order (:func:`case_count` says how many
+        there are).
 
     Returns
     -------
@@ -673,7 +718,8 @@ def implied_table(link_or_prior: Any, ctx: LinkContext) -> pd.DataFrame:
         link = link_or_prior.logit
     else:
         link = link_or_prior
-    cases = _cases(ctx)
+    combos = itertools.islice(itertools.product(*_axes(ctx)), limit)
+    cases = [dict(zip(ctx.parents, combo, strict=True)) for combo in combos]
     rows = np.array([link_probabilities(link, ctx, c) for c in cases])
     index = pd.MultiIndex.from_tuples([tuple(c.values()) for c in cases], names=list(ctx.parents))
     return pd.DataFrame(rows, index=index, columns=list(ctx.states))

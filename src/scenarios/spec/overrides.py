@@ -6,7 +6,10 @@ dotted path into a fact's or outcome's prior as the file writes it, e.g.::
     army_strikes.p            the "p" of army_strikes' prior
     troops.between            the whole [low, high] range of troops
     troops.between.0          only its lower end (list items by index)
-    mutiny_end.logit.intercept.suppressed
+    mutiny_end.anchors.1.probs.suppressed
+                              one state's probability in an anchor case (or a table
+                              row, or ``probs``): the other states are rescaled to fill
+                              the rest, so that they still sum to 1
     army_loyalty              several fields at once, e.g. {"probs": {...}, "concentration": 8}
 
 A key naming the node alone *merges* its object into the file's prior:
@@ -38,6 +41,7 @@ __all__ = [
     "check_override",
     "merge_prior",
     "prior_data",
+    "rescaled",
     "set_field",
     "split_key",
     "thaw",
@@ -248,12 +252,55 @@ def set_field(prior: Any, path: Sequence[str | int], value: Any, key: str = "") 
             raise OverrideError([f"{key}: a whole prior is an object such as {{'p': 0.3}}"])
         return thaw(copy.deepcopy(value))
     data = prior_data(prior)
-    container, step, _ = _locate(data, path, key)
+    container, step, current = _locate(data, path, key)
     if value is None and isinstance(container, dict):
         container.pop(step, None)
+    elif (
+        len(path) >= 2
+        and path[-2] == "probs"
+        and current is not _MISSING
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        container.update(rescaled(container, str(step), float(value)))
     else:
         container[step] = thaw(copy.deepcopy(value))
     return data
+
+
+def rescaled(probs: Mapping[str, float], state: str, value: float) -> dict[str, float]:
+    """``probs`` with ``state`` at ``value`` and the other states rescaled to fill the rest.
+
+    Parameters
+    ----------
+    probs : mapping of str to float
+        State probabilities (summing to one).
+    state : str
+    value : float
+        Not checked here (validation says when it is not a probability).
+
+    Returns
+    -------
+    dict of str to float
+        In the order of ``probs``; the others share ``1 - value`` in their old
+        proportions (equally if they were all zero).
+
+    Examples
+    --------
+    >>> rescaled({"a": 0.5, "b": 0.3, "c": 0.2}, "a", 0.8)
+    {'a': 0.8, 'b': 0.12, 'c': 0.08}
+    """
+    others = [k for k in probs if k != state]
+    rest = sum(float(probs[k]) for k in others)
+    out = {}
+    for k in probs:
+        if k == state:
+            out[k] = value
+        elif rest > 0:
+            out[k] = round((1.0 - value) * float(probs[k]) / rest, 12)
+        else:
+            out[k] = round((1.0 - value) / len(others), 12)
+    return out
 
 
 def merge_prior(prior: Any, fields: Mapping[str, Any], key: str = "") -> dict[str, Any]:

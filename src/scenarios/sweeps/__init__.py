@@ -19,7 +19,7 @@ Grid keys are dotted paths into a fact's or outcome's prior, as in the file (see
     army_strikes.p            the "p" of army_strikes' prior
     troops.between            the whole [low, high] range of troops
     troops.between.0          only its lower end (list items by index)
-    mutiny_end.logit.intercept.suppressed
+    mutiny_end.anchors.1.probs.suppressed   one state of an anchor case (the others rescaled)
     army_loyalty              the whole prior, e.g. {"probs": {...}, "concentration": 8}
 
 Other fields of the prior keep the file's values; ``null`` (``None``) removes a field.

@@ -27,8 +27,21 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from scenarios.spec.links import (
+    anchor_case,
+    anchor_notes,
+    case_count,
+    implied_table,
+    link_context,
+)
 from scenarios.spec.nodes import Fact, Outcome
-from scenarios.spec.priors import CONTINUOUS_PRIORS, LogitPrior, Probabilities, TablePrior
+from scenarios.spec.priors import (
+    CONTINUOUS_PRIORS,
+    AnchorPrior,
+    LogitPrior,
+    Probabilities,
+    TablePrior,
+)
 from scenarios.spec.reliability import DIGIT_MEANINGS, GRADE_MEANINGS
 from scenarios.spec.scenario import Scenario
 from scenarios.views.explorer.edits import (
@@ -41,20 +54,22 @@ from scenarios.views.explorer.edits import (
     control_shape,
     counted,
     field,
-    intercept_of,
     interval_of,
+    link_anchors,
     parse_probability,
     prior_kind,
     range_bounds,
     range_prior,
     rescale,
     switch_claim,
+    with_anchor_field,
     with_field,
-    with_intercept,
 )
 from scenarios.views.formats import probability
+from scenarios.views.html.links import implied_table_html
 
 __all__ = [
+    "IMPLIED_ROWS",
     "LABEL_WIDTH",
     "Binding",
     "Controls",
@@ -64,10 +79,16 @@ __all__ = [
     "note",
 ]
 
+#: The most cases an implied table shows (a link over many parents has very many).
+IMPLIED_ROWS = 500
 #: Width of slider labels, so that the tracks line up.
 LABEL_WIDTH = "170px"
 
 Edit = Callable[[Scenario], Scenario]
+
+
+def _case_text(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def note(text: str) -> widgets.HTML:
@@ -331,7 +352,9 @@ class Controls:
     widgets : dict of str to Widget
         Every control by name: ``prior:<fact>`` (slider, state editor or range slider),
         ``prior:<fact>.concentration``, ``prior:<fact>.table[<i>]``,
-        ``prior:<fact>.default``, ``prior:<fact>.intercept[.<state>]``,
+        ``prior:<fact>.default``, ``prior:<fact>.anchors[<i>]`` (a link's anchor case:
+        a slider or a state editor; a logit link shows the cases it implies),
+        ``prior:<fact>.implied`` (the table the anchors imply),
         ``claim:<id>.on``, ``claim:<id>.status``, ``claim:<id>.information`` (0 for none),
         ``source:<name>.grade``.
     box : ipywidgets.VBox
@@ -441,8 +464,8 @@ class Controls:
             body = [self._probs_control(f"prior:{name}", name, (), label=name)]
         elif isinstance(prior, TablePrior):
             body = [self._table_control(name, prior)]
-        elif isinstance(prior, LogitPrior):
-            body = self._logit_controls(name, node)
+        elif isinstance(prior, AnchorPrior | LogitPrior):
+            body = [self._link_control(name)]
         else:  # pragma: no cover - every prior kind is handled above
             body = [note(f"{type(prior).__name__}: no control")]
         if getattr(prior, "concentration", None) is not None:
@@ -563,40 +586,69 @@ class Controls:
         acc.add_class("scn-table-prior")
         return acc
 
-    def _logit_controls(self, name: str, node: Fact | Outcome) -> list[widgets.Widget]:
-        prior = node.prior
-        assert isinstance(prior, LogitPrior)
-        states = node.state_names
-        against = (
-            "(log-odds of true)" if node.kind == "binary" else f"(log-odds against {states[0]!r})"
-        )
-        out: list[widgets.Widget] = [
-            note(f"logit link on {', '.join(node.parents) or 'nothing'}: intercepts {against}")
-        ]
-        targets: list[str | None] = [None] if node.kind == "binary" else list(states[1:])
-        for state in targets:
-            current = intercept_of(prior.logit.intercept, state)
-            reach = max(6.0, abs(current) + 3.0)
-            slider = _slider(
-                widgets.FloatSlider,
-                value=current,
-                min=-reach,
-                max=reach,
-                step=0.1,
-                description="intercept" if state is None else f"intercept: {state}",
-                readout_format=".1f",
+    def _link_control(self, name: str) -> widgets.Widget:
+        """A link as its anchor cases (a box per case) and the table it implies."""
+        prior = link_anchors(self._scenario, name)
+        base = ", ".join(f"{k} = {_case_text(v)}" for k, v in prior.baseline.items())
+        rows: list[widgets.Widget] = []
+        for i, anchor in enumerate(prior.anchors):
+            changed = ", ".join(f"{k} = {_case_text(v)}" for k, v in anchor.when.items())
+            heading = (
+                f"when {changed} (the rest as the baseline)"
+                if changed
+                else f"the baseline case: {base}"
             )
-            slider.add_class("scn-intercept")
+            rows.append(note(heading))
+            rows.append(self._anchor_box(name, i, anchor.p is not None))
+            if anchor.concentration is not None:
+                rows.append(self._concentration(f"prior:{name}.anchors[{i}].concentration",
+                                                name, ("anchors", i)))  # fmt: skip
+        implied = widgets.HTML(self._implied_html(self._scenario, name))
+        implied.add_class("scn-implied")
+        self._bind(f"prior:{name}.implied", implied, lambda s: self._implied_html(s, name),
+                   lambda s, v: s)  # fmt: skip
+        parents = ", ".join(prior.given)
+        acc = widgets.Accordion(
+            children=[widgets.VBox(rows), implied],
+            titles=(
+                f"given {parents}: {len(prior.anchors)} cases you state",
+                "the probabilities they imply in every case",
+            ),
+            selected_index=None,
+        )
+        acc.add_class("scn-link-prior")
+        return acc
 
-            def read(s: Scenario, state: str | None = state) -> Any:
-                return intercept_of(s.nodes[name].prior.logit.intercept, state)
+    def _anchor_box(self, name: str, i: int, binary: bool) -> widgets.Widget:
+        anchor = link_anchors(self._scenario, name).anchors[i]
+        widget: widgets.Widget
+        if binary:
+            widget = ProbabilityInput(anchor.p, "P(true)")
+            widget.add_class("scn-p")
+        else:
+            widget = ProbabilityEditor(dict(anchor.probs or {}))
+        what = "p" if binary else "probs"
 
-            def write(s: Scenario, v: Any, state: str | None = state) -> Scenario:
-                return with_intercept(s, name, state, float(v))
+        def read(s: Scenario) -> Any:
+            value = getattr(link_anchors(s, name).anchors[i], what)
+            return float(value) if binary else {k: float(v) for k, v in value.items()}
 
-            key = f"prior:{name}.intercept" + ("" if state is None else f".{state}")
-            out.append(self._bind(key, slider, read, write))
-        return out
+        def write(s: Scenario, v: Any) -> Scenario:
+            return with_anchor_field(s, name, ("anchors", i, what), float(v) if binary else dict(v))
+
+        return self._bind(f"prior:{name}.anchors[{i}]", widget, read, write)
+
+    @staticmethod
+    def _implied_html(s: Scenario, name: str) -> str:
+        prior = link_anchors(s, name)
+        ctx = link_context(s.nodes, name)
+        cases = [anchor_case(prior, a, ctx) for a in prior.anchors]
+        notes = [n.message for n in anchor_notes(s) if n.path[1] == name]
+        total = case_count(ctx)
+        if total > IMPLIED_ROWS:
+            notes.append(f"the first {IMPLIED_ROWS} of {total:,} cases")
+        table = implied_table(prior, ctx, limit=IMPLIED_ROWS)
+        return implied_table_html(table, anchors=cases, notes=notes, css=False)
 
     def _claim_box(self, claim_id: str) -> widgets.Widget:
         claim = self._scenario.claim(claim_id)

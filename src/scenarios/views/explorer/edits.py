@@ -23,9 +23,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from scenarios.spec.claims import Claim
+from scenarios.spec.links import anchors_from_logit, link_context
 from scenarios.spec.nodes import Fact
 from scenarios.spec.overrides import prior_data, set_field
-from scenarios.spec.priors import LogitPrior, Probabilities, RangePrior, TablePrior
+from scenarios.spec.priors import AnchorPrior, LogitPrior, Probabilities, RangePrior, TablePrior
 from scenarios.spec.scenario import Scenario
 from scenarios.spec.validation import comparable_time
 
@@ -38,16 +39,16 @@ __all__ = [
     "control_shape",
     "counted",
     "field",
-    "intercept_of",
     "interval_of",
+    "link_anchors",
     "parse_probability",
     "prior_kind",
     "range_bounds",
     "range_prior",
     "rescale",
     "switch_claim",
+    "with_anchor_field",
     "with_field",
-    "with_intercept",
 ]
 
 #: A claim's statuses, in the order of the status dropdown ("denied" and "disputed" are
@@ -219,66 +220,62 @@ def rescale(probs: Mapping[str, float], state: str, value: float) -> dict[str, f
     return out
 
 
-def intercept_of(intercept: float | Mapping[str, float], state: str | None) -> float:
-    """One intercept of a logit link: the binary one (``state=None``) or a state's.
-
-    Parameters
-    ----------
-    intercept : float or mapping of str to float
-        A :class:`~scenarios.spec.priors.LogitPrior`'s ``logit.intercept``: one number
-        for a binary node, else one per state against the first state.
-    state : str or None
-        ``None`` for a binary node's intercept.
-
-    Returns
-    -------
-    float
-        ``0.0`` for a state the link leaves out (even odds with the first state).
-
-    Examples
-    --------
-    >>> intercept_of({"b": 1.5}, "b"), intercept_of({"b": 1.5}, "c"), intercept_of(-0.5, None)
-    (1.5, 0.0, -0.5)
-    """
-    if state is None:
-        return float(intercept) if not isinstance(intercept, Mapping) else 0.0
-    if isinstance(intercept, Mapping):
-        return float(intercept.get(state, 0.0))
-    return 0.0
-
-
-def with_intercept(scenario: Scenario, name: str, state: str | None, value: float) -> Scenario:
-    """The scenario with one intercept of ``name``'s logit link set to ``value``.
+def link_anchors(scenario: Scenario, name: str) -> AnchorPrior:
+    """A link as the anchor cases a person edits: as written, or those a logit link implies.
 
     Parameters
     ----------
     scenario : Scenario
     name : str
-        A fact or outcome with a :class:`~scenarios.spec.scenario.LogitPrior`.
-    state : str or None
-        ``None`` for a binary node's intercept; else the state whose log-odds (against
-        the first state) it is.
-    value : float
+        A fact or outcome with an :class:`~scenarios.spec.priors.AnchorPrior` or a
+        :class:`~scenarios.spec.priors.LogitPrior`.
+
+    Returns
+    -------
+    AnchorPrior
+        A logit link's through :func:`scenarios.spec.links.anchors_from_logit`.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example("ever-given-2021-03-25"))
+    >>> [round(a.p, 3) for a in link_anchors(s, "lightering_needed").anchors]
+    [0.5, 0.18, 0.82]
+    """
+    prior = scenario.nodes[name].prior
+    if isinstance(prior, AnchorPrior):
+        return prior
+    return anchors_from_logit(prior, link_context(scenario.nodes, name))
+
+
+def with_anchor_field(scenario: Scenario, name: str, path: FieldPath, value: Any) -> Scenario:
+    """The scenario with a field of ``name``'s anchor cases set (a logit link becomes anchors).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    name : str
+        A fact or outcome with anchor cases or a logit link.
+    path : sequence of str or int
+        A field path into :func:`link_anchors`' prior, e.g. ``("anchors", 1, "p")``.
+    value : object
 
     Returns
     -------
     Scenario
+        Validated (:meth:`Scenario.with_prior` raises on an invalid value).
 
     Examples
     --------
     >>> import scenarios
     >>> s = scenarios.load(scenarios.example())
-    >>> s2 = with_intercept(s, "mutiny_end", "regime_change", -2.0)
-    >>> s2.outcomes["mutiny_end"].prior.logit.intercept["regime_change"]
-    -2.0
+    >>> probs = {"negotiated": 0.5, "suppressed": 0.3, "protracted": 0.07,
+    ...          "regime_change": 0.01, "other": 0.12}
+    >>> s2 = with_anchor_field(s, "mutiny_end", ("anchors", 0, "probs"), probs)
+    >>> s2.outcomes["mutiny_end"].prior.anchors[0].probs["negotiated"]
+    0.5
     """
-    old = field(scenario.nodes[name].prior, ("logit", "intercept"))
-    if state is None:
-        new: Any = float(value)
-    else:
-        new = dict(old) if isinstance(old, Mapping) else {}
-        new[state] = float(value)
-    return with_field(scenario, name, ("logit", "intercept"), new)
+    return scenario.with_prior(name, set_field(link_anchors(scenario, name), path, value))
 
 
 def interval_of(fact: Fact, mass: float = RANGE_MASS) -> tuple[float, float]:
@@ -416,7 +413,8 @@ def prior_kind(prior: Any, kind: str) -> str:
     return {
         "Probabilities": "state probabilities",
         "TablePrior": "conditional table",
-        "LogitPrior": "logit link",
+        "AnchorPrior": "anchor cases",
+        "LogitPrior": "link, shown as anchor cases",
         "RangePrior": "range",
         "QuantilePrior": "quantiles",
         "DistributionPrior": "distribution",
@@ -456,12 +454,18 @@ def control_shape(scenario: Scenario) -> tuple[Any, ...]:
             rows = tuple((r.p is None, r.concentration is None) for r in prior.table)
             default = None if prior.default is None else prior.default.p is None
             return ("table", prior.given, rows, default, prior.concentration is None)
-        if isinstance(prior, LogitPrior):
-            return ("logit",)
         return ("continuous",)
 
+    def shape_of(name: str, prior: Any) -> tuple[Any, ...]:
+        if isinstance(prior, AnchorPrior | LogitPrior):
+            # a logit link and the anchors it turns into when edited have one shape
+            anchors = link_anchors(scenario, name)
+            cases = tuple((a.p is None, a.concentration is None) for a in anchors.anchors)
+            return ("link", cases, anchors.concentration is None)
+        return prior_shape(prior)
+
     return (
-        tuple((n, prior_shape(node.prior)) for n, node in scenario.nodes.items()),
+        tuple((n, shape_of(n, node.prior)) for n, node in scenario.nodes.items()),
         tuple(c.id for c in scenario.claims),
         tuple((n, src.grade is None) for n, src in scenario.sources.items()),
     )

@@ -50,6 +50,7 @@ from scenarios.views.html.analysis import (
     what_if_summary,
 )
 from scenarios.views.html.claims import claims_html, claims_table
+from scenarios.views.html.links import implied_table_html
 from scenarios.views.html.posterior import (
     comparison_html,
     diagnostics_html,
@@ -70,6 +71,7 @@ __all__ = [
     "diagnostics_html",
     "environment",
     "failed_checks",
+    "implied_table_html",
     "note_html",
     "predictive_html",
     "prior_share_text",
