@@ -29,6 +29,7 @@ DOCS = ROOT / "docs"
 PAGES = [
     "index",
     "getting-started",
+    "examples",
     "format",
     "semantics",
     "cli",

@@ -14,7 +14,9 @@ Commands::
     scenarios export    [PRIORS] --to bif|xmlbif|xdsl [-o OUT] [--rates mean|quadrature] [--force]
 
 Without ``PRIORS`` every command uses the built-in Wagner scenario, shipped in the
-package (:func:`scenarios.io.data.example`), so every command works from any folder.
+package (:func:`scenarios.io.data.example`), so every command works from any folder;
+``PRIORS`` may also be a shipped example's name (``scenarios report pennsylvania-2024-11-05``;
+:func:`scenarios.io.data.examples`) when no file of that name is in the working folder.
 ``draft REPORT.txt`` reads a news report and writes a draft scenario file next to
 nothing else (``REPORT.yaml`` beside the report, or ``-o``; ``-o -`` prints it), every item
 marked ``draft`` for a forecaster to edit (see ``docs/draft.md``); it never overwrites a
@@ -132,13 +134,27 @@ def _published(text: str) -> Any:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _priors_file(text: str) -> Path:
+    """A scenario file named on the command line; a shipped example's bare name is its file.
+
+    A file or folder of that name in the working folder wins, so nothing a user has is
+    shadowed by an example.
+    """
+    from scenarios.io.data import example, examples
+
+    path = Path(text)
+    if not path.exists() and text in examples():
+        return example(text)
+    return path
+
+
 def _priors_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
     parser.add_argument(
         "priors",
         nargs=None if required else "?",
-        type=Path,
+        type=_priors_file,
         default=None,
-        help="scenario file"
+        help="scenario file, or the name of a shipped example (e.g. pennsylvania-2024-11-05)"
         + ("" if required else " (default: the built-in Wagner scenario, wagner-2023-06-23)")
         + "; a name starting with '-': ./-x.yaml, or -- before it",
     )

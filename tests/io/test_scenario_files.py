@@ -205,7 +205,7 @@ def test_priors_files_round_trip(path: Path, tmp_path: Path) -> None:
     assert dumps(loads(dumps(s))) == dumps(s)
 
 
-QUOTED = [p for p in PRIORS if p.name.startswith(("wagner", "ever-given"))]
+QUOTED = [p for p in PRIORS if p.name.startswith(("wagner", "ever-given", "pennsylvania"))]
 
 
 @pytest.mark.parametrize("path", QUOTED, ids=[p.name for p in QUOTED])
