@@ -22,7 +22,7 @@ the exact engine:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -34,7 +34,7 @@ from scipy.special import expit, logit
 from scenarios.engines.exact import Query
 from scenarios.engines.fast import Interactive
 from scenarios.spec import elicit, links
-from scenarios.spec.overrides import set_field
+from scenarios.spec.overrides import rescaled, set_field
 from scenarios.spec.priors import (
     AnchorPrior,
     DistributionPrior,
@@ -74,18 +74,6 @@ def _p_range(p: float, concentration: float | None) -> tuple[float, float]:
     return float(expit(logit(q) - 1)), float(expit(logit(q) + 1))
 
 
-def _shift_state(probs: Mapping[str, float], state: str, to: float) -> dict[str, float]:
-    """``probs`` with ``state`` at ``to`` and the other states rescaled to fill the rest."""
-    rest = 1.0 - probs[state]
-    out = {}
-    for s, v in probs.items():
-        if s == state:
-            out[s] = to
-        else:
-            out[s] = (1.0 - to) * (v / rest if rest > 0 else 1.0 / (len(probs) - 1))
-    return out
-
-
 class PriorEdit(NamedTuple):
     """One prior input of the tornado: its two settings, as whole priors."""
 
@@ -114,7 +102,7 @@ def _row_edits(
     for state in states:
         lo, hi = _p_range(row.probs[state], conc)
         low, high = (
-            set_field(prior, (*at, "probs"), _shift_state(row.probs, state, v)) for v in (lo, hi)
+            set_field(prior, (*at, "probs"), rescaled(row.probs, state, v)) for v in (lo, hi)
         )
         yield f"P({state})", f"{lo:.3f}", f"{hi:.3f}", low, high
 

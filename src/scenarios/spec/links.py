@@ -558,7 +558,8 @@ def fit_anchors(prior: AnchorPrior, ctx: LinkContext) -> FittedLink:
     _identify(x, cols, prior, scales)
     m = np.linalg.pinv(x)
     stated, means, blocks = _moments(prior, ctx)
-    if not (np.all(np.isfinite(m @ stated)) and np.abs(m @ stated).max() <= MAX_MAGNITUDE):
+    coefs = np.concatenate([m @ stated, m @ means])
+    if not (np.all(np.isfinite(coefs)) and np.abs(coefs).max() <= MAX_MAGNITUDE):
         raise AnchorFitError(
             [Problem(("anchors",), "the anchor cases imply a link too steep to compute: "
                      "move the cases of a continuous parent further apart")]
