@@ -177,7 +177,12 @@ def _tiny() -> Scenario:
                 },
             }
         },
-        sources={"eye": {"true_positive": {"mean": 0.8, "concentration": 20}}},
+        sources={
+            "eye": {
+                "true_positive": {"mean": 0.8, "concentration": 20},
+                "false_positive": {"mean": 0.1, "concentration": 20},
+            }
+        },
         claims=[{"id": "c1", "text": "It rains", "proposition": "rain", "source": "eye"}],
     )
 

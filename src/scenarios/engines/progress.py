@@ -10,7 +10,6 @@ them to the two samplers: nutpie (run in its own threads, polled here, its
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -86,12 +85,15 @@ def run_nutpie(
     sampler = nutpie.sample(
         compiled, blocking=False, progress_callback=report, progress_rate=100, **options
     )
-    while not sampler.is_finished:
+    while True:
         if cancel is not None and cancel.is_set():
             sampler.cancel()
             raise SamplingCancelled(f"cancelled after {done[0]} of {total} draws")
-        time.sleep(POLL)
-    trace = sampler.wait()
+        try:  # nutpie raises TimeoutError while the sampler is still running
+            trace = sampler.wait(timeout=POLL)
+            break
+        except TimeoutError:
+            continue
     if progress is not None:
         progress(total, total)
     return trace
