@@ -65,7 +65,7 @@ TAB_TARGET = 300e-3
 #: Seconds left between two slider steps (a reader's pace; lets the settled view follow).
 PAUSE = 0.4
 #: Seconds the explorer is left idle after an edit before a tab is opened.
-IDLE = 2.0
+IDLE = 3.0
 
 #: Installed once in the page: key-press times and the time each edit was first shown.
 PAGE_PROBE = """() => {
@@ -205,7 +205,9 @@ def _open_tab(page: Any, explorer: Any, view: str, label: str, timeout: float = 
         + (
             " return true; }"
             if view == "score"
-            else " return !!b.querySelector('.scn-fresh') || !!b.querySelector('.scn-warn'); }"
+            else " const st = b.parentElement.querySelector('.scn-analysis-status');"
+            " return !!st && !!st.querySelector('.scn-fresh, .scn-warn')"
+            " && b.textContent.length > 0; }"
         )
     )
     page.evaluate("() => { window.__scn.ready = undefined; }")

@@ -223,3 +223,24 @@ def test_full_engine_in_the_background_progress_edits_and_cancel() -> None:
     assert long.state == "cancelled" and long.posterior is None
     assert 'data-state="cancelled"' in ex.full_progress.value
     assert ex.full_posterior is run.posterior  # the earlier result is kept, not replaced
+
+
+def test_analysis_views_are_computed_in_the_background_and_reused_by_their_tab() -> None:
+    from scenarios.views.explorer.app import PREFETCH_ORDER
+
+    ex = Explorer(harbour(), background=True)
+    ex.controls["prior:storm"].value = 0.45
+    assert ex._settler.wait(60)
+    assert ex._prefetcher.wait(120)
+    for view in PREFETCH_ORDER:
+        assert not ex.stale(view), view
+        assert ex.analysis[view].scenario is ex.scenario
+    kept = ex.analysis["voi"]
+    ex.show_view("voi")  # the tab shows the background's result: not computed again
+    assert ex.analysis["voi"] is kept
+    assert "<table" in ex.analysis_html("voi")
+    expected = {o: v.table.to_dict() for o, v in kept.data.items()}
+    from scenarios.analysis import value_of_information
+
+    for outcome, table in expected.items():
+        assert value_of_information(ex.scenario, outcome).table.to_dict() == table

@@ -41,7 +41,13 @@ from scenarios.views.explorer.panels import (
 )
 from scenarios.views.html import diagnostics_html, scenario_table_html
 
-__all__ = ["Explorer", "save_folder"]
+__all__ = ["PREFETCH_AFTER", "PREFETCH_ORDER", "Explorer", "save_folder"]
+
+#: Seconds of quiet after an edit before the analysis views are computed in the
+#: background (once displayed), so that a tab opened later shows at once.
+PREFETCH_AFTER = 0.6
+#: The order they are computed in: the quick ones first.
+PREFETCH_ORDER = ("predictive", "voi", "what_if", "timeline", "sensitivity")
 
 
 def _e(value: object) -> str:
@@ -179,6 +185,7 @@ class Explorer:
         self.full_run: FullRun | None = None
         self._render = threading.RLock()
         self._settler = Settler(lambda scenario: self.model.settle(scenario), self._settled)
+        self._prefetcher = Settler(self._prefetch, lambda *_: None, delay=PREFETCH_AFTER)
         self.model = ExplorerModel(
             scenario, draws=draws, resolution=resolution, priors_path=self.priors_path
         )
@@ -716,6 +723,16 @@ class Explorer:
             if scenario is not self.scenario or isinstance(post, BaseException):
                 return
             self._show_settled(None)
+        self._prefetcher.request(scenario)
+
+    def _prefetch(self, scenario: Scenario) -> None:
+        """Compute the analysis views for a scenario in the background, while it is current."""
+        for view in PREFETCH_ORDER:
+            if scenario is not self.scenario:
+                return  # edited meanwhile: the next quiet moment starts again
+            key = self._tabs.key(view)
+            if self.model.stale(view, key):
+                self.model.compute(view, key)  # drawn when its tab is shown
 
     def _full_note(self) -> str:
         return (

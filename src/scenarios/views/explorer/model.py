@@ -187,6 +187,7 @@ class ExplorerModel:
         # the full exact update of the latest scenario it was computed for
         self._settled: tuple[Scenario, Posterior, list[str]] | None = None
         self._settling = threading.Lock()
+        self._computing: dict[str, threading.Lock] = {}
         self._find_resolution(resolution)
         try:
             post, said = self.update(scenario)
@@ -516,15 +517,23 @@ class ExplorerModel:
         if view not in ANALYSIS_VIEWS:
             raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
         scenario = self.scenario
-        started = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SamplingWarning)
-                data, error = self._compute(view, scenario, key), None
-        except (ScenarioError, ValueError, KeyError) as exc:
-            data, error = {}, str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
-        result = AnalysisResult(view, scenario, key, data, time.perf_counter() - started, error)
-        self.analysis[view] = result
+        # one computation of a view at a time: a view asked for while the background
+        # computes it (see Explorer's prefetch) waits for that result instead of a second
+        with self._computing.setdefault(view, threading.Lock()):
+            done = self.analysis.get(view)
+            if view != "score" and done is not None:
+                if done.scenario is scenario and done.key == key:
+                    return done
+            started = time.perf_counter()
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SamplingWarning)
+                    data, error = self._compute(view, scenario, key), None
+            except (ScenarioError, ValueError, KeyError) as exc:
+                data, error = {}, str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
+            seconds = time.perf_counter() - started
+            result = AnalysisResult(view, scenario, key, data, seconds, error)
+            self.analysis[view] = result
         return result
 
     def _compute(self, view: str, scenario: Scenario, key: Any) -> dict[str, Any]:
