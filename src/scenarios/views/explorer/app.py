@@ -732,7 +732,7 @@ class Explorer:
                 return  # edited meanwhile: the next quiet moment starts again
             key = self._tabs.key(view)
             if self.model.stale(view, key):
-                self.model.compute(view, key)  # drawn when its tab is shown
+                self.model.compute(view, key, reuse=True)  # drawn when its tab is shown
 
     def _full_note(self) -> str:
         return (
@@ -793,10 +793,10 @@ class Explorer:
         view = self.shown_view
         if view is None:
             return
-        if self.stale(view):
-            self.refresh_analysis(view)
-        else:
-            self._show_analysis(view)
+        if self.stale(view):  # computed here, or by the background if it is at it
+            self._tabs.status[view].value = '<span class="scn-note">Computing…</span>'
+            self.model.compute(view, self._tabs.key(view), reuse=True)
+        self._show_analysis(view)
 
     def _choice_changed(self, view: str, recompute: bool) -> None:
         if recompute and self.shown_view == view:

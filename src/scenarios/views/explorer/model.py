@@ -486,7 +486,7 @@ class ExplorerModel:
         result = self.analysis.get(view)
         return result is None or result.scenario != self.scenario or result.key != key
 
-    def compute(self, view: str, key: Any) -> AnalysisResult:
+    def compute(self, view: str, key: Any, reuse: bool = False) -> AnalysisResult:
         """Compute one analysis view for the current scenario; kept in :attr:`analysis`.
 
         Parameters
@@ -498,6 +498,10 @@ class ExplorerModel:
             of the first outcome), the what-if ``(fact, state)``, the prior predictive
             check's ``(n, seed)`` (``None``: :data:`PREDICTIVE_WORLDS` worlds, the
             scenario's seed); ``None`` otherwise.
+        reuse : bool
+            Keep a result already computed for this scenario and question (by the
+            explorer's background, perhaps while this call waited for it) instead of
+            computing it again.
 
         Returns
         -------
@@ -521,7 +525,7 @@ class ExplorerModel:
         # computes it (see Explorer's prefetch) waits for that result instead of a second
         with self._computing.setdefault(view, threading.Lock()):
             done = self.analysis.get(view)
-            if view != "score" and done is not None:
+            if reuse and view != "score" and done is not None:
                 if done.scenario is scenario and done.key == key:
                     return done
             started = time.perf_counter()
@@ -540,7 +544,8 @@ class ExplorerModel:
         from scenarios import analysis
 
         if view == "timeline":
-            table = analysis.timeline(scenario)
+            # the timeline shows point probabilities only: no draws for intervals
+            table = analysis.timeline(scenario, intervals=False)
             return {"table": table, "moves": analysis.timeline_moves(table)}
         if view == "sensitivity":
             sens = analysis.sensitivity(scenario, key)
