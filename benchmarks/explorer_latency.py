@@ -77,15 +77,19 @@ PAGE_PROBE = """() => {
   if (window.__scn) return;
   const scn = window.__scn = {key: 0, shown: {}, settled: {}, table: 0};
   // the first change of the scenario table after a key press (any version of the explorer)
-  const inTable = (m) => {
-    const node = m.target.nodeType === 1 ? m.target : m.target.parentElement;
-    return !!node && !!node.closest('.scn-explorer .scn-table-view');
+  // markerless: the status line ("Updated in N ms ...", written after the table) changes
+  const status = () => {
+    const el = document.querySelector('.scn-explorer .scn-status-line');
+    return el ? el.textContent : '';
   };
-  new MutationObserver((muts) => {
-    if (scn.table < scn.key && muts.some(inTable)) {
-      requestAnimationFrame(() => { scn.table = performance.now(); });
-    }
-  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+  document.addEventListener('keydown', () => {
+    const before = status();
+    const poll = () => {
+      if (status() !== before) { scn.table = performance.now(); return; }
+      requestAnimationFrame(poll);
+    };
+    requestAnimationFrame(poll);
+  }, true);
   document.addEventListener('keydown', () => { scn.key = performance.now(); }, true);
   document.addEventListener('mousedown', () => { scn.key = performance.now(); }, true);
   const look = () => {
