@@ -8,7 +8,8 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/run.py --quick --no-save
 
 Groups: interactive, full, scaling, classic, report, accuracy (in that order; accuracy
-reuses what the earlier groups computed and computes the rest itself).
+reuses what the earlier groups computed and computes the rest itself), explorer (the
+explorer's latency in Chromium via JupyterLab: benchmarks/explorer_latency.py).
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ from benchmarks.common import (
     not_measured,
 )
 
-GROUPS = ("interactive", "full", "scaling", "classic", "report", "accuracy")
+#: Groups whose module is named otherwise.
+MODULES = {"explorer": "explorer_latency"}
+GROUPS = ("interactive", "full", "scaling", "classic", "report", "accuracy", "explorer")
 
 
 def run_group(name: str, ctx: Context) -> GroupResult:
-    module = importlib.import_module(f"benchmarks.{name}")
+    module = importlib.import_module(f"benchmarks.{MODULES.get(name, name)}")
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings():

@@ -25,6 +25,7 @@ from scenarios.engines.factors import DRAW, Factor, contract
 from scenarios.engines.links import LinkParam
 from scenarios.engines.network import Network
 from scenarios.engines.numbers import NumberModel
+from scenarios.engines.progress import pymc_callback, run_nutpie
 from scenarios.engines.reports import Evidence, report_probability
 from scenarios.engines.trees import datatree, report_name, row_labels
 from scenarios.engines.uncertain import RowParam
@@ -382,6 +383,8 @@ def update_pymc(
     interval: float = 0.9,
     progressbar: bool = False,
     target_accept: float = 0.9,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Any = None,
 ) -> Posterior:
     """Update a scenario with the full PyMC model.
 
@@ -400,6 +403,12 @@ def update_pymc(
         Mass of the credible intervals.
     progressbar : bool
         Show the sampler's progress.
+    progress : callable, optional
+        ``progress(done, total)``: draws done of ``chains * (tune + draws)``, called as
+        sampling goes (from another thread; :mod:`scenarios.engines.progress`).
+    cancel : threading.Event, optional
+        Set it to stop sampling: :class:`~scenarios.engines.progress.SamplingCancelled`
+        is raised.
 
     Returns
     -------
@@ -430,11 +439,13 @@ def update_pymc(
         idata = None
         if sampler == "nutpie":
             try:
-                import nutpie
+                import nutpie  # noqa: F401 - ImportError: fall back to PyMC
 
                 compiled, cached = _compiled_nutpie(model, values)
-                idata = nutpie.sample(
+                idata = run_nutpie(
                     compiled,
+                    progress=progress,
+                    cancel=cancel,
                     draws=draws,
                     tune=tune,
                     chains=chains,
@@ -463,6 +474,7 @@ def update_pymc(
                     progressbar=progressbar,
                     target_accept=target_accept,
                     nuts_sampler="pymc",
+                    callback=pymc_callback(chains * (tune + draws), progress, cancel),
                 )
     post = idata["posterior"]
     idata = datatree(

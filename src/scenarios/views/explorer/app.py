@@ -15,7 +15,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ import ipywidgets as widgets
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
 from scenarios.posterior import Posterior
 from scenarios.spec.scenario import Scenario
+from scenarios.views.explorer.background import FullRun, Settler, progress_html
 from scenarios.views.explorer.controls import Controls
 from scenarios.views.explorer.edits import counted
 from scenarios.views.explorer.model import (
@@ -42,7 +42,13 @@ from scenarios.views.explorer.panels import (
 from scenarios.views.explorer.picture import ModelPicture
 from scenarios.views.html import diagnostics_html, scenario_table_html
 
-__all__ = ["Explorer", "save_folder"]
+__all__ = ["PREFETCH_AFTER", "PREFETCH_ORDER", "Explorer", "save_folder"]
+
+#: Seconds of quiet after an edit before the analysis views are computed in the
+#: background (once displayed), so that a tab opened later shows at once.
+PREFETCH_AFTER = 0.6
+#: The order they are computed in: the quick ones first.
+PREFETCH_ORDER = ("predictive", "voi", "what_if", "timeline", "sensitivity")
 
 
 def _e(value: object) -> str:
@@ -120,6 +126,12 @@ class Explorer:
         How the outcomes resolved, for the Score tab. Default: when ``scenario`` is a
         path ``<folder>/<name>.yaml``, the file ``resolutions/<name>.yaml`` beside
         ``<folder>`` if there is one (:func:`scenarios.io.data.resolution_for`).
+    background : bool, optional
+        Whether slow work runs in the background: the full exact posterior behind each
+        edit (intervals, facts, score; the scenario probabilities themselves come at
+        once from the incremental engine) and the full engine (with its progress and
+        a Cancel button). Default: from the moment the explorer is displayed; before
+        that (in a script) every call returns with everything computed.
 
     Attributes
     ----------
@@ -164,6 +176,7 @@ class Explorer:
         draws: int = 4000,
         full_options: Mapping[str, Any] | None = None,
         resolution: Any = None,
+        background: bool | None = None,
     ) -> None:
         self.priors_path: Path | None = None
         if not isinstance(scenario, Scenario):
@@ -174,6 +187,13 @@ class Explorer:
         self.priors_dir = Path(priors_dir) if priors_dir else save_folder(self.priors_path)
         self.full_options: dict[str, Any] = dict(full_options or {})
         self.saved: list[Path] = []
+        # -- background work (views/explorer/background.py) --
+        self.background = background
+        self.edits = 0  # edits shown; data-edit of the table's marker
+        self.full_run: FullRun | None = None
+        self._render = threading.RLock()
+        self._settler = Settler(lambda scenario: self.model.settle(scenario), self._settled)
+        self._prefetcher = Settler(self._prefetch, lambda *_: None, delay=PREFETCH_AFTER)
         self.model = ExplorerModel(
             scenario, draws=draws, resolution=resolution, priors_path=self.priors_path
         )
@@ -384,47 +404,38 @@ class Explorer:
         >>> ex = Explorer(scenarios.load(scenarios.example()), full_options=options)
         >>> post = ex.run_full()  # doctest: +SKIP
         """
-        button = self._buttons["run_full"]
-        button.disabled = True
-        button.description = "Running…"
-        options = {"progressbar": True, **self.full_options}
-        self.full_output.clear_output()
-        self.full_log.layout.display = None
-        self.full_log.selected_index = 0
+        if self.full_run is not None and self.full_run.running:
+            self.full_run.cancel()
+        run = FullRun(self.scenario, self.full_options, on_change=self._full_changed)
+        self.full_run = run
+        self._buttons["run_full"].disabled = True
+        self._buttons["cancel_full"].layout.display = None
+        self._buttons["cancel_full"].disabled = False
         self.full_view.value = ""
-        import inspect
-
-        from scenarios.engines.pymc import update_pymc
-
-        # the settings the run will use: the engine's own defaults unless given
-        defaults = {k: p.default for k, p in inspect.signature(update_pymc).parameters.items()}
-        chains, tune, draws = (options.get(k, defaults[k]) for k in ("chains", "tune", "draws"))
-        what = (
-            f"Full engine: compiling the PyMC model and sampling {chains} chains of "
-            f"{tune} + {draws} draws with NUTS, started {datetime.now():%H:%M:%S}"
-        )
-        started = time.perf_counter()
-        stop = threading.Event()
-        ticker = threading.Thread(
-            target=self._tick, args=(stop, started, what), name="scenarios-full-ticker", daemon=True
-        )
-        self.full_progress.value = f'<div class="scn-note">{_e(what)}…</div>'
-        ticker.start()
-        try:
-            with self.full_output:
-                post = self.model.run_full(**options)
-        except (ScenarioError, ValueError, RuntimeError) as exc:
-            self.full_view.value = f'<div class="scn-warn">Full engine failed: {_e(exc)}</div>'
+        self.full_progress.value = progress_html(run)
+        run.start()
+        if self._background:
+            stop = threading.Event()
+            threading.Thread(target=self._tick, args=(stop, run), daemon=True).start()
             return None
-        finally:
-            stop.set()
-            ticker.join(timeout=5)
-            self.full_progress.value = ""
-            button.disabled = False
-            button.description = "Run full engine"
-        self.full_log.selected_index = None
-        self._show_full(post, time.perf_counter() - started)
-        return post
+        run.wait()
+        return run.posterior
+
+    def cancel_full(self) -> None:
+        """Cancel the full engine's run (if one is running); the exact view is unaffected.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> Explorer(scenarios.load(scenarios.example())).cancel_full()  # nothing running
+        """
+        if self.full_run is not None and self.full_run.running:
+            self.full_run.cancel()
+            self._buttons["cancel_full"].disabled = True
+
+    @property
+    def _background(self) -> bool:
+        return bool(self.background)
 
     def save(self, why: str | None = None) -> Path | None:
         """Save the current scenario to a new file in ``priors_dir`` and say where.
@@ -687,6 +698,8 @@ class Explorer:
     # -- display --------------------------------------------------------------------
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        if self.background is None:  # displayed: slow work moves to the background
+            self.background = True
         return self.widget._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
@@ -699,7 +712,7 @@ class Explorer:
         message = _e(str(exc)).replace("\n", "<br>")
         kept = (
             "showing the last valid scenario"
-            if self.posterior is not None
+            if self.model.table is not None
             else "nothing to show until an edit makes it valid"
         )
         self.status.value = (
@@ -708,11 +721,76 @@ class Explorer:
         )
 
     def _refresh(self, elapsed: float | None = None) -> None:
+        """Show the current scenario: at once from the live table, the rest when settled."""
+        if self.model.table is None:
+            return
+        with self._render:
+            self.edits += 1
+            if self._background and not self.model.settled:
+                self._show_live(elapsed)
+                self._settler.request(self.scenario)
+                return
+            self._show_settled(elapsed)
+
+    def _show_live(self, elapsed: float | None) -> None:
+        """The scenario probabilities of the incremental engine, before the full update."""
+        import copy
+
+        last, table = self.model.last_posterior, self.model.table
+        if last is None or table is None:
+            return
+        provisional = copy.copy(last)  # no __post_init__: the live table has no intervals yet
+        table.attrs = {**last.scenarios.attrs, **table.attrs}
+        object.__setattr__(provisional, "scenario", self.scenario)
+        object.__setattr__(provisional, "scenarios", table)
+        if "prior" in table:  # the live prior, without intervals
+            prior = table[["prior"]].rename(columns={"prior": "probability"})
+            prior = prior.assign(lower=table["lower"], upper=table["upper"])
+            prior.attrs = dict(last.prior_scenarios.attrs)
+            object.__setattr__(provisional, "prior_scenarios", prior)
+        self._scenario_view.show_live(provisional)
+        took = f" in {elapsed * 1000:.0f} ms" if elapsed is not None else ""
+        n_claims = sum(counted(c) for c in self.scenario.claims)
+        self.status.value = (
+            f'<div class="scn-status scn-ok">Updated{took}: exact engine (incremental), '
+            f"{n_claims} of {len(self.scenario.claims)} claims counted; intervals and "
+            "the prior-versus-posterior view follow in a moment.</div>"
+        )
+        self.full_note.value = self._full_note()
+        self._scenario_view.mark(self.edits, settled=False)
+
+    def _settled(self, scenario: Scenario, post: Any) -> None:
+        """The full exact posterior is ready (from the settler's thread): show it if current."""
+        with self._render:
+            if scenario is not self.scenario or isinstance(post, BaseException):
+                return
+            self._show_settled(None)
+        self._prefetcher.request(scenario)
+
+    def _prefetch(self, scenario: Scenario) -> None:
+        """Compute the analysis views for a scenario in the background, while it is current."""
+        for view in PREFETCH_ORDER:
+            if scenario is not self.scenario:
+                return  # edited meanwhile: the next quiet moment starts again
+            key = self._tabs.key(view)
+            if self.model.stale(view, key):
+                self.model.compute(view, key, reuse=True)  # drawn when its tab is shown
+
+    def _full_note(self) -> str:
+        return (
+            '<div class="scn-note">The scenario has changed since the full engine ran: '
+            "run it again to compare.</div>"
+            if self.model.full_is_stale
+            else ""
+        )
+
+    def _show_settled(self, elapsed: float | None = None) -> None:
         post = self.posterior
         if post is None:
             return
         self._scenario_view.show(post)
         self._draw_picture()
+        self._scenario_view.mark(self.edits, settled=True)  # after the picture: all drawn
         took = f" in {elapsed * 1000:.0f} ms" if elapsed is not None else ""
         n_claims = sum(counted(c) for c in self.scenario.claims)
         draws = post.settings.get("draws", 0)
@@ -727,12 +805,7 @@ class Explorer:
             f"{n_claims} of {len(self.scenario.claims)} claims counted, {intervals}.</div>"
             f"{warned}"
         )
-        self.full_note.value = (
-            '<div class="scn-note">The scenario has changed since the full engine ran: '
-            "run it again to compare.</div>"
-            if self.model.full_is_stale
-            else ""
-        )
+        self.full_note.value = self._full_note()
         # the score follows every edit; the other views say whether they are stale
         self._tabs.sync_choices(self.scenario)
         self.compute_analysis("score")
@@ -780,10 +853,10 @@ class Explorer:
         view = self.shown_view
         if view is None:
             return
-        if self.stale(view):
-            self.refresh_analysis(view)
-        else:
-            self._show_analysis(view)
+        if self.stale(view):  # computed here, or by the background if it is at it
+            self._tabs.status[view].value = '<span class="scn-note">Computing…</span>'
+            self.model.compute(view, self._tabs.key(view), reuse=True)
+        self._show_analysis(view)
 
     def _choice_changed(self, view: str, recompute: bool) -> None:
         if recompute and self.shown_view == view:
@@ -791,12 +864,32 @@ class Explorer:
         elif view in self.analysis:
             self._show_analysis(view)
 
-    def _tick(self, stop: threading.Event, started: float, what: str) -> None:
-        """Show the time elapsed while the full engine runs (a widget update per second)."""
-        while not stop.wait(1.0):
-            self.full_progress.value = (
-                f'<div class="scn-note">{_e(what)}: {time.perf_counter() - started:.0f} s…</div>'
-            )
+    def _tick(self, stop: threading.Event, run: FullRun) -> None:
+        """Show the time elapsed while the model compiles (sampling reports its own progress)."""
+        while run.running and not stop.wait(1.0):
+            if run.state == "compiling":
+                self._full_changed(run)
+
+    def _full_changed(self, run: FullRun) -> None:
+        """A full-engine run progressed or ended (called from its thread)."""
+        with self._render:
+            if run is not self.full_run:
+                return
+            current = run.scenario is self.scenario
+            self.full_progress.value = progress_html(run, current)
+            if run.running:
+                return
+            self._buttons["run_full"].disabled = False
+            self._buttons["cancel_full"].disabled = True
+            self._buttons["cancel_full"].layout.display = "none"
+            if run.state == "done" and run.posterior is not None:
+                self.model.full_posterior = run.posterior
+                self._show_full(run.posterior, run.elapsed)
+                self.full_note.value = self._full_note()
+            elif run.state == "failed":
+                self.full_view.value = (
+                    f'<div class="scn-warn">Full engine failed: {_e(run.error)}</div>'
+                )
 
     def _show_full(self, post: Posterior, elapsed: float) -> None:
         settings = ", ".join(f"{k} {v}" for k, v in post.settings.items())
@@ -884,6 +977,15 @@ class Explorer:
             layout=widgets.Layout(width="auto"),
         )
         run.on_click(lambda _: self.run_full())
+        cancel = widgets.Button(
+            description="Cancel",
+            icon="stop",
+            tooltip="Stop the full engine's run (the exact view is not affected)",
+            disabled=True,
+            layout=widgets.Layout(width="auto", display="none"),
+        )
+        cancel.add_class("scn-cancel-full")
+        cancel.on_click(lambda _: self.cancel_full())
         save = widgets.Button(
             description="Save priors",
             icon="save",
@@ -898,30 +1000,22 @@ class Explorer:
             layout=widgets.Layout(width="30em"),
         )
         self.why.add_class("scn-why")
-        self._buttons = {"run_full": run, "save": save}
+        self._buttons = {"run_full": run, "cancel_full": cancel, "save": save}
         self.saved_label = widgets.HTML()
         self.saved_label.add_class("scn-saved")
-        self.full_output = widgets.Output()
         self.full_progress = widgets.HTML()
         self.full_progress.add_class("scn-full-progress")
-        self.full_log = widgets.Accordion(
-            children=[self.full_output],
-            titles=("Sampler progress and log",),
-            selected_index=None,
-            layout=widgets.Layout(display="none"),  # shown from the first run on
-        )
         self.full_view = widgets.HTML()
         self.full_view.add_class("scn-full-view")
         self.full_note = widgets.HTML()
         return widgets.VBox(
             [
                 widgets.HBox(
-                    [run, self.why, save, self.saved_label],
+                    [run, cancel, self.why, save, self.saved_label],
                     layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
                 ),
                 self.full_note,
                 self.full_progress,
-                self.full_log,
                 self.full_view,
             ]
         )

@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import os
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from scenarios.posterior import Posterior
 from scenarios.spec.claims import Claim, relay_roots, report_id
 from scenarios.spec.resolution import Resolution
 from scenarios.spec.scenario import Scenario
+from scenarios.views.explorer.live import LiveTable
 
 __all__ = [
     "ANALYSIS_VIEWS",
@@ -137,11 +139,16 @@ class ExplorerModel:
     ----------
     scenario : Scenario
         The current (last valid) scenario.
+    table : DataFrame or None
+        Its scenario probabilities, from the incremental engine (:class:`LiveTable`)
+        right after each edit: ``probability`` exact, ``lower`` and ``upper`` NaN until
+        :attr:`posterior` is computed.
     posterior : Posterior or None
         Its exact-engine posterior (``None`` while even the opened scenario fails: then
-        :attr:`error` says why).
+        :attr:`error` says why), computed on first access after an edit
+        (:attr:`settled` says whether it is ready).
     warnings : list of str
-        The sampling warnings of the last update.
+        The sampling warnings of the last full update.
     error : Exception or None
         Why the opened scenario could not be updated.
     full_posterior : Posterior or None
@@ -172,17 +179,120 @@ class ExplorerModel:
         self.scenario = scenario
         self.draws = int(draws)
         self.priors_path = Path(priors_path) if priors_path is not None else None
-        self.posterior: Posterior | None = None
-        self.warnings: list[str] = []
         self.error: Exception | None = None
         self.full_posterior: Posterior | None = None
         self.analysis: dict[str, AnalysisResult] = {}
+        self.table: pd.DataFrame | None = None
+        self.live: LiveTable | None = None
+        # the full exact update of the latest scenario it was computed for
+        self._settled: tuple[Scenario, Posterior, list[str]] | None = None
+        self._settling = threading.Lock()
+        self._computing: dict[str, threading.Lock] = {}
         self._find_resolution(resolution)
         try:
-            self.posterior, self.warnings = self.update(scenario)
+            post, said = self.update(scenario)
+            self._settled, self.table = (scenario, post, said), post.scenarios
+            self.live = LiveTable(scenario)
         except (ScenarioError, ValueError) as exc:
             self.error = exc
         self.baseline_score = self.score_of(self.posterior)
+
+    # -- the full exact posterior, behind the live table ----------------------------------
+
+    @property
+    def settled(self) -> bool:
+        """Whether :attr:`posterior` is computed for the current scenario.
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> m.apply(lambda s: s.with_prior("army_strikes", {"p": 0.5}))
+        >>> m.settled
+        False
+        >>> m.posterior.scenario is m.scenario, m.settled
+        (True, True)
+        """
+        settled = self._settled
+        return settled is not None and settled[0] is self.scenario
+
+    @property
+    def posterior(self) -> Posterior | None:
+        """The exact engine's whole posterior of the current scenario (computed if need be).
+
+        Returns
+        -------
+        Posterior or None
+            ``None`` while even the opened scenario fails.
+        """
+        if self.error is not None and self._settled is None:
+            return None
+        return self.settle(self.scenario)
+
+    @property
+    def last_posterior(self) -> Posterior | None:
+        """The latest full exact posterior computed, perhaps of an earlier scenario.
+
+        Returns
+        -------
+        Posterior or None
+            Its ``scenario`` says which; ``None`` before any.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> m.apply(lambda s: s.with_prior("army_strikes", {"p": 0.5}))
+        >>> m.last_posterior.scenario is m.scenario  # not computed yet for the edit
+        False
+        """
+        settled = self._settled
+        return settled[1] if settled is not None else None
+
+    @property
+    def warnings(self) -> list[str]:
+        """The sampling warnings of the last full exact update (``[]`` before one).
+
+        Returns
+        -------
+        list of str
+        """
+        settled = self._settled
+        return list(settled[2]) if settled is not None else []
+
+    def settle(self, scenario: Scenario) -> Posterior:
+        """The full exact posterior of ``scenario``, computed once (thread-safe).
+
+        The explorer calls it from a background thread after an edit; a scenario edited
+        away meanwhile is still computed but replaced by the next call.
+
+        Parameters
+        ----------
+        scenario : Scenario
+            The current scenario or one it was before.
+
+        Returns
+        -------
+        Posterior
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> m = ExplorerModel(scenarios.load(scenarios.example()))
+        >>> m.settle(m.scenario) is m.posterior
+        True
+        """
+        with self._settling:
+            settled = self._settled
+            if settled is not None and settled[0] is scenario:
+                return settled[1]
+            post, said = self.update(scenario)
+            self._settled = (scenario, post, said)
+            return post
 
     # -- edits ----------------------------------------------------------------------
 
@@ -243,8 +353,20 @@ class ExplorerModel:
         0.3
         """
         new = edit(self.scenario)
-        post, said = self.update(new)
-        self.scenario, self.posterior, self.warnings, self.error = new, post, said, None
+        table = None
+        if self.live is not None:
+            try:
+                table = self.live.update(new)
+            except (ScenarioError, ValueError, KeyError):
+                table = None  # the full update says why, naming the claims in conflict
+        if table is None:  # no live engine for this scenario, or the edit was refused
+            post, said = self.update(new)
+            with self._settling:
+                self._settled = (new, post, said)
+            table = post.scenarios
+            if self.live is None or self.live.scenario is not new:
+                self.live = LiveTable(new)
+        self.scenario, self.table, self.error = new, table, None
 
     def run_full(self, **options: Any) -> Posterior:
         """Update the current scenario with the full PyMC engine (NUTS).
@@ -364,7 +486,7 @@ class ExplorerModel:
         result = self.analysis.get(view)
         return result is None or result.scenario != self.scenario or result.key != key
 
-    def compute(self, view: str, key: Any) -> AnalysisResult:
+    def compute(self, view: str, key: Any, reuse: bool = False) -> AnalysisResult:
         """Compute one analysis view for the current scenario; kept in :attr:`analysis`.
 
         Parameters
@@ -376,6 +498,10 @@ class ExplorerModel:
             of the first outcome), the what-if ``(fact, state)``, the prior predictive
             check's ``(n, seed)`` (``None``: :data:`PREDICTIVE_WORLDS` worlds, the
             scenario's seed); ``None`` otherwise.
+        reuse : bool
+            Keep a result already computed for this scenario and question (by the
+            explorer's background, perhaps while this call waited for it) instead of
+            computing it again.
 
         Returns
         -------
@@ -395,22 +521,31 @@ class ExplorerModel:
         if view not in ANALYSIS_VIEWS:
             raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
         scenario = self.scenario
-        started = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SamplingWarning)
-                data, error = self._compute(view, scenario, key), None
-        except (ScenarioError, ValueError, KeyError) as exc:
-            data, error = {}, str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
-        result = AnalysisResult(view, scenario, key, data, time.perf_counter() - started, error)
-        self.analysis[view] = result
+        # one computation of a view at a time: a view asked for while the background
+        # computes it (see Explorer's prefetch) waits for that result instead of a second
+        with self._computing.setdefault(view, threading.Lock()):
+            done = self.analysis.get(view)
+            if reuse and view != "score" and done is not None:
+                if done.scenario is scenario and done.key == key:
+                    return done
+            started = time.perf_counter()
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", SamplingWarning)
+                    data, error = self._compute(view, scenario, key), None
+            except (ScenarioError, ValueError, KeyError) as exc:
+                data, error = {}, str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
+            seconds = time.perf_counter() - started
+            result = AnalysisResult(view, scenario, key, data, seconds, error)
+            self.analysis[view] = result
         return result
 
     def _compute(self, view: str, scenario: Scenario, key: Any) -> dict[str, Any]:
         from scenarios import analysis
 
         if view == "timeline":
-            table = analysis.timeline(scenario)
+            # the timeline shows point probabilities only: no draws for intervals
+            table = analysis.timeline(scenario, intervals=False)
             return {"table": table, "moves": analysis.timeline_moves(table)}
         if view == "sensitivity":
             sens = analysis.sensitivity(scenario, key)

@@ -76,6 +76,10 @@ ANALYSIS_ABOUT: dict[str, str] = {
 }
 
 
+#: An interval cell of a live table (no intervals yet), as scenario_table_html writes it.
+_NO_INTERVAL = '<td class="interval num">nan% – nan%</td>'
+
+
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
@@ -105,8 +109,11 @@ class ScenarioView:
         self.table.add_class("scn-table-view")
         self.comparison = widgets.HTML()
         self.comparison.add_class("scn-compare-view")
+        self.marker = widgets.HTML()
+        self.marker.add_class("scn-marker")
         self.box = widgets.VBox(
             [
+                self.marker,
                 self.chart,
                 self.table,
                 widgets.HTML("<b>Prior versus posterior, by fact</b>"),
@@ -132,6 +139,54 @@ class ScenarioView:
         self.table.value = scenario_table_html(post, fmt="percent", bars=False, notes=False)
         self.chart.value = chart_svg(post)
         self.comparison.value = comparison_html(post, fmt="percent")
+        self.comparison.remove_class("scn-refreshing")
+
+    def show_live(self, post: Posterior) -> None:
+        """Show the live scenario probabilities at once; the facts' view waits for the rest.
+
+        Parameters
+        ----------
+        post : Posterior
+            The last full posterior with the live table as its ``scenarios`` (no
+            intervals yet): its chart and table are drawn; the prior-versus-posterior
+            view is dimmed until :meth:`show` gets the full posterior.
+
+        Examples
+        --------
+        >>> import scenarios
+        >>> view = ScenarioView()
+        >>> view.show_live(scenarios.load(scenarios.example()).update(intervals=False))
+        >>> "scn-refreshing" in view.comparison._dom_classes
+        True
+        """
+        page = scenario_table_html(post, fmt="percent", bars=False, notes=False)
+        self.table.value = page.replace(_NO_INTERVAL, '<td class="interval num scn-pending">…</td>')
+        self.chart.value = chart_svg(post)
+        self.comparison.add_class("scn-refreshing")
+
+    def mark(self, edit: int, settled: bool) -> None:
+        """Say, in the page, which edit is shown: ``data-edit`` and ``data-settled``.
+
+        The marker is updated after the views it follows, so a page (a test, the latency
+        benchmark) that sees it sees them.
+
+        Parameters
+        ----------
+        edit : int
+            The count of edits shown.
+        settled : bool
+            Whether the full posterior (intervals, facts) is shown, or the live table.
+
+        Examples
+        --------
+        >>> view = ScenarioView()
+        >>> view.mark(3, settled=False)
+        >>> view.marker.value
+        '<span class="scn-rendered" data-edit="3" data-settled="0"></span>'
+        """
+        self.marker.value = (
+            f'<span class="scn-rendered" data-edit="{edit}" data-settled="{int(settled)}"></span>'
+        )
 
 
 def analysis_html(
