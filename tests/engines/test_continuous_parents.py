@@ -440,3 +440,13 @@ def test_full_engine_agrees_within_four_mcse() -> None:
         row = post.quantities.loc[fact]
         mcse = float(row["sd"]) / math.sqrt(ess)
         assert abs(float(row["mean"]) - expected[key]) <= 4 * mcse, (fact, row["mean"])
+
+
+def test_export_gives_a_table_fact_its_parents() -> None:
+    from scenarios.engines.export import to_network
+
+    net = to_network(Scenario.model_validate(_far_rows()), quadrature_nodes=8)
+    by_name = {v.name: v for v in net.variables}
+    assert by_name["x"].parents == ("w",)
+    rows = np.asarray(by_name["x"].table, dtype=float).reshape(2, -1)
+    assert np.allclose(rows.sum(axis=1), 1.0)
