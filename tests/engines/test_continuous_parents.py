@@ -450,3 +450,15 @@ def test_export_gives_a_table_fact_its_parents() -> None:
     assert by_name["x"].parents == ("w",)
     rows = np.asarray(by_name["x"].table, dtype=float).reshape(2, -1)
     assert np.allclose(rows.sum(axis=1), 1.0)
+
+
+def test_a_derived_fact_over_too_large_a_grid_is_refused_naming_it(monkeypatch) -> None:
+    from scenarios.engines import dependent
+    from scenarios.errors import TooCostlyError
+
+    spec, _ = _derived_model(1)
+    monkeypatch.setattr(dependent, "MAX_DERIVED_TABLE", 1000)
+    with pytest.raises(
+        TooCostlyError, match=r"facts\.d\.prior\.derived: the value over \['a', 'b'\]"
+    ):
+        Scenario.model_validate(spec).update(intervals=False)
