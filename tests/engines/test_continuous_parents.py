@@ -13,8 +13,9 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, optimize, stats
 
+from scenarios.engines.simulate import simulate
 from scenarios.errors import ScenarioError
 from scenarios.spec import elicit
 from scenarios.spec.nodes import Fact
@@ -321,3 +322,143 @@ def test_bad_dependent_facts_are_refused_naming_the_field(facts: dict, message: 
     }
     with pytest.raises((ScenarioError, ValueError), match=message):
         Scenario.model_validate(spec)
+
+
+# --- adaptive quadrature and quantiles ---------------------------------------------
+
+
+def _far_rows() -> dict:
+    """A table fact whose rows lie far apart: its nodes are laid for their mixture."""
+    return {
+        "title": "far rows",
+        "facts": {
+            "w": {"kind": "binary", "prior": {"p": 0.2}},
+            "x": {
+                "kind": "continuous",
+                "support": [0, None],
+                "prior": {
+                    "given": ["w"],
+                    "table": [{"when": {"w": True}, "between": [40, 42]}],
+                    "default": {"between": [5, 50]},
+                },
+            },
+        },
+        "outcomes": {"o": {"kind": "binary", "prior": {"when": "x > 41.5"}}},
+    }
+
+
+def test_adaptive_quadrature_meets_its_tolerance_where_the_fixed_rule_does_not() -> None:
+    s = Scenario.model_validate(_far_rows())
+    rows = {
+        "true": _dist("continuous", {"between": [40, 42]}, [0, None]),
+        "false": _dist("continuous", {"between": [5, 50]}, [0, None]),
+    }
+    want = 0.2 * rows["true"].sf(41.5) + 0.8 * rows["false"].sf(41.5)
+    fixed = s.update(intervals=False, quadrature_tolerance=None)
+    adaptive = s.update(intervals=False)
+    err_fixed = abs(float(fixed.scenarios.loc[("o", "true"), "probability"]) - want)
+    err_adaptive = abs(float(adaptive.scenarios.loc[("o", "true"), "probability"]) - want)
+    assert err_adaptive <= TOL < err_fixed
+    assert adaptive.settings["quadrature_tolerance"] == 1e-8
+
+
+def test_quantiles_are_accurate_to_the_tolerance() -> None:
+    # a root fact with a reported number: quantiles of the posterior by scipy root finding
+    spec = {
+        "title": "quantiles",
+        "facts": {
+            "x": {"kind": "continuous", "support": [0, None], "prior": {"between": [10, 60]}}
+        },
+        "outcomes": {"o": {"kind": "binary", "exhaustive": "y/n", "prior": {"p": 0.5}}},
+        "claims": [
+            {
+                "id": "n",
+                "text": "t",
+                "reported": {"fact": "x", "value": 22, "sd": 0.15, "informative": 1},
+            }
+        ],
+    }
+    d = _dist("continuous", {"between": [10, 60]}, [0, None])
+
+    def f(x: float) -> float:
+        return float(d.pdf(x)) * _normal_pdf(math.log(22), math.log(x), 0.15)
+
+    lo, hi = (float(v) for v in d.ppf([1e-13, 1 - 1e-13]))
+    pts = [15.0, 22.0, 30.0]
+    z = _integrate(f, lo, hi, pts)
+    post = Scenario.model_validate(spec).update(intervals=False)
+    for level, column in ((0.05, "q05"), (0.5, "median"), (0.95, "q95")):
+        want = optimize.brentq(
+            lambda t, level=level: _integrate(f, lo, t, pts) / z - level, 12.0, 40.0, xtol=1e-13
+        )
+        got = float(post.quantities.loc["x", column])
+        assert abs(got - want) <= TOL * want, (column, got, want)
+
+
+# --- simulate and the full engine ---------------------------------------------------
+
+
+def test_simulate_draws_rows_by_parent_and_evaluates_derived_facts() -> None:
+    spec, _ = _derived_model(0)
+    spec["claims"] = []
+    sim = simulate(Scenario.model_validate(spec), 2000, seed=3)
+    w = sim.worlds
+    assert np.allclose(w["d"], w["a"] * w["b"])
+    assert (
+        (w["big_a"] == "true")
+        == (w["a"] > float(spec["outcomes"]["big_a"]["prior"]["when"].split(">")[1]))
+    ).all()
+    s = Scenario.model_validate(_far_rows())
+    w = simulate(s, 4000, seed=4).worlds
+    near = w.loc[w["w"] == "true", "x"]
+    assert near.between(35, 47).all()  # drawn from the narrow row, not the mixture
+    assert ((w["o"] == "true") == (w["x"] > 41.5)).all()
+
+
+def test_generative_model_has_derived_and_threshold_nodes() -> None:
+    pytest.importorskip("pymc")
+    spec, _ = _derived_model(1)
+    model = Scenario.model_validate(spec).to_pymc()
+    names = set(model.named_vars)
+    assert {"a", "b", "d", "big_a"} <= names
+    s = Scenario.model_validate(_far_rows())
+    assert "x_row" in s.to_pymc().named_vars
+
+
+@pytest.mark.slow
+def test_full_engine_agrees_within_four_mcse() -> None:
+    spec, expected = _derived_model(0)
+    post = Scenario.model_validate(spec).update(
+        engine="pymc", draws=500, tune=500, chains=2, seed=5
+    )
+    # outcome probabilities are Rao-Blackwellised: exact given theta (none here)
+    assert (
+        abs(float(post.scenarios.loc[("big_a", "true"), "probability"]) - expected["big_a"]) < 1e-6
+    )
+    ess = float(post.diagnostics.loc["min_ess_bulk", "value"])
+    for fact, key in (("d", "mean d"), ("a", "mean a")):
+        row = post.quantities.loc[fact]
+        mcse = float(row["sd"]) / math.sqrt(ess)
+        assert abs(float(row["mean"]) - expected[key]) <= 4 * mcse, (fact, row["mean"])
+
+
+def test_export_gives_a_table_fact_its_parents() -> None:
+    from scenarios.engines.export import to_network
+
+    net = to_network(Scenario.model_validate(_far_rows()), quadrature_nodes=8)
+    by_name = {v.name: v for v in net.variables}
+    assert by_name["x"].parents == ("w",)
+    rows = np.asarray(by_name["x"].table, dtype=float).reshape(2, -1)
+    assert np.allclose(rows.sum(axis=1), 1.0)
+
+
+def test_a_derived_fact_over_too_large_a_grid_is_refused_naming_it(monkeypatch) -> None:
+    from scenarios.engines import dependent
+    from scenarios.errors import TooCostlyError
+
+    spec, _ = _derived_model(1)
+    monkeypatch.setattr(dependent, "MAX_DERIVED_TABLE", 1000)
+    with pytest.raises(
+        TooCostlyError, match=r"facts\.d\.prior\.derived: the value over \['a', 'b'\]"
+    ):
+        Scenario.model_validate(spec).update(intervals=False)

@@ -188,7 +188,10 @@ def test_a_number_that_is_surely_noise_says_nothing() -> None:
     post = s.update(intervals=False)
     assert post.log_evidence == pytest.approx(0.0, abs=1e-12)
     bare = s.model_copy(update={"claims": ()}).update(intervals=False)
-    assert (post.quantities == bare.quantities).all().all()
+    # quantiles are found by root finding on the posterior's interpolant: equal to an ulp
+    assert (post.quantities["unit"] == bare.quantities["unit"]).all()
+    numbers = ["mean", "sd", "q05", "median", "q95"]
+    assert np.allclose(post.quantities[numbers], bare.quantities[numbers], rtol=1e-13, atol=0)
 
 
 @pytest.mark.slow

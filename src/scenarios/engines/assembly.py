@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.engines.dependent import density_factor
+from scenarios.engines.dependent import density_factor, row_ratio
 from scenarios.engines.factors import DRAW, Factor, align
 from scenarios.engines.network import Network
 from scenarios.engines.reports import report_probability
@@ -191,9 +191,12 @@ def assemble(
     tables: list[Factor] = []
     for n in net.scenario.order:
         if n not in net.states:  # a continuous fact with discrete parents: its density
-            if continuous is None and isinstance(net.priors[n], ContinuousTablePrior):
+            if isinstance(net.priors[n], ContinuousTablePrior):
                 owners.append(n)
-                tables.append(density_factor(net, n))
+                if continuous is None:  # on its nodes
+                    tables.append(density_factor(net, n))
+                else:  # at its sampled value (drawn from the rows' mixture)
+                    tables.append(row_ratio(net, n, values[n].values, xp))
             continue
         table = net.table_factor(n, xp, params, draw_axis, values)
         for f in table if isinstance(table, list) else [table]:

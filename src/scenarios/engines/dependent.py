@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 from scenarios.engines.factors import Factor, align
 from scenarios.spec.dependent import row_distributions
@@ -30,7 +31,11 @@ __all__ = [
     "MAX_DERIVED_TABLE",
     "density_factor",
     "derived_inputs",
-    "row_logpdf",
+    "derived_value",
+    "draw_from_rows",
+    "row_ratio",
+    "row_variable",
+    "table_variable",
     "threshold_cuts",
     "threshold_factor",
     "with_derived",
@@ -83,8 +88,12 @@ def density_factor(net: Any, name: str) -> Factor:
     return Factor(rows.reshape(*shape, len(x)), (*prior.given, name))
 
 
-def row_logpdf(net: Any, name: str, x: Any, xp: Any = np) -> Factor:
-    """Log density of a table fact at ``x`` in each parent combination (for PyMC).
+def row_ratio(net: Any, name: str, x: Any, xp: Any = np) -> Factor:
+    """A table fact's row densities at a value, over their equal-weight mixture (for PyMC).
+
+    The full engine samples a table fact from the mixture of its rows (equal weights);
+    this factor over its parents, ``f_row(x) / f_mix(x)`` (at most the number of rows),
+    turns that into the fact's conditional density given each parent combination.
 
     Parameters
     ----------
@@ -98,7 +107,20 @@ def row_logpdf(net: Any, name: str, x: Any, xp: Any = np) -> Factor:
     Returns
     -------
     Factor
-        Over ``given`` (one log density per combination).
+        Over ``given``.
+
+    Examples
+    --------
+    >>> from scenarios.engines.network import Network
+    >>> from scenarios.spec.scenario import Scenario
+    >>> s = Scenario(title="t", facts={
+    ...     "w": {"kind": "binary", "prior": {"p": 0.3}},
+    ...     "x": {"kind": "continuous", "prior": {"given": ["w"], "table": [
+    ...         {"when": {"w": True}, "between": [0, 1]}], "default": {"between": [5, 6]}}}},
+    ...     outcomes={"o": {"kind": "binary", "exhaustive": "y/n", "prior": {"when": "x > 3"}}})
+    >>> f = row_ratio(Network(s), "x", 0.5)
+    >>> f.axes, [round(float(v), 6) for v in f.values]
+    (('w',), [0.0, 2.0])
     """
     prior = net.priors[name]
     assert isinstance(prior, ContinuousTablePrior)
@@ -106,14 +128,53 @@ def row_logpdf(net: Any, name: str, x: Any, xp: Any = np) -> Factor:
     _, dists = row_distributions(net.scenario.facts[name], parent_states)
     shape = [len(parent_states[g]) for g in prior.given]
     if xp is np:
-        values = np.array([d.dist.logpdf(x) for d in dists], dtype=float)
-        return Factor(values.reshape(shape), tuple(prior.given))
+        lp = np.array([np.asarray(d.dist.logpdf(x), dtype=float) for d in dists])
+        with np.errstate(under="ignore"):
+            ratio = np.exp(lp - special.logsumexp(lp - math.log(len(dists)), axis=0))
+        return Factor(ratio.reshape(shape + list(np.shape(ratio)[1:])), tuple(prior.given))
     import pymc as pm
 
-    parts = [
-        pm.logp(d.to_prior().create_variable(f"_{name}_row{i}"), x) for i, d in enumerate(dists)
-    ]
-    return Factor(xp.stack(parts).reshape(shape), tuple(prior.given))
+    lp = xp.stack([pm.logp(row_variable(d), x) for d in dists])
+    mix = pm.math.logsumexp(lp - math.log(len(dists)), axis=0)
+    return Factor(xp.exp(lp - mix).reshape(shape), tuple(prior.given))
+
+
+def row_variable(elicited: Any) -> Any:
+    """An unnamed PyMC distribution of one row (``Prior(...).pymc_distribution.dist``).
+
+    Parameters
+    ----------
+    elicited : Elicited
+
+    Returns
+    -------
+    pytensor variable
+    """
+    prior = elicited.to_prior()
+    return prior.pymc_distribution.dist(**prior.parameters)
+
+
+def table_variable(net: Any, name: str) -> Any:
+    """A table fact in a PyMC model: the equal-weight mixture of its rows.
+
+    With :func:`row_ratio` over its parents, its density given the parents is the row's.
+
+    Parameters
+    ----------
+    net : Network
+    name : str
+
+    Returns
+    -------
+    pymc random variable
+    """
+    import pymc as pm
+
+    prior = net.priors[name]
+    parent_states = {g: net.states[g] for g in prior.given}
+    _, dists = row_distributions(net.scenario.facts[name], parent_states)
+    weights = np.full(len(dists), 1.0 / len(dists))
+    return pm.Mixture(name, w=weights, comp_dists=[row_variable(d) for d in dists])
 
 
 def derived_inputs(net: Any, name: str) -> tuple[str, ...]:
@@ -161,40 +222,87 @@ def with_derived(net: Any, values: Mapping[str, Factor], xp: Any = np) -> dict[s
     """
     out = dict(values)
     for name in net.derived:
-        prior = net.priors[name]
-        inputs = [out[f] for f in prior.expression.facts]
-        target: list[str] = []
-        for f in inputs:
-            target.extend(a for a in f.axes if a not in target)
-        lengths: dict[str, int] = {}
-        if xp is np:
-            for v in inputs:
-                lengths.update(zip(v.axes, np.shape(v.values), strict=False))
-        size = math.prod(lengths.values())
-        if size > MAX_DERIVED_TABLE:
-            from scenarios.errors import Problem, TooCostlyError
+        out[name] = derived_value(net, name, out, xp)
+    return out
 
-            raise TooCostlyError(
-                [
-                    Problem(
-                        ("facts", name, "prior", "derived"),
-                        f"the value over {target} is a table of {size:,} numbers (limit "
-                        f"{MAX_DERIVED_TABLE:,}): use engine='pymc' or fewer inputs",
-                    )
-                ]
-            )
-        env = {
-            f: align(v.values, v.axes, target) if v.axes else v.values
-            for f, v in zip(prior.expression.facts, inputs, strict=True)
-        }
-        if xp is np:
-            value = prior.expression.evaluate(env)
-        else:
-            value = prior.expression.evaluate(env, xp.minimum, xp.maximum)
-        if xp is np:
-            shape = np.broadcast_shapes(*(np.shape(a) for a in env.values()))
-            value = np.broadcast_to(value, shape)
-        out[name] = Factor(value, tuple(target))
+
+def derived_value(net: Any, name: str, values: Mapping[str, Factor], xp: Any = np) -> Factor:
+    """One derived fact's value, over its inputs' axes (see :func:`with_derived`).
+
+    Parameters
+    ----------
+    net : Network
+    name : str
+    values : mapping of str to Factor
+        Values of (at least) the facts its expression names.
+    xp : module
+
+    Returns
+    -------
+    Factor
+    """
+    prior = net.priors[name]
+    inputs = [values[f] for f in prior.expression.facts]
+    target: list[str] = []
+    for f in inputs:
+        target.extend(a for a in f.axes if a not in target)
+    lengths: dict[str, int] = {}
+    if xp is np:
+        for v in inputs:
+            lengths.update(zip(v.axes, np.shape(v.values), strict=False))
+    size = math.prod(lengths.values())
+    if size > MAX_DERIVED_TABLE:
+        from scenarios.errors import Problem, TooCostlyError
+
+        raise TooCostlyError(
+            [
+                Problem(
+                    ("facts", name, "prior", "derived"),
+                    f"the value over {target} is a table of {size:,} numbers (limit "
+                    f"{MAX_DERIVED_TABLE:,}): use engine='pymc' or fewer inputs",
+                )
+            ]
+        )
+    env = {
+        f: align(v.values, v.axes, target) if v.axes else v.values
+        for f, v in zip(prior.expression.facts, inputs, strict=True)
+    }
+    if xp is np:
+        value = prior.expression.evaluate(env)
+        value = np.broadcast_to(value, np.broadcast_shapes(*(np.shape(a) for a in env.values())))
+    else:
+        value = prior.expression.evaluate(env, xp.minimum, xp.maximum)
+    return Factor(value, tuple(target))
+
+
+def draw_from_rows(
+    net: Any, name: str, states: Mapping[str, np.ndarray], rng: np.random.Generator
+) -> np.ndarray:
+    """Draws of a table fact, each world from the row of its parents' states.
+
+    Parameters
+    ----------
+    net : Network
+    name : str
+    states : mapping of str to numpy.ndarray
+        The state index of each parent, per world.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    prior = net.priors[name]
+    assert isinstance(prior, ContinuousTablePrior)
+    parent_states = {g: net.states[g] for g in prior.given}
+    _, dists = row_distributions(net.scenario.facts[name], parent_states)
+    shape = [len(parent_states[g]) for g in prior.given]
+    row = np.ravel_multi_index(tuple(states[g] for g in prior.given), shape)
+    out = np.empty(row.shape)
+    for r, d in enumerate(dists):
+        hit = row == r
+        if hit.any():
+            out[hit] = d.dist.rvs(size=int(hit.sum()), random_state=rng)
     return out
 
 

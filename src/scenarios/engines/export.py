@@ -151,6 +151,8 @@ def to_network(
     # every axis a node: (axis, states, table's factor or None for weights, text, properties)
     axes: list[tuple[str, tuple[str, ...], Factor | None, str, dict[str, str]]] = []
     for name, (x, _) in net.quadrature.items():
+        if name in asm.nodes:  # a table fact: its table below, over its parents
+            continue
         fact = scenario.facts[name]
         unit = f" ({fact.unit})" if fact.unit else ""
         text = f"continuous fact {name}{unit} at its quadrature nodes"
@@ -167,7 +169,13 @@ def to_network(
             axes.append((axis, _states(nodes), None, text, {"values": _values(nodes)}))
     for owner, table in zip(asm.nodes, asm.tables, strict=True):
         child = table.axes[-1]
-        if child in net.states:
+        if child in net.quadrature:  # a table fact: P(node | parents), rows normalised
+            x = net.quadrature[child][0]
+            rows = np.asarray(table.values, dtype=float)
+            table = Factor(rows / rows.sum(axis=-1, keepdims=True), table.axes)
+            text = f"continuous fact {child} at its quadrature nodes, given {table.axes[:-1]}"
+            axes.append((child, _states(x), table, text, {"values": _values(x)}))
+        elif child in net.states:
             node = scenario.nodes[owner]
             kind = "outcome" if owner in scenario.outcomes else "fact"
             axes.append((child, net.states[child], table, node.description or kind, {}))

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.engines.assembly import assemble
+from scenarios.engines.dependent import derived_value, row_ratio, table_variable
 from scenarios.engines.factors import DRAW, Factor, contract
 from scenarios.engines.links import LinkParam
 from scenarios.engines.network import Network
@@ -32,6 +33,7 @@ from scenarios.engines.uncertain import RowParam
 from scenarios.errors import SamplingWarning
 from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table
+from scenarios.spec.priors import ContinuousTablePrior, ThresholdPrior
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["build_model", "rao_blackwell", "update_pymc"]
@@ -118,6 +120,9 @@ def _build(
     with pm.Model(coords=coords) as model:
         continuous = {}
         for n, d in net.dists.items():
+            if isinstance(net.priors[n], ContinuousTablePrior):  # the rows' mixture
+                continuous[n] = table_variable(net, n)  # (row_ratio weighs each parent)
+                continue
             kwargs = {k: number(f"{n}__{k}", v) for k, v in d.parameters.items()}
             prior = Prior(d.name, **kwargs)
             if n in bounds:  # a confirmed threshold truncates the prior (no cliff for NUTS)
@@ -126,6 +131,10 @@ def _build(
                 continuous[n] = pm.Truncated(n, base, lower=lower, upper=upper)
             else:
                 continuous[n] = prior.create_variable(n)
+        for n in net.derived:  # deterministic expressions of the facts sampled
+            continuous[n] = pm.Deterministic(
+                n, derived_value(net, n, _scalars(continuous), pt).values
+            )
         params: dict[str, Any] = {}
         for p in net.parameters:
             if isinstance(p, RowParam):
@@ -152,8 +161,9 @@ def _build(
         skip = [ev.id for ev in numbers] + truncating
         if marginalized:
             asm = assemble(net, params=params, continuous=continuous, xp=pt, skip_claims=skip)
-            if asm.evidence:
-                factors = asm.factors_for()
+            mixed = [n for n in net.continuous if isinstance(net.priors[n], ContinuousTablePrior)]
+            if asm.evidence or mixed:  # table facts: their rows, mixed over their parents
+                factors = asm.factors_for(mixed)
                 if data:
                     factors = [
                         Factor(number(f"factor_{k}", f.values), f.axes)
@@ -247,6 +257,8 @@ def _confirmed_bounds(net: Network) -> tuple[dict[str, list[float | None]], list
         atom = clauses[0][0]
         if atom.fact not in net.dists or atom.op not in (">", ">=", "<", "<="):
             continue
+        if isinstance(net.priors[atom.fact], ContinuousTablePrior):
+            continue  # sampled from its rows' mixture: the claim stays a factor
         lower = (atom.op in (">", ">=")) != atom.negated
         lo, hi = bounds.setdefault(atom.fact, [None, None])
         t = float(atom.value)  # type: ignore[arg-type]
@@ -287,11 +299,17 @@ def _generative(net: Network, params: dict, continuous: dict, skip: list[str]) -
             if index
             else pt.as_tensor_variable(table.values)
         )
-        if net.states[name] == ("false", "true"):  # a binary node: 1 is "true"
+        if isinstance(net.priors[name], ThresholdPrior):  # the state its conditions pick
+            states[name] = pm.Deterministic(name, pt.argmax(p, axis=-1))
+        elif net.states[name] == ("false", "true"):  # a binary node: 1 is "true"
             states[name] = pm.Bernoulli(name, p=p[..., 1])
         else:
             states[name] = pm.Categorical(name, p=p)
         values[name] = Factor(states[name], ())
+    for name in net.continuous:  # a table fact: its row given its parents' states
+        if isinstance(net.priors[name], ContinuousTablePrior):
+            ratio = row_ratio(net, name, continuous[name], pt)
+            pm.Potential(f"{name}_row", pt.log(ratio.values[tuple(states[a] for a in ratio.axes)]))
     for ev in net.evidence:
         if ev.id in skip:
             continue
@@ -596,9 +614,13 @@ def _with_mcse(frame: pd.DataFrame, g: dict, chains: int, draws: int) -> pd.Data
     return frame.assign(mcse=mcse)
 
 
+def _scalars(values: dict) -> dict[str, Factor]:
+    return {n: Factor(v, ()) for n, v in values.items()}
+
+
 def _sampled_quantities(net: Network, post: Any) -> pd.DataFrame:
     rows = []
-    for name in net.continuous:
+    for name in (*net.continuous, *net.derived):
         x = np.asarray(post[name].values).ravel()
         q05, q50, q95 = np.quantile(x, [0.05, 0.5, 0.95])
         rows.append((name, net.scenario.facts[name].unit, x.mean(), x.std(), q05, q50, q95))

@@ -48,11 +48,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scenarios.engines.dependent import derived_value, draw_from_rows
 from scenarios.engines.factors import DRAW, Factor
 from scenarios.engines.network import Network
 from scenarios.engines.reports import Evidence, report_probability
 from scenarios.engines.uncertain import draw_parameters
 from scenarios.spec.claims import relay_roots
+from scenarios.spec.priors import ContinuousTablePrior
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["NUMBER_PREFIX", "REPORT_PREFIX", "Simulation", "simulate"]
@@ -237,6 +239,12 @@ def simulate(scenario: Scenario, n: int, seed: int | None = None) -> Simulation:
     states: dict[str, np.ndarray] = {}  # discrete nodes: state index per world
     values: dict[str, Factor] = {}  # continuous facts: a value per world
     for name in scenario.order:
+        if name in net.derived:  # its expression of the facts drawn in this world
+            values[name] = derived_value(net, name, values)
+            continue
+        if isinstance(net.priors[name], ContinuousTablePrior):  # from its parents' row
+            values[name] = Factor(draw_from_rows(net, name, states, rng), (DRAW,))
+            continue
         if name in net.dists:
             x = net.dists[name].dist.rvs(size=n, random_state=rng)
             values[name] = Factor(np.asarray(x, dtype=float).reshape(n), (DRAW,))
