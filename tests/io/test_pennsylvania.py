@@ -5,10 +5,11 @@ sd recomputed from the percentages and margins), its exact-engine answer against
 independent one-dimensional integral with scipy, the full engine against the exact one
 (slow), and it is reachable by name from the command line and the explorer.
 
-The same checks run on ``tests/data/issue13/priors/pennsylvania-2024-11-05.yaml``, the
-file rewritten with continuous facts that have discrete parents, a derived fact and
-threshold outcomes, once the format has them (its README says how it replaces the
-shipped file).
+The shipped file uses continuous facts with discrete parents, a derived fact and
+threshold outcomes; the same checks run on
+``tests/data/pennsylvania-anchored/priors/pennsylvania-2024-11-05.yaml``, the same event
+with the outcome stated as anchor cases of a link (the form before thresholds existed),
+which the engines integrate to 1e-6 and the shipped form only to its grid.
 """
 
 from __future__ import annotations
@@ -28,17 +29,9 @@ from scenarios.io.data import example, examples, resolution_for
 from scenarios.io.resolutions import load_resolution
 
 NAME = "pennsylvania-2024-11-05"
-UPGRADE = Path(__file__).parents[1] / "data" / "issue13" / "priors" / f"{NAME}.yaml"
-HAS_DERIVED = hasattr(scenarios.spec.priors, "DerivedPrior")
+ANCHORED = Path(__file__).parents[1] / "data" / "pennsylvania-anchored" / "priors" / f"{NAME}.yaml"
 
-FILES = [
-    pytest.param(example(NAME), id="shipped"),
-    pytest.param(
-        UPGRADE,
-        id="issue13",
-        marks=pytest.mark.skipif(not HAS_DERIVED, reason="the format has no derived facts yet"),
-    ),
-]
+FILES = [pytest.param(example(NAME), id="shipped"), pytest.param(ANCHORED, id="anchored")]
 
 # Read by hand from each claim's quoted sentence: (Trump %, Harris %), and the margin
 # of error (points) or, where the sources give no margin, the sample size.
@@ -81,14 +74,20 @@ def test_is_a_shipped_example_with_a_resolution(shipped: scenarios.Scenario) -> 
     assert set(resolution.outcomes) <= set(shipped.outcomes)
 
 
-@pytest.mark.skipif(not HAS_DERIVED, reason="the format has no derived facts yet")
-def test_the_issue13_file_keeps_every_source_and_claim(shipped: scenarios.Scenario) -> None:
-    upgrade = scenarios.load(UPGRADE)
-    assert upgrade.sources == shipped.sources and upgrade.claims == shipped.claims
-    assert upgrade.facts["polled_share"] == shipped.facts["polled_share"]
-    assert upgrade.facts["poll_miss"] == shipped.facts["poll_miss"]
-    resolution = load_resolution(resolution_for(UPGRADE))
+@pytest.fixture(scope="module")
+def anchored() -> scenarios.Scenario:
+    return scenarios.load(ANCHORED)
+
+
+def test_the_anchored_file_keeps_every_source_and_claim(
+    shipped: scenarios.Scenario, anchored: scenarios.Scenario
+) -> None:
+    assert anchored.sources == shipped.sources and anchored.claims == shipped.claims
+    assert anchored.facts["polled_share"] == shipped.facts["polled_share"]
+    assert anchored.facts["poll_miss"] == shipped.facts["poll_miss"]
+    resolution = load_resolution(resolution_for(example(NAME)))
     assert resolution.outcomes == {"pa_winner": "trump", "pa_margin": "trump_clear"}
+    assert load_resolution(resolution_for(ANCHORED)).outcomes == {"pa_winner": "trump"}
 
 
 def test_every_claim_is_a_poll_of_its_own_pollster_before_as_of(penn: scenarios.Scenario) -> None:
@@ -141,8 +140,8 @@ def _link(penn: scenarios.Scenario) -> tuple[float, dict[str, float]]:
 def _trump_above(penn: scenarios.Scenario) -> Callable[[float, str, float], float]:
     """P(Trump's actual share > t | polls read x, miss m), as the file states it.
 
-    The shipped file: its anchored logistic link (only for t = 50). The issue-13 file:
-    Trump's share is x plus a Normal error per miss state, read from polling_error.
+    The anchored file: its logistic link (only for t = 50). The shipped file: Trump's
+    share is x plus a Normal error per miss state, read from polling_error.
     """
     if hasattr(penn.outcomes["pa_winner"].prior, "anchors"):
         slope, shift = _link(penn)
@@ -154,9 +153,9 @@ def _trump_above(penn: scenarios.Scenario) -> Callable[[float, str, float], floa
     return lambda x, m, t: float(stats.norm.sf(t, x + rows[m]["mu"], rows[m]["sigma"]))
 
 
-def test_the_link_is_the_normal_threshold_it_stands_for(shipped: scenarios.Scenario) -> None:
+def test_the_link_is_the_normal_threshold_it_stands_for(anchored: scenarios.Scenario) -> None:
     # P(trump | share x, miss b) = Phi((x + b - 50) / 1.5), within 0.01 everywhere
-    slope, shift = _link(shipped)
+    slope, shift = _link(anchored)
     x = np.linspace(40, 60, 401)
     for miss, b in (("understate_trump", 2.5), ("on_target", 0.0), ("understate_harris", -2.5)):
         normal = stats.norm.cdf((x + b - 50) / 1.5)
@@ -214,7 +213,7 @@ def test_exact_engine_agrees_with_an_independent_integral(
 
 def test_recount_band(penn: scenarios.Scenario, post: scenarios.Posterior) -> None:
     if "pa_margin" not in penn.outcomes:
-        pytest.skip("the shipped file cannot state a band (no threshold outcomes)")
+        pytest.skip("the anchored file cannot state a band (no threshold outcomes)")
     weight = _weight(penn)
     above = {t: _expected_above(penn, t, weight) for t in (49.75, 50.25)}
     expected = {
@@ -273,9 +272,9 @@ def test_opens_in_the_explorer(shipped: scenarios.Scenario) -> None:
 
 
 @pytest.mark.slow
-def test_full_engine_within_4_mcse_of_exact(penn: scenarios.Scenario) -> None:
-    exact = penn.update(draws=4000)
-    full = penn.update(engine="pymc", seed=3, chains=2)
+def test_full_engine_within_4_mcse_of_exact(shipped: scenarios.Scenario) -> None:
+    exact = shipped.update(draws=4000)
+    full = shipped.update(engine="pymc", seed=3, chains=2)
     assert full.diagnostics.loc["max_rhat", "value"] <= 1.01
     diff = (full.scenarios["probability"] - exact.scenarios["probability"]).abs()
     assert (diff <= 4 * full.scenarios["mcse"] + 1e-9).all(), diff / full.scenarios["mcse"]
