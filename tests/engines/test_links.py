@@ -260,3 +260,19 @@ def test_full_engine_agrees_with_exact() -> None:
         e, f = getattr(exact, frame), getattr(full, frame)
         gap = (e["probability"] - f["probability"]).abs()
         assert (gap <= 4 * f["mcse"] + 1e-9).all(), (gap, f["mcse"])
+
+
+def test_too_costly_link_is_sampled_with_its_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scenarios.engines import links
+    from scenarios.errors import SamplingWarning
+
+    s = linked()
+    exact = update_exact(s, intervals=False)
+    monkeypatch.setattr(links, "LINK_MAX_WORK", 0.0)
+    with pytest.warns(SamplingWarning, match="too many parent cases"):
+        sampled = update_exact(s, draws=4000)
+    for frame in ("scenarios", "facts"):
+        e, f = getattr(exact, frame), getattr(sampled, frame)
+        gap = (e["probability"] - f["probability"]).abs()
+        assert (f["mcse"] > 0).all()
+        assert (gap <= 4 * f["mcse"]).all(), (gap, f["mcse"])

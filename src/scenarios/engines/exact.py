@@ -20,6 +20,7 @@ import pandas as pd
 from scenarios.engines import calibrate
 from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.factors import DRAW, ContractionCost, Factor, contract, contraction_cost
+from scenarios.engines.links import integrable
 from scenarios.engines.network import Network
 from scenarios.engines.quadrature import TOLERANCE, posterior_quantiles
 from scenarios.engines.uncertain import draw_parameters
@@ -401,8 +402,13 @@ def update_exact(
     """
     seed = scenario.seed if seed is None else int(seed)
     net = Network(scenario, quadrature_nodes, quadrature_tolerance)
-    point = assemble(net)
+    # an uncertain link too costly to integrate is sampled (engines/links.py): the point
+    # assembly then holds it at its mean, for the cost plan alone
+    costly = {p.name: p.mean for p in net.link_params if not integrable(net, p)}
+    point = assemble(net, params=costly or None)
     plan = _plan(net, point)
+    if costly and plan.mode == "integrated":
+        plan = replace(plan, mode="sampled")
     cost, sampled = plan.cost, plan.mode == "sampled"
     if plan.mode == "too large":
         raise _too_costly(scenario, cost)
@@ -447,7 +453,11 @@ def update_exact(
             # a draw under which the claims cannot hold has weight 0 (and g = 0/0)
             marg = {n: weights @ np.where(np.isfinite(g), g, 0.0) for n, g in post_draws.items()}
             log_evidence = float(np.log(np.mean(zs)) + batch.log_offset)
-            _warn_sampled(scenario, cost, draws, khat)
+            if costly:  # the prior too, from the draws (the point assembly held the link)
+                prior_marg = {n: g.mean(axis=0) for n, g in prior_draws.items()}
+                _warn_sampled_links(scenario, list(costly), draws, khat)
+            else:
+                _warn_sampled(scenario, cost, draws, khat)
     outcomes = {n: marg[n] for n in scenario.outcomes}
     facts = {n: marg[n] for n in net.discrete if n in scenario.facts}
     states = net.states
@@ -568,6 +578,21 @@ def _warn_sampled(scenario: Scenario, cost: ContractionCost, draws: int, khat: f
         f"{scenario.title}: integrating the source rates exactly would take "
         f"{cost.flops:.2g} multiply-adds (largest table {cost.gigabytes:.2g} GB): they were "
         f"sampled instead ({draws} draws; the Monte Carlo error is in the mcse column)" + advice,
+        SamplingWarning,
+        stacklevel=3,
+    )
+
+
+def _warn_sampled_links(scenario: Scenario, names: list[str], draws: int, khat: float) -> None:
+    import warnings
+
+    from scenarios.errors import SamplingWarning
+
+    advice = "" if khat <= KHAT_LIMIT else f"; Pareto k {khat:.2f} is high: use engine='pymc'"
+    warnings.warn(
+        f"{scenario.title}: the uncertain link(s) {', '.join(names)} have too many parent "
+        f"cases to integrate by cubature: they were sampled ({draws} draws; the Monte Carlo "
+        "error is in the mcse column)" + advice,
         SamplingWarning,
         stacklevel=3,
     )

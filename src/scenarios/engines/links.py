@@ -35,12 +35,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LINK_MAX_POINTS",
+    "LINK_MAX_WORK",
     "LINK_TOLERANCE",
     "LinkParam",
     "design",
     "draw_link",
     "expected_softmax",
     "gauss_hermite",
+    "integrable",
     "link_param",
     "link_table",
 ]
@@ -49,6 +51,30 @@ __all__ = [
 LINK_TOLERANCE = 1e-10
 #: The largest cubature rule tried (points); beyond it the expected table is refused.
 LINK_MAX_POINTS = 400_000
+#: Parent cases times points of a 10-node-per-dimension rule above which a link's
+#: expected table is not integrated: the exact engine samples it instead
+#: (:func:`integrable`), its Monte Carlo error reported.
+LINK_MAX_WORK = 5e7
+
+
+def integrable(net: Network, param: LinkParam) -> bool:
+    """Whether a link's expected table is cheap enough to integrate by cubature.
+
+    Parameters
+    ----------
+    net : Network
+    param : LinkParam
+
+    Returns
+    -------
+    bool
+        ``False`` when its parent cases times ``10 ** k`` points exceed
+        :data:`LINK_MAX_WORK` (e.g. a 5-state outcome over a continuous parent).
+    """
+    cases = 1
+    for parent in net.parents(param.node):
+        cases *= len(net.states[parent]) if parent in net.states else net.quadrature[parent][0].size
+    return cases * 10.0**param.k <= LINK_MAX_WORK
 
 
 @dataclass(frozen=True)
