@@ -255,6 +255,41 @@ def calibration_cost(tree: BucketTree, targets: Sequence[str] = ()) -> Contracti
     return ContractionCost(largest, flops)
 
 
+#: Entries of the largest bucket table built at once (2**24 float64: 128 MiB): draws
+#: beyond it are calibrated in chunks.
+CHUNK_ENTRIES = 2**24
+
+
+def _chunks(
+    factors: Sequence[Factor], batch: tuple[str, ...], tree: BucketTree
+) -> list[list[Factor]] | None:
+    """The factors split along the first batch axis when its full length would make a
+    bucket's table larger than :data:`CHUNK_ENTRIES`; ``None`` when no split is needed."""
+    if not batch or batch[0] not in tree.sizes:
+        return None
+    axis = batch[0]
+    n = tree.sizes[axis]
+    per_draw = max(
+        (math.prod(tree.sizes[a] for a in scope if a != axis) for scope in tree.scope), default=1
+    )
+    step = max(1, CHUNK_ENTRIES // per_draw)
+    if n <= step:
+        return None
+    out = []
+    for start in range(0, n, step):
+        part = []
+        for f in factors:
+            if axis in f.axes:
+                index = tuple(
+                    slice(start, start + step) if a == axis else slice(None) for a in f.axes
+                )
+                part.append(Factor(np.asarray(f.values)[index], f.axes))
+            else:
+                part.append(f)
+        out.append(part)
+    return out
+
+
 def _down_set(tree: BucketTree, targets: Sequence[str]) -> set[int]:
     """Buckets on the paths from the roots to the targets' buckets."""
     pos = {v: i for i, v in enumerate(tree.order)}
@@ -312,6 +347,10 @@ def marginals(
     batch = tuple(batch)
     if tree is None:
         tree = bucket_tree(factors, batch)
+    parts = _chunks(factors, batch, tree)
+    if parts is not None:  # the draws in chunks, so that no bucket's table outgrows memory
+        pieces = [marginals(part, targets, batch) for part in parts]
+        return {t: np.concatenate([p[t] for p in pieces], axis=0) for t in targets}
     pos = {v: i for i, v in enumerate(tree.order)}
     for t in targets:
         if t not in pos:
@@ -409,6 +448,9 @@ def total(factors: Sequence[Factor], batch: Sequence[str] = ()) -> Any:
     1.0
     """
     tree = bucket_tree(factors, batch)
+    parts = _chunks(factors, tuple(batch), tree)
+    if parts is not None:  # the draws in chunks, so that no bucket's table outgrows memory
+        return np.concatenate([np.atleast_1d(total(part, batch)) for part in parts], axis=0)
     n = len(tree.order)
     own: list[list[tuple[Any, tuple[str, ...]]]] = [[] for _ in range(n)]
     ops: list[tuple[Any, tuple[str, ...]]] = []

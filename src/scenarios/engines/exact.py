@@ -406,7 +406,8 @@ def update_exact(
             if batch_cost.largest > MAX_TABLE or batch_cost.flops > MAX_SAMPLED_FLOPS:
                 raise _too_costly(scenario, cost, batch_cost)
         all_f = batch.factors_for()
-        zs = contract(all_f, [DRAW]) if any(DRAW in f.axes for f in all_f) else contract(all_f, [])
+        has_draws = any(DRAW in f.axes for f in all_f)
+        zs = calibrate.total(all_f, [DRAW] if has_draws else [])
         zs = np.broadcast_to(np.asarray(zs, dtype=float), (draws,))
         if sampled and not (np.isfinite(zs).all() and zs.max() > 0.0):
             raise ImpossibleEvidenceError(
