@@ -49,6 +49,10 @@ EXACT_K20_TARGET = 1.0
 MEM_LIMIT = 8 * GB
 
 
+#: Thread variables pinned in the exact engine's isolated processes.
+ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
 def coefficients(k: int, kind: str, seed: int) -> list[float]:
     if kind == "equal":
         return [0.3] * k
@@ -183,6 +187,7 @@ def run(ctx: Context) -> GroupResult:
                         {"k": k, "coefs": coefs, "intervals": intervals},
                         timeout=exact_timeout,
                         mem_limit=MEM_LIMIT,
+                        env=ONE_THREAD,  # BLAS pinned: the exact engine runs single-threaded
                     )
                 v = r.value or {}
                 times = v.get("times", [])
@@ -250,7 +255,9 @@ def run(ctx: Context) -> GroupResult:
                         float(t20),
                         EXACT_K20_TARGET,
                         "s",
-                        note=f"first call {fmt_time(sel['first call'].iloc[0])}",
+                        note=f"median of later calls; first call "
+                        f"{fmt_time(sel['first call'].iloc[0])}; peak RSS "
+                        f"{float(sel['peak RSS'].iloc[0]) / GB:.2f} GB",
                     )
                 )
             elif len(sel):

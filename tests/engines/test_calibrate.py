@@ -54,6 +54,27 @@ def test_every_marginal_equals_its_own_contraction(seed: int) -> None:
         np.testing.assert_allclose(got[t], want, rtol=TOL, atol=TOL * float(np.max(want)))
 
 
+@pytest.mark.parametrize("seed", range(10))
+def test_draws_in_chunks_give_the_same_marginals(seed: int, monkeypatch) -> None:
+    rng = np.random.default_rng(seed)
+    factors = [
+        Factor(rng.random((7, 2, 3)), (DRAW, "a", "b")),
+        Factor(rng.random((3, 2)), ("b", "c")),
+        Factor(rng.random((7, 2)), (DRAW, "c")),
+        Factor(rng.random(2), ("d",)),
+    ]
+    whole = calibrate.marginals(factors, ["a", "b", "c", "d"], [DRAW])
+    z = calibrate.total(factors, [DRAW])
+    monkeypatch.setattr(calibrate, "CHUNK_ENTRIES", 2 + seed % 5)  # chunks of 1-3 draws
+    chunked = calibrate.marginals(factors, ["a", "b", "c", "d"], [DRAW])
+    for t, want in whole.items():
+        assert chunked[t].shape == (7, want.shape[-1])
+        np.testing.assert_allclose(chunked[t], want, rtol=TOL, atol=0)
+        np.testing.assert_allclose(contract(factors, [DRAW, t]), want, rtol=TOL, atol=0)
+    np.testing.assert_allclose(calibrate.total(factors, [DRAW]), z, rtol=TOL, atol=0)
+    np.testing.assert_allclose(contract(factors, [DRAW]), z, rtol=TOL, atol=0)
+
+
 def test_a_target_in_no_factor_is_refused() -> None:
     with pytest.raises(ValueError, match="'b' is in no factor"):
         calibrate.marginals([Factor(np.ones(2), ("a",))], ["b"])

@@ -36,7 +36,7 @@ from scenarios.engines.factors import ContractionCost, Factor
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-__all__ = ["BucketTree", "bucket_tree", "calibration_cost", "marginals", "observe"]
+__all__ = ["BucketTree", "bucket_tree", "calibration_cost", "marginals", "observe", "total"]
 
 
 @dataclass(frozen=True)
@@ -255,6 +255,41 @@ def calibration_cost(tree: BucketTree, targets: Sequence[str] = ()) -> Contracti
     return ContractionCost(largest, flops)
 
 
+#: Entries of the largest bucket table built at once (2**24 float64: 128 MiB): draws
+#: beyond it are calibrated in chunks.
+CHUNK_ENTRIES = 2**24
+
+
+def _chunks(
+    factors: Sequence[Factor], batch: tuple[str, ...], tree: BucketTree
+) -> list[list[Factor]] | None:
+    """The factors split along the first batch axis when its full length would make a
+    bucket's table larger than :data:`CHUNK_ENTRIES`; ``None`` when no split is needed."""
+    if not batch or batch[0] not in tree.sizes:
+        return None
+    axis = batch[0]
+    n = tree.sizes[axis]
+    per_draw = max(
+        (math.prod(tree.sizes[a] for a in scope if a != axis) for scope in tree.scope), default=1
+    )
+    step = max(1, CHUNK_ENTRIES // per_draw)
+    if n <= step:
+        return None
+    out = []
+    for start in range(0, n, step):
+        part = []
+        for f in factors:
+            if axis in f.axes:
+                index = tuple(
+                    slice(start, start + step) if a == axis else slice(None) for a in f.axes
+                )
+                part.append(Factor(np.asarray(f.values)[index], f.axes))
+            else:
+                part.append(f)
+        out.append(part)
+    return out
+
+
 def _down_set(tree: BucketTree, targets: Sequence[str]) -> set[int]:
     """Buckets on the paths from the roots to the targets' buckets."""
     pos = {v: i for i, v in enumerate(tree.order)}
@@ -312,6 +347,10 @@ def marginals(
     batch = tuple(batch)
     if tree is None:
         tree = bucket_tree(factors, batch)
+    parts = _chunks(factors, batch, tree)
+    if parts is not None:  # the draws in chunks, so that no bucket's table outgrows memory
+        pieces = [marginals(part, targets, batch) for part in parts]
+        return {t: np.concatenate([p[t] for p in pieces], axis=0) for t in targets}
     pos = {v: i for i, v in enumerate(tree.order)}
     for t in targets:
         if t not in pos:
@@ -381,6 +420,47 @@ def _batched(
     index = (*tuple(None if a in missing else slice(None) for a in batch), slice(None))
     shape = (*tuple(sizes[a] for a in batch), value.shape[-1])
     return np.broadcast_to(value[index], shape)
+
+
+def total(factors: Sequence[Factor], batch: Sequence[str] = ()) -> Any:
+    """The sum of the product of ``factors`` over every axis but ``batch``: one collect pass.
+
+    Equal to ``contract(factors, batch)``, without a contraction path search (which on a
+    network of a thousand nodes costs more than the sums).
+
+    Parameters
+    ----------
+    factors : sequence of Factor
+        numpy values.
+    batch : sequence of str
+        Axes kept.
+
+    Returns
+    -------
+    numpy.ndarray or float
+        Over the batch axes any factor has (in the order of ``batch``).
+
+    Examples
+    --------
+    >>> from scenarios.engines.factors import Factor
+    >>> wet = Factor(np.array([[0.9, 0.1], [0.2, 0.8]]), ("rain", "wet"))
+    >>> float(total([Factor(np.array([0.3, 0.7]), ("rain",)), wet]))
+    1.0
+    """
+    tree = bucket_tree(factors, batch)
+    parts = _chunks(factors, tuple(batch), tree)
+    if parts is not None:  # the draws in chunks, so that no bucket's table outgrows memory
+        return np.concatenate([np.atleast_1d(total(part, batch)) for part in parts], axis=0)
+    n = len(tree.order)
+    own: list[list[tuple[Any, tuple[str, ...]]]] = [[] for _ in range(n)]
+    ops: list[tuple[Any, tuple[str, ...]]] = []
+    for f, b in zip(factors, tree.home, strict=True):
+        (own[b] if b >= 0 else ops).append((f.values, f.axes))
+    for b in range(n):
+        message = (_einsum(own[b], tree.message_axes(b)), tree.message_axes(b))
+        (own[tree.parent[b]] if tree.parent[b] >= 0 else ops).append(message)
+    batch_of = tuple(a for a in batch if _present(ops, a))
+    return _einsum(ops, batch_of)
 
 
 def observe(factors: Sequence[Factor], states: dict[str, int]) -> list[Factor]:

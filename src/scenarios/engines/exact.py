@@ -122,9 +122,9 @@ def _plan(net: Network, point: Assembly) -> ExactPlan:
 def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
     """What the exact engine's point answer would take: every contraction it runs, planned.
 
-    The evidence, the discrete nodes' marginals (one calibration), each continuous
-    fact's marginal, and each claim's proposition (:func:`claim_table`); plans are
-    cached, so running them later costs no second search.
+    The discrete nodes' marginals and the evidence (one calibration), each continuous
+    fact's marginal, and each claim's proposition about more than one discrete node
+    (:func:`claim_table`); plans are cached, so running them later costs no second search.
 
     Parameters
     ----------
@@ -145,14 +145,14 @@ def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
     True
     """
     batch = [DRAW] if any(DRAW in f.axes for f in asm.all()) else []
-    queries = [asm.factors_for()]
-    queries += [asm.factors_for([n]) for n in net.continuous]
+    queries = [asm.factors_for([n]) for n in net.continuous]
     values = net.values()
     for claim in net.scenario.claims:
         if claim.proposition is not None:
             ind = net.indicator(claim, values)
-            queries.append([*asm.factors_for(list(ind.axes)), ind])
-    outputs = [batch, *([*batch, n] for n in net.continuous)]
+            if len(ind.axes) > 1 or (ind.axes and ind.axes[0] not in net.states):
+                queries.append([*asm.factors_for(list(ind.axes)), ind])
+    outputs = [[*batch, n] for n in net.continuous]
     outputs += [batch] * (len(queries) - len(outputs))
     for name in net.derived:  # the joint of a derived fact's inputs
         axes = list(values[name].axes)
@@ -267,7 +267,11 @@ def prior_quantities(net: Network) -> pd.DataFrame:
 
 
 def claim_table(
-    net: Network, asm: Assembly, z: Any, weights: np.ndarray | None = None
+    net: Network,
+    asm: Assembly,
+    z: Any,
+    weights: np.ndarray | None = None,
+    marginals: tuple[Mapping[str, np.ndarray], Mapping[str, np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """Each claim's proposition before and after the claims, beside the analyst's digit.
 
@@ -281,6 +285,9 @@ def claim_table(
         P(claims) under ``asm`` (per draw, for draws).
     weights : numpy.ndarray, optional
         The draws' importance weights: the probabilities are their weighted means.
+    marginals : pair of mappings, optional
+        The point answer's posterior and prior marginals of the discrete nodes (without
+        draws): a proposition about one node is read off them, not contracted again.
 
     Returns
     -------
@@ -308,8 +315,13 @@ def claim_table(
             continue
         ind = net.indicator(claim, values)
         axes = list(ind.axes)
-        post = _mean([*asm.factors_for(axes), ind], z, weights)
-        prior = _mean([*asm.factors_for(axes, with_evidence=False), ind], 1.0, weights, True)
+        if marginals is not None and len(axes) == 1 and axes[0] in marginals[0]:
+            hit = np.asarray(ind.values, dtype=float)
+            post = float(marginals[0][axes[0]] @ hit)
+            prior = float(marginals[1][axes[0]] @ hit)
+        else:
+            post = _mean([*asm.factors_for(axes), ind], z, weights)
+            prior = _mean([*asm.factors_for(axes, with_evidence=False), ind], 1.0, weights, True)
         digit = claim.information
         side, threshold = flags[digit] if digit is not None else (None, None)
         flag = bool(
@@ -414,7 +426,7 @@ def update_exact(
         raise _too_costly(scenario, cost)
     z = 1.0
     if not sampled:
-        z = float(contract(point.factors_for(), []))
+        z = float(calibrate.total(point.factors_for()))
         if not np.isfinite(z) or z <= 0.0:
             claims = _conflict(net)
             raise ImpossibleEvidenceError(
@@ -437,7 +449,8 @@ def update_exact(
             if batch_cost.largest > MAX_TABLE or batch_cost.flops > MAX_SAMPLED_FLOPS:
                 raise _too_costly(scenario, cost, batch_cost)
         all_f = batch.factors_for()
-        zs = contract(all_f, [DRAW]) if any(DRAW in f.axes for f in all_f) else contract(all_f, [])
+        has_draws = any(DRAW in f.axes for f in all_f)
+        zs = calibrate.total(all_f, [DRAW] if has_draws else [])
         zs = np.broadcast_to(np.asarray(zs, dtype=float), (draws,))
         if sampled and not (np.isfinite(zs).all() and zs.max() > 0.0):
             raise ImpossibleEvidenceError(
@@ -490,7 +503,11 @@ def update_exact(
             "quadrature_tolerance": quadrature_tolerance,
             "source_rates": "sampled" if sampled else "integrated",
         },
-        claims=claim_table(net, batch, zs, weights) if sampled else claim_table(net, point, z),
+        claims=(
+            claim_table(net, batch, zs, weights)
+            if sampled
+            else claim_table(net, point, z, marginals=(marg, prior_marg))
+        ),
     )
     if sampled:  # the point answer's own Monte Carlo error
         for frame in (posterior.scenarios, posterior.facts):
