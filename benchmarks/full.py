@@ -1,8 +1,15 @@
-"""2. Full posterior: our PyMC engine against the plain PyMC model, effective samples per second.
+"""2. Full posterior: our PyMC engine, cold and warm, its ESS over 20 seeds, and plain PyMC.
 
 *Ours*: ``s.update(engine="pymc")``: discrete facts marginalised in one ``pm.Potential``,
-NUTS by nutpie (4 chains x 1000 tune + 1000 draws), scenario probabilities recovered by
-Rao-Blackwellisation (the per-draw exact P(state | claims, theta), averaged).
+NUTS by nutpie (the engine's defaults: 4 chains x 500 tune + 500 draws), scenario
+probabilities recovered by Rao-Blackwellisation (the per-draw exact P(state | claims,
+theta), averaged).
+
+Targets (issue 15), on the Wagner file: a cold call (new process, empty PyTensor and numba
+caches, compile included, imports timed apart) <= 8 s; a call after an edit (one prior
+changed) in the same process <= 1 s; at default settings, every scenario probability with
+bulk ESS >= 1,000 and R-hat <= 1.01 (of its Rao-Blackwellised series g) on 20 seeds out of
+20 (one process, the seeds one after the other).
 
 *Baseline*: ``s.to_pymc(marginalized=False)`` sampled by ``pm.sample()`` with PyMC's
 defaults: every discrete fact *and outcome* is a ``pm.Categorical`` drawn by the compound
@@ -17,6 +24,8 @@ For the baseline this is the usual ESS of the indicator; for ours it credits the
 variance reduction of Rao-Blackwellisation. ESS/s divides by the wall time of the whole
 call (model build, compile, tune, sample, recovery). The bulk ESS of each series is shown
 beside it.
+
+The peer, side by side: the same ESS per second against plain PyMC (no longer a target).
 
 Each run is a new process with empty PyTensor and numba caches (cold); "warm" is a second
 call in the same process (same scenario), "after a prior change" a third call with one
@@ -46,12 +55,14 @@ from benchmarks.common import (
 )
 
 NAME = "full"
-TITLE = "2. Full posterior: effective samples per second against the plain PyMC model"
+TITLE = "2. Full posterior: cold, warm, ESS over 20 seeds; plain PyMC side by side"
 
-RATIO_TARGET = 10.0
+RATIO_PEER = 10.0  # ESS/s against plain PyMC: shown beside the peer, no longer a target
 RHAT_TARGET = 1.01
-COLD_TARGET = 20.0
-CACHED_TARGET = 3.0
+COLD_TARGET = 8.0
+WARM_TARGET = 1.0
+ESS_TARGET = 1000.0
+SEEDS = 20
 FACT = "elite_cohesion"
 
 
@@ -81,10 +92,11 @@ def _sampling_seconds(idata: Any) -> float:
     return float("nan")
 
 
-def _g_ess(post: Any) -> list[float]:
+def _g_ess(post: Any, rhat: bool = False) -> list[float] | tuple[list[float], list[float]]:
     """Bulk ESS of each scenario probability's per-draw series g(theta) (Rao-Blackwellised).
 
-    Uses the engine's own recovery, :func:`scenarios.engines.pymc.rao_blackwell`.
+    Uses the engine's own recovery, :func:`scenarios.engines.pymc.rao_blackwell`. With
+    ``rhat``, also the R-hat of each series: ``(ess, rhat)``.
     """
     from arviz_stats.base import array_stats
 
@@ -99,12 +111,46 @@ def _g_ess(post: Any) -> list[float]:
         arr = np.asarray(draws[p.name].values)
         theta[p.name] = arr.reshape(chains * n, *arr.shape[2:])
     g = rao_blackwell(net, theta, chains * n)
-    out = []
+    out, rhats = [], []
     for name, state in post.scenarios.index:
         j = list(net.states[name]).index(state)
         series = g[name][:, j].reshape(chains, n)
-        out.append(float(array_stats.ess(series)) if np.ptp(series) > 0 else float("nan"))
-    return out
+        varies = np.ptp(series) > 0
+        out.append(float(array_stats.ess(series)) if varies else float("nan"))
+        rhats.append(float(array_stats.rhat(series)) if varies else float("nan"))
+    return (out, rhats) if rhat else out
+
+
+def seeds_worker(seeds: list[int]) -> dict:
+    """``update(engine="pymc")`` at default settings for each seed, one after the other.
+
+    Per seed: the smallest bulk ESS and the largest R-hat over the scenario
+    probabilities' Rao-Blackwellised series, the engine's own max R-hat over the
+    sampled parameters, divergences, and the wall time (the first call compiles).
+    """
+    import pymc  # noqa: F401
+
+    import scenarios
+
+    s = scenarios.load(scenarios.default_priors())
+    rows = []
+    for seed in seeds:
+        t = time.perf_counter()
+        post = s.update(engine="pymc", seed=seed)
+        wall = time.perf_counter() - t
+        ess, rhat = _g_ess(post, rhat=True)  # type: ignore[misc]
+        diag = post.diagnostics["value"]
+        rows.append(
+            {
+                "seed": seed,
+                "wall": wall,
+                "min_ess": float(np.nanmin(ess)),
+                "max_rhat_g": float(np.nanmax(rhat)),
+                "max_rhat_params": float(diag["max_rhat"]),
+                "divergences": int(diag["divergences"]),
+            }
+        )
+    return {"rows": rows}
 
 
 #: phase -> (file name or None, function name); a phase's time is its largest cumulative time
@@ -298,6 +344,39 @@ def _ess(p: float, mcse: float) -> float:
     return p * (1 - p) / mcse**2 if mcse > 0 else float("inf")
 
 
+def _seeds_target(ctx: Context, result: GroupResult) -> Any:
+    """Every scenario probability at bulk ESS >= 1,000 and R-hat <= 1.01, seed by seed."""
+    n = ctx.pick(3, SEEDS)
+    want = f"{SEEDS} of {SEEDS}"
+    label = (
+        f"seeds with every scenario probability at bulk ESS >= {ESS_TARGET:.0f} "
+        f"and R-hat <= {RHAT_TARGET}"
+    )
+    ctx.log(f"{NAME}: {n} seeds at default settings, one process")
+    r = run_isolated(
+        "benchmarks.full:seeds_worker",
+        {"seeds": [ctx.seed + 1000 + i for i in range(n)]},
+        timeout=600 + 120 * n,
+        env=fresh_cache_env(ctx.tmp),
+    )
+    if not r.ok:
+        result.notes.append(f"seeds run: {r.why()}\n{r.error[-1500:]}")
+        return not_measured(NAME, label, want, "the run failed")
+    frame = pd.DataFrame(r.value["rows"])
+    frame["ok"] = (frame["min_ess"] >= ESS_TARGET) & (frame["max_rhat_g"] <= RHAT_TARGET)
+    result.tables.append(("ESS and R-hat of the scenario probabilities, seed by seed", frame))
+    passed = int(frame["ok"].sum())
+    over = int((frame["max_rhat_params"] > RHAT_TARGET).sum())
+    result.notes.append(
+        f"seeds: {over} of {n} had the engine's own max R-hat over the sampled parameters "
+        f"above {RHAT_TARGET} (a SamplingWarning for the user), largest "
+        f"{frame['max_rhat_params'].max():.4f}"
+    )
+    if n < SEEDS:
+        return not_measured(NAME, label, want, f"quick mode: {passed} of {n} seeds passed")
+    return at_least(NAME, label, passed, SEEDS, "", note=f"min ESS {frame['min_ess'].min():.0f}")
+
+
 def run(ctx: Context) -> GroupResult:
     import scenarios
 
@@ -361,7 +440,7 @@ def run(ctx: Context) -> GroupResult:
     if not ours_runs or not base_runs:
         result.notes.append("not enough runs succeeded to compare")
         result.targets.append(
-            not_measured(NAME, "ESS/s ratio", f">= {RATIO_TARGET:g}x", "runs failed")
+            not_measured(NAME, "cold update(engine='pymc')", f"<= {COLD_TARGET:g} s", "runs failed")
         )
         return result
 
@@ -578,65 +657,49 @@ def run(ctx: Context) -> GroupResult:
         for k in ("cold", "warm", "changed")
     )
     result.targets += [
-        at_least(
-            NAME,
-            "ESS/s ratio, worst scenario probability (cold/cold)",
-            min(ratios_cold),
-            RATIO_TARGET,
-            "x",
-            note="ESS = p(1-p)/MCSE^2",
-        ),
-        at_least(
-            NAME,
-            "ESS/s ratio, worst scenario probability, bulk ESS of g vs indicator",
-            min(ratios_g),
-            RATIO_TARGET,
-            "x",
-            note="conservative: no credit for RB",
-        ),
-        at_least(
-            NAME,
-            "ESS per CPU-second ratio, worst scenario probability (cold/cold)",
-            min(ratios_cpu),
-            RATIO_TARGET,
-            "x",
-            note="CPU time instead of wall: robust to the machine's load",
-        ),
-        at_most(NAME, "max R-hat of ours (every run)", max_rhat, RHAT_TARGET, ""),
         at_most(
             NAME,
-            "cold update(engine='pymc'), compile included",
+            "cold update(engine='pymc') on the Wagner file, compile included",
             cold,
             COLD_TARGET,
             "s",
-            note="imports (~1-3 s) excluded, timed apart",
+            note="new process, empty PyTensor and numba caches; imports timed apart",
         ),
         at_most(
             NAME,
-            "update after a prior change, same process",
+            "update(engine='pymc') after an edit (one prior changed), same process",
             changed,
-            CACHED_TARGET,
+            WARM_TARGET,
             "s",
-            note="same process: warm disk caches and whatever the library keeps in memory",
         ),
     ]
-    if pymc_runs:
-        result.targets += [
-            at_most(
-                NAME,
-                "cold update(engine='pymc', sampler='pymc') (alternative sampler)",
-                median([r["cold"]["wall"] for r in pymc_runs]),
-                COLD_TARGET,
-                "s",
-            ),
-            at_most(
-                NAME,
-                "update after a prior change, sampler='pymc' (alternative sampler)",
-                median([r["changed"]["wall"] for r in pymc_runs]),
-                CACHED_TARGET,
-                "s",
-            ),
+    result.targets.append(_seeds_target(ctx, result))
+    peer = pd.DataFrame(
+        [
+            {
+                "comparison": "ESS/s, worst scenario probability (cold/cold)",
+                "value": min(ratios_cold),
+            },
+            {
+                "comparison": "bulk ESS of g vs indicator per second (no credit for RB)",
+                "value": min(ratios_g),
+            },
+            {"comparison": "ESS per CPU-second (cold/cold)", "value": min(ratios_cpu)},
+            {"comparison": "max R-hat of ours (every run)", "value": max_rhat},
         ]
+    )
+    result.tables.append(
+        (
+            f"Ours against plain PyMC, side by side (the former target was >= {RATIO_PEER:g}x)",
+            peer,
+        )
+    )
+    if pymc_runs:
+        result.notes.append(
+            "sampler='pymc' (PyMC's own NUTS on the same marginalised model): cold "
+            f"{fmt_time(median([r['cold']['wall'] for r in pymc_runs]))}, after a prior change "
+            f"{fmt_time(median([r['changed']['wall'] for r in pymc_runs]))}"
+        )
     n_o = len(ours_runs)
     ctx.artifacts["pymc_nutpie"] = pd.DataFrame(
         {

@@ -184,15 +184,27 @@ _COMPILED_MAX = 8
 
 
 def _graph_key(model: Any) -> str:
-    """A hash of the model's log-density graph: ops, wiring, constants, data names.
+    """A hash of the model's graph: ops, wiring, constants, data names, transforms.
 
-    Two scenarios that differ only in numbers held as ``pm.Data`` get the same key.
+    Two scenarios that differ only in numbers held as ``pm.Data`` get the same key. The
+    generative graph (random variables, observed values, potentials) and the value
+    transforms determine the log-density, so it is hashed instead of ``model.logp()``,
+    whose derivation cost a warm call more than its sampling; except when a variable is
+    a ``pm.CustomDist`` (a reported count), whose log-density is a Python closure that
+    its op does not show: then the log-density graph is hashed, as before.
     """
+    from pymc.distributions.custom import CustomDistRV
     from pytensor.compile.sharedvalue import SharedVariable
     from pytensor.graph.basic import Constant
     from pytensor.graph.traversal import graph_inputs, io_toposort
 
-    logp = model.logp()
+    outputs = [
+        *model.basic_RVs,
+        *model.potentials,
+        *(model.rvs_to_values[rv] for rv in model.observed_RVs),
+    ]
+    if any(isinstance(rv.owner.op, CustomDistRV) for rv in model.basic_RVs):
+        outputs = [model.logp()]
     ids: dict[Any, int] = {}
     parts: list[bytes] = []  # hashed as one text, in order
 
@@ -214,8 +226,8 @@ def _graph_key(model: Any) -> str:
             ids[v] = len(ids)
         return ids[v]
 
-    inputs = list(graph_inputs([logp]))
-    for node in io_toposort(inputs, [logp]):
+    inputs = list(graph_inputs(outputs))
+    for node in io_toposort(inputs, outputs):
         op = node.op
         props = op._props() if hasattr(op, "_props") else str(op)
         parts.append(
@@ -223,7 +235,12 @@ def _graph_key(model: Any) -> str:
         )
         for out in node.outputs:
             ids[out] = len(ids)
+    parts.append(repr([ref(v) for v in outputs]).encode())
     parts.append(repr(sorted((v.name, str(v.type)) for v in model.free_RVs)).encode())
+    transforms = model.rvs_to_transforms
+    parts.append(
+        repr([(v.name, type(transforms.get(v)).__name__) for v in model.free_RVs]).encode()
+    )
     return sha256_bytes(b"".join(parts))
 
 
