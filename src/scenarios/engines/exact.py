@@ -172,10 +172,17 @@ def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
 def _marginals(
     net: Network, asm: Assembly, z: Any, draws: bool, with_evidence: bool = True
 ) -> dict[str, np.ndarray]:
-    # every node's marginal from one calibration (scenarios.engines.calibrate)
     factors = asm.factors_for(list(net.discrete), with_evidence)
     batch = [DRAW] if draws and any(DRAW in f.axes for f in factors) else []
-    joints = calibrate.marginals(factors, list(net.discrete), batch)
+    if batch:
+        # with a draw axis, each node's own pruned contraction (opt_einsum's paths) is
+        # faster than calibrating messages that all carry the draws (Wagner: 0.6 s vs 10 s)
+        joints = {
+            name: contract(asm.factors_for([name], with_evidence), [DRAW, name])
+            for name in net.discrete
+        }
+    else:  # every node's marginal from one calibration (scenarios.engines.calibrate)
+        joints = calibrate.marginals(factors, list(net.discrete), batch)
     out = {}
     for name in net.discrete:
         joint = np.asarray(joints[name])
