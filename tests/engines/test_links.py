@@ -201,7 +201,6 @@ def test_zero_spread_is_today() -> None:
 
 def test_wagner_with_zero_sd_is_today() -> None:
     from scenarios.io import example, load
-
     from scenarios.spec.links import link_context, point_prior
     from scenarios.spec.priors import AnchorPrior
 

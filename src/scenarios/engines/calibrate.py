@@ -263,8 +263,11 @@ CHUNK_ENTRIES = 2**24
 def _chunks(
     factors: Sequence[Factor], batch: tuple[str, ...], tree: BucketTree
 ) -> list[list[Factor]] | None:
-    """The factors split along the first batch axis when its full length would make a
-    bucket's table larger than :data:`CHUNK_ENTRIES`; ``None`` when no split is needed."""
+    """The factors split along the first batch axis, or ``None`` when no split is needed.
+
+    A split is needed when the axis's full length would make a bucket's table larger
+    than :data:`CHUNK_ENTRIES`.
+    """
     if not batch or batch[0] not in tree.sizes:
         return None
     axis = batch[0]
