@@ -973,6 +973,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["validate"])  # doctest: +ELLIPSIS
     /.../wagner-2023-06-23.yaml: valid — 14 facts, 2 outcomes, 16 claims, 4 sources
     exact engine: largest table ... kB, about ... multiply-adds; source rates integrated exactly
+    mutiny_end: link fitted to 8 anchor cases, largest miss ...
     0
     >>> main(["validate", "no/such/file.yaml"])
     1

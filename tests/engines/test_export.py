@@ -188,7 +188,9 @@ def test_shipped_files_round_trip_through_pgmpy(name: str, fmt: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", examples())
+# Pennsylvania's derived fact is a table over both inputs' quadrature nodes: its BIF
+# round trip through pgmpy's text reader takes minutes, so its other formats stand in
+@pytest.mark.parametrize("name", [n for n in examples() if not n.startswith("pennsylvania")])
 def test_shipped_files_round_trip_through_pgmpy_bif_and_quadrature(name: str) -> None:
     # pgmpy's BIF parser takes tens of seconds on the long quadrature tables
     s = load(example(name))

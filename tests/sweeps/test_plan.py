@@ -30,7 +30,7 @@ from .helpers import WAGNER
         ),
         ({"troops.between.x": [1]}, "'between.x' is not an item of a list of 2"),
         ({"army_strikes.p.x": [1]}, "army_strikes.p.x: 'p' is a number, with no fields"),
-        ({"mutiny_end.logit.nope.x": [1]}, "the prior has no field 'logit.nope'"),
+        ({"mutiny_end.logit.nope.x": [1]}, "the prior has no field 'logit'"),
         ({"army_strikes": [0.3]}, "army_strikes: a whole prior is an object"),
         ({"army_strikes.p": ["high"]}, "the file's value is a number (0.3), got text"),
         ({"army strikes": [0.3]}, "'army strikes': expected NODE or NODE.FIELD"),
@@ -182,7 +182,7 @@ def wagner() -> scenarios.Scenario:
         ("army_strike.p", [0.1], "army_strike.p: no fact or outcome 'army_strike'; known: troops"),
         # unknown field, on a node and deeper in a prior
         ("army_strikes.q", [0.1], "army_strikes.q: Probabilities has no field 'q'; its fields"),
-        ("mutiny_end.logit.nope.x", [1], "the prior has no field 'logit.nope'; it has"),
+        ("mutiny_end.logit.nope.x", [1], "the prior has no field 'logit'; it has"),
         # an index out of range, or not an index
         ("troops.between.2", [1], "'between.2' is not an item of a list of 2 (use an index 0-1)"),
         ("troops.between.-1", [1], "'between.-1' is not an item of a list of 2"),

@@ -33,6 +33,7 @@ from scipy.special import expit, logit
 
 from scenarios.engines.exact import Query
 from scenarios.engines.fast import Interactive
+from scenarios.errors import ScenarioError
 from scenarios.spec import elicit, links
 from scenarios.spec.overrides import rescaled, set_field
 from scenarios.spec.priors import (
@@ -169,7 +170,15 @@ def _anchor_edits(
 ) -> Iterator[PriorEdit]:
     """Each anchor case's probabilities, as a table row's (a logit link as its anchor cases)."""
     if isinstance(prior, LogitPrior):
-        prior = links.anchors_from_logit(prior, links.link_context(scenario.nodes, name))
+        try:
+            prior = links.anchors_from_logit(prior, links.link_context(scenario.nodes, name))
+        except (ScenarioError, ValueError):
+            return  # no anchor cases to move (below)
+        cases = [a.probs.values() if a.probs is not None else [a.p] for a in prior.anchors]
+        if not all(0.0 < p < 1.0 for probs in cases for p in probs):
+            # a link whose cases reach 0 or 1 in floating point (Ever Given's banding of
+            # refloat days, 1e-23) has no anchor cases to move: left out of the tornado
+            return
     states = scenario.nodes[name].state_names
     for i, anchor in enumerate(prior.anchors):
         when = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
@@ -394,7 +403,13 @@ def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None)
 
     rows = []
     for e in _prior_edits(scenario):
-        p_lo, p_hi = prob_with(e.node, e.low), prob_with(e.node, e.high)
+        try:
+            p_lo, p_hi = prob_with(e.node, e.low), prob_with(e.node, e.high)
+        except ScenarioError:
+            # a setting that is no probability in floating point (a case of 1e-23 moved
+            # by odds x e leaves its other states at 1.0): nothing to show for it
+            fast.set_prior(e.node, scenario.nodes[e.node].prior)
+            continue
         fast.set_prior(e.node, scenario.nodes[e.node].prior)
         rows.append(("prior", e.node, e.parameter, e.low_label, e.high_label, p_lo, p_hi))
     for name in scenario.nodes:  # an uncertain link is one judgement, one row

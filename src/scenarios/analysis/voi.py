@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.engines.exact import Query
+from scenarios.spec.priors import DerivedPrior
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["ValueOfInformation", "value_of_information"]
@@ -75,7 +76,13 @@ def value_of_information(
     outcome = outcome or next(iter(scenario.outcomes))
     if outcome not in scenario.outcomes:
         raise KeyError(f"no outcome {outcome!r}; outcomes are {list(scenario.outcomes)}")
-    candidates = list(facts) if facts is not None else list(scenario.facts)
+    # a derived fact has no grid of its own (its value lives on its inputs'): learning
+    # it is learning its inputs, which are ranked themselves
+    candidates = (
+        list(facts)
+        if facts is not None
+        else [f for f in scenario.facts if not isinstance(scenario.facts[f].prior, DerivedPrior)]
+    )
     query = Query(scenario)
     p_o = query.joint([outcome])
     h = _entropy(p_o)

@@ -158,11 +158,15 @@ def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
         axes = list(values[name].axes)
         queries.append(asm.factors_for(axes))
         outputs.append([*batch, *axes])
-    # the discrete nodes' marginals: one calibration (scenarios.engines.calibrate)
-    factors = asm.factors_for(list(net.discrete))
-    tree = calibrate.bucket_tree(factors, batch)
-    c = calibrate.calibration_cost(tree, list(net.discrete))
-    largest, flops = c.largest, c.flops
+    if batch:  # with draws, the total and each node's own contraction (see _marginals)
+        queries += [asm.factors_for(), *(asm.factors_for([n]) for n in net.discrete)]
+        outputs += [batch, *([*batch, n] for n in net.discrete)]
+        largest, flops = 1, 0
+    else:  # the discrete nodes' marginals: one calibration (scenarios.engines.calibrate)
+        factors = asm.factors_for(list(net.discrete))
+        tree = calibrate.bucket_tree(factors, batch)
+        c = calibrate.calibration_cost(tree, list(net.discrete))
+        largest, flops = c.largest, c.flops
     for factors, output in zip(queries, outputs, strict=True):
         c = contraction_cost([f for f in factors if f.axes or np.ndim(f.values)], output)
         largest, flops = max(largest, c.largest), flops + c.flops

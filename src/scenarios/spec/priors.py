@@ -553,7 +553,9 @@ def _prior_tag(value: object) -> str | None:
     if isinstance(value, BaseModel):
         return type(value).__name__
     if keys & {"table", "given"} and isinstance(value, Mapping):
-        rows = [*(value.get("table") or ()), value.get("default")]
+        table = value.get("table")
+        # a malformed table (a number, text) is the table prior's own error to report
+        rows = [*(table if isinstance(table, list | tuple) else ()), value.get("default")]
         if any(isinstance(r, Mapping) and r.keys() & _CONTINUOUS_KEYS for r in rows):
             return "ContinuousTablePrior"
     for key, tag in (
