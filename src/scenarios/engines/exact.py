@@ -173,6 +173,11 @@ def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
     return ContractionCost(largest, flops)
 
 
+#: The largest bucket table (entries) one calibration may build for the point answer;
+#: beyond it (many parents of one outcome) each node is contracted on its own instead.
+CALIBRATED_TABLE = 2**22
+
+
 def _marginals(
     net: Network, asm: Assembly, z: Any, draws: bool, with_evidence: bool = True
 ) -> dict[str, np.ndarray]:
@@ -190,7 +195,11 @@ def _marginals(
                 joint = contract(own, [name])
                 joints[name] = np.broadcast_to(joint, (len(z), joint.shape[-1]))
     else:  # every node's marginal from one calibration (scenarios.engines.calibrate)
-        joints = calibrate.marginals(factors, list(net.discrete), batch)
+        tree = calibrate.bucket_tree(factors, [])
+        if calibrate.calibration_cost(tree, list(net.discrete)).largest <= CALIBRATED_TABLE:
+            joints = calibrate.marginals(factors, list(net.discrete), tree=tree)
+        else:  # its order meets a large bucket: each node's pruned contraction is cheaper
+            joints = {n: contract(asm.factors_for([n], with_evidence), [n]) for n in net.discrete}
     out = {}
     for name in net.discrete:
         joint = np.asarray(joints[name])
