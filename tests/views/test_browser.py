@@ -164,6 +164,18 @@ def browser() -> Iterator[object]:
             b.close()
 
 
+def _keep_failure(page: object, name: str) -> None:
+    """Save what the page showed when a step failed (a CI artifact), and print its labels."""
+    try:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), full_page=True)  # type: ignore[attr-defined]
+        (ARTIFACTS / f"failed-{name}.html").write_text(page.content())  # type: ignore[attr-defined]
+        labels = page.locator(".scn-explorer .widget-label").all_inner_texts()  # type: ignore[attr-defined]
+        print(f"failed step: {len(labels)} widget labels in the explorer: {labels[:60]}")
+    except Exception as error:  # the page itself may be gone; the test's own error stands
+        print(f"failed step: the page could not be saved ({error})")
+
+
 def _expected_table(scenario: scenarios.Scenario) -> dict[tuple[str, str], str]:
     post = scenario.update(intervals=False)  # the point answer: no draws needed
     return {key: probability(p) for key, p in post.scenarios["probability"].items()}
@@ -207,7 +219,9 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
         control = explorer.locator(".scn-probability-input").filter(
             has=page.locator(".widget-label", has_text=re.compile(r"^army_strikes$"))
         )
-        expect(control).to_have_count(1)
+        # the controls are drawn with the rest of the explorer, but on a loaded machine
+        # hundreds of widget views may trail the table: the kernel's bound, not an update's
+        expect(control).to_have_count(1, timeout=KERNEL_MS)
         slider = control.locator(".widget-slider")
         box = control.locator(".scn-p-input input")
         expect(box).to_have_value(probability(base.facts["army_strikes"].prior.p))
@@ -314,6 +328,9 @@ def test_explorer_slider_updates_the_table_in_jupyterlab(
         explorer.screenshot(path=str(shot))
         ARTIFACTS.mkdir(exist_ok=True)
         shutil.copy(shot, ARTIFACTS / "explorer.png")
+    except BaseException:
+        _keep_failure(page, "explorer")
+        raise
     finally:
         expect.set_options(timeout=5_000)
         context.close()
