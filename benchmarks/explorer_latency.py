@@ -20,21 +20,17 @@ Medians and IQR; a Targets row per target of issue 15. Run with
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tests.views.lab import CHROMIUM, CHROMIUM_ARGS, start_lab, stop_lab
 
 from benchmarks.common import (
     Context,
@@ -49,17 +45,6 @@ from benchmarks.common import (
 NAME = "explorer"
 TITLE = "7. Explorer latency in Chromium (JupyterLab, Wagner file)"
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 STEP_TARGET = 50e-3
 TAB_TARGET = 300e-3
 #: Seconds left between two slider steps (a reader's pace; lets the settled view follow).
@@ -106,77 +91,6 @@ PAGE_PROBE = """() => {
     attributes: true, characterData: true});
   look();
 }"""
-
-
-def _get(url: str) -> int:
-    with urllib.request.urlopen(url, timeout=2.0) as response:
-        return int(response.status)
-
-
-def start_lab(base: Path, notebook: Path) -> tuple[subprocess.Popen[bytes], str, str]:
-    """JupyterLab on a free port in ``base`` serving a copy of ``notebook``."""
-    from scenarios.views.dashboard import free_port
-
-    root, config, runtime, ws = (base / d for d in ("root", "config", "runtime", "ws"))
-    for d in (root, config / "labconfig", runtime, ws):
-        d.mkdir(parents=True, exist_ok=True)
-    shutil.copy(notebook, root / notebook.name)
-    (config / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
-    )
-    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "SCENARIOS_PRIORS_FILE")}
-    env.update(
-        JUPYTER_CONFIG_DIR=str(config),
-        JUPYTER_RUNTIME_DIR=str(runtime),
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-        SCENARIOS_SAVE_DIR=str(base / "saved"),
-    )
-    token, port = secrets.token_hex(16), free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (base / "jupyterlab.log").open("ab")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--allow-root",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}",
-            f"--LabApp.workspaces_dir={ws}",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if _get(f"{url}/api/status?token={token}") == 200:
-                return proc, url, token
-        except (OSError, urllib.error.URLError):
-            time.sleep(0.25)
-    stop_lab(proc, url, token)
-    raise RuntimeError(f"JupyterLab did not start (log in {base})")
-
-
-def stop_lab(proc: subprocess.Popen[bytes], url: str, token: str) -> None:
-    """Shut the server (and its kernels) down; kill its process group if it lingers."""
-    if proc.poll() is None:
-        try:
-            req = urllib.request.Request(f"{url}/api/shutdown?token={token}", method="POST")
-            urllib.request.urlopen(req, timeout=5).close()
-            proc.wait(timeout=15)
-        except (OSError, urllib.error.URLError, subprocess.TimeoutExpired):
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _open_explorer(page: Any, url: str, token: str, name: str) -> Any:
@@ -263,7 +177,8 @@ def measure(steps: int, tab_rounds: int, log: Any = print) -> dict[str, Any]:
 
     nb = notebook("wagner-explorer")
     base = Path(os.environ.get("TMPDIR", "/tmp")) / f"scn-explorer-bench-{secrets.token_hex(4)}"
-    proc, url, token = start_lab(base, nb)
+    lab = start_lab(base, nb, env={"SCENARIOS_SAVE_DIR": str(base / "saved")})
+    url, token = lab.url, lab.token
     out: dict[str, Any] = {"steps": [], "settled": [], "tabs": {v: [] for v in ANALYSIS_TABS}}
     try:
         with sync_playwright() as p:
@@ -297,7 +212,7 @@ def measure(steps: int, tab_rounds: int, log: Any = print) -> dict[str, Any]:
             context.close()
             browser.close()
     finally:
-        stop_lab(proc, url, token)
+        stop_lab(lab)
         shutil.rmtree(base, ignore_errors=True)
     return out
 

@@ -7,19 +7,9 @@ move sliders and check that the table shows what the library computes for the ne
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import secrets
 import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,141 +17,26 @@ import pytest
 import scenarios
 from scenarios.analysis.graph import model_graph
 from scenarios.io.data import notebook
-from scenarios.views.dashboard import free_port
 from scenarios.views.explorer import rescale
 from scenarios.views.explorer.model import PREDICTIVE_WORLDS, prior_predictive
 from scenarios.views.formats import probability
+from tests.views.lab import ARTIFACTS, Lab, start_lab, stop_lab
 
 pytestmark = pytest.mark.slow
 
 NOTEBOOK = notebook("wagner-explorer")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-#: Bounds on every wait (milliseconds for Playwright, seconds for the server).
-SERVER_START_S = 60
+#: Bounds on every wait (milliseconds for Playwright).
 KERNEL_MS = 90_000
 UPDATE_MS = 30_000
 
 
-@dataclass(frozen=True)
-class Lab:
-    url: str
-    token: str
-    root: Path
-    log: Path
-
-
-def _get(url: str, timeout: float = 2.0) -> int:
-    with urllib.request.urlopen(url, timeout=timeout) as response:
-        return int(response.status)
-
-
-def _stop(proc: subprocess.Popen[bytes], url: str, token: str) -> None:
-    """Shut the server down (it stops its kernels), then make sure the group is gone."""
-    if proc.poll() is None:
-        try:
-            req = urllib.request.Request(f"{url}/api/shutdown?token={token}", method="POST")
-            urllib.request.urlopen(req, timeout=5).close()
-        except (OSError, urllib.error.URLError):
-            pass
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-    # kernels run in their own sessions; a clean shutdown has stopped them, this is a backstop
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    base = tmp_path_factory.mktemp("lab")
-    root, config, runtime, workspaces = (base / d for d in ("root", "config", "runtime", "ws"))
-    for d in (root, config / "labconfig", runtime, workspaces):
-        d.mkdir(parents=True)
-    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
-    (config / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
-    )
-    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "SCENARIOS_PRIORS_FILE")}
-    env.update(
-        JUPYTER_CONFIG_DIR=str(config),
-        JUPYTER_RUNTIME_DIR=str(runtime),
-        # the venv's python runs the server, and so the kernel ("python" in its kernelspec)
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-    )
-    token = secrets.token_hex(16)
-    log = base / "jupyterlab.log"
-    for _attempt in range(3):
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        with log.open("ab") as out:
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "jupyterlab",
-                    "--no-browser",
-                    "--allow-root",
-                    "--ServerApp.ip=127.0.0.1",
-                    f"--ServerApp.port={port}",
-                    "--ServerApp.port_retries=0",
-                    f"--IdentityProvider.token={token}",
-                    f"--ServerApp.root_dir={root}",
-                    f"--LabApp.workspaces_dir={workspaces}",
-                ],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + SERVER_START_S
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                if _get(f"{url}/api/status?token={token}") == 200:
-                    break
-            except (OSError, urllib.error.URLError):
-                time.sleep(0.25)
-        else:
-            _stop(proc, url, token)
-            continue  # port taken or slow start: try another port
-        break
-    else:
-        pytest.fail(f"JupyterLab did not start; log:\n{log.read_text()[-3000:]}")
+    running = start_lab(tmp_path_factory.mktemp("lab"), NOTEBOOK)
     try:
-        yield Lab(url=url, token=token, root=root, log=log)
+        yield running
     finally:
-        _stop(proc, url, token)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+        stop_lab(running)
 
 
 def _keep_failure(page: object, name: str) -> None:

@@ -13,7 +13,8 @@ import pytest
 
 import scenarios
 from scenarios.views.formats import probability
-from tests.views.test_browser import KERNEL_MS, UPDATE_MS, Lab, browser, lab  # noqa: F401
+from tests.views.lab import Lab
+from tests.views.test_browser import KERNEL_MS, UPDATE_MS, lab  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +49,7 @@ def _tiny() -> scenarios.Scenario:
 
 def test_full_engine_progress_and_cancel_in_jupyterlab(
     lab: Lab,  # noqa: F811
-    browser: object,  # noqa: F811
+    browser: object,
     tmp_path: Path,
 ) -> None:
     from playwright.sync_api import expect

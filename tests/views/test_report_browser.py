@@ -11,7 +11,6 @@ Screenshots go to ``tests/artifacts`` (ignored by git).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,24 +19,11 @@ import scenarios
 from scenarios.analysis.graph import model_graph
 from scenarios.views.report import build_report
 
-from .test_dashboard_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from .lab import ARTIFACTS
 
 pytestmark = pytest.mark.slow
 
 OVERRIDE = {"army_strikes": {"p": 0.6}}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_the_reports_first_screen_and_a_variant_beside_it(
