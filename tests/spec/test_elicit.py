@@ -209,34 +209,3 @@ def test_standardiser_is_median_and_90_percent_half_width() -> None:
     center, scale = elicit.standardiser(fact("continuous", (0, None), {"between": [25, 50]}))
     assert center == pytest.approx(math.sqrt(25 * 50), rel=1e-10)
     assert scale == pytest.approx(25 / (2 * Z95), rel=1e-10)
-
-
-def test_distribution_is_elicited_once_per_prior_and_support() -> None:
-    fact = Fact(kind="continuous", support=[0, None], prior={"between": [25, 50]})
-    again = Fact(kind="continuous", support=[0, None], prior={"between": [25, 50]})
-    first = elicit.distribution(fact)
-    assert elicit.distribution(again) is first  # an equal fact: the same fit, not a new one
-    other = elicit.distribution(
-        Fact(kind="continuous", support=[0, None], prior={"between": [25, 51]})
-    )
-    unbounded = elicit.distribution(Fact(kind="continuous", prior={"between": [25, 50]}))
-    assert other is not first and other.dist.ppf(0.95) == pytest.approx(51)
-    assert (unbounded.name, first.name) == ("Normal", "LogNormal")  # the support is in the key
-    # a refused prior is refused every time, never cached
-    bad = Fact(kind="continuous", support=[0, None], prior={"between": [1e-300, 10]})
-    for _ in range(2):
-        with pytest.raises(ValueError, match="spreads beyond"):
-            elicit.distribution(bad)
-
-
-def test_distribution_cache_keeps_the_most_recent(monkeypatch: pytest.MonkeyPatch) -> None:
-    fitted: list[object] = []
-    fit = elicit._distribution
-    monkeypatch.setattr(elicit, "_distribution", lambda f: fitted.append(f.prior) or fit(f))
-    monkeypatch.setattr(elicit, "ELICITED_KEPT", 2)
-    facts = [Fact(kind="continuous", prior={"between": [0, 100 + i]}) for i in range(3)]
-    first = [elicit.distribution(f) for f in facts]
-    assert len(fitted) == 3
-    assert elicit.distribution(facts[2]) is first[2] and len(fitted) == 3  # kept
-    again = elicit.distribution(facts[0])  # pushed out by the third: fitted again
-    assert len(fitted) == 4 and again.parameters == first[0].parameters

@@ -12,8 +12,6 @@ follows the fact: Beta for a probability, LogNormal for a positive quantity (sup
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -26,19 +24,7 @@ from scenarios.spec.priors import DistributionPrior, QuantilePrior, RangePrior
 if TYPE_CHECKING:
     from scenarios.spec.nodes import Fact
 
-__all__ = [
-    "ELICITED_KEPT",
-    "Elicited",
-    "distribution",
-    "from_quantiles",
-    "from_range",
-    "is_positive",
-]
-
-#: Distributions kept by :func:`distribution`, the most recently used.
-ELICITED_KEPT = 512
-_ELICITED: OrderedDict[tuple[Any, ...], Elicited] = OrderedDict()
-_LOCK = threading.Lock()  # the explorer elicits from background threads too
+__all__ = ["Elicited", "distribution", "from_quantiles", "from_range", "is_positive"]
 
 #: Named distributions: scipy constructor from the PyMC parameterisation.
 _SCIPY = {
@@ -285,23 +271,6 @@ def distribution(fact: Fact) -> Elicited:
     ...
     ValueError: LogNormal(mu=-344.2, sigma=210.7) spreads beyond any number a float can hold ...
     """
-    # the same prior is elicited on every update (a sweep's variants, each explorer edit):
-    # the fit and scipy's freeze cost milliseconds, the key microseconds
-    key = (fact.kind, fact.support and tuple(fact.support), fact.prior.model_dump_json())
-    with _LOCK:
-        found = _ELICITED.get(key)
-        if found is not None:
-            _ELICITED.move_to_end(key)
-            return found
-    elicited = _distribution(fact)
-    with _LOCK:
-        _ELICITED[key] = elicited
-        while len(_ELICITED) > ELICITED_KEPT:
-            _ELICITED.popitem(last=False)
-    return elicited
-
-
-def _distribution(fact: Fact) -> Elicited:
     prior = fact.prior
     if isinstance(prior, DistributionPrior):
         elicited = _make(prior.distribution, **prior.parameters)
