@@ -234,6 +234,15 @@ def _equation(
     return eq, batch + "|" + shared, tuple(np.shape(f.values) for f in factors)
 
 
+#: Entries of the largest intermediate table of an elimination plan with draws above
+#: which opt_einsum's ``branch-1`` search is tried too (a tenth of a second for 60
+#: operands: less than such a contraction takes) and the cheaper plan kept.
+BRANCH_FROM = 2**22
+#: Entries of an intermediate table above which a plan loses to any with smaller tables,
+#: whatever their multiply-adds (2**27 float64: 1 GiB).
+PLAN_MAX_TABLE = 2**27
+
+
 @lru_cache(maxsize=4096)
 def _plan(eq: str, shapes: tuple[tuple[int, ...], ...], batch: str = "|") -> Any:
     # the path search costs more than the contraction: a slider move reuses the plan
@@ -250,7 +259,22 @@ def _plan(eq: str, shapes: tuple[tuple[int, ...], ...], batch: str = "|") -> Any
     if rates:
         plans.append(elimination_path(eq, shapes, draws))
     costs = [opt_einsum.contract_path(eq, *shapes, shapes=True, optimize=p)[1] for p in plans]
-    return min(zip(costs, plans, strict=True), key=lambda cp: cp[0].opt_cost)[1]
+    if min(c.largest_intermediate for c in costs) > BRANCH_FROM:
+        # elimination ignores the draw axis' size: a big table without draws (a logit over
+        # 20 parents) then meets the draws one parent at a time, each step a table of
+        # draws x 2**19. opt_einsum's branch search multiplies the parents' draws into two
+        # halves first and meets the table once, a matrix product: 31 GiB -> 130 MB
+        branch = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize="branch-1")
+        plans.append(branch[0])
+        costs.append(branch[1])
+    return min(zip(costs, plans, strict=True), key=lambda cp: _plan_cost(cp[0]))[1]
+
+
+def _plan_cost(info: Any) -> tuple[bool, float]:
+    # a plan whose tables fit in memory wins; then multiply-adds plus the entries written,
+    # weighted as numpy's einsum pays for them: big intermediates cost more than flops
+    written = 10.0 * sum(info.size_list)
+    return info.largest_intermediate > PLAN_MAX_TABLE, float(info.opt_cost) + written
 
 
 @lru_cache(maxsize=4096)
