@@ -135,6 +135,7 @@ class Network:
         self.priors = {name: self.link_prior(name, p) for name, p in self.stated.items()}
         self._row_param = {n: self._row_param_of(n) for n in self.discrete}
         self._link_param = {n: link_param(self, n) for n in self.discrete}  # uncertain links
+        self._logit_tables: dict[tuple[str, bool], Factor | list[Factor]] = {}
 
     # -- static structure -------------------------------------------------------
 
@@ -456,7 +457,17 @@ class Network:
         if link is not None:  # uncertain coefficients: :mod:`scenarios.engines.links`
             return link_table(self, link, xp, params, draw_axis, continuous)
         if isinstance(prior, LogitPrior):
-            return self._logit_factor(name, prior, xp, continuous, chain)
+            if xp is not np or any(t.fact not in self.states for t in prior.logit.terms):
+                return self._logit_factor(name, prior, xp, continuous, chain)
+            # over discrete parents only, the table is the same every time it is asked for
+            # (the prior's and the posterior's contractions; 2**20 rows over 20 parents)
+            key = (name, chain)
+            if key not in self._logit_tables:
+                made = self._logit_factor(name, prior, xp, continuous, chain)
+                for f in made if isinstance(made, list) else [made]:
+                    f.values.setflags(write=False)
+                self._logit_tables[key] = made
+            return self._logit_tables[key]
         if isinstance(prior, ThresholdPrior):
             return dependent.threshold_factor(self, name, continuous, xp)
         given = prior.given if isinstance(prior, TablePrior) else ()
