@@ -50,6 +50,7 @@ __all__ = [
     "STATUSES",
     "ThresholdPlace",
     "claim_time_notes",
+    "constant_bounds",
     "control_shape",
     "counted",
     "derived_words",
@@ -758,8 +759,8 @@ def with_threshold_value(
     return with_field(scenario, name, place.path, with_threshold(text, place.index, value))
 
 
-def number_bounds(scenario: Scenario, fact: str) -> tuple[float, float, float, float]:
-    """Where a threshold on ``fact`` can sit, and a slider's range for it.
+def number_bounds(scenario: Scenario, fact: str) -> tuple[float, float, float, float, float]:
+    """Where a threshold on ``fact`` can sit, and a slider's range and step for it.
 
     Parameters
     ----------
@@ -769,20 +770,44 @@ def number_bounds(scenario: Scenario, fact: str) -> tuple[float, float, float, f
 
     Returns
     -------
-    (lower, upper, slider_min, slider_max) : float
-        The values the fact can take (infinite when unbounded) and its prior's central
-        99% interval, the slider's span.
+    (lower, upper, slider_min, slider_max, step) : float
+        The values the fact can take (infinite when unbounded), its prior's central 99%
+        interval (the slider's span) and a round step of about a 300th of it.
 
     Examples
     --------
     >>> import scenarios
     >>> s = scenarios.load(scenarios.example("pennsylvania-2024-11-05"))
     >>> [round(v, 1) for v in number_bounds(s, "trump_share")]
-    [-inf, inf, 40.8, 59.2]
+    [-inf, inf, 40.8, 59.2, 0.1]
     """
     lower, upper = (float(v) for v in value_range(fact, scenario.nodes))
     lo, hi = (float(v) for v in prior_quantiles(fact, scenario.nodes, [0.005, 0.995]))
-    return lower, upper, lo, hi
+    step = _nice_step((hi - lo) / 300)
+    return lower, upper, _round_to(lo, step, math.floor), _round_to(hi, step, math.ceil), step
+
+
+def constant_bounds(value: float) -> tuple[float, float, float]:
+    """A slider's ``(min, max, step)`` for a number of a formula: 0 to twice it.
+
+    Parameters
+    ----------
+    value : float
+
+    Returns
+    -------
+    (float, float, float)
+
+    Examples
+    --------
+    >>> constant_bounds(0.25), constant_bounds(-3), constant_bounds(0)
+    ((0.0, 0.5, 0.001), (-6.0, 0.0, 0.01), (-1.0, 1.0, 0.01))
+    """
+    if value == 0:
+        return -1.0, 1.0, 0.01
+    step = _nice_step(abs(value) / 300)
+    ends = sorted((0.0, _round_to(2 * value, step, round)))
+    return ends[0], ends[1], step
 
 
 def parse_number(text: str, lower: float = -math.inf, upper: float = math.inf) -> float:
