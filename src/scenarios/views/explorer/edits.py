@@ -20,16 +20,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from scenarios.spec.claims import Claim
-from scenarios.spec.dependent import prior_quantiles, value_range
+from scenarios.spec.dependent import ThresholdPlace, prior_quantiles, threshold_places, value_range
 from scenarios.spec.expressions import with_constant
 from scenarios.spec.links import anchors_from_logit, link_context
 from scenarios.spec.nodes import Fact, Node
 from scenarios.spec.overrides import prior_data, set_field
 from scenarios.spec.priors import (
-    OTHERWISE,
     AnchorPrior,
     ContinuousTablePrior,
     DerivedPrior,
@@ -39,7 +38,7 @@ from scenarios.spec.priors import (
     TablePrior,
     ThresholdPrior,
 )
-from scenarios.spec.propositions import thresholds, with_threshold
+from scenarios.spec.propositions import with_threshold
 from scenarios.spec.scenario import Scenario
 from scenarios.spec.validation import comparable_time
 
@@ -48,7 +47,6 @@ __all__ = [
     "INFORMATION",
     "RANGE_MASS",
     "STATUSES",
-    "ThresholdPlace",
     "claim_time_notes",
     "constant_bounds",
     "control_shape",
@@ -67,7 +65,6 @@ __all__ = [
     "row_fact",
     "state_text",
     "switch_claim",
-    "threshold_places",
     "with_anchor_field",
     "with_derived_constant",
     "with_field",
@@ -669,63 +666,6 @@ def with_derived_constant(scenario: Scenario, name: str, index: int, value: floa
     prior = scenario.nodes[name].prior
     assert isinstance(prior, DerivedPrior)
     return with_field(scenario, name, ("derived",), with_constant(prior.derived, index, value))
-
-
-class ThresholdPlace(NamedTuple):
-    """One number of a threshold node: the state it decides, where, and what it compares.
-
-    Attributes
-    ----------
-    state : str
-        The state the condition gives (binary: ``"true"``).
-    path : tuple
-        The condition's field path in the prior: ``("when",)`` or ``("cases", state)``.
-    index : int
-        Which threshold of the condition (:func:`scenarios.spec.propositions.thresholds`).
-    fact : str
-    op : str
-    value : float
-    """
-
-    state: str
-    path: tuple[str, ...]
-    index: int
-    fact: str
-    op: str
-    value: float
-
-
-def threshold_places(prior: ThresholdPrior) -> list[ThresholdPlace]:
-    """Every number a threshold node's conditions compare a fact with, in order.
-
-    Parameters
-    ----------
-    prior : ThresholdPrior
-
-    Returns
-    -------
-    list of ThresholdPlace
-
-    Examples
-    --------
-    >>> t = ThresholdPrior(cases={"low": "x < 2", "mid": "x <= 5", "high": "otherwise"})
-    >>> [(p.state, p.op, p.value) for p in threshold_places(t)]
-    [('low', '<', 2.0), ('mid', '<=', 5.0)]
-    """
-    if prior.when is not None:
-        conditions = [("true", ("when",), prior.when)]
-    else:
-        assert prior.cases is not None
-        conditions = [
-            (state, ("cases", state), text)
-            for state, text in prior.cases.items()
-            if text != OTHERWISE
-        ]
-    return [
-        ThresholdPlace(state, path, i, t.fact, t.op, t.value)
-        for state, path, text in conditions
-        for i, t in enumerate(thresholds(text))
-    ]
 
 
 def with_threshold_value(
