@@ -27,6 +27,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from scenarios.spec.dependent import value_range
 from scenarios.spec.links import (
     anchor_case,
     anchor_notes,
@@ -476,6 +477,7 @@ class Controls:
         self._status_before_off: dict[str, str] = {}
         self.widgets: dict[str, widgets.Widget] = {}
         self.bindings: list[Binding] = []
+        self._limits: list[tuple[NumberInput, str]] = []
         self.boxes: dict[tuple[int, str], widgets.Widget] = {}
         self.focused: tuple[int, str] | None = None
         self.box = widgets.VBox(layout=widgets.Layout(flex="1 1 45%", min_width="360px"))
@@ -506,6 +508,8 @@ class Controls:
             return
         self._syncing = True
         try:
+            for number, fact in self._limits:  # where a line can sit follows its quantity
+                number.lower, number.upper = value_range(fact, scenario.nodes)
             for b in self.bindings:
                 value = b.read(scenario)
                 if isinstance(b.widget, widgets.FloatRangeSlider):
@@ -591,7 +595,7 @@ class Controls:
     def _rebuild(self, scenario: Scenario) -> None:
         old = self.box.children[0]
         selected = old.selected_index or 0
-        self.bindings, self.widgets = [], {}
+        self.bindings, self.widgets, self._limits = [], {}, []
         self.box.children = [self._tabs(scenario, selected)]
         close_all(old)
 
@@ -845,6 +849,7 @@ class Controls:
                 "number and press Enter",
             )
             number.add_class("scn-threshold")
+            self._limits.append((number, place.fact))
 
             def read(s: Scenario, k: int = k) -> Any:
                 return threshold_places(s.nodes[name].prior)[k].value
