@@ -16,8 +16,10 @@ from scipy import stats
 import scenarios
 from scenarios import Scenario
 from scenarios.analysis.graph import model_graph
+from scenarios.spec.dependent import threshold_places
 from scenarios.views.explorer import Explorer
 from scenarios.views.explorer.controls import Controls, NumberInput
+from scenarios.views.explorer.edits import control_shape, with_row_range, with_threshold_value
 from scenarios.views.formats import probability
 from tests.views.explorer_support import shown
 
@@ -70,21 +72,25 @@ def test_every_fact_and_outcome_of_pennsylvania_has_its_controls(penn: Scenario)
 def test_a_case_row_and_a_line_edit_the_scenario_through_with_prior(penn: Scenario) -> None:
     ex = Explorer(penn)
     assert shown(ex) == exact(penn)
-    ex.controls["prior:polling_error.table[1]"].value = (-2.0, 3.0)
+    row = ex.controls["prior:polling_error.table[1]"]
+    row.value = (-2.0, 3.0)
     prior = penn.facts["polling_error"].prior.model_dump(exclude_none=True)
     prior["table"] = list(prior["table"])
     prior["table"][1] = {"when": {"poll_miss": "on_target"}, "between": [-2.0, 3.0], "mass": 0.9}
     want = penn.with_prior("polling_error", prior)
     assert ex.scenario == want
     assert shown(ex) == exact(want) != exact(penn)
+    assert ex.controls["prior:polling_error.table[1]"] is row  # kept, not rebuilt
 
-    ex.controls["prior:pa_winner.threshold[0]"].value = 50.5
+    winner = ex.controls["prior:pa_winner.threshold[0]"]
+    winner.value = 50.5
     want = want.with_prior(
         "pa_winner", {"cases": {"trump": "trump_share > 50.5", "harris": "otherwise"}}
     )
     assert ex.scenario == want
     assert shown(ex) == exact(want)
     assert "trump_share &gt; 50.5" in ex.controls["prior:pa_winner.meaning"].value
+    assert ex.controls["prior:pa_winner.threshold[0]"] is winner  # kept, not rebuilt
 
     # typed into the box, in the fact's unit
     line = ex.controls["prior:pa_margin.threshold[1]"]
@@ -103,6 +109,21 @@ def test_a_case_row_and_a_line_edit_the_scenario_through_with_prior(penn: Scenar
     assert ex.controls["prior:polling_error.table[1]"].value == pytest.approx(
         tuple(stats.norm(0, 1.5).ppf([0.05, 0.95])), rel=1e-9
     )
+
+
+def test_moving_a_number_keeps_the_controls_a_new_formula_rebuilds_them(penn: Scenario) -> None:
+    moved = with_threshold_value(
+        penn, "pa_margin", threshold_places(penn.outcomes["pa_margin"].prior)[1], 51
+    )
+    assert control_shape(moved) == control_shape(penn)
+    moved = with_row_range(penn, "polling_error", ("table", 2), -5, 1)
+    assert control_shape(moved) == control_shape(penn)
+    formula = penn.with_prior("trump_share", {"derived": "polled_share + polling_error * 1.0"})
+    assert control_shape(formula) != control_shape(penn)  # a number to edit appears
+    line = penn.with_prior(
+        "pa_winner", {"cases": {"trump": "trump_share >= 50", "harris": "otherwise"}}
+    )
+    assert control_shape(line) != control_shape(penn)
 
 
 def test_invalid_values_are_refused_with_their_reason(penn: Scenario) -> None:

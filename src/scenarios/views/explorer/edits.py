@@ -485,7 +485,8 @@ def control_shape(scenario: Scenario) -> tuple[Any, ...]:
             # an edit of a number keeps the shape; a new formula changes it
             return ("derived", prior.expression.facts, len(prior.expression.constants()))
         if isinstance(prior, ThresholdPrior):
-            return ("threshold", tuple(threshold_places(prior)))
+            # where the lines are, not their values: moving one keeps the controls
+            return ("threshold", tuple(p[:5] for p in threshold_places(prior)))
         return ("continuous",)
 
     def shape_of(name: str, prior: Any) -> tuple[Any, ...]:
