@@ -231,3 +231,39 @@ def test_a_click_on_any_node_opens_its_controls(penn: Scenario) -> None:
         assert mine and all(w in inside for w in mine), name
         # folded parts open: a table's rows show at once
         assert all(a.selected_index == 0 for a in inside if isinstance(a, widgets.Accordion))
+
+
+def test_the_default_row_of_a_table_of_distributions_has_its_range() -> None:
+    s = scenarios.loads("""
+title: Delivery
+facts:
+  weather:
+    kind: categorical
+    states: {calm: Calm sea, storm: A storm in the strait}
+    prior: {probs: {calm: 0.7, storm: 0.3}}
+  delay:
+    kind: continuous
+    unit: days
+    support: [0, null]
+    prior:
+      given: [weather]
+      table: [{when: {weather: calm}, between: [1, 3]}]
+      default: {quantiles: {0.05: 3, 0.95: 12}}
+outcomes:
+  late: {kind: binary, exhaustive: yes or no, prior: {when: "delay > 5"}}
+""")
+    ex = Explorer(s)
+    assert ex.controls["prior:delay.default"].value == pytest.approx((3.0, 12.0), rel=1e-9)
+    assert ex.controls["prior:delay.table[0]"].value == pytest.approx((1.0, 3.0), rel=1e-12)
+    line = ex.controls["prior:late.threshold[0]"]
+    assert line.description == "is above" and line.value == 5
+    ex.controls["prior:delay.default"].value = (4.0, 10.0)
+    want = s.with_prior(
+        "delay",
+        {"given": ["weather"], "table": [{"when": {"weather": "calm"}, "between": [1, 3]}],
+         "default": {"between": [4.0, 10.0], "mass": 0.9}},
+    )  # fmt: skip
+    assert ex.scenario == want and shown(ex) == exact(want)
+    line.box.value = "-1"  # a delay is never negative
+    assert "outside the values it can take (0 to inf)" in line.message.value
+    assert ex.scenario == want

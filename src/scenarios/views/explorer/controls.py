@@ -837,11 +837,11 @@ class Controls:
             about = " ".join((fact.description or place.fact).split())
             heading = (
                 f"{_phrase(_clip(state_text(node, place.state), 80))}: when "
-                f"{_phrase(_clip(about, 80))} {_OP_WORDS[place.op]}"
+                f"{_phrase(_clip(about, 80))} ({place.fact} {place.op} …)"
             )
             number = NumberInput(
                 place.value,
-                f"{place.fact} {place.op}",
+                _OP_WORDS[place.op],
                 (lo, hi, step),
                 lower,
                 upper,
@@ -857,7 +857,7 @@ class Controls:
             def write(s: Scenario, v: Any, place: ThresholdPlace = place) -> Scenario:
                 return with_threshold_value(s, name, place, float(v))
 
-            body.append(note(heading + (f" ({unit})" if unit else "")))
+            body.append(note(heading + (f", in {unit}" if unit else "")))
             body.append(self._bind(f"prior:{name}.threshold[{k}]", number, read, write))
         return body
 
