@@ -464,7 +464,7 @@ class Controls:
         ``prior:<fact>.constants[<k>]`` (the k-th number written in it),
         ``prior:<node>.meaning`` (what each state of a threshold node means, read-only)
         and ``prior:<node>.threshold[<k>]`` (the k-th line its conditions draw, in the
-        fact's unit: :func:`~scenarios.views.explorer.edits.threshold_places`),
+        fact's unit: :func:`~scenarios.spec.dependent.threshold_places`),
         ``claim:<id>.on``, ``claim:<id>.status``, ``claim:<id>.information`` (0 for none),
         ``source:<name>.grade``.
     box : ipywidgets.VBox
