@@ -27,7 +27,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from scenarios.spec.dependent import value_range
+from scenarios.spec.dependent import ThresholdPlace, threshold_places, value_range
 from scenarios.spec.links import (
     anchor_case,
     anchor_notes,
@@ -55,7 +55,6 @@ from scenarios.views.explorer.edits import (
     RANGE_MASS,
     STATUSES,
     FieldPath,
-    ThresholdPlace,
     claim_time_notes,
     constant_bounds,
     control_shape,
@@ -74,7 +73,6 @@ from scenarios.views.explorer.edits import (
     row_fact,
     state_text,
     switch_claim,
-    threshold_places,
     with_anchor_field,
     with_derived_constant,
     with_field,

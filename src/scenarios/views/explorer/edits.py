@@ -680,7 +680,8 @@ def with_threshold_value(
     name : str
         A fact or outcome with a :class:`~scenarios.spec.priors.ThresholdPrior`.
     place : ThresholdPlace
-        From :func:`scenarios.spec.dependent.threshold_places` (only ``path`` and ``index`` are used).
+        From :func:`scenarios.spec.dependent.threshold_places` (only ``path`` and
+        ``index`` are used).
     value : float
 
     Returns
