@@ -72,6 +72,26 @@ def test_every_prior_claim_and_source_has_a_control(path: Path) -> None:
                 else:
                     assert box.value == dict(anchor.probs)
             assert f"prior:{name}.implied" in c
+        elif kind == "ContinuousTablePrior":
+            for i in range(len(prior.table)):
+                assert isinstance(c[f"prior:{name}.table[{i}]"], widgets.FloatRangeSlider)
+            assert (f"prior:{name}.default" in c) == (prior.default is not None)
+        elif kind == "DerivedPrior":
+            assert prior.expression.text in c[f"prior:{name}.formula"].value
+            n = len(prior.expression.constants())
+            assert [k for k in c if k.startswith(f"prior:{name}.constants")] == [
+                f"prior:{name}.constants[{k}]" for k in range(n)
+            ]
+        elif kind == "ThresholdPrior":
+            assert f"prior:{name}.meaning" in c
+            lines = [k for k in c if k.startswith(f"prior:{name}.threshold")]
+            assert lines and [c[k].value for k in lines] == [
+                float(t)
+                for text in prior.conditions
+                for t in re.findall(r"[<>]=?\s*(-?[\d.]+)", text)
+            ]
+        else:
+            pytest.fail(f"no check of the controls of a {kind}")
         assert (f"prior:{name}.concentration" in c) == (
             getattr(prior, "concentration", None) is not None
         )

@@ -11,7 +11,11 @@ the exact engine:
 - an uncertain link (anchor cases with a concentration, or coefficients with an ``sd``):
   one row, the link as one judgement (:func:`link_swing`);
 - a continuous fact's 90% range: scaled by 0.8 and 1.25 (positive facts) or shifted by
-  half its width;
+  half its width; the same for each row of a continuous fact with discrete parents (its
+  range in that case of the parents);
+- a derived fact and a threshold node: nothing by default (their formula and their lines
+  define the question); with ``definitions=True`` each line moved by a tenth of its
+  quantity's 90% prior range and each number of a formula scaled by 0.8 and 1.25;
 - a claim: left out (with the denials, disputes and retraction it carries) versus taken
   at full weight (``w = 1``: unhedged, the source's full likelihood ratio ``t/f``; for an
   unhedged claim this is the claim as given);
@@ -34,20 +38,32 @@ from scipy.special import expit, logit
 from scenarios.engines.exact import Query
 from scenarios.engines.fast import Interactive
 from scenarios.errors import ScenarioError
-from scenarios.spec import elicit, links
+from scenarios.spec import dependent, elicit, links
+from scenarios.spec.expressions import with_constant
 from scenarios.spec.overrides import rescaled, set_field
 from scenarios.spec.priors import (
     AnchorPrior,
+    ContinuousTablePrior,
+    DerivedPrior,
     DistributionPrior,
     LogitPrior,
     Probabilities,
     QuantilePrior,
     RangePrior,
     TablePrior,
+    ThresholdPrior,
 )
+from scenarios.spec.propositions import format_number, with_threshold
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["PowerScaling", "Sensitivity", "link_swing", "power_scaling", "sensitivity"]
+__all__ = [
+    "PowerScaling",
+    "Sensitivity",
+    "link_swing",
+    "power_scaling",
+    "range_label",
+    "sensitivity",
+]
 
 LETTERS = "ABCDE"
 Edit = Callable[[Scenario], Scenario]
@@ -108,7 +124,7 @@ def _row_edits(
         yield f"P({state})", f"{lo:.3f}", f"{hi:.3f}", low, high
 
 
-def _prior_edits(scenario: Scenario) -> Iterator[PriorEdit]:
+def _prior_edits(scenario: Scenario, definitions: bool = False) -> Iterator[PriorEdit]:
     for name, node in scenario.nodes.items():
         prior = node.prior
         states = node.state_names
@@ -133,11 +149,95 @@ def _prior_edits(scenario: Scenario) -> Iterator[PriorEdit]:
                 yield from _anchor_edits(scenario, name, prior)
         elif isinstance(prior, RangePrior | QuantilePrior | DistributionPrior):
             yield _range_edit(scenario, name)
+        elif isinstance(prior, ContinuousTablePrior):
+            for i, crow in enumerate(prior.table):
+                when = ", ".join(f"{k}={v}" for k, v in crow.when.items())
+                yield _range_edit(scenario, name, ("table", i), f"90% range | {when}")
+            if prior.default is not None:
+                yield _range_edit(scenario, name, ("default",), "90% range | other rows")
+        if definitions and isinstance(prior, ThresholdPrior):
+            yield from _threshold_edits(scenario, name, prior)
+        if definitions and isinstance(prior, DerivedPrior):
+            yield from _constant_edits(name, prior)
 
 
-def _range_edit(scenario: Scenario, name: str) -> PriorEdit:
-    """A continuous fact's 90% range scaled by 0.8 and 1.25, or shifted by half its width."""
-    d = elicit.distribution(scenario.facts[name])
+def range_label(lower: float, upper: float) -> str:
+    """A range as a tornado row writes it: to two digits of its width, ``-4.9 to 0``.
+
+    Parameters
+    ----------
+    lower, upper : float
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> range_label(41.04, 49.97), range_label(-4.934, -4.4e-16), range_label(0.0012, 0.0031)
+    ('41 to 50', '-4.9 to 0', '0.0012 to 0.0031')
+    """
+    width = abs(upper - lower)
+    digits = 1 - int(np.floor(np.log10(width))) if width > 0 else 3
+    shown = [round(v, max(digits, 0)) + 0.0 for v in (lower, upper)]  # + 0.0: no "-0"
+    return " to ".join(f"{v:.{max(digits, 0)}f}".rstrip("0").rstrip(".") if digits > 0
+                       else f"{v:.0f}" for v in shown)  # fmt: skip
+
+
+#: How far a threshold moves when definitions are weighed: this share of the 90% prior
+#: range of the quantity it is drawn on, each way.
+THRESHOLD_SHIFT = 0.1
+
+
+def _threshold_edits(scenario: Scenario, name: str, prior: ThresholdPrior) -> Iterator[PriorEdit]:
+    """Each line a threshold node draws, moved a tenth of its quantity's 90% range each way."""
+    for place in dependent.threshold_places(prior):
+        text = prior.when if place.path == ("when",) else prior.cases[place.state]  # type: ignore[index]
+        q05, q95 = dependent.prior_quantiles(place.fact, scenario.nodes, [0.05, 0.95])
+        shift = float(f"{THRESHOLD_SHIFT * float(q95 - q05):.2g}")
+        low, high = place.value - shift, place.value + shift
+        yield PriorEdit(
+            name,
+            f"line {place.fact} {place.op} {format_number(place.value)}",
+            f"{low:.4g}",
+            f"{high:.4g}",
+            *(
+                set_field(prior, place.path, with_threshold(text, place.index, v))
+                for v in (low, high)
+            ),
+        )
+
+
+def _constant_edits(name: str, prior: DerivedPrior) -> Iterator[PriorEdit]:
+    """Each number of a derived fact's formula scaled by 0.8 and 1.25 (0 is left alone)."""
+    for i, (value, _, _) in enumerate(prior.expression.constants()):
+        if value == 0:
+            continue
+        low, high = sorted((value * 0.8, value * 1.25))
+        yield PriorEdit(
+            name,
+            f"number {format_number(value)} in {prior.expression.text}",
+            f"{low:.4g}",
+            f"{high:.4g}",
+            *({"derived": with_constant(prior.derived, i, v)} for v in (low, high)),
+        )
+
+
+def _range_edit(
+    scenario: Scenario, name: str, at: tuple[str | int, ...] = (), parameter: str = "90% range"
+) -> PriorEdit:
+    """A continuous fact's 90% range scaled by 0.8 and 1.25, or shifted by half its width.
+
+    ``at`` locates a row of a continuous table (``("table", i)``, ``("default",)``): that
+    row's range is moved, its ``when`` kept; ``()`` is the fact's own prior.
+    """
+    fact = scenario.facts[name]
+    row: Any = None
+    if at:
+        prior = fact.prior
+        row = prior.table[int(at[1])] if at[0] == "table" else prior.default
+        fact = fact.model_copy(update={"prior": row.prior})
+    d = elicit.distribution(fact)
     lo, hi = (float(v) for v in d.dist.ppf([0.05, 0.95]))
     if d.support[0] >= 0:
         low, high = (lo * 0.8, hi * 0.8), (lo * 1.25, hi * 1.25)
@@ -153,13 +253,15 @@ def _range_edit(scenario: Scenario, name: str) -> PriorEdit:
         whole: dict[str, Any] = {"between": list(b), "mass": 0.9}
         if family:
             whole["family"] = family
-        return set_field(scenario.facts[name].prior, (), whole)
+        if at and getattr(row, "when", None) is not None:
+            whole = {"when": dict(row.when), **whole}
+        return set_field(scenario.facts[name].prior, at, whole)
 
     return PriorEdit(
         name,
-        "90% range",
-        f"{low[0]:.3g}-{low[1]:.3g}",
-        f"{high[0]:.3g}-{high[1]:.3g}",
+        parameter,
+        range_label(*low),
+        range_label(*high),
         ranged(low),
         ranged(high),
     )
@@ -360,7 +462,11 @@ class Sensitivity:
     table: pd.DataFrame
 
 
-def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None) -> Sensitivity:
+def sensitivity(
+    scenario: Scenario,
+    target: tuple[str, str] | str | None = None,
+    definitions: bool = False,
+) -> Sensitivity:
     """Tornado table: how far each prior, claim and source moves one scenario probability.
 
     Parameters
@@ -368,6 +474,13 @@ def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None)
     scenario : Scenario
     target : (outcome, state) or outcome, optional
         The probability to watch (default: the most likely state of the first outcome).
+    definitions : bool
+        Also move the numbers that define a quantity or an outcome rather than judge it:
+        each line a threshold node draws (``trump_share > 50``), by a tenth of its
+        quantity's 90% prior range each way, and each number in a derived fact's
+        formula, scaled by 0.8 and 1.25. Off by default: they say what is asked (who
+        wins is who has more than half), not what the forecaster believes, and the
+        swing of a line mostly measures how much probability lies near it.
 
     Returns
     -------
@@ -402,7 +515,7 @@ def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None)
         return float(fast.set_prior(name, prior).loc[(outcome, state), "probability"])
 
     rows = []
-    for e in _prior_edits(scenario):
+    for e in _prior_edits(scenario, definitions):
         try:
             p_lo, p_hi = prob_with(e.node, e.low), prob_with(e.node, e.high)
         except ScenarioError:

@@ -24,6 +24,7 @@ from scenarios.engines.network import Network
 from scenarios.engines.uncertain import draw_parameters
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
 from scenarios.posterior import weighted_quantile
+from scenarios.spec.priors import ThresholdPrior
 from scenarios.spec.scenario import Scenario
 from scenarios.spec.validation import as_prior, check_node
 
@@ -172,6 +173,7 @@ class Interactive:
             raise ScenarioError(problems)
         if (
             not node.is_discrete
+            or isinstance(new.prior, ThresholdPrior)  # reads continuous values: rebuilt
             or new.parents != node.parents
             or self._point.nodes.count(name) != 1
         ):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from itertools import product
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import special
@@ -26,11 +26,12 @@ from scenarios.spec.priors import (
     DerivedPrior,
     ThresholdPrior,
 )
-from scenarios.spec.propositions import parse_proposition, state_matches
+from scenarios.spec.propositions import parse_proposition, state_matches, thresholds
 
 __all__ = [
     "DERIVED_GRID",
     "Mixture",
+    "ThresholdPlace",
     "check_dependent",
     "derived_sample",
     "is_positive_fact",
@@ -39,6 +40,7 @@ __all__ = [
     "reference",
     "row_distributions",
     "standardiser_of",
+    "threshold_places",
     "value_range",
 ]
 
@@ -663,3 +665,60 @@ def standardiser_of(name: str, nodes: Mapping[str, Node]) -> tuple[float, float]
         return elicit.standardiser(node)  # type: ignore[arg-type]
     q05, q50, q95 = prior_quantiles(name, nodes, [0.05, 0.5, 0.95])
     return float(q50), float((q95 - q05) / (2 * special.ndtri(0.95)))
+
+
+class ThresholdPlace(NamedTuple):
+    """One number of a threshold node: the state it decides, where, and what it compares.
+
+    Attributes
+    ----------
+    state : str
+        The state the condition gives (binary: ``"true"``).
+    path : tuple
+        The condition's field path in the prior: ``("when",)`` or ``("cases", state)``.
+    index : int
+        Which threshold of the condition (:func:`scenarios.spec.propositions.thresholds`).
+    fact : str
+    op : str
+    value : float
+    """
+
+    state: str
+    path: tuple[str, ...]
+    index: int
+    fact: str
+    op: str
+    value: float
+
+
+def threshold_places(prior: ThresholdPrior) -> list[ThresholdPlace]:
+    """Every number a threshold node's conditions compare a fact with, in order.
+
+    Parameters
+    ----------
+    prior : ThresholdPrior
+
+    Returns
+    -------
+    list of ThresholdPlace
+
+    Examples
+    --------
+    >>> t = ThresholdPrior(cases={"low": "x < 2", "mid": "x <= 5", "high": "otherwise"})
+    >>> [(p.state, p.op, p.value) for p in threshold_places(t)]
+    [('low', '<', 2.0), ('mid', '<=', 5.0)]
+    """
+    if prior.when is not None:
+        conditions = [("true", ("when",), prior.when)]
+    else:
+        assert prior.cases is not None
+        conditions = [
+            (state, ("cases", state), text)
+            for state, text in prior.cases.items()
+            if text != OTHERWISE
+        ]
+    return [
+        ThresholdPlace(state, path, i, t.fact, t.op, t.value)
+        for state, path, text in conditions
+        for i, t in enumerate(thresholds(text))
+    ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["FUNCTIONS", "Expression", "parse_expression"]
+__all__ = ["FUNCTIONS", "Expression", "parse_expression", "with_constant"]
 
 #: The functions an expression may call (each takes two or more arguments).
 FUNCTIONS = ("min", "max")
@@ -114,6 +114,74 @@ class Expression:
                 text = ast.unparse(node.right)
                 out.append(Expression(text, node.right, _names(node.right)))
         return tuple(out)
+
+    def constants(self) -> tuple[tuple[float, int, int], ...]:
+        """The numbers written in the expression, in order, and where they are.
+
+        Returns
+        -------
+        tuple of (float, int, int)
+            Each number's value and its characters in :attr:`text`
+            (``text[start:end]``); a minus sign before a number is an operator, not part
+            of it.
+
+        Examples
+        --------
+        >>> parse_expression("0.25 * true_cases + 3").constants()
+        ((0.25, 0, 4), (3.0, 20, 21))
+        """
+        starts = [0]  # where each line of the text begins (ast counts per line)
+        for line in self.text.splitlines(keepends=True):
+            starts.append(starts[-1] + len(line))
+        found = []
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Constant):
+                start = starts[node.lineno - 1] + node.col_offset
+                end = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
+                found.append((float(node.value), start, end))
+        return tuple(sorted(found, key=lambda c: c[1]))
+
+
+def with_constant(text: str, index: int, value: float) -> str:
+    """An expression with its ``index``-th number (:meth:`Expression.constants`) replaced.
+
+    Parameters
+    ----------
+    text : str
+        A valid expression.
+    index : int
+    value : float
+        Finite; a negative number is written in parentheses.
+
+    Returns
+    -------
+    str
+        The expression's text (stripped) with that number changed, the rest as written.
+
+    Raises
+    ------
+    IndexError
+        No such number.
+    ValueError
+        ``value`` is not finite, or ``text`` is not an expression.
+
+    Examples
+    --------
+    >>> with_constant("true_cases * 0.25", 0, 0.3)
+    'true_cases * 0.3'
+    >>> with_constant("a - 2", 0, -1)
+    'a - (-1)'
+    """
+    from scenarios.spec.propositions import format_number
+
+    expr = parse_expression(text)
+    _, start, end = expr.constants()[index]
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"a number in an expression is finite, not {value}")
+    number = format_number(value)
+    number = f"({number})" if value < 0 else number
+    return f"{expr.text[:start]}{number}{expr.text[end:]}"
 
 
 def _names(tree: ast.expr) -> tuple[str, ...]:

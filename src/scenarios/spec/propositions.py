@@ -17,12 +17,23 @@ Names are fact names; a state that is not a plain word may be quoted
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Atom", "Proposition", "evaluate", "parse_proposition", "state_matches"]
+__all__ = [
+    "Atom",
+    "Proposition",
+    "Threshold",
+    "evaluate",
+    "format_number",
+    "parse_proposition",
+    "state_matches",
+    "thresholds",
+    "with_threshold",
+]
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -207,6 +218,123 @@ def parse_proposition(text: str) -> Proposition:
             raise ValueError(f"expected 'and', 'or' or the end {where(tok)}")
     clauses.append(tuple(current))
     return Proposition(tuple(clauses))
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A number a proposition compares a fact with (``trump_share > 50``), and where it is.
+
+    Attributes
+    ----------
+    fact : str
+    op : str
+        ``>``, ``>=``, ``<`` or ``<=``.
+    value : float
+    start, end : int
+        The number's characters in the proposition's text (``text[start:end]``).
+
+    Examples
+    --------
+    >>> thresholds("days < 7")[0]
+    Threshold(fact='days', op='<', value=7.0, start=7, end=8)
+    """
+
+    fact: str
+    op: str
+    value: float
+    start: int
+    end: int
+
+
+def thresholds(text: str) -> tuple[Threshold, ...]:
+    """The thresholds of a proposition: each ``fact > number`` (``>= < <=``), in order.
+
+    Parameters
+    ----------
+    text : str
+        A valid proposition.
+
+    Returns
+    -------
+    tuple of Threshold
+        Empty when it compares no fact with a number (states, ``in`` lists).
+
+    Raises
+    ------
+    ValueError
+        If the text is not a proposition.
+
+    Examples
+    --------
+    >>> [(t.fact, t.op, t.value) for t in thresholds("x >= 1.5 and not y or z < -2")]
+    [('x', '>=', 1.5), ('z', '<', -2.0)]
+    """
+    parse_proposition(text)
+    tokens = _tokenize(text)
+    found = []
+    for (k1, fact, _), (k2, op, _), (k3, number, at) in zip(
+        tokens, tokens[1:], tokens[2:], strict=False
+    ):
+        if k1 == "word" and k2 == "op" and op in (">", ">=", "<", "<=") and k3 == "num":
+            found.append(Threshold(fact, op, float(number), at - 1, at - 1 + len(number)))
+    return tuple(found)
+
+
+def with_threshold(text: str, index: int, value: float) -> str:
+    """The proposition with its ``index``-th threshold (:func:`thresholds`) set to ``value``.
+
+    The rest of the text is kept as written.
+
+    Parameters
+    ----------
+    text : str
+    index : int
+    value : float
+        Finite.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    IndexError
+        No such threshold.
+    ValueError
+        ``value`` is not a finite number.
+
+    Examples
+    --------
+    >>> with_threshold("trump_share < 49.75 or x > 2", 0, 49.5)
+    'trump_share < 49.5 or x > 2'
+    """
+    t = thresholds(text)[index]
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"a threshold is a finite number, not {value}")
+    return f"{text[: t.start]}{format_number(value)}{text[t.end :]}"
+
+
+def format_number(value: float) -> str:
+    """A number as a person writes it in a file: ``50``, ``49.75``, ``1e-06``.
+
+    The shortest text that reads back as the same float.
+
+    Parameters
+    ----------
+    value : float
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_number(50.0), format_number(49.75), format_number(-0.1)
+    ('50', '49.75', '-0.1')
+    """
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def state_matches(value: str | float | bool, state: str) -> bool:

@@ -24,7 +24,7 @@ In a notebook cell::
 from __future__ import annotations
 
 from scenarios.views.explorer.app import Explorer
-from scenarios.views.explorer.controls import ProbabilityEditor, ProbabilityInput
+from scenarios.views.explorer.controls import NumberInput, ProbabilityEditor, ProbabilityInput
 from scenarios.views.explorer.edits import rescale
 from scenarios.views.explorer.model import ANALYSIS_VIEWS, AnalysisResult, ExplorerModel
 
@@ -33,6 +33,7 @@ __all__ = [
     "AnalysisResult",
     "Explorer",
     "ExplorerModel",
+    "NumberInput",
     "ProbabilityEditor",
     "ProbabilityInput",
     "rescale",

@@ -27,6 +27,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
+from scenarios.spec.dependent import ThresholdPlace, threshold_places, value_range
 from scenarios.spec.links import (
     anchor_case,
     anchor_notes,
@@ -37,10 +38,14 @@ from scenarios.spec.links import (
 from scenarios.spec.nodes import Fact, Outcome
 from scenarios.spec.priors import (
     CONTINUOUS_PRIORS,
+    OTHERWISE,
     AnchorPrior,
+    ContinuousTablePrior,
+    DerivedPrior,
     LogitPrior,
     Probabilities,
     TablePrior,
+    ThresholdPrior,
 )
 from scenarios.spec.reliability import DIGIT_MEANINGS, GRADE_MEANINGS
 from scenarios.spec.scenario import Scenario
@@ -51,19 +56,28 @@ from scenarios.views.explorer.edits import (
     STATUSES,
     FieldPath,
     claim_time_notes,
+    constant_bounds,
     control_shape,
     counted,
+    derived_words,
     field,
     interval_of,
     link_anchors,
+    number_bounds,
+    parse_number,
     parse_probability,
     prior_kind,
     range_bounds,
     range_prior,
     rescale,
+    row_fact,
+    state_text,
     switch_claim,
     with_anchor_field,
+    with_derived_constant,
     with_field,
+    with_row_range,
+    with_threshold_value,
 )
 from scenarios.views.formats import probability
 from scenarios.views.html.links import implied_table_html
@@ -73,6 +87,7 @@ __all__ = [
     "LABEL_WIDTH",
     "Binding",
     "Controls",
+    "NumberInput",
     "ProbabilityEditor",
     "ProbabilityInput",
     "close_all",
@@ -85,6 +100,7 @@ IMPLIED_ROWS = 500
 LABEL_WIDTH = "170px"
 
 Edit = Callable[[Scenario], Scenario]
+_OP_WORDS = {">": "is above", ">=": "is at least", "<": "is below", "<=": "is at most"}
 
 
 def _case_text(value: object) -> str:
@@ -140,6 +156,11 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _phrase(text: str) -> str:
+    """A sentence used inside another: without its final full stop."""
+    return text.rstrip().removesuffix(".")
+
+
 def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -153,7 +174,139 @@ def _slider(kind: type[widgets.Widget], **options: Any) -> Any:
     )
 
 
-class ProbabilityInput(widgets.HBox):
+class NumberInput(widgets.HBox):
+    """A number: a slider, and a box to type it in (in the quantity's unit).
+
+    A typed value that is not a number, or lies outside ``lower`` to ``upper``, is
+    refused, not clamped: the value stays, and the reason shows beside the box
+    (``.scn-refused``) until the next accepted edit. The slider widens to take a value
+    outside its span.
+
+    Parameters
+    ----------
+    value : float
+    description : str
+        The slider's label.
+    span : (float, float, float)
+        The slider's ``(min, max, step)``.
+    lower, upper : float
+        The values allowed (inclusive; default any finite number).
+    tooltip : str
+        Shown over the box.
+
+    Attributes
+    ----------
+    slider : ipywidgets.FloatSlider
+    box : ipywidgets.Text
+        Shows the value; typing in it and pressing Enter edits it.
+    message : ipywidgets.HTML
+        Why the last typed value was refused; empty otherwise.
+
+    Examples
+    --------
+    >>> n = NumberInput(50, "the line", (40, 60, 0.1))
+    >>> n.box.value = "51.5"
+    >>> n.value, n.slider.value
+    (51.5, 51.5)
+    >>> n.box.value = "fifty"
+    >>> n.value, n.box.value, "not a number" in n.message.value
+    (51.5, '51.5', True)
+    """
+
+    value = traitlets.Float()
+    continuous_update = False  # the slider's: an edit when the handle is let go
+
+    def __init__(
+        self,
+        value: float,
+        description: str = "",
+        span: tuple[float, float, float] = (0.0, 1.0, 0.01),
+        lower: float = -math.inf,
+        upper: float = math.inf,
+        tooltip: str = "Type a number and press Enter",
+        **kwargs: Any,
+    ) -> None:
+        self._syncing = False
+        self.lower, self.upper = float(lower), float(upper)
+        lo, hi, step = (float(v) for v in span)
+        self.slider = _slider(
+            widgets.FloatSlider,
+            value=float(value),
+            min=min(lo, float(value)),
+            max=max(hi, float(value)),
+            step=step,
+            description=description,
+            readout=False,
+        )
+        self.slider.layout = widgets.Layout(flex="1 1 auto", width="auto")
+        self.box = widgets.Text(
+            value=self._format(float(value)),
+            continuous_update=False,
+            layout=widgets.Layout(width="5.5em"),
+            tooltip=tooltip,
+        )
+        self.box.add_class("scn-number-input")
+        self.message = widgets.HTML("")
+        self.message.add_class("scn-refused")
+        self.slider.observe(self._slid, names="value")
+        self.box.observe(self._typed, names="value")
+        super().__init__(
+            children=[self.slider, self.box, self.message],
+            layout=widgets.Layout(width="95%", align_items="center", flex_flow="row wrap"),
+            **kwargs,
+        )
+        self.value = float(value)
+
+    @property
+    def description(self) -> str:
+        """The slider's label (the state or fact it sets)."""
+        return str(self.slider.description)
+
+    def _parse(self, text: str) -> float:
+        return parse_number(text, self.lower, self.upper)
+
+    def _format(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def _slid(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        self.message.value = ""
+        self.value = float(change["new"])
+
+    def _typed(self, change: dict[str, Any]) -> None:
+        if self._syncing:
+            return
+        try:
+            new = self._parse(change["new"])
+        except ValueError as exc:
+            self.message.value = (
+                f'<span class="scn-warn" role="alert">Not applied: {_e(exc)}</span>'
+            )
+            self._show_value(self.value)
+            return
+        self.message.value = ""
+        if new == self.value:
+            self._show_value(new)
+        else:
+            self.value = new
+
+    def _show_value(self, value: float) -> None:
+        self._syncing = True
+        try:
+            self.slider.min = min(self.slider.min, value)
+            self.slider.max = max(self.slider.max, value)
+            self.slider.value = value
+            self.box.value = self._format(value)
+        finally:
+            self._syncing = False
+
+    @traitlets.observe("value")
+    def _show(self, change: dict[str, Any]) -> None:
+        self._show_value(float(change["new"]))
+
+
+class ProbabilityInput(NumberInput):
     """A probability: a slider, and a box to type it in (``0.35`` or ``35%``).
 
     A typed value that is not a probability (``1.7``, ``-2``, ``abc``) is refused, not
@@ -188,79 +341,25 @@ class ProbabilityInput(widgets.HBox):
     (0.45, 0.45, '')
     """
 
-    value = traitlets.Float()
-    continuous_update = False  # the slider's: an edit when the handle is let go
-
     def __init__(self, value: float, description: str = "", **kwargs: Any) -> None:
-        self._syncing = False
-        self.slider = _slider(
-            widgets.FloatSlider,
-            value=float(value),
-            min=0.0,
-            max=1.0,
-            step=0.01,
-            description=description,
-            readout=False,
-        )
-        self.slider.layout = widgets.Layout(flex="1 1 auto", width="auto")
-        self.box = widgets.Text(
-            value=probability(float(value)),
-            continuous_update=False,
-            layout=widgets.Layout(width="5.5em"),
-            tooltip="Type 0.35 or 35% and press Enter",
-        )
-        self.box.add_class("scn-p-input")
-        self.message = widgets.HTML("")
-        self.message.add_class("scn-refused")
-        self.slider.observe(self._slid, names="value")
-        self.box.observe(self._typed, names="value")
         super().__init__(
-            children=[self.slider, self.box, self.message],
-            layout=widgets.Layout(width="95%", align_items="center", flex_flow="row wrap"),
+            value,
+            description,
+            span=(0.0, 1.0, 0.01),
+            lower=0.0,
+            upper=1.0,
+            tooltip="Type 0.35 or 35% and press Enter",
             **kwargs,
         )
-        self.value = float(value)
+        self.box.remove_class("scn-number-input")
+        self.box.add_class("scn-p-input")
         self.add_class("scn-probability-input")
 
-    @property
-    def description(self) -> str:
-        """The slider's label (the state or fact it sets)."""
-        return str(self.slider.description)
+    def _parse(self, text: str) -> float:
+        return parse_probability(text)
 
-    def _slid(self, change: dict[str, Any]) -> None:
-        if self._syncing:
-            return
-        self.message.value = ""
-        self.value = float(change["new"])
-
-    def _typed(self, change: dict[str, Any]) -> None:
-        if self._syncing:
-            return
-        try:
-            new = parse_probability(change["new"])
-        except ValueError as exc:
-            self.message.value = (
-                f'<span class="scn-warn" role="alert">Not applied: {_e(exc)}</span>'
-            )
-            self._show_value(self.value)
-            return
-        self.message.value = ""
-        if new == self.value:
-            self._show_value(new)
-        else:
-            self.value = new
-
-    def _show_value(self, value: float) -> None:
-        self._syncing = True
-        try:
-            self.slider.value = value
-            self.box.value = probability(value)
-        finally:
-            self._syncing = False
-
-    @traitlets.observe("value")
-    def _show(self, change: dict[str, Any]) -> None:
-        self._show_value(float(change["new"]))
+    def _format(self, value: float) -> str:
+        return probability(value)
 
 
 class ProbabilityEditor(widgets.VBox):
@@ -351,10 +450,19 @@ class Controls:
     ----------
     widgets : dict of str to Widget
         Every control by name: ``prior:<fact>`` (slider, state editor or range slider),
-        ``prior:<fact>.concentration``, ``prior:<fact>.table[<i>]``,
+        ``prior:<fact>.concentration`` ("how sure"), ``prior:<fact>.table[<i>]`` (a
+        conditional table's row), ``prior:<fact>.table[<i>].concentration``,
         ``prior:<fact>.default``, ``prior:<fact>.anchors[<i>]`` (a link's anchor case:
         a slider or a state editor; a logit link shows the cases it implies),
         ``prior:<fact>.implied`` (the table the anchors imply),
+        ``prior:<fact>.anchors[<i>].concentration`` (how sure of one anchor case),
+        ``prior:<fact>.table[<i>]`` and ``prior:<fact>.default`` of a continuous fact with
+        discrete parents (a 90% range slider per parent case),
+        ``prior:<fact>.formula`` (a derived fact's formula in words, read-only) and
+        ``prior:<fact>.constants[<k>]`` (the k-th number written in it),
+        ``prior:<node>.meaning`` (what each state of a threshold node means, read-only)
+        and ``prior:<node>.threshold[<k>]`` (the k-th line its conditions draw, in the
+        fact's unit: :func:`~scenarios.spec.dependent.threshold_places`),
         ``claim:<id>.on``, ``claim:<id>.status``, ``claim:<id>.information`` (0 for none),
         ``source:<name>.grade``.
     box : ipywidgets.VBox
@@ -367,6 +475,7 @@ class Controls:
         self._status_before_off: dict[str, str] = {}
         self.widgets: dict[str, widgets.Widget] = {}
         self.bindings: list[Binding] = []
+        self._limits: list[tuple[NumberInput, str]] = []
         self.boxes: dict[tuple[int, str], widgets.Widget] = {}
         self.focused: tuple[int, str] | None = None
         self.box = widgets.VBox(layout=widgets.Layout(flex="1 1 45%", min_width="360px"))
@@ -397,6 +506,8 @@ class Controls:
             return
         self._syncing = True
         try:
+            for number, fact in self._limits:  # where a line can sit follows its quantity
+                number.lower, number.upper = value_range(fact, scenario.nodes)
             for b in self.bindings:
                 value = b.read(scenario)
                 if isinstance(b.widget, widgets.FloatRangeSlider):
@@ -411,7 +522,8 @@ class Controls:
         """Show the controls of a node of the picture: select its tab, mark its box.
 
         The box gets the CSS class ``scn-focused`` (outlined), the one focused before
-        loses it.
+        loses it; the folded parts of its controls (a table's rows, a link's anchor
+        cases) open.
 
         Parameters
         ----------
@@ -448,6 +560,9 @@ class Controls:
         self.focused = key
         box = self.boxes[key]
         box.add_class("scn-focused")
+        for child in box.children:
+            if isinstance(child, widgets.Accordion) and child.selected_index is None:
+                child.selected_index = 0
         self.box.children[0].selected_index = tab
         return box
 
@@ -478,7 +593,7 @@ class Controls:
     def _rebuild(self, scenario: Scenario) -> None:
         old = self.box.children[0]
         selected = old.selected_index or 0
-        self.bindings, self.widgets = [], {}
+        self.bindings, self.widgets, self._limits = [], {}, []
         self.box.children = [self._tabs(scenario, selected)]
         close_all(old)
 
@@ -515,6 +630,12 @@ class Controls:
         )
         if isinstance(node, Fact) and isinstance(prior, CONTINUOUS_PRIORS):
             body = [self._range_control(name, node)]
+        elif isinstance(node, Fact) and isinstance(prior, ContinuousTablePrior):
+            body = [self._continuous_table_control(name, node, prior)]
+        elif isinstance(prior, DerivedPrior):
+            body = self._derived_control(name, prior)
+        elif isinstance(prior, ThresholdPrior):
+            body = self._threshold_control(name, prior)
         elif isinstance(prior, Probabilities):
             body = [self._probs_control(f"prior:{name}", name, (), label=name)]
         elif isinstance(prior, TablePrior):
@@ -588,30 +709,176 @@ class Controls:
 
         return self._bind(key, slider, read, write)
 
-    def _range_control(self, name: str, fact: Fact) -> widgets.Widget:
-        lo, hi = interval_of(fact)
-        vmin, vmax, step = range_bounds(fact, lo, hi)
-        unit = f" {fact.unit}" if fact.unit else ""
+    def _range_control(
+        self,
+        name: str,
+        fact: Fact,
+        key: str = "",
+        at: FieldPath | None = None,
+        description: str = "",
+    ) -> widgets.Widget:
+        """A 90% range slider: of a root continuous fact, or of a continuous table's row.
+
+        ``at`` locates the row (``("table", i)`` or ``("default",)``); ``None`` for the
+        fact's own prior.
+        """
+
+        def fact_of(s: Scenario) -> Fact:
+            return s.facts[name] if at is None else row_fact(s.facts[name], at)
+
+        shown = fact_of(self._scenario)
+        lo, hi = interval_of(shown)
+        vmin, vmax, step = range_bounds(shown, lo, hi)
+        unit = f" ({fact.unit})" if fact.unit else ""
         slider = _slider(
             widgets.FloatRangeSlider,
             value=(lo, hi),
             min=min(vmin, lo),
             max=max(vmax, hi),
             step=step,
-            description=name,
+            description=description or name,
             readout_format=".3g",
+            tooltip=f"The range the value lies in with {RANGE_MASS:.0%} probability{unit}",
         )
         slider.add_class("scn-range")
 
         def read(s: Scenario) -> Any:
-            return interval_of(s.facts[name])
+            return interval_of(fact_of(s))
 
         def write(s: Scenario, v: Any) -> Scenario:
-            return s.with_prior(name, range_prior(s.facts[name], v[0], v[1]))
+            if at is None:
+                return s.with_prior(name, range_prior(s.facts[name], v[0], v[1]))
+            return with_row_range(s, name, at, v[0], v[1])
 
-        self._bind(f"prior:{name}", slider, read, write)
+        self._bind(key or f"prior:{name}", slider, read, write)
         hint = note(f"{RANGE_MASS:.0%} prior interval{unit}")
         return widgets.VBox([slider, hint])
+
+    def _continuous_table_control(
+        self, name: str, fact: Fact, prior: ContinuousTablePrior
+    ) -> widgets.Widget:
+        """A continuous fact with discrete parents: a 90% range per parent case."""
+        rows: list[widgets.Widget] = []
+        places: list[tuple[str, FieldPath, str]] = []
+        for i, row in enumerate(prior.table):
+            words = "; ".join(
+                f"{_phrase(state_text(self._scenario.nodes[k], v))} ({k} = {v})"
+                for k, v in row.when.items()
+            )
+            places.append((f"prior:{name}.table[{i}]", ("table", i), f"when {words}"))
+        if prior.default is not None:
+            places.append(
+                (f"prior:{name}.default", ("default",), "every other combination (default)")
+            )
+        for key, at, heading in places:
+            rows.append(note(heading))
+            rows.append(self._range_control(name, fact, key, at, description="90% range"))
+        acc = widgets.Accordion(
+            children=[widgets.VBox(rows)],
+            titles=(f"a range given {', '.join(prior.given)} ({len(places)} cases)",),
+            selected_index=None,
+        )
+        acc.add_class("scn-continuous-table-prior")
+        return acc
+
+    def _derived_control(self, name: str, prior: DerivedPrior) -> list[widgets.Widget]:
+        """A derived fact: its formula in words (read-only), and a box per number in it."""
+        formula = widgets.HTML(self._formula_html(self._scenario, name))
+        formula.add_class("scn-derived")
+        self._bind(f"prior:{name}.formula", formula,
+                   lambda s: self._formula_html(s, name), lambda s, v: s)  # fmt: skip
+        body: list[widgets.Widget] = [formula]
+        for k, (value, _, _) in enumerate(prior.expression.constants()):
+            number = NumberInput(
+                value,
+                f"number {k + 1} of the formula",
+                constant_bounds(value),
+                tooltip="A number written in the formula: type another and press Enter",
+            )
+            number.add_class("scn-derived-number")
+
+            def read(s: Scenario, k: int = k) -> Any:
+                return s.facts[name].prior.expression.constants()[k][0]
+
+            def write(s: Scenario, v: Any, k: int = k) -> Scenario:
+                return with_derived_constant(s, name, k, float(v))
+
+            body.append(self._bind(f"prior:{name}.constants[{k}]", number, read, write))
+        return body
+
+    @staticmethod
+    def _formula_html(s: Scenario, name: str) -> str:
+        prior = s.facts[name].prior
+        assert isinstance(prior, DerivedPrior)
+        parts = "".join(
+            f"<li><code>{_e(f)}</code>: {_e(_clip(words, 140))}</li>"
+            for f, words in derived_words(s, name)
+        )
+        return (
+            "<div class='scn-note'>Worked out, not judged: "
+            f"<code>{_e(name)} = {_e(prior.expression.text)}</code>, where"
+            f"<ul style='margin:2px 0'>{parts}</ul></div>"
+        )
+
+    def _threshold_control(self, name: str, prior: ThresholdPrior) -> list[widgets.Widget]:
+        """A threshold node: what each state means, and a box per line it draws."""
+        meaning = widgets.HTML(self._meaning_html(self._scenario, name))
+        meaning.add_class("scn-threshold-meaning")
+        self._bind(f"prior:{name}.meaning", meaning,
+                   lambda s: self._meaning_html(s, name), lambda s, v: s)  # fmt: skip
+        body: list[widgets.Widget] = [meaning]
+        node = self._scenario.nodes[name]
+        for k, place in enumerate(threshold_places(prior)):
+            fact = self._scenario.nodes[place.fact]
+            lower, upper, lo, hi, step = number_bounds(self._scenario, place.fact)
+            unit = getattr(fact, "unit", None)
+            about = " ".join((fact.description or place.fact).split())
+            heading = (
+                f"{_phrase(_clip(state_text(node, place.state), 80))}: when "
+                f"{_phrase(_clip(about, 80))} ({place.fact} {place.op} …)"
+            )
+            number = NumberInput(
+                place.value,
+                _OP_WORDS[place.op],
+                (lo, hi, step),
+                lower,
+                upper,
+                tooltip=f"Where the line is drawn{f', in {unit}' if unit else ''}: type a "
+                "number and press Enter",
+            )
+            number.add_class("scn-threshold")
+            self._limits.append((number, place.fact))
+
+            def read(s: Scenario, k: int = k) -> Any:
+                return threshold_places(s.nodes[name].prior)[k].value
+
+            def write(s: Scenario, v: Any, place: ThresholdPlace = place) -> Scenario:
+                return with_threshold_value(s, name, place, float(v))
+
+            body.append(note(heading + (f", in {unit}" if unit else "")))
+            body.append(self._bind(f"prior:{name}.threshold[{k}]", number, read, write))
+        return body
+
+    @staticmethod
+    def _meaning_html(s: Scenario, name: str) -> str:
+        node = s.nodes[name]
+        prior = node.prior
+        assert isinstance(prior, ThresholdPrior)
+        if prior.when is not None:
+            cases = [("true", prior.when), ("false", OTHERWISE)]
+        else:
+            cases = list((prior.cases or {}).items())
+        items = "".join(
+            f"<li><b>{_e(_clip(state_text(node, state), 90))}</b> ({_e(state)}): "
+            + ("in every other case" if text == OTHERWISE else f"when <code>{_e(text)}</code>")
+            + "</li>"
+            for state, text in cases
+        )
+        order = " (the first that holds)" if len(cases) > 2 else ""
+        return (
+            f"<div class='scn-note'>Decided by a line on a quantity{order}:"
+            f"<ul style='margin:2px 0'>{items}</ul></div>"
+        )
 
     def _table_control(self, name: str, prior: TablePrior) -> widgets.Widget:
         rows = []

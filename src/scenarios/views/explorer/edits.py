@@ -23,10 +23,22 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from scenarios.spec.claims import Claim
+from scenarios.spec.dependent import ThresholdPlace, prior_quantiles, threshold_places, value_range
+from scenarios.spec.expressions import with_constant
 from scenarios.spec.links import anchors_from_logit, link_context
-from scenarios.spec.nodes import Fact
+from scenarios.spec.nodes import Fact, Node
 from scenarios.spec.overrides import prior_data, set_field
-from scenarios.spec.priors import AnchorPrior, LogitPrior, Probabilities, RangePrior, TablePrior
+from scenarios.spec.priors import (
+    AnchorPrior,
+    ContinuousTablePrior,
+    DerivedPrior,
+    LogitPrior,
+    Probabilities,
+    RangePrior,
+    TablePrior,
+    ThresholdPrior,
+)
+from scenarios.spec.propositions import with_threshold
 from scenarios.spec.scenario import Scenario
 from scenarios.spec.validation import comparable_time
 
@@ -36,19 +48,28 @@ __all__ = [
     "RANGE_MASS",
     "STATUSES",
     "claim_time_notes",
+    "constant_bounds",
     "control_shape",
     "counted",
+    "derived_words",
     "field",
     "interval_of",
     "link_anchors",
+    "number_bounds",
+    "parse_number",
     "parse_probability",
     "prior_kind",
     "range_bounds",
     "range_prior",
     "rescale",
+    "row_fact",
+    "state_text",
     "switch_claim",
     "with_anchor_field",
+    "with_derived_constant",
     "with_field",
+    "with_row_range",
+    "with_threshold_value",
 ]
 
 #: A claim's statuses, in the order of the status dropdown ("denied" and "disputed" are
@@ -418,6 +439,9 @@ def prior_kind(prior: Any, kind: str) -> str:
         "RangePrior": "range",
         "QuantilePrior": "quantiles",
         "DistributionPrior": "distribution",
+        "ContinuousTablePrior": "a distribution per case",
+        "DerivedPrior": "worked out from other facts",
+        "ThresholdPrior": "a line on a quantity",
     }.get(type(prior).__name__, type(prior).__name__)
 
 
@@ -454,6 +478,15 @@ def control_shape(scenario: Scenario) -> tuple[Any, ...]:
             rows = tuple((r.p is None, r.concentration is None) for r in prior.table)
             default = None if prior.default is None else prior.default.p is None
             return ("table", prior.given, rows, default, prior.concentration is None)
+        if isinstance(prior, ContinuousTablePrior):
+            when = tuple(tuple(r.when.items()) for r in prior.table)
+            return ("continuous table", prior.given, when, prior.default is None)
+        if isinstance(prior, DerivedPrior):
+            # an edit of a number keeps the shape; a new formula changes it
+            return ("derived", prior.expression.facts, len(prior.expression.constants()))
+        if isinstance(prior, ThresholdPrior):
+            # where the lines are, not their values: moving one keeps the controls
+            return ("threshold", tuple(p[:5] for p in threshold_places(prior)))
         return ("continuous",)
 
     def shape_of(name: str, prior: Any) -> tuple[Any, ...]:
@@ -469,6 +502,293 @@ def control_shape(scenario: Scenario) -> tuple[Any, ...]:
         tuple(c.id for c in scenario.claims),
         tuple((n, src.grade is None) for n, src in scenario.sources.items()),
     )
+
+
+# --- facts that depend on others: tables of distributions, expressions, thresholds ---
+
+
+def row_fact(fact: Fact, at: FieldPath) -> Fact:
+    """A continuous table fact as if its row at ``at`` were its whole prior.
+
+    What a row's range control reads and writes through (:func:`interval_of`,
+    :func:`range_bounds`, :func:`range_prior`): the row's distribution, with the fact's
+    kind, support and unit.
+
+    Parameters
+    ----------
+    fact : Fact
+        With a :class:`~scenarios.spec.priors.ContinuousTablePrior`.
+    at : sequence of str or int
+        ``("table", i)`` or ``("default",)``.
+
+    Returns
+    -------
+    Fact
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example("pennsylvania-2024-11-05"))
+    >>> [round(x, 3) for x in interval_of(row_fact(s.facts["polling_error"], ("table", 0)))]
+    [0.033, 4.967]
+    """
+    row = fact.prior
+    for step in at:
+        row = row[int(step)] if isinstance(row, tuple) else getattr(row, str(step))
+    return fact.model_copy(update={"prior": row.prior})
+
+
+def with_row_range(
+    scenario: Scenario, name: str, at: FieldPath, lower: float, upper: float
+) -> Scenario:
+    """The scenario with a continuous table's row (or default) set to a 90% range.
+
+    The row keeps its ``when``; its distribution becomes :func:`range_prior`'s
+    ``{between: [lower, upper], mass: 0.9}``, as a root fact's range slider writes.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    name : str
+        A fact with a :class:`~scenarios.spec.priors.ContinuousTablePrior`.
+    at : sequence of str or int
+        ``("table", i)`` or ``("default",)``.
+    lower, upper : float
+
+    Returns
+    -------
+    Scenario
+        Validated (:meth:`Scenario.with_prior` raises on an invalid range).
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example("pennsylvania-2024-11-05"))
+    >>> row = with_row_range(s, "polling_error", ("table", 0), 1, 4).facts["polling_error"]
+    >>> row.prior.table[0].between, dict(row.prior.table[0].when)
+    ((1.0, 4.0), {'poll_miss': 'understate_trump'})
+    """
+    fact = scenario.facts[name]
+    when = field(fact.prior, at).get("when")
+    row = {**({"when": when} if when is not None else {})}
+    row.update(range_prior(row_fact(fact, at), lower, upper))
+    return with_field(scenario, name, at, row)
+
+
+def state_text(node: Node, state: str) -> str:
+    """A state in words: its description if the file gives one, else its name.
+
+    Parameters
+    ----------
+    node : Fact or Outcome
+    state : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example("pennsylvania-2024-11-05"))
+    >>> state_text(s.facts["poll_miss"], "on_target")
+    'No shared miss beyond about 1.5 points either way.'
+    >>> state_text(s.facts["polled_share"], "x")
+    'x'
+    """
+    states = node.states
+    if isinstance(states, Mapping) and states.get(state):
+        return str(states[state])
+    return str(state)
+
+
+def derived_words(scenario: Scenario, name: str) -> list[tuple[str, str]]:
+    """What a derived fact is made of: ``(fact, its description and unit)`` per input.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    name : str
+        A fact with a :class:`~scenarios.spec.priors.DerivedPrior`.
+
+    Returns
+    -------
+    list of (str, str)
+        In the order the expression names them.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example("pennsylvania-2024-11-05"))
+    >>> [f for f, _ in derived_words(s, "trump_share")]
+    ['polled_share', 'polling_error']
+    """
+    prior = scenario.nodes[name].prior
+    assert isinstance(prior, DerivedPrior)
+    out = []
+    for f in prior.expression.facts:
+        node = scenario.nodes[f]
+        unit = getattr(node, "unit", None)
+        text = " ".join((node.description or f).split())
+        out.append((f, f"{text} ({unit})" if unit else text))
+    return out
+
+
+def with_derived_constant(scenario: Scenario, name: str, index: int, value: float) -> Scenario:
+    """The scenario with the ``index``-th number of a derived fact's expression set.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    name : str
+        A fact with a :class:`~scenarios.spec.priors.DerivedPrior`.
+    index : int
+        Of :meth:`scenarios.spec.expressions.Expression.constants`.
+    value : float
+
+    Returns
+    -------
+    Scenario
+        Validated (a divisor that may reach 0, a probability out of [0, 1] is refused).
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.loads('''
+    ... title: Cases
+    ... facts:
+    ...   a: {kind: continuous, prior: {between: [1, 2]}}
+    ...   b: {kind: continuous, prior: {derived: "a * 0.25"}}
+    ... outcomes: {many: {kind: binary, exhaustive: yes or no, prior: {when: "b > 0.3"}}}
+    ... ''')
+    >>> with_derived_constant(s, "b", 0, 0.5).facts["b"].prior.derived
+    'a * 0.5'
+    """
+    prior = scenario.nodes[name].prior
+    assert isinstance(prior, DerivedPrior)
+    return with_field(scenario, name, ("derived",), with_constant(prior.derived, index, value))
+
+
+def with_threshold_value(
+    scenario: Scenario, name: str, place: ThresholdPlace, value: float
+) -> Scenario:
+    """The scenario with one threshold of a node's conditions moved to ``value``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    name : str
+        A fact or outcome with a :class:`~scenarios.spec.priors.ThresholdPrior`.
+    place : ThresholdPlace
+        From :func:`scenarios.spec.dependent.threshold_places` (only ``path`` and
+        ``index`` are used).
+    value : float
+
+    Returns
+    -------
+    Scenario
+        Validated.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example("pennsylvania-2024-11-05"))
+    >>> place = threshold_places(s.outcomes["pa_winner"].prior)[0]
+    >>> with_threshold_value(s, "pa_winner", place, 50.5).outcomes["pa_winner"].prior.cases
+    {'trump': 'trump_share > 50.5', 'harris': 'otherwise'}
+    """
+    text = field(scenario.nodes[name].prior, place.path)
+    return with_field(scenario, name, place.path, with_threshold(text, place.index, value))
+
+
+def number_bounds(scenario: Scenario, fact: str) -> tuple[float, float, float, float, float]:
+    """Where a threshold on ``fact`` can sit, and a slider's range and step for it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    fact : str
+        A continuous, probability, table or derived fact.
+
+    Returns
+    -------
+    (lower, upper, slider_min, slider_max, step) : float
+        The values the fact can take (infinite when unbounded), its prior's central 99%
+        interval (the slider's span) and a round step of about a 300th of it.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example("pennsylvania-2024-11-05"))
+    >>> [round(v, 1) for v in number_bounds(s, "trump_share")]
+    [-inf, inf, 40.8, 59.2, 0.1]
+    """
+    lower, upper = (float(v) for v in value_range(fact, scenario.nodes))
+    lo, hi = (float(v) for v in prior_quantiles(fact, scenario.nodes, [0.005, 0.995]))
+    step = _nice_step((hi - lo) / 300)
+    return lower, upper, _round_to(lo, step, math.floor), _round_to(hi, step, math.ceil), step
+
+
+def constant_bounds(value: float) -> tuple[float, float, float]:
+    """A slider's ``(min, max, step)`` for a number of a formula: 0 to twice it.
+
+    Parameters
+    ----------
+    value : float
+
+    Returns
+    -------
+    (float, float, float)
+
+    Examples
+    --------
+    >>> constant_bounds(0.25), constant_bounds(-3), constant_bounds(0)
+    ((0.0, 0.5, 0.001), (-6.0, 0.0, 0.01), (-1.0, 1.0, 0.01))
+    """
+    if value == 0:
+        return -1.0, 1.0, 0.01
+    step = _nice_step(abs(value) / 300)
+    ends = sorted((0.0, _round_to(2 * value, step, round)))
+    return ends[0], ends[1], step
+
+
+def parse_number(text: str, lower: float = -math.inf, upper: float = math.inf) -> float:
+    """A number typed by a person, in a fact's unit; else why not.
+
+    Parameters
+    ----------
+    text : str
+    lower, upper : float
+        The values allowed (inclusive).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Its message is the reason, in words, to show at the control.
+
+    Examples
+    --------
+    >>> parse_number(" 49.5 "), parse_number("1e3")
+    (49.5, 1000.0)
+    >>> parse_number("1.5", 0, 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: 1.5 is outside the values it can take (0 to 1)
+    """
+    raw = str(text).strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a number: type one such as 49.5") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{raw} is not a finite number")
+    if not lower <= value <= upper:
+        raise ValueError(f"{raw} is outside the values it can take ({lower:g} to {upper:g})")
+    return value
 
 
 # --- claims ----------------------------------------------------------------------------
