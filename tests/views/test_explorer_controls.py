@@ -454,3 +454,34 @@ def _all_html(ex: Explorer) -> str:
 
     walk(ex.widget)
     return "\n".join(out)
+
+
+def test_implied_table_follows_its_link_and_parents_only(
+    wagner: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scenarios.views.explorer.controls import Controls
+
+    laid: list[str] = []
+    table = Controls._implied_table
+    controls = Controls(wagner, lambda edit: False)
+    spy = staticmethod(lambda s, name: laid.append(name) or table(s, name))
+    monkeypatch.setattr(Controls, "_implied_table", spy)
+    implied = controls.widgets["prior:mutiny_end.implied"]
+    before = implied.value
+    strikes = wagner.facts["army_strikes"].prior.model_dump(exclude_none=True)
+    controls.sync(wagner.with_prior("army_strikes", {**strikes, "p": 0.4}))  # elsewhere
+    assert laid == [] and implied.value == before
+    anchors = link_anchors(wagner, "mutiny_end")
+    probs = rescale(dict(anchors.anchors[0].probs), "negotiated", 0.7)
+    edited = with_anchor_field(wagner, "mutiny_end", ("anchors", 0, "probs"), probs)
+    controls.sync(edited)  # its own anchor case
+    assert controls.widgets["prior:mutiny_end.implied"] is implied  # synced, not rebuilt
+    assert laid == ["mutiny_end"] and implied.value != before
+    loyal = {**wagner.facts["army_loyalty"].prior.model_dump(exclude_none=True)}
+    loyal["probs"] = rescale(dict(loyal["probs"]), "loyal", 0.5)
+    controls.sync(edited.with_prior("army_loyalty", loyal))  # a parent
+    assert laid == ["mutiny_end", "mutiny_end"]
+    monkeypatch.undo()
+    fresh = Controls(edited, lambda edit: False).widgets["prior:mutiny_end.implied"].value
+    controls.sync(edited)
+    assert implied.value == fresh  # what a new explorer on that scenario shows

@@ -478,6 +478,7 @@ class Controls:
         self._limits: list[tuple[NumberInput, str]] = []
         self.boxes: dict[tuple[int, str], widgets.Widget] = {}
         self.focused: tuple[int, str] | None = None
+        self._implied: dict[str, tuple[tuple[Any, ...], str]] = {}
         self.box = widgets.VBox(layout=widgets.Layout(flex="1 1 45%", min_width="360px"))
         self.box.children = [self._tabs(scenario)]
 
@@ -960,8 +961,22 @@ class Controls:
 
         return self._bind(f"prior:{name}.anchors[{i}]", widget, read, write)
 
+    def _implied_html(self, s: Scenario, name: str) -> str:
+        # every edit syncs every control: the implied table (tens of ms) is laid out again
+        # only when its node or a parent changed (an edit keeps the other nodes as they are)
+        node = s.nodes[name]
+        given = getattr(node.prior, "given", None) or ()
+        key = (node, *(s.nodes[p] for p in given if p in s.nodes))
+        kept = self._implied.get(name)
+        if kept is not None and len(kept[0]) == len(key):
+            if all(a is b for a, b in zip(kept[0], key, strict=True)):
+                return kept[1]
+        html = self._implied_table(s, name)
+        self._implied[name] = (key, html)
+        return html
+
     @staticmethod
-    def _implied_html(s: Scenario, name: str) -> str:
+    def _implied_table(s: Scenario, name: str) -> str:
         prior = link_anchors(s, name)
         ctx = link_context(s.nodes, name)
         cases = [anchor_case(prior, a, ctx) for a in prior.anchors]
