@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -462,3 +463,215 @@ def test_a_derived_fact_over_too_large_a_grid_is_refused_naming_it(monkeypatch) 
         TooCostlyError, match=r"facts\.d\.prior\.derived: the value over \['a', 'b'\]"
     ):
         Scenario.model_validate(spec).update(intervals=False)
+
+
+# --- thresholds on derived facts, to the tolerance (engines/crossings.py) -------------
+
+
+def _cdf(dist: stats.rv_continuous, positive: bool) -> tuple:
+    """Pure-float pdf and cdf of a Normal or LogNormal prior (scipy per call is slow)."""
+    if positive:
+        sigma = float(dist.args[0] if dist.args else dist.kwds["s"])
+        mu = math.log(float(dist.kwds.get("scale", 1.0)))
+    else:
+        mu, sigma = float(dist.mean()), float(dist.std())
+
+    def pdf(x: float) -> float:
+        if positive:
+            return _normal_pdf(math.log(x), mu, sigma) / x if x > 0 else 0.0
+        return _normal_pdf(x, mu, sigma)
+
+    def cdf(x: float) -> float:
+        if positive:
+            if x <= 0:
+                return 0.0
+            if x == math.inf:
+                return 1.0
+            x = math.log(x)
+        return 0.5 * math.erfc(-(x - mu) / (sigma * math.sqrt(2)))
+
+    return pdf, cdf
+
+
+INF = math.inf
+# expression, positive inputs, the input integrated by cdf, {d < t} as intervals of that
+# input given the others (hand-derived), and where the rest has kinks
+DERIVED_OPS = {
+    "a + b": (False, "b", lambda v, t: [(-INF, t - v["a"])], lambda t: []),
+    "a * b": (True, "b", lambda v, t: [(0.0, t / v["a"])], lambda t: []),
+    "a / b": (True, "b", lambda v, t: [(v["a"] / t, INF)], lambda t: []),
+    "max(a, b) - 2": (
+        True,
+        "b",
+        lambda v, t: [(0.0, t + 2)] if v["a"] < t + 2 else [],
+        lambda t: [t + 2],
+    ),
+    "min(a, b)": (
+        False,
+        "b",
+        lambda v, t: [(-INF, INF)] if v["a"] < t else [(-INF, t)],
+        lambda t: [t],
+    ),
+    "a + b - c": (False, "c", lambda v, t: [(v["a"] + v["b"] - t, INF)], lambda t: []),
+    "a * b / c": (True, "c", lambda v, t: [(v["a"] * v["b"] / t, INF)], lambda t: []),
+    "min(a + b, c)": (
+        False,
+        "a",
+        lambda v, t: [(-INF, INF)] if v["c"] < t else [(-INF, t - v["b"])],
+        lambda t: [t],
+    ),
+}
+
+
+def _threshold_model(op: str, claims: str, seed: int) -> tuple[dict, dict]:
+    """Random priors, a categorical threshold outcome on ``d = op``, brute-force answers.
+
+    ``claims``: ``"prior"`` none; ``"claims"`` a proposition about the cdf-integrated
+    input (a step) and a reported number about the other one (a smooth likelihood), or
+    with three inputs a proposition about the last other one (a number's window of
+    segments would make the table over three axes too large); ``"steps"`` propositions
+    about both inputs (every input has a step: the engine's kink edges).
+    """
+    rng = np.random.default_rng(1000 + seed)
+    positive, inner, region, kinks = DERIVED_OPS[op]
+    names = sorted({"a", "b", "c"} & set(op))
+    others = [n for n in names if n != inner]
+    priors, dists = {}, {}
+    for n in names:
+        if positive:
+            lo = float(rng.uniform(1, 6))
+            prior = {"between": [lo, lo * float(rng.uniform(1.5, 3))]}
+        else:
+            lo = float(rng.uniform(-3, 3))
+            prior = {"between": [lo, lo + float(rng.uniform(1, 4))]}
+        priors[n] = prior
+        dists[n] = _dist("continuous", prior, [0, None] if positive else None)
+    pdfs = {n: _cdf(dists[n], positive) for n in names}
+    # thresholds of d between its prior's 20% and 80% points
+    draws = {n: dists[n].rvs(size=4000, random_state=rng) for n in names}
+    d_draws = [_evaluate_op(op, {n: draws[n][i] for n in names}) for i in range(4000)]
+    t1, t2 = sorted(float(v) for v in np.quantile(d_draws, rng.uniform(0.2, 0.8, 2)))
+    facts = {
+        n: {
+            "kind": "continuous",
+            "prior": priors[n],
+            **({"support": [0, None]} if positive else {}),
+        }
+        for n in names
+    }
+    facts["d"] = {"kind": "continuous", "prior": {"derived": op}}
+    spec = {
+        "title": f"threshold on {op}",
+        "facts": facts,
+        "outcomes": {
+            "o": {
+                "kind": "categorical",
+                "prior": {
+                    "cases": {"low": f"d < {t1!r}", "mid": f"d < {t2!r}", "high": "otherwise"}
+                },
+            }
+        },
+        "claims": [],
+    }
+    first = others[-1]
+    value = (
+        float(dists[first].median() * rng.uniform(0.85, 1.15))
+        if positive
+        else float(dists[first].median() + rng.uniform(-0.5, 0.5) * dists[first].std())
+    )
+    sd = 0.25 if positive else float(0.7 * dists[first].std())
+    t_in = float(dists[inner].ppf(rng.uniform(0.3, 0.7)))
+    lik = {"if_true": float(rng.uniform(0.6, 0.95)), "if_false": float(rng.uniform(0.05, 0.4))}
+    lik2 = {"if_true": float(rng.uniform(0.6, 0.95)), "if_false": float(rng.uniform(0.05, 0.4))}
+    # with three inputs a proposition (an edge) rather than a number (a window of
+    # segments) about the first: the table over the three axes stays small
+    number = len(others) == 1 and claims == "claims"
+    t_first = float(dists[first].ppf(rng.uniform(0.3, 0.7)))
+    if claims != "prior":
+        spec["claims"] = [
+            {"id": "p1", "text": "t", "proposition": f"{inner} > {t_in!r}", "likelihood": lik},
+            {"id": "p2", "text": "u", "proposition": f"{first} < {t_first!r}", "likelihood": lik2}
+            if not number
+            else {
+                "id": "n1",
+                "text": "t",
+                "reported": {"fact": first, "value": value, "sd": sd, "informative": 1},
+            },
+        ]
+
+    def weight(n: str, x: float) -> float:
+        out = pdfs[n][0](x)
+        if claims != "prior" and n == first and number:
+            out *= (
+                _normal_pdf(math.log(value), math.log(x), sd)
+                if positive
+                else _normal_pdf(value, x, sd)
+            )
+        elif claims != "prior" and n == first:
+            out *= lik2["if_true"] if x < t_first else lik2["if_false"]
+        return out
+
+    cdf_in = pdfs[inner][1]
+
+    def inner_mass(lo: float, hi: float) -> float:
+        """The inner input's prior times its claim's likelihood over [lo, hi]."""
+        if hi <= lo:
+            return 0.0
+        if claims == "prior":
+            return cdf_in(hi) - cdf_in(lo)
+        above = max(cdf_in(hi) - cdf_in(max(lo, t_in)), 0.0)
+        below = max(cdf_in(min(hi, t_in)) - cdf_in(lo), 0.0)
+        return lik["if_true"] * above + lik["if_false"] * below
+
+    ranges = {n: [float(v) for v in dists[n].ppf([1e-13, 1 - 1e-13])] for n in others}
+    splits = {n: [float(v) for v in dists[n].ppf([0.01, 0.5, 0.99])] for n in others}
+    splits[first].append(t_first)
+
+    def below(t: float) -> float:
+        """∫ over the other inputs of their weights times the inner mass where d < t."""
+
+        def j(v: dict) -> float:
+            return sum(inner_mass(lo, hi) for lo, hi in region(v, t))
+
+        if len(others) == 1:
+            (x,) = others
+            return _integrate(
+                lambda u: weight(x, u) * j({x: u}), *ranges[x], [*splits[x], *kinks(t)]
+            )
+        x, y = others
+
+        def outer(u: float) -> float:
+            return weight(x, u) * _integrate(
+                lambda w: weight(y, w) * j({x: u, y: w}), *ranges[y], [*splits[y], *kinks(t)]
+            )
+
+        return _integrate(outer, *ranges[x], [*splits[x], *kinks(t)])
+
+    # quadpack may warn of roundoff near 1e-14: far below the 1e-8 asked of the engine
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        z = math.prod(
+            _integrate(lambda u, n=n: weight(n, u), *ranges[n], splits[n]) for n in others
+        ) * inner_mass(-INF, INF)
+        g1, g2 = below(t1) / z, below(t2) / z
+    return spec, {"low": g1, "mid": g2 - g1, "high": 1 - g2}
+
+
+def _evaluate_op(op: str, values: dict) -> float:
+    from scenarios.spec.expressions import parse_expression
+
+    return float(parse_expression(op).evaluate(values))
+
+
+@pytest.mark.parametrize(
+    ("op", "claims"),
+    [(op, c) for op in DERIVED_OPS for c in ("prior", "claims")]
+    + [(op, "steps") for op in ("a + b", "a * b", "a / b", "max(a, b) - 2")],
+)
+def test_threshold_on_a_derived_fact_matches_brute_force(op: str, claims: str) -> None:
+    seed = list(DERIVED_OPS).index(op) * 3 + ("prior", "claims", "steps").index(claims)
+    spec, expected = _threshold_model(op, claims, seed)
+    post = Scenario.model_validate(spec).update(intervals=False)
+    for state, want in expected.items():
+        got = float(post.scenarios.loc[("o", state), "probability"])
+        assert abs(got - want) <= TOL, (state, got, want)

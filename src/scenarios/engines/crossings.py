@@ -36,7 +36,7 @@ import numpy as np
 from scenarios.engines.factors import Factor
 from scenarios.engines.quadrature import score_of, value_at_score
 from scenarios.errors import Problem, TooCostlyError
-from scenarios.spec.expressions import Expression
+from scenarios.spec.expressions import FUNCTIONS, Expression
 from scenarios.spec.priors import DerivedPrior
 from scenarios.spec.propositions import parse_proposition, state_matches
 
@@ -134,7 +134,7 @@ def evaluate(net: Any, fact: str, env: Mapping[str, Any]) -> Any:
 
 
 def _names(tree: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS}
 
 
 def _constant(tree: ast.AST) -> float | None:
@@ -224,18 +224,20 @@ def _atoms(net: Any, text: str) -> list[tuple[str, float]]:
     ]
 
 
-def threshold_cuts(net: Any, text: str, fact: str) -> list[float]:
-    """Values of ``fact`` where a proposition's conditions on derived facts cut it.
+def threshold_cuts(net: Any, texts: Sequence[str], fact: str) -> list[float]:
+    """Values of ``fact`` where conditions on derived facts need an edge of its quadrature.
 
     A min/max argument that is one fact, undone of operations with constants, holds
-    exactly above (or below) one value of it: that value becomes an edge of the fact's
-    quadrature, so that the sum over its nodes has no step inside a segment.
+    exactly above (or below) one value of it: that value becomes an edge. And where the
+    inner input (:func:`case_fractions`) has a step of its own (a claim's threshold on
+    it) and ``fact`` is the only other input, the integral over the inner one has a kink
+    where its crossing meets the step: that value of ``fact`` becomes an edge too.
 
     Parameters
     ----------
     net : Network
-    text : str
-        A proposition.
+    texts : sequence of str
+        The propositions of one threshold node (or one claim).
     fact : str
         A fact with a quadrature axis.
 
@@ -253,21 +255,88 @@ def threshold_cuts(net: Any, text: str, fact: str) -> list[float]:
     ...     "d": {"kind": "continuous", "prior": {"derived": "max(2 * a, b) - 1"}}},
     ...     outcomes={"o": {"kind": "binary", "prior": {"when": "d > 5"}}})
     >>> net = Network(s)
-    >>> threshold_cuts(net, "d > 5", "a"), threshold_cuts(net, "d > 5", "b")
+    >>> threshold_cuts(net, ["d > 5"], "a"), threshold_cuts(net, ["d > 5"], "b")
     ([3.0], [6.0])
     """
     out: list[float] = []
-    for derived, c in _atoms(net, text):
+    atoms = [a for text in texts for a in _atoms(net, text)]
+    for derived, c in atoms:
         cuts, _, _ = _analyse(expanded(net, derived), c)
         out.extend(cuts.get(fact, []))
+    if not atoms:
+        return out
+    try:
+        inner, outer = _plan(net, texts, ())
+    except TooCostlyError:
+        return out  # refused when the cases are built, naming the field
+    steps = _steps(net, texts, inner)
+    if steps and outer == [fact]:
+        grid = value_at_score(net.dists[fact].dist, np.linspace(-12, 12, 2401))
+        grid = np.unique(grid[np.isfinite(grid)])
+        for derived, c in atoms:
+            for leaf, level in _leaves(expanded(net, derived), c):
+                if inner not in _names(leaf) or fact not in _names(leaf):
+                    continue
+                expr = Expression(ast.unparse(leaf), leaf, tuple(_names(leaf)))
+                for step in steps:
+
+                    def gap(
+                        x: np.ndarray, e: Expression = expr, s: float = step, t: float = level
+                    ) -> np.ndarray:
+                        env = {fact: x, inner: np.full(np.shape(x), s)}
+                        return np.asarray(e.evaluate(env), dtype=float) - t
+
+                    out.extend(_roots(gap, grid))
     return out
+
+
+def _roots(fn: Any, grid: np.ndarray) -> list[float]:
+    """Every sign change of ``fn`` between points of ``grid``, by bisection."""
+    with np.errstate(all="ignore"):
+        g = np.asarray(fn(grid), dtype=float)
+    sign = np.sign(g)
+    i = np.flatnonzero((sign[:-1] * sign[1:] < 0) | ((sign[:-1] == 0) & (sign[1:] != 0)))
+    lo, hi, s_lo = grid[i], grid[i + 1], sign[i]
+    for _ in range(BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        with np.errstate(all="ignore"):
+            same = np.sign(np.asarray(fn(mid), dtype=float)) == s_lo
+        lo, hi = np.where(same, mid, lo), np.where(same, hi, mid)
+    return [float(v) for v in 0.5 * (lo + hi)]
+
+
+def _steps(net: Any, texts: Sequence[str], fact: str) -> list[float]:
+    """Values where a claim's or these conditions' own threshold on ``fact`` steps."""
+    props = [c.proposition for c in net.scenario.claims if c.proposition is not None]
+    return sorted(
+        {
+            float(a.value)  # type: ignore[arg-type]
+            for text in [*props, *texts]
+            for clause in parse_proposition(text).clauses
+            for a in clause
+            if a.fact == fact and a.op in _COMPARE
+        }
+    )
 
 
 def _inner(net: Any, texts: Sequence[str], where: tuple) -> str | None:
     """The input to integrate exactly for these propositions (None: no derived atom)."""
-    atoms = [a for text in texts for a in _atoms(net, text)]
-    if not atoms:
+    if not any(_atoms(net, text) for text in texts):
         return None
+    inner, outer = _plan(net, texts, where)
+    if _steps(net, texts, inner) and len(outer) > 1:
+        _refuse(
+            where,
+            f"every input of the derived facts compared has a threshold of its own (a "
+            f"claim's or a condition's), {inner!r} among them: its step would leave a kink "
+            "along a diagonal of the other inputs",
+        )
+    return inner
+
+
+def _plan(net: Any, texts: Sequence[str], where: tuple) -> tuple[str, list[str]]:
+    """The inner input, and the others its crossing moves with (where a step kinks)."""
+    atoms = [a for text in texts for a in _atoms(net, text)]
     several: dict[str, ast.expr] = {}
     cut_facts: set[str] = set()
     inputs: set[str] = set()
@@ -309,9 +378,13 @@ def _inner(net: Any, texts: Sequence[str], where: tuple) -> str | None:
         # an unbounded input: its crossing never leaves its support (no kink outside);
         # then the one with most nodes (fewest combinations of the others to bisect)
         bounded = int(np.isfinite(lower)) + int(np.isfinite(upper))
-        return (bounded, -len(net.rules[name].x), -order.get(name, 0))
+        # without a step of its own (else the others' integral kinks where they meet)
+        steps = bool(_steps(net, texts, name))
+        return (steps, bounded, -len(net.windows(name)), -order.get(name, 0))
 
-    return min(candidates, key=preference)
+    inner = min(candidates, key=preference)
+    crossing = _names(next(iter(several.values()))) if several else set()
+    return inner, sorted(crossing - {inner})
 
 
 def _refuse(where: tuple, message: str) -> None:

@@ -376,9 +376,9 @@ def threshold_cuts(net: Any, fact: str) -> list[float]:
     cuts: list[float] = []
     for prior in net.priors.values():
         if isinstance(prior, ThresholdPrior):
+            # where a derived fact's conditions need an edge: :mod:`crossings`
+            cuts.extend(crossings.threshold_cuts(net, prior.conditions, fact))
             for text in prior.conditions:
-                # a min/max argument that is this fact alone: :mod:`crossings`
-                cuts.extend(crossings.threshold_cuts(net, text, fact))
                 for clause in parse_proposition(text).clauses:
                     cuts.extend(
                         float(a.value)  # type: ignore[arg-type]

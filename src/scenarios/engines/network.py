@@ -804,7 +804,7 @@ class Network:
             if c.proposition is not None:
                 for clause in parse_proposition(c.proposition).clauses:
                     cuts.extend(float(a.value) for a in clause if a.fact == fact)  # type: ignore[arg-type]
-                cuts.extend(crossings.threshold_cuts(self, c.proposition, fact))
+                cuts.extend(crossings.threshold_cuts(self, [c.proposition], fact))
             elif c.reported is not None and c.reported.fact == fact:
                 # where its likelihood has its mass: :meth:`windows`
                 model = self.number_model(ev)
