@@ -30,10 +30,11 @@ def _dist(kind: str, prior: dict, support: list | None = None) -> stats.rv_conti
     return elicit.distribution(Fact(kind=kind, prior=prior, support=support)).dist
 
 
-def _integrate(f, lo: float, hi: float, points: list[float]) -> float:
+def _integrate(f, lo: float, hi: float, points: list[float], **options) -> float:
     """∫ f over [lo, hi], split at points (and at the finite ends' neighbourhood)."""
     edges = sorted({lo, hi, *(p for p in points if lo < p < hi)})
-    return sum(integrate.quad(f, a, b, **QUAD)[0] for a, b in itertools.pairwise(edges))
+    opts = {**QUAD, **options}
+    return sum(integrate.quad(f, a, b, **opts)[0] for a, b in itertools.pairwise(edges))
 
 
 def _table_model(seed: int) -> tuple[dict, dict]:
@@ -641,11 +642,16 @@ def _threshold_model(op: str, claims: str, seed: int) -> tuple[dict, dict]:
         x, y = others
 
         def outer(u: float) -> float:
+            # relative 1e-10 inside (of a probability asked to 1e-8): seconds, not minutes
             return weight(x, u) * _integrate(
-                lambda w: weight(y, w) * j({x: u, y: w}), *ranges[y], [*splits[y], *kinks(t)]
+                lambda w: weight(y, w) * j({x: u, y: w}),
+                *ranges[y],
+                [*splits[y], *kinks(t)],
+                epsabs=1e-12,
+                epsrel=1e-9,
             )
 
-        return _integrate(outer, *ranges[x], [*splits[x], *kinks(t)])
+        return _integrate(outer, *ranges[x], [*splits[x], *kinks(t)], epsabs=1e-12, epsrel=1e-10)
 
     # quadpack may warn of roundoff near 1e-14: far below the 1e-8 asked of the engine
     with warnings.catch_warnings():
