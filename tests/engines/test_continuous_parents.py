@@ -189,6 +189,7 @@ def _derived_model(seed: int) -> tuple[dict, dict]:
     value = float(d_med * rng.uniform(0.8, 1.2))
     sd = float(abs(d_med) * 0.5) + 1.0
     t_a = float(da.ppf(rng.uniform(0.2, 0.8)))
+    t_d = float(d_med * rng.uniform(0.9, 1.1))  # a threshold on d, which is reported
     spec = {
         "title": f"derived {seed}",
         "facts": {
@@ -196,7 +197,10 @@ def _derived_model(seed: int) -> tuple[dict, dict]:
             "b": {"kind": "continuous", "support": [0, None], "prior": b_prior},
             "d": {"kind": "continuous", "prior": {"derived": op}},
         },
-        "outcomes": {"big_a": {"kind": "binary", "prior": {"when": f"a > {t_a}"}}},
+        "outcomes": {
+            "big_a": {"kind": "binary", "prior": {"when": f"a > {t_a}"}},
+            "big_d": {"kind": "binary", "prior": {"when": f"d > {t_d!r}"}},
+        },
         "claims": [
             {
                 "id": "n1",
@@ -216,18 +220,28 @@ def _derived_model(seed: int) -> tuple[dict, dict]:
     a_lo, a_hi = (float(v) for v in da.ppf([1e-13, 1 - 1e-13]))
     b_lo, b_hi = (float(v) for v in db.ppf([1e-13, 1 - 1e-13]))
 
+    def crossing(a: float) -> list[float]:
+        """Where d = t_d as b varies (the threshold's step in the inner integral)."""
+        bs = np.geomspace(b_lo, b_hi, 200)
+        gap = [fn(a, b) - t_d for b in bs]
+        return [
+            optimize.brentq(lambda b: fn(a, b) - t_d, bs[i], bs[i + 1], xtol=1e-14)
+            for i in range(len(bs) - 1)
+            if gap[i] * gap[i + 1] < 0
+        ]
+
     def inner(a: float, g) -> float:
-        return _integrate(
-            lambda b: db.pdf(b) * g(a, b), b_lo, b_hi, [*db.ppf([0.01, 0.5, 0.99]), a]
-        )
+        pts = [*db.ppf([0.01, 0.5, 0.99]), a, *crossing(a)]
+        return _integrate(lambda b: db.pdf(b) * g(a, b), b_lo, b_hi, pts)
 
     def outer(g, lo=a_lo, hi=a_hi) -> float:
-        pts = [t_a, *da.ppf([0.01, 0.5, 0.99])]
+        pts = [t_a, t_d + 2, *da.ppf([0.01, 0.5, 0.99])]
         return _integrate(lambda a: da.pdf(a) * inner(a, g), lo, hi, pts)
 
     z = outer(lik)
     expected = {
         "big_a": outer(lik, t_a, a_hi) / z,
+        "big_d": outer(lambda a, b: lik(a, b) * (fn(a, b) > t_d)) / z,
         "mean d": outer(lambda a, b: fn(a, b) * lik(a, b)) / z,
         "mean a": outer(lambda a, b: a * lik(a, b)) / z,
     }
@@ -240,11 +254,12 @@ def test_derived_fact_matches_brute_force(seed: int) -> None:
     post = Scenario.model_validate(spec).update(intervals=False)
     got = {
         "big_a": float(post.scenarios.loc[("big_a", "true"), "probability"]),
+        "big_d": float(post.scenarios.loc[("big_d", "true"), "probability"]),
         "mean d": float(post.quantities.loc["d", "mean"]),
         "mean a": float(post.quantities.loc["a", "mean"]),
     }
     for key, want in expected.items():
-        scale = 1.0 if key == "big_a" else abs(want)
+        scale = 1.0 if key.startswith("big") else abs(want)
         assert abs(got[key] - want) <= TOL * scale, (key, got[key], want)
 
 

@@ -372,15 +372,24 @@ def _plan(net: Any, texts: Sequence[str], where: tuple) -> tuple[str, list[str]]
             "on its own in a min/max: no input can be integrated exactly",
         )
     order = {n: i for i, n in enumerate(net.scenario.order)}
+    leaf = next(iter(several.values())) if several else expanded(net, atoms[0][0])
+    expr = Expression(ast.unparse(leaf), leaf, tuple(_names(leaf)))
+    spread = {n: net.dists[n].dist.ppf([0.16, 0.5, 0.84]) for n in _names(leaf)}
+    middle = {n: float(q[1]) for n, q in spread.items()}
+
+    def sway(name: str) -> float:
+        """How far the input moves the expression over its middle 68% (others central)."""
+        lo, hi = ({**middle, name: float(spread[name][i])} for i in (0, 2))
+        with np.errstate(all="ignore"):
+            out = abs(float(expr.evaluate(hi)) - float(expr.evaluate(lo)))
+        return out if np.isfinite(out) else 0.0
 
     def preference(name: str) -> tuple:
-        lower, upper = (float(v) for v in net.dists[name].dist.support())
-        # an unbounded input: its crossing never leaves its support (no kink outside);
-        # then the one with most nodes (fewest combinations of the others to bisect)
-        bounded = int(np.isfinite(lower)) + int(np.isfinite(upper))
-        # without a step of its own (else the others' integral kinks where they meet)
+        # without a step of its own (else the others' integral kinks where they meet);
+        # then the input that moves the expression most: the integral left over the
+        # others then varies on their own scale, which their nodes resolve
         steps = bool(_steps(net, texts, name))
-        return (steps, bounded, -len(net.windows(name)), -order.get(name, 0))
+        return (steps, -sway(name) if name in spread else 0.0, -order.get(name, 0))
 
     inner = min(candidates, key=preference)
     crossing = _names(next(iter(several.values()))) if several else set()
