@@ -696,3 +696,35 @@ def test_threshold_on_a_derived_fact_matches_brute_force(op: str, claims: str) -
     for state, want in expected.items():
         got = float(post.scenarios.loc[("o", state), "probability"])
         assert abs(got - want) <= TOL, (state, got, want)
+
+
+@pytest.mark.parametrize(
+    ("derived", "when", "message"),
+    [
+        ("min(a, b) + c", "d > 1", "a min/max combined with another fact"),
+        ("a + b", "d > 1 and a > 0", None),  # a plain comparison of an input: fine
+        ("a + b", "d > 1 or e > 0", "two different combinations of several facts"),
+    ],
+)
+def test_a_threshold_no_quadrature_follows_is_refused_naming_the_field(
+    derived: str, when: str, message: str | None
+) -> None:
+    from scenarios.errors import TooCostlyError
+
+    facts = {n: {"kind": "continuous", "prior": {"between": [-1, 1]}} for n in "abc"}
+    facts["d"] = {"kind": "continuous", "prior": {"derived": derived}}
+    facts["e"] = {"kind": "continuous", "prior": {"derived": "a - b"}}
+    spec = {
+        "title": "kinks",
+        "facts": facts,
+        "outcomes": {"o": {"kind": "binary", "prior": {"when": when}}},
+    }
+    s = Scenario.model_validate(spec)
+    if message is None:  # P(a + b > 1, a > 0), a and b iid Normal
+        d = _dist("continuous", {"between": [-1, 1]})
+        want = integrate.quad(lambda a: d.pdf(a) * d.sf(1 - a), 0, 12, **QUAD)[0]
+        got = float(s.update(intervals=False).scenarios.loc[("o", "true"), "probability"])
+        assert abs(got - want) <= TOL
+        return
+    with pytest.raises(TooCostlyError, match=rf"outcomes\.o\.prior\.when: .*{message}"):
+        s.update(intervals=False)
