@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.engines.factors import Factor
+from scenarios.engines.factors import Factor, align
 from scenarios.engines.quadrature import score_of, value_at_score
 from scenarios.errors import Problem, TooCostlyError
 from scenarios.spec.expressions import FUNCTIONS, Expression
@@ -43,6 +43,7 @@ from scenarios.spec.propositions import parse_proposition, state_matches
 __all__ = [
     "BISECTIONS",
     "case_fractions",
+    "derived_quantiles",
     "evaluate",
     "expanded",
     "partial_weights",
@@ -586,12 +587,21 @@ def _case_fractions(
         env[inner] = y
         return env
 
+    memo: dict[tuple[int, str], np.ndarray] = {}  # a derived fact's value on a grid, once
+
+    def value_of(fact: str, env: Mapping[str, np.ndarray]) -> np.ndarray:
+        key = (id(env), fact)
+        if key not in memo:
+            with np.errstate(all="ignore"):
+                memo[key] = np.asarray(evaluate(net, fact, env), dtype=float)
+        return memo[key]
+
     def truth(atom: Any, env: Mapping[str, np.ndarray]) -> np.ndarray:
         if atom.fact in net.states:
             hit = hits[atom.fact, atom.value][env[atom.fact]]
             hit = ~hit if atom.op == "!=" else hit
         else:
-            value = evaluate(net, atom.fact, env)
+            value = value_of(atom.fact, env)
             with np.errstate(invalid="ignore"):
                 hit = _COMPARE[atom.op](value, float(atom.value))
         return ~hit if atom.negated else hit
@@ -627,17 +637,14 @@ def _case_fractions(
     n = rule.nodes
     # the segments with all their nodes (else nodes were laid on a number's scale
     # instead: no interpolant; the nodes keep their own state)
-    full = [k for k in range(len(rule.segments)) if np.sum(rule.segment == k) == n]
-    if not full or not crossing_atoms:
+    if not crossing_atoms:
         return _factors(table, grids, axes, inner)
-    seg = np.array(full)
-    pos = np.empty((seg.size, n), dtype=int)  # node positions, in Gauss-Legendre order
-    for i, k in enumerate(full):
-        here = np.flatnonzero(rule.segment == k)
-        pos[i] = here[np.argsort(rule.index[here])]
-    a_seg = np.array([rule.segments[k][0] for k in full])
-    b_seg = np.array([rule.segments[k][1] for k in full])
-    ends = _values(rule, np.repeat(seg, 2), np.stack([a_seg, b_seg], axis=1).ravel())
+    key = ("segments", inner)
+    if key not in net.fractions:
+        net.fractions[key] = _segments(rule)  # type: ignore[assignment]
+    seg, pos, a_seg, b_seg, ends = net.fractions[key]  # type: ignore[misc]
+    if not seg.size:
+        return _factors(table, grids, axes, inner)
     y = np.concatenate([ends[0::2, None], rule.x[pos], ends[1::2, None]], axis=1)  # (K, n+2)
     finite = np.isfinite(y)
     ok = finite[:, :-1] & finite[:, 1:]
@@ -646,7 +653,7 @@ def _case_fractions(
     for atom in crossing_atoms:
         level = float(atom.value)
         with np.errstate(all="ignore"):
-            g = np.asarray(evaluate(net, atom.fact, env), dtype=float) - level
+            g = value_of(atom.fact, env) - level
         sign = np.sign(np.broadcast_to(g, (size, *y.shape)))
         left, right = sign[:, :, :-1], sign[:, :, 1:]
         change = ((left * right < 0) | ((left == 0) ^ (right == 0))) & ok[None]
@@ -674,23 +681,48 @@ def _case_fractions(
     pairs, inverse = np.unique(pair, return_inverse=True)
     count = np.bincount(inverse)
     width = int(count.max())
+    p_o, p_i = pairs // seg.size, pairs % seg.size
     cuts = np.full((pairs.size, width), 1.0)
+    cuts_y = np.repeat(ends[1::2][p_i][:, None], width, axis=1)  # the segment's far end
     order = np.lexsort((s_all, inverse))
     slot = np.arange(o_all.size) - np.repeat(np.cumsum(count) - count, count)
     cuts[inverse[order], slot] = s_all[order]
+    cuts_y[inverse[order], slot] = np.concatenate(found_y)[order]
     ones = np.ones((pairs.size, 1))
     ends_s = np.concatenate([-ones, cuts, ones], axis=1)
+    ends_y = np.concatenate([ends[0::2][p_i][:, None], cuts_y, ends[1::2][p_i][:, None]], axis=1)
     lo_s, hi_s = ends_s[:, :-1], ends_s[:, 1:]  # (pairs, width + 1) parts
-    p_o, p_i = pairs // seg.size, pairs % seg.size
-    a_p, b_p = a_seg[p_i][:, None], b_seg[p_i][:, None]
-    mid_u = a_p + (b_p - a_p) * (0.5 * (lo_s + hi_s) + 1) / 2
-    mid_y = _values(rule, np.repeat(seg[p_i], width + 1), mid_u.ravel())
+    # a value inside each part: the mid-point of its ends' values where both are finite
+    # (the value increases with the coordinate), else the value at its mid coordinate
+    with np.errstate(all="ignore"):
+        mid_y = 0.5 * (ends_y[:, :-1] + ends_y[:, 1:])
+    far = ~np.isfinite(mid_y)
+    if far.any():
+        a_p, b_p = a_seg[p_i][:, None], b_seg[p_i][:, None]
+        mid_u = np.broadcast_to(a_p + (b_p - a_p) * (0.5 * (lo_s + hi_s) + 1) / 2, far.shape)
+        kk = np.broadcast_to(seg[p_i][:, None], far.shape)
+        mid_y[far] = _values(rule, kk[far], mid_u[far])
+    mid_y = mid_y.ravel()
     part_state = states(env_at(np.repeat(p_o, width + 1), mid_y)).reshape(lo_s.shape)
     frac = partial_weights(n, lo_s, hi_s)  # (pairs, parts, n)
     for st in range(n_states):
         share = np.einsum("rp,rpj->rj", (part_state == st).astype(float), frac)
         table[st][p_o[:, None], pos[p_i]] = share
     return _factors(table, grids, axes, inner)
+
+
+def _segments(rule: Any) -> tuple[np.ndarray, ...]:
+    """The segments with all their nodes, the nodes' positions, ends and end values."""
+    n = rule.nodes
+    counts = np.bincount(rule.segment, minlength=len(rule.segments))
+    seg = np.flatnonzero(counts == n)
+    order = np.lexsort((rule.index, rule.segment))  # by segment, then Gauss-Legendre order
+    start = np.concatenate([[0], np.cumsum(counts)])
+    pos = np.array([order[start[k] : start[k] + n] for k in seg], dtype=int).reshape(-1, n)
+    a_seg = np.array([rule.segments[k][0] for k in seg], dtype=float)
+    b_seg = np.array([rule.segments[k][1] for k in seg], dtype=float)
+    ends = _values(rule, np.repeat(seg, 2), np.stack([a_seg, b_seg], axis=1).ravel())
+    return seg, pos, a_seg, b_seg, ends
 
 
 def _factors(table: np.ndarray, grids: list, axes: list[str], inner: str) -> list[Factor]:
@@ -722,3 +754,104 @@ def _coordinates(rule: Any, segments: np.ndarray, y: np.ndarray) -> np.ndarray:
         else:
             out[hit] = np.log(y[hit]) if scale == "log" else y[hit]
     return out
+
+
+def derived_quantiles(
+    net: Any,
+    name: str,
+    mass: np.ndarray,
+    axes: Sequence[str],
+    levels: Sequence[float],
+    start: Sequence[float],
+    scale: float,
+) -> np.ndarray | None:
+    """Quantiles of a derived fact from its exact CDF, by the secant method.
+
+    ``P(name <= t)`` is the posterior mass of the cases ``name <= t``, integrated exactly
+    in one input (:func:`case_fractions`, all levels at once); the secant iteration
+    starts from the quantiles read off the grid and stops when the CDF is within
+    1e-11 of each level.
+
+    Parameters
+    ----------
+    net : Network
+    name : str
+        A derived fact.
+    mass : numpy.ndarray
+        The joint posterior mass of its inputs' nodes, over ``axes``.
+    axes : sequence of str
+    levels : sequence of float
+    start : sequence of float
+        First guesses (the grid's quantiles), ascending with ``levels``.
+    scale : float
+        The fact's spread (its sd): the first secant step is 1e-3 of it.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``None`` where the CDF cannot be integrated exactly: a min/max argument that
+        is one fact, whose edge would move with the level (the grid's quantiles stand).
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> from scenarios.engines.network import Network
+    >>> from scenarios.spec.scenario import Scenario
+    >>> s = Scenario(title="t", facts={
+    ...     "a": {"kind": "continuous", "prior": {"between": [-1, 1]}},
+    ...     "b": {"kind": "continuous", "prior": {"between": [-1, 1]}},
+    ...     "d": {"kind": "continuous", "prior": {"derived": "a + b"}}},
+    ...     outcomes={"o": {"kind": "binary", "exhaustive": "y/n", "prior": {"p": 0.5}}})
+    >>> net = Network(s)
+    >>> mass = np.outer(net.quadrature["a"][1], net.quadrature["b"][1])
+    >>> sd = np.hypot(net.dists["a"].dist.std(), net.dists["b"].dist.std())
+    >>> q = derived_quantiles(net, "d", mass, ["a", "b"], [0.05, 0.95], [-1.0, 1.0], sd)
+    >>> bool(np.allclose(q, stats.norm.ppf([0.05, 0.95], 0, sd), rtol=0, atol=1e-10))
+    True
+    """
+    tree = expanded(net, name)
+    if any(_is_minmax(n) for n in ast.walk(tree)):
+        return None  # its edges would move with the level
+    values = net.values()
+    mass = np.asarray(mass, dtype=float)
+    total = float(mass.sum())
+    levels = np.asarray(levels, dtype=float)
+
+    def cdf(ts: np.ndarray) -> np.ndarray | None:
+        order = np.argsort(ts, kind="stable")
+        texts = [f"{name} <= {float(ts[i])!r}" for i in order]
+        try:
+            parts = _case_fractions(net, texts, values, chained=True, where=())
+        except TooCostlyError:
+            return None
+        if parts is None:
+            return None
+        out, cum = np.empty(len(ts)), 0.0
+        for k, i in enumerate(order):
+            cum += float(np.sum(mass * align(parts[k].values, parts[k].axes, list(axes))))
+            out[i] = cum / total
+        return out
+
+    t0 = np.asarray(start, dtype=float)
+    f0 = cdf(t0)
+    if f0 is None or not np.all(np.isfinite(t0)):
+        return None
+    step = 1e-3 * (scale if np.isfinite(scale) and scale > 0 else 1.0)
+    t1 = t0 + np.where(f0 < levels, step, -step)
+    f1 = cdf(t1)
+    for _ in range(30):
+        if f1 is None:
+            return None
+        if np.all(np.abs(f1 - levels) <= 1e-11):
+            break
+        with np.errstate(all="ignore"):
+            slope = (f1 - f0) / (t1 - t0)
+        move = np.where(
+            np.isfinite(slope) & (slope > 0), -(f1 - levels) / slope, np.sign(levels - f1) * step
+        )
+        move = np.where(np.abs(f1 - levels) <= 1e-11, 0.0, move)
+        if np.all(np.abs(move) <= 1e-13 * np.maximum(np.abs(t1), step)):
+            break
+        t0, f0 = t1, f1
+        t1, f1 = t1 + move, cdf(t1 + move)
+    return t1
