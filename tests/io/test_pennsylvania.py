@@ -228,6 +228,18 @@ def test_recount_band(penn: scenarios.Scenario, post: scenarios.Posterior) -> No
         assert got[state] == pytest.approx(p, abs=_tolerance(penn)), state
 
 
+def test_trump_share_quantiles_to_the_tolerance(
+    penn: scenarios.Scenario, post: scenarios.Posterior
+) -> None:
+    # the derived share's quantiles, in probability: the independent CDF at each is its level
+    if "trump_share" not in penn.facts:
+        pytest.skip("the anchored file has no derived share")
+    weight = _weight(penn)
+    for level, column in ((0.05, "q05"), (0.5, "median"), (0.95, "q95")):
+        q = float(post.quantities.loc["trump_share", column])
+        assert 1 - _expected_above(penn, q, weight) == pytest.approx(level, abs=1e-8), column
+
+
 def test_the_polls_move_the_answer(penn: scenarios.Scenario, post: scenarios.Posterior) -> None:
     # without the polls, P(trump) is the prior's: by symmetry of the prior about 50
     # only the miss's tilt remains (0.35 vs 0.20 towards understated Trump)
