@@ -673,7 +673,7 @@ def _case_fractions(
     if not found_o:
         return _factors(table, grids, axes, inner)
     o_all, i_all = np.concatenate(found_o), np.concatenate(found_k)
-    u_all = _coordinates(rule, seg[i_all], np.concatenate(found_y))
+    u_all = _values(rule, seg[i_all], np.concatenate(found_y), inverse=True)
     a_all, b_all = a_seg[i_all], b_seg[i_all]
     s_all = np.clip(2 * (u_all - a_all) / (b_all - a_all) - 1, -1.0, 1.0)
     # per (outer point, segment) with a crossing: its breakpoints, padded with the end
@@ -730,29 +730,21 @@ def _factors(table: np.ndarray, grids: list, axes: list[str], inner: str) -> lis
     return [Factor(t.reshape(shape), (*axes, inner)) for t in table]
 
 
-def _values(rule: Any, segments: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Values at coordinates ``u`` of the given segments (vectorised :meth:`Rule.value`)."""
+def _values(rule: Any, segments: np.ndarray, u: np.ndarray, inverse: bool = False) -> np.ndarray:
+    """Values at coordinates ``u`` of the given segments (vectorised :meth:`Rule.value`).
+
+    ``inverse``: the coordinates of values ``u`` instead (:meth:`Rule.coordinate`).
+    """
     out = np.empty(u.shape)
     scales = np.array([rule.segments[k][2] for k in segments])
     for scale in set(scales.tolist()):
         hit = scales == scale
         if scale == "score":
-            out[hit] = value_at_score(rule.dist, u[hit])
+            out[hit] = (score_of if inverse else value_at_score)(rule.dist, u[hit])
+        elif scale == "log":
+            out[hit] = np.log(u[hit]) if inverse else np.exp(u[hit])
         else:
-            out[hit] = np.exp(u[hit]) if scale == "log" else u[hit]
-    return out
-
-
-def _coordinates(rule: Any, segments: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Values ``y`` on their segments' coordinates (vectorised :meth:`Rule.coordinate`)."""
-    out = np.empty(y.shape)
-    scales = np.array([rule.segments[k][2] for k in segments])
-    for scale in set(scales.tolist()):
-        hit = scales == scale
-        if scale == "score":
-            out[hit] = score_of(rule.dist, y[hit])
-        else:
-            out[hit] = np.log(y[hit]) if scale == "log" else y[hit]
+            out[hit] = u[hit]
     return out
 
 
