@@ -28,7 +28,7 @@ from scenarios.engines.uncertain import draw_parameters
 from scenarios.errors import ImpossibleEvidenceError, Problem, TooCostlyError
 from scenarios.posterior import Posterior, state_table, weighted_quantile
 from scenarios.spec import reliability as rel
-from scenarios.spec.priors import ContinuousTablePrior
+from scenarios.spec.priors import ContinuousTablePrior, ThresholdPrior
 from scenarios.spec.propositions import state_matches
 from scenarios.spec.scenario import Scenario
 
@@ -768,9 +768,18 @@ class Query:
                 type(f)(np.asarray(f.values, dtype=float) ** power, f.axes) for f in factors
             )
 
+        # a threshold node's table is a definition (an indicator, or on a derived fact
+        # each node's share of its weight: crossings), not a prior: never scaled
+        defined = tuple(
+            isinstance(self.network.priors[owner], ThresholdPrior) for owner in asm.nodes
+        )
+        tables = tuple(
+            t if d else scaled((t,), prior_power)[0]
+            for t, d in zip(asm.tables, defined, strict=True)
+        )
         self._asm = replace(
             asm,
-            tables=scaled(asm.tables, prior_power),
+            tables=tables,
             weights=scaled(asm.weights, prior_power),
             evidence=scaled(asm.evidence, evidence_power),
         )
