@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -29,10 +30,11 @@ def _dist(kind: str, prior: dict, support: list | None = None) -> stats.rv_conti
     return elicit.distribution(Fact(kind=kind, prior=prior, support=support)).dist
 
 
-def _integrate(f, lo: float, hi: float, points: list[float]) -> float:
+def _integrate(f, lo: float, hi: float, points: list[float], **options) -> float:
     """∫ f over [lo, hi], split at points (and at the finite ends' neighbourhood)."""
     edges = sorted({lo, hi, *(p for p in points if lo < p < hi)})
-    return sum(integrate.quad(f, a, b, **QUAD)[0] for a, b in itertools.pairwise(edges))
+    opts = {**QUAD, **options}
+    return sum(integrate.quad(f, a, b, **opts)[0] for a, b in itertools.pairwise(edges))
 
 
 def _table_model(seed: int) -> tuple[dict, dict]:
@@ -187,6 +189,7 @@ def _derived_model(seed: int) -> tuple[dict, dict]:
     value = float(d_med * rng.uniform(0.8, 1.2))
     sd = float(abs(d_med) * 0.5) + 1.0
     t_a = float(da.ppf(rng.uniform(0.2, 0.8)))
+    t_d = float(d_med * rng.uniform(0.9, 1.1))  # a threshold on d, which is reported
     spec = {
         "title": f"derived {seed}",
         "facts": {
@@ -194,7 +197,10 @@ def _derived_model(seed: int) -> tuple[dict, dict]:
             "b": {"kind": "continuous", "support": [0, None], "prior": b_prior},
             "d": {"kind": "continuous", "prior": {"derived": op}},
         },
-        "outcomes": {"big_a": {"kind": "binary", "prior": {"when": f"a > {t_a}"}}},
+        "outcomes": {
+            "big_a": {"kind": "binary", "prior": {"when": f"a > {t_a}"}},
+            "big_d": {"kind": "binary", "prior": {"when": f"d > {t_d!r}"}},
+        },
         "claims": [
             {
                 "id": "n1",
@@ -214,18 +220,28 @@ def _derived_model(seed: int) -> tuple[dict, dict]:
     a_lo, a_hi = (float(v) for v in da.ppf([1e-13, 1 - 1e-13]))
     b_lo, b_hi = (float(v) for v in db.ppf([1e-13, 1 - 1e-13]))
 
+    def crossing(a: float) -> list[float]:
+        """Where d = t_d as b varies (the threshold's step in the inner integral)."""
+        bs = np.geomspace(b_lo, b_hi, 200)
+        gap = [fn(a, b) - t_d for b in bs]
+        return [
+            optimize.brentq(lambda b: fn(a, b) - t_d, bs[i], bs[i + 1], xtol=1e-14)
+            for i in range(len(bs) - 1)
+            if gap[i] * gap[i + 1] < 0
+        ]
+
     def inner(a: float, g) -> float:
-        return _integrate(
-            lambda b: db.pdf(b) * g(a, b), b_lo, b_hi, [*db.ppf([0.01, 0.5, 0.99]), a]
-        )
+        pts = [*db.ppf([0.01, 0.5, 0.99]), a, *crossing(a)]
+        return _integrate(lambda b: db.pdf(b) * g(a, b), b_lo, b_hi, pts)
 
     def outer(g, lo=a_lo, hi=a_hi) -> float:
-        pts = [t_a, *da.ppf([0.01, 0.5, 0.99])]
+        pts = [t_a, t_d + 2, *da.ppf([0.01, 0.5, 0.99])]
         return _integrate(lambda a: da.pdf(a) * inner(a, g), lo, hi, pts)
 
     z = outer(lik)
     expected = {
         "big_a": outer(lik, t_a, a_hi) / z,
+        "big_d": outer(lambda a, b: lik(a, b) * (fn(a, b) > t_d)) / z,
         "mean d": outer(lambda a, b: fn(a, b) * lik(a, b)) / z,
         "mean a": outer(lambda a, b: a * lik(a, b)) / z,
     }
@@ -238,11 +254,12 @@ def test_derived_fact_matches_brute_force(seed: int) -> None:
     post = Scenario.model_validate(spec).update(intervals=False)
     got = {
         "big_a": float(post.scenarios.loc[("big_a", "true"), "probability"]),
+        "big_d": float(post.scenarios.loc[("big_d", "true"), "probability"]),
         "mean d": float(post.quantities.loc["d", "mean"]),
         "mean a": float(post.quantities.loc["a", "mean"]),
     }
     for key, want in expected.items():
-        scale = 1.0 if key == "big_a" else abs(want)
+        scale = 1.0 if key.startswith("big") else abs(want)
         assert abs(got[key] - want) <= TOL * scale, (key, got[key], want)
 
 
@@ -462,3 +479,270 @@ def test_a_derived_fact_over_too_large_a_grid_is_refused_naming_it(monkeypatch) 
         TooCostlyError, match=r"facts\.d\.prior\.derived: the value over \['a', 'b'\]"
     ):
         Scenario.model_validate(spec).update(intervals=False)
+
+
+# --- thresholds on derived facts, to the tolerance (engines/crossings.py) -------------
+
+
+def _cdf(dist: stats.rv_continuous, positive: bool) -> tuple:
+    """Pure-float pdf and cdf of a Normal or LogNormal prior (scipy per call is slow)."""
+    if positive:
+        sigma = float(dist.args[0] if dist.args else dist.kwds["s"])
+        mu = math.log(float(dist.kwds.get("scale", 1.0)))
+    else:
+        mu, sigma = float(dist.mean()), float(dist.std())
+
+    def pdf(x: float) -> float:
+        if positive:
+            return _normal_pdf(math.log(x), mu, sigma) / x if x > 0 else 0.0
+        return _normal_pdf(x, mu, sigma)
+
+    def cdf(x: float) -> float:
+        if positive:
+            if x <= 0:
+                return 0.0
+            if x == math.inf:
+                return 1.0
+            x = math.log(x)
+        return 0.5 * math.erfc(-(x - mu) / (sigma * math.sqrt(2)))
+
+    return pdf, cdf
+
+
+INF = math.inf
+# expression, positive inputs, the input integrated by cdf, {d < t} as intervals of that
+# input given the others (hand-derived), and where the rest has kinks
+DERIVED_OPS = {
+    "a + b": (False, "b", lambda v, t: [(-INF, t - v["a"])], lambda t: []),
+    "a * b": (True, "b", lambda v, t: [(0.0, t / v["a"])], lambda t: []),
+    "a / b": (True, "b", lambda v, t: [(v["a"] / t, INF)], lambda t: []),
+    "max(a, b) - 2": (
+        True,
+        "b",
+        lambda v, t: [(0.0, t + 2)] if v["a"] < t + 2 else [],
+        lambda t: [t + 2],
+    ),
+    "min(a, b)": (
+        False,
+        "b",
+        lambda v, t: [(-INF, INF)] if v["a"] < t else [(-INF, t)],
+        lambda t: [t],
+    ),
+    "a + b - c": (False, "c", lambda v, t: [(v["a"] + v["b"] - t, INF)], lambda t: []),
+    "a * b / c": (True, "c", lambda v, t: [(v["a"] * v["b"] / t, INF)], lambda t: []),
+    "min(a + b, c)": (
+        False,
+        "a",
+        lambda v, t: [(-INF, INF)] if v["c"] < t else [(-INF, t - v["b"])],
+        lambda t: [t],
+    ),
+}
+
+
+def _threshold_model(op: str, claims: str, seed: int) -> tuple[dict, dict]:
+    """Random priors, a categorical threshold outcome on ``d = op``, brute-force answers.
+
+    ``claims``: ``"prior"`` none; ``"claims"`` a proposition about the cdf-integrated
+    input (a step) and a reported number about the other one (a smooth likelihood), or
+    with three inputs a proposition about the last other one (a number's window of
+    segments would make the table over three axes too large); ``"steps"`` propositions
+    about both inputs (every input has a step: the engine's kink edges).
+    """
+    rng = np.random.default_rng(1000 + seed)
+    positive, inner, region, kinks = DERIVED_OPS[op]
+    names = sorted({"a", "b", "c"} & set(op))
+    others = [n for n in names if n != inner]
+    priors, dists = {}, {}
+    for n in names:
+        if positive:
+            lo = float(rng.uniform(1, 6))
+            prior = {"between": [lo, lo * float(rng.uniform(1.5, 3))]}
+        else:
+            lo = float(rng.uniform(-3, 3))
+            prior = {"between": [lo, lo + float(rng.uniform(1, 4))]}
+        priors[n] = prior
+        dists[n] = _dist("continuous", prior, [0, None] if positive else None)
+    pdfs = {n: _cdf(dists[n], positive) for n in names}
+    # thresholds of d between its prior's 20% and 80% points
+    draws = {n: dists[n].rvs(size=4000, random_state=rng) for n in names}
+    d_draws = [_evaluate_op(op, {n: draws[n][i] for n in names}) for i in range(4000)]
+    t1, t2 = sorted(float(v) for v in np.quantile(d_draws, rng.uniform(0.2, 0.8, 2)))
+    facts = {
+        n: {
+            "kind": "continuous",
+            "prior": priors[n],
+            **({"support": [0, None]} if positive else {}),
+        }
+        for n in names
+    }
+    facts["d"] = {"kind": "continuous", "prior": {"derived": op}}
+    spec = {
+        "title": f"threshold on {op}",
+        "facts": facts,
+        "outcomes": {
+            "o": {
+                "kind": "categorical",
+                "prior": {
+                    "cases": {"low": f"d < {t1!r}", "mid": f"d < {t2!r}", "high": "otherwise"}
+                },
+            }
+        },
+        "claims": [],
+    }
+    first = others[-1]
+    value = (
+        float(dists[first].median() * rng.uniform(0.85, 1.15))
+        if positive
+        else float(dists[first].median() + rng.uniform(-0.5, 0.5) * dists[first].std())
+    )
+    sd = 0.25 if positive else float(0.7 * dists[first].std())
+    t_in = float(dists[inner].ppf(rng.uniform(0.3, 0.7)))
+    lik = {"if_true": float(rng.uniform(0.6, 0.95)), "if_false": float(rng.uniform(0.05, 0.4))}
+    lik2 = {"if_true": float(rng.uniform(0.6, 0.95)), "if_false": float(rng.uniform(0.05, 0.4))}
+    # with three inputs a proposition (an edge) rather than a number (a window of
+    # segments) about the first: the table over the three axes stays small
+    number = len(others) == 1 and claims == "claims"
+    t_first = float(dists[first].ppf(rng.uniform(0.3, 0.7)))
+    if claims != "prior":
+        spec["claims"] = [
+            {"id": "p1", "text": "t", "proposition": f"{inner} > {t_in!r}", "likelihood": lik},
+            {"id": "p2", "text": "u", "proposition": f"{first} < {t_first!r}", "likelihood": lik2}
+            if not number
+            else {
+                "id": "n1",
+                "text": "t",
+                "reported": {"fact": first, "value": value, "sd": sd, "informative": 1},
+            },
+        ]
+
+    def weight(n: str, x: float) -> float:
+        out = pdfs[n][0](x)
+        if claims != "prior" and n == first and number:
+            out *= (
+                _normal_pdf(math.log(value), math.log(x), sd)
+                if positive
+                else _normal_pdf(value, x, sd)
+            )
+        elif claims != "prior" and n == first:
+            out *= lik2["if_true"] if x < t_first else lik2["if_false"]
+        return out
+
+    cdf_in = pdfs[inner][1]
+
+    def inner_mass(lo: float, hi: float) -> float:
+        """The inner input's prior times its claim's likelihood over [lo, hi]."""
+        if hi <= lo:
+            return 0.0
+        if claims == "prior":
+            return cdf_in(hi) - cdf_in(lo)
+        above = max(cdf_in(hi) - cdf_in(max(lo, t_in)), 0.0)
+        below = max(cdf_in(min(hi, t_in)) - cdf_in(lo), 0.0)
+        return lik["if_true"] * above + lik["if_false"] * below
+
+    ranges = {n: [float(v) for v in dists[n].ppf([1e-13, 1 - 1e-13])] for n in others}
+    splits = {n: [float(v) for v in dists[n].ppf([0.01, 0.5, 0.99])] for n in others}
+    splits[first].append(t_first)
+
+    def below(t: float) -> float:
+        """∫ over the other inputs of their weights times the inner mass where d < t."""
+
+        def j(v: dict) -> float:
+            return sum(inner_mass(lo, hi) for lo, hi in region(v, t))
+
+        if len(others) == 1:
+            (x,) = others
+            return _integrate(
+                lambda u: weight(x, u) * j({x: u}), *ranges[x], [*splits[x], *kinks(t)]
+            )
+        x, y = others
+
+        def outer(u: float) -> float:
+            # relative 1e-10 inside (of a probability asked to 1e-8): seconds, not minutes
+            return weight(x, u) * _integrate(
+                lambda w: weight(y, w) * j({x: u, y: w}),
+                *ranges[y],
+                [*splits[y], *kinks(t)],
+                epsabs=1e-12,
+                epsrel=1e-9,
+            )
+
+        return _integrate(outer, *ranges[x], [*splits[x], *kinks(t)], epsabs=1e-12, epsrel=1e-10)
+
+    # quadpack may warn of roundoff near 1e-14: far below the 1e-8 asked of the engine
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        z = math.prod(
+            _integrate(lambda u, n=n: weight(n, u), *ranges[n], splits[n]) for n in others
+        ) * inner_mass(-INF, INF)
+        g1, g2 = below(t1) / z, below(t2) / z
+
+    def cdf(t: float) -> float:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            return below(t) / z
+
+    return spec, {"low": g1, "mid": g2 - g1, "high": 1 - g2, "cdf": cdf}
+
+
+def _evaluate_op(op: str, values: dict) -> float:
+    from scenarios.spec.expressions import parse_expression
+
+    return float(parse_expression(op).evaluate(values))
+
+
+@pytest.mark.parametrize(
+    ("op", "claims"),
+    [(op, c) for op in DERIVED_OPS for c in ("prior", "claims")]
+    + [(op, "steps") for op in ("a + b", "a * b", "a / b", "max(a, b) - 2")],
+)
+def test_threshold_on_a_derived_fact_matches_brute_force(op: str, claims: str) -> None:
+    seed = list(DERIVED_OPS).index(op) * 3 + ("prior", "claims", "steps").index(claims)
+    spec, expected = _threshold_model(op, claims, seed)
+    post = Scenario.model_validate(spec).update(intervals=False)
+    for state in ("low", "mid", "high"):
+        got, want = float(post.scenarios.loc[("o", state), "probability"]), expected[state]
+        assert abs(got - want) <= TOL, (state, got, want)
+
+
+@pytest.mark.parametrize(
+    ("derived", "when", "message"),
+    [
+        ("min(a, b) + c", "d > 1", "a min/max combined with another fact"),
+        ("a + b", "d > 1 and a > 0", None),  # a plain comparison of an input: fine
+        ("a + b", "d > 1 or e > 0", "two different combinations of several facts"),
+    ],
+)
+def test_a_threshold_no_quadrature_follows_is_refused_naming_the_field(
+    derived: str, when: str, message: str | None
+) -> None:
+    from scenarios.errors import TooCostlyError
+
+    facts = {n: {"kind": "continuous", "prior": {"between": [-1, 1]}} for n in "abc"}
+    facts["d"] = {"kind": "continuous", "prior": {"derived": derived}}
+    facts["e"] = {"kind": "continuous", "prior": {"derived": "a - b"}}
+    spec = {
+        "title": "kinks",
+        "facts": facts,
+        "outcomes": {"o": {"kind": "binary", "prior": {"when": when}}},
+    }
+    s = Scenario.model_validate(spec)
+    if message is None:  # P(a + b > 1, a > 0), a and b iid Normal
+        d = _dist("continuous", {"between": [-1, 1]})
+        want = integrate.quad(lambda a: d.pdf(a) * d.sf(1 - a), 0, 12, **QUAD)[0]
+        got = float(s.update(intervals=False).scenarios.loc[("o", "true"), "probability"])
+        assert abs(got - want) <= TOL
+        return
+    with pytest.raises(TooCostlyError, match=rf"outcomes\.o\.prior\.when: .*{message}"):
+        s.update(intervals=False)
+
+
+@pytest.mark.parametrize("op", ["a + b", "a * b", "a / b"])
+def test_quantiles_of_a_derived_fact_are_accurate_to_the_tolerance(op: str) -> None:
+    # accurate in probability: the brute-force CDF at each quantile is its level
+    levels = {0.05: "q05", 0.5: "median", 0.95: "q95"}
+    seed = list(DERIVED_OPS).index(op) * 3 + 1
+    spec, expected = _threshold_model(op, "claims", seed)
+    post = Scenario.model_validate(spec).update(intervals=False)
+    for level, column in levels.items():
+        got = float(post.quantities.loc["d", column])
+        assert abs(expected["cdf"](got) - level) <= TOL, (column, got)

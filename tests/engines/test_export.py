@@ -169,14 +169,30 @@ def test_unknown_rates_mode_is_refused() -> None:
 # --- every shipped file ---------------------------------------------------------------------
 
 
+def _tol(s: Scenario) -> float:
+    """TOL, or 1e-4 for a file with a threshold on a derived fact: the engine gives each
+    node a share of its weight there (a quadrature weight, slightly negative near a
+    crossing), which the export clips to a table of probabilities: its answers are then
+    those of the grid (Pennsylvania's pa_margin within 4e-5), not the tolerance's."""
+    from scenarios.spec.priors import DerivedPrior, ThresholdPrior
+
+    derived = {n for n, node in s.nodes.items() if isinstance(node.prior, DerivedPrior)}
+    on_derived = any(
+        isinstance(node.prior, ThresholdPrior) and set(node.prior.facts) & derived
+        for node in s.nodes.values()
+    )
+    return 1e-4 if on_derived else TOL
+
+
 @pytest.mark.parametrize("rates", RATES)
 @pytest.mark.parametrize("name", examples())
 def test_shipped_files_round_trip_through_pyagrum(name: str, rates: str) -> None:
     s = load(example(name))
     net = to_network(s, rates=rates)
     want = _expected(s, rates)
-    assert_same(pyagrum_marginals(net, "xmlbif", want), want, TOL, f"{name} xmlbif")
-    assert_same(pyagrum_marginals(net, "bif", want), want, FLOAT32_TOL, f"{name} bif")
+    assert_same(pyagrum_marginals(net, "xmlbif", want), want, _tol(s), f"{name} xmlbif")
+    tol = max(FLOAT32_TOL, _tol(s))
+    assert_same(pyagrum_marginals(net, "bif", want), want, tol, f"{name} bif")
 
 
 @pytest.mark.parametrize("fmt", ["xmlbif", "xdsl"])
@@ -184,7 +200,7 @@ def test_shipped_files_round_trip_through_pyagrum(name: str, rates: str) -> None
 def test_shipped_files_round_trip_through_pgmpy(name: str, fmt: str) -> None:
     s = load(example(name))
     want = _expected(s, "mean")
-    assert_same(pgmpy_marginals(to_network(s), fmt, want), want, TOL, f"{name} {fmt}")
+    assert_same(pgmpy_marginals(to_network(s), fmt, want), want, _tol(s), f"{name} {fmt}")
 
 
 @pytest.mark.slow

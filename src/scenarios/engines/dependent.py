@@ -10,7 +10,9 @@
 * A threshold node's table is the indicator of its conditions (:func:`threshold_factor`);
   its thresholds on continuous facts become quadrature edges
   (:meth:`~scenarios.engines.network.Network.thresholds`), so each case's mass is
-  integrated without a step between nodes.
+  integrated without a step between nodes; on a derived fact, each node holds the share
+  of its weight where the case holds, integrated exactly in one input
+  (:func:`scenarios.engines.crossings.case_fractions`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from scenarios.engines import crossings
 from scenarios.engines.factors import Factor, align
 from scenarios.spec.dependent import row_distributions
 from scenarios.spec.priors import ContinuousTablePrior, DerivedPrior, ThresholdPrior
@@ -325,6 +328,16 @@ def threshold_factor(net: Any, name: str, values: Mapping[str, Factor], xp: Any 
     """
     prior = net.priors[name]
     assert isinstance(prior, ThresholdPrior)
+    if xp is np:  # on quadrature nodes, a derived fact's threshold is integrated exactly
+        field = ("when",) if prior.when is not None else ("cases",)
+        section = "outcomes" if name in net.scenario.outcomes else "facts"
+        where = (section, name, "prior", *field)
+        exact = crossings.case_fractions(
+            net, prior.conditions, values, chained=prior.when is None, where=where
+        )
+        if exact is not None:
+            target = list(exact[0].axes)
+            return Factor(np.stack([f.values for f in exact], axis=-1), (*target, name))
     holds = [net.proposition_indicator(text, values) for text in prior.conditions]
     target: list[str] = []
     for h in holds:
@@ -363,6 +376,8 @@ def threshold_cuts(net: Any, fact: str) -> list[float]:
     cuts: list[float] = []
     for prior in net.priors.values():
         if isinstance(prior, ThresholdPrior):
+            # where a derived fact's conditions need an edge: :mod:`crossings`
+            cuts.extend(crossings.threshold_cuts(net, prior.conditions, fact))
             for text in prior.conditions:
                 for clause in parse_proposition(text).clauses:
                     cuts.extend(

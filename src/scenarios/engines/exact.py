@@ -19,6 +19,7 @@ import pandas as pd
 
 from scenarios.engines import calibrate
 from scenarios.engines.assembly import Assembly, assemble
+from scenarios.engines.crossings import derived_quantiles
 from scenarios.engines.factors import DRAW, ContractionCost, Factor, contract, contraction_cost
 from scenarios.engines.links import integrable
 from scenarios.engines.network import Network
@@ -27,7 +28,7 @@ from scenarios.engines.uncertain import draw_parameters
 from scenarios.errors import ImpossibleEvidenceError, Problem, TooCostlyError
 from scenarios.posterior import Posterior, state_table, weighted_quantile
 from scenarios.spec import reliability as rel
-from scenarios.spec.priors import ContinuousTablePrior
+from scenarios.spec.priors import ContinuousTablePrior, ThresholdPrior
 from scenarios.spec.propositions import state_matches
 from scenarios.spec.scenario import Scenario
 
@@ -240,8 +241,18 @@ def _quantities(
         sd = float(np.sqrt(max(np.sum(w * (x - mean) ** 2), 0.0)))
         if name in net.rules:  # from the posterior's interpolant: as accurate as the rule
             q05, q50, q95 = posterior_quantiles(net.rules[name], w, [0.05, 0.5, 0.95])
-        else:
-            q05, q50, q95 = weighted_quantile(x, w, [0.05, 0.5, 0.95])
+        else:  # from the grid, then (the posterior's) by root finding on the exact CDF
+            levels = [0.05, 0.5, 0.95]
+            q05, q50, q95 = weighted_quantile(x, w, levels)
+        if name not in net.rules and with_evidence:
+            mass = np.zeros(w.size)
+            mass[order] = w
+            exact = derived_quantiles(
+                net, name, mass.reshape(np.shape(values[name].values)), axes, levels,
+                [q05, q50, q95], sd,
+            )  # fmt: skip
+            if exact is not None:
+                q05, q50, q95 = (float(v) for v in exact)
         rows.append((name, net.scenario.facts[name].unit, mean, sd, q05, q50, q95))
     cols = ["fact", "unit", "mean", "sd", "q05", "median", "q95"]
     return pd.DataFrame(rows, columns=cols).set_index("fact")
@@ -757,9 +768,18 @@ class Query:
                 type(f)(np.asarray(f.values, dtype=float) ** power, f.axes) for f in factors
             )
 
+        # a threshold node's table is a definition (an indicator, or on a derived fact
+        # each node's share of its weight: crossings), not a prior: never scaled
+        defined = tuple(
+            isinstance(self.network.priors[owner], ThresholdPrior) for owner in asm.nodes
+        )
+        tables = tuple(
+            t if d else scaled((t,), prior_power)[0]
+            for t, d in zip(asm.tables, defined, strict=True)
+        )
         self._asm = replace(
             asm,
-            tables=scaled(asm.tables, prior_power),
+            tables=tables,
             weights=scaled(asm.weights, prior_power),
             evidence=scaled(asm.evidence, evidence_power),
         )

@@ -39,6 +39,7 @@ from scenarios.engines.factors import Factor
 from scenarios.engines.network import QUADRATURE_NODES, Network
 from scenarios.engines.uncertain import rate_quadrature
 from scenarios.io.networks import DiscreteNetwork, Variable, identifiers
+from scenarios.spec.priors import ThresholdPrior
 from scenarios.spec.scenario import Scenario
 
 __all__ = ["RATES", "rates_at_means", "to_network"]
@@ -178,6 +179,11 @@ def to_network(
         elif child in net.states:
             node = scenario.nodes[owner]
             kind = "outcome" if owner in scenario.outcomes else "fact"
+            if isinstance(net.priors[owner], ThresholdPrior):
+                # a derived fact's cases hold shares of the nodes' weights, which may be
+                # slightly negative (quadrature, not probabilities): clipped to a table
+                rows = np.clip(np.asarray(table.values, dtype=float), 0.0, 1.0)
+                table = Factor(rows / rows.sum(axis=-1, keepdims=True), table.axes)
             axes.append((child, net.states[child], table, node.description or kind, {}))
         else:  # a partial sum: one state per distinct value
             states = _states(np.arange(np.shape(table.values)[-1]))

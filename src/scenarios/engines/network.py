@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.engines import dependent, numbers
+from scenarios.engines import crossings, dependent, numbers
 from scenarios.engines.factors import DRAW, Factor, align, product_of
 from scenarios.engines.links import LinkParam, link_param, link_table
 from scenarios.engines.numbers import NumberModel
@@ -136,6 +136,9 @@ class Network:
         self._row_param = {n: self._row_param_of(n) for n in self.discrete}
         self._link_param = {n: link_param(self, n) for n in self.discrete}  # uncertain links
         self._logit_tables: dict[tuple[str, bool], Factor | list[Factor]] = {}
+        #: each threshold's cases on derived facts over the quadrature nodes, once
+        #: computed (:func:`scenarios.engines.crossings.case_fractions`)
+        self.fractions: dict[tuple, list[Factor] | None] = {}
 
     # -- static structure -------------------------------------------------------
 
@@ -625,6 +628,9 @@ class Network:
         -------
         Factor
         """
+        exact = crossings.case_fractions(self, [text], continuous, chained=False)
+        if exact is not None:  # a derived fact's threshold, integrated exactly
+            return exact[1]
         clauses = []
         for clause in parse_proposition(text).clauses:
             clauses.append(product_of([self._atom(a, continuous) for a in clause]))
@@ -809,6 +815,7 @@ class Network:
             if c.proposition is not None:
                 for clause in parse_proposition(c.proposition).clauses:
                     cuts.extend(float(a.value) for a in clause if a.fact == fact)  # type: ignore[arg-type]
+                cuts.extend(crossings.threshold_cuts(self, [c.proposition], fact))
             elif c.reported is not None and c.reported.fact == fact:
                 # where its likelihood has its mass: :meth:`windows`
                 model = self.number_model(ev)

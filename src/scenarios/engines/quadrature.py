@@ -35,6 +35,8 @@ __all__ = [
     "lay_quadrature",
     "lay_rule",
     "posterior_quantiles",
+    "score_of",
+    "value_at_score",
 ]
 
 #: Prior mass, on each side, beyond which a reported number's window is integrated on
@@ -113,7 +115,7 @@ class Rule:
         """The value(s) at coordinate ``u`` of segment ``k``."""
         scale = self.segments[k][2]
         if scale == "score":
-            return _quantile(self.dist, np.atleast_1d(np.asarray(u, dtype=float)))
+            return value_at_score(self.dist, np.atleast_1d(np.asarray(u, dtype=float)))
         return np.exp(u) if scale == "log" else np.asarray(u, dtype=float)
 
 
@@ -253,7 +255,7 @@ def lay_rule(
         gx, gw = gl[n]
         z = a + (b - a) * (gx + 1) / 2
         if scale == "score":
-            x = _quantile(dist, z)
+            x = value_at_score(dist, z)
             w = np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi) * (b - a) / 2 * gw
             inside = np.zeros(z.shape, dtype=bool)
             for lo, hi, _ in outside:
@@ -423,13 +425,57 @@ def posterior_quantiles(rule: Rule, mass: np.ndarray, levels: Sequence[float]) -
     return np.array(out)
 
 
+def score_of(dist: Any, x: Any) -> np.ndarray:
+    """Normal scores of values ``x`` under a prior, each from its nearer tail.
+
+    Parameters
+    ----------
+    dist : scipy frozen distribution (or Mixture)
+    x : array of float
+
+    Returns
+    -------
+    numpy.ndarray
+        The inverse of :func:`value_at_score`.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> [round(float(v), 9) for v in score_of(stats.norm(1, 2), np.array([-1.0, 19.0]))]
+    [-1.0, 9.0]
+    """
+    x = np.asarray(x, dtype=float)
+    with np.errstate(all="ignore"):
+        u = np.asarray(dist.cdf(x), dtype=float)
+        low = special.ndtri(u)
+        high = -special.ndtri(np.asarray(dist.sf(x), dtype=float))
+    return np.where(u < 0.5, low, high)
+
+
 def _score(dist: Any, t: float) -> float:
     """The normal score of ``t``, from the nearer tail (both resolved far out)."""
     u = float(dist.cdf(t))
     return float(special.ndtri(u)) if u < 0.5 else -float(special.ndtri(float(dist.sf(t))))
 
 
-def _quantile(dist: Any, z: np.ndarray) -> np.ndarray:
+def value_at_score(dist: Any, z: np.ndarray) -> np.ndarray:
+    """The values of a prior at normal scores ``z`` (``ppf(Phi(z))``, upper half by ``isf``).
+
+    Parameters
+    ----------
+    dist : scipy frozen distribution (or Mixture)
+    z : array of float
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> [round(float(v), 9) for v in value_at_score(stats.norm(1, 2), np.array([-1.0, 9.0]))]
+    [-1.0, 19.0]
+    """
     z = np.asarray(z, dtype=float)
     out = np.empty(z.shape)
     low = z < 0
