@@ -20,6 +20,7 @@ Names of the axes are fact names; quadrature axes of rates are ``"<source>@tp"``
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
 from typing import Any
@@ -902,15 +903,78 @@ class Network:
                 parent_states = {g: self.states[g] for g in self.priors[name].given}
                 _, rows = row_distributions(self.scenario.facts[name], parent_states)
                 checks = [partial(_ratio, row.dist, d.dist) for row in rows]
-            out[name] = lay_rule(
-                d.dist,
-                self.thresholds(name),
-                self.windows(name),
-                self.quadrature_nodes,
-                self.quadrature_tolerance,
-                checks,
-            )
+            thresholds, windows = self.thresholds(name), self.windows(name)
+            key = None if checks else _rule_key(d.dist, thresholds, windows)
+            nodes, tolerance = self.quadrature_nodes, self.quadrature_tolerance
+            rule = None if key is None else _RULES.get(key, nodes, tolerance)
+            if rule is None:
+                rule = lay_rule(
+                    d.dist,
+                    thresholds,
+                    windows,
+                    self.quadrature_nodes,
+                    self.quadrature_tolerance,
+                    checks,
+                )
+                if key is not None:
+                    _RULES.put(key, nodes, tolerance, rule)
+            out[name] = rule
         return out
+
+
+def _rule_key(dist: Any, thresholds: Sequence[float], windows: Sequence[Window]) -> Any:
+    """What a quadrature rule is laid from, by value; ``None`` when it cannot be told.
+
+    The prior's scipy object is the one :func:`scenarios.spec.elicit.distribution` keeps
+    for its fact (the same object for an unchanged fact); each window's likelihood is a
+    method of a frozen :class:`~scenarios.engines.numbers.NumberModel`, compared by value.
+    """
+    parts = []
+    for win in windows:
+        lik = win.loglik
+        if lik is None:
+            parts.append((win.lo, win.hi, win.log_scale, None))
+            continue
+        owner = getattr(lik, "__self__", None)
+        if not isinstance(owner, NumberModel):
+            return None
+        parts.append((win.lo, win.hi, win.log_scale, lik.__func__, owner))
+    key = (dist, tuple(float(t) for t in thresholds), tuple(parts))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class _RuleCache:
+    """The last quadrature rules laid, by what they were laid from (thread-safe LRU).
+
+    Laying a rule (refining its segments to the tolerance) costs milliseconds, and every
+    engine call on a scenario builds its :class:`Network` anew: an edit that leaves a
+    continuous fact, its claims and its thresholds alone now reuses the fact's rule.
+    The arrays of a cached rule are read-only.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._rules: dict[Any, Rule] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, nodes: int, tolerance: float | None = None) -> Rule | None:
+        with self._lock:
+            return self._rules.get((key, nodes, tolerance))
+
+    def put(self, key: Any, nodes: int, tolerance: float | None, rule: Rule) -> None:
+        for array in (rule.x, rule.w, rule.segment, rule.index):
+            array.flags.writeable = False
+        with self._lock:
+            self._rules[(key, nodes, tolerance)] = rule
+            while len(self._rules) > self.size:
+                del self._rules[next(iter(self._rules))]
+
+
+_RULES = _RuleCache()
 
 
 def _ratio(row: Any, reference: Any, x: np.ndarray) -> np.ndarray:

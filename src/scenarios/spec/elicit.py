@@ -366,6 +366,18 @@ def standardiser(fact: Fact) -> tuple[float, float]:
     >>> [round(x, 9) for x in standardiser(fact)]
     [15.0, 3.03978416]
     """
+    try:
+        return _standardiser_of(fact)
+    except TypeError:  # a fact holding an unhashable value: no cache
+        return _standardiser(fact)
+
+
+@lru_cache(maxsize=1024)
+def _standardiser_of(fact: Fact) -> tuple[float, float]:
+    return _standardiser(fact)
+
+
+def _standardiser(fact: Fact) -> tuple[float, float]:
     d = distribution(fact).dist
     q05, q50, q95 = d.ppf([0.05, 0.5, 0.95])
     return float(q50), float((q95 - q05) / (2 * stats.norm.ppf(0.95)))
