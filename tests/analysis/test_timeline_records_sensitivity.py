@@ -306,6 +306,30 @@ def test_wagner_tools_run_end_to_end() -> None:
     assert sorted(sens.loc[sens.kind == "source", "name"]) == sorted(wagner.sources)
 
 
+@pytest.mark.parametrize("name", scenarios.examples())
+def test_timeline_point_answers_equal_a_whole_update_at_every_step(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the timeline asks the exact engine for the outcomes' point answer alone; the old
+    # path (a whole update per step) must give the same table
+    import sys
+
+    module = sys.modules["scenarios.analysis.timeline"]
+    s = scenarios.load(scenarios.example(name))
+    fast = timeline(s)
+    monkeypatch.setattr(
+        module,
+        "_probabilities",
+        lambda sc, options, index: sc.update(**options).scenarios["probability"],
+    )
+    whole = timeline(s)
+    assert list(fast.columns) == list(whole.columns)
+    assert fast[["claim", "event", "text"]].equals(whole[["claim", "event", "text"]])
+    numbers = [c for c in whole.columns if c[0] not in ("time", "claim", "event", "text")]
+    diff = fast[numbers].to_numpy(dtype=float) - whole[numbers].to_numpy(dtype=float)
+    assert np.abs(diff).max() <= 1e-12
+
+
 def test_retracted_at_is_refused_with_its_new_name(ledger: Scenario) -> None:
     # (redesign, issue 12: 'retracted_at' became 'retracted: {at, note}')
     with pytest.raises(scenarios.ScenarioError, match=r"retracted: \{at: TIME"):
