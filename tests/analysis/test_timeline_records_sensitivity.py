@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -225,6 +226,36 @@ def test_sensitivity_rows_recompute_exactly(ledger: Scenario) -> None:
     assert wire.p_high == pytest.approx(p_true(ledger.with_source("wire", grade="A")), abs=1e-12)
     # x.p, y.p, o's one row and its default; three claims; two sources
     assert sorted(table.kind) == sorted(["prior"] * 4 + ["claim"] * 3 + ["source"] * 2)
+
+
+def test_sensitivity_equals_a_whole_update_per_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the tornado asks the exact engine for the point answer alone and tries each prior
+    # setting on the slider engine without setting it back; the old path (a whole update
+    # per claim or source setting, set_prior there and back) must give the same table
+    import sys
+
+    from scenarios.engines.fast import Interactive
+
+    wagner = scenarios.load(scenarios.example())
+    target = ("mutiny_end", "negotiated")
+    fast = sensitivity(wagner, target)
+    module = sys.modules["scenarios.analysis.sensitivity"]
+    monkeypatch.setattr(module, "point_marginals", lambda s, names: None)
+
+    def there_and_back(self: Interactive, name: str, prior: Any) -> pd.DataFrame:
+        try:
+            return self.set_prior(name, prior)
+        finally:
+            self.set_prior(name, wagner.nodes[name].prior)
+
+    monkeypatch.setattr(Interactive, "try_prior", there_and_back)
+    whole = sensitivity(wagner, target)
+    assert fast.probability == pytest.approx(whole.probability, abs=1e-12)
+    text = ["kind", "name", "parameter", "low", "high"]
+    assert fast.table[text].equals(whole.table[text])
+    numbers = ["p_low", "p_high", "swing"]
+    diff = fast.table[numbers].to_numpy() - whole.table[numbers].to_numpy()
+    assert np.abs(diff).max() <= 1e-12
 
 
 def test_power_scaling_ends(ledger: Scenario) -> None:
