@@ -135,7 +135,7 @@ class Network:
         self.stated = {name: node.prior for name, node in scenario.nodes.items()}
         self.priors = {name: self.link_prior(name, p) for name, p in self.stated.items()}
         self._row_param = {n: self._row_param_of(n) for n in self.discrete}
-        self._link_param = {n: link_param(self, n) for n in self.discrete}  # uncertain links
+        self._link_param = {n: self._link_param_of(n) for n in self.discrete}  # uncertain links
 
     # -- static structure -------------------------------------------------------
 
@@ -296,21 +296,40 @@ class Network:
         """
         if not isinstance(prior, AnchorPrior):
             return prior
+        key = ("point", *self._link_key(name, prior))
+        found = _FITTED.get(key)
+        if found is None:
+            found = links.point_prior(prior, links.link_context(self.scenario.nodes, name))
+            _FITTED.put(key, found)
+        return found
+
+    def _link_key(self, name: str, prior: Any) -> tuple[str, ...]:
+        """What a link's fit reads, by value: the prior, the node, its parents.
+
+        :func:`scenarios.spec.links.link_context` reads the node's states and its
+        parents' (a continuous one's prior); their JSON keys a fit (~50 us against ~1 ms
+        a fit), in :meth:`link_prior` and for :func:`~scenarios.engines.links.link_param`.
+        """
         nodes = self.scenario.nodes
-        # the fit reads the node and its parents (their states, a continuous one's
-        # prior: links.link_context); their JSON keys it by value (~50 us against ~1 ms)
         node = nodes[name]
-        key = (
+        return (
+            name,
             type(prior).__name__,
             prior.model_dump_json(),
             node.model_dump_json(),
             *(f"{p}:{nodes[p].model_dump_json()}" for p in prior_parents(node.prior)),
         )
+
+    def _link_param_of(self, name: str) -> LinkParam | None:
+        prior = self.stated[name]
+        if not isinstance(prior, AnchorPrior | LogitPrior):
+            return None  # what link_param says at once
+        key = ("param", *self._link_key(name, prior))
         found = _FITTED.get(key)
         if found is None:
-            found = links.point_prior(prior, links.link_context(nodes, name))
+            found = (link_param(self, name),)  # None too: a link without uncertainty
             _FITTED.put(key, found)
-        return found
+        return found[0]
 
     def set_prior(self, name: str, prior: Any) -> None:
         """Replace a discrete node's prior in place (validated by the caller).
@@ -332,7 +351,7 @@ class Network:
         self.stated[name] = prior
         self.priors[name] = self.link_prior(name, prior)
         self._row_param[name] = self._row_param_of(name)
-        self._link_param[name] = link_param(self, name)
+        self._link_param[name] = self._link_param_of(name)
 
     @property
     def parameters(self) -> tuple[RowParam | RateParam | LinkParam, ...]:
