@@ -10,6 +10,7 @@ sampling; its k-hat says when to use the full engine instead).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -208,6 +209,32 @@ def _marginals(
     return out
 
 
+#: The prior marginals of the last few networks without continuous facts, by their
+#: nodes' identity (a scenario's facts and outcomes are frozen; an edit of the claims,
+#: ``observe`` among them, keeps them): the second calibration of an update, spared.
+_PRIORS: dict[tuple, tuple[tuple, dict[str, np.ndarray]]] = {}
+_PRIORS_LOCK = threading.Lock()
+
+
+def _prior_marginals(net: Network, point: Assembly) -> dict[str, np.ndarray]:
+    if net.continuous or net.derived:  # their quadrature depends on the claims
+        return _marginals(net, point, 1.0, draws=False, with_evidence=False)
+    nodes = tuple(net.scenario.nodes.values())
+    key = (*map(id, nodes), tuple(net.scenario.nodes))
+    with _PRIORS_LOCK:
+        hit = _PRIORS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
+        return hit[1]
+    marg = _marginals(net, point, 1.0, draws=False, with_evidence=False)
+    for value in marg.values():
+        value.flags.writeable = False
+    with _PRIORS_LOCK:
+        _PRIORS[key] = (nodes, marg)
+        while len(_PRIORS) > 8:
+            del _PRIORS[next(iter(_PRIORS))]
+    return marg
+
+
 def _quantities(
     net: Network,
     asm: Assembly,
@@ -244,8 +271,20 @@ def _quantities(
         else:
             q05, q50, q95 = weighted_quantile(x, w, [0.05, 0.5, 0.95])
         rows.append((name, net.scenario.facts[name].unit, mean, sd, q05, q50, q95))
-    cols = ["fact", "unit", "mean", "sd", "q05", "median", "q95"]
-    return pd.DataFrame(rows, columns=cols).set_index("fact")
+    return _summaries(rows)
+
+
+_SUMMARY_COLUMNS = ["fact", "unit", "mean", "sd", "q05", "median", "q95"]
+_NO_SUMMARIES: list[pd.DataFrame] = []
+
+
+def _summaries(rows: list[tuple]) -> pd.DataFrame:
+    """Continuous facts' summaries, index ``fact`` (a copy of one empty table for none)."""
+    if rows:
+        return pd.DataFrame(rows, columns=_SUMMARY_COLUMNS).set_index("fact")
+    if not _NO_SUMMARIES:  # a network without continuous facts: no frame to build
+        _NO_SUMMARIES.append(pd.DataFrame([], columns=_SUMMARY_COLUMNS).set_index("fact"))
+    return _NO_SUMMARIES[0].copy()
 
 
 def prior_quantities(net: Network) -> pd.DataFrame:
@@ -274,8 +313,7 @@ def prior_quantities(net: Network) -> pd.DataFrame:
         q05, q50, q95 = d.dist.ppf([0.05, 0.5, 0.95])
         unit = net.scenario.facts[name].unit
         rows.append((name, unit, float(d.dist.mean()), float(d.dist.std()), q05, q50, q95))
-    cols = ["fact", "unit", "mean", "sd", "q05", "median", "q95"]
-    table = pd.DataFrame(rows, columns=cols).set_index("fact")
+    table = _summaries(rows)
     if len(table) < len(net.continuous) + len(net.derived):  # tables and derived facts
         others = _quantities(net, assemble(net), 1.0, with_evidence=False)
         table = pd.concat([table, others.drop(index=table.index)])
@@ -347,9 +385,21 @@ def claim_table(
         meaning = rel.DIGIT_MEANINGS[digit] if digit is not None else ""
         rows.append((claim.id, claim.source or "", digit, meaning, prior, post, flag))
     cols = ["claim", "source", "digit", "meaning", "prior", "probability", "flag"]
-    table = pd.DataFrame(rows, columns=cols).set_index("claim")
-    table["digit"] = table["digit"].astype("Int64")
-    return table
+    if not rows:  # as pandas makes an empty table
+        table = pd.DataFrame(rows, columns=cols).set_index("claim")
+        table["digit"] = table["digit"].astype("Int64")
+        return table
+    # column by column: the frame pandas would infer from the rows, at a fraction of it
+    ids, sources, digits, meanings, priors, posts, flagged = zip(*rows, strict=True)
+    columns = {
+        "source": pd.array(sources, dtype="str"),
+        "digit": pd.array(digits, dtype="Int64"),
+        "meaning": pd.array(meanings, dtype="str"),
+        "prior": np.array(priors, dtype=float),
+        "probability": np.array(posts, dtype=float),
+        "flag": np.array(flagged, dtype=bool),
+    }
+    return pd.DataFrame(columns, index=pd.Index(ids, dtype="str", name="claim"))
 
 
 def _mean(factors: list[Factor], z: Any, weights: np.ndarray | None, prior: bool = False) -> float:
@@ -498,7 +548,7 @@ def update_exact(
             )
         marg = _marginals(net, point, z, draws=False)
     # the prior needs no claims, so no source rates: exact at any size
-    prior_marg = _marginals(net, point, 1.0, draws=False, with_evidence=False)
+    prior_marg = _prior_marginals(net, point)
 
     post_draws = prior_draws = weights = None
     diag_rows = []
