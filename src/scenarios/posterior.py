@@ -316,11 +316,19 @@ def finite_checks(*frames: pd.DataFrame) -> list[tuple[str, float, str, bool]]:
     """
     values = 0
     for f in frames:
-        # the numeric columns (select_dtypes("number"), without its cost per call)
-        for name, dtype in f.dtypes.items():
-            # numpy integers are finite; nullable ones may be missing; booleans are no numbers
-            if dtype.kind in "fc" or (dtype.kind in "iu" and not isinstance(dtype, np.dtype)):
-                values += int((~np.isfinite(f[name].to_numpy(dtype=float))).sum())
+        if f.empty:
+            continue
+        # the numeric columns (select_dtypes("number"), without its cost per call): numpy
+        # integers are finite; nullable ones may be missing; booleans are no numbers
+        numeric = [
+            i
+            for i, dtype in enumerate(f.dtypes)
+            if dtype.kind in "fc" or (dtype.kind in "iu" and not isinstance(dtype, np.dtype))
+        ]
+        if not numeric:
+            continue
+        part = f if len(numeric) == f.shape[1] else f.iloc[:, numeric]
+        values += int((~np.isfinite(part.to_numpy(dtype=float))).sum())
     dropped = max((int(f.attrs.get("dropped_draws", 0)) for f in frames), default=0)
     rows = []
     if values:

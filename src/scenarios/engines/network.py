@@ -248,8 +248,18 @@ class Network:
         return len(self.claims_of(source))
 
     def _row_param_of(self, name: str) -> RowParam | None:
-        if not isinstance(self.priors[name], Probabilities | TablePrior):
+        prior = self.priors[name]
+        if not isinstance(prior, Probabilities | TablePrior):
             return None
+        key = ("row", name, *self._table_key(name, prior))
+        hit = _MEAN_TABLES.get(key)
+        if hit is not None and hit[0] is prior:
+            return hit[1]
+        param = self._row_param_uncached(name)
+        _MEAN_TABLES.put(key, (prior, param))
+        return param
+
+    def _row_param_uncached(self, name: str) -> RowParam | None:
         table = self.mean_table(name)
         flat = table.reshape(-1, table.shape[-1])
         conc = self._row_concentrations(name)
@@ -443,6 +453,22 @@ class Network:
             Rows sum to one.
         """
         prior = self.priors[name]
+        # a node's prior object stays the same across edits of the rest of the scenario:
+        # its table (rows laid out one by one in Python) is kept by identity, read-only
+        key = self._table_key(name, prior)
+        hit = _MEAN_TABLES.get(key)
+        if hit is not None and hit[0] is prior:
+            return hit[1]
+        table = self._mean_table(name, prior)
+        table.flags.writeable = False
+        _MEAN_TABLES.put(key, (prior, table))
+        return table
+
+    def _table_key(self, name: str, prior: Any) -> tuple:
+        given = prior.given if isinstance(prior, TablePrior) else ()
+        return (id(prior), self.states[name], *(self.states[g] for g in given))
+
+    def _mean_table(self, name: str, prior: Any) -> np.ndarray:
         if isinstance(prior, Probabilities):
             return self._vector(name, prior.p, prior.probs)
         assert isinstance(prior, TablePrior)
@@ -1012,6 +1038,9 @@ class _Cache:
 
 #: Quadrature rules by what they are laid from (their arrays read-only).
 _RULES = _Cache()
+#: Discrete nodes' mean tables and uncertain rows by their prior's identity (kept in
+#: the value, so that an id is never taken for another prior's).
+_MEAN_TABLES = _Cache(8192)
 #: Anchor priors' fitted links (:meth:`Network.link_prior`) by the prior and its context.
 _FITTED = _Cache()
 
