@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -188,12 +189,15 @@ def state_table(
     """
     names: list[str] = []
     labels: list[str] = []
-    columns: list[np.ndarray] = []
+    point: list[np.ndarray] = []
+    lower: list[np.ndarray] = []
+    upper: list[np.ndarray] = []
     dropped = 0
     tails = [(1 - mass) / 2, (1 + mass) / 2]
     for name, p in probabilities.items():
-        p = np.asarray(p, dtype=float)
-        lo_hi = np.stack([p, p], axis=-1)
+        n = len(states[name])
+        p = np.asarray(p, dtype=float)[:n]
+        lo, hi = p, p
         if draws is not None and name in draws:
             g = np.asarray(draws[name], dtype=float)
             w = np.ones(g.shape[0]) if weights is None else np.asarray(weights, dtype=float)
@@ -203,10 +207,12 @@ def state_table(
             dropped = max(dropped, int(lost.sum()))
             if keep.any() and w[keep].sum() > 0:
                 lo_hi = weighted_quantile(g[keep].T, w[keep], tails)
-        n = len(states[name])
+                lo, hi = lo_hi[:n, 0], lo_hi[:n, 1]
         names += [name] * n
-        labels += list(states[name])
-        columns.append(np.column_stack([p[:n], lo_hi[:n, 0], lo_hi[:n, 1]]))
+        labels += states[name]
+        point.append(p)
+        lower.append(lo)
+        upper.append(hi)
     if not names:  # as pandas makes an empty table (object columns)
         columns_ = ["variable", "state", "probability", "lower", "upper"]
         frame = pd.DataFrame([], columns=columns_).set_index(["variable", "state"])
@@ -217,17 +223,23 @@ def state_table(
     # an update's time
     levels, codes = [], []
     for values in (names, labels):
-        level = sorted(set(values))
+        level = tuple(sorted(set(values)))
         where = {v: i for i, v in enumerate(level)}
-        levels.append(pd.Index(level, dtype="str"))
+        levels.append(_level(level))
         codes.append(np.fromiter((where[v] for v in values), dtype=np.int64, count=len(values)))
     index = pd.MultiIndex(
         levels=levels, codes=codes, names=["variable", "state"], verify_integrity=False
     )
-    data = np.concatenate(columns)
-    frame = pd.DataFrame(data, index=index, columns=["probability", "lower", "upper"])
+    data = np.column_stack([np.concatenate(c) for c in (point, lower, upper)])
+    frame = pd.DataFrame(data, index=index, columns=_level(("probability", "lower", "upper")))
     frame.attrs["dropped_draws"] = dropped
     return frame
+
+
+@lru_cache(maxsize=256)
+def _level(values: tuple[str, ...]) -> pd.Index:
+    """A level of the tables' index: the same names, the same (immutable) Index."""
+    return pd.Index(list(values), dtype="str")
 
 
 _THRESHOLD = re.compile(r"^\s*(?:[<>]=?|==)\s*([-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?)")
