@@ -274,17 +274,26 @@ def _quantities(
     return _summaries(rows)
 
 
-_SUMMARY_COLUMNS = ["fact", "unit", "mean", "sd", "q05", "median", "q95"]
-_NO_SUMMARIES: list[pd.DataFrame] = []
-
-
 def _summaries(rows: list[tuple]) -> pd.DataFrame:
-    """Continuous facts' summaries, index ``fact`` (a copy of one empty table for none)."""
+    """Continuous facts' summaries, index ``fact``."""
+    return _frame(rows, ["fact", "unit", "mean", "sd", "q05", "median", "q95"])
+
+
+_EMPTY: dict[tuple[str, ...], pd.DataFrame] = {}
+
+
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """The rows as a table indexed by the first column; for none, a copy of one empty table.
+
+    A network without continuous facts or diagnostics has empty tables to give, and
+    building each (and its index) took longer than its update's sums.
+    """
     if rows:
-        return pd.DataFrame(rows, columns=_SUMMARY_COLUMNS).set_index("fact")
-    if not _NO_SUMMARIES:  # a network without continuous facts: no frame to build
-        _NO_SUMMARIES.append(pd.DataFrame([], columns=_SUMMARY_COLUMNS).set_index("fact"))
-    return _NO_SUMMARIES[0].copy()
+        return pd.DataFrame(rows, columns=columns).set_index(columns[0])
+    key = tuple(columns)
+    if key not in _EMPTY:
+        _EMPTY[key] = pd.DataFrame([], columns=columns).set_index(columns[0])
+    return _EMPTY[key].copy()
 
 
 def prior_quantities(net: Network) -> pd.DataFrame:
@@ -595,7 +604,6 @@ def update_exact(
         return state_table(values, states, draws_, w, interval)
 
     diag_rows += net.conflict_rows()
-    diagnostics = pd.DataFrame(diag_rows, columns=["diagnostic", "value", "want", "ok"])
     posterior = Posterior(
         scenario=scenario,
         engine="exact",
@@ -607,7 +615,7 @@ def update_exact(
         prior_facts=table({n: prior_marg[n] for n in facts}, prior_draws, None),
         prior_quantities=prior_quantities(net),
         interval_mass=interval,
-        diagnostics=diagnostics.set_index("diagnostic"),
+        diagnostics=_frame(diag_rows, ["diagnostic", "value", "want", "ok"]),
         log_evidence=log_evidence,
         idata=tree,
         settings={
