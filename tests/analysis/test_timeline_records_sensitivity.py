@@ -242,9 +242,9 @@ def test_sensitivity_equals_a_whole_update_per_setting(monkeypatch: pytest.Monke
     module = sys.modules["scenarios.analysis.sensitivity"]
     monkeypatch.setattr(module, "point_marginals", lambda s, names: None)
 
-    def there_and_back(self: Interactive, name: str, prior: Any) -> pd.DataFrame:
+    def there_and_back(self: Interactive, name: str, prior: Any) -> np.ndarray:
         try:
-            return self.set_prior(name, prior)
+            return self.set_prior(name, prior)["probability"].to_numpy()
         finally:
             self.set_prior(name, wagner.nodes[name].prior)
 

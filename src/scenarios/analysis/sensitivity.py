@@ -414,7 +414,7 @@ def sensitivity(scenario: Scenario, target: tuple[str, str] | str | None = None)
 
     def prob_with(name: str, prior: dict) -> float:
         # the engine keeps the scenario's own prior: no edit back after each setting
-        return float(fast.try_prior(name, prior)["probability"].iloc[row])
+        return float(fast.try_prior(name, prior)[row])
 
     rows = []
     for e in _prior_edits(scenario):

@@ -153,6 +153,10 @@ class Interactive:
         ScenarioError
             If the prior is invalid for that node (the model is left unchanged).
         """
+        self._set_prior(name, prior)
+        return self.table()
+
+    def _set_prior(self, name: str, prior: Any) -> None:
         nodes = self._base.nodes if not self._pending else {**self._base.nodes}
         node = nodes.get(name)
         if node is None:
@@ -176,7 +180,7 @@ class Interactive:
             or self._point.nodes.count(name) != 1
         ):
             self._compile(self.scenario.with_prior(name, prior))
-            return self.table()
+            return
         self._focus_on(name)
         self.network.set_prior(name, new.prior)
         i = self._point.nodes.index(name)
@@ -202,10 +206,9 @@ class Interactive:
             self._batch = _swap(self._batch, i, factor)
         self._pending[name] = prior
         self._scenario = None
-        return self.table()
 
-    def try_prior(self, name: str, prior: Any) -> pd.DataFrame:
-        """The scenario table were ``name``'s prior ``prior``; the engine keeps its own.
+    def try_prior(self, name: str, prior: Any) -> np.ndarray:
+        """The scenario probabilities were ``name``'s prior ``prior``; the engine keeps its own.
 
         :meth:`set_prior` and back, without the second edit (and its validation and
         link fit): what a tornado asks of each input, one setting after another.
@@ -219,8 +222,8 @@ class Interactive:
 
         Returns
         -------
-        pandas.DataFrame
-            The scenario table, as :meth:`table`.
+        numpy.ndarray
+            The point probabilities, as :meth:`probabilities` (the rows of :meth:`table`).
 
         Raises
         ------
@@ -233,11 +236,11 @@ class Interactive:
         --------
         >>> from scenarios.io import example, load
         >>> fast = Interactive(load(example()))
-        >>> before = fast.table()
+        >>> before = fast.probabilities()
         >>> moved = fast.try_prior("elite_cohesion", {"probs": {"cohesive": 0.9, "fractured": 0.1}})
-        >>> bool((moved["probability"] != before["probability"]).any())
+        >>> bool((moved != before).any())
         True
-        >>> bool(np.abs(fast.table() - before).to_numpy().max() < 1e-15)  # to rounding
+        >>> bool(np.abs(fast.probabilities() - before).max() < 1e-15)  # to rounding
         True
         """
         net = self.network
@@ -249,7 +252,8 @@ class Interactive:
             dict(self._pending),
         )
         try:
-            return self.set_prior(name, prior)
+            self._set_prior(name, prior)
+            return self.probabilities()
         finally:
             net, per_node, state, theta, pending = kept
             for k, v in per_node.items():
