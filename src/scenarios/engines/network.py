@@ -570,6 +570,39 @@ class Network:
         continuous: Mapping[str, Factor],
         chain: bool = True,
     ) -> Factor | list[Factor]:
+        if xp is not np:
+            return self._logit_table(name, prior, xp, continuous, chain)
+        # the same link (an anchor fit is kept: the same object) over the same quadrature
+        # nodes (a kept rule: the same array) gives the same table: kept by identity
+        kept: list[Any] = [prior]
+        parts: list[Any] = ["logit", id(prior), name, self.states[name]]
+        parts.append((chain, CHAIN_MIN_PARENTS, CHAIN_MAX_STATES))  # when it is a chain
+        for term in prior.logit.terms:
+            if term.fact in self.states:
+                parts.append(self.states[term.fact])
+                continue
+            x = continuous[term.fact]
+            kept.append(x.values)
+            parts += [id(x.values), x.axes, self.standardiser(term.fact, term.center, term.scale)]
+        key = tuple(parts)
+        hit = _MEAN_TABLES.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], kept, strict=True)):
+            return hit[1]
+        out = self._logit_table(name, prior, xp, continuous, chain)
+        for f in out if isinstance(out, list) else [out]:
+            if isinstance(f.values, np.ndarray):
+                f.values.flags.writeable = False
+        _MEAN_TABLES.put(key, (tuple(kept), out))
+        return out
+
+    def _logit_table(
+        self,
+        name: str,
+        prior: LogitPrior,
+        xp: Any,
+        continuous: Mapping[str, Factor],
+        chain: bool = True,
+    ) -> Factor | list[Factor]:
         states = self.states[name]
         k = len(states)
 
