@@ -189,10 +189,21 @@ def _marginals(
     # one calibration (scenarios.engines.calibrate) for the point answer while its
     # buckets stay small; with a draw axis every message would carry the draws (Wagner:
     # 10 s against 0.6 s), so there each node gets its own pruned contraction
+    # a node known for certain (observe, a confirmed claim) leaves the calibration: its
+    # tables are sliced at its state, as Query.marginals does (its marginal is that state)
+    known = _known_states(net, asm.evidence) if with_evidence and not batch else {}
+    if known:
+        factors = calibrate.observe(factors, known)
+    rest = [n for n in nodes if n not in known]
     tree = None if batch else calibrate.bucket_tree(factors, [])
-    if tree is not None and calibrate.calibration_cost(tree, nodes).largest <= CALIBRATED_TABLE:
-        joints = calibrate.marginals(factors, nodes, tree=tree)
+    if tree is not None and calibrate.calibration_cost(tree, rest).largest <= CALIBRATED_TABLE:
+        joints = calibrate.marginals(factors, rest, tree=tree)
+        total = float(np.sum(joints[rest[0]])) if rest else float(calibrate.total(factors))
+        for name, i in known.items():
+            joints[name] = np.zeros(len(net.states[name]))
+            joints[name][i] = total
     else:
+        factors = asm.factors_for(nodes, with_evidence)
         joints = {}
         for name in nodes:
             own = asm.factors_for([name], with_evidence)
@@ -207,6 +218,17 @@ def _marginals(
             joint = np.asarray(joints[name])
             out[name] = joint / z[:, None] if draws else joint / z
     return out
+
+
+def _known_states(net: Network, factors: Sequence[Factor]) -> dict[str, int]:
+    """Discrete nodes that a factor of one axis allows in one state alone: node to state."""
+    known: dict[str, int] = {}
+    for f in factors:
+        if len(f.axes) == 1 and f.axes[0] in net.states and isinstance(f.values, np.ndarray):
+            hit = np.flatnonzero(f.values)
+            if hit.size == 1 and known.get(f.axes[0], hit[0]) == hit[0]:
+                known[f.axes[0]] = int(hit[0])
+    return known
 
 
 #: The prior marginals of the last few networks without continuous facts, by their
