@@ -306,40 +306,37 @@ class Network:
         """
         if not isinstance(prior, AnchorPrior):
             return prior
-        key = ("point", *self._link_key(name, prior))
-        found = _FITTED.get(key)
-        if found is None:
-            found = links.point_prior(prior, links.link_context(self.scenario.nodes, name))
-            _FITTED.put(key, found)
+        key, kept = self._link_key("point", name, prior)
+        hit = _FITTED.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], kept, strict=True)):
+            return hit[1]
+        found = links.point_prior(prior, links.link_context(self.scenario.nodes, name))
+        _FITTED.put(key, (kept, found))
         return found
 
-    def _link_key(self, name: str, prior: Any) -> tuple[str, ...]:
-        """What a link's fit reads, by value: the prior, the node, its parents.
+    def _link_key(self, kind: str, name: str, prior: Any) -> tuple[tuple, tuple]:
+        """What a link's fit reads, by identity: the prior, the node, its parents.
 
         :func:`scenarios.spec.links.link_context` reads the node's states and its
-        parents' (a continuous one's prior); their JSON keys a fit (~50 us against ~1 ms
-        a fit), in :meth:`link_prior` and for :func:`~scenarios.engines.links.link_param`.
+        parents' (a continuous one's prior). Returns the key and the objects it names
+        (kept with the value, so that an id is never taken for another object's).
         """
         nodes = self.scenario.nodes
         node = nodes[name]
-        return (
-            name,
-            type(prior).__name__,
-            prior.model_dump_json(),
-            node.model_dump_json(),
-            *(f"{p}:{nodes[p].model_dump_json()}" for p in prior_parents(node.prior)),
-        )
+        kept = (prior, node, *(nodes[p] for p in prior_parents(node.prior)))
+        return (kind, name, *map(id, kept)), kept
 
     def _link_param_of(self, name: str) -> LinkParam | None:
         prior = self.stated[name]
         if not isinstance(prior, AnchorPrior | LogitPrior):
             return None  # what link_param says at once
-        key = ("param", *self._link_key(name, prior))
-        found = _FITTED.get(key)
-        if found is None:
-            found = (link_param(self, name),)  # None too: a link without uncertainty
-            _FITTED.put(key, found)
-        return found[0]
+        key, kept = self._link_key("param", name, prior)
+        hit = _FITTED.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], kept, strict=True)):
+            return hit[1]
+        found = link_param(self, name)
+        _FITTED.put(key, (kept, found))
+        return found
 
     def set_prior(self, name: str, prior: Any) -> None:
         """Replace a discrete node's prior in place (validated by the caller).
