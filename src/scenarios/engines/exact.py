@@ -183,6 +183,25 @@ CALIBRATED_TABLE = 2**22
 def _marginals(
     net: Network, asm: Assembly, z: Any, draws: bool, with_evidence: bool = True
 ) -> dict[str, np.ndarray]:
+    joints, _ = _joints(net, asm, draws, with_evidence)
+    out = {}
+    for name in net.discrete:
+        # a draw under which the claims cannot hold (z == 0) has no conditional
+        # probabilities (NaN here) and no posterior weight: the intervals leave it out;
+        # a node with no uncertain number upstream broadcasts to every draw
+        with np.errstate(invalid="ignore", divide="ignore"):
+            joint = np.asarray(joints[name])
+            out[name] = joint / z[:, None] if draws else joint / z
+    return out
+
+
+def _joints(
+    net: Network, asm: Assembly, draws: bool, with_evidence: bool = True
+) -> tuple[dict[str, Any], float | None]:
+    """Each discrete node's joint with the claims, and their total if one calibration gave it.
+
+    The total is ``None`` for draws and for nodes contracted one by one.
+    """
     nodes = list(net.discrete)
     factors = asm.factors_for(nodes, with_evidence)
     batch = draws and any(DRAW in f.axes for f in factors)
@@ -202,22 +221,13 @@ def _marginals(
         for name, i in known.items():
             joints[name] = np.zeros(len(net.states[name]))
             joints[name][i] = total
-    else:
-        factors = asm.factors_for(nodes, with_evidence)
-        joints = {}
-        for name in nodes:
-            own = asm.factors_for([name], with_evidence)
-            axes = [DRAW, name] if any(DRAW in f.axes for f in own) else [name]
-            joints[name] = contract(own, axes)
-    out = {}
+        return joints, total
+    joints = {}
     for name in nodes:
-        # a draw under which the claims cannot hold (z == 0) has no conditional
-        # probabilities (NaN here) and no posterior weight: the intervals leave it out;
-        # a node with no uncertain number upstream broadcasts to every draw
-        with np.errstate(invalid="ignore", divide="ignore"):
-            joint = np.asarray(joints[name])
-            out[name] = joint / z[:, None] if draws else joint / z
-    return out
+        own = asm.factors_for([name], with_evidence)
+        axes = [DRAW, name] if any(DRAW in f.axes for f in own) else [name]
+        joints[name] = contract(own, axes)
+    return joints, None
 
 
 def _known_states(net: Network, factors: Sequence[Factor]) -> dict[str, int]:
@@ -570,14 +580,16 @@ def update_exact(
         raise _too_costly(scenario, cost)
     z = 1.0
     if not sampled:
-        z = float(calibrate.total(point.factors_for()))
+        # P(claims) is the total of the posterior calibration itself: no pass of its own
+        joints, total = _joints(net, point, draws=False) if net.discrete else ({}, None)
+        z = float(calibrate.total(point.factors_for())) if total is None else total
         if not np.isfinite(z) or z <= 0.0:
             claims = _conflict(net)
             raise ImpossibleEvidenceError(
                 f"the claims cannot all hold (their likelihood is zero): {', '.join(claims)}",
                 claims,
             )
-        marg = _marginals(net, point, z, draws=False)
+        marg = {n: np.asarray(joints[n]) / z for n in net.discrete}
     # the prior needs no claims, so no source rates: exact at any size
     prior_marg = _prior_marginals(net, point)
 
