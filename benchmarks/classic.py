@@ -19,8 +19,10 @@ The three run alternately, query by query. The headline is the **per-query media
 target rows are "faster than pgmpy on every network" and "at or below pyAgrum's median
 time" (the median over networks of ours / pyAgrum). ``update()`` against the query path:
 ``scenario.observe(**evidence).update(intervals=False)`` (every node's marginal, prior and
-posterior) against ``Query.marginals`` of every node with the same evidence, on alarm and
-munin.
+posterior) against ``Query.marginals`` of every node with the same evidence, on every
+network: the median over each network's queries (the first ``update()`` of a network also
+calibrates its prior, which later updates of the same network with other evidence reuse:
+it is shown apart), then the median over networks and the worst network.
 """
 
 from __future__ import annotations
@@ -58,8 +60,8 @@ NETWORKS = (
 )  # fmt: skip
 AGREE_TARGET = 1e-9
 UPDATE_RATIO_TARGET = 2.0
-#: Networks on which update() is timed against the query path.
-UPDATE_NETWORKS = ("alarm", "munin")
+#: Networks on which update() is timed against the query path: every one (issue 15).
+UPDATE_NETWORKS = NETWORKS
 #: Pinned in the isolated processes (and here), so that no engine runs threads.
 ONE_THREAD = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
@@ -266,6 +268,9 @@ def run(ctx: Context) -> GroupResult:
                     "update()": fmt_time(u),
                     "Query.marginals (every node)": fmt_time(q),
                     "ratio": u / q,
+                    "first update() / first query": (
+                        value["update"]["update"][0] / value["update"]["query"][0]
+                    ),
                 }
             )
     if not rows:
@@ -312,16 +317,27 @@ def run(ctx: Context) -> GroupResult:
     if update_rows:
         frame = pd.DataFrame(update_rows)
         result.tables.append(("update() against the query path (same evidence, every node)", frame))
+        worst_update = frame.loc[frame["ratio"].idxmax()]
+        within = int((frame["ratio"] <= UPDATE_RATIO_TARGET).sum())
+        result.targets.append(
+            at_most(
+                NAME,
+                "Networks: update() / Query.marginals of every node, median over networks",
+                float(frame["ratio"].median()),
+                UPDATE_RATIO_TARGET,
+                "x",
+                note=f"within 2x on {within} of {len(frame)} networks",
+            )
+        )
         result.targets.append(
             at_most(
                 NAME,
                 "Networks: update() / Query.marginals of every node, worst",
-                float(frame["ratio"].max()),
+                float(worst_update["ratio"]),
                 UPDATE_RATIO_TARGET,
                 "x",
-                note=", ".join(
-                    f"{n}: {r:.2f}x" for n, r in zip(frame["network"], frame["ratio"], strict=True)
-                ),
+                note=f"{worst_update['network']}; first update() of a network (its prior "
+                f"calibrated too): worst {frame['first update() / first query'].max():.2f}x",
             )
         )
     else:

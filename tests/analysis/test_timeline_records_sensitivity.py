@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -227,6 +228,36 @@ def test_sensitivity_rows_recompute_exactly(ledger: Scenario) -> None:
     assert sorted(table.kind) == sorted(["prior"] * 4 + ["claim"] * 3 + ["source"] * 2)
 
 
+def test_sensitivity_equals_a_whole_update_per_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the tornado asks the exact engine for the point answer alone and tries each prior
+    # setting on the slider engine without setting it back; the old path (a whole update
+    # per claim or source setting, set_prior there and back) must give the same table
+    import sys
+
+    from scenarios.engines.fast import Interactive
+
+    wagner = scenarios.load(scenarios.example())
+    target = ("mutiny_end", "negotiated")
+    fast = sensitivity(wagner, target)
+    module = sys.modules["scenarios.analysis.sensitivity"]
+    monkeypatch.setattr(module, "point_marginals", lambda s, names: None)
+
+    def there_and_back(self: Interactive, name: str, prior: Any) -> np.ndarray:
+        try:
+            return self.set_prior(name, prior)["probability"].to_numpy()
+        finally:
+            self.set_prior(name, wagner.nodes[name].prior)
+
+    monkeypatch.setattr(Interactive, "try_prior", there_and_back)
+    whole = sensitivity(wagner, target)
+    assert fast.probability == pytest.approx(whole.probability, abs=1e-12)
+    text = ["kind", "name", "parameter", "low", "high"]
+    assert fast.table[text].equals(whole.table[text])
+    numbers = ["p_low", "p_high", "swing"]
+    diff = fast.table[numbers].to_numpy() - whole.table[numbers].to_numpy()
+    assert np.abs(diff).max() <= 1e-12
+
+
 def test_power_scaling_ends(ledger: Scenario) -> None:
     power = power_scaling(ledger, ("o", "true"), alphas=(1e-9, 1.0, 2.0))
     table = power.table
@@ -304,6 +335,30 @@ def test_wagner_tools_run_end_to_end() -> None:
     counted = [c.id for c in wagner.claims if c.status != "confirmed"]
     assert sorted(sens.loc[sens.kind == "claim", "name"]) == sorted(counted)
     assert sorted(sens.loc[sens.kind == "source", "name"]) == sorted(wagner.sources)
+
+
+@pytest.mark.parametrize("name", scenarios.examples())
+def test_timeline_point_answers_equal_a_whole_update_at_every_step(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the timeline asks the exact engine for the outcomes' point answer alone; the old
+    # path (a whole update per step) must give the same table
+    import sys
+
+    module = sys.modules["scenarios.analysis.timeline"]
+    s = scenarios.load(scenarios.example(name))
+    fast = timeline(s)
+    monkeypatch.setattr(
+        module,
+        "_probabilities",
+        lambda sc, options, index: sc.update(**options).scenarios["probability"],
+    )
+    whole = timeline(s)
+    assert list(fast.columns) == list(whole.columns)
+    assert fast[["claim", "event", "text"]].equals(whole[["claim", "event", "text"]])
+    numbers = [c for c in whole.columns if c[0] not in ("time", "claim", "event", "text")]
+    diff = fast[numbers].to_numpy(dtype=float) - whole[numbers].to_numpy(dtype=float)
+    assert np.abs(diff).max() <= 1e-12
 
 
 def test_retracted_at_is_refused_with_its_new_name(ledger: Scenario) -> None:

@@ -141,3 +141,31 @@ def test_evidence_on_a_leaf_matches_pgmpy() -> None:
         np.testing.assert_allclose(p, want, rtol=0, atol=1e-9)
         from_update = post.facts.loc[name, "probability"].to_numpy(dtype=float)
         np.testing.assert_allclose(from_update, want, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["asia", "sachs", "child", "alarm"])
+def test_update_with_observations_is_the_query_path(name: str) -> None:
+    # update() slices observed nodes out of its calibration and keeps the prior of the
+    # unchanged nodes: its posterior and prior must be Query.marginals' (another path)
+    from scenarios.engines.exact import Query
+
+    s = network(name)
+    nodes = list(s.nodes)
+    rng = np.random.default_rng(len(name))
+    picked = [nodes[i] for i in rng.choice(len(nodes), size=3, replace=False)]
+    for observed in (picked[:1], picked):
+        # a state of each that the others allow (the first state with probability > 0)
+        ev: dict[str, str] = {}
+        for n in observed:
+            p = Query(s).marginals([n], evidence=ev)[n]
+            ev[n] = s.nodes[n].state_names[int(np.flatnonzero(p > 0)[0])]
+        post = s.observe(**ev).update(intervals=False)
+        want = Query(s).marginals([n for n in nodes if n not in ev], evidence=ev)
+        prior = Query(s, evidence_power=0.0).marginals(nodes)
+        for n in nodes:
+            table = post.scenarios if n in s.outcomes else post.facts
+            got = table.loc[n, "probability"].to_numpy()
+            expected = want[n] if n in want else (np.array(s.nodes[n].state_names) == ev[n])
+            assert np.abs(got - expected).max() <= 1e-12, n
+            before = (post.prior_scenarios if n in s.outcomes else post.prior_facts).loc[n]
+            assert np.abs(before["probability"].to_numpy() - prior[n]).max() <= 1e-12, n

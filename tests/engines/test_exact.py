@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from scipy import integrate, optimize, special, stats
 
+import scenarios
 from scenarios import ImpossibleEvidenceError, Scenario
 from scenarios.spec import reliability as rel
 from tests.engines.oracle import brute_force, brute_force_joint, expected_product, expected_reports
@@ -631,3 +632,18 @@ def test_intervals_contain_the_point_and_are_ordered() -> None:
         assert (frame["probability"] <= frame["upper"] + 1e-12).all()
     lo, hi = _interval(post.facts, "f", "true")
     assert lo < hi
+
+
+@pytest.mark.parametrize("name", scenarios.examples())
+def test_point_marginals_are_the_update_s_probabilities(name: str) -> None:
+    from scenarios.engines.exact import point_marginals
+
+    s = scenarios.load(scenarios.example(name))
+    post = s.update(intervals=False)
+    nodes = [*s.outcomes, *(n for n in s.facts if s.facts[n].is_discrete)]
+    got = point_marginals(s, nodes)
+    assert got is not None and set(got) == set(nodes)
+    for n in nodes:
+        table = post.scenarios if n in s.outcomes else post.facts
+        want = table.loc[n, "probability"].to_numpy()
+        assert np.abs(got[n] - want).max() <= 1e-12

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit, logit
 
-from scenarios.engines.exact import Query
+from scenarios.engines.exact import Query, point_marginals
 from scenarios.engines.fast import Interactive
 from scenarios.errors import ScenarioError
 from scenarios.spec import dependent, elicit, links
@@ -76,8 +76,13 @@ def _target(scenario: Scenario, target: tuple[str, str] | str | None) -> tuple[s
         outcome = target or next(iter(scenario.outcomes))
         if outcome not in scenario.outcomes:
             raise KeyError(f"no outcome {outcome!r}; outcomes are {list(scenario.outcomes)}")
-        probs = scenario.update(intervals=False).scenarios.loc[outcome, "probability"]
-        state = str(probs.idxmax())
+        states = scenario.outcomes[outcome].state_names
+        point = point_marginals(scenario, [outcome])
+        if point is None:  # sampled, or impossible claims: the update says which
+            probs = scenario.update(intervals=False).scenarios.loc[outcome, "probability"]
+            state = str(probs.idxmax())
+        else:
+            state = states[int(np.argmax(point[outcome]))]
     if outcome not in scenario.outcomes or state not in scenario.outcomes[outcome].state_names:
         raise KeyError(f"no outcome state {(outcome, state)!r}")
     return outcome, state
@@ -85,7 +90,9 @@ def _target(scenario: Scenario, target: tuple[str, str] | str | None) -> tuple[s
 
 def _p_range(p: float, concentration: float | None) -> tuple[float, float]:
     if concentration is not None and 0 < p < 1:
-        lo, hi = stats.beta(p * concentration, (1 - p) * concentration).ppf([0.05, 0.95])
+        # the class's ppf, not a frozen distribution's (the same numbers; freezing builds
+        # its docstring, ~1 ms a call)
+        lo, hi = stats.beta.ppf([0.05, 0.95], p * concentration, (1 - p) * concentration)
         return float(lo), float(hi)
     q = float(np.clip(p, 1e-6, 1 - 1e-6))
     return float(expit(logit(q) - 1)), float(expit(logit(q) + 1))
@@ -505,14 +512,24 @@ def sensitivity(
     """
     outcome, state = _target(scenario, target)
 
+    index = scenario.outcomes[outcome].state_names.index(state)
+
     def prob(s: Scenario) -> float:
+        # the point answer alone (no tables, priors or summaries); a whole update where
+        # the exact engine samples, or to name the claims in conflict
+        point = point_marginals(s, [outcome])
+        if point is not None:
+            return float(point[outcome][index])
         return float(s.update(intervals=False).scenarios.loc[(outcome, state), "probability"])
 
     # a prior moved on its own is what the slider engine is for: one small product each
     fast = Interactive(scenario)
 
+    row = list(fast.table().index).index((outcome, state))
+
     def prob_with(name: str, prior: dict) -> float:
-        return float(fast.set_prior(name, prior).loc[(outcome, state), "probability"])
+        # the engine keeps the scenario's own prior: no edit back after each setting
+        return float(fast.try_prior(name, prior)[row])
 
     rows = []
     for e in _prior_edits(scenario, definitions):
@@ -521,14 +538,11 @@ def sensitivity(
         except ScenarioError:
             # a setting that is no probability in floating point (a case of 1e-23 moved
             # by odds x e leaves its other states at 1.0): nothing to show for it
-            fast.set_prior(e.node, scenario.nodes[e.node].prior)
             continue
-        fast.set_prior(e.node, scenario.nodes[e.node].prior)
         rows.append(("prior", e.node, e.parameter, e.low_label, e.high_label, p_lo, p_hi))
     for name in scenario.nodes:  # an uncertain link is one judgement, one row
         swing = link_swing(scenario, name, prob_with)
         if swing is not None:
-            fast.set_prior(name, scenario.nodes[name].prior)
             rows.append(("prior", name, *swing))
     for e in _evidence_edits(scenario):
         p_lo, p_hi = prob(e.low(scenario)), prob(e.high(scenario))

@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from scenarios.engines.exact import point_marginals
 from scenarios.spec.claims import Claim, Denial, Retraction, relay_roots, report_id
 from scenarios.spec.scenario import Scenario
 
@@ -140,8 +142,10 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
         labels.append((None if when == _START else when, ident, event, _text(claim, event, what)))
     rows = []
     previous = None
+    keys = [(o, st) for o in scenario.outcomes for st in scenario.outcomes[o].state_names]
+    index = pd.MultiIndex.from_tuples(keys, names=["variable", "state"])
     for (when, cid, event, text), s in zip(labels, states, strict=True):
-        probs = s.update(**options).scenarios["probability"]
+        probs = _probabilities(s, options, index)
         moved = 0.0 if previous is None else float((probs - previous).abs().max())
         rows.append(
             {
@@ -158,6 +162,23 @@ def timeline(scenario: Scenario, **options: Any) -> pd.DataFrame:
     table.columns = pd.MultiIndex.from_tuples(table.columns)
     table.index.name = "step"
     return table
+
+
+def _probabilities(scenario: Scenario, options: dict[str, Any], index: pd.Index) -> pd.Series:
+    """The scenario table's ``probability`` column after an update with ``options``.
+
+    ``index`` is that column's: ``(outcome, state)``, outcome by outcome.
+
+    The point answer alone when that is all the options ask for (no intervals, the
+    engine's defaults): the exact engine's point marginals, without the tables, priors
+    and summaries a whole update builds (:func:`~scenarios.engines.exact.point_marginals`).
+    """
+    if options == {"intervals": False}:
+        marg = point_marginals(scenario)
+        if marg is not None:
+            values = np.concatenate([marg[o] for o in scenario.outcomes])
+            return pd.Series(values, index=index, name="probability")
+    return scenario.update(**options).scenarios["probability"]
 
 
 def timeline_moves(table: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -125,12 +126,37 @@ def bucket_tree(
     (('a', 'b', 'draw'), ('b', 'draw'))
     """
     batch = tuple(batch)
-    bset = set(batch)
     sizes = _sizes(factors)
+    # the plan depends on the factors' axes and the axes' lengths alone: an engine call
+    # after an edit that keeps them (a prior, a claim's weight, the same evidence) and
+    # the several passes of one call (cost, total, posterior, prior) plan once
+    key = (tuple(f.axes for f in factors), tuple(sorted(sizes.items())), batch, heuristic)
+    return _planned(key, sizes)
+
+
+@lru_cache(maxsize=512)
+def _planned_tree(key: tuple) -> BucketTree:
+    axes_of, size_items, batch, heuristic = key
+    return _bucket_tree(axes_of, dict(size_items), batch, heuristic)
+
+
+def _planned(key: tuple, sizes: dict[str, int]) -> BucketTree:
+    tree = _planned_tree(key)
+    # each caller gets its own sizes dict (a BucketTree is frozen, its dict is not)
+    return BucketTree(tree.order, tree.home, tree.scope, tree.parent, tree.batch, sizes)
+
+
+def _bucket_tree(
+    axes_of: tuple[tuple[str, ...], ...],
+    sizes: dict[str, int],
+    batch: tuple[str, ...],
+    heuristic: str,
+) -> BucketTree:
+    bset = set(batch)
     logs = {a: math.log(max(n, 1)) for a, n in sizes.items() if a not in bset}
     adj: dict[str, set[str]] = {a: set() for a in logs}
-    for f in factors:
-        axes = [a for a in f.axes if a not in bset]
+    for f_axes in axes_of:
+        axes = [a for a in f_axes if a not in bset]
         for a in axes:
             adj[a].update(axes)
     for a, nb in adj.items():
@@ -174,16 +200,16 @@ def bucket_tree(
     n = len(order)
     scopes: list[set[str]] = [set() for _ in range(n)]
     home = []
-    for f in factors:
-        axes = [a for a in f.axes if a not in bset]
+    for f_axes in axes_of:
+        axes = [a for a in f_axes if a not in bset]
         b = min((pos[a] for a in axes), default=-1)
         home.append(b)
         if b >= 0:
             scopes[b].update(axes)
     parent = [-1] * n
     has_batch = [False] * n
-    for f, b in zip(factors, home, strict=True):
-        if b >= 0 and any(a in bset for a in f.axes):
+    for f_axes, b in zip(axes_of, home, strict=True):
+        if b >= 0 and any(a in bset for a in f_axes):
             has_batch[b] = True
     for b in range(n):
         up = scopes[b] - {order[b]}

@@ -10,6 +10,7 @@ sampling; its k-hat says when to use the full engine instead).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -42,6 +43,7 @@ __all__ = [
     "claim_table",
     "exact_cost",
     "exact_plan",
+    "point_marginals",
     "prior_quantities",
     "psis_weights",
     "update_exact",
@@ -182,23 +184,9 @@ CALIBRATED_TABLE = 2**22
 def _marginals(
     net: Network, asm: Assembly, z: Any, draws: bool, with_evidence: bool = True
 ) -> dict[str, np.ndarray]:
-    nodes = list(net.discrete)
-    factors = asm.factors_for(nodes, with_evidence)
-    batch = draws and any(DRAW in f.axes for f in factors)
-    # one calibration (scenarios.engines.calibrate) for the point answer while its
-    # buckets stay small; with a draw axis every message would carry the draws (Wagner:
-    # 10 s against 0.6 s), so there each node gets its own pruned contraction
-    tree = None if batch else calibrate.bucket_tree(factors, [])
-    if tree is not None and calibrate.calibration_cost(tree, nodes).largest <= CALIBRATED_TABLE:
-        joints = calibrate.marginals(factors, nodes, tree=tree)
-    else:
-        joints = {}
-        for name in nodes:
-            own = asm.factors_for([name], with_evidence)
-            axes = [DRAW, name] if any(DRAW in f.axes for f in own) else [name]
-            joints[name] = contract(own, axes)
+    joints, _ = _joints(net, asm, draws, with_evidence)
     out = {}
-    for name in nodes:
+    for name in net.discrete:
         # a draw under which the claims cannot hold (z == 0) has no conditional
         # probabilities (NaN here) and no posterior weight: the intervals leave it out;
         # a node with no uncertain number upstream broadcasts to every draw
@@ -206,6 +194,78 @@ def _marginals(
             joint = np.asarray(joints[name])
             out[name] = joint / z[:, None] if draws else joint / z
     return out
+
+
+def _joints(
+    net: Network, asm: Assembly, draws: bool, with_evidence: bool = True
+) -> tuple[dict[str, Any], float | None]:
+    """Each discrete node's joint with the claims, and their total if one calibration gave it.
+
+    The total is ``None`` for draws and for nodes contracted one by one.
+    """
+    nodes = list(net.discrete)
+    factors = asm.factors_for(nodes, with_evidence)
+    batch = draws and any(DRAW in f.axes for f in factors)
+    # one calibration (scenarios.engines.calibrate) for the point answer while its
+    # buckets stay small; with a draw axis every message would carry the draws (Wagner:
+    # 10 s against 0.6 s), so there each node gets its own pruned contraction
+    # a node known for certain (observe, a confirmed claim) leaves the calibration: its
+    # tables are sliced at its state, as Query.marginals does (its marginal is that state)
+    known = _known_states(net, asm.evidence) if with_evidence and not batch else {}
+    if known:
+        factors = calibrate.observe(factors, known)
+    rest = [n for n in nodes if n not in known]
+    tree = None if batch else calibrate.bucket_tree(factors, [])
+    if tree is not None and calibrate.calibration_cost(tree, rest).largest <= CALIBRATED_TABLE:
+        joints = calibrate.marginals(factors, rest, tree=tree)
+        total = float(np.sum(joints[rest[0]])) if rest else float(calibrate.total(factors))
+        for name, i in known.items():
+            joints[name] = np.zeros(len(net.states[name]))
+            joints[name][i] = total
+        return joints, total
+    joints = {}
+    for name in nodes:
+        own = asm.factors_for([name], with_evidence)
+        axes = [DRAW, name] if any(DRAW in f.axes for f in own) else [name]
+        joints[name] = contract(own, axes)
+    return joints, None
+
+
+def _known_states(net: Network, factors: Sequence[Factor]) -> dict[str, int]:
+    """Discrete nodes that a factor of one axis allows in one state alone: node to state."""
+    known: dict[str, int] = {}
+    for f in factors:
+        if len(f.axes) == 1 and f.axes[0] in net.states and isinstance(f.values, np.ndarray):
+            hit = np.flatnonzero(f.values)
+            if hit.size == 1 and known.get(f.axes[0], hit[0]) == hit[0]:
+                known[f.axes[0]] = int(hit[0])
+    return known
+
+
+#: The prior marginals of the last few networks without continuous facts, by their
+#: nodes' identity (a scenario's facts and outcomes are frozen; an edit of the claims,
+#: ``observe`` among them, keeps them): the second calibration of an update, spared.
+_PRIORS: dict[tuple, tuple[tuple, dict[str, np.ndarray]]] = {}
+_PRIORS_LOCK = threading.Lock()
+
+
+def _prior_marginals(net: Network, point: Assembly) -> dict[str, np.ndarray]:
+    if net.continuous or net.derived:  # their quadrature depends on the claims
+        return _marginals(net, point, 1.0, draws=False, with_evidence=False)
+    nodes = tuple(net.scenario.nodes.values())
+    key = (*map(id, nodes), tuple(net.scenario.nodes))
+    with _PRIORS_LOCK:
+        hit = _PRIORS.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
+        return hit[1]
+    marg = _marginals(net, point, 1.0, draws=False, with_evidence=False)
+    for value in marg.values():
+        value.flags.writeable = False
+    with _PRIORS_LOCK:
+        _PRIORS[key] = (nodes, marg)
+        while len(_PRIORS) > 8:
+            del _PRIORS[next(iter(_PRIORS))]
+    return marg
 
 
 def _quantities(
@@ -254,8 +314,29 @@ def _quantities(
             if exact is not None:
                 q05, q50, q95 = (float(v) for v in exact)
         rows.append((name, net.scenario.facts[name].unit, mean, sd, q05, q50, q95))
-    cols = ["fact", "unit", "mean", "sd", "q05", "median", "q95"]
-    return pd.DataFrame(rows, columns=cols).set_index("fact")
+    return _summaries(rows)
+
+
+def _summaries(rows: list[tuple]) -> pd.DataFrame:
+    """Continuous facts' summaries, index ``fact``."""
+    return _frame(rows, ["fact", "unit", "mean", "sd", "q05", "median", "q95"])
+
+
+_EMPTY: dict[tuple[str, ...], pd.DataFrame] = {}
+
+
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """The rows as a table indexed by the first column; for none, a copy of one empty table.
+
+    A network without continuous facts or diagnostics has empty tables to give, and
+    building each (and its index) took longer than its update's sums.
+    """
+    if rows:
+        return pd.DataFrame(rows, columns=columns).set_index(columns[0])
+    key = tuple(columns)
+    if key not in _EMPTY:
+        _EMPTY[key] = pd.DataFrame([], columns=columns).set_index(columns[0])
+    return _EMPTY[key].copy()
 
 
 def prior_quantities(net: Network) -> pd.DataFrame:
@@ -284,8 +365,7 @@ def prior_quantities(net: Network) -> pd.DataFrame:
         q05, q50, q95 = d.dist.ppf([0.05, 0.5, 0.95])
         unit = net.scenario.facts[name].unit
         rows.append((name, unit, float(d.dist.mean()), float(d.dist.std()), q05, q50, q95))
-    cols = ["fact", "unit", "mean", "sd", "q05", "median", "q95"]
-    table = pd.DataFrame(rows, columns=cols).set_index("fact")
+    table = _summaries(rows)
     if len(table) < len(net.continuous) + len(net.derived):  # tables and derived facts
         others = _quantities(net, assemble(net), 1.0, with_evidence=False)
         table = pd.concat([table, others.drop(index=table.index)])
@@ -357,9 +437,21 @@ def claim_table(
         meaning = rel.DIGIT_MEANINGS[digit] if digit is not None else ""
         rows.append((claim.id, claim.source or "", digit, meaning, prior, post, flag))
     cols = ["claim", "source", "digit", "meaning", "prior", "probability", "flag"]
-    table = pd.DataFrame(rows, columns=cols).set_index("claim")
-    table["digit"] = table["digit"].astype("Int64")
-    return table
+    if not rows:  # as pandas makes an empty table
+        table = pd.DataFrame(rows, columns=cols).set_index("claim")
+        table["digit"] = table["digit"].astype("Int64")
+        return table
+    # column by column: the frame pandas would infer from the rows, at a fraction of it
+    ids, sources, digits, meanings, priors, posts, flagged = zip(*rows, strict=True)
+    columns = {
+        "source": pd.array(sources, dtype="str"),
+        "digit": pd.array(digits, dtype="Int64"),
+        "meaning": pd.array(meanings, dtype="str"),
+        "prior": np.array(priors, dtype=float),
+        "probability": np.array(posts, dtype=float),
+        "flag": np.array(flagged, dtype=bool),
+    }
+    return pd.DataFrame(columns, index=pd.Index(ids, dtype="str", name="claim"))
 
 
 def _mean(factors: list[Factor], z: Any, weights: np.ndarray | None, prior: bool = False) -> float:
@@ -380,6 +472,52 @@ def _conflict(net: Network) -> list[str]:
         if float(contract(assemble(net, skip_claims=skip).factors_for(), [])) <= 0.0:
             involved = trial
     return involved
+
+
+def point_marginals(
+    scenario: Scenario, names: Sequence[str] | None = None
+) -> dict[str, np.ndarray] | None:
+    """The point answer of :func:`update_exact` for some discrete nodes, and nothing else.
+
+    What an analysis that recomputes one probability many times needs (a timeline, a
+    tornado): no prior, no tables, no intervals. The numbers are ``update_exact``'s
+    ``probability`` column (to rounding: the claims' total is summed once more).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    names : sequence of str, optional
+        Discrete facts or outcomes (default: the outcomes).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray or None
+        Each node's posterior probabilities, state by state; ``None`` when the exact
+        engine would not integrate the point answer exactly (sampled source rates or
+        links), or the claims cannot all hold: then ask :func:`update_exact`, which
+        samples, or names the claims in conflict.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> s = load(example())
+    >>> p = point_marginals(s)["mutiny_end"]
+    >>> q = update_exact(s, intervals=False).scenarios.loc["mutiny_end", "probability"]
+    >>> bool(abs(p - q.to_numpy()).max() < 1e-12)
+    True
+    """
+    net = Network(scenario)
+    names = list(scenario.outcomes) if names is None else list(names)
+    if any(not integrable(net, p) for p in net.link_params):
+        return None
+    point = assemble(net)
+    if _plan(net, point).mode != "integrated":
+        return None
+    z = float(calibrate.total(point.factors_for()))
+    if not np.isfinite(z) or z <= 0.0:
+        return None
+    joints = calibrate.marginals(point.factors_for(names), names)
+    return {n: np.asarray(joints[n], dtype=float) / z for n in names}
 
 
 def update_exact(
@@ -453,16 +591,18 @@ def update_exact(
         raise _too_costly(scenario, cost)
     z = 1.0
     if not sampled:
-        z = float(calibrate.total(point.factors_for()))
+        # P(claims) is the total of the posterior calibration itself: no pass of its own
+        joints, total = _joints(net, point, draws=False) if net.discrete else ({}, None)
+        z = float(calibrate.total(point.factors_for())) if total is None else total
         if not np.isfinite(z) or z <= 0.0:
             claims = _conflict(net)
             raise ImpossibleEvidenceError(
                 f"the claims cannot all hold (their likelihood is zero): {', '.join(claims)}",
                 claims,
             )
-        marg = _marginals(net, point, z, draws=False)
+        marg = {n: np.asarray(joints[n]) / z for n in net.discrete}
     # the prior needs no claims, so no source rates: exact at any size
-    prior_marg = _marginals(net, point, 1.0, draws=False, with_evidence=False)
+    prior_marg = _prior_marginals(net, point)
 
     post_draws = prior_draws = weights = None
     diag_rows = []
@@ -509,7 +649,6 @@ def update_exact(
         return state_table(values, states, draws_, w, interval)
 
     diag_rows += net.conflict_rows()
-    diagnostics = pd.DataFrame(diag_rows, columns=["diagnostic", "value", "want", "ok"])
     posterior = Posterior(
         scenario=scenario,
         engine="exact",
@@ -521,7 +660,7 @@ def update_exact(
         prior_facts=table({n: prior_marg[n] for n in facts}, prior_draws, None),
         prior_quantities=prior_quantities(net),
         interval_mass=interval,
-        diagnostics=diagnostics.set_index("diagnostic"),
+        diagnostics=_frame(diag_rows, ["diagnostic", "value", "want", "ok"]),
         log_evidence=log_evidence,
         idata=tree,
         settings={

@@ -211,6 +211,13 @@ def contraction_cost(factors: Sequence[Factor], output: Sequence[str]) -> Contra
     eq, batch, shapes = _equation(factors, output)
     if len(shapes) < 2:
         return ContractionCost(int(np.prod(shapes[0])) if shapes else 1, 0)
+    return _cost(eq, shapes, batch)
+
+
+@lru_cache(maxsize=4096)
+def _cost(eq: str, shapes: tuple[tuple[int, ...], ...], batch: str) -> ContractionCost:
+    # like the plan, its cost depends on the equation and shapes alone: an engine call
+    # after an edit that keeps them (a prior, a claim's weight) reads it from here
     path = _plan(eq, shapes, batch)
     _, info = opt_einsum.contract_path(eq, *shapes, shapes=True, optimize=path)
     return ContractionCost(int(info.largest_intermediate), int(info.opt_cost))

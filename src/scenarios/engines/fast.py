@@ -154,6 +154,10 @@ class Interactive:
         ScenarioError
             If the prior is invalid for that node (the model is left unchanged).
         """
+        self._set_prior(name, prior)
+        return self.table()
+
+    def _set_prior(self, name: str, prior: Any) -> None:
         nodes = self._base.nodes if not self._pending else {**self._base.nodes}
         node = nodes.get(name)
         if node is None:
@@ -178,7 +182,7 @@ class Interactive:
             or self._point.nodes.count(name) != 1
         ):
             self._compile(self.scenario.with_prior(name, prior))
-            return self.table()
+            return
         self._focus_on(name)
         self.network.set_prior(name, new.prior)
         i = self._point.nodes.index(name)
@@ -204,7 +208,61 @@ class Interactive:
             self._batch = _swap(self._batch, i, factor)
         self._pending[name] = prior
         self._scenario = None
-        return self.table()
+
+    def try_prior(self, name: str, prior: Any) -> np.ndarray:
+        """The scenario probabilities were ``name``'s prior ``prior``; the engine keeps its own.
+
+        :meth:`set_prior` and back, without the second edit (and its validation and
+        link fit): what a tornado asks of each input, one setting after another.
+
+        Parameters
+        ----------
+        name : str
+            A fact or outcome.
+        prior : mapping or prior value
+            As in a file; validated against the node.
+
+        Returns
+        -------
+        numpy.ndarray
+            The point probabilities, as :meth:`probabilities` (the rows of :meth:`table`).
+
+        Raises
+        ------
+        KeyError
+            No fact or outcome ``name``.
+        ScenarioError
+            If the prior is invalid for that node.
+
+        Examples
+        --------
+        >>> from scenarios.io import example, load
+        >>> fast = Interactive(load(example()))
+        >>> before = fast.probabilities()
+        >>> moved = fast.try_prior("elite_cohesion", {"probs": {"cohesive": 0.9, "fractured": 0.1}})
+        >>> bool((moved != before).any())
+        True
+        >>> bool(np.abs(fast.probabilities() - before).max() < 1e-15)  # to rounding
+        True
+        """
+        net = self.network
+        kept = (
+            net,
+            {k: dict(getattr(net, k)) for k in ("stated", "priors", "_row_param", "_link_param")},
+            {k: getattr(self, k) for k in _STATE},
+            dict(self._theta),
+            dict(self._pending),
+        )
+        try:
+            self._set_prior(name, prior)
+            return self.probabilities()
+        finally:
+            net, per_node, state, theta, pending = kept
+            for k, v in per_node.items():
+                setattr(net, k, v)
+            for k, v in state.items():
+                setattr(self, k, v)
+            self._theta, self._pending = theta, pending
 
     def apply(self, edit: Any) -> pd.DataFrame:
         """Apply any scenario edit (a function of the scenario) and return the new table.
@@ -298,6 +356,14 @@ class Interactive:
         frame.attrs["pareto_k"] = khat
         frame.attrs["reliable"] = khat <= KHAT_LIMIT
         return frame
+
+
+#: What :meth:`Interactive.set_prior` may replace (besides the network's entries, the
+#: draws and the pending edits), restored by :meth:`Interactive.try_prior`. Not the
+#: focus: the message to a node's table is the rest of the network contracted, the same
+#: with its old table back (and ``None`` after a recompilation), so it stays for the
+#: next setting of that node.
+_STATE = ("network", "_point", "_batch", "_scenario", "_base", "_values", "_index", "_sizes")
 
 
 def _swap(asm: Assembly, i: int, table: Any) -> Assembly:

@@ -20,6 +20,7 @@ Names of the axes are fact names; quadrature axes of rates are ``"<source>@tp"``
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
 from typing import Any
@@ -134,8 +135,7 @@ class Network:
         self.stated = {name: node.prior for name, node in scenario.nodes.items()}
         self.priors = {name: self.link_prior(name, p) for name, p in self.stated.items()}
         self._row_param = {n: self._row_param_of(n) for n in self.discrete}
-        self._link_param = {n: link_param(self, n) for n in self.discrete}  # uncertain links
-        self._logit_tables: dict[tuple[str, bool], Factor | list[Factor]] = {}
+        self._link_param = {n: self._link_param_of(n) for n in self.discrete}  # uncertain links
         #: each threshold's cases on derived facts over the quadrature nodes, once
         #: computed (:func:`scenarios.engines.crossings.case_fractions`)
         self.fractions: dict[tuple, list[Factor] | None] = {}
@@ -251,8 +251,18 @@ class Network:
         return len(self.claims_of(source))
 
     def _row_param_of(self, name: str) -> RowParam | None:
-        if not isinstance(self.priors[name], Probabilities | TablePrior):
+        prior = self.priors[name]
+        if not isinstance(prior, Probabilities | TablePrior):
             return None
+        key = ("row", name, *self._table_key(name, prior))
+        hit = _MEAN_TABLES.get(key)
+        if hit is not None and hit[0] is prior:
+            return hit[1]
+        param = self._row_param_uncached(name)
+        _MEAN_TABLES.put(key, (prior, param))
+        return param
+
+    def _row_param_uncached(self, name: str) -> RowParam | None:
         table = self.mean_table(name)
         flat = table.reshape(-1, table.shape[-1])
         conc = self._row_concentrations(name)
@@ -299,7 +309,37 @@ class Network:
         """
         if not isinstance(prior, AnchorPrior):
             return prior
-        return links.point_prior(prior, links.link_context(self.scenario.nodes, name))
+        key, kept = self._link_key("point", name, prior)
+        hit = _FITTED.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], kept, strict=True)):
+            return hit[1]
+        found = links.point_prior(prior, links.link_context(self.scenario.nodes, name))
+        _FITTED.put(key, (kept, found))
+        return found
+
+    def _link_key(self, kind: str, name: str, prior: Any) -> tuple[tuple, tuple]:
+        """What a link's fit reads, by identity: the prior, the node, its parents.
+
+        :func:`scenarios.spec.links.link_context` reads the node's states and its
+        parents' (a continuous one's prior). Returns the key and the objects it names
+        (kept with the value, so that an id is never taken for another object's).
+        """
+        nodes = self.scenario.nodes
+        node = nodes[name]
+        kept = (prior, node, *(nodes[p] for p in prior_parents(node.prior)))
+        return (kind, name, *map(id, kept)), kept
+
+    def _link_param_of(self, name: str) -> LinkParam | None:
+        prior = self.stated[name]
+        if not isinstance(prior, AnchorPrior | LogitPrior):
+            return None  # what link_param says at once
+        key, kept = self._link_key("param", name, prior)
+        hit = _FITTED.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], kept, strict=True)):
+            return hit[1]
+        found = link_param(self, name)
+        _FITTED.put(key, (kept, found))
+        return found
 
     def set_prior(self, name: str, prior: Any) -> None:
         """Replace a discrete node's prior in place (validated by the caller).
@@ -321,7 +361,7 @@ class Network:
         self.stated[name] = prior
         self.priors[name] = self.link_prior(name, prior)
         self._row_param[name] = self._row_param_of(name)
-        self._link_param[name] = link_param(self, name)
+        self._link_param[name] = self._link_param_of(name)
 
     @property
     def parameters(self) -> tuple[RowParam | RateParam | LinkParam, ...]:
@@ -413,6 +453,22 @@ class Network:
             Rows sum to one.
         """
         prior = self.priors[name]
+        # a node's prior object stays the same across edits of the rest of the scenario:
+        # its table (rows laid out one by one in Python) is kept by identity, read-only
+        key = self._table_key(name, prior)
+        hit = _MEAN_TABLES.get(key)
+        if hit is not None and hit[0] is prior:
+            return hit[1]
+        table = self._mean_table(name, prior)
+        table.flags.writeable = False
+        _MEAN_TABLES.put(key, (prior, table))
+        return table
+
+    def _table_key(self, name: str, prior: Any) -> tuple:
+        given = prior.given if isinstance(prior, TablePrior) else ()
+        return (id(prior), self.states[name], *(self.states[g] for g in given))
+
+    def _mean_table(self, name: str, prior: Any) -> np.ndarray:
         if isinstance(prior, Probabilities):
             return self._vector(name, prior.p, prior.probs)
         assert isinstance(prior, TablePrior)
@@ -460,17 +516,7 @@ class Network:
         if link is not None:  # uncertain coefficients: :mod:`scenarios.engines.links`
             return link_table(self, link, xp, params, draw_axis, continuous)
         if isinstance(prior, LogitPrior):
-            if xp is not np or any(t.fact not in self.states for t in prior.logit.terms):
-                return self._logit_factor(name, prior, xp, continuous, chain)
-            # over discrete parents only, the table is the same every time it is asked for
-            # (the prior's and the posterior's contractions; 2**20 rows over 20 parents)
-            key = (name, chain)
-            if key not in self._logit_tables:
-                made = self._logit_factor(name, prior, xp, continuous, chain)
-                for f in made if isinstance(made, list) else [made]:
-                    f.values.setflags(write=False)
-                self._logit_tables[key] = made
-            return self._logit_tables[key]
+            return self._logit_factor(name, prior, xp, continuous, chain)
         if isinstance(prior, ThresholdPrior):
             return dependent.threshold_factor(self, name, continuous, xp)
         given = prior.given if isinstance(prior, TablePrior) else ()
@@ -517,6 +563,39 @@ class Network:
         return (c0 if center is None else center, s0 if scale is None else scale)
 
     def _logit_factor(
+        self,
+        name: str,
+        prior: LogitPrior,
+        xp: Any,
+        continuous: Mapping[str, Factor],
+        chain: bool = True,
+    ) -> Factor | list[Factor]:
+        if xp is not np:
+            return self._logit_table(name, prior, xp, continuous, chain)
+        # the same link (an anchor fit is kept: the same object) over the same quadrature
+        # nodes (a kept rule: the same array) gives the same table: kept by identity
+        kept: list[Any] = [prior]
+        parts: list[Any] = ["logit", id(prior), name, self.states[name]]
+        parts.append((chain, CHAIN_MIN_PARENTS, CHAIN_MAX_STATES))  # when it is a chain
+        for term in prior.logit.terms:
+            if term.fact in self.states:
+                parts.append(self.states[term.fact])
+                continue
+            x = continuous[term.fact]
+            kept.append(x.values)
+            parts += [id(x.values), x.axes, self.standardiser(term.fact, term.center, term.scale)]
+        key = tuple(parts)
+        hit = _MEAN_TABLES.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], kept, strict=True)):
+            return hit[1]
+        out = self._logit_table(name, prior, xp, continuous, chain)
+        for f in out if isinstance(out, list) else [out]:
+            if isinstance(f.values, np.ndarray):
+                f.values.flags.writeable = False
+        _MEAN_TABLES.put(key, (tuple(kept), out))
+        return out
+
+    def _logit_table(
         self,
         name: str,
         prior: LogitPrior,
@@ -920,15 +999,87 @@ class Network:
                 parent_states = {g: self.states[g] for g in self.priors[name].given}
                 _, rows = row_distributions(self.scenario.facts[name], parent_states)
                 checks = [partial(_ratio, row.dist, d.dist) for row in rows]
-            out[name] = lay_rule(
-                d.dist,
-                self.thresholds(name),
-                self.windows(name),
-                self.quadrature_nodes,
-                self.quadrature_tolerance,
-                checks,
-            )
+            thresholds, windows = self.thresholds(name), self.windows(name)
+            key = None if checks else _rule_key(d.dist, thresholds, windows)
+            nodes, tolerance = self.quadrature_nodes, self.quadrature_tolerance
+            key = None if key is None else (key, nodes, tolerance)
+            rule = None if key is None else _RULES.get(key)
+            if rule is None:
+                rule = lay_rule(
+                    d.dist,
+                    thresholds,
+                    windows,
+                    self.quadrature_nodes,
+                    self.quadrature_tolerance,
+                    checks,
+                )
+                if key is not None:
+                    for array in (rule.x, rule.w, rule.segment, rule.index):
+                        array.flags.writeable = False
+                    _RULES.put(key, rule)
+            out[name] = rule
         return out
+
+
+def _rule_key(dist: Any, thresholds: Sequence[float], windows: Sequence[Window]) -> Any:
+    """What a quadrature rule is laid from, by value; ``None`` when it cannot be told.
+
+    The prior's scipy object is the one :func:`scenarios.spec.elicit.distribution` keeps
+    for its fact (the same object for an unchanged fact); each window's likelihood is a
+    method of a frozen :class:`~scenarios.engines.numbers.NumberModel`, compared by value.
+    """
+    parts = []
+    for win in windows:
+        lik = win.loglik
+        if lik is None:
+            parts.append((win.lo, win.hi, win.log_scale, None))
+            continue
+        owner = getattr(lik, "__self__", None)
+        if not isinstance(owner, NumberModel):
+            return None
+        parts.append((win.lo, win.hi, win.log_scale, lik.__func__, owner))
+    key = (dist, tuple(float(t) for t in thresholds), tuple(parts))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+class _Cache:
+    """A small thread-safe LRU of values computed from frozen inputs.
+
+    Every engine call on a scenario builds its :class:`Network` anew; what an edit
+    elsewhere leaves alone (a continuous fact's quadrature rule, an anchor prior's fitted
+    link: milliseconds each) is found here instead of being worked out again.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._values: dict[Any, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._values.pop(key, None)
+            if value is not None:
+                self._values[key] = value  # the most recent last
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                del self._values[next(iter(self._values))]
+
+
+#: Quadrature rules by what they are laid from (their arrays read-only).
+_RULES = _Cache()
+#: Discrete nodes' mean tables and uncertain rows by their prior's identity (kept in
+#: the value, so that an id is never taken for another prior's).
+_MEAN_TABLES = _Cache(8192)
+#: Anchor priors' fitted links (:meth:`Network.link_prior`) by the prior and its context.
+_FITTED = _Cache()
 
 
 def _ratio(row: Any, reference: Any, x: np.ndarray) -> np.ndarray:

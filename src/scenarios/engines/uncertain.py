@@ -8,6 +8,7 @@ Beta (:class:`RateParam`). The exact engine integrates a rate by Gauss-Jacobi qu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -112,8 +113,23 @@ def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarr
     """
     if param.fixed:
         return np.array([param.a]), np.array([1.0])
+    # the same rates and degree every network of a scenario's edits: the rule is kept
+    try:
+        return _jacobi_rule(float(param.a), float(param.b), int(degree))
+    except ValueError as exc:
+        raise ValueError(f"{exc} of {param.name}") from None
+
+
+@lru_cache(maxsize=1024)
+def _jacobi_rule(a: float, b: float, degree: int) -> tuple[np.ndarray, np.ndarray]:
+    x, w = _jacobi(a, b, degree)
+    x.flags.writeable = False
+    w.flags.writeable = False
+    return x, w
+
+
+def _jacobi(a: float, b: float, degree: int) -> tuple[np.ndarray, np.ndarray]:
     n = degree // 2 + 1
-    a, b = float(param.a), float(param.b)
     # scipy's rule keeps the relative precision of tiny weights far in a tail (high
     # degrees: hundreds of claims), which eigenvectors lose; it fails for tiny or huge
     # parameters, where the recurrence below takes over
@@ -149,7 +165,7 @@ def rate_quadrature(param: RateParam, degree: int) -> tuple[np.ndarray, np.ndarr
         w = v[0] ** 2
         w = w / w.sum()
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
-        raise ValueError(f"no Gauss-Jacobi rule for Beta({a}, {b}) of {param.name}")
+        raise ValueError(f"no Gauss-Jacobi rule for Beta({a}, {b})")
     return np.clip((x + 1.0) / 2.0, 0.0, 1.0), w
 
 

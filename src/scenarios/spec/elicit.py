@@ -271,6 +271,20 @@ def distribution(fact: Fact) -> Elicited:
     ...
     ValueError: LogNormal(mu=-344.2, sigma=210.7) spreads beyond any number a float can hold ...
     """
+    # facts are frozen and hashable: an edit elsewhere in the scenario keeps the same
+    # fact, and each engine call used to fit (and freeze in scipy, ~1 ms) its prior anew
+    try:
+        return _distribution_of(fact)
+    except TypeError:  # a fact holding an unhashable value: no cache
+        return _distribution(fact)
+
+
+@lru_cache(maxsize=1024)
+def _distribution_of(fact: Fact) -> Elicited:
+    return _distribution(fact)
+
+
+def _distribution(fact: Fact) -> Elicited:
     prior = fact.prior
     if isinstance(prior, DistributionPrior):
         elicited = _make(prior.distribution, **prior.parameters)
@@ -352,6 +366,18 @@ def standardiser(fact: Fact) -> tuple[float, float]:
     >>> [round(x, 9) for x in standardiser(fact)]
     [15.0, 3.03978416]
     """
+    try:
+        return _standardiser_of(fact)
+    except TypeError:  # a fact holding an unhashable value: no cache
+        return _standardiser(fact)
+
+
+@lru_cache(maxsize=1024)
+def _standardiser_of(fact: Fact) -> tuple[float, float]:
+    return _standardiser(fact)
+
+
+def _standardiser(fact: Fact) -> tuple[float, float]:
     d = distribution(fact).dist
     q05, q50, q95 = d.ppf([0.05, 0.5, 0.95])
     return float(q50), float((q95 - q05) / (2 * stats.norm.ppf(0.95)))

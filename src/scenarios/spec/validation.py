@@ -11,6 +11,7 @@ once with its field path.
 from __future__ import annotations
 
 import math
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -726,31 +727,7 @@ def check_scenario(s: Scenario) -> Iterable[Problem]:
     >>> list(check_scenario(load(example())))
     []
     """
-    clash = set(s.facts) & set(s.outcomes)
-    for name in sorted(clash):
-        yield Problem(("outcomes", name), f"{name!r} is both a fact and an outcome")
-    nodes = {**s.facts, **s.outcomes}
-    for name, fact in s.facts.items():
-        yield from check_node(name, fact, ("facts",), nodes)
-    for name, outcome in s.outcomes.items():
-        yield from check_node(name, outcome, ("outcomes",), nodes)
-        by_cases = isinstance(outcome.prior, ThresholdPrior)  # exhaustive by construction
-        if outcome.other is None and not outcome.exhaustive and not by_cases:
-            yield Problem(
-                ("outcomes", name),
-                "outcome states must be exhaustive: name a "
-                "catch-all state in 'other' (e.g. other: other) or explain in "
-                "'exhaustive' why the states cover every case",
-            )
-        elif outcome.other is not None and outcome.other not in outcome.state_names:
-            yield Problem(
-                ("outcomes", name, "other"),
-                f"catch-all {outcome.other!r} is not one of the states {list(outcome.state_names)}",
-            )
-    try:
-        topological_order(nodes)
-    except ValueError as exc:
-        yield Problem(("facts",), str(exc))
+    yield from _checked_nodes(s)
     for name, source in s.sources.items():
         if source.grade is None and (source.true_positive is None or source.false_positive is None):
             yield Problem(
@@ -779,6 +756,58 @@ def check_scenario(s: Scenario) -> Iterable[Problem]:
             )
         ids.setdefault(claim.id, i)
         yield from _check_claim(i, claim, s, hedges)
+
+
+#: The problems of the last few scenarios' facts and outcomes, by the identity of their
+#: nodes (kept, so that an id is never taken for another node's): an edit of the claims,
+#: a source or the seed keeps every node, and their checks (a table's rows, an anchor
+#: fit) took most of the time of re-validating a network of large tables.
+_NODE_PROBLEMS: dict[tuple, tuple[tuple, list[Problem]]] = {}
+_NODE_PROBLEMS_LOCK = threading.Lock()
+
+
+def _checked_nodes(s: Scenario) -> list[Problem]:
+    nodes = (*s.facts.items(), *s.outcomes.items())
+    key = (len(s.facts), *((name, id(node)) for name, node in nodes))
+    with _NODE_PROBLEMS_LOCK:
+        hit = _NODE_PROBLEMS.get(key)
+    if hit is not None and all(a is b for a, (_, b) in zip(hit[0], nodes, strict=True)):
+        return hit[1]
+    problems = list(_check_nodes(s))
+    with _NODE_PROBLEMS_LOCK:
+        _NODE_PROBLEMS[key] = (tuple(node for _, node in nodes), problems)
+        while len(_NODE_PROBLEMS) > 16:
+            del _NODE_PROBLEMS[next(iter(_NODE_PROBLEMS))]
+    return problems
+
+
+def _check_nodes(s: Scenario) -> Iterable[Problem]:
+    """The problems of the facts and outcomes alone (they read nothing else)."""
+    clash = set(s.facts) & set(s.outcomes)
+    for name in sorted(clash):
+        yield Problem(("outcomes", name), f"{name!r} is both a fact and an outcome")
+    nodes = {**s.facts, **s.outcomes}
+    for name, fact in s.facts.items():
+        yield from check_node(name, fact, ("facts",), nodes)
+    for name, outcome in s.outcomes.items():
+        yield from check_node(name, outcome, ("outcomes",), nodes)
+        by_cases = isinstance(outcome.prior, ThresholdPrior)  # exhaustive by construction
+        if outcome.other is None and not outcome.exhaustive and not by_cases:
+            yield Problem(
+                ("outcomes", name),
+                "outcome states must be exhaustive: name a "
+                "catch-all state in 'other' (e.g. other: other) or explain in "
+                "'exhaustive' why the states cover every case",
+            )
+        elif outcome.other is not None and outcome.other not in outcome.state_names:
+            yield Problem(
+                ("outcomes", name, "other"),
+                f"catch-all {outcome.other!r} is not one of the states {list(outcome.state_names)}",
+            )
+    try:
+        topological_order(nodes)
+    except ValueError as exc:
+        yield Problem(("facts",), str(exc))
 
 
 def topological_order(nodes: Mapping[str, Fact | Outcome]) -> tuple[str, ...]:
