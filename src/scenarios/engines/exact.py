@@ -20,7 +20,7 @@ import pandas as pd
 from scenarios.engines import calibrate
 from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.factors import DRAW, ContractionCost, Factor, contract, contraction_cost
-from scenarios.engines.links import integrable
+from scenarios.engines.links import ANCHOR_REPLICATES, anchor_tables, integrable
 from scenarios.engines.network import Network
 from scenarios.engines.quadrature import TOLERANCE, posterior_quantiles
 from scenarios.engines.uncertain import draw_parameters
@@ -432,8 +432,11 @@ def update_exact(
     net = Network(scenario, quadrature_nodes, quadrature_tolerance)
     # an uncertain link too costly to integrate is sampled (engines/links.py): the point
     # assembly then holds it at its mean, for the cost plan alone
-    costly = {p.name: p.mean for p in net.link_params if not integrable(net, p)}
-    point = assemble(net, params=costly or None)
+    costly: dict[str, Any] = {p.name: p.mean for p in net.link_params if not integrable(net, p)}
+    # Dirichlet anchors: the expected table by randomised quasi-Monte Carlo (seeded), and
+    # its replicates, whose answers give the point answer's Monte Carlo error
+    anchored = {p.name: anchor_tables(net, p, seed) for p in net.link_params if p.anchors}
+    point = assemble(net, params={**costly, **{k: v[0] for k, v in anchored.items()}} or None)
     plan = _plan(net, point)
     if costly and plan.mode == "integrated":
         plan = replace(plan, mode="sampled")
@@ -528,6 +531,13 @@ def update_exact(
     if sampled:  # the point answer's own Monte Carlo error
         for frame in (posterior.scenarios, posterior.facts):
             frame["mcse"] = _is_mcse(frame, post_draws, weights)
+    elif anchored:  # the answer is the ratio of sums over the replicates' tables
+        reps = assemble(net, params={k: v[1] for k, v in anchored.items()}, draw_axis=True)
+        z_reps = np.broadcast_to(calibrate.total(reps.factors_for(), [DRAW]), (ANCHOR_REPLICATES,))
+        rep_marg = _marginals(net, reps, z_reps, draws=True)
+        w_reps = z_reps / z_reps.sum()
+        for frame in (posterior.scenarios, posterior.facts):
+            frame["mcse"] = _is_mcse(frame, rep_marg, w_reps)
     _warn(posterior)
     return posterior
 
