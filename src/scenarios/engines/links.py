@@ -318,6 +318,31 @@ def _parts(
     return out
 
 
+def _operands(
+    parts: list[tuple[np.ndarray, np.ndarray, tuple[str, ...]]], cases: list[str]
+) -> list[Any]:
+    """The einsum operands of the groups' factors, all but the largest multiplied into one.
+
+    Axis ``0`` is the draw, ``1 + i`` case axis ``i``, ``len(cases) + 1`` the state.
+    Two operands make the normaliser a batched matrix product.
+    """
+    n = len(cases)
+
+    def ids(axes: tuple[str, ...]) -> list[int]:
+        return [0, *(1 + cases.index(a) for a in axes), n + 1]
+
+    order = sorted(parts, key=lambda p: p[1].size)
+    big, rest = order[-1], order[:-1]
+    if not rest:
+        return [big[1], ids(big[2])]
+    axes = tuple(a for a in cases if any(a in r[2] for r in rest))
+    ops: list[Any] = []
+    for _, f, ax in rest:
+        ops += [f, ids(ax)]
+    merged = np.einsum(*ops, ids(axes), optimize=True) if len(rest) > 1 else rest[0][1]
+    return [merged, ids(axes), big[1], ids(big[2])]
+
+
 def _factored_softmax(
     features: list[Factor], beta: np.ndarray, k: int, cases: list[str], mean: bool
 ) -> np.ndarray:
@@ -329,9 +354,7 @@ def _factored_softmax(
     """
     parts = _parts(features, beta, k)
     n = len(cases)
-    ops: list[Any] = []
-    for _, f, axes in parts:
-        ops += [f, [0, *(1 + cases.index(a) for a in axes), n + 1]]
+    ops = _operands(parts, cases)
     z = np.einsum(*ops, list(range(n + 1)), optimize=True)
     bad = z < _TINY
     exact = None
@@ -361,15 +384,15 @@ def _factored_parts(
     None when the normaliser underflows somewhere (the table is then made whole).
     """
     cases = _case_axes(features)
-    parts = _parts(features, beta, k)
     n = len(cases)
-    ops: list[Any] = []
-    for _, f, axes in parts:
-        ops += [f, [0, *(1 + cases.index(a) for a in axes), n + 1]]
+    ops = _operands(_parts(features, beta, k), cases)
     z = np.einsum(*ops, list(range(n + 1)), optimize=True)
     if not (z >= _TINY).all():
         return None
-    out = [Factor(f, (DRAW, *axes, name)) for _, f, axes in parts]
+    out = [
+        Factor(ops[i], (DRAW, *(cases[j - 1] for j in ops[i + 1][1:-1]), name))
+        for i in range(0, len(ops), 2)
+    ]
     return [*out, Factor(1.0 / z, (DRAW, *cases))]
 
 
