@@ -9,26 +9,33 @@ Two kinds of :class:`LinkParam`:
   the drawn anchors, ``beta = M L(draw)``; where the anchors determine the link
   exactly, the link's probability in an anchor's case has mean ``p`` exactly.
 
+How the engines use them:
+
 - Given a coefficient vector (a draw, or a PyMC variable), the child's table is the
   softmax of ``eta = X beta`` per parent case (:func:`link_table`).
 - For the point answer the table is its expectation over ``beta``: the joint is
   linear in the child's table, and ``beta`` enters that table alone and is independent
   of every other uncertain number a priori, so ``P(outcome | claims)`` is the answer
   with the expected table ``E[softmax(eta)]``, exact up to that integral. Per parent
-  case ``eta`` (the log-odds of the states after the first) is Normal in ``K - 1``
-  dimensions; its expected softmax is integrated by a pruned tensor Gauss-Hermite rule
+  case ``eta`` (the log-odds of the states after the first) of a Normal link is
+  Normal in ``K - 1`` dimensions; its expected softmax is integrated by a pruned tensor Gauss-Hermite rule
   in whitened coordinates, refined until two rules agree to :data:`LINK_TOLERANCE`
   (:func:`expected_softmax`). For Dirichlet anchors the expectation is taken by
   randomised quasi-Monte Carlo (:func:`anchor_tables`): :data:`ANCHOR_REPLICATES`
   independently scrambled Sobol sequences of :data:`ANCHOR_POINTS` points each, the
   gammas by their inverse CDF, seeded by the scenario's seed and the node. The table
   is the replicates' mean; the exact engine reports the answer's Monte Carlo error
-  from the spread of the answers the replicates give (the ``mcse`` column).
+  from the spread of the answers the replicates give (the ``mcse`` column): the
+  answer is a ratio of sums linear in the table, so its value at the mean table is
+  the replicates' answers averaged with weights their evidence, and its error that
+  weighted mean's.
 - With draws (the intervals) each draw of theta carries its own draw of the anchors.
   The softmax of a link is computed as a product of per-parent factors
   (``exp(eta) = prod_g exp(eta_g)``, each parent's contribution to the log-odds
   exponentiated once over its own states or quadrature nodes) and one normaliser,
-  so no exponential is taken per case.
+  so no exponential is taken per case; in an assembly the table stays factored (the
+  parents' factors and the normaliser's inverse), and the exact engine sums a
+  continuous parent's nodes out once (:func:`scenarios.engines.exact.sum_out`).
 """
 
 from __future__ import annotations
@@ -387,13 +394,14 @@ def _factored_parts(
     n = len(cases)
     ops = _operands(_parts(features, beta, k), cases)
     z = np.einsum(*ops, list(range(n + 1)), optimize=True)
-    if not (z >= _TINY).all():
+    if not z.min() >= _TINY:
         return None
+    np.reciprocal(z, out=z)
     out = [
         Factor(ops[i], (DRAW, *(cases[j - 1] for j in ops[i + 1][1:-1]), name))
         for i in range(0, len(ops), 2)
     ]
-    return [*out, Factor(1.0 / z, (DRAW, *cases))]
+    return [*out, Factor(z, (DRAW, *cases))]
 
 
 def _drawn_table(features: list[Factor], beta: np.ndarray, k: int, name: str) -> Factor:
