@@ -18,8 +18,9 @@ How the engines use them:
   of every other uncertain number a priori, so ``P(outcome | claims)`` is the answer
   with the expected table ``E[softmax(eta)]``, exact up to that integral. Per parent
   case ``eta`` (the log-odds of the states after the first) of a Normal link is
-  Normal in ``K - 1`` dimensions; its expected softmax is integrated by a pruned tensor Gauss-Hermite rule
-  in whitened coordinates, refined until two rules agree to :data:`LINK_TOLERANCE`
+  Normal in ``K - 1`` dimensions; its expected softmax is integrated by a pruned
+  tensor Gauss-Hermite rule in whitened coordinates, refined until two rules agree to
+  :data:`LINK_TOLERANCE`
   (:func:`expected_softmax`). For Dirichlet anchors the expectation is taken by
   randomised quasi-Monte Carlo (:func:`anchor_tables`): :data:`ANCHOR_REPLICATES`
   independently scrambled Sobol sequences of :data:`ANCHOR_POINTS` points each, the
@@ -40,7 +41,9 @@ How the engines use them:
 
 from __future__ import annotations
 
-import weakref
+import hashlib
+import zlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -418,8 +421,23 @@ def _drawn_table(features: list[Factor], beta: np.ndarray, k: int, name: str) ->
     return Factor(out, (DRAW, *cases, name))
 
 
-#: Anchor tables already computed, per network: (param, seed, features) -> tables.
-_ANCHOR_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+#: Anchor tables already computed, by what they depend on (the node, its anchors, the
+#: seed and its parents' values): a timeline's or a sensitivity analysis's many
+#: networks share them.
+_ANCHOR_CACHE: OrderedDict[str, tuple[Factor, Factor]] = OrderedDict()
+_ANCHOR_CACHE_SIZE = 16
+
+
+def _anchor_key(param: LinkParam, seed: int, features: list[Factor]) -> str:
+    a = param.anchors
+    assert a is not None
+    h = hashlib.sha256(f"{param.node}|{int(seed)}|{param.k}".encode())
+    for arr in (a.alpha, a.fit, a.stated, a.uncertain):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    for f in features:
+        h.update("|".join(f.axes).encode())
+        h.update(np.ascontiguousarray(np.asarray(f.values, dtype=float)).tobytes())
+    return h.hexdigest()
 
 
 def anchor_tables(
@@ -431,7 +449,7 @@ def anchor_tables(
     Sobol sequences of :data:`ANCHOR_POINTS` points, each point's gammas by their
     inverse CDF (on the log scale), each point's coefficients the fit of its anchors
     (:meth:`~scenarios.spec.links.AnchorDirichlet.coefficients`). Seeded by ``seed``
-    and the node's place in the network, so an answer is reproducible.
+    and the node's name, so an answer is reproducible; kept for reuse (by content).
 
     Parameters
     ----------
@@ -471,16 +489,12 @@ def anchor_tables(
     assert anchors is not None
     values = net.values() if continuous is None else continuous
     features = design(net, param.node, values)
-    key = (
-        id(param),
-        int(seed),
-        tuple((f.axes, np.shape(f.values), float(np.sum(f.values))) for f in features),
-    )
-    cache = _ANCHOR_CACHE.setdefault(net, {})
-    if key in cache and cache[key][0] is param:
-        return cache[key][1]
-    index = net.discrete.index(param.node)
-    rng = np.random.default_rng([int(seed) % 2**63, 0x4C494E4B, index])
+    key = _anchor_key(param, seed, features)
+    if key in _ANCHOR_CACHE:
+        _ANCHOR_CACHE.move_to_end(key)
+        return _ANCHOR_CACHE[key]
+    tag = zlib.crc32(param.node.encode())
+    rng = np.random.default_rng([int(seed) % 2**63, 0x4C494E4B, tag])
     alpha = anchors.alpha[anchors.uncertain]  # (uncertain anchors, states)
     dim = alpha.size
     cases = _case_axes(features)
@@ -498,11 +512,16 @@ def anchor_tables(
         beta = anchors.coefficients(full)
         tables.append(_factored_softmax(features, beta, param.k, cases, True))
     reps = np.stack(tables)
+    mean = reps.mean(axis=0)
+    for arr in (reps, mean):
+        arr.setflags(write=False)  # shared through the cache
     out = (
-        Factor(reps.mean(axis=0), (*cases, param.node)),
+        Factor(mean, (*cases, param.node)),
         Factor(reps, (DRAW, *cases, param.node)),
     )
-    cache[key] = (param, out)
+    _ANCHOR_CACHE[key] = out
+    while len(_ANCHOR_CACHE) > _ANCHOR_CACHE_SIZE:
+        _ANCHOR_CACHE.popitem(last=False)
     return out
 
 
