@@ -191,13 +191,22 @@ def test_the_mcse_is_seeded_and_honest() -> None:
 
 
 def test_full_engine_model_has_a_dirichlet_per_anchor() -> None:
+    # a Dirichlet row per anchor, as normalised gammas; the link the fit of their ratios
     from scenarios.engines.pymc import build_model
 
-    model = build_model(anchored(30))
+    s = anchored(30)
+    model = build_model(s)
     rv = {v.name: v for v in model.free_RVs}
-    assert "f_link_anchors" in rv
-    assert "f_link" in [v.name for v in model.deterministics]
-    assert tuple(rv["f_link_anchors"].shape.eval()) == (4, 3)
+    assert tuple(rv["f_link_gammas"].shape.eval()) == (4, 3)
+    det = {v.name: v for v in model.deterministics}
+    assert {"f_link", "f_link_anchors"} <= set(det)
+    # at given gammas the link is the fit of their log-ratios (numpy's, by hand)
+    g = np.random.default_rng(0).gamma(30 * _rows(s)[1])
+    fn = model.compile_fn([det["f_link"], det["f_link_anchors"]], inputs=[rv["f_link_gammas"]])
+    beta, probs = fn({"f_link_gammas": g})
+    lr = np.log(g[:, 1:]) - np.log(g[:, :1])
+    np.testing.assert_allclose(beta, (np.linalg.inv(_rows(s)[0]) @ lr).ravel(), atol=1e-12)
+    np.testing.assert_allclose(probs, g / g.sum(axis=1, keepdims=True), atol=1e-15)
 
 
 @pytest.mark.slow
