@@ -372,8 +372,8 @@ def _factored_softmax(
         where = np.nonzero(bad)
         eta = sum(e[(where[0], *(where[1 + cases.index(a)] for a in axes))] for e, _, axes in parts)
         exact = _softmax_ref(eta, np)  # (entries, k + 1)
-    with np.errstate(divide="ignore"):
-        inv = np.where(bad, 0.0, 1.0 / z)
+    inv = 1.0 / np.where(bad, 1.0, z)
+    inv[bad] = 0.0
     if mean:
         table = np.einsum(*ops, inv, list(range(n + 1)), list(range(1, n + 2)), optimize=True)
         if exact is not None:

@@ -752,11 +752,14 @@ def link_distribution(
 ) -> tuple[LogitLink, np.ndarray | None]:
     """The mean link of a node and the covariance of its flattened coefficients.
 
-    THE function the engines call for a link's uncertainty. The flattening order is
+    The first two moments of a link's coefficients, exact. The flattening order is
     :func:`link_vector`'s: intercept per state but the first, then each term's values.
     A logit link whose intercept or terms carry an ``sd`` has independent Normal
-    coefficients (a diagonal covariance); anchor cases with a concentration have the
-    covariance of the fit (the module's docstring).
+    coefficients (a diagonal covariance), and these moments are its distribution.
+    Anchor cases with a concentration have the moments of the fit of Dirichlet draws
+    (the module's docstring); their distribution is not Normal, and the engines draw
+    the anchors themselves (:func:`anchor_dirichlet`): the moments serve as a local
+    summary (the sensitivity analysis's one "how sure of its link" row).
 
     Parameters
     ----------
@@ -768,9 +771,9 @@ def link_distribution(
     -------
     link : LogitLink
         The mean of the coefficients. For anchors with a concentration it is the fit to
-        the Dirichlet's mean log-ratios (digamma differences), not :attr:`FittedLink.link`:
-        integrating the child's probabilities over the coefficients then gives back
-        (about) the stated probabilities.
+        the Dirichlet's mean log-ratios (digamma differences), not :attr:`FittedLink.link`
+        (the link at the mean coefficients is not the mean link: it is the mean of
+        the probabilities, not of the log-ratios, that the anchors state).
     covariance : numpy.ndarray or None
         ``None`` when the coefficients are fixed.
 
