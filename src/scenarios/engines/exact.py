@@ -270,7 +270,14 @@ def sum_out(
             continue
         key = (*(id(f) for f in group), hash(axis))
         if key not in cache:
-            cache[key] = Factor(np.asarray(contract(group, axes)), tuple(axes))
+            # numpy's einsum contracts a pair sharing the draw axis as a batched matrix
+            # product (opt_einsum's path would loop in C over it)
+            names = list(dict.fromkeys(a for f in group for a in f.axes))
+            ops: list[Any] = []
+            for f in group:
+                ops += [np.asarray(f.values, dtype=float), [names.index(a) for a in f.axes]]
+            value = np.einsum(*ops, [names.index(a) for a in axes], optimize=True)
+            cache[key] = Factor(np.asarray(value), tuple(axes))
         out = [f for f in out if axis not in f.axes] + [cache[key]]
     return out
 
