@@ -164,8 +164,13 @@ def test_table_at_given_coefficients_is_todays_link() -> None:
     assert param is not None
     beta = draw_link(param, 3, np.random.default_rng(0))
     values = {n: Factor(x, (n,)) for n, (x, _) in net.quadrature.items()}
-    drawn = net.table_factor("f", np, {param.name: beta}, True, values)
+    drawn = net.table_factor("f", np, {param.name: beta}, True, values, chain=False)
     assert isinstance(drawn, Factor) and drawn.axes[0] == DRAW
+    # in an assembly the same table comes as factors (per parent, and 1 / normaliser)
+    parts = net.table_factor("f", np, {param.name: beta}, True, values)
+    assert isinstance(parts, list) and len(parts) > 1
+    product = contract(parts, list(drawn.axes))
+    assert np.abs(np.asarray(product) - drawn.values).max() < 1e-12
     for d in range(3):
         exact = s.with_prior("f", link_at(s.facts["f"].prior.logit, beta[d], ("p", "q", "r")))
         today = Network(exact).table_factor("f", np, None, False, values)

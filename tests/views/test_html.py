@@ -95,13 +95,16 @@ def test_scenario_table_has_a_row_per_state_with_the_librarys_numbers(
 
 
 def test_scenario_table_options_add_columns(post: scenarios.Posterior) -> None:
-    plain = views.scenario_table_html(post, bars=False, notes=False)
+    plain = views.scenario_table_html(post, bars=False, notes=False, mcse=False)
     assert "<th>MCSE</th>" not in plain and "<th>exact engine</th>" not in plain
     assert 'class="scn-bar"' not in plain and "what it means" in plain
+    # a table with a Monte Carlo error (Wagner's Dirichlet anchors) shows it by default
+    assert "<th>MCSE</th>" in views.scenario_table_html(post)
     page = views.scenario_table_html(post, fmt="decimal", mcse=True, exact=post)
     for r in rows(page, data_outcome="mutiny_end"):
         assert cell(r, "exact") == cell(r, "probability")
-        assert cell(r, "mcse") == "—"  # the exact engine has none
+        want = post.scenarios.loc[("mutiny_end", r["attrs"]["data-state"]), "mcse"]
+        assert cell(r, "mcse") == f"{want:.4f}"  # the anchors' quasi-Monte Carlo error
     # the explorer's regular expression over the markup (one row per line, class order)
     found = re.findall(
         r'<tr[^>]*data-outcome="([^"]+)" data-state="([^"]+)">.*?'

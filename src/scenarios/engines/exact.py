@@ -22,7 +22,7 @@ from scenarios.engines import calibrate
 from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.crossings import derived_quantiles
 from scenarios.engines.factors import DRAW, ContractionCost, Factor, contract, contraction_cost
-from scenarios.engines.links import integrable
+from scenarios.engines.links import ANCHOR_REPLICATES, anchor_tables, integrable
 from scenarios.engines.network import Network
 from scenarios.engines.quadrature import TOLERANCE, posterior_quantiles
 from scenarios.engines.uncertain import draw_parameters
@@ -224,10 +224,11 @@ def _joints(
             joints[name][i] = total
         return joints, total
     joints = {}
+    summed: dict[tuple[int, ...], Factor] = {}
     for name in nodes:
         own = asm.factors_for([name], with_evidence)
         axes = [DRAW, name] if any(DRAW in f.axes for f in own) else [name]
-        joints[name] = contract(own, axes)
+        joints[name] = contract(sum_out(net, own, axes, summed), axes)
     return joints, None
 
 
@@ -266,6 +267,80 @@ def _prior_marginals(net: Network, point: Assembly) -> dict[str, np.ndarray]:
         while len(_PRIORS) > 8:
             del _PRIORS[next(iter(_PRIORS))]
     return marg
+
+
+#: A continuous fact's axis is summed out of the per-node contractions once (rather
+#: than in each) while the factor this makes holds at most this many numbers.
+SUMMED_TABLE = 2**24
+
+
+def sum_out(
+    net: Network,
+    factors: list[Factor],
+    keep: Sequence[str],
+    cache: dict[tuple[int, ...], Factor] | None = None,
+) -> list[Factor]:
+    """The factors with each continuous fact's quadrature axis summed out, where small.
+
+    Variable elimination, exact: the factors over a continuous fact's axis are
+    multiplied and summed over it into one factor (while it holds at most
+    :data:`SUMMED_TABLE` numbers). With draws the per-node contractions otherwise each
+    sum the same quadrature axis again (Wagner's troops: 432 nodes against 36 cases of
+    a link drawn 4000 times); ``cache`` shares the summed factors between them.
+
+    Parameters
+    ----------
+    net : Network
+    factors : list of Factor
+    keep : sequence of str
+        Axes not summed out.
+    cache : dict, optional
+        Summed factors by the ids of the factors they replace.
+
+    Returns
+    -------
+    list of Factor
+        Whose contraction over ``keep`` is that of ``factors``.
+
+    Examples
+    --------
+    >>> from scenarios.io import example, load
+    >>> net = Network(load(example()))
+    >>> asm = assemble(net)
+    >>> own = asm.factors_for(["mutiny_end"])
+    >>> fewer = sum_out(net, own, ["mutiny_end"])
+    >>> len(fewer) < len(own), any("troops" in f.axes for f in fewer)
+    (True, False)
+    >>> a, b = contract(own, ["mutiny_end"]), contract(fewer, ["mutiny_end"])
+    >>> bool(np.allclose(a, b, rtol=1e-12, atol=0))
+    True
+    """
+    cache = {} if cache is None else cache
+    out = list(factors)
+    for axis in net.quadrature:
+        if axis in keep:
+            continue
+        group = [f for f in out if axis in f.axes]
+        if not group:
+            continue
+        axes = list(dict.fromkeys(a for f in group for a in f.axes if a != axis))
+        sizes: dict[str, int] = {}
+        for f in group:
+            sizes.update(zip(f.axes, np.shape(f.values), strict=False))
+        if int(np.prod([sizes.get(a, 1) for a in axes])) > SUMMED_TABLE:
+            continue
+        key = (*(id(f) for f in group), hash(axis))
+        if key not in cache:
+            # numpy's einsum contracts a pair sharing the draw axis as a batched matrix
+            # product (opt_einsum's path would loop in C over it)
+            names = list(dict.fromkeys(a for f in group for a in f.axes))
+            ops: list[Any] = []
+            for f in group:
+                ops += [np.asarray(f.values, dtype=float), [names.index(a) for a in f.axes]]
+            value = np.einsum(*ops, [names.index(a) for a in axes], optimize=True)
+            cache[key] = Factor(np.asarray(value), tuple(axes))
+        out = [f for f in out if axis not in f.axes] + [cache[key]]
+    return out
 
 
 def _quantities(
@@ -574,15 +649,18 @@ def update_exact(
     >>> post = update_exact(load(example()), draws=4000)
     >>> post.engine, post.settings["draws"]
     ('exact', 4000)
-    >>> list(post.scenarios.columns)
-    ['probability', 'lower', 'upper']
+    >>> list(post.scenarios.columns)  # mcse: the Monte Carlo error of mutiny_end's link
+    ['probability', 'lower', 'upper', 'mcse']
     """
     seed = scenario.seed if seed is None else int(seed)
     net = Network(scenario, quadrature_nodes, quadrature_tolerance)
     # an uncertain link too costly to integrate is sampled (engines/links.py): the point
     # assembly then holds it at its mean, for the cost plan alone
-    costly = {p.name: p.mean for p in net.link_params if not integrable(net, p)}
-    point = assemble(net, params=costly or None)
+    costly: dict[str, Any] = {p.name: p.mean for p in net.link_params if not integrable(net, p)}
+    # Dirichlet anchors: the expected table by randomised quasi-Monte Carlo (seeded), and
+    # its replicates, whose answers give the point answer's Monte Carlo error
+    anchored = {p.name: anchor_tables(net, p, seed) for p in net.link_params if p.anchors}
+    point = assemble(net, params={**costly, **{k: v[0] for k, v in anchored.items()}} or None)
     plan = _plan(net, point)
     if costly and plan.mode == "integrated":
         plan = replace(plan, mode="sampled")
@@ -678,6 +756,13 @@ def update_exact(
     if sampled:  # the point answer's own Monte Carlo error
         for frame in (posterior.scenarios, posterior.facts):
             frame["mcse"] = _is_mcse(frame, post_draws, weights)
+    elif anchored:  # the answer is the ratio of sums over the replicates' tables
+        reps = assemble(net, params={k: v[1] for k, v in anchored.items()}, draw_axis=True)
+        z_reps = np.broadcast_to(calibrate.total(reps.factors_for(), [DRAW]), (ANCHOR_REPLICATES,))
+        rep_marg = _marginals(net, reps, z_reps, draws=True)
+        w_reps = z_reps / z_reps.sum()
+        for frame in (posterior.scenarios, posterior.facts):
+            frame["mcse"] = _is_mcse(frame, rep_marg, w_reps)
     _warn(posterior)
     return posterior
 

@@ -103,11 +103,11 @@ class Interactive:
         if not np.isfinite(z) or z <= 0.0:
             raise ImpossibleEvidenceError("the claims cannot all hold", list(self._point.claim_ids))
 
-    def _message(self, asm: Assembly, i: int) -> Any:
-        """Everything but table ``i``, contracted onto its axes and the outcomes."""
-        table = asm.tables[i]
-        keep = list(dict.fromkeys([DRAW, *table.axes, *self._outcomes]))
-        rest = [f for f in asm.factors_for(keep) if f is not table]
+    def _message(self, asm: Assembly, name: str) -> Any:
+        """Everything but node ``name``'s tables, contracted onto their axes and the outcomes."""
+        tables = _tables_of(asm, name)
+        keep = list(dict.fromkeys([DRAW, *(a for t in tables for a in t.axes), *self._outcomes]))
+        rest = [f for f in asm.factors_for(keep) if all(f is not t for t in tables)]
         if not rest:
             return None
         # the draw axis, when there is one, must survive: each draw has its own message
@@ -117,9 +117,8 @@ class Interactive:
     def _focus_on(self, name: str) -> None:
         if self._focus is not None and self._focus[0] == name:
             return
-        i = self._point.nodes.index(name)
-        batch = self._message(self._batch, i) if self._batch is not None else None
-        self._focus = (name, self._message(self._point, i), batch)
+        batch = self._message(self._batch, name) if self._batch is not None else None
+        self._focus = (name, self._message(self._point, name), batch)
 
     @property
     def parameter_draws(self) -> dict[str, np.ndarray]:
@@ -187,7 +186,7 @@ class Interactive:
         self.network.set_prior(name, new.prior)
         i = self._point.nodes.index(name)
         table = self.network.table_factor(name, np, None, False, self._values, chain=False)
-        self._point = _swap(self._point, i, table)
+        self._point = _swap(self._point, name, table)
         if self._batch is not None:
             param = self.network.row_param(name)
             if param is not None:
@@ -205,7 +204,7 @@ class Interactive:
             factor = self.network.table_factor(
                 name, np, self._theta, True, self._values, chain=False
             )
-            self._batch = _swap(self._batch, i, factor)
+            self._batch = _swap(self._batch, name, factor)
         self._pending[name] = prior
         self._scenario = None
 
@@ -300,7 +299,7 @@ class Interactive:
         out = [DRAW, *self._outcomes] if batched else self._outcomes
         if self._focus is not None and message is not None:
             name = self._focus[0]
-            factors = [asm.tables[asm.nodes.index(name)], message]
+            factors = [*_tables_of(asm, name), message]
         else:
             factors = asm.factors_for(self._outcomes)
         if batched and not any(DRAW in f.axes for f in factors):
@@ -366,9 +365,19 @@ class Interactive:
 _STATE = ("network", "_point", "_batch", "_scenario", "_base", "_values", "_index", "_sizes")
 
 
-def _swap(asm: Assembly, i: int, table: Any) -> Assembly:
+def _tables_of(asm: Assembly, name: str) -> list[Factor]:
+    """Node ``name``'s factors (one, or several: a drawn link's are kept factored)."""
+    return [t for n, t in zip(asm.nodes, asm.tables, strict=True) if n == name]
+
+
+def _swap(asm: Assembly, name: str, table: Any) -> Assembly:
+    """``asm`` with node ``name``'s factors replaced by the one ``table``."""
     from dataclasses import replace
 
-    tables = list(asm.tables)
-    tables[i] = table
-    return replace(asm, tables=tuple(tables))
+    first = asm.nodes.index(name)
+    nodes, tables = [], []
+    for i, (n, t) in enumerate(zip(asm.nodes, asm.tables, strict=True)):
+        if n != name or i == first:
+            nodes.append(n)
+            tables.append(table if i == first else t)
+    return replace(asm, nodes=tuple(nodes), tables=tuple(tables))

@@ -1,8 +1,15 @@
 """Uncertain link coefficients: a logit link whose coefficients are part of theta.
 
-A logit link with an ``sd`` on its intercept or terms (or any link whose
-:func:`~scenarios.spec.links.link_distribution` has a covariance) has Normal
-coefficients ``beta = mean + root @ z``, ``z ~ N(0, I)``: a :class:`LinkParam`.
+Two kinds of :class:`LinkParam`:
+
+- A logit link with an ``sd`` on its intercept or terms has Normal coefficients
+  ``beta = mean + root @ z``, ``z ~ N(0, I)`` (Gaussian by statement).
+- Anchor cases with a concentration (:class:`~scenarios.spec.links.AnchorDirichlet`):
+  each anchor's probabilities are a Dirichlet(``c p``) draw and ``beta`` is the fit of
+  the drawn anchors, ``beta = M L(draw)``; where the anchors determine the link
+  exactly, the link's probability in an anchor's case has mean ``p`` exactly.
+
+How the engines use them:
 
 - Given a coefficient vector (a draw, or a PyMC variable), the child's table is the
   softmax of ``eta = X beta`` per parent case (:func:`link_table`).
@@ -10,14 +17,33 @@ coefficients ``beta = mean + root @ z``, ``z ~ N(0, I)``: a :class:`LinkParam`.
   linear in the child's table, and ``beta`` enters that table alone and is independent
   of every other uncertain number a priori, so ``P(outcome | claims)`` is the answer
   with the expected table ``E[softmax(eta)]``, exact up to that integral. Per parent
-  case ``eta`` (the log-odds of the states after the first) is Normal in ``K - 1``
-  dimensions; its expected softmax is integrated by a pruned tensor Gauss-Hermite rule
-  in whitened coordinates, refined until two rules agree to :data:`LINK_TOLERANCE`
-  (:func:`expected_softmax`).
+  case ``eta`` (the log-odds of the states after the first) of a Normal link is
+  Normal in ``K - 1`` dimensions; its expected softmax is integrated by a pruned
+  tensor Gauss-Hermite rule in whitened coordinates, refined until two rules agree to
+  :data:`LINK_TOLERANCE`
+  (:func:`expected_softmax`). For Dirichlet anchors the expectation is taken by
+  randomised quasi-Monte Carlo (:func:`anchor_tables`): :data:`ANCHOR_REPLICATES`
+  independently scrambled Sobol sequences of :data:`ANCHOR_POINTS` points each, the
+  gammas by their inverse CDF, seeded by the scenario's seed and the node. The table
+  is the replicates' mean; the exact engine reports the answer's Monte Carlo error
+  from the spread of the answers the replicates give (the ``mcse`` column): the
+  answer is a ratio of sums linear in the table, so its value at the mean table is
+  the replicates' answers averaged with weights their evidence, and its error that
+  weighted mean's.
+- With draws (the intervals) each draw of theta carries its own draw of the anchors.
+  The softmax of a link is computed as a product of per-parent factors
+  (``exp(eta) = prod_g exp(eta_g)``, each parent's contribution to the log-odds
+  exponentiated once over its own states or quadrature nodes) and one normaliser,
+  so no exponential is taken per case; in an assembly the table stays factored (the
+  parents' factors and the normaliser's inverse), and the exact engine sums a
+  continuous parent's nodes out once (:func:`scenarios.engines.exact.sum_out`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import zlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,17 +53,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from scenarios.engines.factors import DRAW, Factor, align
-from scenarios.spec.links import link_context, link_distribution, link_vector
+from scenarios.spec.links import (
+    AnchorDirichlet,
+    anchor_dirichlet,
+    link_context,
+    link_distribution,
+    link_vector,
+)
 from scenarios.spec.priors import AnchorPrior, LogitPrior
 
 if TYPE_CHECKING:
     from scenarios.engines.network import Network
 
 __all__ = [
+    "ANCHOR_POINTS",
+    "ANCHOR_REPLICATES",
     "LINK_MAX_POINTS",
     "LINK_MAX_WORK",
     "LINK_TOLERANCE",
     "LinkParam",
+    "anchor_tables",
     "design",
     "draw_link",
     "expected_softmax",
@@ -55,6 +90,14 @@ LINK_MAX_POINTS = 400_000
 #: expected table is not integrated: the exact engine samples it instead
 #: (:func:`integrable`), its Monte Carlo error reported.
 LINK_MAX_WORK = 5e7
+#: Independently scrambled Sobol sequences behind a Dirichlet-anchor link's expected
+#: table (:func:`anchor_tables`); their spread gives its Monte Carlo error.
+ANCHOR_REPLICATES = 16
+#: Points of each sequence (a power of two, as Sobol balance needs).
+ANCHOR_POINTS = 128
+#: A normaliser of the factored softmax below this is recomputed directly (the
+#: per-parent factors underflowed together).
+_TINY = 1e-250
 
 
 def integrable(net: Network, param: LinkParam) -> bool:
@@ -70,7 +113,10 @@ def integrable(net: Network, param: LinkParam) -> bool:
     bool
         ``False`` when its parent cases times ``10 ** k`` points exceed
         :data:`LINK_MAX_WORK` (e.g. a 5-state outcome over a continuous parent).
+        Dirichlet anchors are always integrable (by quasi-Monte Carlo).
     """
+    if param.anchors is not None:
+        return True
     cases = 1
     for parent in net.parents(param.node):
         cases *= len(net.states[parent]) if parent in net.states else net.quadrature[parent][0].size
@@ -85,7 +131,9 @@ class LinkParam:
     then each term's, in term order: :func:`~scenarios.spec.links.link_distribution`);
     ``root`` (columns with zero spread dropped) satisfies ``root @ root.T ==
     covariance``; ``z`` is standard normal. ``blocks`` is one plus the number of terms,
-    ``k`` the log-odds per block (the node's states after the first).
+    ``k`` the log-odds per block (the node's states after the first). ``anchors``:
+    the Dirichlet anchors the coefficients are the fit of (``mean`` and ``root`` then
+    give their exact mean and a root of their covariance, a summary only).
 
     Examples
     --------
@@ -106,6 +154,7 @@ class LinkParam:
     root: np.ndarray = field(compare=False)
     blocks: int = 1
     k: int = 1
+    anchors: AnchorDirichlet | None = field(default=None, compare=False)
 
 
 def link_param(net: Network, name: str) -> LinkParam | None:
@@ -125,7 +174,8 @@ def link_param(net: Network, name: str) -> LinkParam | None:
     if not isinstance(prior, AnchorPrior | LogitPrior):
         return None
     states = net.states[name]
-    link, cov = link_distribution(prior, link_context(net.scenario.nodes, name))
+    ctx = link_context(net.scenario.nodes, name)
+    link, cov = link_distribution(prior, ctx)
     if cov is None:
         return None
     k = len(states) - 1
@@ -139,7 +189,8 @@ def link_param(net: Network, name: str) -> LinkParam | None:
         cols = np.flatnonzero(sd > 0)
         root = np.zeros((sd.size, cols.size))
         root[cols, np.arange(cols.size)] = sd[cols]
-    return LinkParam(f"{name}_link", name, mean, root, blocks, k)
+    anchors = anchor_dirichlet(prior, ctx)
+    return LinkParam(f"{name}_link", name, mean, root, blocks, k, anchors)
 
 
 def design(net: Network, name: str, continuous: Mapping[str, Factor]) -> list[Factor]:
@@ -186,7 +237,8 @@ def link_table(
     params: Mapping[str, Any] | None,
     draw_axis: bool,
     continuous: Mapping[str, Factor],
-) -> Factor:
+    factored: bool = False,
+) -> Factor | list[Factor]:
     """The node's table: softmax of the link at given coefficients, or its expectation.
 
     Parameters
@@ -196,23 +248,42 @@ def link_table(
     xp : module
         ``numpy`` or ``pytensor.tensor``.
     params : mapping, optional
-        ``params[param.name]``: coefficient vectors (draws first when ``draw_axis``);
-        absent, the expected table over the coefficients' prior (numpy only).
+        ``params[param.name]``: coefficient vectors (draws first when ``draw_axis``),
+        or the table itself as a :class:`Factor`; absent, the expected table over the
+        coefficients' prior (numpy only; Dirichlet anchors: :func:`anchor_tables` with
+        the scenario's seed).
     draw_axis : bool
     continuous : mapping of str to Factor
+    factored : bool
+        With numpy draws, the table may be given as factors whose product it is: one
+        per parent (the exponentiated log-odds it contributes, over the draws, its
+        states or nodes and the node) and the normaliser's inverse over the draws
+        and the parents' cases, so that no table over every case and state is made.
 
     Returns
     -------
-    Factor
+    Factor or list of Factor
         Over the parents (and ``draw``) then the node.
     """
     name = param.node
     features = design(net, name, continuous)
     k = param.k
-    if params is None or param.name not in params:
+    given = None if params is None else params.get(param.name)
+    if isinstance(given, Factor):  # the table itself (the exact engine's anchor tables)
+        return given
+    if given is None:
+        if param.anchors is not None:
+            return anchor_tables(net, param, net.scenario.seed, continuous)[0]
         return _expected_table(net, param, features, name)
-    beta = params[param.name]
+    beta = given
     drawn = draw_axis and xp is np
+    if drawn and all(DRAW not in f.axes for f in features):
+        beta = np.asarray(beta, dtype=float)
+        if factored:
+            parts = _factored_parts(features, beta, k, name)
+            if parts is not None:
+                return parts
+        return _drawn_table(features, beta, k, name)
     cases = _case_axes(features)
     target = [DRAW, *(a for a in cases if a != DRAW)] if drawn else cases
     parts = []
@@ -228,6 +299,230 @@ def link_table(
             parts.append((x[..., None] if f.axes else x) * coef)
     eta = sum(parts[1:], parts[0])
     return Factor(_softmax_ref(eta, xp), (*target, name))
+
+
+def _parts(
+    features: list[Factor], beta: np.ndarray, k: int
+) -> list[tuple[np.ndarray, np.ndarray, tuple[str, ...]]]:
+    """Per group of regressors over the same axes: its log-odds, and their exp with a 0 first.
+
+    Each group's ``f = exp(0 or eta - top)`` has its largest entry 1 per row (``top``
+    the row's largest log-odds, at least 0), so the product over groups of ``f`` is
+    the unnormalised softmax of the summed log-odds, scaled per case.
+    """
+    draws = beta.shape[0]
+    groups: dict[tuple[str, ...], np.ndarray] = {}
+    for b, f in enumerate(features):
+        x = np.asarray(f.values, dtype=float)
+        coef = beta[:, b * k : (b + 1) * k].reshape(draws, *([1] * x.ndim), k)
+        term = x[None, ..., None] * coef
+        key = tuple(f.axes)
+        groups[key] = groups[key] + term if key in groups else term
+    out = []
+    for axes, eta in groups.items():
+        top = np.maximum(eta.max(axis=-1, keepdims=True), 0.0)
+        f = np.empty((*eta.shape[:-1], k + 1))
+        np.exp(-top[..., 0], out=f[..., 0])
+        np.exp(eta - top, out=f[..., 1:])
+        out.append((eta, f, axes))
+    return out
+
+
+def _operands(
+    parts: list[tuple[np.ndarray, np.ndarray, tuple[str, ...]]], cases: list[str]
+) -> list[Any]:
+    """The einsum operands of the groups' factors, all but the largest multiplied into one.
+
+    Axis ``0`` is the draw, ``1 + i`` case axis ``i``, ``len(cases) + 1`` the state.
+    Two operands make the normaliser a batched matrix product.
+    """
+    n = len(cases)
+
+    def ids(axes: tuple[str, ...]) -> list[int]:
+        return [0, *(1 + cases.index(a) for a in axes), n + 1]
+
+    order = sorted(parts, key=lambda p: p[1].size)
+    big, rest = order[-1], order[:-1]
+    if not rest:
+        return [big[1], ids(big[2])]
+    axes = tuple(a for a in cases if any(a in r[2] for r in rest))
+    ops: list[Any] = []
+    for _, f, ax in rest:
+        ops += [f, ids(ax)]
+    merged = np.einsum(*ops, ids(axes), optimize=True) if len(rest) > 1 else rest[0][1]
+    return [merged, ids(axes), big[1], ids(big[2])]
+
+
+def _factored_softmax(
+    features: list[Factor], beta: np.ndarray, k: int, cases: list[str], mean: bool
+) -> np.ndarray:
+    """The link's table per draw ``(draws, *cases, k + 1)``, or its mean over the draws.
+
+    The product of the groups' factors, over its sum across the states: no exponential
+    per case. Where that sum underflows (the groups favour states far apart) the
+    entries are recomputed from the summed log-odds directly.
+    """
+    parts = _parts(features, beta, k)
+    n = len(cases)
+    ops = _operands(parts, cases)
+    z = np.einsum(*ops, list(range(n + 1)), optimize=True)
+    bad = z < _TINY
+    exact = None
+    if bad.any():
+        where = np.nonzero(bad)
+        eta = sum(e[(where[0], *(where[1 + cases.index(a)] for a in axes))] for e, _, axes in parts)
+        exact = _softmax_ref(eta, np)  # (entries, k + 1)
+    inv = 1.0 / np.where(bad, 1.0, z)
+    inv[bad] = 0.0
+    if mean:
+        table = np.einsum(*ops, inv, list(range(n + 1)), list(range(1, n + 2)), optimize=True)
+        if exact is not None:
+            np.add.at(table, where[1:], exact)
+        return table / beta.shape[0]
+    table = np.einsum(*ops, list(range(n + 2)), optimize=True)
+    table *= inv[..., None]
+    if exact is not None:
+        table[where] = exact
+    return table
+
+
+def _factored_parts(
+    features: list[Factor], beta: np.ndarray, k: int, name: str
+) -> list[Factor] | None:
+    """The table per draw as factors (per parent, and the normaliser's inverse), or None.
+
+    None when the normaliser underflows somewhere (the table is then made whole).
+    """
+    cases = _case_axes(features)
+    n = len(cases)
+    ops = _operands(_parts(features, beta, k), cases)
+    z = np.einsum(*ops, list(range(n + 1)), optimize=True)
+    if not z.min() >= _TINY:
+        return None
+    np.reciprocal(z, out=z)
+    out = [
+        Factor(ops[i], (DRAW, *(cases[j - 1] for j in ops[i + 1][1:-1]), name))
+        for i in range(0, len(ops), 2)
+    ]
+    return [*out, Factor(z, (DRAW, *cases))]
+
+
+def _drawn_table(features: list[Factor], beta: np.ndarray, k: int, name: str) -> Factor:
+    """The link's table for each draw of its coefficients, in chunks of draws."""
+    cases = _case_axes(features)
+    sizes = [
+        next(np.shape(f.values)[f.axes.index(a)] for f in features if a in f.axes) for a in cases
+    ]
+    draws = beta.shape[0]
+    out = np.empty((draws, *sizes, k + 1))
+    step = max(1, 2_000_000 // max(1, int(np.prod(sizes)) * (k + 1)))  # bounded temporaries
+    for s in range(0, draws, step):
+        out[s : s + step] = _factored_softmax(features, beta[s : s + step], k, cases, False)
+    return Factor(out, (DRAW, *cases, name))
+
+
+#: Anchor tables already computed, by what they depend on (the node, its anchors, the
+#: seed and its parents' values): a timeline's or a sensitivity analysis's many
+#: networks share them.
+_ANCHOR_CACHE: OrderedDict[str, tuple[Factor, Factor]] = OrderedDict()
+_ANCHOR_CACHE_SIZE = 16
+
+
+def _anchor_key(param: LinkParam, seed: int, features: list[Factor]) -> str:
+    a = param.anchors
+    assert a is not None
+    h = hashlib.sha256(f"{param.node}|{int(seed)}|{param.k}".encode())
+    for arr in (a.alpha, a.fit, a.stated, a.uncertain):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    for f in features:
+        h.update("|".join(f.axes).encode())
+        h.update(np.ascontiguousarray(np.asarray(f.values, dtype=float)).tobytes())
+    return h.hexdigest()
+
+
+def anchor_tables(
+    net: Network, param: LinkParam, seed: int, continuous: Mapping[str, Factor] | None = None
+) -> tuple[Factor, Factor]:
+    """A Dirichlet-anchor link's expected table, and the replicates it is the mean of.
+
+    Randomised quasi-Monte Carlo: :data:`ANCHOR_REPLICATES` independently scrambled
+    Sobol sequences of :data:`ANCHOR_POINTS` points, each point's gammas by their
+    inverse CDF (on the log scale), each point's coefficients the fit of its anchors
+    (:meth:`~scenarios.spec.links.AnchorDirichlet.coefficients`). Seeded by ``seed``
+    and the node's name, so an answer is reproducible; kept for reuse (by content).
+
+    Parameters
+    ----------
+    net : Network
+    param : LinkParam
+        With ``anchors``.
+    seed : int
+    continuous : mapping of str to Factor, optional
+        The continuous facts' values (default: their quadrature nodes).
+
+    Returns
+    -------
+    mean : Factor
+        Over the parents then the node: the expected table.
+    replicates : Factor
+        The same with a ``draw`` axis first, one per replicate; ``mean`` is their mean.
+
+    Examples
+    --------
+    >>> from scenarios.engines.network import Network
+    >>> from scenarios.spec.scenario import Scenario
+    >>> s = Scenario(title="t", facts={"a": {"kind": "binary", "prior": {"p": 0.5}}},
+    ...     outcomes={"o": {"kind": "binary", "exhaustive": "y/n", "prior": {
+    ...         "given": ["a"], "baseline": {"a": False}, "concentration": 10,
+    ...         "anchors": [{"p": 0.1}, {"when": {"a": True}, "p": 0.7}]}}})
+    >>> net = Network(s)
+    >>> mean, reps = anchor_tables(net, net.link_param("o"), seed=1)
+    >>> mean.axes, reps.values.shape  # a 0.1 and a 0.7, in expectation
+    (('a', 'o'), (16, 2, 2))
+    >>> [round(float(v), 2) for v in mean.values[:, 1]]
+    [0.1, 0.7]
+    """
+    from scipy import special
+    from scipy.stats import qmc
+
+    anchors = param.anchors
+    assert anchors is not None
+    values = net.values() if continuous is None else continuous
+    features = design(net, param.node, values)
+    key = _anchor_key(param, seed, features)
+    if key in _ANCHOR_CACHE:
+        _ANCHOR_CACHE.move_to_end(key)
+        return _ANCHOR_CACHE[key]
+    tag = zlib.crc32(param.node.encode())
+    rng = np.random.default_rng([int(seed) % 2**63, 0x4C494E4B, tag])
+    alpha = anchors.alpha[anchors.uncertain]  # (uncertain anchors, states)
+    dim = alpha.size
+    cases = _case_axes(features)
+    tables = []
+    for _ in range(ANCHOR_REPLICATES):
+        u = qmc.Sobol(dim, scramble=True, seed=rng).random(ANCHOR_POINTS)
+        u = np.clip(u, 1e-300, 1.0 - 2.0**-53).reshape(ANCHOR_POINTS, *alpha.shape)
+        a = np.broadcast_to(alpha, u.shape)
+        x = special.gammaincinv(a, u)
+        with np.errstate(divide="ignore"):
+            # tiny shapes: the inverse underflows; its logarithm from P(a, x) ~ x^a / G(a+1)
+            log_x = np.where(x > 1e-200, np.log(x), (np.log(u) + special.gammaln(a + 1.0)) / a)
+        full = np.zeros((ANCHOR_POINTS, *anchors.alpha.shape))
+        full[:, anchors.uncertain] = log_x
+        beta = anchors.coefficients(full)
+        tables.append(_factored_softmax(features, beta, param.k, cases, True))
+    reps = np.stack(tables)
+    mean = reps.mean(axis=0)
+    for arr in (reps, mean):
+        arr.setflags(write=False)  # shared through the cache
+    out = (
+        Factor(mean, (*cases, param.node)),
+        Factor(reps, (DRAW, *cases, param.node)),
+    )
+    _ANCHOR_CACHE[key] = out
+    while len(_ANCHOR_CACHE) > _ANCHOR_CACHE_SIZE:
+        _ANCHOR_CACHE.popitem(last=False)
+    return out
 
 
 def _softmax_ref(eta: Any, xp: Any) -> Any:
@@ -386,7 +681,7 @@ def expected_softmax(
 
 
 def draw_link(param: LinkParam, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Draws of the coefficients from their Normal prior.
+    """Draws of the coefficients from their prior (Normal, or the fit of Dirichlet anchors).
 
     Parameters
     ----------
@@ -406,5 +701,13 @@ def draw_link(param: LinkParam, draws: int, rng: np.random.Generator) -> np.ndar
     >>> b.shape, bool(np.all(b[:, 0] == 1.0)), round(float(b[:, 1].std()), 1)
     ((20000, 2), True, 0.5)
     """
+    if param.anchors is not None:  # each anchor a Dirichlet draw, the link their fit
+        from scenarios.engines.uncertain import log_gamma
+
+        a = param.anchors
+        alpha = a.alpha[a.uncertain]
+        full = np.zeros((draws, *a.alpha.shape))
+        full[:, a.uncertain] = log_gamma(np.broadcast_to(alpha, (draws, *alpha.shape)), rng)
+        return a.coefficients(full)
     z = rng.standard_normal((draws, param.root.shape[1]))
     return param.mean + z @ param.root.T

@@ -514,7 +514,7 @@ class Network:
         prior = self.priors[name]
         link = self._link_param.get(name)
         if link is not None:  # uncertain coefficients: :mod:`scenarios.engines.links`
-            return link_table(self, link, xp, params, draw_axis, continuous)
+            return link_table(self, link, xp, params, draw_axis, continuous, factored=chain)
         if isinstance(prior, LogitPrior):
             return self._logit_factor(name, prior, xp, continuous, chain)
         if isinstance(prior, ThresholdPrior):

@@ -55,7 +55,11 @@ def build_model(scenario: Scenario, *, marginalized: bool = False) -> Any:
         uncertain rows are ``pm.Dirichlet`` (``<node>_probs``), source rates ``pm.Beta``
         (``<source>_true_positive``, ...), uncertain link coefficients a
         ``pm.Deterministic`` ``<node>_link = mean + root @ <node>_link_z`` of standard
-        normals (the table is the softmax of the link, built from them), continuous
+        normals, or for anchor cases with a concentration ``<node>_link = M L`` of the
+        log-ratios of the anchors' probabilities, Dirichlet as normalised gammas
+        ``<node>_link_gammas`` (one row per anchor held with a concentration, shown
+        as ``<node>_link_anchors``; :class:`~scenarios.spec.links.AnchorDirichlet`)
+        (the table is the softmax of the link, built from them), continuous
         facts their distributions; every
         report is an observed variable ``claim_<id>`` (``~`` of a denial or retraction
         written ``__``): a ``pm.Bernoulli`` with ``p = f + w (t - f)`` where what it
@@ -143,6 +147,20 @@ def _build(
                     a=number(f"{p.name}__alpha", p.alpha),
                     dims=(f"{p.name}_row", f"{p.node}_state"),
                 )
+            elif isinstance(p, LinkParam) and p.anchors is not None:
+                # each anchor with a concentration a Dirichlet; the link the fit of them all
+                a = p.anchors
+                held = np.flatnonzero(a.uncertain)
+                alpha = number(f"{p.name}__alpha", a.alpha[held])
+                # as normalised gammas (sampled on the log scale): the log-ratios are
+                # differences of log-gammas, with no simplex to cross
+                g = pm.Gamma(f"{p.name}_gammas", alpha=alpha, beta=1.0, shape=(held.size, p.k + 1))
+                pm.Deterministic(f"{p.name}_anchors", g / g.sum(axis=-1, keepdims=True))
+                logg = pt.log(g)
+                stated = pt.as_tensor_variable(number(f"{p.name}__stated", a.stated))
+                ratios = pt.set_subtensor(stated[held], logg[:, 1:] - logg[:, :1])
+                fit = number(f"{p.name}__fit", a.fit)
+                params[p.name] = pm.Deterministic(p.name, pt.dot(fit, ratios).flatten())
             elif isinstance(p, LinkParam):  # non-centred: beta = mean + root @ z
                 z = pm.Normal(f"{p.name}_z", 0.0, 1.0, shape=p.root.shape[1])
                 mean, root = number(f"{p.name}__mean", p.mean), number(f"{p.name}__root", p.root)

@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from scenarios.engines.assembly import assemble
 from scenarios.engines.factors import DRAW, Factor, contract
@@ -192,6 +192,18 @@ def log_prior(
                 alpha = p.alpha[r]
                 total += np.sum((alpha - 1.0) * np.log(x), axis=-1) + _log_dirichlet_norm(alpha)
             out[p.name] = total
+        elif isinstance(p, LinkParam) and p.anchors is not None:
+            # the Dirichlet density of the anchors' probabilities the link's fit gives back
+            a = p.anchors
+            beta = value.reshape(value.shape[0], a.fit.shape[0], p.k)
+            ratios = np.einsum("ab,dbk->dak", a.design, beta)[:, a.uncertain]
+            full = np.concatenate([np.zeros((*ratios.shape[:-1], 1)), ratios], axis=-1)
+            logp = full - special.logsumexp(full, axis=-1, keepdims=True)
+            alpha = a.alpha[a.uncertain]
+            out[p.name] = sum(
+                np.sum((alpha[i] - 1.0) * logp[:, i], axis=-1) + _log_dirichlet_norm(alpha[i])
+                for i in range(alpha.shape[0])
+            )
         elif isinstance(p, LinkParam):  # the density of z, beta = mean + root @ z
             z = np.linalg.lstsq(p.root, (value - p.mean).T, rcond=None)[0]
             out[p.name] = stats.norm.logpdf(z).sum(axis=0)

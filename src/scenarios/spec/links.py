@@ -11,13 +11,20 @@ The fit is linear in the anchors' additive log-ratios: with ``X`` the anchors' d
 continuous parent) and ``L`` their log-ratios ``log(p_j / p_0)`` against the child's
 first state, the coefficients are ``B = M L`` with ``M`` the pseudo-inverse of ``X``
 (exact when ``X`` is square and of full rank, least squares when there are more
-anchors than coefficients). A concentration ``c`` makes each anchor's probabilities a
-Dirichlet(``c p``); its log-ratios have means ``digamma(c p_j) - digamma(c p_0)`` and
-covariances ``trigamma(c p_0) + [j == k] trigamma(c p_j)``, so the coefficients are
-approximately Normal with mean ``M E[L]`` and covariance ``M Cov(L) M^T``
-(:func:`link_distribution`). The approximation is good when every ``c p`` is above 1;
-for smaller ones (a probability of 1% held with concentration 30) the log-ratio is
-skewed and the Normal overstates how likely large probabilities are.
+anchors than coefficients).
+
+**A concentration** ``c`` (on an anchor, or on the prior for every anchor) makes that
+anchor's probabilities a draw from Dirichlet(``c p``), independently across anchors,
+and the link the same fit of the drawn anchors: ``B = M L(draw)``
+(:class:`AnchorDirichlet`). When the anchors determine the link exactly, the link's
+probabilities in an anchor's case ARE that anchor's drawn probabilities, so their
+expectation is the stated ``p``: "1% in this case, concentration 30" means a
+probability whose mean is 1% and whose spread is the Dirichlet's. The coefficients are
+not Normal (a small ``c p`` makes a log-ratio's distribution long-tailed to the left);
+:func:`link_distribution` gives their exact first two moments (the log-ratios' means
+``digamma(c p_j) - digamma(c p_0)`` and covariances ``trigamma(c p_0) + [j == k]
+trigamma(c p_j)``, through ``M``), which the sensitivity analysis uses as a local
+summary; the engines draw the anchors themselves.
 
 **Flattening order** of a link's coefficients (:func:`link_vector`): the intercept's
 value for each state but the first (in state order; a binary child has the one state
@@ -52,10 +59,12 @@ from scenarios.spec.priors import (
 __all__ = [
     "ALPHA_FLOOR",
     "MISFIT_SHOWN",
+    "AnchorDirichlet",
     "AnchorFitError",
     "FittedLink",
     "LinkContext",
     "anchor_case",
+    "anchor_dirichlet",
     "anchor_notes",
     "anchors_from_logit",
     "case_count",
@@ -75,9 +84,8 @@ __all__ = [
 #: much (in any state) is reported (:func:`anchor_notes`): half a percentage point, as
 #: less is the rounding of stated probabilities.
 MISFIT_SHOWN = 0.005
-#: The smallest Dirichlet parameter ``concentration * p`` the link's spread is computed
-#: with: below it the log-ratios' moments leave float range (and the Normal
-#: approximation means little well before: it is good when every ``c p`` is above 1).
+#: The smallest Dirichlet parameter ``concentration * p`` an anchor is drawn (and its
+#: log-ratios' moments computed) with: below it the moments leave float range.
 ALPHA_FLOOR = 1e-3
 #: The quantiles of a continuous parent shown in an implied table.
 SHOWN_QUANTILES = (0.05, 0.5, 0.95)
@@ -554,9 +562,7 @@ def fit_anchors(prior: AnchorPrior, ctx: LinkContext) -> FittedLink:
     >>> round(fit.fitted[1]["true"], 12), fit.misfit[1] < 1e-12, fit.covariance is None
     (0.6, True, True)
     """
-    x, cols, scales = _design(prior, ctx)
-    _identify(x, cols, prior, scales)
-    m = np.linalg.pinv(x)
+    _, m, template = _fit_parts(prior, ctx)
     stated, means, blocks = _moments(prior, ctx)
     coefs = np.concatenate([m @ stated, m @ means])
     if not (np.all(np.isfinite(coefs)) and np.abs(coefs).max() <= MAX_MAGNITUDE):
@@ -565,14 +571,6 @@ def fit_anchors(prior: AnchorPrior, ctx: LinkContext) -> FittedLink:
                      "move the cases of a continuous parent further apart")]
         )  # fmt: skip
     k = len(ctx.states) - 1
-    terms = []
-    for parent, state in cols:
-        if state is None:
-            center, scale = scales[parent]
-            terms.append(LogitTerm(fact=parent, coef=0.0, center=center, scale=scale))
-        else:
-            terms.append(LogitTerm(fact=parent, state=state, coef=0.0))
-    template = LogitLink(intercept=0.0, terms=terms)
     link = vector_link((m @ stated).ravel(), template, ctx.states)
     mean, cov = link, None
     if blocks is not None:
@@ -590,6 +588,136 @@ def fit_anchors(prior: AnchorPrior, ctx: LinkContext) -> FittedLink:
         )
         given.append(dict(zip(ctx.states, _anchor_probs(anchor, ctx).tolist(), strict=True)))
     return FittedLink(link, mean, cov, tuple(fitted), tuple(given))
+
+
+def _fit_parts(prior: AnchorPrior, ctx: LinkContext) -> tuple[np.ndarray, np.ndarray, LogitLink]:
+    """The anchors' design ``X``, the fit ``M = pinv(X)`` and the link's terms (coefs 0)."""
+    x, cols, scales = _design(prior, ctx)
+    _identify(x, cols, prior, scales)
+    terms = []
+    for parent, state in cols:
+        if state is None:
+            center, scale = scales[parent]
+            terms.append(LogitTerm(fact=parent, coef=0.0, center=center, scale=scale))
+        else:
+            terms.append(LogitTerm(fact=parent, state=state, coef=0.0))
+    return x, np.linalg.pinv(x), LogitLink(intercept=0.0, terms=terms)
+
+
+@dataclass(frozen=True)
+class AnchorDirichlet:
+    """Anchor cases held with a concentration: each a Dirichlet draw, the link their fit.
+
+    Anchor ``i`` with a concentration has probabilities ``P_i ~ Dirichlet(alpha[i])``,
+    ``alpha[i] = c p_i`` (independent across anchors); one without keeps its stated
+    ``p_i``. The link's flattened coefficients (:func:`link_vector`) are ``B = M L``
+    with ``L[i] = log(P_i[1:] / P_i[0])`` (:meth:`coefficients`): the fit
+    :func:`fit_anchors` makes of the stated probabilities, made of the drawn ones.
+
+    Attributes
+    ----------
+    template : LogitLink
+        The fitted link's terms (facts, states, centres, scales); coefficients 0.
+    design : numpy.ndarray
+        ``X``, ``(anchors, blocks)``: a row per anchor, a column per coefficient block
+        (intercept, then each term).
+    fit : numpy.ndarray
+        ``M = pinv(X)``, ``(blocks, anchors)``.
+    alpha : numpy.ndarray
+        ``(anchors, states)``: the Dirichlet parameters (``c p``, at least
+        :data:`ALPHA_FLOOR`); rows of anchors without a concentration hold ``p``.
+    uncertain : numpy.ndarray
+        ``(anchors,)`` bool: which anchors carry a concentration.
+    stated : numpy.ndarray
+        ``(anchors, states - 1)``: the stated log-ratios.
+
+    Examples
+    --------
+    >>> prior = AnchorPrior(
+    ...     given=["hq"], baseline={"hq": False}, concentration=20,
+    ...     anchors=[{"p": 0.2}, {"when": {"hq": True}, "p": 0.6}],
+    ... )
+    >>> d = anchor_dirichlet(prior, LinkContext(("false", "true"), {"hq": ("false", "true")}))
+    >>> d.alpha.tolist(), d.uncertain.tolist()
+    ([[16.0, 4.0], [8.0, 12.0]], [True, True])
+    >>> lp = np.log([[[0.8, 0.2], [0.4, 0.6]]])  # the stated probabilities as a "draw"
+    >>> d.coefficients(lp).round(6).tolist()  # intercept logit(0.2), then hq's effect
+    [[-1.386294, 1.791759]]
+    """
+
+    template: LogitLink
+    design: np.ndarray = field(compare=False)
+    fit: np.ndarray = field(compare=False)
+    alpha: np.ndarray = field(compare=False)
+    uncertain: np.ndarray = field(compare=False)
+    stated: np.ndarray = field(compare=False)
+
+    def coefficients(self, log_probs: np.ndarray) -> np.ndarray:
+        """The link's flattened coefficients for drawn anchor probabilities.
+
+        Parameters
+        ----------
+        log_probs : numpy.ndarray
+            ``(draws, anchors, states)``: logarithms of the anchors' drawn
+            probabilities, or of anything proportional to them per anchor (log-gamma
+            draws: only differences within an anchor count). Rows of anchors without
+            a concentration are ignored (their stated log-ratios are used).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(draws, blocks * (states - 1))``, in :func:`link_vector`'s order.
+        """
+        lp = np.asarray(log_probs, dtype=float)
+        ratios = lp[..., 1:] - lp[..., :1]
+        ratios = np.where(self.uncertain[:, None], ratios, self.stated)
+        beta = np.einsum("ba,dak->dbk", self.fit, ratios)
+        return beta.reshape(beta.shape[0], -1)
+
+
+def anchor_dirichlet(prior: Any, ctx: LinkContext) -> AnchorDirichlet | None:
+    """The Dirichlet anchors of a prior, or ``None`` (not anchors, or none with a concentration).
+
+    Parameters
+    ----------
+    prior : any prior
+    ctx : LinkContext
+
+    Returns
+    -------
+    AnchorDirichlet or None
+
+    Raises
+    ------
+    AnchorFitError
+        As :func:`fit_anchors`.
+
+    Examples
+    --------
+    >>> prior = AnchorPrior(given=["hq"], baseline={"hq": False},
+    ...     anchors=[{"p": 0.2}, {"when": {"hq": True}, "p": 0.6, "concentration": 10}])
+    >>> d = anchor_dirichlet(prior, LinkContext(("false", "true"), {"hq": ("false", "true")}))
+    >>> d.uncertain.tolist(), d.alpha[1].tolist()
+    ([False, True], [4.0, 6.0])
+    """
+    if not isinstance(prior, AnchorPrior):
+        return None
+    concs = [a.concentration or prior.concentration for a in prior.anchors]
+    if all(c is None for c in concs):
+        return None
+    x, m, template = _fit_parts(prior, ctx)
+    probs = np.array([_anchor_probs(a, ctx) for a in prior.anchors])
+    uncertain = np.array([c is not None for c in concs])
+    alpha = np.array(
+        [
+            np.maximum(c * p, ALPHA_FLOOR) if c is not None else p
+            for c, p in zip(concs, probs, strict=True)
+        ]
+    )
+    stated = np.log(probs[:, 1:]) - np.log(probs[:, :1])
+    for a in (x, m, alpha, uncertain, stated):
+        a.setflags(write=False)
+    return AnchorDirichlet(template, x, m, alpha, uncertain, stated)
 
 
 def point_prior(prior: Any, ctx: LinkContext) -> Any:
@@ -624,11 +752,14 @@ def link_distribution(
 ) -> tuple[LogitLink, np.ndarray | None]:
     """The mean link of a node and the covariance of its flattened coefficients.
 
-    THE function the engines call for a link's uncertainty. The flattening order is
+    The first two moments of a link's coefficients, exact. The flattening order is
     :func:`link_vector`'s: intercept per state but the first, then each term's values.
     A logit link whose intercept or terms carry an ``sd`` has independent Normal
-    coefficients (a diagonal covariance); anchor cases with a concentration have the
-    covariance of the fit (the module's docstring).
+    coefficients (a diagonal covariance), and these moments are its distribution.
+    Anchor cases with a concentration have the moments of the fit of Dirichlet draws
+    (the module's docstring); their distribution is not Normal, and the engines draw
+    the anchors themselves (:func:`anchor_dirichlet`): the moments serve as a local
+    summary (the sensitivity analysis's one "how sure of its link" row).
 
     Parameters
     ----------
@@ -640,9 +771,9 @@ def link_distribution(
     -------
     link : LogitLink
         The mean of the coefficients. For anchors with a concentration it is the fit to
-        the Dirichlet's mean log-ratios (digamma differences), not :attr:`FittedLink.link`:
-        integrating the child's probabilities over the coefficients then gives back
-        (about) the stated probabilities.
+        the Dirichlet's mean log-ratios (digamma differences), not :attr:`FittedLink.link`
+        (the link at the mean coefficients is not the mean link: it is the mean of
+        the probabilities, not of the log-ratios, that the anchors state).
     covariance : numpy.ndarray or None
         ``None`` when the coefficients are fixed.
 
