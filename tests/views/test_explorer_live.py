@@ -58,9 +58,13 @@ def test_live_table_equals_a_fresh_update_after_every_edit() -> None:
         assert list(table.index) == list(fresh.scenarios.index)
         diff = np.abs(table["probability"] - fresh.scenarios["probability"]).max()
         assert diff <= 1e-12
-        # the live prior is the same marginal computed without the claims
+        # the live prior is the same marginal computed without the claims: by an engine of
+        # the claim-free scenario, on troops nodes laid for the prior alone, where a fresh
+        # update uses the nodes it laid for the claims. Both meet the tolerance for troops
+        # itself; the link, held with its anchors' uncertainty, varies faster over troops
+        # than a fixed one (1e-10 then), so the two agree to about 1e-6
         prior = np.abs(table["prior"] - fresh.prior_scenarios["probability"]).max()
-        assert prior <= 1e-9
+        assert prior <= 2e-6
         assert table["lower"].isna().all() and table["upper"].isna().all()
     assert live.structural == 3  # a claim dropped, one retracted, a source regraded
 

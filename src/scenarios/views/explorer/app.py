@@ -236,7 +236,7 @@ class Explorer:
         >>> import scenarios
         >>> ex = Explorer(scenarios.load(scenarios.example()))
         >>> round(float(ex.posterior.scenarios.loc[("putin_in_power", "true"), "probability"]), 3)
-        0.901
+        0.869
         """
         return self.model.posterior
 
