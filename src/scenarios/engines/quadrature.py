@@ -108,7 +108,7 @@ class Rule:
         """The coordinate of value(s) ``x`` on segment ``k``'s scale."""
         scale = self.segments[k][2]
         if scale == "score":
-            return np.vectorize(lambda v: _score(self.dist, v))(x)
+            return score_of(self.dist, x)
         return np.log(x) if scale == "log" else np.asarray(x, dtype=float)
 
     def value(self, k: int, u: Any) -> Any:
@@ -235,7 +235,7 @@ def lay_rule(
         segments += [(a, b, "log" if log_scale else "x") for a, b in itertools.pairwise(ends)]
     # normal scores for the rest
     cut_values = [*thresholds, *extra, *(t for seg in outside for t in seg[:2])]
-    scores = [z for z in (_score(dist, t) for t in cut_values) if np.isfinite(z)]
+    scores = [float(z) for z in score_of(dist, np.array(cut_values, dtype=float)) if np.isfinite(z)]
     far = max([abs(z) for z in scores] + [SCORE_EDGES[-1]])
     # the mass beyond a far cut z lies within about 1/z of it (Mills' ratio)
     near_far = [z + s * k / abs(z) for z in scores if abs(z) > 3 for k in (2, 6) for s in (-1, 1)]
@@ -450,12 +450,6 @@ def score_of(dist: Any, x: Any) -> np.ndarray:
         low = special.ndtri(u)
         high = -special.ndtri(np.asarray(dist.sf(x), dtype=float))
     return np.where(u < 0.5, low, high)
-
-
-def _score(dist: Any, t: float) -> float:
-    """The normal score of ``t``, from the nearer tail (both resolved far out)."""
-    u = float(dist.cdf(t))
-    return float(special.ndtri(u)) if u < 0.5 else -float(special.ndtri(float(dist.sf(t))))
 
 
 def value_at_score(dist: Any, z: np.ndarray) -> np.ndarray:
