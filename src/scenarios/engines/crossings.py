@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -806,7 +807,8 @@ def derived_quantiles(
         return None  # its edges would move with the level
     values = net.values()
     mass = np.asarray(mass, dtype=float)
-    total = float(mass.sum())
+    # fsum: order-free sums keep the roots the same bit for bit in every process
+    total = math.fsum(mass.ravel())
     levels = np.asarray(levels, dtype=float)
 
     def cdf(ts: np.ndarray) -> np.ndarray | None:
@@ -820,7 +822,7 @@ def derived_quantiles(
             return None
         out, cum = np.empty(len(ts)), 0.0
         for k, i in enumerate(order):
-            cum += float(np.sum(mass * align(parts[k].values, parts[k].axes, list(axes))))
+            cum += math.fsum((mass * align(parts[k].values, parts[k].axes, list(axes))).ravel())
             out[i] = cum / total
         return out
 

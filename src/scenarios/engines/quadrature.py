@@ -17,6 +17,7 @@ bump, wherever prior and report put it, falls on nodes of its own.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -352,9 +353,10 @@ def posterior_quantiles(rule: Rule, mass: np.ndarray, levels: Sequence[float]) -
 
     Within each segment the posterior density on the segment's coordinate is smooth
     (thresholds are segment edges), so it is interpolated through the segment's
-    Gauss-Legendre nodes (barycentric, spectrally accurate), integrated by Gauss-Legendre
+    Gauss-Legendre nodes (as a Legendre series, spectrally accurate), integrated exactly
     to any point, and the CDF is inverted by root finding: the quantile is as accurate
-    as the node masses, not limited by the nodes' spacing.
+    as the node masses, not limited by the nodes' spacing, and the same bit for bit in
+    every process.
 
     Parameters
     ----------
@@ -376,11 +378,11 @@ def posterior_quantiles(rule: Rule, mass: np.ndarray, levels: Sequence[float]) -
     >>> bool(np.max(np.abs(q / prior.ppf([0.05, 0.5, 0.95]) - 1)) < 1e-9)
     True
     """
-    from scipy import interpolate, optimize
+    from scipy import optimize
 
     mass = np.asarray(mass, dtype=float)
-    mass = mass / mass.sum()
-    gx, gw = np.polynomial.legendre.leggauss(rule.nodes)
+    mass = mass / math.fsum(mass)
+    gx, _ = np.polynomial.legendre.leggauss(rule.nodes)
     # segments in order of value, with their posterior mass
     order = sorted(
         range(len(rule.segments)),
@@ -388,7 +390,7 @@ def posterior_quantiles(rule: Rule, mass: np.ndarray, levels: Sequence[float]) -
             float(np.min(rule.x[rule.segment == k])) if np.any(rule.segment == k) else np.inf
         ),
     )
-    seg_mass = np.array([mass[rule.segment == k].sum() for k in order])
+    seg_mass = np.array([math.fsum(mass[rule.segment == k]) for k in order])
     cum = np.concatenate([[0.0], np.cumsum(seg_mass)])
     out = []
     for q in levels:
@@ -406,13 +408,15 @@ def posterior_quantiles(rule: Rule, mass: np.ndarray, levels: Sequence[float]) -
             out.append(float(np.interp(target, c, xs)))
             continue
         srt = np.argsort(idx)
-        u_nodes = a + (b - a) * (gx + 1) / 2
-        density = m[srt] / ((b - a) / 2 * gw)  # posterior density on the coordinate
-        interp = interpolate.BarycentricInterpolator(u_nodes, density)
+        # the interpolant's Legendre coefficients (exact from the Gauss nodes), then its
+        # integral: fsum and Clenshaw on scalars keep the root bit-for-bit reproducible
+        # (numpy's vector sums round by memory alignment, and brentq magnifies an ulp)
+        p_at_nodes = np.polynomial.legendre.legvander(gx, rule.nodes - 1)
+        coef = [(2 * n + 1) / 2 * math.fsum(m[srt] * p_at_nodes[:, n]) for n in range(rule.nodes)]
+        integral = np.polynomial.legendre.legint(coef, lbnd=-1)
 
-        def cdf(u: float, a: float = a, interp: Any = interp) -> float:
-            uu = a + (u - a) * (gx + 1) / 2
-            return float(np.sum(interp(uu) * gw) * (u - a) / 2)
+        def cdf(u: float, a: float = a, b: float = b, integral: Any = integral) -> float:
+            return float(np.polynomial.legendre.legval(2 * (u - a) / (b - a) - 1, integral))
 
         lo_f, hi_f = -target, cdf(b) - target
         if lo_f >= 0:
