@@ -27,7 +27,7 @@ from scenarios.engines.network import Network
 from scenarios.engines.quadrature import TOLERANCE, posterior_quantiles
 from scenarios.engines.uncertain import draw_parameters
 from scenarios.errors import ImpossibleEvidenceError, Problem, TooCostlyError
-from scenarios.posterior import Posterior, state_table, weighted_quantile
+from scenarios.posterior import Deferred, Posterior, state_table, weighted_quantile
 from scenarios.spec import reliability as rel
 from scenarios.spec.priors import ContinuousTablePrior, ThresholdPrior
 from scenarios.spec.propositions import state_matches
@@ -723,22 +723,48 @@ def update_exact(
     if idata and weights is not None:
         tree = _importance_tree(net, theta, weights, seed)
 
-    def table(values: dict, draws_: dict | None, w: np.ndarray | None) -> pd.DataFrame:
+    # without draws (no intervals, or nothing uncertain) every table is built from
+    # numbers in hand: the posterior builds each on first access (on a small network
+    # the eight tables took ten times the sums), promised finite when they are
+    lazy = post_draws is None and not sampled and not anchored
+    finite = lazy and _all_finite([*outcomes.values(), *facts.values(), *prior_marg.values()])
+
+    def table(values: dict, draws_: dict | None, w: np.ndarray | None) -> Any:
+        if lazy:
+            return Deferred(state_table, (values, states, None, None, interval), finite)
         return state_table(values, states, draws_, w, interval)
 
+    def summaries(make: Any, *args: Any) -> Any:
+        if net.continuous or net.derived:
+            return make(*args)
+        return Deferred(_summaries, ([],), finite=True)  # none to summarise
+
     diag_rows += net.conflict_rows()
+    diag_columns = ["diagnostic", "value", "want", "ok"]
+    if sampled:
+        claims: Any = claim_table(net, batch, zs, weights)
+    elif lazy:
+        claims = Deferred(claim_table, (net, point, z, None, (marg, prior_marg)))
+    else:
+        claims = claim_table(net, point, z, marginals=(marg, prior_marg))
     posterior = Posterior(
         scenario=scenario,
         engine="exact",
         seed=seed,
         scenarios=table(outcomes, post_draws, weights),
         facts=table(facts, post_draws, weights),
-        quantities=_quantities(net, batch, zs, weights) if sampled else _quantities(net, point, z),
+        quantities=(
+            summaries(_quantities, net, batch, zs, weights)
+            if sampled
+            else summaries(_quantities, net, point, z)
+        ),
         prior_scenarios=table({n: prior_marg[n] for n in outcomes}, prior_draws, None),
         prior_facts=table({n: prior_marg[n] for n in facts}, prior_draws, None),
-        prior_quantities=prior_quantities(net),
+        prior_quantities=summaries(prior_quantities, net),
         interval_mass=interval,
-        diagnostics=_frame(diag_rows, ["diagnostic", "value", "want", "ok"]),
+        diagnostics=(
+            _frame(diag_rows, diag_columns) if diag_rows else Deferred(_frame, ([], diag_columns))
+        ),
         log_evidence=log_evidence,
         idata=tree,
         settings={
@@ -747,11 +773,7 @@ def update_exact(
             "quadrature_tolerance": quadrature_tolerance,
             "source_rates": "sampled" if sampled else "integrated",
         },
-        claims=(
-            claim_table(net, batch, zs, weights)
-            if sampled
-            else claim_table(net, point, z, marginals=(marg, prior_marg))
-        ),
+        claims=claims,
     )
     if sampled:  # the point answer's own Monte Carlo error
         for frame in (posterior.scenarios, posterior.facts):
@@ -763,8 +785,16 @@ def update_exact(
         w_reps = z_reps / z_reps.sum()
         for frame in (posterior.scenarios, posterior.facts):
             frame["mcse"] = _is_mcse(frame, rep_marg, w_reps)
-    _warn(posterior)
+    if not isinstance(vars(posterior)["diagnostics"], Deferred):
+        _warn(posterior)  # else no diagnostic at all, none failed (nor a number NaN)
     return posterior
+
+
+def _all_finite(arrays: Sequence[np.ndarray]) -> bool:
+    """Whether every number of the arrays is finite (one pass over all)."""
+    if not arrays:
+        return True
+    return bool(np.isfinite(np.concatenate([np.ravel(a) for a in arrays])).all())
 
 
 def _importance_tree(
