@@ -465,6 +465,12 @@ class Posterior:
         disagrees with that posterior (a digit 1-2 below its threshold, 4-5 above it;
         ``reliability.digits``). The digit is never part of the likelihood.
 
+    Notes
+    -----
+    An engine may give a table as :class:`Deferred`: it is built on first access and
+    kept (the exact engine's tables without draws, so that an update pays for the
+    tables read). Nothing a caller sees differs; a pickle or copy carries every table.
+
     Examples
     --------
     >>> import scenarios
