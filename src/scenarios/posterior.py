@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from scenarios.spec.scenario import Scenario
 
 __all__ = [
+    "Deferred",
     "Posterior",
     "beside",
     "finite_checks",
@@ -350,6 +352,81 @@ def finite_checks(*frames: pd.DataFrame) -> list[tuple[str, float, str, bool]]:
     return rows
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A table of a :class:`Posterior` built on first access: ``build(*args)``.
+
+    An engine gives one in place of a table whose numbers it already holds, so that an
+    update pays for the pandas tables a caller reads, not for all eight: on a small
+    network building them took ten times its sums. The posterior builds it once, on
+    first access, and keeps it; it looks and pickles as if it had been there all along.
+
+    Parameters
+    ----------
+    build : callable
+        Returns the table; it must give the same table whenever it is called.
+    args : tuple
+        Its arguments.
+    finite : bool
+        The engine's promise that the table has no NaN or infinite number and left no
+        draw out (:func:`finite_checks` would find nothing): the posterior's diagnostics
+        are then complete without it. Without the promise it is built at once.
+
+    Examples
+    --------
+    >>> later = Deferred(state_table, ({"o": np.array([0.3, 0.7])}, {"o": ["no", "yes"]}))
+    >>> later.build(*later.args).loc[("o", "yes"), "probability"]
+    np.float64(0.7)
+    """
+
+    build: Callable[..., pd.DataFrame]
+    args: tuple = ()
+    finite: bool = False
+
+
+#: Tables a :class:`Posterior` may hold :class:`Deferred`; the first four are state
+#: tables, whose ``attrs`` say what their interval is.
+_TABLES = (
+    "scenarios",
+    "facts",
+    "prior_scenarios",
+    "prior_facts",
+    "quantities",
+    "prior_quantities",
+    "diagnostics",
+    "claims",
+)
+_STATE_TABLES = _TABLES[:4]
+#: One table of one posterior is built at a time: two threads reading it get one table.
+_BUILDING = threading.RLock()
+
+
+class _Table:
+    """A posterior's table: a :class:`Deferred` in it is built on first access, and kept."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Posterior | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name]
+        if not isinstance(value, Deferred):
+            return value
+        with _BUILDING:
+            value = obj.__dict__[self.name]
+            if isinstance(value, Deferred):
+                value = value.build(*value.args)
+                if self.name in _STATE_TABLES:
+                    value.attrs.update(obj._stamp())
+                obj.__dict__[self.name] = value
+        return value
+
+    def __set__(self, obj: Posterior, value: Any) -> None:
+        # reached from the dataclass's __init__ alone (it is frozen to everyone else)
+        obj.__dict__[self.name] = value
+
+
 @dataclass(frozen=True, eq=False)
 class Posterior:
     """The result of :meth:`Scenario.update`.
@@ -388,6 +465,12 @@ class Posterior:
         disagrees with that posterior (a digit 1-2 below its threshold, 4-5 above it;
         ``reliability.digits``). The digit is never part of the likelihood.
 
+    Notes
+    -----
+    An engine may give a table as :class:`Deferred`: it is built on first access and
+    kept (the exact engine's tables without draws, so that an update pays for the
+    tables read). Nothing a caller sees differs; a pickle or copy carries every table.
+
     Examples
     --------
     >>> import scenarios
@@ -415,23 +498,42 @@ class Posterior:
     claims: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self) -> None:
-        label = (
-            f"{self.interval_mass:.0%} equal-tailed credible interval of P(state | claims, theta)"
-        )
-        frames = (self.scenarios, self.facts, self.prior_scenarios, self.prior_facts)
-        for frame in frames:
-            frame.attrs.update(interval=label, engine=self.engine, seed=self.seed)
-        rows = finite_checks(self.scenarios, self.facts, self.quantities, *frames[2:])
+        # a table given as Deferred (and promised finite) waits for its first access:
+        # its attrs are stamped and its checks skipped then (see _Table)
+        held = self.__dict__
+        for name in _STATE_TABLES:
+            if not isinstance(held[name], Deferred):
+                held[name].attrs.update(self._stamp())
+        checked = ("scenarios", "facts", "quantities", "prior_scenarios", "prior_facts")
+        frames = [
+            getattr(self, name)
+            for name in checked
+            if not (isinstance(held[name], Deferred) and held[name].finite)
+        ]
+        rows = finite_checks(*frames)
         if rows:
             extra = pd.DataFrame(rows, columns=["diagnostic", "value", "want", "ok"])
             extra = extra.set_index("diagnostic")
             diagnostics = extra if self.diagnostics.empty else pd.concat([self.diagnostics, extra])
             object.__setattr__(self, "diagnostics", diagnostics)
 
+    def _stamp(self) -> dict[str, Any]:
+        """The attrs of the state tables: what their interval is, engine and seed."""
+        return {"interval": self.interval, "engine": self.engine, "seed": self.seed}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled (a sweep's worker, a copy) with every table built: a Deferred holds
+        # engine objects (a network, its factors) that need not travel
+        for name in _TABLES:
+            getattr(self, name)
+        return dict(self.__dict__)
+
     @property
     def interval(self) -> str:
         """What the ``lower``/``upper`` columns are."""
-        return str(self.scenarios.attrs["interval"])
+        return (
+            f"{self.interval_mass:.0%} equal-tailed credible interval of P(state | claims, theta)"
+        )
 
     @property
     def warnings(self) -> list[str]:
@@ -496,3 +598,10 @@ class Posterior:
             f"<p><b>{self.scenario.title}</b> — engine {self.engine}, seed {self.seed}; "
             f"{self.interval}</p>" + self.scenarios.to_html(float_format=lambda v: f"{v:.3f}")
         )
+
+
+# the tables as properties that build a Deferred on first access (after the dataclass
+# decorator, which made __init__ and the fields' defaults from the annotations)
+for _name in _TABLES:
+    setattr(Posterior, _name, _Table(_name))
+del _name

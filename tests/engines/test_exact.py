@@ -651,3 +651,80 @@ def test_point_marginals_are_the_update_s_probabilities(name: str) -> None:
         table = post.scenarios if n in s.outcomes else post.facts
         want = table.loc[n, "probability"].to_numpy()
         assert np.abs(got[n] - want).max() <= 1e-12
+
+
+# --- what networks of the same nodes share, and what they do not ------------------------
+
+
+def _asia() -> Scenario:
+    from pathlib import Path
+
+    import pgmpy
+
+    from scenarios.io.bif import from_bif
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return from_bif(Path(pgmpy.__file__).parent / "utils" / "example_models" / "asia.bif.gz")
+
+
+def test_networks_of_the_same_nodes_share_no_editable_state() -> None:
+    from scenarios.engines.network import Network
+    from scenarios.spec.priors import Probabilities
+
+    s = _asia()
+    first = Network(s)
+    seen = Network(s.observe(smoke="yes"))  # the same nodes: their structure is reused
+    assert seen.states == first.states and seen.priors == first.priors
+    assert seen.priors is not first.priors and seen.stated is not first.stated
+    before = first.mean_table("asia").copy()
+    first.set_prior("asia", Probabilities.model_validate({"probs": {"yes": 0.5, "no": 0.5}}))
+    np.testing.assert_array_equal(first.mean_table("asia"), [0.5, 0.5])
+    for net in (seen, Network(s)):  # neither the other network nor a new one sees it
+        np.testing.assert_array_equal(net.mean_table("asia"), before)
+        assert net.stated["asia"] is s.nodes["asia"].prior
+    # and a new update of the scenario is the update before the edit, bit for bit
+    again = s.update(intervals=False)
+    assert again.facts.loc["asia", "probability"].tolist() == list(before)
+
+
+def test_observed_updates_agree_with_queries_and_keep_shared_indicators_read_only() -> None:
+    from scenarios.engines.exact import Query
+    from scenarios.engines.network import Network
+
+    s = _asia()
+    query = Query(s)
+    for evidence in ({"smoke": "yes"}, {"smoke": "yes", "xray": "no"}, {"xray": "no"}):
+        post = s.observe(**evidence).update(intervals=False)
+        want = query.marginals([n for n in query.network.discrete if n not in evidence], evidence)
+        for name, p in want.items():
+            table = post.scenarios if name in s.outcomes else post.facts
+            got = table.loc[name, "probability"].to_numpy()
+            np.testing.assert_allclose(got, p, rtol=0, atol=1e-12, err_msg=name)
+    ind = Network(s.observe(smoke="yes")).proposition_indicator('smoke == "yes"', {})
+    assert not ind.values.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        ind.values[0] = 2.0
+
+
+def test_the_plan_costs_the_calibration_with_known_nodes_sliced_out() -> None:
+    from scenarios.engines import calibrate
+    from scenarios.engines.assembly import assemble
+    from scenarios.engines.exact import exact_cost
+    from scenarios.engines.network import Network
+
+    s = _asia()
+    free = Network(s)
+    seen = Network(s.observe(smoke="yes", bronc="no"))
+    nodes = list(free.discrete)
+    want = calibrate.calibration_cost(
+        calibrate.bucket_tree(assemble(free).factors_for(nodes)), nodes
+    )
+    assert exact_cost(free, assemble(free)) == want
+    sliced = calibrate.observe(assemble(seen).factors_for(nodes), {"smoke": 0, "bronc": 1})
+    rest = [n for n in nodes if n not in ("smoke", "bronc")]
+    assert seen.states["smoke"][0] == "yes" and seen.states["bronc"][1] == "no"
+    assert exact_cost(seen, assemble(seen)) == calibrate.calibration_cost(
+        calibrate.bucket_tree(sliced), rest
+    )
+    assert exact_cost(seen, assemble(seen)).flops < want.flops

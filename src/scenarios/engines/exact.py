@@ -27,7 +27,7 @@ from scenarios.engines.network import Network
 from scenarios.engines.quadrature import TOLERANCE, posterior_quantiles
 from scenarios.engines.uncertain import draw_parameters
 from scenarios.errors import ImpossibleEvidenceError, Problem, TooCostlyError
-from scenarios.posterior import Posterior, state_table, weighted_quantile
+from scenarios.posterior import Deferred, Posterior, state_table, weighted_quantile
 from scenarios.spec import reliability as rel
 from scenarios.spec.priors import ContinuousTablePrior, ThresholdPrior
 from scenarios.spec.propositions import state_matches
@@ -115,24 +115,29 @@ def exact_plan(scenario: Scenario, quadrature_nodes: int = 24) -> ExactPlan:
     return _plan(net, assemble(net))
 
 
-def _plan(net: Network, point: Assembly) -> ExactPlan:
-    cost = exact_cost(net, point)
+def _plan(net: Network, point: Assembly, calibration: _Calibration | None = None) -> ExactPlan:
+    cost = exact_cost(net, point, calibration)
     if cost.largest <= MAX_TABLE and cost.flops <= MAX_FLOPS:
         return ExactPlan(cost, "integrated")
     return ExactPlan(cost, "sampled" if net.rate_params else "too large")
 
 
-def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
+def exact_cost(
+    net: Network, asm: Assembly, calibration: _Calibration | None = None
+) -> ContractionCost:
     """What the exact engine's point answer would take: every contraction it runs, planned.
 
-    The discrete nodes' marginals and the evidence (one calibration), each continuous
-    fact's marginal, and each claim's proposition about more than one discrete node
-    (:func:`claim_table`); plans are cached, so running them later costs no second search.
+    The discrete nodes' marginals and the evidence (one calibration, nodes known for
+    certain sliced out as it runs them), each continuous fact's marginal, and each
+    claim's proposition about more than one discrete node (:func:`claim_table`); plans
+    are cached, so running them later costs no second search.
 
     Parameters
     ----------
     net : Network
     asm : Assembly
+    calibration : optional
+        The point calibration of ``asm`` if already laid out (:func:`_point_calibration`).
 
     Returns
     -------
@@ -165,10 +170,10 @@ def exact_cost(net: Network, asm: Assembly) -> ContractionCost:
         queries += [asm.factors_for(), *(asm.factors_for([n]) for n in net.discrete)]
         outputs += [batch, *([*batch, n] for n in net.discrete)]
         largest, flops = 1, 0
-    else:  # the discrete nodes' marginals: one calibration (scenarios.engines.calibrate)
-        factors = asm.factors_for(list(net.discrete))
-        tree = calibrate.bucket_tree(factors, batch)
-        c = calibrate.calibration_cost(tree, list(net.discrete))
+    else:  # the discrete nodes' marginals: one calibration (scenarios.engines.calibrate),
+        # planned on the factors it will run on (the same plan, searched once)
+        point = calibration or _point_calibration(net, asm)
+        c = calibrate.calibration_cost(point.tree, point.rest)
         largest, flops = c.largest, c.flops
     for factors, output in zip(queries, outputs, strict=True):
         c = contraction_cost([f for f in factors if f.axes or np.ndim(f.values)], output)
@@ -196,26 +201,50 @@ def _marginals(
     return out
 
 
-def _joints(
-    net: Network, asm: Assembly, draws: bool, with_evidence: bool = True
-) -> tuple[dict[str, Any], float | None]:
-    """Each discrete node's joint with the claims, and their total if one calibration gave it.
+@dataclass(frozen=True)
+class _Calibration:
+    """The point answer's one calibration: its factors, the nodes known, its plan."""
 
-    The total is ``None`` for draws and for nodes contracted one by one.
-    """
+    factors: list[Factor]
+    known: dict[str, int]
+    rest: list[str]
+    tree: calibrate.BucketTree
+
+
+def _point_calibration(
+    net: Network, asm: Assembly, with_evidence: bool = True, batch: bool = False
+) -> _Calibration:
     nodes = list(net.discrete)
     factors = asm.factors_for(nodes, with_evidence)
-    batch = draws and any(DRAW in f.axes for f in factors)
-    # one calibration (scenarios.engines.calibrate) for the point answer while its
-    # buckets stay small; with a draw axis every message would carry the draws (Wagner:
-    # 10 s against 0.6 s), so there each node gets its own pruned contraction
     # a node known for certain (observe, a confirmed claim) leaves the calibration: its
     # tables are sliced at its state, as Query.marginals does (its marginal is that state)
     known = _known_states(net, asm.evidence) if with_evidence and not batch else {}
     if known:
         factors = calibrate.observe(factors, known)
     rest = [n for n in nodes if n not in known]
-    tree = None if batch else calibrate.bucket_tree(factors, [])
+    return _Calibration(factors, known, rest, calibrate.bucket_tree(factors, []))
+
+
+def _joints(
+    net: Network,
+    asm: Assembly,
+    draws: bool,
+    with_evidence: bool = True,
+    calibration: _Calibration | None = None,
+) -> tuple[dict[str, Any], float | None]:
+    """Each discrete node's joint with the claims, and their total if one calibration gave it.
+
+    The total is ``None`` for draws and for nodes contracted one by one.
+    """
+    nodes = list(net.discrete)
+    batch = draws and any(DRAW in f.axes for f in asm.factors_for(nodes, with_evidence))
+    # one calibration (scenarios.engines.calibrate) for the point answer while its
+    # buckets stay small; with a draw axis every message would carry the draws (Wagner:
+    # 10 s against 0.6 s), so there each node gets its own pruned contraction
+    tree = None
+    if not batch:
+        point = calibration or _point_calibration(net, asm, with_evidence)
+        factors, known, rest, tree = point.factors, point.known, point.rest, point.tree
     if tree is not None and calibrate.calibration_cost(tree, rest).largest <= CALIBRATED_TABLE:
         joints = calibrate.marginals(factors, rest, tree=tree)
         total = float(np.sum(joints[rest[0]])) if rest else float(calibrate.total(factors))
@@ -661,7 +690,9 @@ def update_exact(
     # its replicates, whose answers give the point answer's Monte Carlo error
     anchored = {p.name: anchor_tables(net, p, seed) for p in net.link_params if p.anchors}
     point = assemble(net, params={**costly, **{k: v[0] for k, v in anchored.items()}} or None)
-    plan = _plan(net, point)
+    # the point calibration, laid out once for the plan and the answer
+    calibration = _point_calibration(net, point)
+    plan = _plan(net, point, calibration)
     if costly and plan.mode == "integrated":
         plan = replace(plan, mode="sampled")
     cost, sampled = plan.cost, plan.mode == "sampled"
@@ -670,7 +701,11 @@ def update_exact(
     z = 1.0
     if not sampled:
         # P(claims) is the total of the posterior calibration itself: no pass of its own
-        joints, total = _joints(net, point, draws=False) if net.discrete else ({}, None)
+        joints, total = (
+            _joints(net, point, draws=False, calibration=calibration)
+            if net.discrete
+            else ({}, None)
+        )
         z = float(calibrate.total(point.factors_for())) if total is None else total
         if not np.isfinite(z) or z <= 0.0:
             claims = _conflict(net)
@@ -723,22 +758,48 @@ def update_exact(
     if idata and weights is not None:
         tree = _importance_tree(net, theta, weights, seed)
 
-    def table(values: dict, draws_: dict | None, w: np.ndarray | None) -> pd.DataFrame:
+    # without draws (no intervals, or nothing uncertain) every table is built from
+    # numbers in hand: the posterior builds each on first access (on a small network
+    # the eight tables took ten times the sums), promised finite when they are
+    lazy = post_draws is None and not sampled and not anchored
+    finite = lazy and _all_finite([*outcomes.values(), *facts.values(), *prior_marg.values()])
+
+    def table(values: dict, draws_: dict | None, w: np.ndarray | None) -> Any:
+        if lazy:
+            return Deferred(state_table, (values, states, None, None, interval), finite)
         return state_table(values, states, draws_, w, interval)
 
+    def summaries(make: Any, *args: Any) -> Any:
+        if net.continuous or net.derived:
+            return make(*args)
+        return Deferred(_summaries, ([],), finite=True)  # none to summarise
+
     diag_rows += net.conflict_rows()
+    diag_columns = ["diagnostic", "value", "want", "ok"]
+    if sampled:
+        claims: Any = claim_table(net, batch, zs, weights)
+    elif lazy:
+        claims = Deferred(claim_table, (net, point, z, None, (marg, prior_marg)))
+    else:
+        claims = claim_table(net, point, z, marginals=(marg, prior_marg))
     posterior = Posterior(
         scenario=scenario,
         engine="exact",
         seed=seed,
         scenarios=table(outcomes, post_draws, weights),
         facts=table(facts, post_draws, weights),
-        quantities=_quantities(net, batch, zs, weights) if sampled else _quantities(net, point, z),
+        quantities=(
+            summaries(_quantities, net, batch, zs, weights)
+            if sampled
+            else summaries(_quantities, net, point, z)
+        ),
         prior_scenarios=table({n: prior_marg[n] for n in outcomes}, prior_draws, None),
         prior_facts=table({n: prior_marg[n] for n in facts}, prior_draws, None),
-        prior_quantities=prior_quantities(net),
+        prior_quantities=summaries(prior_quantities, net),
         interval_mass=interval,
-        diagnostics=_frame(diag_rows, ["diagnostic", "value", "want", "ok"]),
+        diagnostics=(
+            _frame(diag_rows, diag_columns) if diag_rows else Deferred(_frame, ([], diag_columns))
+        ),
         log_evidence=log_evidence,
         idata=tree,
         settings={
@@ -747,11 +808,7 @@ def update_exact(
             "quadrature_tolerance": quadrature_tolerance,
             "source_rates": "sampled" if sampled else "integrated",
         },
-        claims=(
-            claim_table(net, batch, zs, weights)
-            if sampled
-            else claim_table(net, point, z, marginals=(marg, prior_marg))
-        ),
+        claims=claims,
     )
     if sampled:  # the point answer's own Monte Carlo error
         for frame in (posterior.scenarios, posterior.facts):
@@ -763,8 +820,16 @@ def update_exact(
         w_reps = z_reps / z_reps.sum()
         for frame in (posterior.scenarios, posterior.facts):
             frame["mcse"] = _is_mcse(frame, rep_marg, w_reps)
-    _warn(posterior)
+    if not isinstance(vars(posterior)["diagnostics"], Deferred):
+        _warn(posterior)  # else no diagnostic at all, none failed (nor a number NaN)
     return posterior
+
+
+def _all_finite(arrays: Sequence[np.ndarray]) -> bool:
+    """Whether every number of the arrays is finite (one pass over all)."""
+    if not arrays:
+        return True
+    return bool(np.isfinite(np.concatenate([np.ravel(a) for a in arrays])).all())
 
 
 def _importance_tree(

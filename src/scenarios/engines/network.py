@@ -111,6 +111,34 @@ class Network:
         self.scenario = scenario
         self.quadrature_nodes = quadrature_nodes
         self.quadrature_tolerance = quadrature_tolerance
+        # what the nodes alone decide, from the last networks of the same nodes (an edit
+        # of the claims, observe among them, keeps every node): on a small network it
+        # took as long as the update's sums
+        nodes = tuple(scenario.nodes.values())
+        key = (tuple(scenario.nodes), *map(id, nodes))
+        hit = _STRUCTURES.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
+            for name, value in hit[1].items():
+                setattr(self, name, dict(value) if isinstance(value, dict) else value)
+        else:
+            self._structure(scenario)
+            kept = {name: getattr(self, name) for name in _STRUCTURE}
+            kept = {k: dict(v) if isinstance(v, dict) else v for k, v in kept.items()}
+            hit = (nodes, kept, {})
+            _STRUCTURES.put(key, hit)
+        #: propositions' indicators by their text, shared by the networks of these nodes
+        #: while no continuous fact makes them depend on the claims (quadrature nodes)
+        self._indicators: dict[str, Factor] | None = (
+            None if self.continuous or self.derived else hit[2]
+        )
+        self.evidence = tuple(self._evidence())
+        self.sources = self._sources()
+        #: each threshold's cases on derived facts over the quadrature nodes, once
+        #: computed (:func:`scenarios.engines.crossings.case_fractions`)
+        self.fractions: dict[tuple, list[Factor] | None] = {}
+
+    def _structure(self, scenario: Scenario) -> None:
+        """The attributes the nodes alone decide (:data:`_STRUCTURE`)."""
         self.discrete = tuple(n for n in scenario.order if scenario.nodes[n].is_discrete)
         self.continuous = tuple(
             n
@@ -129,16 +157,11 @@ class Network:
             else elicit.distribution(scenario.facts[n])
             for n in self.continuous
         }
-        self.evidence = tuple(self._evidence())
-        self.sources = self._sources()
         #: each node's prior as written (or as last set): anchor cases stay anchor cases
         self.stated = {name: node.prior for name, node in scenario.nodes.items()}
         self.priors = {name: self.link_prior(name, p) for name, p in self.stated.items()}
         self._row_param = {n: self._row_param_of(n) for n in self.discrete}
         self._link_param = {n: self._link_param_of(n) for n in self.discrete}  # uncertain links
-        #: each threshold's cases on derived facts over the quadrature nodes, once
-        #: computed (:func:`scenarios.engines.crossings.case_fractions`)
-        self.fractions: dict[tuple, list[Factor] | None] = {}
 
     # -- static structure -------------------------------------------------------
 
@@ -707,6 +730,16 @@ class Network:
         -------
         Factor
         """
+        known = self._indicators
+        if known is not None and text in known:
+            return known[text]
+        found = self._proposition_indicator(text, continuous)
+        if known is not None and len(known) < 4096 and isinstance(found.values, np.ndarray):
+            found.values.flags.writeable = False  # shared with every network of these nodes
+            known[text] = found
+        return found
+
+    def _proposition_indicator(self, text: str, continuous: Mapping[str, Factor]) -> Factor:
         exact = crossings.case_fractions(self, [text], continuous, chained=False)
         if exact is not None:  # a derived fact's threshold, integrated exactly
             return exact[1]
@@ -1075,6 +1108,21 @@ class _Cache:
 
 #: Quadrature rules by what they are laid from (their arrays read-only).
 _RULES = _Cache()
+#: What a network's nodes alone decide (:meth:`Network._structure`), by the nodes'
+#: identity (kept in the value): each network gets its own copy of the dicts, which
+#: :meth:`Network.set_prior` edits.
+_STRUCTURES = _Cache(8)
+_STRUCTURE = (
+    "discrete",
+    "continuous",
+    "derived",
+    "states",
+    "dists",
+    "stated",
+    "priors",
+    "_row_param",
+    "_link_param",
+)
 #: Discrete nodes' mean tables and uncertain rows by their prior's identity (kept in
 #: the value, so that an id is never taken for another prior's).
 _MEAN_TABLES = _Cache(8192)
