@@ -224,14 +224,22 @@ def profile_cold_worker(seed: int) -> dict:
 
 
 def ours_worker(
-    seed: int, warm: bool = True, sampler: str = "nutpie", profile: bool = False
+    seed: int,
+    warm: bool = True,
+    sampler: str = "nutpie",
+    profile: bool = False,
+    backend: str = "numba",
 ) -> dict:
     """Cold ``update(engine="pymc")``, then warm calls; scenario estimates with MCSE.
 
     ``profile``: one more warm call under cProfile, broken down into phases.
+    ``backend``: nutpie's compiler, ``"numba"`` (the default) or ``"jax"``.
     """
     t0 = time.perf_counter()
     import pymc  # noqa: F401  (imports are part of a cold start; timed apart)
+
+    if backend == "jax":
+        import jax  # noqa: F401
 
     import scenarios
 
@@ -242,7 +250,7 @@ def ours_worker(
 
     def one(scn: Any) -> dict:
         t, c = time.perf_counter(), time.process_time()
-        post = scn.update(engine="pymc", seed=seed, sampler=sampler)
+        post = scn.update(engine="pymc", seed=seed, sampler=sampler, backend=backend)
         wall, cpu = time.perf_counter() - t, time.process_time() - c
         table = post.scenarios
         diag = post.diagnostics["value"].to_dict()
@@ -278,7 +286,7 @@ def ours_worker(
         prof = cProfile.Profile()
         t = time.perf_counter()
         prof.enable()
-        s.update(engine="pymc", seed=seed, sampler=sampler)
+        s.update(engine="pymc", seed=seed, sampler=sampler, backend=backend)
         prof.disable()
         out["profile_wall"] = time.perf_counter() - t
         out["phases"] = _phases(prof)
@@ -396,23 +404,30 @@ def run(ctx: Context) -> GroupResult:
         )
     ours_runs: list[dict] = []
     pymc_runs: list[dict] = []  # the same engine with sampler="pymc" (PyMC's own NUTS)
+    jax_runs: list[dict] = []  # the same engine with backend="jax" (nutpie, JAX compiled)
     base_runs: list[dict] = []
     reps_pymc = ctx.pick(0, 3)
-    jobs = ["ours", "pymc", "base"]
-    for rep in range(max(reps_ours, reps_base, reps_pymc)):
+    reps_jax = ctx.pick(1, 3)
+    variants = {  # who: (sampler, backend, repetitions, runs)
+        "ours": ("nutpie", "numba", reps_ours, ours_runs),
+        "jax": ("nutpie", "jax", reps_jax, jax_runs),
+        "pymc": ("pymc", "numba", reps_pymc, pymc_runs),
+    }
+    jobs = ["ours", "jax", "pymc", "base"]
+    for rep in range(max(reps_ours, reps_base, reps_pymc, reps_jax)):
         shift = rep % len(jobs)
         for who in jobs[shift:] + jobs[:shift]:  # rotate who runs first
             seed = ctx.seed + rep
-            if who in ("ours", "pymc") and rep < (reps_ours if who == "ours" else reps_pymc):
-                sampler = "nutpie" if who == "ours" else "pymc"
-                n = reps_ours if who == "ours" else reps_pymc
-                ctx.log(f"{NAME}: ours (sampler={sampler}), cold process {rep + 1}/{n}")
+            if who in variants and rep < variants[who][2]:
+                sampler, backend, n, runs = variants[who]
+                ctx.log(f"{NAME}: ours ({sampler}, {backend}), cold process {rep + 1}/{n}")
                 r = run_isolated(
                     "benchmarks.full:ours_worker",
                     {
                         "seed": seed,
                         "warm": True,
                         "sampler": sampler,
+                        "backend": backend,
                         "profile": rep == 0 and who == "ours" and not ctx.quick,
                     },
                     timeout=1200,
@@ -420,10 +435,10 @@ def run(ctx: Context) -> GroupResult:
                 )
                 if r.ok:
                     r.value["peak_rss"] = r.peak_rss
-                    (ours_runs if who == "ours" else pymc_runs).append(r.value)
+                    runs.append(r.value)
                 else:
                     result.notes.append(
-                        f"ours ({sampler}), run {rep + 1}: {r.why()}\n{r.error[-1500:]}"
+                        f"ours ({sampler}, {backend}), run {rep + 1}: {r.why()}\n{r.error[-1500:]}"
                     )
             elif who == "base" and rep < reps_base:
                 ctx.log(f"{NAME}: baseline (compound step), cold process {rep + 1}/{reps_base}")
@@ -541,6 +556,26 @@ def run(ctx: Context) -> GroupResult:
             ),
         ]
     )
+    if jax_runs:  # the alternative backend, beside the default
+        timing = pd.concat(
+            [
+                timing,
+                pd.DataFrame(
+                    [
+                        row("jax: imports (pymc, jax, scenarios)", [r["import"] for r in jax_runs]),
+                        row(
+                            "jax: cold update(engine='pymc', backend='jax')",
+                            [r["cold"]["wall"] for r in jax_runs],
+                        ),
+                        row(
+                            "jax: warm call after one prior changed",
+                            [r["changed"]["wall"] for r in jax_runs],
+                        ),
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
     timing = timing[timing["median"] != "—"]  # a timing a sampler did not report
     result.tables.append(("Wall times (each run a new process with empty compile caches)", timing))
     profiled = [r for r in ours_runs if "phases" in r]
@@ -573,9 +608,15 @@ def run(ctx: Context) -> GroupResult:
         if profiled:
             texts.append("--- warm update(engine='pymc')\n" + profiled[0]["profile"])
         result.profile = "\n\n".join(texts)
-    if pymc_runs:
+    if pymc_runs or jax_runs:
         rows_p = []
-        for label, runs in (("nutpie (default)", ours_runs), ("PyMC NUTS", pymc_runs)):
+        for label, runs in (
+            ("nutpie, numba (default)", ours_runs),
+            ("nutpie, backend='jax'", jax_runs),
+            ("PyMC NUTS", pymc_runs),
+        ):
+            if not runs:
+                continue
             c = median([r["cold"]["wall"] for r in runs])
             worst = min(
                 (_ess(p_exact[key], median([r["cold"]["mcse"][j] for r in runs])) / c)
@@ -597,6 +638,7 @@ def run(ctx: Context) -> GroupResult:
                 {
                     "sampler": label,
                     "runs": len(runs),
+                    "imports": fmt_time(median([r["import"] for r in runs])),
                     "cold update": fmt_time(c),
                     "warm, same scenario": fmt_time(median([r["warm"]["wall"] for r in runs])),
                     "after a prior change": fmt_time(median([r["changed"]["wall"] for r in runs])),
@@ -609,8 +651,12 @@ def run(ctx: Context) -> GroupResult:
                 }
             )
         result.tables.append(
-            ("The full engine with either sampler (same marginalised model)", pd.DataFrame(rows_p))
+            (
+                "The full engine per sampler and backend (same marginalised model)",
+                pd.DataFrame(rows_p),
+            )
         )
+    if pymc_runs:
         ctx.artifacts["pymc_pymcnuts"] = pd.DataFrame(
             {
                 "probability": np.mean([r["cold"]["probability"] for r in pymc_runs], axis=0),
