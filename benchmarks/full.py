@@ -1,9 +1,9 @@
 """2. Full posterior: our PyMC engine, cold and warm, its ESS over 20 seeds, and plain PyMC.
 
 *Ours*: ``s.update(engine="pymc")``: discrete facts marginalised in one ``pm.Potential``,
-NUTS by nutpie (the engine's defaults: 4 chains x 500 tune + 500 draws), scenario
-probabilities recovered by Rao-Blackwellisation (the per-draw exact P(state | claims,
-theta), averaged).
+NUTS by nutpie (the engine's defaults: 4 chains x 500 tune + 1000 draws, target_accept
+0.9, numba backend; ``backend="jax"`` beside it), scenario probabilities recovered by
+Rao-Blackwellisation (the per-draw exact P(state | claims, theta), averaged).
 
 Targets (issue 15), on the Wagner file: a cold call (new process, empty PyTensor and numba
 caches, compile included, imports timed apart) <= 8 s; a call after an edit (one prior

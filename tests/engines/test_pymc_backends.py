@@ -18,7 +18,9 @@ def _transformed_point(model, constrained: dict[str, np.ndarray]) -> dict[str, n
         value = model.rvs_to_values[rv]
         transform = model.rvs_to_transforms.get(rv)
         x = constrained[rv.name]
-        point[value.name] = x if transform is None else transform.forward(x, *rv.owner.inputs).eval()
+        point[value.name] = (
+            x if transform is None else transform.forward(x, *rv.owner.inputs).eval()
+        )
     return point
 
 
