@@ -23,7 +23,13 @@ import ipywidgets as widgets
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
 from scenarios.posterior import Posterior
 from scenarios.spec.scenario import Scenario
-from scenarios.views.explorer.background import FullRun, Settler, progress_html
+from scenarios.views.explorer.background import (
+    FullRun,
+    Settler,
+    progress_html,
+    shared_worker,
+    warm_views,
+)
 from scenarios.views.explorer.controls import Controls
 from scenarios.views.explorer.edits import counted
 from scenarios.views.explorer.model import (
@@ -31,6 +37,7 @@ from scenarios.views.explorer.model import (
     FOLLOWS_EDITS,
     AnalysisResult,
     ExplorerModel,
+    exact_update,
 )
 from scenarios.views.explorer.panels import (
     ANALYSIS_TABS,
@@ -42,17 +49,50 @@ from scenarios.views.explorer.panels import (
 from scenarios.views.explorer.picture import ModelPicture
 from scenarios.views.html import diagnostics_html, scenario_table_html
 
-__all__ = ["PREFETCH_AFTER", "PREFETCH_ORDER", "Explorer", "save_folder"]
+__all__ = ["PREFETCH_AFTER", "PREFETCH_ORDER", "Explorer", "picture_svg", "save_folder"]
 
-#: Seconds of quiet after an edit before the analysis views are computed in the
+#: Seconds of quiet, after the exact posterior of an edit is shown (with worker
+#: processes: after the edit), before the analysis views are computed and drawn in the
 #: background (once displayed), so that a tab opened later shows at once.
-PREFETCH_AFTER = 0.6
+PREFETCH_AFTER = 0.5
 #: The order they are computed in: the quick ones first.
 PREFETCH_ORDER = ("predictive", "voi", "what_if", "timeline", "sensitivity")
 
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+def picture_svg(scenario: Scenario, post: Posterior, timeline: Any, uid: str) -> str:
+    """The picture of the model, coloured by a posterior (its reports by a timeline).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    post : Posterior
+        Its exact posterior.
+    timeline : DataFrame or None
+        Its timeline (:func:`scenarios.analysis.timeline`): the reports are coloured by
+        how much they moved the outcomes.
+    uid : str
+        Makes the SVG's ids unique in the page.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> s = scenarios.load(scenarios.example())
+    >>> picture_svg(s, s.update(intervals=False), None, "doc").startswith("<svg")
+    True
+    """
+    from scenarios.analysis.graph import model_graph, report_moves
+    from scenarios.views.html.graph import graph_svg
+
+    influence = report_moves(timeline) if timeline is not None else None
+    return graph_svg(model_graph(scenario, post, influence), uid=uid)
 
 
 def save_folder(priors: str | os.PathLike[str] | None) -> Path:
@@ -132,6 +172,13 @@ class Explorer:
         once from the incremental engine) and the full engine (with its progress and
         a Cancel button). Default: from the moment the explorer is displayed; before
         that (in a script) every call returns with everything computed.
+    worker : bool
+        Whether the background's exact work (the full posterior, the analysis views and
+        their drawings) runs in processes of its own
+        (:class:`~scenarios.views.explorer.background.Worker`, shared by the explorers
+        of a kernel) rather than in threads of the kernel: an edit then never waits for
+        the interpreter's lock, but the processes need free cores (on a busy machine
+        they slow everything down). Default: threads.
 
     Attributes
     ----------
@@ -177,6 +224,7 @@ class Explorer:
         full_options: Mapping[str, Any] | None = None,
         resolution: Any = None,
         background: bool | None = None,
+        worker: bool = False,
     ) -> None:
         self.priors_path: Path | None = None
         if not isinstance(scenario, Scenario):
@@ -189,17 +237,23 @@ class Explorer:
         self.saved: list[Path] = []
         # -- background work (views/explorer/background.py) --
         self.background = background
+        self.worker = worker
         self.edits = 0  # edits shown; data-edit of the table's marker
         self.full_run: FullRun | None = None
         self._render = threading.RLock()
-        self._settler = Settler(lambda scenario: self.model.settle(scenario), self._settled)
+        self._settler = Settler(lambda scenario: self.model.settle(scenario, True), self._settled)
         self._prefetcher = Settler(self._prefetch, lambda *_: None, delay=PREFETCH_AFTER)
+        # drawings made ahead by the background: view -> (result, outcome, page)
+        self._pages: dict[str, tuple[AnalysisResult, str | None, str]] = {}
+        # the picture coloured by a timeline: (posterior, timeline result, svg)
+        self._timeline_picture: tuple[Posterior, AnalysisResult, str] | None = None
         self.model = ExplorerModel(
             scenario, draws=draws, resolution=resolution, priors_path=self.priors_path
         )
         self._build()
         if self.model.error is not None:
             self._refused(self.model.error)
+        self._start_worker()
         self._refresh()
 
     # -- the model's state --------------------------------------------------------------
@@ -376,14 +430,18 @@ class Explorer:
         'Invalid edit, not applied (showing the last valid scenario)'
         """
         started = time.perf_counter()
-        try:
-            self.model.apply(edit)
-        except (ScenarioError, ValueError, KeyError) as exc:
-            self._refused(exc)
+        # one lock with the background's display of a settled posterior: the scenario
+        # never changes while that is drawn (it would settle the new one on the spot)
+        with self._render:
+            try:
+                self.model.apply(edit)
+            except (ScenarioError, ValueError, KeyError) as exc:
+                self._refused(exc)
+                self._controls.sync(self.scenario)
+                return False
+            self._refresh(elapsed=time.perf_counter() - started)
+            # the other controls follow the edit (limits, implied values) after the numbers
             self._controls.sync(self.scenario)
-            return False
-        self._controls.sync(self.scenario)
-        self._refresh(elapsed=time.perf_counter() - started)
         return True
 
     def run_full(self) -> Posterior | None:
@@ -436,6 +494,21 @@ class Explorer:
     @property
     def _background(self) -> bool:
         return bool(self.background)
+
+    def _start_worker(self) -> None:
+        """Background work goes to a process of its own (:class:`Worker`) once displayed."""
+        if self._background and self.worker and self.model.worker is None:
+            self.model.worker = exact = shared_worker("exact")
+            self.model.analysis_worker = analysis = shared_worker("analysis")
+            # the processes warm their caches up on the scenario as opened
+            if exact is not None:
+                exact.submit(exact_update, self.scenario, self.model.draws)
+            if analysis is not None:
+                asks = {
+                    view: (self._tabs.key(view), self._drawing(view)) for view in PREFETCH_ORDER
+                }
+                analysis.submit(warm_views, self.scenario, asks)
+            self._prefetcher.request(self.scenario)
 
     def save(self, why: str | None = None) -> Path | None:
         """Save the current scenario to a new file in ``priors_dir`` and say where.
@@ -700,6 +773,7 @@ class Explorer:
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         if self.background is None:  # displayed: slow work moves to the background
             self.background = True
+        self._start_worker()
         return self.widget._repr_mimebundle_(**kwargs)
 
     def __repr__(self) -> str:
@@ -726,6 +800,10 @@ class Explorer:
             return
         with self._render:
             self.edits += 1
+            if self._background and self.model.analysis_worker is not None:
+                # the analysis views are drawn ahead once quiet, in their own process
+                # (in a thread, after the exact posterior: see _settled)
+                self._prefetcher.request(self.scenario)
             if self._background and not self.model.settled:
                 self._show_live(elapsed)
                 self._settler.request(self.scenario)
@@ -765,16 +843,49 @@ class Explorer:
             if scenario is not self.scenario or isinstance(post, BaseException):
                 return
             self._show_settled(None)
-        self._prefetcher.request(scenario)
+        if self.model.analysis_worker is None:
+            self._prefetcher.request(scenario)
 
     def _prefetch(self, scenario: Scenario) -> None:
-        """Compute the analysis views for a scenario in the background, while it is current."""
+        """Compute and draw the analysis views of a scenario in the background, while current."""
+        worker = self.model.analysis_worker
+        if worker is not None:
+            worker.wait_ready(60)  # a process starting: there, not in the kernel's threads
         for view in PREFETCH_ORDER:
             if scenario is not self.scenario:
                 return  # edited meanwhile: the next quiet moment starts again
             key = self._tabs.key(view)
             if self.model.stale(view, key):
-                self.model.compute(view, key, reuse=True)  # drawn when its tab is shown
+                self.model.compute(view, key, reuse=True, background=True)
+            result = self.analysis.get(view)
+            if result is None or result.scenario is not scenario:
+                continue
+            outcome = self._tabs.outcome(view)
+            drawn = self._pages.get(view)
+            if drawn is None or drawn[0] is not result or drawn[1] != outcome:
+                page = self._call(analysis_html, result, **self._drawing(view))
+                self._pages[view] = (result, outcome, page)  # shown when its tab is
+            if view == "timeline" and self.model.settled:  # else drawn once settled
+                self._picture_svg(result)
+
+    def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` in the analysis process if there is one, else here."""
+        worker = self.model.analysis_worker
+        if worker is not None and worker.ready:
+            try:
+                return worker.call(fn, *args, **kwargs)
+            except Exception:  # the worker died: draw here
+                pass
+        return fn(*args, **kwargs)
+
+    def _drawing(self, view: str) -> dict[str, Any]:
+        """How a view is drawn besides its result: the outcome chosen, the resolution."""
+        where = self.resolution_path
+        return {
+            "outcome": self._tabs.outcome(view),
+            "resolution": self.resolution,
+            "where": str(where) if where else None,
+        }
 
     def _full_note(self) -> str:
         return (
@@ -822,31 +933,37 @@ class Explorer:
 
     def _draw_picture(self) -> None:
         """Colour the picture by the posterior shown (reports: by a fresh timeline)."""
-        from scenarios.analysis.graph import model_graph, report_moves
-        from scenarios.views.html.graph import graph_svg
-
         post = self.posterior
         if post is None:
             return
         timeline = self.analysis.get("timeline")
-        influence = None
         if timeline is not None and timeline.error is None and not self.stale("timeline"):
-            influence = report_moves(timeline.data["table"])
-        graph = model_graph(self.scenario, post, influence)
-        self.picture.svg = graph_svg(graph, uid=f"explorer-{id(self):x}")
+            self.picture.svg = self._picture_svg(timeline)
+        else:
+            self.picture.svg = picture_svg(self.scenario, post, None, f"explorer-{id(self):x}")
+
+    def _picture_svg(self, timeline: AnalysisResult) -> str:
+        """The picture coloured by a timeline of the current scenario (drawn once)."""
+        post = self.posterior
+        drawn = self._timeline_picture
+        if drawn is not None and drawn[0] is post and drawn[1] is timeline:
+            return drawn[2]
+        uid = f"explorer-{id(self):x}"
+        svg = self._call(picture_svg, timeline.scenario, post, timeline.data["table"], uid)
+        self._timeline_picture = (post, timeline, svg)
+        return svg
 
     def _show_analysis(self, view: str) -> None:
         """Display a view's last result (drawn as its choices ask), and its status."""
-        if view == "timeline":
+        if view == "timeline" and self.model.settled:  # else drawn once settled
             self._draw_picture()
         result = self.analysis.get(view)
-        where = self.resolution_path
-        page = analysis_html(
-            result,
-            outcome=self._tabs.outcome(view),
-            resolution=self.resolution,
-            where=str(where) if where else None,
-        )
+        drawing = self._drawing(view)
+        drawn = self._pages.get(view)
+        if result is not None and drawn is not None and drawn[:2] == (result, drawing["outcome"]):
+            page = drawn[2]  # drawn ahead by the background
+        else:
+            page = analysis_html(result, **drawing)
         self._tabs.show(view, page, analysis_status_html(view, result, self.stale(view)))
 
     def _view_shown(self, change: dict[str, Any]) -> None:

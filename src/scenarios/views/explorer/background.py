@@ -9,15 +9,23 @@ scenario has been edited.
 :class:`Settler` computes the exact engine's whole posterior after the edits pause (a
 debounce), so that a dragged slider is answered by the incremental engine alone and the
 intervals follow when the hand stops.
+
+:class:`Worker` is a process of its own for that work (the exact posterior, the analysis
+views and their drawings): the kernel's thread, which answers the edits, then never
+waits for the interpreter's lock while the background computes.
 """
 
 from __future__ import annotations
 
+import atexit
 import inspect
+import multiprocessing
 import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scenarios.engines.progress import SamplingCancelled
@@ -25,7 +33,15 @@ from scenarios.errors import ScenarioError
 from scenarios.posterior import Posterior
 from scenarios.spec.scenario import Scenario
 
-__all__ = ["FullRun", "Settler", "full_settings", "progress_html"]
+__all__ = [
+    "FullRun",
+    "Settler",
+    "Worker",
+    "full_settings",
+    "progress_html",
+    "shared_worker",
+    "warm_views",
+]
 
 
 def full_settings(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -364,3 +380,193 @@ def progress_html(run: FullRun, current: bool = True) -> str:
         f'<progress max="{run.total}" value="{run.done}"></progress> '
         f"{html_.escape(text)}</div>"
     )
+
+
+def _warm_up() -> bool:
+    """Import what the jobs need (run first in a new worker, so that jobs start at once)."""
+    import scenarios.analysis
+    import scenarios.views.explorer.panels  # noqa: F401
+
+    return True
+
+
+def warm_views(scenario: Scenario, asks: Mapping[str, tuple[Any, dict[str, Any]]]) -> float:
+    """Compute and draw analysis views once, to warm a new process's caches up.
+
+    The first sensitivity analysis in a process takes about four times as long as the
+    next (and the first drawing loads matplotlib's fonts): a worker does that once when
+    the explorer is displayed rather than when a tab is first opened.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    asks : mapping
+        View -> (its question key, how it is drawn: the keywords of
+        :func:`~scenarios.views.explorer.panels.analysis_html` but the result).
+
+    Returns
+    -------
+    float
+        Seconds it took.
+    """
+    from scenarios.views.explorer.model import AnalysisResult, analysis_data
+    from scenarios.views.explorer.panels import analysis_html
+
+    started = time.perf_counter()
+    for view, (key, drawing) in asks.items():
+        data, error, seconds = analysis_data(view, scenario, key)
+        analysis_html(AnalysisResult(view, scenario, key, data, seconds, error), **drawing)
+    return time.perf_counter() - started
+
+
+class Worker:
+    """A process that computes for the explorer: one job at a time, in order.
+
+    The exact engine and the analyses are Python and numpy: in a thread of the kernel
+    they would hold the interpreter's lock while an edit waits for it. In a process of
+    their own they use another core, and the kernel's thread only waits for their
+    results when it asks. The jobs are the library's own functions, pickled with their
+    arguments, so the numbers are the same as in the kernel, bit for bit. The explorer
+    keeps one process per kind of work (:func:`shared_worker`), so that each keeps its
+    caches warm (a sensitivity analysis takes four times as long the first time).
+
+    The process is started (``spawn``: a kernel has threads, which ``fork`` would copy
+    half-way) and warmed up in the background; until it is :attr:`ready`, callers
+    compute in their own process.
+
+    Examples
+    --------
+    Starting a process takes seconds, so it is not started here:
+
+    >>> worker = Worker()  # doctest: +SKIP
+    >>> worker.wait_ready(60) and worker.call(pow, 2, 10)  # doctest: +SKIP
+    1024
+    """
+
+    def __init__(self) -> None:
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn")
+        )
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._busy = 0
+        self._pool.submit(_warm_up).add_done_callback(self._warmed)
+
+    def _warmed(self, future: Future[bool]) -> None:
+        if future.exception() is None:
+            self._ready.set()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        """Queue ``fn(*args, **kwargs)`` without waiting (e.g. to warm the caches up).
+
+        Parameters
+        ----------
+        fn : callable
+            A module-level function.
+        *args, **kwargs
+            Pickled to the process.
+
+        Returns
+        -------
+        concurrent.futures.Future
+        """
+        with self._lock:
+            self._busy += 1
+        future = self._pool.submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: self._done())
+        return future
+
+    def _done(self) -> None:
+        with self._lock:
+            self._busy -= 1
+
+    @property
+    def ready(self) -> bool:
+        """Whether the process has started and imported the library.
+
+        Returns
+        -------
+        bool
+        """
+        return self._ready.is_set()
+
+    @property
+    def free(self) -> bool:
+        """Whether no job is running or waiting: a job given now starts at once.
+
+        Returns
+        -------
+        bool
+        """
+        return self._busy == 0
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the process is :attr:`ready`.
+
+        Parameters
+        ----------
+        timeout : float, optional
+
+        Returns
+        -------
+        bool
+        """
+        return self._ready.wait(timeout)
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` in the process; its result, or its exception raised here.
+
+        Parameters
+        ----------
+        fn : callable
+            A module-level function (it is pickled by name).
+        *args, **kwargs
+            Pickled to the process.
+
+        Returns
+        -------
+        object
+        """
+        with self._lock:
+            self._busy += 1
+        try:
+            return self._pool.submit(fn, *args, **kwargs).result()
+        except BrokenProcessPool:
+            self._ready.clear()  # the process died: callers compute in their own
+            raise
+        finally:
+            with self._lock:
+                self._busy -= 1
+
+    def close(self) -> None:
+        """Stop the process (jobs waiting are dropped)."""
+        self._ready.clear()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+_SHARED: dict[str, Worker] = {}
+
+
+def shared_worker(kind: str) -> Worker | None:
+    """The kernel's :class:`Worker` for a kind of work, started on first use.
+
+    Parameters
+    ----------
+    kind : str
+        ``"exact"`` (the exact posterior of each edit) or ``"analysis"`` (the analysis
+        views and their drawings): two processes, so that neither waits for the other.
+
+    Returns
+    -------
+    Worker or None
+        ``None`` if no process can be started here.
+    """
+    if kind not in _SHARED:
+        try:
+            worker = Worker()
+        except (OSError, RuntimeError, ValueError) as exc:
+            warnings.warn(f"no worker process for the explorer: {exc}", stacklevel=2)
+            return None
+        atexit.register(worker.close)
+        _SHARED[kind] = worker
+    return _SHARED[kind]

@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -30,7 +31,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,9 @@ from scenarios.spec.claims import Claim, relay_roots, report_id
 from scenarios.spec.resolution import Resolution
 from scenarios.spec.scenario import Scenario
 from scenarios.views.explorer.live import LiveTable
+
+if TYPE_CHECKING:
+    from scenarios.views.explorer.background import Worker
 
 __all__ = [
     "ANALYSIS_VIEWS",
@@ -53,6 +57,8 @@ __all__ = [
     "ExplorerModel",
     "PredictiveCheck",
     "analysis_choices",
+    "analysis_data",
+    "exact_update",
     "prior_predictive",
 ]
 
@@ -151,6 +157,10 @@ class ExplorerModel:
         The sampling warnings of the last full update.
     error : Exception or None
         Why the opened scenario could not be updated.
+    worker, analysis_worker : Worker or None
+        The processes for the exact posterior and for the analyses
+        (:class:`~scenarios.views.explorer.background.Worker`; the explorer sets them
+        once displayed); ``None``: computed in this process.
     full_posterior : Posterior or None
         The last full-engine posterior.
     analysis : dict of str to AnalysisResult
@@ -188,6 +198,9 @@ class ExplorerModel:
         self._settled: tuple[Scenario, Posterior, list[str]] | None = None
         self._settling = threading.Lock()
         self._computing: dict[str, threading.Lock] = {}
+        self._inflight: dict[str, tuple[Scenario, Any]] = {}
+        self.worker: Worker | None = None
+        self.analysis_worker: Worker | None = None
         self._find_resolution(resolution)
         try:
             post, said = self.update(scenario)
@@ -264,7 +277,7 @@ class ExplorerModel:
         settled = self._settled
         return list(settled[2]) if settled is not None else []
 
-    def settle(self, scenario: Scenario) -> Posterior:
+    def settle(self, scenario: Scenario, background: bool = False) -> Posterior:
         """The full exact posterior of ``scenario``, computed once (thread-safe).
 
         The explorer calls it from a background thread after an edit; a scenario edited
@@ -274,6 +287,9 @@ class ExplorerModel:
         ----------
         scenario : Scenario
             The current scenario or one it was before.
+        background : bool
+            Asked by the explorer's background: computed in :attr:`worker` (if ready)
+            even while it is busy.
 
         Returns
         -------
@@ -290,18 +306,23 @@ class ExplorerModel:
             settled = self._settled
             if settled is not None and settled[0] is scenario:
                 return settled[1]
-            post, said = self.update(scenario)
+
+            post, said = self.update(scenario, background)
             self._settled = (scenario, post, said)
             return post
 
     # -- edits ----------------------------------------------------------------------
 
-    def update(self, scenario: Scenario) -> tuple[Posterior, list[str]]:
+    def update(self, scenario: Scenario, background: bool = False) -> tuple[Posterior, list[str]]:
         """The exact engine's posterior of a scenario, and its sampling warnings.
 
         Parameters
         ----------
         scenario : Scenario
+        background : bool
+            Asked by the explorer's background: computed in :attr:`worker` (if ready)
+            even while it is busy; else there only when one of its processes is free
+            (an edit never waits behind an earlier scenario's work).
 
         Returns
         -------
@@ -320,11 +341,16 @@ class ExplorerModel:
         >>> m.scenario.facts["army_strikes"].prior.p  # the model's scenario is unchanged
         0.3
         """
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            post = scenario.update(draws=self.draws)
-        said = [str(w.message) for w in caught if issubclass(w.category, SamplingWarning)]
-        return post, said
+        worker = self.worker
+        if worker is not None and worker.ready and (background or worker.free):
+            try:
+                post, said = worker.call(exact_update, scenario, self.draws)
+            except Exception:  # the worker died, or the update failed: say why from here
+                return exact_update(scenario, self.draws)
+            # one scenario object, not the worker's equal copy: `is` tells which is shown
+            object.__setattr__(post, "scenario", scenario)
+            return post, said
+        return exact_update(scenario, self.draws)
 
     def apply(self, edit: Callable[[Scenario], Scenario]) -> None:
         """Apply an edit to the current scenario and update it.
@@ -486,7 +512,9 @@ class ExplorerModel:
         result = self.analysis.get(view)
         return result is None or result.scenario != self.scenario or result.key != key
 
-    def compute(self, view: str, key: Any, reuse: bool = False) -> AnalysisResult:
+    def compute(
+        self, view: str, key: Any, reuse: bool = False, background: bool = False
+    ) -> AnalysisResult:
         """Compute one analysis view for the current scenario; kept in :attr:`analysis`.
 
         Parameters
@@ -502,6 +530,9 @@ class ExplorerModel:
             Keep a result already computed for this scenario and question (by the
             explorer's background, perhaps while this call waited for it) instead of
             computing it again.
+        background : bool
+            Asked by the explorer's background: computed in :attr:`analysis_worker` (if
+            it is ready) even while it is busy, rather than in this process.
 
         Returns
         -------
@@ -521,53 +552,62 @@ class ExplorerModel:
         if view not in ANALYSIS_VIEWS:
             raise KeyError(f"no analysis view {view!r}; views are {list(ANALYSIS_VIEWS)}")
         scenario = self.scenario
-        # one computation of a view at a time: a view asked for while the background
-        # computes it (see Explorer's prefetch) waits for that result instead of a second
-        with self._computing.setdefault(view, threading.Lock()):
+        # a view asked for while the background computes it for this scenario and
+        # question (see Explorer's prefetch) waits for that result instead of a second;
+        # one for an earlier scenario is not waited for
+        busy = self._inflight.get(view)
+        wait = busy is None or (busy[0] is scenario and busy[1] == key)
+        lock = self._computing.setdefault(view, threading.Lock())
+        with lock if wait else contextlib.nullcontext():
             done = self.analysis.get(view)
             if reuse and view != "score" and done is not None:
                 if done.scenario is scenario and done.key == key:
                     return done
-            started = time.perf_counter()
+            self._inflight[view] = (scenario, key)
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", SamplingWarning)
-                    data, error = self._compute(view, scenario, key), None
-            except (ScenarioError, ValueError, KeyError) as exc:
-                data, error = {}, str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
-            seconds = time.perf_counter() - started
+                if view == "score":
+                    data, error, seconds = self._score(scenario)
+                else:
+                    data, error, seconds = self._analysis_data(view, scenario, key, background)
+            finally:
+                if self._inflight.get(view, (None,))[0] is scenario:
+                    del self._inflight[view]
             result = AnalysisResult(view, scenario, key, data, seconds, error)
-            self.analysis[view] = result
+            kept = self.analysis.get(view)
+            # a result for an earlier scenario never replaces one for the current one
+            if kept is None or scenario is self.scenario or kept.scenario is not self.scenario:
+                self.analysis[view] = result
         return result
 
-    def _compute(self, view: str, scenario: Scenario, key: Any) -> dict[str, Any]:
+    def _analysis_data(
+        self, view: str, scenario: Scenario, key: Any, background: bool
+    ) -> tuple[dict[str, Any], str | None, float]:
+        worker = self.analysis_worker
+        # the worker process when it is free (or for the background): the kernel's
+        # thread stays free for the edits; a click waits for no earlier scenario's work
+        if worker is not None and worker.ready and (background or worker.free):
+            try:
+                return worker.call(analysis_data, view, scenario, key)
+            except Exception:  # the worker died: compute here
+                pass
+        return analysis_data(view, scenario, key)
+
+    def _score(self, scenario: Scenario) -> tuple[dict[str, Any], str | None, float]:
         from scenarios import analysis
 
-        if view == "timeline":
-            # the timeline shows point probabilities only: no draws for intervals
-            table = analysis.timeline(scenario, intervals=False)
-            return {"table": table, "moves": analysis.timeline_moves(table)}
-        if view == "sensitivity":
-            sens = analysis.sensitivity(scenario, key)
-            power = analysis.power_scaling(scenario, sens.target)
-            return {"sensitivity": sens, "power": power}
-        if view == "voi":
-            return {o: analysis.value_of_information(scenario, o) for o in scenario.outcomes}
-        if view == "what_if":
-            if key is None:
-                raise ValueError("this scenario has no discrete fact to set")
-            fact, state = key
-            return {"table": analysis.what_if(scenario, **{fact: state})}
-        if view == "predictive":
-            n, seed = key if key is not None else (PREDICTIVE_WORLDS, None)
-            return {"check": prior_predictive(scenario, n, seed)}
-        # score: the posterior shown is already the current scenario's
-        if self.resolution is None:
-            raise ValueError(self.no_resolution())
-        if self.posterior is None or self.posterior.scenario != scenario:
-            raise ValueError("no posterior for this scenario (the last edit was refused)")
-        baseline = getattr(self, "baseline_score", None)
-        return {"score": analysis.score(self.posterior, self.resolution), "baseline": baseline}
+        started = time.perf_counter()
+        try:
+            # the posterior shown is already the current scenario's
+            if self.resolution is None:
+                raise ValueError(self.no_resolution())
+            if self.posterior is None or self.posterior.scenario != scenario:
+                raise ValueError("no posterior for this scenario (the last edit was refused)")
+            baseline = getattr(self, "baseline_score", None)
+            score = analysis.score(self.posterior, self.resolution)
+            data, error = {"score": score, "baseline": baseline}, None
+        except (ScenarioError, ValueError, KeyError) as exc:
+            data, error = {}, _message(exc)
+        return data, error, time.perf_counter() - started
 
     # -- the resolution ---------------------------------------------------------------
 
@@ -649,6 +689,103 @@ class ExplorerModel:
             f"no resolution for this scenario{looked}: nothing to score against until the "
             "outcomes resolve. Pass Explorer(..., resolution=path) to score against one."
         )
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc.args[0]) if isinstance(exc, KeyError) else str(exc)
+
+
+def exact_update(scenario: Scenario, draws: int) -> tuple[Posterior, list[str]]:
+    """The exact engine's posterior of a scenario, and its sampling warnings.
+
+    What :meth:`ExplorerModel.update` computes, here or in its worker process.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    draws : int
+        Draws behind the credible intervals.
+
+    Returns
+    -------
+    posterior : Posterior
+    warnings : list of str
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> post, said = exact_update(scenarios.load(scenarios.example()), 4000)
+    >>> post.settings["draws"], said
+    (4000, [])
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        post = scenario.update(draws=draws)
+    said = [str(w.message) for w in caught if issubclass(w.category, SamplingWarning)]
+    return post, said
+
+
+def analysis_data(
+    view: str, scenario: Scenario, key: Any
+) -> tuple[dict[str, Any], str | None, float]:
+    """One analysis view's numbers for a scenario (any view but the score).
+
+    What :meth:`ExplorerModel.compute` computes, here or in its worker process.
+
+    Parameters
+    ----------
+    view : str
+        A key of :data:`ANALYSIS_VIEWS` other than ``"score"``.
+    scenario : Scenario
+    key : object
+        The question (see :meth:`ExplorerModel.compute`).
+
+    Returns
+    -------
+    data : dict
+        As :attr:`AnalysisResult.data` (empty on a failure).
+    error : str or None
+        Why it failed.
+    seconds : float
+        How long it took.
+
+    Examples
+    --------
+    >>> import scenarios
+    >>> data, error, _ = analysis_data("voi", scenarios.load(scenarios.example()), None)
+    >>> sorted(data), error
+    (['mutiny_end', 'putin_in_power'], None)
+    """
+    from scenarios import analysis
+
+    started = time.perf_counter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SamplingWarning)
+            if view == "timeline":
+                # the timeline shows point probabilities only: no draws for intervals
+                table = analysis.timeline(scenario, intervals=False)
+                data = {"table": table, "moves": analysis.timeline_moves(table)}
+            elif view == "sensitivity":
+                sens = analysis.sensitivity(scenario, key)
+                power = analysis.power_scaling(scenario, sens.target)
+                data = {"sensitivity": sens, "power": power}
+            elif view == "voi":
+                data = {o: analysis.value_of_information(scenario, o) for o in scenario.outcomes}
+            elif view == "what_if":
+                if key is None:
+                    raise ValueError("this scenario has no discrete fact to set")
+                fact, state = key
+                data = {"table": analysis.what_if(scenario, **{fact: state})}
+            elif view == "predictive":
+                n, seed = key if key is not None else (PREDICTIVE_WORLDS, None)
+                data = {"check": prior_predictive(scenario, n, seed)}
+            else:
+                raise KeyError(f"no analysis view {view!r} to compute here")
+        error = None
+    except (ScenarioError, ValueError, KeyError) as exc:
+        data, error = {}, _message(exc)
+    return data, error, time.perf_counter() - started
 
 
 def analysis_choices(scenario: Scenario) -> dict[str, list[Any]]:
