@@ -10,7 +10,6 @@ sampling; its k-hat says when to use the full engine instead).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,6 +22,7 @@ from scenarios.engines.assembly import Assembly, assemble
 from scenarios.engines.crossings import derived_quantiles
 from scenarios.engines.factors import DRAW, ContractionCost, Factor, contract, contraction_cost
 from scenarios.engines.links import ANCHOR_REPLICATES, anchor_tables, integrable
+from scenarios.engines.memo import IdentityCache
 from scenarios.engines.network import Network
 from scenarios.engines.quadrature import TOLERANCE, posterior_quantiles
 from scenarios.engines.uncertain import draw_parameters
@@ -275,26 +275,20 @@ def _known_states(net: Network, factors: Sequence[Factor]) -> dict[str, int]:
 #: The prior marginals of the last few networks without continuous facts, by their
 #: nodes' identity (a scenario's facts and outcomes are frozen; an edit of the claims,
 #: ``observe`` among them, keeps them): the second calibration of an update, spared.
-_PRIORS: dict[tuple, tuple[tuple, dict[str, np.ndarray]]] = {}
-_PRIORS_LOCK = threading.Lock()
+_PRIORS = IdentityCache(8)
 
 
 def _prior_marginals(net: Network, point: Assembly) -> dict[str, np.ndarray]:
     if net.continuous or net.derived:  # their quadrature depends on the claims
         return _marginals(net, point, 1.0, draws=False, with_evidence=False)
     nodes = tuple(net.scenario.nodes.values())
-    key = (*map(id, nodes), tuple(net.scenario.nodes))
-    with _PRIORS_LOCK:
-        hit = _PRIORS.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
-        return hit[1]
+    hit = _PRIORS.get(tuple(net.scenario.nodes), kept=nodes)
+    if hit is not None:
+        return hit
     marg = _marginals(net, point, 1.0, draws=False, with_evidence=False)
     for value in marg.values():
         value.flags.writeable = False
-    with _PRIORS_LOCK:
-        _PRIORS[key] = (nodes, marg)
-        while len(_PRIORS) > 8:
-            del _PRIORS[next(iter(_PRIORS))]
+    _PRIORS.put(tuple(net.scenario.nodes), marg, kept=nodes)
     return marg
 
 

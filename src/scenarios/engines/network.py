@@ -20,7 +20,6 @@ Names of the axes are fact names; quadrature axes of rates are ``"<source>@tp"``
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property, partial
 from typing import Any
@@ -30,6 +29,7 @@ import numpy as np
 from scenarios.engines import crossings, dependent, numbers
 from scenarios.engines.factors import DRAW, Factor, align, product_of
 from scenarios.engines.links import LinkParam, link_param, link_table
+from scenarios.engines.memo import IdentityCache
 from scenarios.engines.numbers import NumberModel
 from scenarios.engines.quadrature import TOLERANCE, Rule, Window, lay_rule
 from scenarios.engines.reports import Evidence
@@ -115,21 +115,20 @@ class Network:
         # of the claims, observe among them, keeps every node): on a small network it
         # took as long as the update's sums
         nodes = tuple(scenario.nodes.values())
-        key = (tuple(scenario.nodes), *map(id, nodes))
-        hit = _STRUCTURES.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], nodes, strict=True)):
-            for name, value in hit[1].items():
+        hit = _STRUCTURES.get(tuple(scenario.nodes), kept=nodes)
+        if hit is not None:
+            for name, value in hit[0].items():
                 setattr(self, name, dict(value) if isinstance(value, dict) else value)
         else:
             self._structure(scenario)
             kept = {name: getattr(self, name) for name in _STRUCTURE}
             kept = {k: dict(v) if isinstance(v, dict) else v for k, v in kept.items()}
-            hit = (nodes, kept, {})
-            _STRUCTURES.put(key, hit)
+            hit = (kept, {})
+            _STRUCTURES.put(tuple(scenario.nodes), hit, kept=nodes)
         #: propositions' indicators by their text, shared by the networks of these nodes
         #: while no continuous fact makes them depend on the claims (quadrature nodes)
         self._indicators: dict[str, Factor] | None = (
-            None if self.continuous or self.derived else hit[2]
+            None if self.continuous or self.derived else hit[1]
         )
         self.evidence = tuple(self._evidence())
         self.sources = self._sources()
@@ -278,11 +277,11 @@ class Network:
         if not isinstance(prior, Probabilities | TablePrior):
             return None
         key = ("row", name, *self._table_key(name, prior))
-        hit = _MEAN_TABLES.get(key)
-        if hit is not None and hit[0] is prior:
-            return hit[1]
+        hit = _MEAN_TABLES.get(key, kept=(prior,))
+        if hit is not None:
+            return hit
         param = self._row_param_uncached(name)
-        _MEAN_TABLES.put(key, (prior, param))
+        _MEAN_TABLES.put(key, param, kept=(prior,))
         return param
 
     def _row_param_uncached(self, name: str) -> RowParam | None:
@@ -332,36 +331,34 @@ class Network:
         """
         if not isinstance(prior, AnchorPrior):
             return prior
-        key, kept = self._link_key("point", name, prior)
-        hit = _FITTED.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], kept, strict=True)):
-            return hit[1]
+        kept = self._link_inputs(name, prior)
+        hit = _FITTED.get(("point", name), kept)
+        if hit is not None:
+            return hit
         found = links.point_prior(prior, links.link_context(self.scenario.nodes, name))
-        _FITTED.put(key, (kept, found))
+        _FITTED.put(("point", name), found, kept)
         return found
 
-    def _link_key(self, kind: str, name: str, prior: Any) -> tuple[tuple, tuple]:
-        """What a link's fit reads, by identity: the prior, the node, its parents.
+    def _link_inputs(self, name: str, prior: Any) -> tuple[Any, ...]:
+        """What a link's fit reads: the prior, the node, its parents (kept by identity).
 
         :func:`scenarios.spec.links.link_context` reads the node's states and its
-        parents' (a continuous one's prior). Returns the key and the objects it names
-        (kept with the value, so that an id is never taken for another object's).
+        parents' (a continuous one's prior).
         """
         nodes = self.scenario.nodes
         node = nodes[name]
-        kept = (prior, node, *(nodes[p] for p in prior_parents(node.prior)))
-        return (kind, name, *map(id, kept)), kept
+        return (prior, node, *(nodes[p] for p in prior_parents(node.prior)))
 
     def _link_param_of(self, name: str) -> LinkParam | None:
         prior = self.stated[name]
         if not isinstance(prior, AnchorPrior | LogitPrior):
             return None  # what link_param says at once
-        key, kept = self._link_key("param", name, prior)
-        hit = _FITTED.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], kept, strict=True)):
-            return hit[1]
+        kept = self._link_inputs(name, prior)
+        hit = _FITTED.get(("param", name), kept)
+        if hit is not None:
+            return hit
         found = link_param(self, name)
-        _FITTED.put(key, (kept, found))
+        _FITTED.put(("param", name), found, kept)
         return found
 
     def set_prior(self, name: str, prior: Any) -> None:
@@ -478,18 +475,19 @@ class Network:
         prior = self.priors[name]
         # a node's prior object stays the same across edits of the rest of the scenario:
         # its table (rows laid out one by one in Python) is kept by identity, read-only
-        key = self._table_key(name, prior)
-        hit = _MEAN_TABLES.get(key)
-        if hit is not None and hit[0] is prior:
-            return hit[1]
+        key = ("mean", *self._table_key(name, prior))
+        hit = _MEAN_TABLES.get(key, kept=(prior,))
+        if hit is not None:
+            return hit
         table = self._mean_table(name, prior)
         table.flags.writeable = False
-        _MEAN_TABLES.put(key, (prior, table))
+        _MEAN_TABLES.put(key, table, kept=(prior,))
         return table
 
     def _table_key(self, name: str, prior: Any) -> tuple:
+        """What a table reads besides its prior (kept by identity): the states."""
         given = prior.given if isinstance(prior, TablePrior) else ()
-        return (id(prior), self.states[name], *(self.states[g] for g in given))
+        return (self.states[name], *(self.states[g] for g in given))
 
     def _mean_table(self, name: str, prior: Any) -> np.ndarray:
         if isinstance(prior, Probabilities):
@@ -598,7 +596,7 @@ class Network:
         # the same link (an anchor fit is kept: the same object) over the same quadrature
         # nodes (a kept rule: the same array) gives the same table: kept by identity
         kept: list[Any] = [prior]
-        parts: list[Any] = ["logit", id(prior), name, self.states[name]]
+        parts: list[Any] = ["logit", name, self.states[name]]
         parts.append((chain, CHAIN_MIN_PARENTS, CHAIN_MAX_STATES))  # when it is a chain
         for term in prior.logit.terms:
             if term.fact in self.states:
@@ -606,16 +604,16 @@ class Network:
                 continue
             x = continuous[term.fact]
             kept.append(x.values)
-            parts += [id(x.values), x.axes, self.standardiser(term.fact, term.center, term.scale)]
+            parts += [x.axes, self.standardiser(term.fact, term.center, term.scale)]
         key = tuple(parts)
-        hit = _MEAN_TABLES.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], kept, strict=True)):
-            return hit[1]
+        hit = _MEAN_TABLES.get(key, kept)
+        if hit is not None:
+            return hit
         out = self._logit_table(name, prior, xp, continuous, chain)
         for f in out if isinstance(out, list) else [out]:
             if isinstance(f.values, np.ndarray):
                 f.values.flags.writeable = False
-        _MEAN_TABLES.put(key, (tuple(kept), out))
+        _MEAN_TABLES.put(key, out, kept)
         return out
 
     def _logit_table(
@@ -1079,39 +1077,12 @@ def _rule_key(dist: Any, thresholds: Sequence[float], windows: Sequence[Window])
     return key
 
 
-class _Cache:
-    """A small thread-safe LRU of values computed from frozen inputs.
-
-    Every engine call on a scenario builds its :class:`Network` anew; what an edit
-    elsewhere leaves alone (a continuous fact's quadrature rule, an anchor prior's fitted
-    link: milliseconds each) is found here instead of being worked out again.
-    """
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._values: dict[Any, Any] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            value = self._values.pop(key, None)
-            if value is not None:
-                self._values[key] = value  # the most recent last
-            return value
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.size:
-                del self._values[next(iter(self._values))]
-
-
 #: Quadrature rules by what they are laid from (their arrays read-only).
-_RULES = _Cache()
+_RULES = IdentityCache()
 #: What a network's nodes alone decide (:meth:`Network._structure`), by the nodes'
 #: identity (kept in the value): each network gets its own copy of the dicts, which
 #: :meth:`Network.set_prior` edits.
-_STRUCTURES = _Cache(8)
+_STRUCTURES = IdentityCache(8)
 _STRUCTURE = (
     "discrete",
     "continuous",
@@ -1123,11 +1094,11 @@ _STRUCTURE = (
     "_row_param",
     "_link_param",
 )
-#: Discrete nodes' mean tables and uncertain rows by their prior's identity (kept in
-#: the value, so that an id is never taken for another prior's).
-_MEAN_TABLES = _Cache(8192)
+#: Discrete nodes' mean tables, uncertain rows and logit tables, by their prior's
+#: identity (and the quadrature nodes' a logit reads).
+_MEAN_TABLES = IdentityCache(8192)
 #: Anchor priors' fitted links (:meth:`Network.link_prior`) by the prior and its context.
-_FITTED = _Cache()
+_FITTED = IdentityCache()
 
 
 def _ratio(row: Any, reference: Any, x: np.ndarray) -> np.ndarray:
