@@ -13,8 +13,10 @@ bulk ESS >= 1,000 and R-hat <= 1.01 (of its Rao-Blackwellised series g) on 20 se
 
 *Baseline*: ``s.to_pymc(marginalized=False)`` sampled by ``pm.sample()`` with PyMC's
 defaults: every discrete fact *and outcome* is a ``pm.Categorical`` drawn by the compound
-step (NUTS for the continuous variables, Gibbs/Metropolis for the discrete ones). Its
-estimate of a scenario probability is the average of the indicator of the sampled state.
+step (NUTS for the continuous variables, Gibbs/Metropolis for the discrete ones),
+compiled by PyTensor's C backend (``mode="CVM"``: the numba backend fails on this model
+in PyTensor 3.3.8). Its estimate of a scenario probability is the average of the
+indicator of the sampled state.
 
 Compared quantity, for every scenario probability p = P(outcome = state | claims):
 ``ESS = p(1 - p) / MCSE^2``, the number of independent exact posterior draws whose
@@ -305,7 +307,14 @@ def baseline_worker(seed: int, draws: int | None = None, tune: int | None = None
     t1 = time.perf_counter()
     s = scenarios.load(scenarios.default_priors())
     t_load = time.perf_counter() - t1
-    kwargs: dict[str, Any] = {"random_seed": seed, "progressbar": False}
+    # PyTensor 3.3.8's numba backend (PyMC 6's default) fails on this model's HMC step
+    # (IndexError in vectorize codegen at a TensorFromScalar of a scalar Composite):
+    # the C backend runs it
+    kwargs: dict[str, Any] = {
+        "random_seed": seed,
+        "progressbar": False,
+        "compile_kwargs": {"mode": "CVM"},
+    }
     if draws is not None:
         kwargs["draws"] = draws
     if tune is not None:
