@@ -838,11 +838,13 @@ def derived_quantiles(
             return None
         if np.all(np.abs(f1 - levels) <= 1e-11):
             break
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # a flat step (slope 0) takes the fixed step
             slope = (f1 - f0) / (t1 - t0)
-        move = np.where(
-            np.isfinite(slope) & (slope > 0), -(f1 - levels) / slope, np.sign(levels - f1) * step
-        )
+            move = np.where(
+                np.isfinite(slope) & (slope > 0),
+                -(f1 - levels) / slope,
+                np.sign(levels - f1) * step,
+            )
         move = np.where(np.abs(f1 - levels) <= 1e-11, 0.0, move)
         if np.all(np.abs(move) <= 1e-13 * np.maximum(np.abs(t1), step)):
             break
