@@ -50,12 +50,12 @@ def test_the_launcher_stops_the_server_when_its_parent_is_gone(tmp_path: Path) -
         "print('serving', flush=True)\n"
         "while True: time.sleep(0.1)\n"
     )
-    # a parent that starts the launcher (no preexec_fn), prints its pid, and sleeps
+    # a parent that starts the launcher (no kernel signal), prints its pid, and sleeps
     parent_code = (
         "import os, subprocess, sys, time\n"
         "from scenarios.views.dashboard import LAUNCHER\n"
-        f"child = subprocess.Popen([sys.executable, '-c', LAUNCHER, str(os.getpid()), '-m',"
-        f" 'fake_server'], cwd={str(tmp_path)!r}, start_new_session=True)\n"
+        f"child = subprocess.Popen([sys.executable, '-c', LAUNCHER, str(os.getpid()), '0',"
+        f" '-m', 'fake_server'], cwd={str(tmp_path)!r}, start_new_session=True)\n"
         "print(child.pid, flush=True)\n"
         "time.sleep(600)\n"
     )
@@ -86,6 +86,45 @@ def test_the_launcher_stops_the_server_when_its_parent_is_gone(tmp_path: Path) -
                 os.kill(pid, signal.SIGKILL)
         assert parent.stdout is not None
         parent.stdout.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("asked", ["1", "0"])
+def test_the_launcher_asks_the_kernel_for_sigterm_only_when_told(
+    tmp_path: Path, asked: str
+) -> None:
+    """The launcher sets the parent-death signal itself (no ``preexec_fn`` in the parent)."""
+    import os
+    import signal
+
+    server = tmp_path / "show_signal.py"
+    server.write_text(  # a stand-in for Voila: prints its parent-death signal (PR_GET)
+        "import ctypes\n"
+        "sig = ctypes.c_int(-1)\n"
+        "ctypes.CDLL(None, use_errno=True).prctl(2, ctypes.byref(sig), 0, 0, 0)\n"
+        "print(sig.value, flush=True)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", dashboard.LAUNCHER, str(os.getpid()), asked, "-m", "show_signal"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert int(out) == (int(signal.SIGTERM) if asked == "1" else 0)
+    tally("dashboard: launcher's kernel signal", 1, {"as told": 1})
+
+
+def test_start_asks_for_the_kernel_signal_from_the_main_thread_only() -> None:
+    import threading
+
+    seen: list[bool] = []
+    worker = threading.Thread(target=lambda: seen.append(dashboard.kernel_signal()))
+    worker.start()
+    worker.join()
+    assert seen == [False]  # it would fire when that thread ends, not the process
+    assert dashboard.kernel_signal() is sys.platform.startswith("linux")
 
 
 @pytest.mark.slow

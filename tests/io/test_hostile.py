@@ -252,11 +252,14 @@ def _save_into(folder: str) -> str:
 
 
 def test_simultaneous_saves_make_distinct_files(tmp_path: Path) -> None:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     existing = tmp_path / "mine.yaml"
     existing.write_text("# a forecaster's own notes\n", encoding="utf-8")
-    with ProcessPoolExecutor(max_workers=4) as pool:
+    # spawned, not forked: this process may have threads by now (JAX's, numba's)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=4, mp_context=spawn) as pool:
         paths = list(pool.map(_save_into, [str(tmp_path)] * 12))
     assert len(set(paths)) == 12, "two saves at the same moment must not share a file"
     for p in paths:

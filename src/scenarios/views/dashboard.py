@@ -9,7 +9,7 @@ The server dies with the process that started it, even when that process is kill
 with ``kill -9``: Voila runs under a small launcher (:data:`LAUNCHER`) whose watchdog
 thread sends it SIGTERM (Voila then stops its kernels) as soon as its parent is gone, and
 on Linux the kernel itself sends that SIGTERM at once (``PR_SET_PDEATHSIG``, set when the
-server is started from the main thread; see :func:`die_with_parent`).
+server is started from the main thread; see :func:`kernel_signal`).
 
 The server listens on the loopback interface only, and refuses every request without the
 token. The token goes to Voila through the environment (``JUPYTER_TOKEN``), never on its
@@ -30,10 +30,8 @@ In a terminal (``scenarios dashboard`` does this)::
 
 from __future__ import annotations
 
-import ctypes
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -58,10 +56,10 @@ __all__ = [
     "Dashboard",
     "DashboardError",
     "answers",
-    "die_with_parent",
     "explorer_notebook",
     "free_port",
     "has_curve",
+    "kernel_signal",
     "serve",
     "start",
     "stop",
@@ -80,15 +78,24 @@ CULL_INTERVAL_S = 5
 #: Cells with this tag (the notebook's instructions) are not shown on the dashboard.
 NOTEBOOK_ONLY_TAG = "notebook-only"
 
-#: How the server is run: ``python -c LAUNCHER PARENT_PID -m voila ...``. A watchdog
-#: thread sends the server SIGTERM when its parent process is gone (polled every 0.2 s),
-#: so that it never outlives a killed ``scenarios dashboard``; then Voila runs as
-#: ``python -m voila`` would.
+#: How the server is run: ``python -c LAUNCHER PARENT_PID KERNEL_SIGNAL -m voila ...``.
+#: With ``KERNEL_SIGNAL`` "1" the launcher asks Linux for SIGTERM when its parent goes
+#: (``PR_SET_PDEATHSIG``; see :func:`kernel_signal`); a watchdog thread does the same
+#: everywhere (polled every 0.2 s), so that the server never outlives a killed
+#: ``scenarios dashboard``; then Voila runs as ``python -m voila`` would. The launcher
+#: sets the signal itself, after ``exec``: a ``preexec_fn`` would make the parent run its
+#: fork handlers, which is unsafe once the process has threads (JAX's, a kernel's).
 LAUNCHER = """\
 import os, runpy, signal, sys, threading, time
 parent = int(sys.argv[1])
-module = sys.argv[3]
-sys.argv = [module, *sys.argv[4:]]
+if sys.argv[2] == "1":
+    import ctypes
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+module = sys.argv[4]
+sys.argv = [module, *sys.argv[5:]]
 def watch():
     while os.getppid() == parent:
         time.sleep(0.2)
@@ -234,42 +241,26 @@ def wait_ready(
     return False
 
 
-def die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` that makes the kernel SIGTERM the child when this process dies.
+def kernel_signal() -> bool:
+    """Whether the launcher may ask the kernel to SIGTERM the server when this process dies.
 
     Linux's ``prctl(PR_SET_PDEATHSIG, SIGTERM)``, effective even on ``kill -9`` of this
-    process. It fires when the *thread* that started the child ends, so it is used only
-    from the main thread; elsewhere (and on other systems) the launcher's watchdog
+    process. It fires when the *thread* that started the child ends, so it is asked for
+    only from the main thread; elsewhere (and on other systems) the launcher's watchdog
     (:data:`LAUNCHER`) does the same within a fraction of a second.
 
     Returns
     -------
-    callable or None
-        ``None`` when not on Linux, not in the main thread, or ``prctl`` is missing.
+    bool
 
     Examples
     --------
-    >>> pre = die_with_parent()
-    >>> pre is None or callable(pre)
+    >>> isinstance(kernel_signal(), bool)
     True
     """
-    if not sys.platform.startswith("linux"):
-        return None
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork
-    except (OSError, AttributeError):
-        return None
-    parent = os.getpid()
-    pr_set_pdeathsig = 1
-
-    def preexec() -> None:  # runs in the child between fork and exec
-        prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    return preexec
+    return (
+        sys.platform.startswith("linux") and threading.current_thread() is threading.main_thread()
+    )
 
 
 def stop(proc: subprocess.Popen[Any], grace: float = 15.0) -> None:
@@ -447,6 +438,7 @@ def start(
         "-c",
         LAUNCHER,  # Voila, with a watchdog that stops it when this process is gone
         str(os.getpid()),
+        "1" if kernel_signal() else "0",
         "-m",
         "voila",
         str(page),
@@ -473,7 +465,6 @@ def start(
         env=env,
         cwd=page.parent,
         start_new_session=True,
-        preexec_fn=die_with_parent(),  # only prctl, a system call, runs in the child
     )
     try:
         ready = wait_ready(
