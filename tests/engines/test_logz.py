@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
@@ -96,3 +98,24 @@ def test_model_logp_and_gradient_with_the_op_equal_the_graphs(name: str) -> None
         point = {k: v + rng.normal(scale=0.3, size=np.shape(v)) for k, v in start.items()}
         for a, b in zip(f_op(point), f_graph(point), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.slow
+def test_full_engine_with_the_op_within_mcse_of_exact(
+    mixed: scenarios.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sampled with the Op in place of the contraction, the answers are the exact ones."""
+    from scenarios.engines import pymc as engine
+
+    build = engine._build
+    monkeypatch.setattr(engine, "_build", lambda s, **kw: build(s, **kw, contraction="op"))
+    exact = mixed.update(draws=20000)
+    with warnings.catch_warnings():  # numba runs the Op's perform in object mode, and says so
+        warnings.filterwarnings("ignore", message="Numba will use object mode")
+        # ~1 ms per gradient in numpy: a short run (the answers are Rao-Blackwellised)
+        full = mixed.update(engine="pymc", seed=3, chains=2, tune=300, draws=500)
+    assert full.settings["sampler"] == "nutpie"
+    assert full.diagnostics.loc["max_rhat", "value"] <= 1.02
+    for table_e, table_f in ((exact.scenarios, full.scenarios), (exact.facts, full.facts)):
+        diff = (table_f["probability"] - table_e["probability"]).abs()
+        assert (diff <= 4 * table_f["mcse"] + 1e-9).all(), diff / table_f["mcse"]
