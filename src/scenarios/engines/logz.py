@@ -26,15 +26,36 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import opt_einsum
 import pytensor.tensor as pt
 from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
-from scenarios.engines.calibrate import _einsum, _present, bucket_tree
+from scenarios.engines.calibrate import bucket_tree
 from scenarios.engines.factors import Factor
 
 __all__ = ["LogZ", "logz_and_gradient"]
+
+
+def _einsum(operands: list[tuple[Any, tuple[str, ...]]], out: tuple[str, ...]) -> Any:
+    """Sum the product of ``(values, axes)`` operands over every axis not in ``out``."""
+    if not operands:
+        return np.float64(1.0)  # an empty product
+    letters: dict[str, str] = {}
+    for _, axes in operands:
+        for a in axes:
+            letters.setdefault(a, opt_einsum.get_symbol(len(letters)))
+    eq = ",".join("".join(letters[a] for a in axes) for _, axes in operands)
+    eq += "->" + "".join(letters[a] for a in out)
+    values = [v for v, _ in operands]
+    if len(letters) <= 52:  # a-zA-Z; one bucket's operands: one pass, no path search
+        return np.einsum(eq, *values)
+    return opt_einsum.contract(eq, *values, optimize="greedy")
+
+
+def _present(ops: list[tuple[Any, tuple[str, ...]]], axis: str) -> bool:
+    return any(axis in axes for _, axes in ops)
 
 
 def logz_and_gradient(factors: Sequence[Factor]) -> tuple[float, list[np.ndarray]]:
