@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
+import pandas as pd
 
 from scenarios.errors import ImpossibleEvidenceError, ScenarioError
 from scenarios.posterior import Posterior
@@ -821,9 +822,10 @@ class Explorer:
         table.attrs = {**last.scenarios.attrs, **table.attrs}
         object.__setattr__(provisional, "scenario", self.scenario)
         object.__setattr__(provisional, "scenarios", table)
-        if "prior" in table:  # the live prior, without intervals
-            prior = table[["prior"]].rename(columns={"prior": "probability"})
-            prior = prior.assign(lower=table["lower"], upper=table["upper"])
+        if "prior" in table:  # the live prior, without intervals (no pandas renames: 5 ms)
+            columns = {"probability": table["prior"], "lower": table["lower"]}
+            columns["upper"] = table["upper"]
+            prior = pd.DataFrame({k: v.to_numpy() for k, v in columns.items()}, index=table.index)
             prior.attrs = dict(last.prior_scenarios.attrs)
             object.__setattr__(provisional, "prior_scenarios", prior)
         self._scenario_view.show_live(provisional)
