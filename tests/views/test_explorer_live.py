@@ -127,11 +127,11 @@ def test_background_explorer_shows_the_live_table_then_the_settled_posterior() -
     ex = Explorer(harbour(), background=True)
     ex.controls["prior:storm"].value = 0.45
     ex.controls["prior:storm"].value = 0.5
-    marker = ex._scenario_view.marker.value
+    marker = ex.status.value
     assert 'data-settled="0"' in marker and f'data-edit="{ex.edits}"' in marker
     assert "incremental" in ex.status_text
     assert ex._settler.wait(30)
-    assert 'data-settled="1"' in ex._scenario_view.marker.value
+    assert 'data-settled="1"' in ex.status.value
     edited = harbour().with_prior("storm", {"p": 0.5, "concentration": 6})
     assert ex.scenario == edited
     fresh = edited.update(draws=ex.model.draws)
