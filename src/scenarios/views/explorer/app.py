@@ -212,7 +212,8 @@ class Explorer:
     table, chart, comparison : ipywidgets.HTML
         The scenario view.
     status : ipywidgets.HTML
-        The status line: updated, or why an edit was refused.
+        The status line: updated, or why an edit was refused; it carries the page's
+        marker of the edit shown (:func:`~scenarios.views.explorer.panels.marker_html`).
     picture : ModelPicture
         The picture of the model (:mod:`scenarios.views.html.graph`), coloured by the
         posterior shown (its reports by the "Report by report" timeline, when that is
