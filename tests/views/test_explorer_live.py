@@ -8,6 +8,7 @@ independently of the explorer (``with_prior`` etc. on the original).
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ import pytest
 import scenarios
 from scenarios import Scenario
 from scenarios.views.explorer import Explorer
+from scenarios.views.explorer.app import SETTLE_AFTER
 from scenarios.views.explorer.background import FullRun, Settler, progress_html
 from scenarios.views.explorer.live import LiveTable, prior_changes
 from scenarios.views.explorer.model import ExplorerModel
@@ -123,15 +125,35 @@ def test_an_impossible_edit_is_refused_with_the_library_message_and_the_live_eng
     assert np.abs(model.table["probability"] - fresh).max() <= 1e-12
 
 
+def test_a_stepped_slider_settles_only_the_last_scenario_once_quiet() -> None:
+    # steps closer together than SETTLE_AFTER start no full update (it would compete with
+    # the next step for the kernel, and be thrown away); the last one is settled
+    ex = Explorer(harbour(), background=True)
+    settled: list[Scenario] = []  # the full updates computed
+    update = ex.model.update
+    ex.model.update = lambda scenario, background=False: (  # type: ignore[method-assign]
+        settled.append(scenario) or update(scenario, background)
+    )
+    for p in (0.41, 0.42, 0.43, 0.44):
+        ex.controls["prior:storm"].value = p
+        time.sleep(SETTLE_AFTER / 2)  # a reader's pace: 4 steps take longer than it
+        assert settled == []
+        assert 'data-settled="0"' in ex.status.value
+    assert ex._settler.wait(30)
+    assert settled == [ex.scenario]
+    assert ex.scenario.facts["storm"].prior.p == 0.44
+    assert f'data-edit="{ex.edits}" data-settled="1"' in ex.status.value
+
+
 def test_background_explorer_shows_the_live_table_then_the_settled_posterior() -> None:
     ex = Explorer(harbour(), background=True)
     ex.controls["prior:storm"].value = 0.45
     ex.controls["prior:storm"].value = 0.5
-    marker = ex._scenario_view.marker.value
+    marker = ex.status.value
     assert 'data-settled="0"' in marker and f'data-edit="{ex.edits}"' in marker
     assert "incremental" in ex.status_text
     assert ex._settler.wait(30)
-    assert 'data-settled="1"' in ex._scenario_view.marker.value
+    assert 'data-settled="1"' in ex.status.value
     edited = harbour().with_prior("storm", {"p": 0.5, "concentration": 6})
     assert ex.scenario == edited
     fresh = edited.update(draws=ex.model.draws)

@@ -58,10 +58,16 @@ def chart_svg(posterior: Posterior, *, width: int = 520) -> str:
     (True, True)
     """
     frame = posterior.scenarios
-    prior = posterior.prior_scenarios["probability"]
+    # plain lists, not pandas lookups row by row: drawn on every slider move
+    priors = posterior.prior_scenarios["probability"]
+    prior = dict(zip(priors.index.tolist(), priors.tolist(), strict=True))
+    rows: dict[str, list[tuple[str, float, float, float]]] = {}
+    values = (frame[c].tolist() for c in ("probability", "lower", "upper"))
+    for (outcome, state), *numbers in zip(frame.index.tolist(), *values, strict=True):
+        rows.setdefault(outcome, []).append((state, *numbers))
     label_w, value_w, row_h, head_h = 150, 56, 18, 20
     bar_w = width - label_w - value_w
-    outcomes = list(dict.fromkeys(frame.index.get_level_values(0)))
+    outcomes = list(rows)
     height = 24 + len(outcomes) * head_h + len(frame) * row_h + 16
     x0 = label_w
 
@@ -91,8 +97,7 @@ def chart_svg(posterior: Posterior, *, width: int = 520) -> str:
         title = f"{outcome}: {question}" if question else outcome
         parts.append(f'<text x="2" y="{y + 13}" font-weight="bold">{_e(clip(title, 80))}</text>')
         y += head_h
-        for state, row in frame.loc[outcome].iterrows():
-            p, lo, hi = row["probability"], row["lower"], row["upper"]
+        for state, p, lo, hi in rows[outcome]:
             mid = y + row_h / 2
             parts.append(
                 f'<g data-outcome="{_e(outcome)}" data-state="{_e(state)}">'

@@ -142,11 +142,12 @@ class LiveTable:
                 if _beliefs(self.scenario) != _beliefs(new):  # not only claims or sources
                     prior_engine = _prior_engine(new)
                 prior = prior_engine.table()
-            else:
-                table, prior = self.engine.table(), prior_engine.table()
+            elif changed:  # each set_prior returns the new table: the last one is kept
                 for name in changed:
                     table = self.engine.set_prior(name, new.nodes[name].prior)
                     prior = prior_engine.set_prior(name, new.nodes[name].prior)
+            else:
+                table, prior = self.engine.table(), prior_engine.table()
         except Exception:
             self.engine = Interactive(self.scenario, draws=0)
             self.prior_engine = _prior_engine(self.scenario)

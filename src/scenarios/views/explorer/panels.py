@@ -49,6 +49,7 @@ __all__ = [
     "ScenarioView",
     "analysis_html",
     "analysis_status_html",
+    "marker_html",
 ]
 
 #: Short tab labels of the analysis views (the full titles head each tab).
@@ -109,11 +110,8 @@ class ScenarioView:
         self.table.add_class("scn-table-view")
         self.comparison = widgets.HTML()
         self.comparison.add_class("scn-compare-view")
-        self.marker = widgets.HTML()
-        self.marker.add_class("scn-marker")
         self.box = widgets.VBox(
             [
-                self.marker,
                 self.chart,
                 self.table,
                 widgets.HTML("<b>Prior versus posterior, by fact</b>"),
@@ -164,29 +162,31 @@ class ScenarioView:
         self.chart.value = chart_svg(post)
         self.comparison.add_class("scn-refreshing")
 
-    def mark(self, edit: int, settled: bool) -> None:
-        """Say, in the page, which edit is shown: ``data-edit`` and ``data-settled``.
 
-        The marker is updated after the views it follows, so a page (a test, the latency
-        benchmark) that sees it sees them.
+def marker_html(edit: int, settled: bool) -> str:
+    """The page's marker of the edit shown: ``data-edit`` and ``data-settled``.
 
-        Parameters
-        ----------
-        edit : int
-            The count of edits shown.
-        settled : bool
-            Whether the full posterior (intervals, facts) is shown, or the live table.
+    The explorer writes it into its status line, which is updated after the views it
+    follows (one message to the page per edit, not two), so that a page (a test, the
+    latency benchmark) that sees it sees them.
 
-        Examples
-        --------
-        >>> view = ScenarioView()
-        >>> view.mark(3, settled=False)
-        >>> view.marker.value
-        '<span class="scn-rendered" data-edit="3" data-settled="0"></span>'
-        """
-        self.marker.value = (
-            f'<span class="scn-rendered" data-edit="{edit}" data-settled="{int(settled)}"></span>'
-        )
+    Parameters
+    ----------
+    edit : int
+        The count of edits shown.
+    settled : bool
+        Whether the full posterior (intervals, facts) is shown, or the live table.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> marker_html(3, settled=False)
+    '<span class="scn-rendered" data-edit="3" data-settled="0"></span>'
+    """
+    return f'<span class="scn-rendered" data-edit="{edit}" data-settled="{int(settled)}"></span>'
 
 
 def analysis_html(

@@ -30,6 +30,11 @@ def _meaning(node: Any, state: str) -> str:
     return str(states.get(state) or "") if isinstance(states, Mapping) else ""
 
 
+def _by_key(table: Any) -> dict[tuple[str, str], float]:
+    """A scenario table's probabilities by ``(outcome, state)``, as plain floats."""
+    return dict(zip(table.index.tolist(), table["probability"].tolist(), strict=True))
+
+
 def scenario_table_html(
     posterior: Posterior,
     *,
@@ -80,39 +85,41 @@ def scenario_table_html(
     >>> f'<td class="probability num">{p:.1%}</td>' in page
     True
     """
-    table, prior = posterior.scenarios, posterior.prior_scenarios["probability"]
+    table = posterior.scenarios
     show_mcse = "mcse" in table.columns if mcse is None else mcse
-    groups = []
-    for outcome in dict.fromkeys(table.index.get_level_values(0)):
-        node = posterior.scenario.outcomes[outcome]
-        rows = []
-        for state, row in table.loc[outcome].iterrows():
-            p = float(row["probability"])
-            rows.append(
-                {
-                    "state": state,
-                    "meaning": _meaning(node, str(state)),
-                    "probability": p,
-                    "width": fixed(min(max(p, 0.0), 1.0) * 100, 1),
-                    "lower": row["lower"],
-                    "upper": row["upper"],
-                    "prior": prior[(outcome, state)],
-                    "change": p - prior[(outcome, state)],
-                    "mcse": row.get("mcse", float("nan")),
-                    "exact": (
-                        exact.scenarios.loc[(outcome, state), "probability"]
-                        if exact is not None
-                        else None
-                    ),
-                }
-            )
-        groups.append({"outcome": outcome, "question": node.question, "rows": rows})
-    meanings = any(r["meaning"] for g in groups for r in g["rows"])
+    # plain lists, not pandas lookups row by row: the explorer draws this on every edit
+    keys = table.index.tolist()
+    prior = _by_key(posterior.prior_scenarios)
+    known = _by_key(exact.scenarios) if exact is not None else {}
+    mcses = table["mcse"].tolist() if "mcse" in table.columns else [float("nan")] * len(keys)
+    numbers = (table[c].tolist() for c in ("probability", "lower", "upper"))
+    columns = zip(keys, *numbers, mcses, strict=True)
+    groups: dict[str, dict[str, Any]] = {}
+    for (outcome, state), p, lower, upper, mc in columns:
+        if outcome not in groups:
+            node = posterior.scenario.outcomes[outcome]
+            groups[outcome] = {"outcome": outcome, "question": node.question, "rows": []}
+        p = float(p)
+        groups[outcome]["rows"].append(
+            {
+                "state": state,
+                "meaning": _meaning(posterior.scenario.outcomes[outcome], str(state)),
+                "probability": p,
+                "width": fixed(min(max(p, 0.0), 1.0) * 100, 1),
+                "lower": lower,
+                "upper": upper,
+                "prior": prior[(outcome, state)],
+                "change": p - prior[(outcome, state)],
+                "mcse": mc,
+                "exact": known[(outcome, state)] if exact is not None else None,
+            }
+        )
+    meanings = any(r["meaning"] for g in groups.values() for r in g["rows"])
     ncol = 5 + meanings + bars + show_mcse + (exact is not None)
     return render(
         "scenario_table.html",
         css=css,
-        groups=groups,
+        groups=list(groups.values()),
         fmt=fmt,
         mcse=show_mcse,
         exact=exact is not None,
