@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 __all__ = [
@@ -13,7 +16,12 @@ __all__ = [
     "SamplingWarning",
     "ScenarioError",
     "TooCostlyError",
+    "held_warnings",
+    "warn",
 ]
+
+# the warnings held by the current thread (each thread starts with none held)
+_HELD: ContextVar[list[Warning] | None] = ContextVar("scenarios_held_warnings", default=None)
 
 
 @dataclass(frozen=True)
@@ -245,3 +253,58 @@ class TooCostlyError(ScenarioError):
     """
 
     subject = "exact engine"
+
+
+@contextmanager
+def held_warnings() -> Iterator[list[Warning]]:
+    """Hold the library's own warnings in this thread instead of emitting them.
+
+    ``warnings.catch_warnings`` swaps process-wide filters, so two threads using it
+    restore each other's (a background run then meets its caller's filters halfway);
+    this holds only the warnings the library gives through :func:`warn`, per thread
+    (a context variable), and touches no filter.
+
+    Yields
+    ------
+    list of Warning
+        The warnings given inside the block, in order.
+
+    Examples
+    --------
+    >>> with held_warnings() as held:
+    ...     warn("R-hat 1.02 > 1.01", SamplingWarning)
+    >>> [(type(w).__name__, str(w)) for w in held]
+    [('SamplingWarning', 'R-hat 1.02 > 1.01')]
+    """
+    held: list[Warning] = []
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
+
+
+def warn(message: str, category: type[Warning], stacklevel: int = 1) -> None:
+    """Give one of the library's warnings: held by :func:`held_warnings`, else emitted.
+
+    Parameters
+    ----------
+    message : str
+    category : type of Warning
+    stacklevel : int
+        As for :func:`warnings.warn`, counted from the caller of this function.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     warn("a diagnostic", SamplingWarning)
+    >>> str(seen[0].message)
+    'a diagnostic'
+    """
+    held = _HELD.get()
+    if held is not None:
+        held.append(category(message))
+        return
+    warnings.warn(message, category, stacklevel=stacklevel + 1)

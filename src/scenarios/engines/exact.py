@@ -896,12 +896,10 @@ def _too_costly(
 
 
 def _warn_sampled(scenario: Scenario, cost: ContractionCost, draws: int, khat: float) -> None:
-    import warnings
-
-    from scenarios.errors import SamplingWarning
+    from scenarios.errors import SamplingWarning, warn
 
     advice = "" if khat <= KHAT_LIMIT else f"; Pareto k {khat:.2f} is high: use engine='pymc'"
-    warnings.warn(
+    warn(
         f"{scenario.title}: integrating the source rates exactly would take "
         f"{cost.flops:.2g} multiply-adds (largest table {cost.gigabytes:.2g} GB): they were "
         f"sampled instead ({draws} draws; the Monte Carlo error is in the mcse column)" + advice,
@@ -911,12 +909,10 @@ def _warn_sampled(scenario: Scenario, cost: ContractionCost, draws: int, khat: f
 
 
 def _warn_sampled_links(scenario: Scenario, names: list[str], draws: int, khat: float) -> None:
-    import warnings
-
-    from scenarios.errors import SamplingWarning
+    from scenarios.errors import SamplingWarning, warn
 
     advice = "" if khat <= KHAT_LIMIT else f"; Pareto k {khat:.2f} is high: use engine='pymc'"
-    warnings.warn(
+    warn(
         f"{scenario.title}: the uncertain link(s) {', '.join(names)} have too many parent "
         f"cases to integrate by cubature: they were sampled ({draws} draws; the Monte Carlo "
         "error is in the mcse column)" + advice,
@@ -997,14 +993,12 @@ def psis_weights(log_lik: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 
 def _warn(posterior: Posterior) -> None:
-    import warnings
-
-    from scenarios.errors import SamplingWarning
+    from scenarios.errors import SamplingWarning, warn
 
     for message in posterior.warnings:
         if message.startswith("prior_data_conflict"):
             continue  # warned by name already (Network.conflict_rows)
-        warnings.warn(
+        warn(
             f"{posterior.scenario.title}: {message}; the intervals may be unreliable, "
             "try engine='pymc'",
             SamplingWarning,

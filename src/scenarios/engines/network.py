@@ -805,9 +805,7 @@ class Network:
             ``[("prior_data_conflict", largest distance, want, ok)]``, or no row when the
             scenario reports no number.
         """
-        import warnings
-
-        from scenarios.errors import PriorDataConflictWarning
+        from scenarios.errors import PriorDataConflictWarning, warn
 
         far = self.conflicts()
         if not far:
@@ -818,7 +816,7 @@ class Network:
             names = ", ".join(
                 f"{k} ({v:.1f} sds from the prior of {self._fact_of(k)!r})" for k, v in bad.items()
             )
-            warnings.warn(
+            warn(
                 f"{self.scenario.title}: prior-data conflict: {names}. The posterior is exact; "
                 "check the reported number, its sd, and the prior",
                 PriorDataConflictWarning,

@@ -30,7 +30,7 @@ from scenarios.engines.progress import pymc_callback, run_nutpie
 from scenarios.engines.reports import Evidence, report_probability
 from scenarios.engines.trees import datatree, report_name, row_labels
 from scenarios.engines.uncertain import RateParam, RowParam
-from scenarios.errors import SamplingWarning
+from scenarios.errors import SamplingWarning, warn
 from scenarios.io.files import sha256_bytes
 from scenarios.posterior import Posterior, state_table
 from scenarios.spec.priors import ContinuousTablePrior, ThresholdPrior
@@ -600,7 +600,7 @@ def update_pymc(
                     target_accept=target_accept,
                 )
             except (ImportError, NotImplementedError, TypeError) as exc:
-                warnings.warn(
+                warn(
                     f"nutpie failed ({exc}); falling back to PyMC's NUTS",
                     SamplingWarning,
                     stacklevel=2,
@@ -673,7 +673,7 @@ def update_pymc(
     )
     for message in posterior.warnings:
         if not message.startswith("prior_data_conflict"):  # warned by name already
-            warnings.warn(f"{scenario.title}: {message}", SamplingWarning, stacklevel=3)
+            warn(f"{scenario.title}: {message}", SamplingWarning, stacklevel=3)
     return posterior
 
 

@@ -29,7 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from scenarios.engines.progress import SamplingCancelled
-from scenarios.errors import ScenarioError
+from scenarios.errors import ScenarioError, held_warnings
 from scenarios.posterior import Posterior
 from scenarios.spec.scenario import Scenario
 
@@ -207,8 +207,7 @@ class FullRun:
 
     def _run(self) -> None:
         try:
-            with warnings.catch_warnings(record=True):
-                warnings.simplefilter("always")
+            with held_warnings():  # the diagnostics are in the posterior
                 post = self.scenario.update(
                     engine="pymc", progress=self._progress, cancel=self._cancel, **self.options
                 )

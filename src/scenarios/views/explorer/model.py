@@ -27,7 +27,6 @@ import contextlib
 import os
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from scenarios.errors import SamplingWarning, ScenarioError
+from scenarios.errors import SamplingWarning, ScenarioError, held_warnings
 from scenarios.posterior import Posterior
 from scenarios.spec.claims import Claim, relay_roots, report_id
 from scenarios.spec.resolution import Resolution
@@ -417,8 +416,7 @@ class ExplorerModel:
         True
         >>> post = m.run_full(draws=500, tune=500, chains=2, seed=1)  # doctest: +SKIP
         """
-        with warnings.catch_warnings(record=True):
-            warnings.simplefilter("always")
+        with held_warnings():  # its diagnostics are in the posterior
             post = self.scenario.update(engine="pymc", **options)
         self.full_posterior = post
         return post
@@ -718,10 +716,9 @@ def exact_update(scenario: Scenario, draws: int) -> tuple[Posterior, list[str]]:
     >>> post.settings["draws"], said
     (4000, [])
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with held_warnings() as held:  # not catch_warnings: this runs in threads
         post = scenario.update(draws=draws)
-    said = [str(w.message) for w in caught if issubclass(w.category, SamplingWarning)]
+    said = [str(w) for w in held if isinstance(w, SamplingWarning)]
     return post, said
 
 
@@ -760,8 +757,7 @@ def analysis_data(
 
     started = time.perf_counter()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SamplingWarning)
+        with held_warnings():  # not catch_warnings: this runs in threads
             if view == "timeline":
                 # the timeline shows point probabilities only: no draws for intervals
                 table = analysis.timeline(scenario, intervals=False)
