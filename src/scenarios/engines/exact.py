@@ -173,8 +173,7 @@ def exact_cost(
     else:  # the discrete nodes' marginals: one calibration (scenarios.engines.calibrate),
         # planned on the factors it will run on (the same plan, searched once)
         point = calibration or _point_calibration(net, asm)
-        c = calibrate.calibration_cost(point.tree, point.rest)
-        largest, flops = c.largest, c.flops
+        largest, flops = point.cost.largest, point.cost.flops
     for factors, output in zip(queries, outputs, strict=True):
         c = contraction_cost([f for f in factors if f.axes or np.ndim(f.values)], output)
         largest, flops = max(largest, c.largest), flops + c.flops
@@ -203,12 +202,13 @@ def _marginals(
 
 @dataclass(frozen=True)
 class _Calibration:
-    """The point answer's one calibration: its factors, the nodes known, its plan."""
+    """The point answer's one calibration: its factors, the nodes known, its plan and cost."""
 
     factors: list[Factor]
     known: dict[str, int]
     rest: list[str]
     tree: calibrate.BucketTree
+    cost: ContractionCost
 
 
 def _point_calibration(
@@ -222,7 +222,8 @@ def _point_calibration(
     if known:
         factors = calibrate.observe(factors, known)
     rest = [n for n in nodes if n not in known]
-    return _Calibration(factors, known, rest, calibrate.bucket_tree(factors, []))
+    tree = calibrate.bucket_tree(factors, [])
+    return _Calibration(factors, known, rest, tree, calibrate.calibration_cost(tree, rest))
 
 
 def _joints(
@@ -241,11 +242,11 @@ def _joints(
     # one calibration (scenarios.engines.calibrate) for the point answer while its
     # buckets stay small; with a draw axis every message would carry the draws (Wagner:
     # 10 s against 0.6 s), so there each node gets its own pruned contraction
-    tree = None
+    point = None
     if not batch:
         point = calibration or _point_calibration(net, asm, with_evidence)
         factors, known, rest, tree = point.factors, point.known, point.rest, point.tree
-    if tree is not None and calibrate.calibration_cost(tree, rest).largest <= CALIBRATED_TABLE:
+    if point is not None and point.cost.largest <= CALIBRATED_TABLE:
         joints = calibrate.marginals(factors, rest, tree=tree)
         total = float(np.sum(joints[rest[0]])) if rest else float(calibrate.total(factors))
         for name, i in known.items():
@@ -1165,8 +1166,23 @@ class Query:
         for n in names:
             if not any(n in f.axes for f in factors):
                 raise ValueError(f"no node {n!r}")
+        tree = calibrate.bucket_tree(factors)
+        if (
+            len(names) > 1
+            and not self._scaled
+            and calibrate.calibration_cost(tree, names).largest > CALIBRATED_TABLE
+        ):
+            # one calibration of many targets would build a bucket too large (munin1,
+            # every node: 78 million numbers, 8 s): as update() does, each target gets
+            # its own calibration, of the tables it and the evidence reach (0.4 s)
+            joints = {}
+            for n in names:
+                own = calibrate.observe(asm.factors_for([n, *observed]), observed)
+                joints[n] = calibrate.marginals(own, [n])[n]
+        else:
+            joints = calibrate.marginals(factors, names, tree=tree)
         out = {}
-        for n, p in calibrate.marginals(factors, names).items():
+        for n, p in joints.items():
             p = np.asarray(p, dtype=float)
             total = p.sum()
             if not total > 0.0:
