@@ -233,9 +233,10 @@ def _joints(
     with_evidence: bool = True,
     calibration: _Calibration | None = None,
 ) -> tuple[dict[str, Any], float | None]:
-    """Each discrete node's joint with the claims, and their total if one calibration gave it.
+    """Each discrete node's joint with the claims, and their total if calibrations gave it.
 
-    The total is ``None`` for draws and for nodes contracted one by one.
+    The total is ``None`` for nodes contracted one by one (draws, or a calibration too
+    large with no node known).
     """
     nodes = list(net.discrete)
     batch = draws and any(DRAW in f.axes for f in asm.factors_for(nodes, with_evidence))
@@ -248,18 +249,27 @@ def _joints(
         factors, known, rest, tree = point.factors, point.known, point.rest, point.tree
     if point is not None and point.cost.largest <= CALIBRATED_TABLE:
         joints = calibrate.marginals(factors, rest, tree=tree)
-        total = float(np.sum(joints[rest[0]])) if rest else float(calibrate.total(factors))
-        for name, i in known.items():
-            joints[name] = np.zeros(len(net.states[name]))
-            joints[name][i] = total
-        return joints, total
-    joints = {}
-    summed: dict[tuple[int, ...], Factor] = {}
-    for name in nodes:
-        own = asm.factors_for([name], with_evidence)
-        axes = [DRAW, name] if any(DRAW in f.axes for f in own) else [name]
-        joints[name] = contract(sum_out(net, own, axes, summed), axes)
-    return joints, None
+    elif point is not None and known:
+        # one calibration would build too large a bucket (munin1 observed: 78 million
+        # numbers, 1.3 s): each node gets its own, of the tables it and the evidence
+        # reach, sliced at the nodes known (0.13-0.37 s)
+        joints = {}
+        for name in rest:
+            own = calibrate.observe(asm.factors_for([name, *known], with_evidence), known)
+            joints[name] = calibrate.marginals(own, [name])[name]
+    else:  # draws, or nothing known: each node its own pruned contraction
+        joints = {}
+        summed: dict[tuple[int, ...], Factor] = {}
+        for name in nodes:
+            own = asm.factors_for([name], with_evidence)
+            axes = [DRAW, name] if any(DRAW in f.axes for f in own) else [name]
+            joints[name] = contract(sum_out(net, own, axes, summed), axes)
+        return joints, None
+    total = float(np.sum(joints[rest[0]])) if rest else float(calibrate.total(factors))
+    for name, i in known.items():
+        joints[name] = np.zeros(len(net.states[name]))
+        joints[name][i] = total
+    return joints, total
 
 
 def _known_states(net: Network, factors: Sequence[Factor]) -> dict[str, int]:
