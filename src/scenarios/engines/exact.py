@@ -277,7 +277,7 @@ def _known_states(net: Network, factors: Sequence[Factor]) -> dict[str, int]:
     known: dict[str, int] = {}
     for f in factors:
         if len(f.axes) == 1 and f.axes[0] in net.states and isinstance(f.values, np.ndarray):
-            hit = np.flatnonzero(f.values)
+            hit = f.values.nonzero()[0]  # one axis: flatnonzero without its ravel
             if hit.size == 1 and known.get(f.axes[0], hit[0]) == hit[0]:
                 known[f.axes[0]] = int(hit[0])
     return known

@@ -62,7 +62,8 @@ class Scenario(SpecModel):
 
     Build one from a file with :func:`scenarios.load`, or in Python. Every edit
     (``with_prior``, ``with_claim``, ``without_claim``, ``with_claim_changed``,
-    ``with_source``, ``observe``) returns a new, re-validated scenario.
+    ``with_source``, ``observe``) returns a new, re-validated scenario (``observe`` checks
+    the observations it adds: the rest is unchanged).
 
     Examples
     --------
