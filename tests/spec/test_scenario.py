@@ -9,6 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from scenarios import Claim, Scenario, ScenarioError, dumps, loads
+from scenarios.spec.fields import state_name
+from scenarios.spec.validation import check_scenario
 
 TEXT = """\
 title: Edits
@@ -265,3 +267,82 @@ def test_invalid_values_in_edits_are_refused(s: Scenario, edit, pattern: str) ->
     with pytest.raises((ValueError, ScenarioError), match=pattern):
         edit(s)
     _unchanged(s)
+
+
+# --- observe: only the observations are checked ----------------------------------------
+
+
+def _validated_in_full(s: Scenario, **states: object) -> Scenario:
+    """What ``observe`` made before it checked the observations alone: a full re-validation."""
+    replaced = {f"observed_{k}" for k in states}
+    kept = [c for c in s.claims if c.id not in replaced]
+    added = [
+        Claim(
+            id=f"observed_{k}",
+            text=f"{k} observed as {state_name(v)}",
+            proposition=f'{k} == "{state_name(v)}"',
+            status="confirmed",
+        )
+        for k, v in states.items()
+    ]
+    return s.replace(claims=(*kept, *added))
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        [{"f": True}],
+        [{"g": "b", "o": False}],
+        [{"f": True}, {"g": "c"}, {"f": False}],  # observing again replaces
+        [{"o": True}, {"o": True}],
+    ],
+)
+def test_observe_equals_a_fully_revalidated_edit(s: Scenario, edits: list[dict]) -> None:
+    fast = full = s
+    for states in edits:
+        fast, full = fast.observe(**states), _validated_in_full(full, **states)
+    assert fast == full and hash(fast) == hash(full)
+    assert dumps(fast) == dumps(full)
+    assert list(check_scenario(fast)) == []
+    assert fast.order == full.order and dict(fast.nodes) == dict(full.nodes)
+    _unchanged(s)
+
+
+def test_observe_shares_the_views_of_the_unchanged_nodes(s: Scenario) -> None:
+    observed = s.observe(f=True)
+    assert observed.nodes is s.nodes and observed.order is s.order
+    assert observed.facts is s.facts and observed.outcomes is s.outcomes
+
+
+@pytest.mark.parametrize(
+    ("states", "pattern"),
+    [
+        ({"g": "zz"}, r"observe\.g: unknown state 'zz'; states are \['a', 'b', 'c'\]"),
+        ({"nope": True}, r"observe\.nope: unknown fact; facts and outcomes are"),
+        ({"f": "maybe", "g": "a"}, r"observe\.f: unknown state 'maybe'"),
+        ({"f": 'true" or g == "a'}, r"observe\.f: unknown state"),
+    ],
+)
+def test_bad_evidence_is_refused_on_an_observed_scenario_too(
+    s: Scenario, states: dict, pattern: str
+) -> None:
+    observed = s.observe(f=True, g="b")
+    with pytest.raises(ScenarioError, match=pattern) as caught:
+        observed.observe(**states)
+    assert not isinstance(caught.value, ValidationError)
+    assert [c.id for c in observed.claims] == ["c1", "c2", "observed_f", "observed_g"]
+
+
+def test_observing_again_under_a_relay_of_the_observation_is_revalidated(s: Scenario) -> None:
+    relayed = s.observe(f=True).with_claim(
+        {
+            "id": "r",
+            "text": "F, they say",
+            "proposition": 'f == "true"',
+            "via": "observed_f",
+            "source": "wire",
+        }
+    )
+    assert relayed.observe(f=True).claims[-1].id == "observed_f"  # the same state: still valid
+    with pytest.raises(ScenarioError, match=r"claims\.2\.proposition: a relay repeats"):
+        relayed.observe(f=False)

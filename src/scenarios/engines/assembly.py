@@ -16,6 +16,7 @@ import numpy as np
 
 from scenarios.engines.dependent import density_factor, row_ratio
 from scenarios.engines.factors import DRAW, Factor, align
+from scenarios.engines.memo import IdentityCache
 from scenarios.engines.network import Network
 from scenarios.engines.reports import report_probability
 from scenarios.engines.uncertain import rate_quadrature
@@ -187,21 +188,10 @@ def assemble(
             name: v if isinstance(v, Factor) else Factor(v, ()) for name, v in continuous.items()
         }
     values = net.values(values, xp)  # and derived facts, over their inputs' axes
-    owners: list[str] = []  # the node of each table factor (a chain has several)
-    tables: list[Factor] = []
-    for n in net.scenario.order:
-        if n not in net.states:  # a continuous fact with discrete parents: its density
-            if isinstance(net.priors[n], ContinuousTablePrior):
-                owners.append(n)
-                if continuous is None:  # on its nodes
-                    tables.append(density_factor(net, n))
-                else:  # at its sampled value (drawn from the rows' mixture)
-                    tables.append(row_ratio(net, n, values[n].values, xp))
-            continue
-        table = net.table_factor(n, xp, params, draw_axis, values)
-        for f in table if isinstance(table, list) else [table]:
-            owners.append(n)
-            tables.append(f)
+    if params is None and continuous is None and xp is np and not draw_axis:
+        owners, tables = _point_tables(net, values)
+    else:
+        owners, tables = _tables(net, values, params, draw_axis, continuous, xp)
 
     rates: dict[str, Factor] = {}
     for key, pair in net.sources.items():
@@ -263,11 +253,67 @@ def assemble(
         evidence, offset = _in_logs(evidence)
         log_offset += offset
     return Assembly(
-        tuple(owners),
-        tuple(tables),
+        owners,
+        tables,
         tuple(weights),
         tuple(evidence),
         tuple(claim_ids),
         loglik,
         log_offset,
     )
+
+
+def _tables(
+    net: Network,
+    values: Mapping[str, Any],
+    params: Mapping[str, Any] | None,
+    draw_axis: bool,
+    continuous: Mapping[str, Any] | None,
+    xp: Any,
+) -> tuple[tuple[str, ...], tuple[Factor, ...]]:
+    """Each node's table factors (a chain has several) and the node of each."""
+    owners: list[str] = []  # the node of each table factor (a chain has several)
+    tables: list[Factor] = []
+    for n in net.scenario.order:
+        if n not in net.states:  # a continuous fact with discrete parents: its density
+            if isinstance(net.priors[n], ContinuousTablePrior):
+                owners.append(n)
+                if continuous is None:  # on its nodes
+                    tables.append(density_factor(net, n))
+                else:  # at its sampled value (drawn from the rows' mixture)
+                    tables.append(row_ratio(net, n, values[n].values, xp))
+            continue
+        table = net.table_factor(n, xp, params, draw_axis, values)
+        for f in table if isinstance(table, list) else [table]:
+            owners.append(n)
+            tables.append(f)
+    return tuple(owners), tuple(tables)
+
+
+#: The point assembly's tables of the last few networks without continuous or derived
+#: facts, by the identity of their nodes and of the priors and links the tables read (what
+#: :meth:`Network.set_prior` replaces): an edit of the claims, ``observe`` among them,
+#: keeps every table, and laying them out again was a sixth of an update on a small network.
+_POINT_TABLES = IdentityCache(8)
+
+
+def _point_tables(
+    net: Network, values: Mapping[str, Any]
+) -> tuple[tuple[str, ...], tuple[Factor, ...]]:
+    """:func:`_tables` at the means (no draws, quadrature axes, numpy)."""
+    if net.continuous or net.derived:  # their tables read quadrature nodes laid per claims
+        return _tables(net, values, None, False, None, np)
+    order = net.scenario.order
+    kept = (
+        *net.scenario.nodes.values(),
+        *(net.priors[n] for n in order),
+        *(net.link_param(n) for n in order),
+    )
+    hit = _POINT_TABLES.get(order, kept=kept)
+    if hit is None:
+        hit = _tables(net, values, None, False, None, np)
+        for f in hit[1]:  # shared by the assemblies of these nodes from now on
+            if isinstance(f.values, np.ndarray):
+                f.values.flags.writeable = False
+        _POINT_TABLES.put(order, hit, kept=kept)
+    return hit
