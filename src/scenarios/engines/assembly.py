@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from scenarios.engines import network
 from scenarios.engines.dependent import density_factor, row_ratio
 from scenarios.engines.factors import DRAW, Factor, align
 from scenarios.engines.memo import IdentityCache
@@ -309,11 +310,13 @@ def _point_tables(
         *(net.priors[n] for n in order),
         *(net.link_param(n) for n in order),
     )
-    hit = _POINT_TABLES.get(order, kept=kept)
+    # the settings that decide whether a logit table is laid as a chain
+    key = (order, network.CHAIN_MIN_PARENTS, network.CHAIN_MAX_STATES)
+    hit = _POINT_TABLES.get(key, kept=kept)
     if hit is None:
         hit = _tables(net, values, None, False, None, np)
         for f in hit[1]:  # shared by the assemblies of these nodes from now on
             if isinstance(f.values, np.ndarray):
                 f.values.flags.writeable = False
-        _POINT_TABLES.put(order, hit, kept=kept)
+        _POINT_TABLES.put(key, hit, kept=kept)
     return hit
