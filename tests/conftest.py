@@ -27,3 +27,25 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"{section}: {counts['tried']} tried ({rest})")
         total += counts["tried"]
     terminalreporter.write_line(f"total: {total} inputs tried or faults injected")
+
+
+def validated_in_full(s: Any, **states: object) -> Any:
+    """The scenario observed as a full re-validation makes it (``observe``'s former path).
+
+    ``observe`` checks only the observations; tests compare it with this.
+    """
+    from scenarios import Claim
+    from scenarios.spec.fields import state_name
+
+    replaced = {f"observed_{k}" for k in states}
+    kept = [c for c in s.claims if c.id not in replaced]
+    added = [
+        Claim(
+            id=f"observed_{k}",
+            text=f"{k} observed as {state_name(v)}",
+            proposition=f'{k} == "{state_name(v)}"',
+            status="confirmed",
+        )
+        for k, v in states.items()
+    ]
+    return s.replace(claims=(*kept, *added))

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios import Claim, Scenario
+from scenarios import Scenario
 from scenarios.engines import assembly, calibrate, exact, network
 from scenarios.engines.assembly import assemble
 from scenarios.engines.memo import IdentityCache
@@ -28,8 +28,8 @@ from scenarios.engines.network import Network
 from scenarios.io import example, load
 from scenarios.posterior import _TABLES, Posterior
 from scenarios.spec import validation
-from scenarios.spec.fields import state_name
 from scenarios.spec.priors import Probabilities
+from tests.conftest import validated_in_full
 
 CACHES = (
     (network, "_STRUCTURES"),
@@ -50,21 +50,6 @@ def cold(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         calibrate._planned_tree.cache_clear()
         yield
     calibrate._planned_tree.cache_clear()
-
-
-def validated_in_full(s: Scenario, states: dict[str, Any]) -> Scenario:
-    """The observed scenario as a full re-validation makes it (observe's former path)."""
-    replaced = {f"observed_{k}" for k in states}
-    added = [
-        Claim(
-            id=f"observed_{k}",
-            text=f"{k} observed as {state_name(v)}",
-            proposition=f'{k} == "{state_name(v)}"',
-            status="confirmed",
-        )
-        for k, v in states.items()
-    ]
-    return s.replace(claims=(*(c for c in s.claims if c.id not in replaced), *added))
 
 
 def assert_same(fast: Posterior, slow: Posterior) -> None:
@@ -114,7 +99,7 @@ def compare(s: Scenario, states: dict[str, str], monkeypatch, **options: Any) ->
     s.update(intervals=False)  # caches warm, as in a session
     fast = update(s.observe(**states), **options)
     with cold(monkeypatch):
-        slow = update(validated_in_full(s, states), **options)
+        slow = update(validated_in_full(s, **states), **options)
     if isinstance(fast, str) or isinstance(slow, str):
         assert fast == slow
     else:
@@ -151,7 +136,7 @@ def test_classic_networks_bit_for_bit(name: str, monkeypatch) -> None:
     # and the scenario's own update, with no observation
     fast = s.update(intervals=False)
     with cold(monkeypatch):
-        assert_same(fast, validated_in_full(s, {}).update(intervals=False))
+        assert_same(fast, validated_in_full(s).update(intervals=False))
 
 
 def test_kept_tables_follow_a_networks_edited_prior() -> None:

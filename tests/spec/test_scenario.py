@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from scenarios import Claim, Scenario, ScenarioError, dumps, loads
-from scenarios.spec.fields import state_name
 from scenarios.spec.validation import check_scenario
+from tests.conftest import validated_in_full
 
 TEXT = """\
 title: Edits
@@ -272,22 +272,6 @@ def test_invalid_values_in_edits_are_refused(s: Scenario, edit, pattern: str) ->
 # --- observe: only the observations are checked ----------------------------------------
 
 
-def _validated_in_full(s: Scenario, **states: object) -> Scenario:
-    """What ``observe`` made before it checked the observations alone: a full re-validation."""
-    replaced = {f"observed_{k}" for k in states}
-    kept = [c for c in s.claims if c.id not in replaced]
-    added = [
-        Claim(
-            id=f"observed_{k}",
-            text=f"{k} observed as {state_name(v)}",
-            proposition=f'{k} == "{state_name(v)}"',
-            status="confirmed",
-        )
-        for k, v in states.items()
-    ]
-    return s.replace(claims=(*kept, *added))
-
-
 @pytest.mark.parametrize(
     "edits",
     [
@@ -300,7 +284,7 @@ def _validated_in_full(s: Scenario, **states: object) -> Scenario:
 def test_observe_equals_a_fully_revalidated_edit(s: Scenario, edits: list[dict]) -> None:
     fast = full = s
     for states in edits:
-        fast, full = fast.observe(**states), _validated_in_full(full, **states)
+        fast, full = fast.observe(**states), validated_in_full(full, **states)
     assert fast == full and hash(fast) == hash(full)
     assert dumps(fast) == dumps(full)
     assert list(check_scenario(fast)) == []

@@ -37,7 +37,15 @@ from scenarios.engines.factors import ContractionCost, Factor
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-__all__ = ["BucketTree", "bucket_tree", "calibration_cost", "marginals", "observe", "total"]
+__all__ = [
+    "BucketTree",
+    "bucket_tree",
+    "calibration_cost",
+    "marginals",
+    "observe",
+    "sum_product",
+    "total",
+]
 
 
 @dataclass(frozen=True)
@@ -229,8 +237,27 @@ def _bucket_tree(
     return BucketTree(tuple(order), tuple(home), scope, tuple(parent), batch, sizes)
 
 
-def _einsum(operands: list[tuple[Any, tuple[str, ...]]], out: tuple[str, ...]) -> Any:
-    """Sum the product of ``(values, axes)`` operands over every axis not in ``out``."""
+def sum_product(operands: list[tuple[Any, tuple[str, ...]]], out: tuple[str, ...]) -> Any:
+    """Sum the product of ``(values, axes)`` operands over every axis not in ``out``.
+
+    Parameters
+    ----------
+    operands : list of (array, tuple of str)
+        Each array with the name of each of its axes.
+    out : tuple of str
+        The axes kept, in this order.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> a = np.array([0.2, 0.8])
+    >>> b = np.array([[0.9, 0.1], [0.3, 0.7]])
+    >>> sum_product([(a, ("x",)), (b, ("x", "y"))], ("y",))
+    array([0.42, 0.58])
+    """
     if not operands:
         return np.float64(1.0)  # an empty product
     letters: dict[str, str] = {}
@@ -398,7 +425,7 @@ def marginals(
     roots: list[int] = []
     for b in range(n):
         incoming = [(up[c], tree.message_axes(c)) for c in children[b]]
-        up[b] = _einsum([*own[b], *incoming], tree.message_axes(b))
+        up[b] = sum_product([*own[b], *incoming], tree.message_axes(b))
         if tree.parent[b] < 0:
             roots.append(b)
     batch_of = tuple(a for a in batch if a in tree.sizes)
@@ -419,7 +446,7 @@ def marginals(
         # the separator's axes that the rest of the tree has (it is flat along the others)
         axes = tuple(a for a in tree.message_axes(b) if a not in batch and _present(ops, a))
         axes += tuple(a for a in batch_of if _present(ops, a))
-        down[b] = (_einsum(ops, axes), axes)
+        down[b] = (sum_product(ops, axes), axes)
     out: dict[str, np.ndarray] = {}
     for t in targets:
         b = pos[t]
@@ -429,7 +456,7 @@ def marginals(
         # the other connected parts and the constants scale every marginal alike
         ops += [(up[r], tree.message_axes(r)) for r in roots if r != root_of[b]]
         ops += constants
-        value = _einsum(ops, (*tuple(a for a in batch_of if _present(ops, a)), t))
+        value = sum_product(ops, (*tuple(a for a in batch_of if _present(ops, a)), t))
         out[t] = _batched(value, batch_of, tree.sizes, ops)
     return out
 
@@ -486,10 +513,10 @@ def total(factors: Sequence[Factor], batch: Sequence[str] = ()) -> Any:
     for f, b in zip(factors, tree.home, strict=True):
         (own[b] if b >= 0 else ops).append((f.values, f.axes))
     for b in range(n):
-        message = (_einsum(own[b], tree.message_axes(b)), tree.message_axes(b))
+        message = (sum_product(own[b], tree.message_axes(b)), tree.message_axes(b))
         (own[tree.parent[b]] if tree.parent[b] >= 0 else ops).append(message)
     batch_of = tuple(a for a in batch if _present(ops, a))
-    return _einsum(ops, batch_of)
+    return sum_product(ops, batch_of)
 
 
 def observe(factors: Sequence[Factor], states: dict[str, int]) -> list[Factor]:

@@ -26,32 +26,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import opt_einsum
 import pytensor.tensor as pt
 from pytensor.gradient import DisconnectedType
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 
-from scenarios.engines.calibrate import bucket_tree
+from scenarios.engines.calibrate import bucket_tree, sum_product
 from scenarios.engines.factors import Factor
 
 __all__ = ["LogZ", "logz_and_gradient"]
-
-
-def _einsum(operands: list[tuple[Any, tuple[str, ...]]], out: tuple[str, ...]) -> Any:
-    """Sum the product of ``(values, axes)`` operands over every axis not in ``out``."""
-    if not operands:
-        return np.float64(1.0)  # an empty product
-    letters: dict[str, str] = {}
-    for _, axes in operands:
-        for a in axes:
-            letters.setdefault(a, opt_einsum.get_symbol(len(letters)))
-    eq = ",".join("".join(letters[a] for a in axes) for _, axes in operands)
-    eq += "->" + "".join(letters[a] for a in out)
-    values = [v for v, _ in operands]
-    if len(letters) <= 52:  # a-zA-Z; one bucket's operands: one pass, no path search
-        return np.einsum(eq, *values)
-    return opt_einsum.contract(eq, *values, optimize="greedy")
 
 
 def _present(ops: list[tuple[Any, tuple[str, ...]]], axis: str) -> bool:
@@ -104,7 +87,7 @@ def logz_and_gradient(factors: Sequence[Factor]) -> tuple[float, list[np.ndarray
     up: list[Any] = [None] * n
     for b in range(n):
         ops = [*(op(i) for i in own[b]), *((up[c], tree.message_axes(c)) for c in children[b])]
-        up[b] = _einsum(ops, tree.message_axes(b))
+        up[b] = sum_product(ops, tree.message_axes(b))
     roots = [b for b in range(n) if tree.parent[b] < 0]
     z = float(np.prod([float(up[r]) for r in roots])) * float(
         np.prod([float(values[i]) for i in constants])
@@ -123,7 +106,7 @@ def logz_and_gradient(factors: Sequence[Factor]) -> tuple[float, list[np.ndarray
         if p in down:
             ops.append(down[p])
         axes = tuple(a for a in tree.message_axes(b) if _present(ops, a))
-        down[b] = (_einsum(ops, axes), axes)
+        down[b] = (sum_product(ops, axes), axes)
     root_of = list(range(n))
     for b in reversed(range(n)):
         if tree.parent[b] >= 0:
@@ -141,7 +124,7 @@ def logz_and_gradient(factors: Sequence[Factor]) -> tuple[float, list[np.ndarray
             ops = [*(op(j) for j in own[b] if j != i), *rest]
             axes = factors[i].axes
             kept = tuple(a for a in axes if _present(ops, a))
-            d = np.asarray(_einsum(ops, kept)) * scale
+            d = np.asarray(sum_product(ops, kept)) * scale
             # flat along the axes no other factor of the bucket's tree has
             index = tuple(slice(None) if a in kept else None for a in axes)
             gradient[i] = np.broadcast_to(d[index] if kept else d, values[i].shape).copy()
