@@ -140,7 +140,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     progress = not args.quiet and sys.stderr.isatty()
     try:
-        with signals_raise([signal.SIGTERM]):
+        # Ctrl-C too: as the default KeyboardInterrupt it lets asyncio's runner (papermill's
+        # kernel client) cancel a task, which a client can swallow and wait for the cell
+        with signals_raise([signal.SIGTERM, signal.SIGINT]):
             html = report.build_report(
                 **options,
                 out_dir=args.out_dir,
@@ -173,7 +175,8 @@ def run(args: argparse.Namespace) -> int:
         print("scenarios report: interrupted; no report written", file=sys.stderr)
         return EXIT_SIGINT
     except Signalled as exc:
-        print("scenarios report: terminated; no report written", file=sys.stderr)
+        how = "interrupted" if exc.signum == signal.SIGINT else "terminated"
+        print(f"scenarios report: {how}; no report written", file=sys.stderr)
         return 128 + exc.signum
     data = report.read_report(html)
     if not args.quiet:
